@@ -1,0 +1,84 @@
+// Offline map picker: Leaflet over committed GeoJSON (Libya outline, main roads, towns). No tile server,
+// so it works with no connection at all once the service worker has cached these files.
+import { language, t } from './i18n.js';
+
+function loadOnce(tag, attrs) {
+  const selector = tag === 'link' ? `link[href="${attrs.href}"]` : `script[src="${attrs.src}"]`;
+  if (document.querySelector(selector)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const el = Object.assign(document.createElement(tag), attrs);
+    el.onload = resolve;
+    el.onerror = () => reject(new Error(`cannot load ${attrs.href || attrs.src}`));
+    document.head.append(el);
+  });
+}
+
+async function loadLeaflet() {
+  await Promise.all([
+    loadOnce('link', { rel: 'stylesheet', href: '/vendor/leaflet/leaflet.css' }),
+    loadOnce('script', { src: '/vendor/leaflet/leaflet.js' }),
+  ]);
+  return window.L;
+}
+
+const getJson = (url) => fetch(url).then((r) => {
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return r.json();
+});
+
+export async function openPicker(container, onPick) {
+  const [L, outline, roads, places] = await Promise.all([
+    loadLeaflet(), getJson('/map/libya.geojson'), getJson('/map/roads.geojson'), getJson('/map/places.json'),
+  ]);
+  const country = L.geoJSON(outline, { style: { color: '#5b4a2f', weight: 1.5, fillColor: '#f3ecd9', fillOpacity: 1 }, interactive: false });
+  const bounds = country.getBounds();
+  const map = L.map(container, {
+    maxBounds: bounds.pad(0.5), minZoom: 4, maxZoom: 12, zoomSnap: 0.5, attributionControl: true,
+  });
+  map.attributionControl.setPrefix(false).addAttribution('Natural Earth');
+  container.style.background = '#cfe3ef';
+  country.addTo(map);
+  L.geoJSON(roads, { style: { color: '#b3541e', weight: 2, dashArray: '6 4' }, interactive: false }).addTo(map);
+
+  const towns = L.layerGroup().addTo(map);
+  const drawTowns = () => {
+    towns.clearLayers();
+    for (const p of places) {
+      const m = L.circleMarker([p.lat, p.lon], { radius: p.rank === 1 ? 5 : 3.5, color: '#0b3d5c', weight: 1, fillOpacity: 0.9 });
+      const label = language() === 'ar' && p.nameAr ? p.nameAr : p.name;
+      // Only the main towns carry permanent labels; at country zoom more would overlap into noise.
+      m.bindTooltip(label, { permanent: p.rank === 1, direction: 'right', className: 'town' });
+      m.on('click', () => pick(L.latLng(p.lat, p.lon)));
+      towns.addLayer(m);
+    }
+  };
+  drawTowns();
+  document.addEventListener('languagechange', () => {
+    drawTowns();
+    container.setAttribute('aria-label', t('form.mapLabel'));
+  });
+
+  let marker = null;
+  function place(latlng) {
+    if (marker) marker.setLatLng(latlng);
+    else marker = L.circleMarker(latlng, { radius: 8, color: '#b00020', weight: 3, fillColor: '#fff', fillOpacity: 1 }).addTo(map);
+  }
+  function pick(latlng) {
+    place(latlng);
+    onPick(latlng.lat, latlng.lng);
+  }
+  map.on('click', (e) => pick(e.latlng));
+  map.fitBounds(bounds);
+
+  return {
+    pickCentre: () => pick(map.getCenter()),
+    // The panel was hidden when Leaflet measured it; re-measure and show the current position if there is one.
+    refresh(lat, lon) {
+      map.invalidateSize();
+      if (lat !== undefined && lon !== undefined && Number.isFinite(lat) && Number.isFinite(lon)) {
+        place(L.latLng(lat, lon));
+        map.setView([lat, lon], Math.max(map.getZoom(), 7));
+      }
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// Place-name suggestions: the server's gazetteer when reachable, else the town list shipped with the app,
+// so autocomplete still helps an observer who is offline.
+let localPlaces = null;
+
+async function local() {
+  localPlaces ??= fetch('/map/places.json').then((r) => (r.ok ? r.json() : []));
+  return localPlaces;
+}
+
+// Lower-case, strip Latin accents, Arabic diacritics/tatweel, and unify alef forms, for forgiving matching.
+export function fold(s) {
+  return s.normalize('NFKD').replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, '')
+    .replace(/[أإآ]/g, 'ا').replace(/ة/g, 'ه').replace(/ى/g, 'ي').toLowerCase();
+}
+
+export async function suggestPlaces(q, limit = 10) {
+  if (navigator.onLine) {
+    try {
+      const res = await fetch(`/api/places?q=${encodeURIComponent(q)}&limit=${limit}`, { credentials: 'same-origin' });
+      if (res.ok) return await res.json();
+    } catch { /* fall through to the bundled list */ }
+  }
+  const needle = fold(q);
+  return (await local())
+    .filter((p) => fold(p.name).includes(needle) || fold(p.nameAr || '').includes(needle))
+    .slice(0, limit);
+}
