@@ -1,0 +1,31 @@
+// npm run user:create -- --username U --password P --role observer|commission|admin [--name "Display Name"]
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { createDb } from '../src/db/client.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createUser } from '../src/auth/users.ts';
+import { appendAudit } from '../src/audit/index.ts';
+import { systemClock } from '../src/clock.ts';
+import { DomainError, Invalid } from '../src/errors.ts';
+
+const { values } = parseArgs({
+  options: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+  strict: true,
+});
+const config = loadConfig();
+await migrate(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, { max: 1 });
+try {
+  const user = await createUser(db, {
+    username: values.username ?? '', password: values.password ?? '', role: values.role as 'observer', displayName: values.name,
+  });
+  await appendAudit(db, { actorName: 'cli', action: 'user_created', entityType: 'user', entityId: user.id, after: user }, systemClock);
+  console.log(`created ${user.role} ${user.username} (${user.id})`);
+} catch (err) {
+  if (err instanceof Invalid) console.error(err.issues.map((i) => `--${i.field}: ${i.reason}`).join('\n'));
+  else if (err instanceof DomainError) console.error(err.message);
+  else throw err;
+  process.exitCode = 1;
+} finally {
+  await db.$disconnect();
+}

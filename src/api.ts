@@ -1,0 +1,30 @@
+// The API role: HTTP server plus the outbox relay that feeds BullMQ from committed reports.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type ExtraRoutes } from './http/app.ts';
+import { sessionMiddleware } from './http/session.ts';
+import type { AppDeps } from './http/deps.ts';
+import { authDeps, type Runtime } from './runtime.ts';
+import { extraRoutes } from './http/extra-routes.ts';
+
+export interface RunningApi { url: string; port: number; deps: AppDeps; close(): Promise<void> }
+
+export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST, extra?: ExtraRoutes): Promise<RunningApi> {
+  const session = sessionMiddleware(rt.config, rt.db);
+  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf };
+  const app = createApp(deps, session, extra ?? extraRoutes(deps));
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 5 * 60_000; // slow uploads on field links
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const addr = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
+  rt.log.info({ url }, 'api listening');
+  return {
+    url, port: addr.port, deps,
+    async close() {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await session.pool.end();
+    },
+  };
+}

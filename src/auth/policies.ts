@@ -1,0 +1,16 @@
+// Who may do what, one function per action, named after it. Routes call these; tests check them in a table.
+import type { AuthUser } from './users.ts';
+
+type Who = AuthUser | null | undefined;
+
+export const canFileReport = (u: Who) => u?.role === 'observer';
+export const canListAllReports = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canReadReport = (u: Who, report: { observerId: string }) =>
+  !!u && (canListAllReports(u) || report.observerId === u.id);
+export const canReviewIncidents = (u: Who) => u?.role === 'commission';
+export const canReadIncidents = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canManageUsers = (u: Who) => u?.role === 'admin';
+export const canCompileDigest = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canReadDigests = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canExport = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';

@@ -1,0 +1,60 @@
+// Personal API tokens for machine clients (scripts, ODK Collect). Only SHA-256 of the secret is stored;
+// the secret is shown once. Lookups are cached briefly because every bearer request needs one.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { NotFound } from '../errors.ts';
+import type { AuthUser } from './users.ts';
+
+const PREFIX = 'cft_';
+const CACHE_MS = 5_000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function createToken(db: Db, userId: string, name: string): Promise<{ id: string; token: string }> {
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  const row = await db.apiToken.create({ data: { userId, name, tokenHash: hashToken(token) }, select: { id: true } });
+  return { id: row.id, token };
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<AuthUser | null>;
+  forget(): void;
+}
+
+export function createTokenVerifier(db: Db, now: () => number = Date.now): TokenVerifier {
+  const cache = new Map<string, { user: AuthUser | null; until: number }>();
+  return {
+    async verify(token) {
+      if (!token.startsWith(PREFIX) || token.length > 200) return null;
+      const key = hashToken(token);
+      const hit = cache.get(key);
+      if (hit && hit.until > now()) return hit.user;
+      const row = await db.apiToken.findUnique({
+        where: { tokenHash: key },
+        select: { revokedAt: true, user: { select: { id: true, username: true, role: true, displayName: true, disabledAt: true } } },
+      });
+      const user = row && !row.revokedAt && !row.user.disabledAt
+        ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
+        : null;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, { user, until: now() + CACHE_MS });
+      return user;
+    },
+    forget() { cache.clear(); },
+  };
+}
+
+export async function listTokens(db: Db, userId: string) {
+  return db.apiToken.findMany({
+    where: { userId },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, name: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
+}
+
+export async function revokeToken(db: Db, userId: string, tokenId: string, at: Date): Promise<void> {
+  const { count } = await db.apiToken.updateMany({ where: { id: tokenId, userId, revokedAt: null }, data: { revokedAt: at } });
+  if (count === 0) throw new NotFound('token');
+}

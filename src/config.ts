@@ -1,0 +1,46 @@
+// The one place that reads process.env. A bad value stops the process with a message naming the variable.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL')
+    .default('postgresql://postgres@127.0.0.1:5432/ceasefire'),
+  REDIS_URL: z.string().url().refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().min(1).default('ceasefire'),
+  STORAGE_DIR: z.string().min(1).default('./storage'),
+  SESSION_SECRET: z.string().min(16).default('dev-only-session-secret-change-me'),
+  COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: z.string().default('loopback'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(50).default(10),
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  MAX_NARRATIVE_CHARS: z.coerce.number().int().min(100).default(50_000),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
+  DIGEST_CRON: z.string().default('0 6 * * 1'),
+  DIGEST_TZ: z.string().default('Africa/Tripoli'),
+  AGREEMENT_ID: z.string().default('libya-2020'),
+  SEED_DEMO: bool.default(true),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+});
+
+export type Config = z.infer<typeof schema> & { cookieSecure: boolean };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return { ...c, cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' };
+}
+
+export class ConfigError extends Error {}

@@ -1,0 +1,70 @@
+// Assembles the express app from its parts; nothing here knows about the domain beyond routing to it.
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import type { AppDeps } from './deps.ts';
+import { bearerAuth } from './auth-middleware.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { healthRouter } from './routes/health.ts';
+import { authRouter } from './routes/auth.ts';
+import { reportsRouter } from './routes/reports.ts';
+import { attachmentsRouter } from './routes/attachments.ts';
+import { usersRouter } from './routes/users.ts';
+import type { RequestHandler, Router } from 'express';
+
+export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
+const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+export interface ExtraRoutes {
+  /** Mounted under /api after authentication (incidents, digests, places, ...). */
+  api?: Array<[string, Router]>;
+  /** Mounted at the root before the session machinery (OpenRosa uses its own auth). */
+  root?: Router[];
+}
+
+export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }, extra: ExtraRoutes = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+  app.set('query parser', 'simple');
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'script-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'worker-src': ["'self'"],
+        'upgrade-insecure-requests': deps.config.cookieSecure ? [] : null,
+      },
+    },
+    hsts: deps.config.cookieSecure,
+  }));
+  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
+  app.use(healthRouter(deps));
+  for (const router of extra.root ?? []) app.use(router);
+
+  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument()); });
+  app.use('/api/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1d' }));
+  app.get('/api/docs', (_req, res) => { res.sendFile(path.join(PUBLIC_DIR, 'docs', 'index.html')); });
+
+  app.use(bearerAuth(deps.tokens));
+  app.use(session.handlers);
+  app.use(deps.csrf.doubleCsrfProtection);
+  app.use('/api/auth', authRouter(deps));
+  app.use('/api/reports', reportsRouter(deps));
+  app.use('/api/attachments', attachmentsRouter(deps));
+  app.use('/api/users', usersRouter(deps));
+  for (const [mount, router] of extra.api ?? []) app.use(mount, router);
+  app.use('/api', notFoundHandler);
+
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,43 @@
+// Who is calling: a bearer token (machine clients, no CSRF needed) or a browser session (CSRF-protected).
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AuthUser } from '../auth/users.ts';
+import type { TokenVerifier } from '../auth/tokens.ts';
+import { Forbidden, Unauthenticated } from '../errors.ts';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface User extends AuthUser {}
+    interface Request { viaToken?: boolean }
+  }
+}
+
+export function bearerAuth(tokens: TokenVerifier): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (!header?.startsWith('Bearer ')) return next();
+    const user = await tokens.verify(header.slice(7).trim());
+    if (!user) return next(new Unauthenticated('invalid or revoked token'));
+    req.user = user;
+    req.viaToken = true;
+    next();
+  };
+}
+
+/** Runs the session machinery only for requests that do not authenticate with a token. */
+export function unlessToken(mw: RequestHandler): RequestHandler {
+  return (req, res, next) => (req.viaToken ? next() : mw(req, res, next));
+}
+
+export function requireUser(req: Request): AuthUser {
+  if (!req.user) throw new Unauthenticated();
+  return req.user;
+}
+
+export function allow(policy: (u: AuthUser | null | undefined) => boolean): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.user) return next(new Unauthenticated());
+    if (!policy(req.user)) return next(new Forbidden(`role ${req.user.role} may not do this`));
+    next();
+  };
+}

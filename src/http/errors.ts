@@ -1,0 +1,62 @@
+// The one place where errors become HTTP. Clients get {error:{code,message,issues?}}, never a stack trace.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import multer from 'multer';
+import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated, Unavailable } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+const MULTER_STATUS: Record<string, { status: number; reason: string }> = {
+  LIMIT_FILE_SIZE: { status: 413, reason: 'file too large' },
+  LIMIT_FILE_COUNT: { status: 413, reason: 'too many files' },
+  LIMIT_PART_COUNT: { status: 413, reason: 'too many parts' },
+  LIMIT_FIELD_COUNT: { status: 413, reason: 'too many fields' },
+  LIMIT_FIELD_VALUE: { status: 413, reason: 'field value too long' },
+  LIMIT_FIELD_KEY: { status: 400, reason: 'field name too long' },
+  LIMIT_UNEXPECTED_FILE: { status: 400, reason: 'unexpected file field (use "attachments")' },
+  MISSING_FIELD_NAME: { status: 400, reason: 'part without a field name' },
+};
+
+function body(code: string, message: string, issues?: Array<{ field: string; reason: string }>) {
+  return { error: { code, message, ...(issues ? { issues } : {}) } };
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) { req.socket.destroy(); return; }
+    if (err instanceof Invalid) { res.status(err.status).json(body(err.code, err.message, err.issues)); return; }
+    if (err instanceof NotFound) { res.status(404).json(body(err.code, err.message)); return; }
+    if (err instanceof Unauthenticated) { res.status(401).json(body(err.code, err.message)); return; }
+    if (err instanceof Forbidden) { res.status(403).json(body(err.code, err.message)); return; }
+    if (err instanceof Conflict) { res.status(409).json({ error: { code: err.code, message: err.message, ...err.details } }); return; }
+    if (err instanceof TooManyRequests) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      res.status(429).json(body(err.code, err.message)); return;
+    }
+    if (err instanceof Unavailable) { res.status(503).json(body(err.code, err.message)); return; }
+    if (err instanceof multer.MulterError) {
+      const m = MULTER_STATUS[err.code] ?? { status: 400, reason: err.message };
+      res.status(m.status).json(body('invalid', `${err.field ?? 'multipart'}: ${m.reason}`, [{ field: err.field ?? 'multipart', reason: m.reason }]));
+      return;
+    }
+    // body-parser / busboy errors carry a status and a type; they describe the client's bytes, not our bug.
+    const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+    const status = e.status ?? e.statusCode;
+    if (status && status >= 400 && status < 500) {
+      const reason = e.type === 'entity.parse.failed' ? 'malformed JSON'
+        : e.type === 'entity.too.large' ? 'body too large'
+        : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' ? 'unsupported encoding' : (e.message ?? 'bad request');
+      res.status(status).json(body('invalid', reason, [{ field: '(body)', reason }]));
+      return;
+    }
+    if (/Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e.message ?? '')) {
+      res.status(400).json(body('invalid', 'malformed multipart body', [{ field: '(body)', reason: e.message ?? 'malformed' }]));
+      return;
+    }
+    if (err instanceof DomainError) { res.status(400).json(body(err.code, err.message)); return; }
+    log.error({ err, url: req.originalUrl, method: req.method }, 'unhandled error');
+    res.status(500).json(body('internal', 'internal error; it has been logged'));
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json(body('not_found', `no route ${req.method} ${req.path}`));
+};

@@ -1,0 +1,113 @@
+// Login/logout for browsers (session + CSRF), personal API tokens for machine clients.
+import express, { Router, type Request } from 'express';
+import passport from 'passport';
+import type { AppDeps } from '../deps.ts';
+import { z } from '../zod.ts';
+import { registry, errorResponses, security } from '../openapi.ts';
+import { Invalid, Unauthenticated } from '../../errors.ts';
+import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
+import { verifyCredentials, type AuthUser } from '../../auth/users.ts';
+import { requireUser } from '../auth-middleware.ts';
+import { zodIssues } from '../../reports/validate.ts';
+
+const Credentials = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(512),
+}).openapi('Credentials');
+const TokenRequest = Credentials.extend({ name: z.string().trim().min(1).max(100).optional() }).openapi('TokenRequest');
+const UserView = z.object({ id: z.string().uuid(), username: z.string(), role: z.enum(['observer', 'commission', 'admin']), displayName: z.string().nullable() }).openapi('User');
+
+registry.registerPath({ method: 'post', path: '/api/auth/login', tags: ['auth'], summary: 'Log in (browser session)',
+  request: { body: { content: { 'application/json': { schema: Credentials } } } },
+  responses: { 200: { description: 'Logged in', content: { 'application/json': { schema: z.object({ user: UserView }) } } }, ...errorResponses(400, 401, 429) } });
+registry.registerPath({ method: 'post', path: '/api/auth/logout', tags: ['auth'], summary: 'Log out', security, responses: { 204: { description: 'Logged out' } } });
+registry.registerPath({ method: 'get', path: '/api/auth/me', tags: ['auth'], summary: 'The logged-in user', security,
+  responses: { 200: { description: 'User', content: { 'application/json': { schema: z.object({ user: UserView }) } } }, ...errorResponses(401) } });
+registry.registerPath({ method: 'get', path: '/api/auth/csrf', tags: ['auth'], summary: 'CSRF token for session-authenticated writes (send as x-csrf-token)',
+  responses: { 200: { description: 'Token', content: { 'application/json': { schema: z.object({ token: z.string() }) } } } } });
+registry.registerPath({ method: 'post', path: '/api/auth/token', tags: ['auth'], summary: 'Create a personal API token',
+  request: { body: { content: { 'application/json': { schema: TokenRequest } } } },
+  responses: { 200: { description: 'The token, shown once', content: { 'application/json': { schema: z.object({ token: z.string(), id: z.string() }) } } }, ...errorResponses(400, 401, 429) } });
+registry.registerPath({ method: 'get', path: '/api/auth/tokens', tags: ['auth'], summary: 'My tokens (never the secrets)', security, responses: { 200: { description: 'Tokens' }, ...errorResponses(401) } });
+registry.registerPath({ method: 'delete', path: '/api/auth/tokens/{id}', tags: ['auth'], summary: 'Revoke a token', security,
+  request: { params: z.object({ id: z.string().uuid() }) }, responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) } });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw new Invalid(zodIssues(r.error), 400);
+  return r.data;
+}
+
+const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+export function authRouter(deps: AppDeps): Router {
+  const r = Router();
+  const body = [express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' })];
+
+  const login = (req: Request, user: AuthUser) => new Promise<void>((resolve, reject) => {
+    req.login(user, (err) => (err ? reject(err) : resolve()));
+  });
+
+  r.post('/login', ...body, async (req, res) => {
+    const { username, password } = parse(Credentials, req.body);
+    await deps.loginLimiter.check(username, clientIp(req));
+    const user = await verifyCredentials(deps.db, username, password);
+    if (!user) {
+      await deps.loginLimiter.failed(username, clientIp(req));
+      await deps.audit({ actorId: null, actorName: username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip: clientIp(req) } });
+      throw new Unauthenticated('wrong username or password');
+    }
+    await deps.loginLimiter.succeeded(username);
+    await login(req, user);
+    await deps.audit({ actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip: clientIp(req) } });
+    res.json({ user });
+  });
+
+  r.post('/logout', async (req, res) => {
+    const user = req.user;
+    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve) => (req.session ? req.session.destroy(() => resolve()) : resolve()));
+    if (user) await deps.audit({ actorId: user.id, actorName: user.username, action: 'logout', entityType: 'user', entityId: user.id });
+    res.clearCookie('cf.sid').status(204).end();
+  });
+
+  r.get('/me', (req, res) => { res.json({ user: requireUser(req) }); });
+
+  r.get('/csrf', (req, res) => {
+    // Touch the session so its id (to which the token is bound) is stable across requests.
+    if (req.session) (req.session as unknown as { csrfIssuedAt?: number }).csrfIssuedAt = Date.now();
+    res.json({ token: deps.csrf.generateCsrfToken(req, res, { overwrite: false }) });
+  });
+
+  r.post('/token', ...body, async (req, res) => {
+    const { username, password, name } = parse(TokenRequest, req.body);
+    await deps.loginLimiter.check(username, clientIp(req));
+    const user = await verifyCredentials(deps.db, username, password);
+    if (!user) {
+      await deps.loginLimiter.failed(username, clientIp(req));
+      throw new Unauthenticated('wrong username or password');
+    }
+    await deps.loginLimiter.succeeded(username);
+    const token = await createToken(deps.db, user.id, name ?? `token ${deps.clock.now().toISOString()}`);
+    await deps.audit({ actorId: user.id, actorName: user.username, action: 'token_created', entityType: 'api_token', entityId: token.id });
+    res.json(token);
+  });
+
+  r.get('/tokens', async (req, res) => {
+    res.json({ items: await listTokens(deps.db, requireUser(req).id) });
+  });
+
+  r.delete('/tokens/:id', async (req, res) => {
+    const user = requireUser(req);
+    const id = z.string().uuid().safeParse(req.params.id);
+    if (!id.success) throw new Invalid([{ field: 'id', reason: 'not a UUID' }], 400);
+    await revokeToken(deps.db, user.id, id.data, deps.clock.now());
+    deps.tokens.forget();
+    await deps.audit({ actorId: user.id, actorName: user.username, action: 'token_revoked', entityType: 'api_token', entityId: id.data });
+    res.status(204).end();
+  });
+
+  return r;
+}
+
+export { passport };

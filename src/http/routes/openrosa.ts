@@ -1,0 +1,129 @@
+// OpenRosa endpoints for ODK Collect / KoboCollect / Enketo, at the server root and under /key/<token>.
+// Answers are OpenRosa XML (Collect shows the <message>), never the JSON errors of /api.
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import type { AppDeps } from '../deps.ts';
+import { canFileReport } from '../../auth/policies.ts';
+import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated } from '../../errors.ts';
+import { authenticateOpenRosa, basicAllowed, type OpenRosaCredentials } from '../../openrosa/auth.ts';
+import { buildFormList } from '../../openrosa/formList.ts';
+import { receiveSubmission } from '../../openrosa/intake.ts';
+import { openRosaResponse } from '../../openrosa/response.ts';
+import { publishedForm } from '../../openrosa/xform.ts';
+import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
+
+export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'intake'>;
+
+const XML_TYPE = 'text/xml; charset=utf-8';
+const KEY_PREFIX = '/key/:token';
+
+function credentials(deps: OpenRosaDeps, req: Request): OpenRosaCredentials {
+  const token = typeof req.params.token === 'string' ? req.params.token : undefined;
+  return {
+    authorization: req.headers.authorization, urlToken: token, ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    secure: req.secure, basicNeedsTls: deps.config.cookieSecure,
+  };
+}
+
+function sendXml(res: Response, status: number, body: string): void {
+  res.status(status).type(XML_TYPE).send(body);
+}
+
+/** Where this client reached us, so the URLs in the form list come back the same way (same key, same proxy). */
+function baseUrl(req: Request): string {
+  const key = typeof req.params.token === 'string' ? `/key/${encodeURIComponent(req.params.token)}` : '';
+  return `${req.protocol}://${req.get('host')}${req.baseUrl}${key}`;
+}
+
+function statusOf(err: unknown): number | null {
+  if (err instanceof Invalid) return err.status;
+  if (err instanceof NotFound) return 404;
+  if (err instanceof Unauthenticated) return 401;
+  if (err instanceof Forbidden) return 403;
+  if (err instanceof Conflict) return 409;
+  if (err instanceof TooManyRequests) return 429;
+  if (err instanceof multer.MulterError) return /^LIMIT_(FILE_SIZE|FILE_COUNT|PART_COUNT|FIELD_VALUE|FIELD_COUNT)$/.test(err.code) ? 413 : 400;
+  if (err instanceof DomainError) return 400;
+  const e = err as { status?: number; message?: string };
+  if (e.status && e.status >= 400 && e.status < 500) return e.status;
+  if (/Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e.message ?? '')) return 400;
+  return null;
+}
+
+export function openRosaRouter(deps: OpenRosaDeps): Router {
+  const r = Router();
+  const acceptLength = String(deps.config.MAX_ATTACHMENT_BYTES);
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: {
+      // room for the XML part and a form audit log beside the photos
+      files: deps.config.MAX_ATTACHMENTS + 2,
+      fileSize: Math.max(deps.config.MAX_ATTACHMENT_BYTES, DEFAULT_MAX_XML_BYTES),
+      fields: 10,
+      fieldSize: DEFAULT_MAX_XML_BYTES,
+      parts: deps.config.MAX_ATTACHMENTS + 12,
+    },
+  }).any();
+
+  const openRosa: RequestHandler = (_req, res, next) => { res.set('X-OpenRosa-Version', '1.0'); next(); };
+  const authenticate: RequestHandler = async (req, res, next) => {
+    const c = credentials(deps, req);
+    // Remembered here: the error handler below runs outside the route and no longer sees req.params.
+    res.locals.basicChallenge = basicAllowed(c);
+    req.user = await authenticateOpenRosa(deps, c);
+    next();
+  };
+  const multipart: RequestHandler = (req, res, next) => {
+    if (!req.is('multipart/form-data')) {
+      return next(new Invalid([{ field: '(body)', reason: 'send multipart/form-data with an xml_submission_file part' }], 415));
+    }
+    upload(req, res, next);
+  };
+
+  const formList: RequestHandler = (req, res) => {
+    const form = publishedForm();
+    const only = typeof req.query.formID === 'string' ? req.query.formID : undefined;
+    const forms = only && only !== form.formId ? [] : [{ ...form, downloadUrl: `${baseUrl(req)}/forms/${form.formId}/form.xml` }];
+    sendXml(res, 200, buildFormList(forms));
+  };
+  const formXml: RequestHandler = (req, res) => {
+    const form = publishedForm();
+    if (req.params.formId !== form.formId) throw new NotFound(`form ${req.params.formId}`);
+    sendXml(res, 200, form.xml);
+  };
+  const preflight: RequestHandler = (_req, res) => {
+    res.set('X-OpenRosa-Accept-Content-Length', acceptLength).status(204).end();
+  };
+  const submit: RequestHandler = async (req, res) => {
+    const observer = req.user!;
+    if (!canFileReport(observer)) throw new Forbidden(`role ${observer.role} may not submit reports`);
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const parts = files.map((f) => ({ field: f.fieldname, fileName: f.originalname, buffer: f.buffer }));
+    // Some clients send the XML as a plain text field rather than a file part.
+    const xmlField = (req.body as Record<string, unknown> | undefined)?.xml_submission_file;
+    if (typeof xmlField === 'string') parts.push({ field: 'xml_submission_file', fileName: 'submission.xml', buffer: Buffer.from(xmlField, 'utf8') });
+    const { report, created } = await receiveSubmission(deps.intake, observer, parts);
+    res.set('X-OpenRosa-Accept-Content-Length', acceptLength).location(`/api/reports/${report.id}`);
+    // A repeat is still 201: Collect marks the form sent only on 201, and a resend often carries missing photos.
+    sendXml(res, 201, openRosaResponse(created ? `Report received (${report.id}).` : `Report already received (${report.id}).`, 'submit_success'));
+  };
+
+  for (const prefix of ['', KEY_PREFIX]) {
+    r.get(`${prefix}/formList`, openRosa, authenticate, formList);
+    r.get(`${prefix}/forms/:formId/form.xml`, openRosa, authenticate, formXml);
+    r.head(`${prefix}/submission`, openRosa, authenticate, preflight);
+    r.post(`${prefix}/submission`, openRosa, authenticate, multipart, submit);
+  }
+
+  const errors: ErrorRequestHandler = (err, req, res, next) => {
+    const status = statusOf(err);
+    if (status === null || res.headersSent) return next(err);
+    res.set('X-OpenRosa-Version', '1.0');
+    if (status === 401 && res.locals.basicChallenge === true) res.set('WWW-Authenticate', 'Basic realm="ceasefire", charset="UTF-8"');
+    if (err instanceof TooManyRequests) res.set('Retry-After', String(err.retryAfterSeconds));
+    if (req.method === 'HEAD') { res.status(status).end(); return; }
+    sendXml(res, status, openRosaResponse((err as Error).message, 'error'));
+  };
+  r.use(errors);
+  return r;
+}

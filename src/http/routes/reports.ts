@@ -1,0 +1,84 @@
+// HTTP adapter for report intake and reading. The observer is the authenticated user, never a field.
+import express, { Router, type Request } from 'express';
+import multer from 'multer';
+import type { AppDeps } from '../deps.ts';
+import { z } from '../zod.ts';
+import { errorResponses, registry, security } from '../openapi.ts';
+import { allow, requireUser } from '../auth-middleware.ts';
+import { canFileReport, canListAllReports, canReadReport } from '../../auth/policies.ts';
+import { Invalid, NotFound } from '../../errors.ts';
+import { ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
+import { submitReport } from '../../reports/service.ts';
+import { getReportRow, listReports } from '../../reports/repository.ts';
+import { reportView } from '../../reports/view.ts';
+import { fromMultipartFields, zodIssues } from '../../reports/validate.ts';
+
+const ReportPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).openapi('ReportPage');
+const Multipart = z.object({ attachments: z.array(z.string().openapi({ format: 'binary' })).optional() })
+  .catchall(z.string()).openapi({ description: 'The ReportInput fields as text parts, plus files in `attachments`.' });
+
+registry.registerPath({ method: 'post', path: '/api/reports', tags: ['reports'], summary: 'File a report (idempotent per observer and clientId)', security,
+  request: { body: { content: { 'application/json': { schema: ReportInput }, 'multipart/form-data': { schema: Multipart } } } },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: ReportView } } },
+    200: { description: 'Same clientId and content: the report filed earlier', content: { 'application/json': { schema: ReportView } } },
+    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+  } });
+registry.registerPath({ method: 'get', path: '/api/reports', tags: ['reports'], summary: 'List reports (observers: their own)', security,
+  request: { query: ReportListQuery }, responses: { 200: { description: 'A page', content: { 'application/json': { schema: ReportPage } } }, ...errorResponses(400, 401) } });
+registry.registerPath({ method: 'get', path: '/api/reports/{id}', tags: ['reports'], summary: 'One report with its processing status', security,
+  request: { params: z.object({ id: z.string().uuid() }) },
+  responses: { 200: { description: 'Report', content: { 'application/json': { schema: ReportView } } }, ...errorResponses(401, 404) } });
+
+export function parseUuidParam(value: unknown, field = 'id'): string {
+  const r = z.string().uuid().safeParse(value);
+  if (!r.success) throw new NotFound(field === 'id' ? 'resource' : field);
+  return r.data;
+}
+
+export function reportsRouter(deps: AppDeps): Router {
+  const r = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: {
+      files: deps.config.MAX_ATTACHMENTS,
+      fileSize: deps.config.MAX_ATTACHMENT_BYTES,
+      fields: 40,
+      fieldSize: deps.config.MAX_NARRATIVE_CHARS * 4,
+      parts: deps.config.MAX_ATTACHMENTS + 40,
+    },
+  }).array('attachments', deps.config.MAX_ATTACHMENTS);
+  const json = express.json({ limit: `${Math.ceil((deps.config.MAX_NARRATIVE_CHARS * 4) / 1024) + 16}kb` });
+
+  r.post('/', allow(canFileReport), (req, res, next) => {
+    if (req.is('application/json')) return json(req, res, next);
+    if (req.is('multipart/form-data')) return upload(req, res, next);
+    next(new Invalid([{ field: '(body)', reason: 'send application/json or multipart/form-data' }], 415));
+  }, async (req: Request, res) => {
+    const observer = requireUser(req);
+    const multipart = req.is('multipart/form-data');
+    const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
+    const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ buffer: f.buffer, originalName: f.originalname }));
+    const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
+    res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(reportView(report));
+  });
+
+  r.get('/', async (req, res) => {
+    const user = requireUser(req);
+    const q = ReportListQuery.safeParse(req.query);
+    if (!q.success) throw new Invalid(zodIssues(q.error), 400);
+    const page = await listReports(deps.db, q.data, canListAllReports(user) ? null : user.id);
+    res.json({ items: page.items.map(reportView), nextCursor: page.nextCursor });
+  });
+
+  r.get('/:id', async (req, res) => {
+    const user = requireUser(req);
+    const row = await getReportRow(deps.db, parseUuidParam(req.params.id));
+    // Another observer's report is reported as missing, not forbidden: ids reveal nothing.
+    if (!row || !canReadReport(user, row)) throw new NotFound('report');
+    res.json(reportView(row));
+  });
+
+  return r;
+}
+

@@ -1,0 +1,51 @@
+// User management for admins: create, list, change role, disable. Every change is audited.
+import express, { Router } from 'express';
+import type { AppDeps } from '../deps.ts';
+import { z } from '../zod.ts';
+import { errorResponses, registry, security } from '../openapi.ts';
+import { allow, requireUser } from '../auth-middleware.ts';
+import { canManageUsers } from '../../auth/policies.ts';
+import { createUser, listUsers, NewUser, ROLES } from '../../auth/users.ts';
+import { Invalid, NotFound } from '../../errors.ts';
+import { zodIssues } from '../../reports/validate.ts';
+import { parseUuidParam } from './reports.ts';
+
+const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(1).max(200).optional() })
+  .strict().openapi('UserPatch');
+
+registry.registerPath({ method: 'get', path: '/api/users', tags: ['users'], summary: 'List users (admin)', security, responses: { 200: { description: 'Users' }, ...errorResponses(401, 403) } });
+registry.registerPath({ method: 'post', path: '/api/users', tags: ['users'], summary: 'Create a user (admin)', security,
+  request: { body: { content: { 'application/json': { schema: NewUser } } } }, responses: { 201: { description: 'Created' }, ...errorResponses(400, 401, 403, 409, 422) } });
+registry.registerPath({ method: 'patch', path: '/api/users/{id}', tags: ['users'], summary: 'Change role, name or disable (admin)', security,
+  request: { params: z.object({ id: z.string().uuid() }), body: { content: { 'application/json': { schema: UserPatch } } } },
+  responses: { 200: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) } });
+
+export function usersRouter(deps: AppDeps): Router {
+  const r = Router();
+  r.use(allow(canManageUsers));
+  r.get('/', async (_req, res) => { res.json({ items: await listUsers(deps.db) }); });
+  r.post('/', express.json({ limit: '16kb' }), async (req, res) => {
+    const admin = requireUser(req);
+    const user = await createUser(deps.db, req.body as NewUser);
+    await deps.audit({ actorId: admin.id, actorName: admin.username, action: 'user_created', entityType: 'user', entityId: user.id, after: user });
+    res.status(201).json({ user });
+  });
+  r.patch('/:id', express.json({ limit: '16kb' }), async (req, res) => {
+    const admin = requireUser(req);
+    const id = parseUuidParam(req.params.id);
+    const patch = UserPatch.safeParse(req.body ?? {});
+    if (!patch.success) throw new Invalid(zodIssues(patch.error), 422);
+    const before = await deps.db.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
+    if (!before) throw new NotFound('user');
+    const { disabled, ...rest } = patch.data;
+    const after = await deps.db.user.update({
+      where: { id },
+      data: { ...rest, ...(disabled === undefined ? {} : { disabledAt: disabled ? deps.clock.now() : null }) },
+      select: { id: true, username: true, role: true, displayName: true, disabledAt: true },
+    });
+    deps.tokens.forget();
+    await deps.audit({ actorId: admin.id, actorName: admin.username, action: 'user_updated', entityType: 'user', entityId: id, before, after });
+    res.json({ user: after });
+  });
+  return r;
+}

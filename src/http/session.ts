@@ -1,0 +1,59 @@
+// Browser sessions live in PostgreSQL (not in process memory), so any API process can serve any user
+// and a restart logs nobody out. Passport keeps only the user id in the session.
+import connectPgSimple from 'connect-pg-simple';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import pg from 'pg';
+import type { Db } from '../db/client.ts';
+import { findUserById, verifyCredentials } from '../auth/users.ts';
+import type { Config } from '../config.ts';
+import { unlessToken } from './auth-middleware.ts';
+
+export const SESSION_COOKIE = 'cf.sid';
+
+export function sessionMiddleware(config: Config, db: Db): { handlers: RequestHandler[]; pool: pg.Pool; csrf: ReturnType<typeof doubleCsrf> } {
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
+  pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: config.SESSION_SECRET,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 12 * 3600_000 },
+  });
+
+  passport.use(new LocalStrategy((username, password, done) => {
+    verifyCredentials(db, username, password).then((u) => done(null, u ?? false), done);
+  }));
+  passport.serializeUser((user, done) => done(null, (user as Express.User).id));
+  passport.deserializeUser((id: string, done) => {
+    findUserById(db, id).then((u) => done(null, u ?? false), done);
+  });
+
+  const csrf = doubleCsrf({
+    getSecret: () => config.SESSION_SECRET,
+    getSessionIdentifier: (req) => req.session?.id ?? '',
+    cookieName: config.cookieSecure ? '__Host-cf.csrf' : 'cf.csrf',
+    cookieOptions: { sameSite: 'lax', secure: config.cookieSecure, httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
+    // Login has no session yet to bind a token to; it is rate-limited and SameSite cookies cover it.
+    skipCsrfProtection: (req) => req.viaToken === true || req.path === '/api/auth/login' || req.path === '/api/auth/token'
+      || !req.path.startsWith('/api/'),
+  });
+
+  const handlers = [
+    unlessToken(sessions),
+    unlessToken(cookieParser()),
+    passport.initialize(),
+    unlessToken(passport.session()),
+  ];
+  return { handlers, pool, csrf };
+}

@@ -1,0 +1,55 @@
+// Entry point. ROLE=api | worker | all (default): API and workers scale as separate processes.
+import { ConfigError, loadConfig } from './config.ts';
+import { migrate } from './db/migrate.ts';
+import { createLogger } from './logger.ts';
+import { createRuntime } from './runtime.ts';
+import { startApi } from './api.ts';
+import { startOutboxRelay } from './queue/outbox.ts';
+import { seedDemo } from './seed/demo.ts';
+import { startWorkers } from '../workers/index.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) { console.error(err.message); process.exit(78); }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL, { role: config.ROLE, pid: process.pid });
+  const migrated = await migrate(config.DATABASE_URL);
+  if (migrated.applied.length) log.info({ applied: migrated.applied }, 'migrations applied');
+  const rt = createRuntime(config, { log });
+  if (config.SEED_DEMO) await seedDemo(rt);
+
+  const stops: Array<() => Promise<void>> = [];
+  if (config.ROLE === 'api' || config.ROLE === 'all') {
+    const api = await startApi(rt);
+    stops.push(api.close);
+  }
+  const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS });
+  stops.push(relay.stop);
+  if (config.ROLE === 'worker' || config.ROLE === 'all') {
+    const workers = startWorkers(rt);
+    stops.push(workers.close);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing current work');
+    const force = setTimeout(() => { log.error('shutdown timed out'); process.exit(1); }, 30_000);
+    for (const stop of stops) await stop().catch((err) => log.error({ err }, 'shutdown step failed'));
+    await rt.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('fatal:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

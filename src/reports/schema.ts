@@ -1,0 +1,91 @@
+// The report an observer files: one schema for JSON bodies, multipart fields and OpenRosa submissions.
+import { z } from '../http/zod.ts';
+
+export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
+export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
+
+const count = z.number().int().min(0).max(100_000);
+
+export const Casualties = z.object({
+  killed: count.optional(),
+  injured: count.optional(),
+  missing: count.optional(),
+  detained: count.optional(),
+}).strict().openapi('Casualties', { description: 'Counts reported by the observer; omit what is unknown.' });
+
+export const ReportInput = z.object({
+  clientId: z.string().uuid().openapi({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
+  observedAt: z.string().datetime({ offset: true }).openapi({ description: 'When the incident was observed, ISO 8601 with offset.', example: '2020-11-14T05:40:00+02:00' }),
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+  accuracyM: z.number().min(0).max(1_000_000).optional(),
+  placeName: z.string().trim().min(1).max(200).optional(),
+  narrative: z.string().trim().min(1).openapi({ description: 'English or Arabic free text.' }),
+  partyAlleged: z.enum(PARTIES).default('unknown'),
+  casualties: Casualties.optional(),
+}).strict().superRefine((r, ctx) => {
+  const hasLat = r.lat !== undefined;
+  const hasLon = r.lon !== undefined;
+  if (hasLat !== hasLon) ctx.addIssue({ code: 'custom', path: [hasLat ? 'lon' : 'lat'], message: 'lat and lon must be given together' });
+  if (!hasLat && !hasLon && !r.placeName) ctx.addIssue({ code: 'custom', path: ['placeName'], message: 'give a position (lat/lon) or a placeName' });
+  if (r.accuracyM !== undefined && !hasLat) ctx.addIssue({ code: 'custom', path: ['accuracyM'], message: 'accuracyM needs lat/lon' });
+}).openapi('ReportInput');
+
+export type ReportInput = z.infer<typeof ReportInput>;
+
+export const ClassificationView = z.object({
+  terms: z.array(z.object({
+    id: z.string(),
+    confidence: z.number(),
+    evidence: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string() })),
+  })),
+  stance: z.enum(['violation', 'compliance', 'information']),
+  corrected: z.boolean().optional(),
+}).openapi('Classification');
+
+export const AttachmentView = z.object({
+  id: z.string().uuid(),
+  sha256: z.string(),
+  mime: z.string(),
+  sizeBytes: z.number().int(),
+  originalName: z.string(),
+  exifTakenAt: z.string().nullable(),
+  exifLat: z.number().nullable(),
+  exifLon: z.number().nullable(),
+  url: z.string(),
+}).openapi('Attachment');
+
+export const ReportView = z.object({
+  id: z.string().uuid(),
+  clientId: z.string().uuid(),
+  observerId: z.string().uuid(),
+  source: z.enum(['api', 'web', 'openrosa']),
+  observedAt: z.string(),
+  receivedAt: z.string(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  accuracyM: z.number().nullable(),
+  placeName: z.string().nullable(),
+  narrative: z.string(),
+  partyAlleged: z.enum(PARTIES),
+  casualties: Casualties.nullable(),
+  status: z.enum(REPORT_STATUSES),
+  failureReason: z.string().nullable(),
+  language: z.string().nullable(),
+  resolvedPlace: z.string().nullable(),
+  classification: ClassificationView.nullable(),
+  incidentId: z.string().uuid().nullable(),
+  attachments: z.array(AttachmentView),
+}).openapi('Report');
+
+export const ReportListQuery = z.object({
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  status: z.enum(REPORT_STATUSES).optional(),
+  place: z.string().max(200).optional().openapi({ description: 'Substring of the typed or resolved place name.' }),
+  bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),
+  observerId: z.string().uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional().openapi({ description: 'Opaque cursor from the previous page.' }),
+}).strict();
+export type ReportListQuery = z.infer<typeof ReportListQuery>;

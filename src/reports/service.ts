@@ -1,0 +1,99 @@
+// Report intake. A report, its attachment records and its processing job (outbox row) are committed in one
+// statement before the caller answers 2xx; the outbox relay hands the job to BullMQ whenever Redis is reachable.
+import type { Db } from '../db/client.ts';
+import type { Clock } from '../clock.ts';
+import type { FileStore } from '../storage/files.ts';
+import type { AuthUser } from '../auth/users.ts';
+import { Conflict } from '../errors.ts';
+import { prepareAttachments, type AttachmentLimits, type IncomingFile, type PreparedAttachment } from '../attachments/prepare.ts';
+import { REPORT_RECEIVED } from '../queue/names.ts';
+import { reportContentHash } from './content-hash.ts';
+import { parseReportInput } from './validate.ts';
+import type { ReportInput } from './schema.ts';
+import { getReportRow, type ReportRow } from './repository.ts';
+
+export interface IntakeDeps {
+  db: Db;
+  files: FileStore;
+  clock: Clock;
+  limits: AttachmentLimits & { maxNarrativeChars: number };
+}
+
+export type ReportSource = 'api' | 'web' | 'openrosa';
+export interface SubmitResult { report: ReportRow; created: boolean }
+
+export async function submitReport(
+  deps: IntakeDeps, observer: AuthUser, raw: unknown, incoming: IncomingFile[], source: ReportSource,
+): Promise<SubmitResult> {
+  const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
+  const attachments = await prepareAttachments(incoming, deps.limits);
+  // Files go to disk first: a file without a row is never shown as evidence, a row without its file would be.
+  for (const a of attachments) await deps.files.put(a.buffer);
+  const contentHash = reportContentHash(input);
+  const id = await insertReport(deps.db, observer.id, input, contentHash, attachments, source);
+  if (id) return { report: (await getReportRow(deps.db, id))!, created: true };
+  return retried(deps, observer, input, contentHash, attachments);
+}
+
+async function retried(
+  deps: IntakeDeps, observer: AuthUser, input: ReportInput, contentHash: string, attachments: PreparedAttachment[],
+): Promise<SubmitResult> {
+  const existing = await deps.db.report.findUnique({
+    where: { observerId_clientId: { observerId: observer.id, clientId: input.clientId } },
+    select: { id: true, contentHash: true },
+  });
+  if (!existing) throw new Error('report vanished between insert conflict and read');
+  if (existing.contentHash !== contentHash) {
+    throw new Conflict('this clientId was already used for a report with different content', { reportId: existing.id });
+  }
+  // A retry may bring evidence the first attempt lost on the way (ODK resends to complete attachments).
+  if (attachments.length) await addAttachments(deps.db, existing.id, attachments);
+  return { report: (await getReportRow(deps.db, existing.id))!, created: false };
+}
+
+function attachmentRecords(attachments: PreparedAttachment[]): string {
+  return JSON.stringify(attachments.map((a) => ({
+    sha256: a.sha256, mime: a.mime, size: a.sizeBytes, name: a.originalName,
+    taken: a.exif.takenAt?.toISOString() ?? null, lat: a.exif.lat, lon: a.exif.lon,
+  })));
+}
+
+async function insertReport(
+  db: Db, observerId: string, r: ReportInput, contentHash: string, attachments: PreparedAttachment[], source: ReportSource,
+): Promise<string | null> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    WITH ins AS (
+      INSERT INTO "Report" ("clientId", "observerId", "source", "contentHash", "observedAt", "lat", "lon", "accuracyM",
+                            "placeName", "narrative", "partyAlleged", "casualties")
+      VALUES (${r.clientId}::uuid, ${observerId}::uuid, ${source}::"ReportSource", ${contentHash}, ${r.observedAt}::timestamptz,
+              ${r.lat ?? null}::float8, ${r.lon ?? null}::float8, ${r.accuracyM ?? null}::float8, ${r.placeName ?? null},
+              ${r.narrative}, ${r.partyAlleged}::"Party", ${r.casualties ? JSON.stringify(r.casualties) : null}::jsonb)
+      ON CONFLICT ("observerId", "clientId") DO NOTHING
+      RETURNING "id"
+    ), att AS (
+      INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
+      SELECT ins.id, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
+      FROM ins, jsonb_to_recordset(${attachmentRecords(attachments)}::jsonb)
+        AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
+      ON CONFLICT DO NOTHING
+    ), job AS (
+      INSERT INTO "OutboxEvent" ("topic", "payload")
+      SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ins.id) FROM ins
+    )
+    SELECT "id"::text AS id FROM ins`;
+  return rows[0]?.id ?? null;
+}
+
+async function addAttachments(db: Db, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
+  await db.$executeRaw`
+    WITH att AS (
+      INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
+      SELECT ${reportId}::uuid, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
+      FROM jsonb_to_recordset(${attachmentRecords(attachments)}::jsonb)
+        AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    INSERT INTO "OutboxEvent" ("topic", "payload")
+    SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ${reportId}::text) WHERE EXISTS (SELECT 1 FROM att)`;
+}

@@ -1,0 +1,60 @@
+// Presents a report row as API JSON. A reviewer's correction wins over the automatic classification,
+// and both are shown so the commission can see what the machine said and what a person decided.
+import type { ReportRow } from './repository.ts';
+
+interface AutoClassification {
+  terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
+  stance: 'violation' | 'compliance' | 'information';
+}
+interface Correction { terms: string[]; stance: AutoClassification['stance']; by?: string; at?: string; note?: string }
+
+export function classificationView(auto: unknown, correction: unknown) {
+  const a = auto as AutoClassification | null;
+  const c = correction as Correction | null;
+  if (!a && !c) return null;
+  if (!c) return { terms: a!.terms, stance: a!.stance, corrected: false };
+  return {
+    terms: c.terms.map((id) => ({ id, confidence: 1, evidence: a?.terms.find((t) => t.id === id)?.evidence ?? [] })),
+    stance: c.stance,
+    corrected: true,
+    automatic: a ? { terms: a.terms, stance: a.stance } : null,
+    correctedBy: c.by ?? null,
+    correctedAt: c.at ?? null,
+  };
+}
+
+export function attachmentUrl(id: string): string {
+  return `/api/attachments/${id}`;
+}
+
+export function reportView(r: ReportRow) {
+  return {
+    id: r.id,
+    clientId: r.clientId,
+    observerId: r.observerId,
+    source: r.source,
+    observedAt: r.observedAt.toISOString(),
+    receivedAt: r.receivedAt.toISOString(),
+    lat: r.lat,
+    lon: r.lon,
+    accuracyM: r.accuracyM,
+    placeName: r.placeName,
+    narrative: r.narrative,
+    partyAlleged: r.partyAlleged,
+    casualties: (r.casualties as Record<string, number> | null) ?? null,
+    status: r.status,
+    failureReason: r.failureReason,
+    processedAt: r.processedAt?.toISOString() ?? null,
+    language: r.language,
+    resolvedPlace: r.resolvedPlace,
+    resolvedLat: r.resolvedLat,
+    resolvedLon: r.resolvedLon,
+    classification: classificationView(r.classification, r.correction),
+    incidentId: r.incidentId,
+    assignment: r.incidentId ? { score: r.assignmentScore, reasons: (r.assignmentReasons as string[] | null) ?? [] } : null,
+    attachments: r.attachments.map((a) => ({
+      id: a.id, sha256: a.sha256, mime: a.mime, sizeBytes: a.sizeBytes, originalName: a.originalName,
+      exifTakenAt: a.exifTakenAt?.toISOString() ?? null, exifLat: a.exifLat, exifLon: a.exifLon, url: attachmentUrl(a.id),
+    })),
+  };
+}

@@ -1,0 +1,63 @@
+// Builds the shared dependencies once per process (database, Redis, queues, storage, auth helpers).
+import { Queue } from 'bullmq';
+import { appendAudit, type AuditEntry } from './audit/index.ts';
+import { createLoginLimiter } from './auth/login-limiter.ts';
+import { createTokenVerifier } from './auth/tokens.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db/client.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { redisConnection } from './queue/connection.ts';
+import { QUEUES } from './queue/names.ts';
+import type { IntakeDeps } from './reports/service.ts';
+import { createFileStore, type FileStore } from './storage/files.ts';
+import type { Redis } from 'ioredis';
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  files: FileStore;
+  redis: Redis;
+  queues: Map<string, Queue>;
+  intake: IntakeDeps;
+  audit(entry: AuditEntry): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Runtime {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, { role: config.ROLE });
+  const clock = opts.clock ?? systemClock;
+  const db = createDb(config.DATABASE_URL, { max: 20 });
+  const redis = redisConnection(config.REDIS_URL, log, 'producer');
+  const queues = new Map<string, Queue>();
+  for (const name of Object.values(QUEUES)) {
+    const q = new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX });
+    q.on('error', () => undefined); // reported once by the connection's own handler
+    queues.set(name, q);
+  }
+  const files = createFileStore(config.STORAGE_DIR);
+  return {
+    config, db, log, clock, files, redis, queues,
+    intake: {
+      db, files, clock,
+      limits: { maxAttachments: config.MAX_ATTACHMENTS, maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES, maxNarrativeChars: config.MAX_NARRATIVE_CHARS },
+    },
+    async audit(entry) { await appendAudit(db, entry, clock); },
+    async close() {
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
+}
+
+export function authDeps(rt: Runtime) {
+  return {
+    tokens: createTokenVerifier(rt.db),
+    loginLimiter: createLoginLimiter(rt.redis, {
+      maxPerAccount: rt.config.LOGIN_MAX_ATTEMPTS, windowSeconds: rt.config.LOGIN_WINDOW_SECONDS, prefix: rt.config.QUEUE_PREFIX,
+    }),
+  };
+}

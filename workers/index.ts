@@ -1,0 +1,32 @@
+// The worker role: one BullMQ Worker per queue, each a thin adapter over a domain function (workers/*.ts).
+import { Worker, type Processor } from 'bullmq';
+import { redisConnection } from '../src/queue/connection.ts';
+import type { Runtime } from '../src/runtime.ts';
+import { processors } from './processors.ts';
+
+export interface RunningWorkers { workers: Worker[]; close(): Promise<void> }
+
+export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
+  const workers: Worker[] = [];
+  for (const [queue, make] of Object.entries(processors)) {
+    if (only && !only.includes(queue)) continue;
+    const processor: Processor = make(rt);
+    const worker = new Worker(queue, processor, {
+      connection: redisConnection(rt.config.REDIS_URL, rt.log, 'worker'),
+      prefix: rt.config.QUEUE_PREFIX,
+      concurrency: rt.config.WORKER_CONCURRENCY,
+      // A job whose worker died is picked up again after the lock expires (stalled-job check).
+      lockDuration: 30_000,
+      maxStalledCount: 3,
+    });
+    worker.on('failed', (job, err) => rt.log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('error', (err) => rt.log.warn({ queue, err: err.message }, 'worker error'));
+    workers.push(worker);
+  }
+  rt.log.info({ queues: workers.map((w) => w.name), concurrency: rt.config.WORKER_CONCURRENCY }, 'workers started');
+  return {
+    workers,
+    // close() lets running jobs finish; anything cut off is retried by BullMQ's stalled-job recovery.
+    async close() { await Promise.all(workers.map((w) => w.close())); },
+  };
+}
