@@ -1,0 +1,15 @@
+// The audit actions other modules record; one list so a typo is a type error, not a silent new action.
+export const AUDIT_ACTIONS = [
+  'login', 'login_failed', 'logout',
+  'token_created', 'token_revoked',
+  'user_created', 'user_updated',
+  'incident_state_changed', 'incident_corrected', 'incident_assigned', 'incident_merged',
+  'report_split', 'comment_added',
+  'export_downloaded', 'digest_created',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}

@@ -1,0 +1,66 @@
+// Appends one row to the hash-chained audit log inside the caller's transaction, so the audit row
+// commits or rolls back with the change it describes.
+import { Prisma, type Db } from '../db/client.ts';
+import type { AuditAction } from './actions.ts';
+import { asStoredJson } from './canonical.ts';
+import { auditHash, GENESIS_HASH } from './chain.ts';
+
+// Any constant works, as long as every writer of the chain uses the same one.
+export const AUDIT_LOCK_KEY = 2020_10_23_05n;
+
+export type AuditTx = Prisma.TransactionClient;
+export interface Clock { now(): Date }
+
+export interface AuditEntry {
+  actorId?: string | null;
+  actorName?: string | null;
+  action: AuditAction;
+  entityType: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRow {
+  seq: bigint; at: Date; actorId: string | null; actorName: string | null; action: string;
+  entityType: string; entityId: string | null; before: unknown; after: unknown; prevHash: string; hash: string;
+}
+
+/**
+ * Pass the `tx` of `db.$transaction(async (tx) => ...)`. The transaction-level advisory lock serialises
+ * writers until the caller commits, so append late in the transaction to keep the lock short.
+ * Given the plain client instead, it opens a transaction of its own.
+ */
+export async function appendAudit(tx: AuditTx | Db, entry: AuditEntry, clock: Clock): Promise<AuditRow> {
+  if (isClient(tx)) return tx.$transaction((inner) => appendAudit(inner, entry, clock));
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+  // seq is chosen here, under the lock, instead of by the sequence: a rolled-back nextval would
+  // leave a gap that the verifier could not tell from a deleted row.
+  const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const row = {
+    seq: (last?.seq ?? 0n) + 1n,
+    at: clock.now(),
+    actorId: entry.actorId ?? null,
+    actorName: entry.actorName ?? null,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId ?? null,
+    before: asStoredJson(entry.before),
+    after: asStoredJson(entry.after),
+  };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const hash = auditHash(prevHash, row);
+  await tx.auditEvent.create({
+    data: { ...row, before: jsonInput(row.before), after: jsonInput(row.after), prevHash, hash },
+  });
+  return { ...row, prevHash, hash };
+}
+
+// A transaction client has $transaction too (nested transactions) but never $connect.
+function isClient(tx: AuditTx | Db): tx is Db {
+  return typeof (tx as Partial<Db>).$connect === 'function';
+}
+
+function jsonInput(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue);
+}
