@@ -4,7 +4,7 @@ import { Prisma } from '../db/client.ts';
 import { Invalid } from '../errors.ts';
 import type { ReportListQuery } from './schema.ts';
 
-const include = { attachments: { orderBy: { createdAt: 'asc' as const } } };
+const include = { attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] } };
 
 export async function getReportRow(db: Db, id: string) {
   return db.report.findUnique({ where: { id }, include });

@@ -1,0 +1,51 @@
+// Small HTTP clients for tests: a bearer client, and a browser-like session client with a cookie jar.
+export interface Res<T = any> { status: number; body: T; headers: Headers; text: string }
+
+async function toRes(r: Response): Promise<Res> {
+  const text = await r.text();
+  let body: unknown = text;
+  if ((r.headers.get('content-type') ?? '').includes('json')) { try { body = JSON.parse(text); } catch { /* leave as text */ } }
+  return { status: r.status, body, headers: r.headers, text };
+}
+
+export function bearer(base: string, token?: string) {
+  const h = (extra: Record<string, string> = {}) => ({ ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra });
+  return {
+    get: (p: string) => fetch(base + p, { headers: h() }).then(toRes),
+    post: (p: string, json: unknown) => fetch(base + p, { method: 'POST', headers: h({ 'content-type': 'application/json' }), body: JSON.stringify(json) }).then(toRes),
+    patch: (p: string, json: unknown) => fetch(base + p, { method: 'PATCH', headers: h({ 'content-type': 'application/json' }), body: JSON.stringify(json) }).then(toRes),
+    delete: (p: string) => fetch(base + p, { method: 'DELETE', headers: h() }).then(toRes),
+    form: (p: string, form: FormData) => fetch(base + p, { method: 'POST', headers: h(), body: form }).then(toRes),
+    raw: (p: string, init: RequestInit) => fetch(base + p, { ...init, headers: { ...h(), ...(init.headers as Record<string, string>) } }).then(toRes),
+  };
+}
+
+export function browser(base: string) {
+  const jar = new Map<string, string>();
+  let csrf: string | undefined;
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const send = async (p: string, init: RequestInit = {}) => {
+    const r = await fetch(base + p, { ...init, redirect: 'manual', headers: { cookie: cookie(), ...(init.headers as Record<string, string>) } });
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const value = pair!.slice(i + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') jar.delete(pair!.slice(0, i)); else jar.set(pair!.slice(0, i), value);
+    }
+    return toRes(r);
+  };
+  const withCsrf = (extra: Record<string, string> = {}) => ({ ...(csrf ? { 'x-csrf-token': csrf } : {}), ...extra });
+  return {
+    jar,
+    async login(username: string, password: string) {
+      const r = await send('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      if (r.status === 200) csrf = (await send('/api/auth/csrf')).body.token;
+      return r;
+    },
+    setCsrf(token: string | undefined) { csrf = token; },
+    get: (p: string) => send(p),
+    post: (p: string, json: unknown, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: { 'content-type': 'application/json', ...(opts.csrf === false ? {} : withCsrf()) }, body: JSON.stringify(json) }),
+    patch: (p: string, json: unknown) => send(p, { method: 'PATCH', headers: withCsrf({ 'content-type': 'application/json' }), body: JSON.stringify(json) }),
+    form: (p: string, form: FormData, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: opts.csrf === false ? {} : withCsrf(), body: form }),
+  };
+}

@@ -1,0 +1,81 @@
+// Starts the real API (and optionally the outbox relay and workers) on a fresh database, a private
+// BullMQ prefix and a temporary storage dir. Nothing is mocked: PostgreSQL, Redis and the disk are real.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { startApi, type RunningApi } from '../../src/api.ts';
+import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox.ts';
+import { createUser, type Role, type AuthUser } from '../../src/auth/users.ts';
+import { createToken } from '../../src/auth/tokens.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { Clock } from '../../src/clock.ts';
+import { startWorkers, type RunningWorkers } from '../../workers/index.ts';
+import { createTestDatabase } from './db.ts';
+
+export interface TestUser { user: AuthUser; username: string; password: string; token: string }
+
+export interface TestServer {
+  url: string;
+  rt: Runtime;
+  api: RunningApi;
+  config: Config;
+  relay: OutboxRelay | null;
+  workers: RunningWorkers | null;
+  makeUser(role: Role, username?: string): Promise<TestUser>;
+  startWorkers(): RunningWorkers;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  relay?: boolean;
+  workers?: boolean;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const storage = await mkdtemp(path.join(os.tmpdir(), 'ceasefire-test-'));
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+    STORAGE_DIR: storage,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SEED_DEMO: 'false',
+    OUTBOX_POLL_MS: '50',
+    WORKER_CONCURRENCY: '4',
+    ...opts.env,
+  });
+  const log = createLogger(config.LOG_LEVEL);
+  const rt = createRuntime(config, { clock: opts.clock, log });
+  const api = await startApi(rt, 0, '127.0.0.1');
+  const relay = opts.relay === false ? null : startOutboxRelay({ db: rt.db, queues: rt.queues, log, pollMs: config.OUTBOX_POLL_MS });
+  let workers: RunningWorkers | null = opts.workers ? startWorkers(rt) : null;
+  let n = 0;
+  return {
+    url: api.url, rt, api, config, relay,
+    get workers() { return workers; },
+    startWorkers() { workers = startWorkers(rt); return workers; },
+    async makeUser(role, username) {
+      const name = username ?? `${role}${++n}_${randomBytes(3).toString('hex')}`;
+      const password = `pw-${randomBytes(8).toString('hex')}`;
+      const user = await createUser(rt.db, { username: name, password, role });
+      const { token } = await createToken(rt.db, user.id, 'test');
+      return { user, username: name, password, token };
+    },
+    async close() {
+      await workers?.close();
+      await relay?.stop();
+      await api.close();
+      await Promise.allSettled([...rt.queues.values()].map((q) => q.obliterate({ force: true })));
+      await rt.close();
+      await db.drop();
+      await rm(storage, { recursive: true, force: true });
+    },
+  } as TestServer;
+}
