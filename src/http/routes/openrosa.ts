@@ -3,6 +3,8 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import type { AppDeps } from '../deps.ts';
+import { registry } from '../openapi.ts';
+import { z } from '../zod.ts';
 import { canFileReport } from '../../auth/policies.ts';
 import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated } from '../../errors.ts';
 import { authenticateOpenRosa, basicAllowed, type OpenRosaCredentials } from '../../openrosa/auth.ts';
@@ -16,6 +18,17 @@ export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimi
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 const KEY_PREFIX = '/key/:token';
+
+registry.registerComponent('securitySchemes', 'openrosaBasic', { type: 'http', scheme: 'basic', description: 'Observer username and password (HTTPS only in production); or put a personal API token in the URL: /key/{token}/...' });
+const xml = (description: string) => ({ description, content: { 'text/xml': { schema: z.string() } } });
+const orx = { tags: ['openrosa'], security: [{ openrosaBasic: [] }] };
+const xmlErrors = { 401: xml('Not authenticated (Basic challenge)'), 403: xml('Wrong key, role or plain HTTP in production'), 404: xml('Unknown form') };
+registry.registerPath({ ...orx, method: 'get', path: '/formList', summary: 'OpenRosa form list (xformsList)', request: { query: z.object({ formID: z.string().optional() }) }, responses: { 200: xml('Form list'), ...xmlErrors } });
+registry.registerPath({ ...orx, method: 'get', path: '/forms/{formId}/form.xml', summary: 'The ceasefire report XForm', request: { params: z.object({ formId: z.string() }) }, responses: { 200: xml('XForm'), ...xmlErrors } });
+registry.registerPath({ ...orx, method: 'head', path: '/submission', summary: 'Submission preflight', responses: { 204: { description: 'Ready; X-OpenRosa-Accept-Content-Length says the largest POST accepted' }, ...xmlErrors } });
+registry.registerPath({ ...orx, method: 'post', path: '/submission', summary: 'OpenRosa submission (multipart: xml_submission_file plus attachments named by file)',
+  request: { body: { content: { 'multipart/form-data': { schema: z.object({ xml_submission_file: z.string().openapi({ format: 'binary' }) }).catchall(z.string().openapi({ format: 'binary' })) } } } },
+  responses: { 201: xml('Report received, or already received (idempotent by instanceID)'), 400: xml('Malformed XML or missing part'), 409: xml('instanceID already used with other content'), 413: xml('Too large'), 415: xml('Not multipart'), 422: xml('Invalid field'), ...xmlErrors } });
 
 function credentials(deps: OpenRosaDeps, req: Request): OpenRosaCredentials {
   const token = typeof req.params.token === 'string' ? req.params.token : undefined;
