@@ -34,6 +34,17 @@ async function vendorLeaflet() {
   return `leaflet ${version}: ${changed} of ${files.length} files updated`;
 }
 
+// Marker clustering for the commission's incident map (thousands of points at country zoom).
+async function vendorMarkerCluster() {
+  const dist = join(pkgDir('leaflet.markercluster'), 'dist');
+  const out = join(root, 'public', 'vendor', 'leaflet.markercluster');
+  const files = ['leaflet.markercluster.js', 'MarkerCluster.css', 'MarkerCluster.Default.css'];
+  let changed = 0;
+  for (const f of files) if (await copyIfChanged(join(dist, f), join(out, f))) changed++;
+  await copyIfChanged(join(pkgDir('leaflet.markercluster'), 'MIT-LICENCE.txt'), join(out, 'LICENSE'));
+  return `leaflet.markercluster: ${changed} of ${files.length} files updated`;
+}
+
 // Three decimals is ~100 m: plenty for a country outline drawn at phone-screen zoom, and it keeps the file small.
 const round = (n) => Math.round(n * 1000) / 1000;
 
@@ -81,6 +92,6 @@ async function buildMap() {
   return `map: Libya outline ${points} points, ${roads.length} roads, ${places.length} places`;
 }
 
-const messages = [await vendorLeaflet()];
+const messages = [await vendorLeaflet(), await vendorMarkerCluster()];
 if (process.argv.includes('--map')) messages.push(await buildMap());
 console.log(`vendor-public: ${messages.join('; ')}`);
