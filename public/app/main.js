@@ -22,11 +22,18 @@ function showNet() {
   $('net').classList.toggle('offline', !online);
 }
 
+function showUser() {
+  $('whoami').hidden = !user;
+  $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
+}
+
 function show(view) {
   const signedIn = Boolean(user);
   const target = signedIn ? (VIEWS.includes(view) ? view : 'report') : 'login';
   for (const v of ['login', ...VIEWS]) $(`view-${v}`).hidden = v !== target;
   $('nav').hidden = !signedIn;
+  $('logout').hidden = !signedIn;
+  showUser();
   for (const a of document.querySelectorAll('#nav a')) {
     if (a.dataset.view === target) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -46,7 +53,6 @@ function route() {
 function signedIn(u) {
   user = u;
   localStorage.setItem(USER_KEY, JSON.stringify(u));
-  $('logout').title = t('auth.signedInAs', { name: u.displayName || u.username });
   route();
   deliver({ force: true });
 }
@@ -90,6 +96,7 @@ async function start() {
   document.addEventListener('languagechange', () => {
     $('lang').lang = language() === 'ar' ? 'en' : 'ar';
     showNet();
+    showUser();
   });
   showNet();
   window.addEventListener('online', showNet);

@@ -44,10 +44,13 @@ export async function openPicker(container, onPick) {
   const drawTowns = () => {
     towns.clearLayers();
     for (const p of places) {
-      const m = L.circleMarker([p.lat, p.lon], { radius: p.rank === 1 ? 5 : 3.5, color: '#0b3d5c', weight: 1, fillOpacity: 0.9 });
+      const major = p.rank === 1;
+      const m = L.circleMarker([p.lat, p.lon], {
+        radius: major ? 5 : 3, color: major ? '#0b3d5c' : '#4f7891', weight: 1, fillOpacity: major ? 0.9 : 0.6,
+      });
       const label = language() === 'ar' && p.nameAr ? p.nameAr : p.name;
       // Only the main towns carry permanent labels; at country zoom more would overlap into noise.
-      m.bindTooltip(label, { permanent: p.rank === 1, direction: 'right', className: 'town' });
+      m.bindTooltip(label, { permanent: major, direction: 'right', className: 'town' });
       m.on('click', () => pick(L.latLng(p.lat, p.lon)));
       towns.addLayer(m);
     }

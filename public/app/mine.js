@@ -6,8 +6,9 @@ const $ = (id) => document.getElementById(id);
 let nextCursor = null;
 let items = [];
 
-function el(tag, attrs = {}, ...children) {
+function el(tag, { dataset, ...attrs } = {}, ...children) {
   const e = Object.assign(document.createElement(tag), attrs);
+  Object.assign(e.dataset, dataset);
   e.append(...children.filter((c) => c !== null && c !== undefined));
   return e;
 }
