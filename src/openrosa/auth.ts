@@ -1,12 +1,35 @@
 // Who is submitting: ODK Collect speaks HTTP Basic (after a 401 challenge) or carries a personal API token
 // in the server URL (/key/<token>, as ODK Central's app users do). Passwords are checked by src/auth only.
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import { verifyCredentials, type AuthUser } from '../auth/users.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
-export interface OpenRosaAuthDeps { db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter }
+export interface OpenRosaAuthDeps { db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter; basicCache?: BasicCache }
+
+/**
+ * Collect sends Basic credentials with every request (form list, each form, HEAD, POST), and each argon2
+ * check costs tens of milliseconds of CPU; a verified pair is remembered briefly, keyed by its hash.
+ */
+export interface BasicCache { get(key: string): AuthUser | undefined; set(key: string, user: AuthUser): void }
+
+export function createBasicCache(ttlMs = 30_000, now: () => number = Date.now, maxEntries = 5_000): BasicCache {
+  const entries = new Map<string, { user: AuthUser; until: number }>();
+  return {
+    get(key) {
+      const hit = entries.get(key);
+      if (hit && hit.until > now()) return hit.user;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key, user) {
+      if (entries.size >= maxEntries) entries.clear();
+      entries.set(key, { user, until: now() + ttlMs });
+    },
+  };
+}
 
 export interface OpenRosaCredentials {
   authorization?: string;
@@ -49,6 +72,9 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   if (!basicAllowed(c)) throw new Forbidden('HTTP Basic is accepted over HTTPS only; use https:// or a /key/<token> server URL');
   const creds = parseBasic(header);
   if (!creds) throw new Unauthenticated('malformed Basic credentials');
+  const key = createHash('sha256').update(`${creds.username}\0${creds.password}`).digest('hex');
+  const cached = deps.basicCache?.get(key);
+  if (cached) return cached;
   await deps.loginLimiter.check(creds.username, c.ip);
   const user = await verifyCredentials(deps.db, creds.username, creds.password);
   if (!user) {
@@ -56,5 +82,6 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
     throw new Unauthenticated('wrong username or password');
   }
   await deps.loginLimiter.succeeded(creds.username);
+  deps.basicCache?.set(key, user);
   return user;
 }

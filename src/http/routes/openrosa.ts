@@ -7,7 +7,7 @@ import { registry } from '../openapi.ts';
 import { z } from '../zod.ts';
 import { canFileReport } from '../../auth/policies.ts';
 import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated } from '../../errors.ts';
-import { authenticateOpenRosa, basicAllowed, type OpenRosaCredentials } from '../../openrosa/auth.ts';
+import { authenticateOpenRosa, basicAllowed, createBasicCache, type OpenRosaCredentials } from '../../openrosa/auth.ts';
 import { buildFormList } from '../../openrosa/formList.ts';
 import { receiveSubmission } from '../../openrosa/intake.ts';
 import { openRosaResponse } from '../../openrosa/response.ts';
@@ -66,6 +66,7 @@ function statusOf(err: unknown): number | null {
 export function openRosaRouter(deps: OpenRosaDeps): Router {
   const r = Router();
   const acceptLength = String(deps.config.MAX_ATTACHMENT_BYTES);
+  const authDeps = { ...deps, basicCache: createBasicCache() };
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: {
@@ -83,7 +84,7 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     const c = credentials(deps, req);
     // Remembered here: the error handler below runs outside the route and no longer sees req.params.
     res.locals.basicChallenge = basicAllowed(c);
-    req.user = await authenticateOpenRosa(deps, c);
+    req.user = await authenticateOpenRosa(authDeps, c);
     next();
   };
   const multipart: RequestHandler = (req, res, next) => {

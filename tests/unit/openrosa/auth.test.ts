@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basicAllowed, parseBasic } from '../../../src/openrosa/auth.ts';
+import { basicAllowed, createBasicCache, parseBasic } from '../../../src/openrosa/auth.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
@@ -24,4 +24,28 @@ describe('basicAllowed', () => {
     [{ secure: false, basicNeedsTls: true }, false],
     [{ secure: true, basicNeedsTls: false, urlToken: 'cft_x' }, false],
   ])('%j → %s', (c, expected) => expect(basicAllowed(c)).toBe(expected));
+});
+
+describe('createBasicCache', () => {
+  const user = { id: '8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d', username: 'observer1', role: 'observer' as const, displayName: null };
+
+  it('remembers a verified pair until its time runs out', () => {
+    let t = 0;
+    const cache = createBasicCache(30_000, () => t);
+    cache.set('k', user);
+    t = 29_999;
+    expect(cache.get('k')).toEqual(user);
+    t = 30_000;
+    expect(cache.get('k')).toBeUndefined();
+    expect(cache.get('other')).toBeUndefined();
+  });
+
+  it('stays bounded', () => {
+    const cache = createBasicCache(30_000, () => 0, 2);
+    cache.set('a', user);
+    cache.set('b', user);
+    cache.set('c', user);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('c')).toEqual(user);
+  });
 });
