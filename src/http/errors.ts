@@ -52,9 +52,24 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof DomainError) { res.status(400).json(body(err.code, err.message)); return; }
+    if (isStoreOutage(err)) {
+      // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
+      log.warn({ err: e.message, url: req.originalUrl }, 'store unavailable');
+      res.setHeader('Retry-After', '5');
+      res.status(503).json(body('unavailable', 'the database is unreachable; nothing was stored, please retry'));
+      return;
+    }
     log.error({ err, url: req.originalUrl, method: req.method }, 'unhandled error');
     res.status(500).json(body('internal', 'internal error; it has been logged'));
   };
+}
+
+const OUTAGE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|server closed the connection/i;
+
+function isStoreOutage(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: unknown };
+  if (e?.code && ['P1001', 'P1002', 'P1017', 'P2024'].includes(e.code)) return true;
+  return OUTAGE.test(e?.message ?? '') || (e?.cause ? OUTAGE.test(String((e.cause as Error).message ?? e.cause)) : false);
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

@@ -44,9 +44,10 @@ export function sessionMiddleware(config: Config, db: Db): { handlers: RequestHa
     cookieName: config.cookieSecure ? '__Host-cf.csrf' : 'cf.csrf',
     cookieOptions: { sameSite: 'lax', secure: config.cookieSecure, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
-    // Login has no session yet to bind a token to; it is rate-limited and SameSite cookies cover it.
-    skipCsrfProtection: (req) => req.viaToken === true || req.path === '/api/auth/login' || req.path === '/api/auth/token'
-      || !req.path.startsWith('/api/'),
+    // CSRF forges a logged-in browser's requests: without a session user there is nothing to forge
+    // (the route answers 401). Login has no session to bind a token to; it is rate-limited instead.
+    skipCsrfProtection: (req) => req.viaToken === true || !req.user || req.path === '/api/auth/login'
+      || req.path === '/api/auth/token' || !req.path.startsWith('/api/'),
   });
 
   const handlers = [

@@ -34,6 +34,8 @@ export interface TestServerOptions {
   clock?: Clock;
   relay?: boolean;
   workers?: boolean;
+  /** Rewrites the test database URL, e.g. to route it through a TCP proxy a test can cut. */
+  databaseUrl?: (url: string) => string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -42,7 +44,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
+    DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(db.url) : db.url,
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     STORAGE_DIR: storage,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
