@@ -1,0 +1,49 @@
+// Content-addressed file store: <dir>/<aa>/<bb>/<sha256>. A file is written to a temporary name, fsynced and
+// renamed into place, so a crash never leaves a half-written file under a content address.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface FileStore {
+  put(data: Buffer): Promise<{ sha256: string; sizeBytes: number }>;
+  pathOf(sha256: string): string;
+  exists(sha256: string): Promise<boolean>;
+  read(sha256: string): NodeJS.ReadableStream;
+  remove(sha256: string): Promise<void>;
+  root: string;
+}
+
+const SHA = /^[0-9a-f]{64}$/;
+
+export function createFileStore(root: string): FileStore {
+  const abs = path.resolve(root);
+  const pathOf = (sha256: string) => {
+    if (!SHA.test(sha256)) throw new Error('invalid content address');
+    return path.join(abs, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  };
+  const exists = async (sha256: string) => stat(pathOf(sha256)).then(() => true, () => false);
+  return {
+    root: abs,
+    pathOf,
+    exists,
+    async put(data) {
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      const final = pathOf(sha256);
+      if (await exists(sha256)) return { sha256, sizeBytes: data.length };
+      await mkdir(path.dirname(final), { recursive: true });
+      const tmp = path.join(abs, `.tmp-${randomBytes(8).toString('hex')}`);
+      const fh = await open(tmp, 'w', 0o640);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, final);
+      return { sha256, sizeBytes: data.length };
+    },
+    read: (sha256) => createReadStream(pathOf(sha256)),
+    remove: (sha256) => rm(pathOf(sha256), { force: true }),
+  };
+}
