@@ -60,35 +60,47 @@ export function readFields() {
 // The same rules as the report schema, checked before storing so an offline report is not found wrong hours later.
 function localIssues(fields, files) {
   const issues = [];
-  if (!fields.narrative) issues.push({ field: 'narrative', message: t('err.required') });
-  if (!fields.observedAt) issues.push({ field: 'observedAt', message: t('err.required') });
+  if (!fields.narrative) issues.push({ field: 'narrative', key: 'err.required' });
+  if (!fields.observedAt) issues.push({ field: 'observedAt', key: 'err.required' });
   const hasLat = fields.lat !== undefined;
   const hasLon = fields.lon !== undefined;
-  if (hasLat !== hasLon) issues.push({ field: hasLat ? 'lon' : 'lat', message: t('err.latLon') });
-  if (hasLat && !(Math.abs(fields.lat) <= 90)) issues.push({ field: 'lat', message: t('err.range') });
-  if (hasLon && !(Math.abs(fields.lon) <= 180)) issues.push({ field: 'lon', message: t('err.range') });
-  if (!hasLat && !hasLon && !fields.placeName) issues.push({ field: 'placeName', message: t('err.positionOrPlace') });
-  if (fields.accuracyM !== undefined && !(fields.accuracyM >= 0)) issues.push({ field: 'accuracyM', message: t('err.range') });
+  if (hasLat !== hasLon) issues.push({ field: hasLat ? 'lon' : 'lat', key: 'err.latLon' });
+  if (hasLat && !(Math.abs(fields.lat) <= 90)) issues.push({ field: 'lat', key: 'err.range' });
+  if (hasLon && !(Math.abs(fields.lon) <= 180)) issues.push({ field: 'lon', key: 'err.range' });
+  if (!hasLat && !hasLon && !fields.placeName) issues.push({ field: 'placeName', key: 'err.positionOrPlace' });
+  if (fields.accuracyM !== undefined && !(fields.accuracyM >= 0)) issues.push({ field: 'accuracyM', key: 'err.range' });
   for (const [k, v] of Object.entries(fields.casualties || {})) {
-    if (!Number.isInteger(v) || v < 0 || v > 100000) issues.push({ field: `casualties.${k}`, message: t('err.range') });
+    if (!Number.isInteger(v) || v < 0 || v > 100000) issues.push({ field: `casualties.${k}`, key: 'err.range' });
   }
-  if (files.length > MAX_FILES) issues.push({ field: 'attachments', message: t('err.tooManyFiles', { max: MAX_FILES }) });
+  if (files.length > MAX_FILES) issues.push({ field: 'attachments', key: 'err.tooManyFiles', params: { max: MAX_FILES } });
   return issues;
 }
 
+// What is on screen is kept as keys, not text, so switching language re-renders it in the new language.
+let shownIssues = null;
+let positionStatus = null;
+
+function setPositionStatus(key, params) {
+  positionStatus = key ? { key, params } : null;
+  $('gps-status').textContent = key ? t(key, params) : '';
+}
+
 export function clearErrors() {
+  shownIssues = null;
   for (const el of document.querySelectorAll('#report-form .error')) el.textContent = '';
   for (const el of document.querySelectorAll('#report-form [aria-invalid]')) el.removeAttribute('aria-invalid');
   $('form-summary').hidden = true;
 }
 
-/** Marks each field named in issues and moves focus to the summary, so screen readers announce it. */
-export function showIssues(issues, { fromServer = false } = {}) {
+/** Marks each field named in issues and moves focus to the summary, so screen readers announce it.
+ *  Local issues carry a message key; the server's carry its own reason, shown as it sent it. */
+export function showIssues(issues, { focus = true } = {}) {
   clearErrors();
+  shownIssues = issues;
   const general = [];
   for (const issue of issues) {
     const id = FIELD_CONTROL[issue.field];
-    const text = fromServer ? t('err.server', { reason: issue.reason }) : issue.message;
+    const text = issue.key ? t(issue.key, issue.params) : t('err.server', { reason: issue.reason });
     if (!id) { general.push(text); continue; }
     const err = $(`${id}-error`);
     err.textContent = err.textContent ? `${err.textContent} ${text}` : text;
@@ -97,12 +109,17 @@ export function showIssues(issues, { fromServer = false } = {}) {
   const summary = $('form-summary');
   summary.textContent = [t('form.invalid'), ...general].join(' ');
   summary.hidden = false;
-  summary.focus();
+  if (focus) summary.focus();
 }
 
 function renderFiles() {
   const list = $('attachments-list');
-  list.replaceChildren(...[...$('attachments').files].map((f) => {
+  const files = [...$('attachments').files];
+  if (!files.length) {
+    list.replaceChildren(Object.assign(document.createElement('li'), { className: 'none', textContent: t('form.noFiles') }));
+    return;
+  }
+  list.replaceChildren(...files.map((f) => {
     const li = document.createElement('li');
     const name = document.createElement('bdi');
     name.textContent = f.name;
@@ -115,7 +132,7 @@ export function resetForm() {
   $('report-form').reset();
   clearErrors();
   $('observedAt').value = toLocalInput(new Date());
-  $('gps-status').textContent = '';
+  setPositionStatus(null);
   renderFiles();
 }
 
@@ -132,7 +149,7 @@ export function loadIntoForm(item) {
   for (const file of item.files) dt.items.add(new File([file.blob], file.name, { type: file.type }));
   $('attachments').files = dt.files;
   renderFiles();
-  if (item.issues?.length) showIssues(item.issues, { fromServer: true });
+  if (item.issues?.length) showIssues(item.issues);
 }
 
 export function setPosition(lat, lon, accuracy) {
@@ -142,15 +159,14 @@ export function setPosition(lat, lon, accuracy) {
 }
 
 function locate() {
-  const status = $('gps-status');
-  if (!('geolocation' in navigator)) { status.textContent = t('form.gpsUnavailable'); return; }
-  status.textContent = t('form.gpsLocating');
+  if (!('geolocation' in navigator)) { setPositionStatus('form.gpsUnavailable'); return; }
+  setPositionStatus('form.gpsLocating');
   navigator.geolocation.getCurrentPosition(
     (pos) => {
       setPosition(pos.coords.latitude, pos.coords.longitude, pos.coords.accuracy);
-      status.textContent = t('form.gpsFound', { accuracy: Math.round(pos.coords.accuracy) });
+      setPositionStatus('form.gpsFound', { accuracy: Math.round(pos.coords.accuracy) });
     },
-    (err) => { status.textContent = t(err.code === err.PERMISSION_DENIED ? 'form.gpsDenied' : 'form.gpsUnavailable'); },
+    (err) => setPositionStatus(err.code === err.PERMISSION_DENIED ? 'form.gpsDenied' : 'form.gpsUnavailable'),
     { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 },
   );
 }
@@ -190,12 +206,13 @@ function wireMap() {
       const { openPicker } = await import('./map.js');
       picker ??= await openPicker($('map'), (lat, lon) => {
         setPosition(lat, lon, undefined);
-        $('gps-status').textContent = t('form.mapPicked');
+        setPositionStatus('form.mapPicked');
       });
       picker.refresh(numberOrUndefined('lat'), numberOrUndefined('lon'));
+      $('map').scrollIntoView({ block: 'nearest' });
     } catch (err) {
       console.error(err);
-      $('gps-status').textContent = t('form.mapFailed');
+      setPositionStatus('form.mapFailed');
     }
   });
   $('map-centre').addEventListener('click', () => picker?.pickCentre());
@@ -212,6 +229,8 @@ export function wireForm({ observer, onDone }) {
     $('observedAt-hint').textContent = t('form.observedAtHint', { zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
     $('attachments-hint').textContent = t('form.attachmentsHint', { max: MAX_FILES });
     renderFiles();
+    if (shownIssues) showIssues(shownIssues, { focus: false });
+    if (positionStatus) setPositionStatus(positionStatus.key, positionStatus.params);
   };
   document.addEventListener('languagechange', updateHints);
   updateHints();
@@ -244,7 +263,7 @@ export function wireForm({ observer, onDone }) {
       if (outcome?.kind === 'invalid') {
         // Nothing was stored by the server, so the draft goes back to the form and leaves the outbox.
         await sync.discard(clientId);
-        showIssues(outcome.issues.length ? outcome.issues : [{ field: '', reason: outcome.message }], { fromServer: true });
+        showIssues(outcome.issues.length ? outcome.issues : [{ field: '', reason: outcome.message }]);
         return;
       }
       resetForm();

@@ -10,10 +10,13 @@ const USER_KEY = 'observer.user';
 const VIEWS = ['report', 'mine', 'outbox'];
 let user = null;
 
-function flash(message) {
+// Kept as a key so the message follows a language switch.
+let flashed = null;
+function flash(key, params) {
+  flashed = key ? { key, params } : null;
   const el = $('flash');
-  el.textContent = message;
-  el.hidden = !message;
+  el.textContent = key ? t(key, params) : '';
+  el.hidden = !key;
 }
 
 function showNet() {
@@ -97,6 +100,7 @@ async function start() {
     $('lang').lang = language() === 'ar' ? 'en' : 'ar';
     showNet();
     showUser();
+    if (flashed) flash(flashed.key, flashed.params);
   });
   showNet();
   window.addEventListener('online', showNet);
@@ -109,14 +113,14 @@ async function start() {
       location.hash = '#report';
     },
     onSent(count) {
-      flash(t('outbox.sentSome', { count }));
+      flash('outbox.sentSome', { count });
       if (!$('view-mine').hidden) loadMine();
     },
   });
   wireForm({
     observer: () => user,
     onDone(result) {
-      flash(t(result === 'sent' ? 'form.sent' : result === 'conflict' ? 'form.conflict' : 'form.saved'));
+      flash(result === 'sent' ? 'form.sent' : result === 'conflict' ? 'form.conflict' : 'form.saved');
       renderOutbox();
       if (result === 'saved') outbox.afterEnqueue();
       $('flash').scrollIntoView({ block: 'nearest' });

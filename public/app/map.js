@@ -71,17 +71,19 @@ export async function openPicker(container, onPick) {
     onPick(latlng.lat, latlng.lng);
   }
   map.on('click', (e) => pick(e.latlng));
-  map.fitBounds(bounds);
+  map.fitBounds(bounds, { animate: false });
 
   return {
     pickCentre: () => pick(map.getCenter()),
     // The panel was hidden when Leaflet measured it; re-measure and show the current position if there is one.
     refresh(lat, lon) {
-      map.invalidateSize();
+      map.invalidateSize({ animate: false });
       if (lat !== undefined && lon !== undefined && Number.isFinite(lat) && Number.isFinite(lon)) {
         place(L.latLng(lat, lon));
-        map.setView([lat, lon], Math.max(map.getZoom(), 7));
+        map.setView([lat, lon], Math.max(map.getZoom(), 7), { animate: false });
       }
+      // Leaflet ignores clicks while it is still moving; this tells tests (and nothing else) that it has settled.
+      container.dataset.ready = 'true';
     },
   };
 }
