@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api.ts';
 import { createToken } from '../../src/auth/tokens.ts';
@@ -15,6 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openRosaRouter } from '../../src/http/routes/openrosa.ts';
 import { authDeps, createRuntime, type Runtime } from '../../src/runtime.ts';
 import { createTestDatabase } from '../helpers/db.ts';
+import { makeJpeg } from '../helpers/factories.ts';
 import { collectSubmission } from '../unit/openrosa/fixtures.ts';
 
 let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -34,11 +34,12 @@ beforeAll(async () => {
     QUEUE_PREFIX: `orx-${randomBytes(4).toString('hex')}`, SEED_DEMO: 'false', COOKIE_SECURE: 'false',
   });
   rt = createRuntime(config);
+  // Mounted explicitly (as the app's root extras do) so this file tests the router whatever else is wired.
   api = await startApi(rt, 0, '127.0.0.1', { root: [openRosaRouter({ ...rt, ...authDeps(rt) })] });
   const observer = await createUser(rt.db, { username: 'collect.obs', password: 'field-pass-2020', role: 'observer' });
   await createUser(rt.db, { username: 'reviewer', password: 'review-pass-2020', role: 'commission' });
   token = (await createToken(rt.db, observer.id, 'ODK Collect')).token;
-  jpeg = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#7a6' } }).jpeg().toBuffer();
+  jpeg = await makeJpeg(7);
 });
 
 afterAll(async () => {
