@@ -1,0 +1,117 @@
+// Loads and compiles the per-agreement lexicon (lexicon/<agreementId>.json): cues for each term, stance
+// cues, "not related" cues, negators, temporal and party expressions. Adding a ceasefire = adding a file.
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+import { compilePattern, literalTriggers } from './patterns.ts';
+
+const Pol = z.enum(['v', 'c', 'i']).nullable();
+// A cue is [pattern, weight, polarity?, concept?, { notWith? }] — compact, so a lexicon stays readable.
+const CueTuple = z.tuple([z.string().min(1), z.number().min(0)]).rest(z.unknown()).transform((t, ctx) => {
+  const parsed = z.tuple([z.string(), z.number(), Pol.optional(), z.string().nullable().optional(), z.object({ notWith: z.array(z.string()).optional() }).optional()]).safeParse(t);
+  if (!parsed.success) { ctx.addIssue({ code: 'custom', message: `bad cue ${JSON.stringify(t)}` }); return z.NEVER; }
+  const [pattern, w, pol, concept, opts] = parsed.data;
+  return { pattern, w, pol: pol ?? null, concept: concept ?? null, notWith: opts?.notWith ?? [] };
+});
+const Stance = z.enum(['violation', 'compliance', 'information']);
+
+export const LexiconSchema = z.object({
+  agreement: z.string(),
+  thresholds: z.object({ term: z.number(), relative: z.number(), none: z.number(), negatedFactor: z.number() }),
+  terms: z.record(z.string(), z.object({ defaultStance: Stance, cues: z.array(CueTuple) })),
+  stanceCues: z.array(CueTuple),
+  noneCues: z.array(CueTuple),
+  contextCues: z.array(z.tuple([z.string(), z.string()])),
+  negators: z.object({ pre: z.array(z.string()), post: z.array(z.string()), void: z.array(z.string()).default([]) }),
+  scopeBreakers: z.array(z.string()),
+  temporal: z.object({ previousDay: z.array(z.string()), twoDaysAgo: z.array(z.string()), routine: z.array(z.string()) }),
+  parties: z.record(z.string(), z.array(z.string())),
+});
+export type LexiconFile = z.infer<typeof LexiconSchema>;
+export type Polarity = 'v' | 'c' | 'i' | null;
+export type StanceId = z.infer<typeof Stance>;
+
+export interface CompiledCue {
+  re: RegExp;
+  pattern: string;
+  kind: 'term' | 'stance' | 'none' | 'context';
+  term: string | null;
+  w: number;
+  pol: Polarity;
+  concept: string | null;
+  notWith: string[];
+  /** One of these must occur in the text for the cue to match at all (null: always try). */
+  triggers: string[] | null;
+}
+
+export interface CompiledLexicon {
+  agreement: string;
+  thresholds: LexiconFile['thresholds'];
+  termIds: string[];
+  defaultStance: Record<string, StanceId>;
+  cues: CompiledCue[];
+  negPre: RegExp;
+  negPost: RegExp;
+  /** "instead of X": X is named but neither happened nor failed to happen; it only loses its stance. */
+  negVoid: RegExp | null;
+  breakers: RegExp;
+  previousDay: RegExp;
+  twoDaysAgo: RegExp;
+  routine: RegExp;
+  parties: Array<{ id: string; re: RegExp }>;
+  /** Distinct trigger literals → indexes of the cues they unlock; cues without triggers always run. */
+  triggerIndex: Array<{ literal: string; head: string; cues: number[] }>;
+  alwaysRun: number[];
+}
+
+// Several patterns as one regex: each is compiled alone first (validation), then joined.
+const anyOf = (patterns: string[]) => new RegExp(patterns.map((p) => compilePattern(p).source).join('|'), 'gu');
+
+export function compileLexicon(file: LexiconFile): CompiledLexicon {
+  const cues: CompiledCue[] = [];
+  for (const [term, def] of Object.entries(file.terms)) {
+    for (const c of def.cues) cues.push({ ...c, re: compilePattern(c.pattern), triggers: literalTriggers(c.pattern), kind: 'term', term });
+  }
+  for (const c of file.stanceCues) cues.push({ ...c, re: compilePattern(c.pattern), triggers: literalTriggers(c.pattern), kind: 'stance', term: null });
+  for (const c of file.noneCues) cues.push({ ...c, re: compilePattern(c.pattern), triggers: literalTriggers(c.pattern), kind: 'none', term: null, pol: null });
+  for (const [pattern, concept] of file.contextCues) cues.push({ pattern, re: compilePattern(pattern), triggers: literalTriggers(pattern), kind: 'context', term: null, w: 0, pol: null, concept, notWith: [] });
+  const byLiteral = new Map<string, number[]>();
+  const alwaysRun: number[] = [];
+  cues.forEach((c, i) => {
+    if (!c.triggers) { alwaysRun.push(i); return; }
+    for (const t of new Set(c.triggers)) byLiteral.set(t, [...(byLiteral.get(t) ?? []), i]);
+  });
+  return {
+    triggerIndex: [...byLiteral].map(([literal, idx]) => ({ literal, head: literal.slice(0, 2), cues: idx })),
+    alwaysRun,
+    agreement: file.agreement,
+    thresholds: file.thresholds,
+    termIds: Object.keys(file.terms),
+    defaultStance: Object.fromEntries(Object.entries(file.terms).map(([k, v]) => [k, v.defaultStance])),
+    cues,
+    negPre: anyOf(file.negators.pre),
+    negPost: anyOf(file.negators.post),
+    negVoid: file.negators.void.length ? anyOf(file.negators.void) : null,
+    breakers: anyOf(file.scopeBreakers),
+    previousDay: anyOf(file.temporal.previousDay),
+    twoDaysAgo: anyOf(file.temporal.twoDaysAgo),
+    routine: anyOf(file.temporal.routine),
+    parties: Object.entries(file.parties).map(([id, ps]) => ({ id, re: anyOf(ps) })),
+  };
+}
+
+const cache = new Map<string, CompiledLexicon>();
+
+export function lexiconPath(id: string): URL {
+  return new URL(`./lexicon/${id}.json`, import.meta.url);
+}
+
+export function loadLexicon(id: string): CompiledLexicon {
+  let lex = cache.get(id);
+  if (!lex) {
+    const url = lexiconPath(id);
+    if (!existsSync(url)) throw new Error(`no lexicon for agreement ${id} (expected src/classify/lexicon/${id}.json)`);
+    lex = compileLexicon(LexiconSchema.parse(JSON.parse(readFileSync(url, 'utf8'))));
+    cache.set(id, lex);
+  }
+  return lex;
+}
