@@ -1,0 +1,115 @@
+// The incident page: facts, automatic classification vs the correction, reports side by side, a map of
+// their positions (and photos' EXIF positions), comments, history; the actions live in incident-actions.js.
+import { $, h } from './dom.js';
+import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
+import { getIncident, describeError } from './api.js';
+import { stateBadge, stanceBadge, termList, partyList, incidentName } from './badges.js';
+import { reportCard } from './report-card.js';
+import { reportPosition } from './evidence.js';
+import { createBaseMap } from './basemap.js';
+import { actionsPanel } from './incident-actions.js';
+
+let current = null;
+const picked = new Set();
+
+const fact = (key, value) => h('div', {}, h('dt', {}, t(key)), h('dd', {}, value));
+
+function classificationBox(i) {
+  const auto = i.automatic;
+  const corr = i.correction;
+  return h('section', { class: 'box', 'aria-labelledby': 'cls-title' },
+    h('h2', { id: 'cls-title' }, t('incident.classification')),
+    h('div', { class: 'versus' },
+      h('div', {}, h('h3', {}, t('incident.automatic')),
+        auto ? [termList(auto.terms), h('p', {}, stanceBadge(auto.stance), ' ', t('incident.confidence', { value: formatPercent(auto.confidence) }))] : h('p', { class: 'note' }, '–')),
+      h('div', {}, h('h3', {}, t('incident.correction')),
+        corr ? [termList(corr.terms), h('p', {}, stanceBadge(corr.stance)),
+          corr.by || corr.at ? h('p', { class: 'note' }, [corr.by, corr.at ? formatDateTime(corr.at) : null].filter(Boolean).join(' · ')) : null,
+          corr.note ? h('p', { class: 'note', dir: 'auto' }, corr.note) : null]
+          : h('p', { class: 'note' }, t('incident.noCorrection')))));
+}
+
+function history(rows) {
+  const show = (v) => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return h('section', { class: 'box', 'aria-labelledby': 'history-title' },
+    h('h2', { id: 'history-title' }, t('incident.history')),
+    rows?.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'history' },
+      h('thead', {}, h('tr', {}, ['history.at', 'history.who', 'history.action', 'history.before', 'history.after'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, rows.map((r) => h('tr', {},
+        h('td', {}, formatDateTime(r.at)), h('td', {}, r.actorName ?? '–'), h('td', {}, label('action', r.action)),
+        h('td', { class: 'json', dir: 'ltr' }, show(r.before)), h('td', { class: 'json', dir: 'ltr' }, show(r.after)))))))
+      : h('p', { class: 'note' }, t('incident.noHistory')));
+}
+
+function comments(list) {
+  return h('section', { class: 'box', 'aria-labelledby': 'comments-title' },
+    h('h2', { id: 'comments-title' }, t('incident.comments')),
+    list?.length ? h('ol', { class: 'comments' }, list.map((c) => h('li', {},
+      h('p', { class: 'note' }, c.author?.username ?? '–', ' · ', formatDateTime(c.createdAt)),
+      h('p', { dir: 'auto', class: 'narrative' }, c.body))))
+      : h('p', { class: 'note' }, t('incident.noComments')));
+}
+
+async function drawMap(container, i) {
+  const L = window.L;
+  const { map } = await createBaseMap(container);
+  const points = [];
+  for (const r of i.reports) {
+    const p = reportPosition(r);
+    if (p) {
+      points.push([p.lat, p.lon]);
+      L.circleMarker([p.lat, p.lon], { radius: 7, color: '#0b3d5c', weight: 2, fillColor: '#4f9fd6', fillOpacity: 0.9 })
+        .bindTooltip(`${formatDateTime(r.observedAt)} — ${r.placeName ?? r.resolvedPlace ?? ''}`).addTo(map);
+    }
+    for (const a of r.attachments ?? []) {
+      if (!Number.isFinite(a.exifLat)) continue;
+      points.push([a.exifLat, a.exifLon]);
+      L.circleMarker([a.exifLat, a.exifLon], { radius: 5, color: '#8a5a00', weight: 2, fillColor: '#ffd27a', fillOpacity: 1 })
+        .bindTooltip(t('map.exifOf', { name: a.originalName })).addTo(map);
+      if (p) L.polyline([[p.lat, p.lon], [a.exifLat, a.exifLon]], { color: '#8a5a00', weight: 1, dashArray: '3 3' }).addTo(map);
+    }
+  }
+  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 11 });
+}
+
+function render(i) {
+  const splitSelection = { has: (id) => picked.has(id), toggle: (id, on) => { if (on) picked.add(id); else picked.delete(id); } };
+  const body = $('incident-body');
+  body.replaceChildren(
+    h('div', { class: 'heading-row' },
+      h('h1', { id: 'incident-title', dir: 'auto' }, incidentName(i)),
+      h('p', { class: 'meta' }, stateBadge(i.state), ' ', stanceBadge(i.stance), ' ', h('code', { class: 'id' }, i.id))),
+    h('div', { class: 'incident-grid' },
+      h('div', { class: 'incident-main' },
+        h('dl', { class: 'facts' },
+          fact('col.place', h('span', { dir: 'auto' }, i.placeName ?? '–')),
+          fact('incident.first', formatDateTime(i.firstObservedAt)),
+          fact('incident.last', formatDateTime(i.lastObservedAt)),
+          fact('col.reports', formatNumber(i.reportCount)),
+          fact('col.severity', formatNumber(i.severity)),
+          fact('col.confidence', formatPercent(i.confidence)),
+          fact('col.parties', partyList(i.parties)),
+          fact('col.assignee', i.assignee?.username ?? '–')),
+        classificationBox(i),
+        h('div', { id: 'incident-map-small', class: 'map', dir: 'ltr', role: 'img', 'aria-label': t('incident.mapLabel') })),
+      actionsPanel(i, { reload: () => openIncident(i.id), picked })),
+    h('h2', {}, t('incident.reports', { count: i.reports.length })),
+    h('div', { class: 'reports' }, i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle }))),
+    comments(i.comments),
+    history(i.history));
+  drawMap($('incident-map-small'), i).catch(() => { /* the map is an aid; the page stands without it */ });
+}
+
+export async function openIncident(id) {
+  const body = $('incident-body');
+  if (current?.id !== id) { picked.clear(); body.replaceChildren(h('p', { class: 'note', role: 'status' }, t('queue.loading'))); }
+  try {
+    current = await getIncident(id);
+    for (const rid of [...picked]) if (!current.reports.some((r) => r.id === rid)) picked.delete(rid);
+    render(current);
+  } catch (err) {
+    body.replaceChildren(h('h1', { id: 'incident-title' }, t('incident.title')), h('p', { class: 'error', role: 'alert' }, describeError(err, t)));
+  }
+}
+
+export const rerenderIncident = () => { if (current && !$('view-incident').hidden) render(current); };
