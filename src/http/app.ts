@@ -45,7 +45,15 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
     },
     hsts: deps.config.cookieSecure,
   }));
-  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
+  app.use(pinoHttp({
+    logger: deps.log,
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    // One short line per request: method, path, status, time. Headers carry cookies and tokens.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+  }));
   app.use(healthRouter(deps));
   for (const router of extra.root ?? []) app.use(router);
 
