@@ -3,7 +3,7 @@
 import { canonicalJson, sha256Hex } from '../audit/canonical.ts';
 import { addStance, partiesOf, termFigures, withChange, zeroStances } from './figures.ts';
 import { daysBetween, localDater, periodDays, previousPeriod } from './period.ts';
-import type { DigestAgreement, DigestData, DigestIncident, DigestInput, IncidentStateName } from './types.ts';
+import type { DigestAgreement, DigestData, DigestIncident, DigestInput, DigestReportGroup, GroupedInput, IncidentStateName } from './types.ts';
 
 export interface CompileOptions { from: Date; to: Date; previous?: DigestInput; now?: Date; notableLimit?: number; placesLimit?: number }
 
@@ -12,16 +12,16 @@ const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 *
 const STATES: IncidentStateName[] = ['new', 'under_review', 'verified', 'rejected', 'needs_info'];
 
 export function compileDigest(raw: DigestInput, agreement: DigestAgreement, opts: CompileOptions): DigestData {
-  const input = { incidents: [...raw.incidents].sort(byId), reports: [...raw.reports].sort(byId) };
   const tz = agreement.timezone;
   const dayOf = localDater(tz);
+  const input = grouped(raw, dayOf);
   const termIds = agreement.terms.map((t) => t.id);
   const partyIds = agreement.parties.map((p) => p.id);
   const live = input.incidents.filter((i) => i.state !== 'rejected');
   const prev = previousPeriod(opts.from, opts.to);
 
   const terms = termFigures(input, termIds, partyIds);
-  if (opts.previous) withChange(terms, termFigures(opts.previous, termIds, partyIds));
+  if (opts.previous) withChange(terms, termFigures(grouped(opts.previous, dayOf), termIds, partyIds));
 
   const referenceDate = dayOf(opts.now ?? opts.to);
   const data: Omit<DigestData, 'contentHash'> = {
@@ -55,7 +55,20 @@ export function compileDigest(raw: DigestInput, agreement: DigestAgreement, opts
   return { ...data, contentHash: sha256Hex(canonicalJson(data)) };
 }
 
-function totals(input: DigestInput): DigestData['totals'] {
+function grouped(raw: DigestInput, dayOf: (d: Date) => string): GroupedInput {
+  const groups = new Map<string, DigestReportGroup>();
+  const add = (g: DigestReportGroup) => {
+    const terms = [...new Set(g.terms)].sort();
+    const key = JSON.stringify([g.day, g.language, terms]);
+    const have = groups.get(key);
+    if (have) have.count += g.count; else groups.set(key, { day: g.day, language: g.language, terms, count: g.count });
+  };
+  for (const g of raw.reportGroups ?? []) add(g);
+  for (const r of raw.reports ?? []) add({ day: dayOf(r.observedAt), language: r.language, terms: r.terms, count: 1 });
+  return { incidents: [...raw.incidents].sort(byId), groups: [...groups.values()] };
+}
+
+function totals(input: GroupedInput): DigestData['totals'] {
   const byState = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<IncidentStateName, number>;
   const stances = zeroStances();
   for (const i of input.incidents) {
@@ -63,8 +76,12 @@ function totals(input: DigestInput): DigestData['totals'] {
     if (i.state !== 'rejected') addStance(stances, i.stance);
   }
   const reportsByLanguage: Record<string, number> = {};
-  for (const r of input.reports) reportsByLanguage[r.language ?? 'unknown'] = (reportsByLanguage[r.language ?? 'unknown'] ?? 0) + 1;
-  return { incidents: input.incidents.length, reports: input.reports.length, verified: byState.verified, rejected: byState.rejected,
+  let reports = 0;
+  for (const g of input.groups) {
+    reportsByLanguage[g.language ?? 'unknown'] = (reportsByLanguage[g.language ?? 'unknown'] ?? 0) + g.count;
+    reports += g.count;
+  }
+  return { incidents: input.incidents.length, reports, verified: byState.verified, rejected: byState.rejected,
     ...stances, byState, reportsByLanguage };
 }
 
@@ -101,7 +118,7 @@ function topPlaces(live: DigestIncident[], limit: number): DigestData['topPlaces
 }
 
 /** Daily series: an incident counts on the local day it was first seen (or the first day, if it began earlier). */
-function trend(input: DigestInput, live: DigestIncident[], termIds: string[], period: { from: Date; to: Date }, tz: string, dayOf: (d: Date) => string): DigestData['trend'] {
+function trend(input: GroupedInput, live: DigestIncident[], termIds: string[], period: { from: Date; to: Date }, tz: string, dayOf: (d: Date) => string): DigestData['trend'] {
   const days = periodDays(period, tz);
   const index = new Map(days.map((d, n) => [d, n]));
   const series = (): number[] => days.map(() => 0);
@@ -112,9 +129,9 @@ function trend(input: DigestInput, live: DigestIncident[], termIds: string[], pe
     for (const t of new Set(i.terms)) (terms[t] ??= { violations: series(), compliance: series() })[i.stance === 'violation' ? 'violations' : 'compliance'][n] += 1;
   }
   const reports = series();
-  for (const r of input.reports) {
-    const n = index.get(dayOf(r.observedAt));
-    if (n !== undefined) reports[n] += 1;
+  for (const g of input.groups) {
+    const n = index.get(g.day);
+    if (n !== undefined) reports[n] += g.count;
   }
   return { days, reports, terms };
 }

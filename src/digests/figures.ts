@@ -1,6 +1,6 @@
 // Per-term and per-party counts. Incidents (not reports) are the unit: five reports of one shelling are one violation.
 // Rejected incidents are counted apart and left out of every stance count; the rest are verified or not yet.
-import type { Change, DigestIncident, DigestInput, StanceCounts, StanceName, TermFigures } from './types.ts';
+import type { Change, DigestIncident, GroupedInput, StanceCounts, StanceName, TermFigures } from './types.ts';
 
 const STANCE_KEY = { violation: 'violations', compliance: 'compliance', information: 'information' } as const satisfies Record<StanceName, keyof StanceCounts>;
 const VERIFIED_KEY = { violation: 'verifiedViolations', compliance: 'verifiedCompliance', information: 'verifiedInformation' } as const;
@@ -26,7 +26,7 @@ function emptyTerm(partyIds: string[]): TermFigures {
 }
 
 /** Counts for every agreement term (zeros included, so tables and series line up across digests). */
-export function termFigures(input: DigestInput, termIds: string[], partyIds: string[]): Record<string, TermFigures> {
+export function termFigures(input: GroupedInput, termIds: string[], partyIds: string[]): Record<string, TermFigures> {
   const terms: Record<string, TermFigures> = Object.fromEntries(termIds.map((t) => [t, emptyTerm(partyIds)]));
   const termOf = (id: string) => (terms[id] ??= emptyTerm(partyIds)); // a term id the agreement file no longer lists
   for (const incident of input.incidents) {
@@ -41,7 +41,7 @@ export function termFigures(input: DigestInput, termIds: string[], partyIds: str
       for (const party of partiesOf(incident)) addStance((t.parties[party] ??= zeroStances()), incident.stance);
     }
   }
-  for (const report of input.reports) for (const termId of new Set(report.terms)) termOf(termId).reports += 1;
+  for (const g of input.groups) for (const termId of g.terms) termOf(termId).reports += g.count;
   return terms;
 }
 

@@ -24,7 +24,14 @@ export interface DigestReport {
   observedAt: Date; placeName: string | null; lat: number | null; lon: number | null; language: string | null;
 }
 
-export interface DigestInput { incidents: DigestIncident[]; reports: DigestReport[] }
+/** Reports counted in SQL: `count` reports observed on local `day` with these terms and language. */
+export interface DigestReportGroup { day: string; language: string | null; terms: string[]; count: number }
+
+/** Reports may come one by one, or already grouped (what loadDigestInput does, to stay fast at 100k a week). */
+export interface DigestInput { incidents: DigestIncident[]; reports?: DigestReport[]; reportGroups?: DigestReportGroup[] }
+
+/** Incidents in id order and every report folded into day/language/terms groups. */
+export interface GroupedInput { incidents: DigestIncident[]; groups: DigestReportGroup[] }
 
 export interface StanceCounts { violations: number; compliance: number; information: number }
 export interface Change { previous: number; delta: number; percent: number | null }

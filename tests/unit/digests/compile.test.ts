@@ -93,7 +93,7 @@ describe('compileDigest over the hand-built week', () => {
   });
 
   it('is deterministic: same rows in any order give byte-identical JSON and the same contentHash', () => {
-    const shuffled = { incidents: [...CURRENT.incidents].reverse(), reports: [...CURRENT.reports].reverse() };
+    const shuffled = { incidents: [...CURRENT.incidents].reverse(), reports: [...CURRENT.reports!].reverse() };
     const again = compileDigest(shuffled, agreement, { from: FROM, to: TO, previous: PREVIOUS });
     expect(canonicalJson(again)).toBe(canonicalJson(d));
     const { contentHash, ...body } = d;
