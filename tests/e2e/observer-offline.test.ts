@@ -2,129 +2,111 @@
 // connection (kept in IndexedDB, sent when the connection returns), and a delivery whose response is lost;
 // each must reach the database exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import { makeJpeg } from '../helpers/factories.ts';
 import {
-  fillReport, launchBrowser, openApp, outboxItems, phoneContext, screenshotPath, serviceWorkerInControl, signIn, vendorPublic,
+  fillReport, openApp, outboxItems, screenshotPath, serviceWorkerInControl, signIn, startObserverSession, type ObserverSession,
 } from './helpers/browser.ts';
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let observer: TestUser;
+let s: ObserverSession;
+beforeAll(async () => { s = await startObserverSession(); });
+afterAll(async () => { await s?.close(); });
 
-beforeAll(async () => {
-  vendorPublic();
-  server = await startTestServer();
-  observer = await server.makeUser('observer');
-  browser = await launchBrowser();
-  context = await phoneContext(browser);
-  page = await context.newPage();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const reportsOf = (observerId: string) => server.rt.db.report.findMany({
+const reportsOf = (observerId: string) => s.server.rt.db.report.findMany({
   where: { observerId }, include: { attachments: true }, orderBy: { receivedAt: 'asc' },
 });
 
 describe('observer app, online and offline', () => {
   it('files a report with a photo while online', async () => {
-    await openApp(page, server.url);
-    await signIn(page, observer.username, observer.password);
-    await fillReport(page, {
+    await openApp(s.page, s.server.url);
+    await signIn(s.page, s.observer.username, s.observer.password);
+    await fillReport(s.page, {
       narrative: 'Two armed pickup trucks moving west on the coastal road at the Abu Grein checkpoint. Own observation.',
       placeName: 'Abu Grein', killed: 0, photo: { name: 'checkpoint.jpg', buffer: await makeJpeg(11) },
     });
-    await page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => page.locator('#flash').textContent()).toBe('Report sent.');
-    const rows = await reportsOf(observer.user.id);
+    await s.page.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => s.page.locator('#flash').textContent()).toBe('Report sent.');
+    const rows = await reportsOf(s.observer.user.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.source).toBe('web');
     expect(rows[0]!.placeName).toBe('Abu Grein');
     expect(rows[0]!.casualties).toEqual({ killed: 0 });
     expect(rows[0]!.attachments.map((a) => a.mime)).toEqual(['image/jpeg']);
     // The form starts over for the next report, with the observation time reset to now.
-    expect(await page.getByLabel('What did you observe?').inputValue()).toBe('');
-    expect(await page.getByLabel('Observed at').inputValue()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(await s.page.getByLabel('What did you observe?').inputValue()).toBe('');
+    expect(await s.page.getByLabel('Observed at').inputValue()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
 
   it('keeps a report made offline on the device and shows it as waiting', async () => {
-    await serviceWorkerInControl(page);
-    await context.setOffline(true);
+    await serviceWorkerInControl(s.page);
+    await s.context.setOffline(true);
     // The app shell comes from the service worker's cache: the observer can reopen the app with no signal.
-    const reload = await page.reload();
+    const reload = await s.page.reload();
     expect(reload?.fromServiceWorker()).toBe(true);
-    await page.waitForSelector('body[data-ready="true"]');
-    await expect.poll(() => page.locator('#net').textContent()).toContain('Offline');
+    await s.page.waitForSelector('body[data-ready="true"]');
+    await expect.poll(() => s.page.locator('#net').textContent()).toContain('Offline');
 
-    await fillReport(page, {
+    await fillReport(s.page, {
       narrative: 'Artillery fire heard south of Sirte for about twenty minutes, impacts near the airport road.',
       lat: 31.1, lon: 16.55, photo: { name: 'smoke.jpg', buffer: await makeJpeg(12) },
     });
-    await page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => page.locator('#flash').textContent()).toContain('saved on this device');
+    await s.page.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
 
-    const waiting = await outboxItems(page);
+    const waiting = await outboxItems(s.page);
     expect(waiting).toHaveLength(1);
     expect(waiting[0]!.files).toHaveLength(1);
-    expect(await reportsOf(observer.user.id)).toHaveLength(1);
+    expect(await reportsOf(s.observer.user.id)).toHaveLength(1);
 
-    await page.getByRole('link', { name: /Waiting to send/ }).click();
-    await expect.poll(() => page.locator('#outbox-count').textContent()).toBe('1 report waiting');
-    expect(await page.locator('#outbox-badge').textContent()).toBe('1');
-    await expect.poll(() => page.locator('#outbox-list li').count()).toBe(1);
-    await page.screenshot({ path: await screenshotPath('outbox-offline-en'), fullPage: true });
+    await s.page.getByRole('link', { name: /Waiting to send/ }).click();
+    await expect.poll(() => s.page.locator('#outbox-count').textContent()).toBe('1 report waiting');
+    expect(await s.page.locator('#outbox-badge').textContent()).toBe('1');
+    await expect.poll(() => s.page.locator('#outbox-list li').count()).toBe(1);
+    await s.page.screenshot({ path: await screenshotPath('outbox-offline-en'), fullPage: true });
   });
 
   it('sends the waiting report once the connection returns, and only once', async () => {
-    await context.setOffline(false);
-    await expect.poll(() => outboxItems(page), { timeout: 20_000 }).toEqual([]);
-    await expect.poll(() => page.locator('#flash').textContent()).toBe('1 waiting report was sent.');
+    await s.context.setOffline(false);
+    await expect.poll(() => outboxItems(s.page), { timeout: 20_000 }).toEqual([]);
+    await expect.poll(() => s.page.locator('#flash').textContent()).toBe('1 waiting report was sent.');
 
-    const rows = await reportsOf(observer.user.id);
+    const rows = await reportsOf(s.observer.user.id);
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((r) => r.clientId)).size).toBe(2);
     expect(rows[1]!.lat).toBeCloseTo(31.1);
     expect(rows[1]!.attachments).toHaveLength(1);
 
-    await page.getByRole('link', { name: 'My reports' }).click();
-    await expect.poll(() => page.locator('#mine-list li').count()).toBe(2);
-    const listed = await page.locator('#mine-list li').evaluateAll((els) => els.map((e: any) => e.dataset.clientId));
+    await s.page.getByRole('link', { name: 'My reports' }).click();
+    await expect.poll(() => s.page.locator('#mine-list li').count()).toBe(2);
+    const listed = await s.page.locator('#mine-list li').evaluateAll((els) => els.map((e: any) => e.dataset.clientId));
     expect(listed.sort()).toEqual(rows.map((r) => r.clientId).sort());
-    expect(await page.locator('#mine-list .status').allTextContents()).toEqual(['Received', 'Received']);
+    expect(await s.page.locator('#mine-list .status').allTextContents()).toEqual(['Received', 'Received']);
   });
 
   it('does not duplicate a report whose response was lost on the way back', async () => {
     // The server stores the report, but the phone never hears back (connection dropped mid-response).
     let dropped = 0;
-    await context.route('**/api/reports', async (route) => {
+    await s.context.route('**/api/reports', async (route) => {
       if (route.request().method() !== 'POST' || dropped > 0) return route.fallback();
       dropped++;
       await route.fetch();
       await route.abort('connectionreset');
     });
-    await page.getByRole('link', { name: 'New report' }).click();
-    await fillReport(page, { narrative: 'Checkpoint at the western gate of Sirte reopened to civilian traffic this morning.', placeName: 'Sirte' });
-    await page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => page.locator('#flash').textContent()).toContain('saved on this device');
+    await s.page.getByRole('link', { name: 'New report' }).click();
+    await fillReport(s.page, { narrative: 'Checkpoint at the western gate of Sirte reopened to civilian traffic this morning.', placeName: 'Sirte' });
+    await s.page.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
     expect(dropped).toBe(1);
-    const [kept] = await outboxItems(page);
+    const [kept] = await outboxItems(s.page);
     expect(kept!.state).toBe('retry');
-    expect(await reportsOf(observer.user.id)).toHaveLength(3);
+    expect(await reportsOf(s.observer.user.id)).toHaveLength(3);
 
     // The retry carries the same clientId: the server answers with the report it already holds.
-    await page.getByRole('link', { name: /Waiting to send/ }).click();
-    await page.getByRole('button', { name: 'Send now' }).click();
-    await expect.poll(() => outboxItems(page)).toEqual([]);
-    const rows = await reportsOf(observer.user.id);
+    await s.page.getByRole('link', { name: /Waiting to send/ }).click();
+    await s.page.getByRole('button', { name: 'Send now' }).click();
+    await expect.poll(() => outboxItems(s.page)).toEqual([]);
+    const rows = await reportsOf(s.observer.user.id);
     expect(rows).toHaveLength(3);
     expect(rows.filter((r) => r.clientId === kept!.clientId)).toHaveLength(1);
-    await context.unroute('**/api/reports');
+    await s.context.unroute('**/api/reports');
   });
 });

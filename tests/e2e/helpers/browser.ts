@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -75,4 +76,23 @@ export async function fillReport(page: Page, f: Filing): Promise<void> {
 export async function outboxItems(page: Page): Promise<Array<{ clientId: string; state: string; files: unknown[] }>> {
   return page.evaluate(async () => (await (globalThis as any).ObserverSync.list())
     .map((i: any) => ({ clientId: i.clientId, state: i.state, files: i.files })));
+}
+
+export interface ObserverSession { server: TestServer; observer: TestUser; browser: Browser; context: BrowserContext; page: Page; close(): Promise<void> }
+
+/** A fresh API and database, one observer account, and a phone-sized page (not yet signed in). */
+export async function startObserverSession(options: BrowserContextOptions = {}): Promise<ObserverSession> {
+  vendorPublic();
+  const server = await startTestServer();
+  const observer = await server.makeUser('observer');
+  const browser = await launchBrowser();
+  const context = await phoneContext(browser, options);
+  const page = await context.newPage();
+  return {
+    server, observer, browser, context, page,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
