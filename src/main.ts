@@ -7,6 +7,7 @@ import { startApi } from './api.ts';
 import { startOutboxRelay } from './queue/outbox.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
+import { sweepOrphanFiles } from './storage/sweep.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const workers = startWorkers(rt);
     stops.push(workers.close);
+    const sweep = () => sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: 3600_000 })
+      .then((n) => n && log.info({ removed: n }, 'orphaned files removed'), (err) => log.warn({ err }, 'file sweep failed'));
+    const timer = setInterval(sweep, 6 * 3600_000);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+    setTimeout(sweep, 60_000).unref();
   }
 
   let stopping = false;
