@@ -1,7 +1,12 @@
 // Routers of the later modules (incidents, digests, places, OpenRosa), mounted by the app.
+// One push per router, so each module adds its own line without touching the others'.
 import type { AppDeps } from './deps.ts';
 import type { ExtraRoutes } from './app.ts';
+import { incidentsRouter } from './routes/incidents.ts';
 
-export function extraRoutes(_deps: AppDeps): ExtraRoutes {
-  return { api: [], root: [] };
+export function extraRoutes(deps: AppDeps): ExtraRoutes {
+  const api: NonNullable<ExtraRoutes['api']> = [];
+  const root: NonNullable<ExtraRoutes['root']> = [];
+  api.push(['/api/incidents', incidentsRouter(deps)]);
+  return { api, root };
 }

@@ -1,0 +1,65 @@
+// The queue's filters: one zod schema for the query string, shared by the queue, the map and the exports,
+// and its translation into a Prisma where clause on Incident.
+import { DateTime } from 'luxon';
+import { z } from '../http/zod.ts';
+import type { Prisma } from '../db/client.ts';
+
+export const INCIDENT_STATES = ['new', 'under_review', 'verified', 'rejected', 'needs_info'] as const;
+export type IncidentStateName = (typeof INCIDENT_STATES)[number];
+export const STANCES = ['violation', 'compliance', 'information'] as const;
+
+// Dates without a time are whole days in the agreement's zone, so `to=2020-11-30` includes the 30th in Libya.
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const instant = z.string().refine((v) => DAY.test(v) || !Number.isNaN(Date.parse(v)) && /T/.test(v), 'YYYY-MM-DD or ISO 8601 date-time');
+const csvOf = <T extends readonly [string, ...string[]]>(values: T) => z.string().transform((v, ctx) => {
+  const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) if (!(values as readonly string[]).includes(p)) ctx.addIssue({ code: 'custom', message: `unknown value ${p}` });
+  return parts as Array<T[number]>;
+});
+
+export const QueueFilters = z.object({
+  state: csvOf(INCIDENT_STATES).optional().openapi({ description: 'One state, or several separated by commas.' }),
+  term: z.string().trim().min(1).max(64).optional().openapi({ description: 'Agreement term id the incident is about.' }),
+  stance: z.enum(STANCES).optional(),
+  party: z.string().trim().min(1).max(32).optional(),
+  place: z.string().trim().min(1).max(200).optional().openapi({ description: 'Substring of the place name (case-insensitive).' }),
+  bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),
+  from: instant.optional().openapi({ description: 'Incidents still going on at or after this instant (a date: start of that day, Africa/Tripoli).' }),
+  to: instant.optional().openapi({ description: 'Incidents begun before this instant (a date: that whole day included).' }),
+  language: z.enum(['en', 'ar']).optional(),
+  minConfidence: z.coerce.number().min(0).max(1).optional(),
+  assigneeId: z.union([z.string().uuid(), z.literal('none')]).optional().openapi({ description: 'A user id, or `none` for unassigned incidents.' }),
+});
+export type QueueFilters = z.infer<typeof QueueFilters>;
+
+export function toInstant(value: string, edge: 'from' | 'to', tz: string): Date {
+  if (!DAY.test(value)) return new Date(value);
+  const day = DateTime.fromISO(value, { zone: tz });
+  return (edge === 'from' ? day : day.plus({ days: 1 })).toJSDate();
+}
+
+/** Everything but `state`, so the per-state counts can be taken over the same set. */
+export function baseWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInput[] {
+  // Merged-away incidents live on only as pointers to the one they were merged into.
+  const and: Prisma.IncidentWhereInput[] = [{ mergedIntoId: null }];
+  if (f.term) and.push({ terms: { has: f.term } });
+  if (f.stance) and.push({ stance: f.stance });
+  if (f.party) and.push({ parties: { has: f.party } });
+  if (f.language) and.push({ languages: { has: f.language } });
+  if (f.place) and.push({ placeName: { contains: f.place, mode: 'insensitive' } });
+  if (f.minConfidence !== undefined) and.push({ confidence: { gte: f.minConfidence } });
+  if (f.assigneeId) and.push({ assigneeId: f.assigneeId === 'none' ? null : f.assigneeId });
+  if (f.from) and.push({ lastObservedAt: { gte: toInstant(f.from, 'from', tz) } });
+  if (f.to) and.push({ firstObservedAt: { lt: toInstant(f.to, 'to', tz) } });
+  if (f.bbox) {
+    const [minLon, minLat, maxLon, maxLat] = f.bbox.split(',').map(Number) as [number, number, number, number];
+    and.push({ lat: { gte: minLat, lte: maxLat }, lon: { gte: minLon, lte: maxLon } });
+  }
+  return and;
+}
+
+export function incidentWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInput {
+  const and = baseWhere(f, tz);
+  if (f.state?.length) and.push({ state: { in: f.state } });
+  return { AND: and };
+}
