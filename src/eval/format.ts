@@ -1,0 +1,23 @@
+// Human-readable report of an eval run (the --json output is the EvalResult itself).
+import type { EvalResult } from './run.ts';
+import type { ClassificationScore } from './metrics.ts';
+
+const f = (x: number) => x.toFixed(3);
+
+function block(name: string, s: ClassificationScore): string {
+  return `${name.padEnd(8)} n=${String(s.count).padStart(4)}  micro-F1 ${f(s.microF1)}  macro-F1 ${f(s.macroF1)}  stance acc ${f(s.stanceAccuracy)}`;
+}
+
+export function formatEval(r: EvalResult): string {
+  const c = r.classification;
+  const lines = ['Classification', `  ${'term'.padEnd(22)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)} ${'gold'.padStart(5)} ${'pred'.padStart(5)}`];
+  for (const [t, s] of Object.entries(c.perTerm)) {
+    lines.push(`  ${t.padEnd(22)} ${f(s.precision).padStart(6)} ${f(s.recall).padStart(6)} ${f(s.f1).padStart(6)} ${String(s.support).padStart(5)} ${String(s.predicted).padStart(5)}`);
+  }
+  lines.push('', `  ${block('overall', c)}`, `  ${block('en', c.perLanguage.en)}`, `  ${block('ar', c.perLanguage.ar)}`, '');
+  const d = r.dedup;
+  lines.push('Deduplication (pairs of reports in the same incident)');
+  lines.push(`  precision ${f(d.precision)}  recall ${f(d.recall)}  F1 ${f(d.f1)}  (gold pairs ${d.goldPairs}, predicted pairs ${d.predictedPairs})`);
+  lines.push(`  cross-language duplicate recall ${f(d.crossLanguageRecall)}  (${d.crossLanguagePairs} en/ar pairs)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+// Runs the worker's own pipeline (classify → resolve place → features → candidates → decideAssignment)
+// over a labeled file, in observedAt order, on a fresh in-memory store, then scores it.
+import { classifyReport, type ClassifyResult } from '../classify/classifier.ts';
+import { resolvePlace } from '../classify/places.ts';
+import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../agreements/index.ts';
+import { extractFeatures } from '../incidents/features.ts';
+import { candidateQuery, decideAssignment, type Assignment, type DedupOptions } from '../incidents/dedup.ts';
+import { createMemoryStore } from '../incidents/memory-store.ts';
+import { scoreClassification, scoreDedup, type ClassificationScore, type DedupScore } from './metrics.ts';
+import type { LabeledReport } from './dataset.ts';
+
+export interface EvalResult {
+  classification: ClassificationScore & { perLanguage: { en: ClassificationScore; ar: ClassificationScore } };
+  dedup: DedupScore;
+}
+export interface EvalTrace { id: string; classification: ClassifyResult; assignment: Assignment; incidentId: string }
+
+export async function runEval(reports: LabeledReport[], opts: { agreementId?: string; dedup?: DedupOptions; trace?: (t: EvalTrace) => void } = {}): Promise<EvalResult> {
+  const agreement = loadAgreement(opts.agreementId ?? DEFAULT_AGREEMENT_ID);
+  const store = createMemoryStore();
+  const ordered = [...reports].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || a.id.localeCompare(b.id));
+  const predicted = new Map<string, { terms: string[]; stance: string; incident: string }>();
+  for (const r of ordered) {
+    // Only what an observer submits goes in; r.labels and r.lang stay out of the pipeline.
+    const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
+    const classification = classifyReport(input, agreement);
+    const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
+    const features = extractFeatures({ ...input, observedAt: r.observedAt, lat: r.lat ?? null, lon: r.lon ?? null, attachmentHashes: r.attachmentHashes }, classification, place, { timeZone: agreement.timezone });
+    const candidates = await store.findCandidates(candidateQuery(features, opts.dedup));
+    const assignment = decideAssignment(features, candidates, opts.dedup);
+    const incidentId = assignment.incidentId ?? store.createIncident(r.id, features);
+    if (assignment.incidentId) store.addReport(assignment.incidentId, r.id, features);
+    predicted.set(r.id, { terms: classification.terms.map((t) => t.id), stance: classification.stance, incident: incidentId });
+    opts.trace?.({ id: r.id, classification, assignment, incidentId });
+  }
+  const items = (subset: LabeledReport[]) => subset.map((r) => {
+    const p = predicted.get(r.id)!;
+    return { goldTerms: r.labels.terms, predTerms: p.terms, goldStance: r.labels.stance, predStance: p.stance };
+  });
+  return {
+    classification: {
+      ...scoreClassification(items(reports)),
+      perLanguage: { en: scoreClassification(items(reports.filter((r) => r.lang === 'en'))), ar: scoreClassification(items(reports.filter((r) => r.lang === 'ar'))) },
+    },
+    dedup: scoreDedup(reports.map((r) => ({ id: r.id, lang: r.lang, gold: r.labels.incident, pred: predicted.get(r.id)!.incident }))),
+  };
+}

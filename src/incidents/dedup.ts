@@ -1,0 +1,77 @@
+// Incident assignment: candidates come only from blocking (space cells × time window, the place key of
+// name-only reports, attachment hashes) through an abstract store, so per-report cost stays flat as the
+// store grows. The decision is pure: best candidate above a threshold, else a new incident.
+import { neighbourCells, type ReportFeatures } from './features.ts';
+import { compareReports } from './similarity.ts';
+
+export interface CandidateQuery {
+  cells: string[];
+  from: Date;
+  to: Date;
+  placeKey?: string;
+  attachmentHashes: string[];
+}
+
+export interface CandidateIncident {
+  id: string;
+  /** Features of member reports (or a bounded sample / aggregate of them). */
+  members: ReportFeatures[];
+  /** Incidents a reviewer declared separate from this one. */
+  separatedFrom: string[];
+}
+
+export interface IncidentCandidateStore {
+  findCandidates(q: CandidateQuery): Promise<CandidateIncident[]>;
+}
+
+export interface DedupOptions {
+  /** Minimum pair score to join an incident. */
+  threshold?: number;
+  /** Half-width of the time window searched around a report. */
+  windowHours?: number;
+  /** Incidents this report must not join (a reviewer split it out of them). */
+  excludeIncidentIds?: string[];
+}
+
+export interface Assignment { incidentId: string | null; score: number; reasons: string[] }
+
+export const DEFAULT_THRESHOLD = 3.5;
+export const DEFAULT_WINDOW_HOURS = 36;
+
+/** The blocking query for a report: its cells and those of the places it names, ± the time window. */
+export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): CandidateQuery {
+  const t = Date.parse(f.observedAt);
+  const w = (opts.windowHours ?? DEFAULT_WINDOW_HOURS) * 3_600_000;
+  const cells = new Set<string>();
+  for (const c of f.cells) for (const n of neighbourCells(c)) cells.add(n);
+  return { cells: [...cells].sort(), from: new Date(t - w), to: new Date(t + w), placeKey: f.placeKey ?? undefined, attachmentHashes: f.attachmentHashes };
+}
+
+/**
+ * Join the best-scoring candidate incident above the threshold, or start a new incident (null).
+ * A candidate is scored by its most similar member; any member that vetoes (different day, opposite
+ * stance, different terms) rules the incident out, so merged incidents stay internally consistent.
+ */
+export function decideAssignment(f: ReportFeatures, candidates: CandidateIncident[], opts: DedupOptions = {}): Assignment {
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const excluded = new Set(opts.excludeIncidentIds ?? []);
+  let best: Assignment = { incidentId: null, score: 0, reasons: ['no candidate incident nearby in space and time'] };
+  let bestRejected: Assignment | null = null;
+  for (const c of candidates) {
+    if (excluded.has(c.id) || c.members.length === 0) continue;
+    let top: { score: number; reasons: string[] } | null = null;
+    let veto: string | null = null;
+    for (const m of c.members) {
+      const p = compareReports(f, m);
+      if (p.veto) { veto = p.veto; break; }
+      if (!top || p.score > top.score) top = p;
+    }
+    if (veto || !top) continue;
+    if (top.score >= threshold && (best.incidentId === null || top.score > best.score)) best = { incidentId: c.id, score: top.score, reasons: top.reasons };
+    else if (top.score < threshold && (!bestRejected || top.score > bestRejected.score)) bestRejected = { incidentId: c.id, score: top.score, reasons: top.reasons };
+  }
+  if (best.incidentId === null && bestRejected) {
+    return { incidentId: null, score: bestRejected.score, reasons: [`new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`, ...bestRejected.reasons] };
+  }
+  return best;
+}

@@ -1,0 +1,159 @@
+// Compact, JSON-able features of a report, stored with it and compared by dedup. Language-independent:
+// places, numbers, parties, nationalities, concepts and terms carry across English and Arabic reports.
+import type { ClassifyResult } from '../classify/classifier.ts';
+import type { ResolvedPlace } from '../classify/places.ts';
+import { loadGazetteer } from '../classify/places.ts';
+import { normalizeText } from '../classify/normalize.ts';
+
+export interface ReportFeatures {
+  v: 1;
+  observedAt: string;
+  /** Local calendar days the event may belong to: the report day, and the day before for "yesterday". */
+  eventDays: string[];
+  lat: number | null;
+  lon: number | null;
+  positionSource: 'coordinates' | 'name' | 'narrative' | 'none';
+  placeKey: string | null;
+  /** Places the report names (typed place + narrative mentions), gazetteer ids. */
+  places: string[];
+  /** Blocking cells: the report position and the places it names. */
+  cells: string[];
+  numbers: number[];
+  parties: string[];
+  nationalities: string[];
+  terms: string[];
+  stance: 'violation' | 'compliance' | 'information';
+  concepts: string[];
+  routine: boolean;
+  attachmentHashes: string[];
+  language: 'en' | 'ar';
+}
+
+export interface FeatureReport {
+  observedAt: Date | string;
+  lat?: number | null;
+  lon?: number | null;
+  placeName?: string | null;
+  narrative: string;
+  partyAlleged?: string | null;
+  attachmentHashes?: string[];
+}
+
+/** Grid of 0.1° (~11 km): a report's candidates come from its cells and their neighbours. */
+export const CELL_DEG = 0.1;
+
+export function geoCell(lat: number, lon: number): string {
+  return `${Math.floor(lat / CELL_DEG)}:${Math.floor(lon / CELL_DEG)}`;
+}
+
+export function neighbourCells(cell: string): string[] {
+  const [a, b] = cell.split(':').map(Number);
+  const out: string[] = [];
+  for (let i = -1; i <= 1; i++) for (let j = -1; j <= 1; j++) out.push(`${a + i}:${b + j}`);
+  return out;
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+  thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
+  thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90, hundred: 100, dozen: 12, dozens: 24,
+  // Arabic, normalised (ة→ه, أ→ا): units, tens, and the dual/hundreds forms field reports use.
+  واحد: 1, اثنين: 2, اثنان: 2, اثنتين: 2, ثلاث: 3, ثلاثه: 3, اربع: 4, اربعه: 4, خمس: 5, خمسه: 5, ست: 6, سته: 6,
+  سبع: 7, سبعه: 7, ثماني: 8, ثمانيه: 8, ثمان: 8, تسع: 9, تسعه: 9, عشر: 10, عشره: 10, عشرين: 20, عشرون: 20,
+  ثلاثين: 30, ثلاثون: 30, اربعين: 40, اربعون: 40, خمسين: 50, خمسون: 50, ستين: 60, ستون: 60, سبعين: 70, ثمانين: 80,
+  تسعين: 90, ميه: 100, مايه: 100, ميتي: 200, ميتين: 200, مايتي: 200, مايتين: 200, ميتا: 200, الف: 1000,
+};
+const UNITS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+/** Counts in the narrative (digits and number words, en + ar), without clock times and years. */
+export function extractNumbers(normalized: string): number[] {
+  const out = new Set<number>();
+  const words = normalized.replace(/[^\p{L}\p{N}.+~\s]/gu, ' ').replace(/\.(?!\d)/g, ' ').split(/\s+/).filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    let w = words[i].replace(/^[وب]/, (m) => (NUMBER_WORDS[words[i]] !== undefined ? '' : m));
+    const digits = /^~?(\d{1,5})(\+|x)?$/.exec(w);
+    if (digits) {
+      const n = Number(digits[1]);
+      // 4-digit values are clock times (0540, 2220) or years, not counts.
+      if (digits[1].length === 4 || (digits[1].length === 3 && /^[0-2]\d[0-5]\d?$/.test(digits[1]) && words[i + 1] === 'l')) continue;
+      if (n > 0 && n < 5000) out.add(n);
+      continue;
+    }
+    if (/^\d{3,4}l$/.test(w)) continue; // "0540L"
+    w = w.replace(/^و/, '');
+    let n = NUMBER_WORDS[w] ?? NUMBER_WORDS[words[i]];
+    if (n === undefined) continue;
+    // Compounds: "خمس عشرة" = 15, "ثمانية عشر" = 18, "twenty five" = 25, "three hundred" = 300.
+    const next = words[i + 1]?.replace(/^و/, '');
+    const m = next !== undefined ? NUMBER_WORDS[next] : undefined;
+    if (m === 10 && UNITS.has(n)) { n += 10; i++; }
+    else if (m === 100 && n < 10) { n *= 100; i++; }
+    else if (m !== undefined && n >= 20 && n < 100 && UNITS.has(m)) { n += m; i++; }
+    else if (m !== undefined && UNITS.has(n) && m >= 20 && m < 100) { n += m; i++; } // Arabic "خمسة وعشرون"
+    out.add(n);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+const NATIONALITY: Array<[string, RegExp]> = [
+  ['syrian', /syrian|سوري/u], ['sudanese', /sudanese|سودان|janjaweed|جنجويد|rsf|دعم السريع/u], ['chadian', /chadian|تشاد/u],
+  ['russian', /russian|wagner|روس|فاغنر|واغنر/u], ['turkish', /turkish|turks?\b|ترك|اتراك/u],
+];
+
+function localDay(d: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+export interface FeatureOptions { timeZone?: string; gazetteer?: string }
+
+/**
+ * Features of one report. `classification` is the classifier's automatic result (a reviewer's term/stance
+ * correction may be substituted in it); `place` is resolvePlace's answer for the report.
+ */
+export function extractFeatures(report: FeatureReport, classification: ClassifyResult, place: ResolvedPlace, opts: FeatureOptions = {}): ReportFeatures {
+  const timeZone = opts.timeZone ?? 'Africa/Tripoli';
+  const g = loadGazetteer(opts.gazetteer ?? 'libya');
+  const observed = new Date(report.observedAt);
+  const day = localDay(observed, timeZone);
+  const s = classification.signals;
+  const eventDays = [day];
+  if (s?.previousDay) eventDays.push(shiftDay(day, -1));
+  if (s?.twoDaysAgo) eventDays.push(shiftDay(day, -2));
+
+  const mentioned = (s?.places ?? []).filter((id) => g.byId.get(id)?.kind !== 'foreign');
+  const places = [...new Set([...(place.id && g.byId.get(place.id)?.kind !== 'foreign' ? [place.id] : []), ...mentioned])];
+  let lat = place.lat;
+  let lon = place.lon;
+  let positionSource: ReportFeatures['positionSource'] = place.source;
+  if (lat == null || lon == null || (place.id && g.byId.get(place.id)?.kind === 'foreign')) {
+    const first = mentioned.length ? g.byId.get(mentioned[0]) : undefined;
+    ({ lat, lon } = first ? { lat: first.lat, lon: first.lon } : { lat: null, lon: null });
+    positionSource = first ? 'narrative' : 'none';
+  }
+  const cells = new Set<string>();
+  if (lat != null && lon != null) cells.add(geoCell(lat, lon));
+  for (const id of places) { const p = g.byId.get(id)!; cells.add(geoCell(p.lat, p.lon)); }
+
+  const text = classification.normalizedText ?? normalizeText(report.narrative);
+  const parties = new Set<string>(s?.parties ?? []);
+  if (report.partyAlleged && report.partyAlleged !== 'unknown') parties.add(report.partyAlleged);
+  return {
+    v: 1,
+    observedAt: observed.toISOString(),
+    eventDays,
+    lat, lon, positionSource,
+    placeKey: place.id && g.byId.get(place.id)?.kind !== 'foreign' ? place.id : (mentioned[0] ?? null),
+    places,
+    cells: [...cells],
+    numbers: extractNumbers(text),
+    parties: [...parties].sort(),
+    nationalities: NATIONALITY.filter(([, re]) => re.test(text)).map(([n]) => n),
+    terms: classification.terms.map((t) => t.id).sort(),
+    stance: classification.stance,
+    concepts: s?.concepts ?? [],
+    routine: s?.routine ?? false,
+    attachmentHashes: [...new Set(report.attachmentHashes ?? [])].sort(),
+    language: classification.language,
+  };
+}

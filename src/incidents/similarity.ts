@@ -1,0 +1,87 @@
+// Pairwise evidence that two reports describe the same real-world incident. Every signal is language
+// independent (positions, named places, time, terms, stance, counts, nationalities, concepts, attachments),
+// so an Arabic and an English report of one event score like two English ones.
+import { haversineKm } from '../classify/places.ts';
+import type { ReportFeatures } from './features.ts';
+
+export interface PairScore {
+  score: number;
+  /** Set when the pair cannot be one incident whatever the score (different day, opposite stance...). */
+  veto: string | null;
+  reasons: string[];
+}
+
+const HOUR = 3_600_000;
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const intersect = <T>(a: T[], b: T[]) => a.filter((x) => b.includes(x));
+
+/** Two counts agree when equal or within 20% ("approx. 60" vs "around 60", "~15" vs "15"). */
+function sharedNumbers(a: number[], b: number[]): number[] {
+  const big = (n: number) => n >= 2;
+  return a.filter((x) => big(x) && b.some((y) => big(y) && Math.abs(x - y) <= Math.max(0, 0.2 * Math.max(x, y)) && (x === y || Math.max(x, y) >= 10)));
+}
+
+export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore {
+  const reasons: string[] = [];
+  const shared = intersect(a.attachmentHashes, b.attachmentHashes);
+  if (shared.length) return { score: 10, veto: null, reasons: ['same attachment'] };
+
+  const gapH = Math.abs(Date.parse(a.observedAt) - Date.parse(b.observedAt)) / HOUR;
+  const sameDay = a.eventDays.some((d) => b.eventDays.includes(d));
+  // Daily routine reports from one checkpoint, and events on different days, are different incidents.
+  if (!sameDay && gapH > 6) return { score: 0, veto: `different days (${round1(gapH)} h apart)`, reasons };
+  const aNone = a.terms.includes('none');
+  const bNone = b.terms.includes('none');
+  if (aNone || bNone) return { score: 0, veto: 'not ceasefire-related', reasons };
+  const sharedTerms = intersect(a.terms, b.terms);
+  if (sharedTerms.length === 0) return { score: 0, veto: 'different terms', reasons };
+  const stances = new Set([a.stance, b.stance]);
+  if (stances.has('violation') && stances.has('compliance')) return { score: 0, veto: `opposite stance (${a.stance}/${b.stance})`, reasons };
+
+  let score = 0;
+  const sharedPlaces = intersect(a.places, b.places);
+  if (a.lat != null && a.lon != null && b.lat != null && b.lon != null) {
+    const km = haversineKm(a.lat, a.lon, b.lat, b.lon);
+    // A position looked up from a typed name is a town centre: closeness to it is weaker evidence.
+    const precise = a.positionSource === 'coordinates' && b.positionSource === 'coordinates';
+    let s = km <= 2 ? 2 : km <= 5 ? 1.5 : km <= 10 ? 1 : km <= 20 ? 0.5 : km <= 40 ? 0 : -1.5;
+    if (!precise) s = Math.min(s, 1);
+    if (s < 0 && sharedPlaces.length) s = 0; // far apart, yet both name the same place (a flight, a convoy)
+    score += s;
+    reasons.push(`distance ${round1(km)} km`);
+  }
+  if (a.placeKey && a.placeKey === b.placeKey) { score += 1; reasons.push(`same place ${a.placeKey}`); }
+  else if (sharedPlaces.length) { score += 0.8; reasons.push(`both name ${sharedPlaces.join(', ')}`); }
+
+  score += gapH <= 1 ? 1.5 : gapH <= 3 ? 1 : gapH <= 6 ? 0.3 : gapH <= 12 ? -0.7 : -1.5;
+  reasons.push(`time gap ${round1(gapH)} h`);
+
+  const sameTerms = sharedTerms.length === a.terms.length && sharedTerms.length === b.terms.length;
+  score += sameTerms ? 1.5 : 0.75;
+  reasons.push(sameTerms ? 'same terms' : `shared terms ${sharedTerms.join(', ')}`);
+  if (a.stance === b.stance) { score += 0.5; reasons.push(`same stance ${a.stance}`); }
+  else { score -= 3; reasons.push(`stance differs (${a.stance}/${b.stance})`); }
+
+  const nums = sharedNumbers(a.numbers, b.numbers);
+  if (nums.length) { score += Math.min(1.2, 0.6 * nums.length); reasons.push(`shared numbers ${nums.join(',')}`); }
+  else if (a.numbers.some((n) => n >= 3) && b.numbers.some((n) => n >= 3)) { score -= 0.5; reasons.push('different numbers'); }
+
+  if (a.nationalities.length && b.nationalities.length) {
+    const n = intersect(a.nationalities, b.nationalities);
+    if (n.length) { score += 0.5; reasons.push(`same nationality ${n.join(',')}`); }
+    else { score -= 2; reasons.push(`different nationalities ${a.nationalities.join(',')}/${b.nationalities.join(',')}`); }
+  }
+  const knownParties = (p: string[]) => p.filter((x) => x === 'LAAF' || x === 'GNA');
+  const pa = knownParties(a.parties);
+  const pb = knownParties(b.parties);
+  if (pa.length === 1 && pb.length === 1 && pa[0] !== pb[0]) { score -= 1; reasons.push(`different parties ${pa[0]}/${pb[0]}`); }
+
+  const union = new Set([...a.concepts, ...b.concepts]);
+  const common = intersect(a.concepts, b.concepts);
+  if (union.size) {
+    const j = common.length / union.size;
+    score += 2 * j;
+    if (common.length) reasons.push(`shared details ${common.slice(0, 5).join(', ')}`);
+  }
+  return { score: round1(score), veto: null, reasons };
+}
