@@ -1,0 +1,145 @@
+// `npm run bench [-- intake,pipeline,dedup,digest] [--quick] [--profile]`: runs the benchmarks against a
+// dedicated database (ceasefire_bench, dropped and recreated) with the server under test in child processes,
+// prints a table per benchmark and writes bench/results/latest.json plus a dated copy.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { processors } from '../workers/processors.ts';
+import { QUEUES } from '../src/queue/names.ts';
+import { createWorld, dropDatabase } from './env.ts';
+import { benchIntake, type IntakeKind } from './intake.ts';
+import { benchPipeline } from './pipeline.ts';
+import { benchDigest } from './digest.ts';
+import { summariseProfile } from './profile.ts';
+import { printTable } from './stats.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const profile = args.includes('--profile');
+const only = (args.find((a) => !a.startsWith('--')) ?? 'intake,pipeline,dedup,digest').split(',');
+const RUNS = quick ? 1 : 3;
+const SECONDS = quick ? 5 : 10;
+
+function machine() {
+  const git = (a: string[]) => { try { return execFileSync('git', a, { cwd: HERE }).toString().trim(); } catch { return null; } };
+  return {
+    cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version, platform: `${os.platform()} ${os.release()}`, commit: git(['rev-parse', 'HEAD']),
+    dirty: (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
+    // Other work on the machine (tests of other engineers) shares these cores; the load average says how much.
+    loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    startedAt: new Date().toISOString(), runsPerFigure: RUNS, secondsPerRun: SECONDS,
+  };
+}
+
+const results: Record<string, unknown> = { machine: machine() };
+const notes: string[] = [];
+
+async function intake() {
+  const world = await createWorld(32);
+  // Raw profiles are large; only their summary goes into the results.
+  const profDir = path.join(os.tmpdir(), 'ceasefire-bench-profiles');
+  if (profile) { await rm(profDir, { recursive: true, force: true }); await mkdir(profDir, { recursive: true }); }
+  try {
+    const api = await world.startApi(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {});
+    const figs = await benchIntake(world, api.url, { runs: RUNS, seconds: SECONDS });
+    results.intake = figs;
+    printTable('intake (32 connections; medians of runs)', Object.entries(figs).map(([kind, f]) => ({
+      kind, 'accepted/s': f!.rps, 'p50 ms': f!.p50Ms, 'p99 ms': f!.p99Ms, accepted: f!.accepted, non2xx: f!.non2xx, errors: f!.errors,
+    })));
+    for (const k of ['json', 'jpeg', 'openrosa'] as IntakeKind[]) if (!figs[k]) notes.push(`intake.${k}: not measured`);
+  } finally {
+    await world.stopAll();
+    await world.close();
+  }
+  if (profile) {
+    const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+    for (const f of files) {
+      const s = await summariseProfile(path.join(profDir, f));
+      results.intakeProfile = s;
+      console.log(`\nAPI process CPU profile over the intake runs: busy ${s.busyMs} ms of ${s.totalMs} ms`);
+      printTable('self time by module', s.byModule.map((m) => ({ module: m.module, ms: m.ms, '%': m.share })));
+      printTable('busiest functions', s.topFunctions.map((m) => ({ function: m.fn.slice(0, 90), ms: m.ms, '%': m.share })));
+    }
+  }
+}
+
+async function pipeline() {
+  if (!processors[QUEUES.reports]) {
+    notes.push('pipeline: no processor for the reports queue in workers/processors.ts yet; not measured');
+    return;
+  }
+  const world = await createWorld(32);
+  try {
+    const api = await world.startApi();
+    await world.startWorkers();
+    await world.startWorkers();
+    const f = await benchPipeline(world, api.url, { seconds: quick ? 10 : 30 });
+    results.pipeline = f;
+    printTable('pipeline (intake at full speed; 2 worker processes)', [{
+      'processed/s': f.processedPerSec, 'accepted/s': f.acceptedPerSec, 'backlog growing': String(f.backlogGrowing), 'drain s': f.drainSeconds ?? 'not drained',
+    }]);
+    printTable('backlog over time', f.backlog.map((b) => ({ 't s': b.t, accepted: b.accepted, processed: b.processed, backlog: b.backlog })));
+  } finally { await world.close(); }
+}
+
+async function dedup() {
+  const file = path.join(HERE, 'dedup.ts');
+  if (!existsSync(file)) { notes.push('dedup: not measured'); return; }
+  const { benchDedup } = await import(file) as {
+    benchDedup(w: typeof world, o: { stored: number; probes: number }): Promise<{ msPerReport: number; p99Ms: number; meanCandidates: number }>;
+  };
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const rows = [];
+  let world: Awaited<ReturnType<typeof createWorld>> | undefined;
+  const byStore: Record<string, number> = {};
+  for (const size of sizes) {
+    world = await createWorld(1);
+    try {
+      const f = await benchDedup(world, { stored: size, probes: quick ? 100 : 300 });
+      byStore[String(size)] = f.msPerReport;
+      rows.push({ stored: size, 'ms/report (median)': f.msPerReport, 'p99 ms': f.p99Ms, candidates: f.meanCandidates });
+    } finally { await world.close(); }
+  }
+  results.dedup = { msPerReport: byStore };
+  printTable('dedup: candidate lookup + decision per new report', rows);
+}
+
+async function digest() {
+  const world = await createWorld(1);
+  try {
+    const f = await benchDigest(world, { reports: 100_000, runs: RUNS });
+    results.digest = f;
+    printTable('digest: weekly digest over 100k reports', [{ reports: f.reports, incidents: f.incidents, 'total ms': f.ms100k, 'load ms': f.loadMs, 'compile ms': f.compileMs }]);
+  } finally { await world.close(); }
+}
+
+const benches: Record<string, () => Promise<void>> = { intake, pipeline, dedup, digest };
+try {
+  for (const name of only) {
+    const run = benches[name];
+    if (!run) throw new Error(`unknown benchmark ${name}; choose from ${Object.keys(benches).join(', ')}`);
+    console.log(`\n== ${name}`);
+    try { await run(); } catch (err) {
+      notes.push(`${name}: failed: ${(err as Error).message.split('\n')[0]}`);
+      console.error(`${name} failed:`, err);
+    }
+  }
+} finally {
+  await dropDatabase().catch(() => undefined);
+}
+results.notes = notes;
+(results.machine as Record<string, unknown>).finishedAt = new Date().toISOString();
+(results.machine as Record<string, unknown>).loadAvgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+const out = path.join(HERE, 'results');
+await mkdir(out, { recursive: true });
+const json = JSON.stringify(results, null, 2);
+await writeFile(path.join(out, 'latest.json'), json);
+await writeFile(path.join(out, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
+if (notes.length) console.log(`\nnotes:\n  ${notes.join('\n  ')}`);
+console.log(`\nwritten: bench/results/latest.json`);
+process.exit(0);
