@@ -58,6 +58,26 @@ function simplifyRing(ring) {
   return out;
 }
 
+// Towns for the offline map and offline autocomplete, taken from the classifier's gazetteer so the app and
+// place resolution agree on names and coordinates. Foreign places are left out: the map is of Libya.
+async function buildPlaces() {
+  const gazetteer = JSON.parse(await readFile(join(root, 'src', 'classify', 'gazetteer', 'libya.json'), 'utf8'));
+  const inLibya = gazetteer.places.filter((p) => p.kind !== 'foreign');
+  // Permanent labels only for cities far enough apart not to overlap at country zoom; the gazetteer lists
+  // the main cities first, so they win.
+  const labelled = [];
+  for (const p of inLibya) {
+    if (p.kind === 'city' && labelled.every((q) => Math.hypot(q.lat - p.lat, q.lon - p.lon) > 1.4)) labelled.push(p);
+  }
+  const rank = (p) => (labelled.includes(p) ? 1 : p.kind === 'city' || p.kind === 'town' ? 2 : 3);
+  const places = inLibya.map((p) => ({
+    name: p.name, nameAr: p.nameAr, lat: p.lat, lon: p.lon, kind: p.kind, rank: rank(p),
+    aka: [...(p.variants ?? []), ...(p.variantsAr ?? [])],
+  }));
+  await writeFile(join(root, 'public', 'map', 'places.json'), `[\n${places.map((p) => JSON.stringify(p)).join(',\n')}\n]\n`);
+  return places;
+}
+
 async function buildMap() {
   const { feature } = await import('topojson-client');
   const topo = JSON.parse(await readFile(join(pkgDir('world-atlas'), 'countries-50m.json'), 'utf8'));
@@ -70,22 +90,24 @@ async function buildMap() {
   const outline = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Libya', nameAr: 'ليبيا' }, geometry }] };
   await writeFile(join(root, 'public', 'map', 'libya.geojson'), JSON.stringify(outline) + '\n');
 
+  const places = await buildPlaces();
   // Main roads are drawn through town coordinates: a schematic, enough to orient an observer without tiles.
-  const places = JSON.parse(await readFile(join(root, 'public', 'map', 'places.json'), 'utf8'));
-  const at = (name) => {
-    const p = places.find((x) => x.name === name);
-    if (!p) throw new Error(`road passes through unknown place ${name}`);
-    return [p.lon, p.lat];
-  };
   const roads = [
-    { name: 'Coastal road', nameAr: 'الطريق الساحلي', via: ['Ras Ajdir', 'Zuwara', 'Al Ajaylat', 'Sabratha', 'Surman', 'Zawiya', 'Janzour', 'Tripoli',
-      'Tajoura', 'Garabulli', 'Khoms', 'Zliten', 'Misrata', 'Tawergha', 'Abu Grein', 'Buerat al-Hasun', 'Sirte', 'Nawfaliya', 'Ben Jawad',
-      'Es Sider', 'Ras Lanuf', 'Brega', 'Ajdabiya', 'Benghazi', 'Tocra', 'Al Marj', 'Bayda', 'Shahhat', 'Al Qubbah', 'Derna', 'Tobruk'] },
-    { name: 'Sirte–Jufra–Sabha road', nameAr: 'طريق سرت – الجفرة – سبها', via: ['Sirte', 'Waddan', 'Hun', 'Sokna', 'Sabha'] },
+    { name: 'Coastal road', nameAr: 'الطريق الساحلي', via: [
+      [33.1523, 11.5618], [32.9312, 12.082], [32.7575, 12.3764], [32.7933, 12.4885], [32.7567, 12.5717], [32.7571, 12.7276], // Ras Ajdir … Zawiya
+      [32.825, 13.015], [32.8872, 13.1913], [32.8817, 13.3506], [32.7542, 13.7214], [32.6486, 14.2619], [32.4674, 14.5687], // Janzour … Zliten
+      [32.3754, 15.0925], [31.995, 15.095], [31.4469, 15.2533], [31.39, 15.73], [31.2089, 16.5887], [30.7833, 17.8333], // Misrata … Nawfaliya
+      [30.8167, 18.0833], [30.63, 18.35], [30.4833, 18.55], [30.4058, 19.5739], [30.7554, 20.2263], [32.1167, 20.0667], // Ben Jawad … Benghazi
+      [32.5333, 20.5667], [32.4925, 20.8311], [32.7627, 21.7551], [32.8281, 21.8622], [32.7622, 22.2464], [32.767, 22.6367], // Tocra … Derna
+      [32.0836, 23.9764], // Tobruk
+    ] },
+    { name: 'Sirte–Jufra–Sabha road', nameAr: 'طريق سرت – الجفرة – سبها', via: [
+      [31.2089, 16.5887], [29.1614, 16.139], [29.1268, 15.9477], [29.0667, 15.7833], [27.0377, 14.4283], // Sirte, Waddan, Hun, Sokna, Sabha
+    ] },
   ];
   const roadsGeo = {
     type: 'FeatureCollection',
-    features: roads.map((r) => ({ type: 'Feature', properties: { name: r.name, nameAr: r.nameAr }, geometry: { type: 'LineString', coordinates: r.via.map(at) } })),
+    features: roads.map((r) => ({ type: 'Feature', properties: { name: r.name, nameAr: r.nameAr }, geometry: { type: 'LineString', coordinates: r.via.map(([lat, lon]) => [lon, lat]) } })),
   };
   await writeFile(join(root, 'public', 'map', 'roads.geojson'), JSON.stringify(roadsGeo) + '\n');
   const points = geometry.coordinates.flat(geometry.type === 'Polygon' ? 1 : 2).length;

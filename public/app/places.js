@@ -22,6 +22,6 @@ export async function suggestPlaces(q, limit = 10) {
   }
   const needle = fold(q);
   return (await local())
-    .filter((p) => fold(p.name).includes(needle) || fold(p.nameAr || '').includes(needle))
+    .filter((p) => [p.name, p.nameAr || '', ...(p.aka || [])].some((n) => fold(n).includes(needle)))
     .slice(0, limit);
 }
