@@ -2,7 +2,6 @@
 // dedicated database (ceasefire_bench, dropped and recreated) with the server under test in child processes,
 // prints a table per benchmark and writes bench/results/latest.json plus a dated copy.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { createWorld, dropDatabase } from './env.ts';
 import { benchIntake, type IntakeKind } from './intake.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchDigest } from './digest.ts';
+import { benchDedup } from './dedup.ts';
 import { summariseProfile } from './profile.ts';
 import { printTable } from './stats.ts';
 
@@ -88,17 +88,11 @@ async function pipeline() {
 }
 
 async function dedup() {
-  const file = path.join(HERE, 'dedup.ts');
-  if (!existsSync(file)) { notes.push('dedup: not measured'); return; }
-  const { benchDedup } = await import(file) as {
-    benchDedup(w: typeof world, o: { stored: number; probes: number }): Promise<{ msPerReport: number; p99Ms: number; meanCandidates: number }>;
-  };
   const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const rows = [];
-  let world: Awaited<ReturnType<typeof createWorld>> | undefined;
   const byStore: Record<string, number> = {};
   for (const size of sizes) {
-    world = await createWorld(1);
+    const world = await createWorld(1);
     try {
       const f = await benchDedup(world, { stored: size, probes: quick ? 100 : 300 });
       byStore[String(size)] = f.msPerReport;

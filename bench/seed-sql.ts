@@ -15,6 +15,8 @@ export interface SeedOptions {
   perIncident?: number;
   /** The geo cell of a position, as the pipeline computes it, written as SQL over columns lat, lon. */
   geoCellSql?: string;
+  /** Also write Report.features (the dedup features, src/incidents/features.ts) as the pipeline would. */
+  features?: boolean;
 }
 
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -64,6 +66,16 @@ export async function seedStore(db: Db, o: SeedOptions): Promise<{ incidents: nu
           FROM "Report" GROUP BY "incidentId") a
     WHERE a."incidentId" = i.id`);
   await db.$executeRawUnsafe(`DELETE FROM "Incident" WHERE "reportCount" = 0`);
+  if (o.features) {
+    await db.$executeRawUnsafe(`
+      UPDATE "Report" SET features = jsonb_build_object(
+        'v', 1, 'observedAt', to_char("observedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'eventDays', jsonb_build_array(to_char("observedAt" AT TIME ZONE 'Africa/Tripoli', 'YYYY-MM-DD')),
+        'lat', lat, 'lon', lon, 'positionSource', 'coordinates', 'placeKey', NULL, 'places', '[]'::jsonb,
+        'cells', jsonb_build_array("geoCell"), 'numbers', '[]'::jsonb, 'parties', jsonb_build_array("partyAlleged"::text),
+        'nationalities', '[]'::jsonb, 'terms', to_jsonb(terms), 'stance', stance::text, 'concepts', '[]'::jsonb,
+        'routine', false, 'attachmentHashes', '[]'::jsonb, 'language', language)`);
+  }
   await db.$executeRawUnsafe(`ANALYZE "Report"`);
   await db.$executeRawUnsafe(`ANALYZE "Incident"`);
   const [{ n }] = await db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int n FROM "Incident"`);
