@@ -89,8 +89,13 @@ function applyNegation(text: string, matches: Match[], lex: CompiledLexicon): vo
     for (const neg of findAll(re, text)) {
       if (strictlyInside(neg)) continue;
       const clause = clauseOf(bounds, neg.start + 1);
-      const target = cues.find((m) => m.start >= neg.end && clauseOf(bounds, m.start + 1) === clause);
-      if (target && wordsBetween(text, neg.end, target.start) <= NEG_WINDOW_WORDS) mark(target);
+      // "no presence of foreign fighters": words that merely assert presence pass the negation on.
+      for (const m of cues) {
+        if (m.start < neg.end || clauseOf(bounds, m.start + 1) !== clause) continue;
+        if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
+        mark(m);
+        if (!(m.cue.kind === 'stance' && m.cue.pol === 'v')) break;
+      }
     }
   };
   forward(lex.negPre, (m) => { m.negated = true; });

@@ -33,7 +33,9 @@ function splitTopLevel(pattern: string, sep: RegExp): string[] {
 }
 
 export function compilePatternSource(pattern: string): string {
-  return `${B_START}(?:${splitTopLevel(pattern, /\|/).map(compileSequence).join('|')})${B_END}`;
+  // Regex alternation takes the first phrase that matches, so longer phrases go first ("unexploded mortar" before "unexploded").
+  const phrases = splitTopLevel(pattern, /\|/).sort((a, b) => splitTopLevel(b, /\s/).length - splitTopLevel(a, /\s/).length || b.length - a.length);
+  return `${B_START}(?:${phrases.map(compileSequence).join('|')})${B_END}`;
 }
 
 function compileSequence(phrase: string): string {
