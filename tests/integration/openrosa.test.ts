@@ -1,53 +1,40 @@
 // ODK Collect's conversation with the server, over real HTTP, PostgreSQL and Redis.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api.ts';
-import { createToken } from '../../src/auth/tokens.ts';
-import { createUser } from '../../src/auth/users.ts';
-import { loadConfig } from '../../src/config.ts';
 import { openRosaRouter } from '../../src/http/routes/openrosa.ts';
-import { authDeps, createRuntime, type Runtime } from '../../src/runtime.ts';
-import { createTestDatabase } from '../helpers/db.ts';
+import { authDeps, type Runtime } from '../../src/runtime.ts';
 import { makeJpeg } from '../helpers/factories.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { collectSubmission } from '../unit/openrosa/fixtures.ts';
 
-let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
-let storage: string;
+let server: TestServer;
 let rt: Runtime;
-let api: RunningApi;
+let api: { url: string };
 let token: string;
 let jpeg: Buffer;
+let OBSERVER: string;
+let REVIEWER: string;
+let observerName: string;
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
-const OBSERVER = basic('collect.obs', 'field-pass-2020');
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  storage = await mkdtemp(path.join(os.tmpdir(), 'orx-store-'));
-  const config = loadConfig({
-    ...process.env, NODE_ENV: 'test', DATABASE_URL: tdb.url, STORAGE_DIR: storage, LOG_LEVEL: 'silent',
-    QUEUE_PREFIX: `orx-${randomBytes(4).toString('hex')}`, SEED_DEMO: 'false', COOKIE_SECURE: 'false',
-  });
-  rt = createRuntime(config);
-  // Mounted explicitly (as the app's root extras do) so this file tests the router whatever else is wired.
-  api = await startApi(rt, 0, '127.0.0.1', { root: [openRosaRouter({ ...rt, ...authDeps(rt) })] });
-  const observer = await createUser(rt.db, { username: 'collect.obs', password: 'field-pass-2020', role: 'observer' });
-  await createUser(rt.db, { username: 'reviewer', password: 'review-pass-2020', role: 'commission' });
-  token = (await createToken(rt.db, observer.id, 'ODK Collect')).token;
+  // The relay stays off: these tests read the outbox rows the intake writes, before anything consumes them.
+  server = await startTestServer({ relay: false });
+  rt = server.rt;
+  api = { url: server.url };
+  const observer = await server.makeUser('observer');
+  const reviewer = await server.makeUser('commission');
+  observerName = observer.username;
+  OBSERVER = basic(observer.username, observer.password);
+  REVIEWER = basic(reviewer.username, reviewer.password);
+  token = observer.token;
   jpeg = await makeJpeg(7);
 });
 
-afterAll(async () => {
-  await api?.close();
-  await rt?.close();
-  await tdb?.drop();
-  if (storage) await rm(storage, { recursive: true, force: true });
-});
+afterAll(async () => { await server?.close(); });
 
 function submissionBody(xml: string, files: Array<[string, Buffer]> = [], xmlField = 'xml_submission_file'): FormData {
   const form = new FormData();
@@ -92,7 +79,7 @@ describe('form list and form download', () => {
   });
 
   it('refuses a wrong password, and 404s an unknown form in OpenRosa XML', async () => {
-    const wrong = await fetch(`${api.url}/formList`, { headers: { authorization: basic('collect.obs', 'not-the-password') } });
+    const wrong = await fetch(`${api.url}/formList`, { headers: { authorization: basic(observerName, 'not-the-password') } });
     expect(wrong.status).toBe(401);
     const missing = await fetch(`${api.url}/forms/household_survey/form.xml`, { headers: { authorization: OBSERVER } });
     expect(missing.status).toBe(404);
@@ -197,7 +184,7 @@ describe('submission', () => {
   it('a body that is not multipart is 415; a commission account may not submit', async () => {
     const json = await fetch(`${api.url}/submission`, { method: 'POST', headers: { authorization: OBSERVER, 'content-type': 'text/xml' }, body: collectSubmission() });
     expect(json.status).toBe(415);
-    const reviewer = await submit(submissionBody(collectSubmission({}, { instanceId: randomUUID() })), basic('reviewer', 'review-pass-2020'));
+    const reviewer = await submit(submissionBody(collectSubmission({}, { instanceId: randomUUID() })), REVIEWER);
     expect(reviewer.status).toBe(403);
   });
 });
