@@ -4,14 +4,12 @@ import type { AppDeps } from './deps.ts';
 import type { ExtraRoutes } from './app.ts';
 import { incidentsRouter } from './routes/incidents.ts';
 import { exportsRouter } from './routes/exports.ts';
-import { exportsRouter } from './routes/exports.ts';
 import { openRosaRouter } from './routes/openrosa.ts';
 
 export function extraRoutes(deps: AppDeps): ExtraRoutes {
   const api: NonNullable<ExtraRoutes['api']> = [];
   const root: NonNullable<ExtraRoutes['root']> = [];
   api.push(['/api/incidents', incidentsRouter(deps)]);
-  api.push(['/api/exports', exportsRouter(deps)]);
   api.push(['/api/exports', exportsRouter(deps)]);
   root.push(openRosaRouter(deps));
   return { api, root };
