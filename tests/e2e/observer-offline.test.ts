@@ -109,4 +109,30 @@ describe('observer app, online and offline', () => {
     expect(rows.filter((r) => r.clientId === kept!.clientId)).toHaveLength(1);
     await s.context.unroute('**/api/reports');
   });
+
+  it('lets the service worker deliver through Background Sync after the app is closed', async () => {
+    await s.page.getByRole('link', { name: 'New report' }).click();
+    await s.context.setOffline(true);
+    await fillReport(s.page, { narrative: 'Convoy of six trucks with mounted guns leaving Hun southbound.', placeName: 'Hun' });
+    await s.page.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
+    const [waiting] = await outboxItems(s.page);
+
+    // The observer leaves the app: only the service worker is left to deliver.
+    await s.page.goto('about:blank');
+    await s.context.setOffline(false);
+    const cdp = await s.context.newCDPSession(s.page);
+    const registrations: Array<{ registrationId: string; scopeURL: string }> = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => { registrations.push(...e.registrations); });
+    await cdp.send('ServiceWorker.enable');
+    const scope = `${s.server.url}/`;
+    await expect.poll(() => registrations.some((r) => r.scopeURL === scope)).toBe(true);
+    const reg = registrations.find((r) => r.scopeURL === scope)!;
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: s.server.url, registrationId: reg.registrationId, tag: 'observer-outbox', lastChance: false });
+
+    await expect.poll(() => s.server.rt.db.report.count({ where: { clientId: waiting!.clientId } }), { timeout: 20_000 }).toBe(1);
+    await openApp(s.page, s.server.url);
+    expect(await outboxItems(s.page)).toEqual([]);
+    expect(await reportsOf(s.observer.user.id)).toHaveLength(4);
+  });
 });
