@@ -75,6 +75,7 @@ export async function loadQueue({ more = false } = {}) {
   const ticket = ++view.loading;
   const params = { ...apiFilters(), state: activeState() || undefined, sort: $('sort').value, limit: 50, cursor: more ? view.nextCursor : undefined };
   $('queue-message').textContent = t('queue.loading');
+  $('queue-table').setAttribute('aria-busy', 'true');
   try {
     const page = await listIncidents(params);
     // A slower earlier request must not overwrite the answer to a later one (filters changed meanwhile).
@@ -87,6 +88,8 @@ export async function loadQueue({ more = false } = {}) {
     renderRows();
   } catch (err) {
     if (ticket === view.loading) $('queue-message').textContent = describeError(err, t);
+  } finally {
+    if (ticket === view.loading) $('queue-table').setAttribute('aria-busy', 'false');
   }
 }
 
