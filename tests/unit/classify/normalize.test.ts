@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText, normalizeWithMap, originalSpan } from '../../../src/classify/normalize.ts';
+import { detectLanguage } from '../../../src/classify/language.ts';
+
+describe('Arabic normalisation', () => {
+  it('drops diacritics and tatweel', () => {
+    expect(normalizeText('لم يُرصَد')).toBe('لم يرصد');
+    expect(normalizeText('قـــصف')).toBe('قصف');
+  });
+  it('folds alef/hamza forms, ta marbuta, alef maqsura, hamza on waw/ya', () => {
+    expect(normalizeText('أإآٱ')).toBe('اااا');
+    expect(normalizeText('مصراتة')).toBe(normalizeText('مصراته'));
+    expect(normalizeText('مستشفى')).toBe('مستشفي');
+    expect(normalizeText('مؤسسة')).toBe('موسسه');
+    expect(normalizeText('قذائف')).toBe('قذايف');
+  });
+  it('maps Arabic-Indic digits and punctuation', () => {
+    expect(normalizeText('١٥ آلية، ؟')).toBe('15 اليه, ?');
+  });
+});
+
+describe('English normalisation', () => {
+  it('lowercases, splits hyphenated words and collapses spaces', () => {
+    expect(normalizeText('  Al-Jufra   AIRBASE\n')).toBe('al jufra airbase');
+    expect(normalizeText('“Wagner”—type')).toBe('"wagner"-type');
+  });
+  it('keeps a map back to original offsets', () => {
+    const src = 'قـصفٌ on Al-Jufra';
+    const n = normalizeWithMap(src);
+    const i = n.text.indexOf('jufra');
+    const span = originalSpan(n, i, i + 5);
+    expect(src.slice(span.start, span.end)).toBe('Jufra');
+    const a = originalSpan(n, 0, 3);
+    expect(src.slice(a.start, a.end)).toBe('قـصف');
+  });
+});
+
+describe('language detection', () => {
+  it('tells Arabic from English, mixed text by majority', () => {
+    expect(detectLanguage('اشتباكات في سبها')).toBe('ar');
+    expect(detectLanguage('Clashes in Sabha')).toBe('en');
+    expect(detectLanguage('رتل من 15 آلية قرب JMC')).toBe('ar');
+    expect(detectLanguage('')).toBe('en');
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { parseLabeledJsonl, runEval } from '../../../src/eval/index.ts';
+
+const DEV = '/work/shared/data/dev-reports.jsonl';
+
+describe('eval on the labeled dev file (issue 6 targets)', () => {
+  it('meets micro-F1 ≥ 0.90, stance ≥ 0.85, dedup F1 ≥ 0.90, also per language', async () => {
+    const r = await runEval(parseLabeledJsonl(readFileSync(DEV, 'utf8')));
+    expect(r.classification.microF1).toBeGreaterThanOrEqual(0.9);
+    expect(r.classification.stanceAccuracy).toBeGreaterThanOrEqual(0.85);
+    expect(r.dedup.f1).toBeGreaterThanOrEqual(0.9);
+    for (const lang of ['en', 'ar'] as const) {
+      expect(r.classification.perLanguage[lang].microF1).toBeGreaterThanOrEqual(0.9);
+      expect(r.classification.perLanguage[lang].stanceAccuracy).toBeGreaterThanOrEqual(0.85);
+    }
+    expect(r.dedup.crossLanguageRecall).toBeGreaterThanOrEqual(0.9);
+  });
+  it('does the same on reports written for this test suite', async () => {
+    const r = await runEval(parseLabeledJsonl(readFileSync(new URL('./fixtures/holdout.jsonl', import.meta.url), 'utf8')));
+    expect(r.classification.microF1).toBeGreaterThanOrEqual(0.9);
+    expect(r.dedup.f1).toBeGreaterThanOrEqual(0.9);
+  });
+  it('never reads labels as input: shuffled labels leave predictions unchanged', async () => {
+    const reports = parseLabeledJsonl(readFileSync(DEV, 'utf8')).slice(0, 40);
+    const traces: string[] = [];
+    const scramble = reports.map((r, i) => ({ ...r, labels: reports[(i + 7) % reports.length].labels }));
+    const run = async (rs: typeof reports) => { const out: string[] = []; await runEval(rs, { trace: (t) => out.push(`${t.id}:${t.classification.terms.map((x) => x.id)}:${t.classification.stance}:${t.incidentId}`) }); return out; };
+    traces.push(...(await run(reports)));
+    expect(await run(scramble)).toEqual(traces);
+  });
+  it('npm run eval -- --json prints the issue shape', () => {
+    const out = execFileSync('npx', ['tsx', 'scripts/eval.ts', DEV, '--json'], { encoding: 'utf8' });
+    const j = JSON.parse(out.trim().split('\n').pop()!);
+    expect(Object.keys(j)).toEqual(['classification', 'dedup']);
+    expect(j.classification).toEqual(expect.objectContaining({ microF1: expect.any(Number), macroF1: expect.any(Number), stanceAccuracy: expect.any(Number) }));
+    expect(Object.keys(j.classification.perLanguage)).toEqual(['en', 'ar']);
+    expect(j.classification.perTerm.hostilities).toEqual(expect.objectContaining({ precision: expect.any(Number), recall: expect.any(Number), f1: expect.any(Number) }));
+    expect(Object.keys(j.dedup)).toEqual(['precision', 'recall', 'f1', 'crossLanguageRecall']);
+  }, 60_000);
+  it('rejects malformed files with the line number', () => {
+    expect(() => parseLabeledJsonl('{"id":"x"}\n')).toThrow(/line 1/);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { compareReports } from '../../../src/incidents/similarity.ts';
+import { makeFeatures } from './factories.ts';
+
+const base = { observedAt: '2021-02-03T09:00:00+02:00', lat: 31.45, lon: 15.25, placeName: 'Abu Grein' };
+
+describe('similarity signals', () => {
+  it('scores an English and an Arabic report of one shelling high, with readable reasons', () => {
+    const en = makeFeatures({ ...base, narrative: 'Approx. 6 artillery rounds impacted 2 km south of Abu Grein junction.' });
+    const ar = makeFeatures({ ...base, observedAt: '2021-02-03T10:30:00+02:00', lat: 31.44, lon: 15.27, placeName: 'أبوقرين', narrative: 'سقوط ست قذائف مدفعية جنوب بوابة أبوقرين.' });
+    const p = compareReports(ar, en);
+    expect(p.veto).toBeNull();
+    expect(p.score).toBeGreaterThan(3.5);
+    expect(p.reasons).toEqual(expect.arrayContaining(['same terms', 'same place abu_grein', 'shared numbers 6']));
+    expect(p.reasons.some((r) => /^distance \d/.test(r))).toBe(true);
+    expect(p.reasons.some((r) => /^time gap 1.5 h$/.test(r))).toBe(true);
+  });
+  it('an identical attachment decides on its own', () => {
+    const a = makeFeatures({ ...base, narrative: 'Photo of the checkpoint.', attachmentHashes: ['abc'] });
+    const b = makeFeatures({ ...base, observedAt: '2021-02-04T20:00:00+02:00', placeName: null, lat: null, lon: null, narrative: 'صورة', attachmentHashes: ['abc'] });
+    expect(compareReports(b, a)).toMatchObject({ score: 10, reasons: ['same attachment'] });
+  });
+  it('vetoes different days, opposite stances and unrelated terms', () => {
+    const a = makeFeatures({ ...base, narrative: 'Abu Grein gate closed, civilians turned back.' });
+    const nextDay = makeFeatures({ ...base, observedAt: '2021-02-04T09:05:00+02:00', narrative: 'Abu Grein gate closed, civilians turned back.' });
+    const reopened = makeFeatures({ ...base, observedAt: '2021-02-03T15:00:00+02:00', narrative: 'Abu Grein gate reopened, civilian cars passing.' });
+    const shelling = makeFeatures({ ...base, observedAt: '2021-02-03T10:00:00+02:00', narrative: 'Mortar rounds landed near Abu Grein.' });
+    expect(compareReports(nextDay, a).veto).toMatch(/different days/);
+    expect(compareReports(reopened, a).veto).toMatch(/opposite stance/);
+    expect(compareReports(shelling, a).veto).toBe('different terms');
+  });
+  it('penalises different nationalities and counts', () => {
+    const a = makeFeatures({ ...base, narrative: 'About 60 Chadian fighters camped near the junction.' });
+    const b = makeFeatures({ ...base, observedAt: '2021-02-03T12:00:00+02:00', narrative: 'About 20 Sudanese fighters camped near the junction.' });
+    const p = compareReports(b, a);
+    expect(p.reasons).toEqual(expect.arrayContaining(['different nationalities sudanese/chadian', 'different numbers']));
+  });
+});
