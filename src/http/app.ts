@@ -50,7 +50,10 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     // One short line per request: method, path, status, time. Headers carry cookies and tokens.
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+      // ODK clients may carry a personal token in the path (/key/<token>/...): never log it.
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id, method: req.method, url: req.url.split('?')[0]!.replace(/^\/key\/[^/]+/, '/key/[redacted]'),
+      }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
   }));
