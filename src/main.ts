@@ -7,6 +7,7 @@ import { startApi } from './api.ts';
 import { startOutboxRelay } from './queue/outbox.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
+import { registerSchedules } from './queue/schedules.ts';
 import { sweepOrphanFiles } from './storage/sweep.ts';
 
 async function main(): Promise<void> {
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const workers = startWorkers(rt);
     stops.push(workers.close);
+    // A Redis outage at start-up must not stop the workers; the next start registers the schedule.
+    await registerSchedules(rt.queues, config).catch((err) => log.warn({ err: (err as Error).message }, 'job schedules not registered'));
     const sweep = () => sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: 3600_000 })
       .then((n) => n && log.info({ removed: n }, 'orphaned files removed'), (err) => log.warn({ err }, 'file sweep failed'));
     const timer = setInterval(sweep, 6 * 3600_000);

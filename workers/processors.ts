@@ -1,5 +1,9 @@
 // Queue name → processor factory. Each processor receives a job and calls the domain; nothing else.
 import type { Processor } from 'bullmq';
 import type { Runtime } from '../src/runtime.ts';
+import { QUEUES } from '../src/queue/names.ts';
+import { digestsProcessor } from './digests.ts';
 
-export const processors: Record<string, (rt: Runtime) => Processor> = {};
+export const processors: Record<string, (rt: Runtime) => Processor> = {
+  [QUEUES.digests]: (rt) => digestsProcessor(rt) as Processor,
+};

@@ -1,0 +1,15 @@
+// Repeating jobs, registered by the worker role at start-up. upsertJobScheduler is idempotent: every worker
+// process may call it, and a changed DIGEST_CRON/DIGEST_TZ replaces the old schedule instead of adding one.
+import type { Queue } from 'bullmq';
+import type { Config } from '../config.ts';
+import { JOBS, QUEUES, type CompileDigestJob } from './names.ts';
+
+export const WEEKLY_DIGEST_SCHEDULER = 'weekly-digest';
+
+export async function registerSchedules(queues: Map<string, Queue>, config: Pick<Config, 'DIGEST_CRON' | 'DIGEST_TZ'>): Promise<void> {
+  const digests = queues.get(QUEUES.digests);
+  if (!digests) throw new Error(`queue ${QUEUES.digests} is not configured`);
+  const data: CompileDigestJob = { trigger: 'scheduled' };
+  await digests.upsertJobScheduler(WEEKLY_DIGEST_SCHEDULER, { pattern: config.DIGEST_CRON, tz: config.DIGEST_TZ },
+    { name: JOBS.compileDigest, data, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnFail: false } });
+}
