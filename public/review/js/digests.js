@@ -47,8 +47,8 @@ export function wireDigests() {
     const button = ev.submitter ?? $('digest-form').querySelector('button');
     button.disabled = true;
     try {
-      // Whole days in Libya's time (UTC+2, no DST since 2013): the digest covers what observers saw on those dates.
-      await compileDigest(`${from}T00:00:00+02:00`, `${to}T23:59:59.999+02:00`);
+      // Bare dates: the API reads them as whole days in the agreement's zone (Africa/Tripoli), `to` included.
+      await compileDigest(from, to);
       flash(t('digests.compiled'));
       await loadDigests();
     } catch (err) {
