@@ -91,10 +91,11 @@ function render(i) {
           fact('col.parties', partyList(i.parties)),
           fact('col.assignee', i.assignee?.username ?? '–')),
         classificationBox(i),
-        h('div', { id: 'incident-map-small', class: 'map', dir: 'ltr', role: 'img', 'aria-label': t('incident.mapLabel') })),
+        h('div', { id: 'incident-map-small', class: 'map', dir: 'ltr', role: 'img', 'aria-label': t('incident.mapLabel') }),
+        // Reports beside the actions column rather than below it: the column is long, and on a laptop this is where the eye is.
+        h('h2', {}, t('incident.reports', { count: i.reports.length })),
+        h('div', { class: 'reports' }, i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle })))),
       actionsPanel(i, { reload: () => openIncident(i.id), picked })),
-    h('h2', {}, t('incident.reports', { count: i.reports.length })),
-    h('div', { class: 'reports' }, i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle }))),
     comments(i.comments),
     history(i.history));
   drawMap($('incident-map-small'), i).catch(() => { /* the map is an aid; the page stands without it */ });
