@@ -1,5 +1,6 @@
 // Assembles the express app from its parts; nothing here knows about the domain beyond routing to it.
 import express, { type Express } from 'express';
+import compression from 'compression';
 import helmet from 'helmet';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -74,7 +75,8 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
   for (const [mount, router] of extra.api ?? []) app.use(mount, router);
   app.use('/api', notFoundHandler);
 
-  app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
+  // Field links are thin: pages and map data travel compressed (the API's small JSON answers do not need it).
+  app.use(compression({ threshold: 1024 }), express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
