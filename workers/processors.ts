@@ -2,8 +2,10 @@
 import type { Processor } from 'bullmq';
 import type { Runtime } from '../src/runtime.ts';
 import { QUEUES } from '../src/queue/names.ts';
+import { reportsProcessor } from './reports.ts';
 import { digestsProcessor } from './digests.ts';
 
 export const processors: Record<string, (rt: Runtime) => Processor> = {
+  [QUEUES.reports]: (rt) => reportsProcessor(rt) as Processor,
   [QUEUES.digests]: (rt) => digestsProcessor(rt) as Processor,
 };

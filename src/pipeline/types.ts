@@ -1,0 +1,57 @@
+// Shapes the pipeline passes between its steps. The analyzer (classification, place, features, dedup
+// decision) is a dependency so that the worker, the eval command and tests run the same steps.
+import type { Prisma } from '../db/client.ts';
+import type { Assignment, CandidateQuery, IncidentCandidateStore } from '../incidents/dedup.ts';
+import type { ReportFeatures } from '../incidents/features.ts';
+
+export type Stance = 'violation' | 'compliance' | 'information';
+
+export interface ReportForProcessing {
+  id: string;
+  contentHash: string;
+  observedAt: Date;
+  lat: number | null;
+  lon: number | null;
+  accuracyM: number | null;
+  placeName: string | null;
+  narrative: string;
+  partyAlleged: string;
+  casualties: unknown;
+  status: 'received' | 'processed' | 'failed';
+  inputHash: string | null;
+  correction: unknown;
+  classification: unknown;
+  terms: string[];
+  stance: Stance | null;
+  incidentId: string | null;
+  incidentPinned: boolean;
+  attachmentHashes: string[];
+}
+
+export interface AutoClassification {
+  terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
+  stance: Stance;
+  [extra: string]: unknown;
+}
+
+export interface Analysis {
+  language: string;
+  normalizedText: string;
+  classification: AutoClassification;
+  place: { key: string | null; name: string | null; lat: number | null; lon: number | null };
+  geoCell: string | null;
+  /** The blocking query: its cells are also locked while the report is assigned. */
+  query: CandidateQuery;
+  features: ReportFeatures;
+}
+
+export type { Assignment };
+
+export interface Analyzer {
+  /** Changes when classification or dedup changes meaning, so stored results are recomputed. */
+  version: string;
+  analyze(report: ReportForProcessing): Analysis;
+  assign(features: ReportFeatures, query: CandidateQuery, store: IncidentCandidateStore): Promise<Assignment>;
+}
+
+export type Tx = Prisma.TransactionClient;
