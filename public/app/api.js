@@ -12,7 +12,7 @@ export async function api(path, { method = 'GET', json } = {}) {
   const res = await fetch(path, {
     method, headers, credentials: 'same-origin', cache: 'no-store', body: json === undefined ? undefined : JSON.stringify(json),
   });
-  if (!res.ok) throw new HttpError(res.status, await readError(res));
+  if (!res.ok) throw new HttpError(res.status, await readError(res), Number(res.headers.get('retry-after')) || undefined);
   return res.status === 204 ? null : res.json();
 }
 

@@ -27,7 +27,9 @@ function showNet() {
 
 function showUser() {
   $('whoami').hidden = !user;
-  $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
+  // Only the name fits a phone's header; the full sentence is the tooltip.
+  $('whoami').textContent = user ? user.displayName || user.username : '';
+  $('whoami').title = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
 }
 
 function show(view) {
@@ -71,7 +73,9 @@ function wireLogin() {
       $('password').value = '';
     } catch (e) {
       if (e instanceof HttpError && e.status === 401) err.textContent = t('login.failed');
-      else if (e instanceof HttpError && e.status === 429) err.textContent = t('login.rateLimited', { minutes: 15 });
+      else if (e instanceof HttpError && e.status === 429) {
+        err.textContent = t('login.rateLimited', { minutes: Math.max(1, Math.ceil((e.retryAfterSeconds ?? 60) / 60)) });
+      }
       else err.textContent = t(navigator.onLine ? 'login.error' : 'login.offline');
     }
   });

@@ -32,6 +32,7 @@ function renderReport(r) {
       row(t('mine.observed'), formatDateTime(r.observedAt)),
       row(t('mine.received'), formatDateTime(r.receivedAt)),
       row(t('mine.incident'), incident)),
+    r.status === 'failed' && r.failureReason ? el('p', { className: 'error', dir: 'auto', textContent: r.failureReason }) : null,
     r.attachments.length ? el('p', { className: 'hint', textContent: t('mine.attachments', { count: r.attachments.length }) }) : null);
 }
 

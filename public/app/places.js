@@ -17,7 +17,11 @@ export async function suggestPlaces(q, limit = 10) {
   if (navigator.onLine) {
     try {
       const res = await fetch(`/api/places?q=${encodeURIComponent(q)}&limit=${limit}`, { credentials: 'same-origin' });
-      if (res.ok) return await res.json();
+      // The contract once said a bare array; the API answers {items}. Accept both.
+      if (res.ok) {
+        const body = await res.json();
+        return Array.isArray(body) ? body : body.items ?? [];
+      }
     } catch { /* fall through to the bundled list */ }
   }
   const needle = fold(q);

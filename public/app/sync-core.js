@@ -73,10 +73,11 @@
   function forgetCsrf() { csrfToken = null; }
 
   class HttpError extends Error {
-    constructor(status, body) {
+    constructor(status, body, retryAfterSeconds) {
       super((body && body.error && body.error.message) || `HTTP ${status}`);
       this.status = status;
       this.body = body;
+      this.retryAfterSeconds = retryAfterSeconds;
     }
   }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/http.ts';
 import { makeReport } from '../helpers/factories.ts';
-import { openApp, outboxItems, phoneContext, screenshotPath, signIn, startObserverSession, type ObserverSession } from './helpers/browser.ts';
+import { eventually, openApp, outboxItems, phoneContext, screenshotPath, signIn, startObserverSession, type ObserverSession } from './helpers/browser.ts';
 
 const PAGE_BUDGET_BYTES = 150 * 1024;
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
     geolocation: { latitude: 32.3754, longitude: 15.0925, accuracy: 18 },
     permissions: ['geolocation'],
     timezoneId: 'Africa/Tripoli',
-  });
+  }, { workers: true });
   await openApp(s.page, s.server.url);
   await signIn(s.page, s.observer.username, s.observer.password);
 });
@@ -44,7 +44,7 @@ describe('observer form', () => {
 
   it('shows local validation errors next to the fields they concern', async () => {
     await s.page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => s.page.locator('#narrative-error').textContent()).toBe('This field is required.');
+    await eventually(() => s.page.locator('#narrative-error').textContent()).toBe('This field is required.');
     expect(await s.page.locator('#placeName-error').textContent()).toBe('Give a position (latitude and longitude) or a place name.');
     expect(await s.page.getByLabel('What did you observe?').getAttribute('aria-invalid')).toBe('true');
     expect(await s.page.evaluate(() => (globalThis as any).document.activeElement.id)).toBe('form-summary');
@@ -56,7 +56,7 @@ describe('observer form', () => {
     await s.page.getByLabel('What did you observe?').fill(tooLong);
     await s.page.getByLabel('Place name').fill('Sirte');
     await s.page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => s.page.locator('#narrative-error').textContent()).toMatch(/^Rejected by the server: /);
+    await eventually(() => s.page.locator('#narrative-error').textContent()).toMatch(/^Rejected by the server: /);
     expect(await s.page.getByLabel('What did you observe?').inputValue()).toHaveLength(tooLong.length);
     expect(await outboxItems(s.page)).toEqual([]);
     expect(await s.server.rt.db.report.count()).toBe(0);
@@ -64,7 +64,7 @@ describe('observer form', () => {
 
   it('fills the position from the device GPS with its accuracy', async () => {
     await s.page.getByRole('button', { name: 'Use my GPS' }).click();
-    await expect.poll(() => s.page.getByLabel('Latitude').inputValue()).toBe('32.375400');
+    await eventually(() => s.page.getByLabel('Latitude').inputValue()).toBe('32.375400');
     expect(await s.page.getByLabel('Longitude').inputValue()).toBe('15.092500');
     expect(await s.page.getByLabel('Accuracy (m)').inputValue()).toBe('18');
     expect(await s.page.locator('#gps-status').textContent()).toBe('Position found, accuracy ±18 m.');
@@ -77,7 +77,7 @@ describe('observer form', () => {
     await map.scrollIntoViewIfNeeded();
     const box = (await map.boundingBox())!;
     await s.page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.55);
-    await expect.poll(() => s.page.locator('#gps-status').textContent()).toBe('Point picked on the map.');
+    await eventually(() => s.page.locator('#gps-status').textContent()).toBe('Point picked on the map.');
     const lat = Number(await s.page.getByLabel('Latitude').inputValue());
     const lon = Number(await s.page.getByLabel('Longitude').inputValue());
     // The middle of the map of Libya is somewhere in the Libyan desert, not the GPS fix from before.
@@ -94,17 +94,17 @@ describe('observer form', () => {
     await s.page.getByLabel('Place name').fill('');
     await s.page.getByLabel('Place name').pressSequentially('Sir');
     const options = () => s.page.locator('#places option').evaluateAll((os) => os.map((o: any) => o.value));
-    await expect.poll(options).toContain('Sirte');
+    await eventually(options).toContain('Sirte');
 
     // Offline, the town list shipped with the app answers, spelling variants included.
     await s.context.setOffline(true);
     try {
       await s.page.getByLabel('Place name').fill('');
       await s.page.getByLabel('Place name').pressSequentially('Syrte');
-      await expect.poll(options).toContain('Sirte');
+      await eventually(options).toContain('Sirte');
       await s.page.getByLabel('Place name').fill('');
       await s.page.getByLabel('Place name').pressSequentially('مصراته');
-      await expect.poll(options).toContain('Misrata');
+      await eventually(options).toContain('Misrata');
       expect(await options()).not.toContain('Sirte');
     } finally {
       await s.context.setOffline(false);
@@ -113,7 +113,7 @@ describe('observer form', () => {
 
   it('switches to Arabic, right to left, with every label translated', async () => {
     await s.page.getByRole('button', { name: 'Switch to Arabic' }).click();
-    await expect.poll(() => s.page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('rtl');
+    await eventually(() => s.page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('rtl');
     expect(await s.page.evaluate(() => (globalThis as any).document.documentElement.lang)).toBe('ar');
     for (const label of ['ماذا شاهدت؟', 'وقت المشاهدة', 'خط العرض', 'خط الطول', 'الدقة (م)', 'اسم المكان', 'الطرف المتهم', 'قتلى', 'جرحى', 'مفقودون', 'محتجزون', 'صور ومستندات']) {
       await expect(s.page.getByLabel(label, { exact: true }).count(), label).resolves.toBe(1);
@@ -143,16 +143,21 @@ describe('observer form', () => {
     await s.page.screenshot({ path: await screenshotPath('form-ar'), fullPage: true });
   });
 
-  it('formats dates and numbers for Arabic readers in "my reports" and the outbox', async () => {
+  it('shows "my reports" in Arabic: dates per locale, processing state and the incident joined', async () => {
     await bearer(s.server.url, s.observer.token).post('/api/reports', makeReport({ observedAt: '2020-11-14T05:40:00+02:00', placeName: 'Sirte' }));
     await s.page.getByRole('link', { name: 'بلاغاتي' }).click();
-    await expect.poll(() => s.page.locator('#mine-list li').count()).toBe(1);
+    await eventually(() => s.page.locator('#mine-list li').count()).toBe(1);
     const observed = await s.page.locator('#mine-list li dd').first().textContent();
     expect(observed).toBe(new Intl.DateTimeFormat('ar-LY', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Africa/Tripoli' }).format(new Date('2020-11-14T05:40:00+02:00')));
-    expect(await s.page.locator('#mine-list .status').textContent()).toBe('مستلم');
+    // The workers classify the report and join it to an incident; "refresh" shows the new state.
+    const incidentId = async () => (await s.server.rt.db.report.findFirst({ where: { observerId: s.observer.user.id } }))?.incidentId;
+    await eventually(incidentId, { timeout: 30_000 }).toBeTruthy();
+    await s.page.getByRole('button', { name: 'تحديث' }).click();
+    await eventually(() => s.page.locator('#mine-list .status').textContent()).toBe('تمت المعالجة');
+    expect(await s.page.locator('#mine-list code').textContent()).toBe((await incidentId())!.slice(0, 8));
     await s.page.screenshot({ path: await screenshotPath('mine-ar'), fullPage: true });
     await s.page.getByRole('button', { name: 'التبديل إلى الإنجليزية' }).click();
-    await expect.poll(() => s.page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('ltr');
+    await eventually(() => s.page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('ltr');
   });
 
   it('shows a conflict when the server holds a different report under the same clientId', async () => {
@@ -167,13 +172,13 @@ describe('observer form', () => {
     }, { clientId, observerId: s.observer.user.id });
     await s.page.getByRole('link', { name: /Waiting to send/ }).click();
     await s.page.getByRole('button', { name: 'Send now' }).click();
-    await expect.poll(async () => (await outboxItems(s.page)).map((i) => i.state)).toEqual(['conflict']);
-    await expect.poll(() => s.page.locator('#outbox-list .status').textContent())
+    await eventually(async () => (await outboxItems(s.page)).map((i) => i.state)).toEqual(['conflict']);
+    await eventually(() => s.page.locator('#outbox-list .status').textContent())
       .toBe('Conflict: the server holds a different report with the same identifier.');
     expect(await s.server.rt.db.report.count({ where: { clientId } })).toBe(1);
     await s.page.screenshot({ path: await screenshotPath('outbox-conflict-en'), fullPage: true });
     await s.page.getByRole('button', { name: 'Edit' }).click();
-    await expect.poll(() => s.page.getByLabel('What did you observe?').inputValue()).toBe('A different account under the same id.');
+    await eventually(() => s.page.getByLabel('What did you observe?').inputValue()).toBe('A different account under the same id.');
     expect(await outboxItems(s.page)).toEqual([]);
   });
 });
@@ -185,6 +190,10 @@ describe('page weight', () => {
     fresh.on('request', (r) => { if (r.url().startsWith(s.server.url)) urls.add(r.url()); });
     const p = await fresh.newPage();
     await openApp(p, s.server.url);
+    await p.getByLabel('Username').fill(s.observer.username);
+    await p.getByLabel('Password').fill('not-the-password');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await eventually(() => p.locator('#login-error').textContent()).toBe('Wrong username or password.');
     await signIn(p, s.observer.username, s.observer.password);
     await p.evaluate(() => (globalThis as any).navigator.serviceWorker.ready);
     const cached: string[] = await p.evaluate(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJpeg } from '../helpers/factories.ts';
 import {
-  fillReport, openApp, outboxItems, screenshotPath, serviceWorkerInControl, signIn, startObserverSession, type ObserverSession,
+  eventually, fillReport, openApp, outboxItems, screenshotPath, serviceWorkerInControl, signIn, startObserverSession, type ObserverSession,
 } from './helpers/browser.ts';
 
 let s: ObserverSession;
@@ -24,7 +24,7 @@ describe('observer app, online and offline', () => {
       placeName: 'Abu Grein', killed: 0, photo: { name: 'checkpoint.jpg', buffer: await makeJpeg(11) },
     });
     await s.page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => s.page.locator('#flash').textContent()).toBe('Report sent.');
+    await eventually(() => s.page.locator('#flash').textContent()).toBe('Report sent.');
     const rows = await reportsOf(s.observer.user.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.source).toBe('web');
@@ -43,14 +43,14 @@ describe('observer app, online and offline', () => {
     const reload = await s.page.reload();
     expect(reload?.fromServiceWorker()).toBe(true);
     await s.page.waitForSelector('body[data-ready="true"]');
-    await expect.poll(() => s.page.locator('#net').textContent()).toContain('Offline');
+    await eventually(() => s.page.locator('#net').textContent()).toContain('Offline');
 
     await fillReport(s.page, {
       narrative: 'Artillery fire heard south of Sirte for about twenty minutes, impacts near the airport road.',
       lat: 31.1, lon: 16.55, photo: { name: 'smoke.jpg', buffer: await makeJpeg(12) },
     });
     await s.page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
+    await eventually(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
 
     const waiting = await outboxItems(s.page);
     expect(waiting).toHaveLength(1);
@@ -58,16 +58,16 @@ describe('observer app, online and offline', () => {
     expect(await reportsOf(s.observer.user.id)).toHaveLength(1);
 
     await s.page.getByRole('link', { name: /Waiting to send/ }).click();
-    await expect.poll(() => s.page.locator('#outbox-count').textContent()).toBe('1 report waiting');
+    await eventually(() => s.page.locator('#outbox-count').textContent()).toBe('1 report waiting');
     expect(await s.page.locator('#outbox-badge').textContent()).toBe('1');
-    await expect.poll(() => s.page.locator('#outbox-list li').count()).toBe(1);
+    await eventually(() => s.page.locator('#outbox-list li').count()).toBe(1);
     await s.page.screenshot({ path: await screenshotPath('outbox-offline-en'), fullPage: true });
   });
 
   it('sends the waiting report once the connection returns, and only once', async () => {
     await s.context.setOffline(false);
-    await expect.poll(() => outboxItems(s.page), { timeout: 20_000 }).toEqual([]);
-    await expect.poll(() => s.page.locator('#flash').textContent()).toBe('1 waiting report was sent.');
+    await eventually(() => outboxItems(s.page), { timeout: 30_000 }).toEqual([]);
+    await eventually(() => s.page.locator('#flash').textContent()).toBe('1 waiting report was sent.');
 
     const rows = await reportsOf(s.observer.user.id);
     expect(rows).toHaveLength(2);
@@ -76,7 +76,7 @@ describe('observer app, online and offline', () => {
     expect(rows[1]!.attachments).toHaveLength(1);
 
     await s.page.getByRole('link', { name: 'My reports' }).click();
-    await expect.poll(() => s.page.locator('#mine-list li').count()).toBe(2);
+    await eventually(() => s.page.locator('#mine-list li').count()).toBe(2);
     const listed = await s.page.locator('#mine-list li').evaluateAll((els) => els.map((e: any) => e.dataset.clientId));
     expect(listed.sort()).toEqual(rows.map((r) => r.clientId).sort());
     expect(await s.page.locator('#mine-list .status').allTextContents()).toEqual(['Received', 'Received']);
@@ -94,7 +94,7 @@ describe('observer app, online and offline', () => {
     await s.page.getByRole('link', { name: 'New report' }).click();
     await fillReport(s.page, { narrative: 'Checkpoint at the western gate of Sirte reopened to civilian traffic this morning.', placeName: 'Sirte' });
     await s.page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
+    await eventually(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
     expect(dropped).toBe(1);
     const [kept] = await outboxItems(s.page);
     expect(kept!.state).toBe('retry');
@@ -103,7 +103,7 @@ describe('observer app, online and offline', () => {
     // The retry carries the same clientId: the server answers with the report it already holds.
     await s.page.getByRole('link', { name: /Waiting to send/ }).click();
     await s.page.getByRole('button', { name: 'Send now' }).click();
-    await expect.poll(() => outboxItems(s.page)).toEqual([]);
+    await eventually(() => outboxItems(s.page)).toEqual([]);
     const rows = await reportsOf(s.observer.user.id);
     expect(rows).toHaveLength(3);
     expect(rows.filter((r) => r.clientId === kept!.clientId)).toHaveLength(1);
@@ -115,7 +115,7 @@ describe('observer app, online and offline', () => {
     await s.context.setOffline(true);
     await fillReport(s.page, { narrative: 'Convoy of six trucks with mounted guns leaving Hun southbound.', placeName: 'Hun' });
     await s.page.getByRole('button', { name: 'Send report' }).click();
-    await expect.poll(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
+    await eventually(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
     const [waiting] = await outboxItems(s.page);
 
     // The observer leaves the app: only the service worker is left to deliver.
@@ -126,11 +126,11 @@ describe('observer app, online and offline', () => {
     cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => { registrations.push(...e.registrations); });
     await cdp.send('ServiceWorker.enable');
     const scope = `${s.server.url}/`;
-    await expect.poll(() => registrations.some((r) => r.scopeURL === scope)).toBe(true);
+    await eventually(() => registrations.some((r) => r.scopeURL === scope)).toBe(true);
     const reg = registrations.find((r) => r.scopeURL === scope)!;
     await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: s.server.url, registrationId: reg.registrationId, tag: 'observer-outbox', lastChance: false });
 
-    await expect.poll(() => s.server.rt.db.report.count({ where: { clientId: waiting!.clientId } }), { timeout: 20_000 }).toBe(1);
+    await eventually(() => s.server.rt.db.report.count({ where: { clientId: waiting!.clientId } }), { timeout: 30_000 }).toBe(1);
     await openApp(s.page, s.server.url);
     expect(await outboxItems(s.page)).toEqual([]);
     expect(await reportsOf(s.observer.user.id)).toHaveLength(4);

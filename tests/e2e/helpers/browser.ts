@@ -1,11 +1,12 @@
 // Browser-test helpers: the Debian Chromium through playwright-core (no downloaded browsers), and the steps
 // the observer-app tests share (open the app, sign in through the UI, fill the form, read the outbox).
 import { execFileSync } from 'node:child_process';
+import { expect } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
+import { startTestServer, type TestServer, type TestServerOptions, type TestUser } from '../../helpers/server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -81,9 +82,9 @@ export async function outboxItems(page: Page): Promise<Array<{ clientId: string;
 export interface ObserverSession { server: TestServer; observer: TestUser; browser: Browser; context: BrowserContext; page: Page; close(): Promise<void> }
 
 /** A fresh API and database, one observer account, and a phone-sized page (not yet signed in). */
-export async function startObserverSession(options: BrowserContextOptions = {}): Promise<ObserverSession> {
+export async function startObserverSession(options: BrowserContextOptions = {}, serverOptions: TestServerOptions = {}): Promise<ObserverSession> {
   vendorPublic();
-  const server = await startTestServer();
+  const server = await startTestServer(serverOptions);
   const observer = await server.makeUser('observer');
   const browser = await launchBrowser();
   const context = await phoneContext(browser, options);
@@ -95,4 +96,9 @@ export async function startObserverSession(options: BrowserContextOptions = {}):
       await server.close();
     },
   };
+}
+
+/** expect.poll with a timeout fit for a loaded 2-core machine running a browser, the API and workers at once. */
+export function eventually<T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) {
+  return expect.poll(fn, { timeout: 15_000, interval: 100, ...options });
 }
