@@ -18,7 +18,8 @@ export function safeFileName(name: string, ext: string): string {
   return cleaned.slice(-200);
 }
 
-export async function prepareAttachments(files: IncomingFile[], limits: AttachmentLimits): Promise<PreparedAttachment[]> {
+/** `localOffset` (e.g. "+02:00") is the submitting device's offset, used to read zone-less EXIF times. */
+export async function prepareAttachments(files: IncomingFile[], limits: AttachmentLimits, localOffset = '+00:00'): Promise<PreparedAttachment[]> {
   if (files.length > limits.maxAttachments) {
     throw new Invalid([{ field: 'attachments', reason: `at most ${limits.maxAttachments} files` }], 413);
   }
@@ -37,7 +38,7 @@ export async function prepareAttachments(files: IncomingFile[], limits: Attachme
       mime: type.mime,
       sizeBytes: f.buffer.length,
       originalName: safeFileName(f.originalName, type.ext),
-      exif: await readExif(f.buffer, type.mime),
+      exif: await readExif(f.buffer, type.mime, localOffset),
     });
   }
   return out;

@@ -26,7 +26,7 @@ export async function submitReport(
   deps: IntakeDeps, observer: AuthUser, raw: unknown, incoming: IncomingFile[], source: ReportSource,
 ): Promise<SubmitResult> {
   const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
-  const attachments = await prepareAttachments(incoming, deps.limits);
+  const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
   // Files go to disk first: a file without a row is never shown as evidence, a row without its file would be.
   for (const a of attachments) await deps.files.put(a.buffer);
   const contentHash = reportContentHash(input);
@@ -49,6 +49,11 @@ async function retried(
   // A retry may bring evidence the first attempt lost on the way (ODK resends to complete attachments).
   if (attachments.length) await addAttachments(deps.db, existing.id, attachments);
   return { report: (await getReportRow(deps.db, existing.id))!, created: false };
+}
+
+function offsetOf(iso: string): string {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
+  return !m || m[1] === 'Z' ? '+00:00' : m[1]!;
 }
 
 function attachmentRecords(attachments: PreparedAttachment[]): string {
