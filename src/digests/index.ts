@@ -4,3 +4,5 @@ export { loadDigestInput } from './load.ts';
 export { createDigest, getDigest, listDigests, type DigestRequest, type DigestTrigger } from './store.ts';
 export { lastCompletedWeek, previousPeriod, type Period } from './period.ts';
 export type { DigestAgreement, DigestData, DigestInput, DigestIncident, DigestReport, Lang } from './types.ts';
+export { renderDigestHtml } from './html.ts';
+export { renderDigestPdf } from './pdf.ts';

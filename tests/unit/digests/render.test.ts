@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import agreement from '../../../src/agreements/libya-2020.json' with { type: 'json' };
+import { compileDigest, renderDigestHtml, renderDigestPdf } from '../../../src/digests/index.ts';
+import { CURRENT, FROM, PREVIOUS, TO } from './fixture.ts';
+
+const data = compileDigest(CURRENT, agreement, { from: FROM, to: TO, previous: PREVIOUS });
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+describe('digest renderers', () => {
+  it('renders a standalone English page with the figures, the deadlines, a map and a trend chart', () => {
+    const html = renderDigestHtml(data, agreement, 'en');
+    expect(html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr">/);
+    const t = text(html);
+    expect(t).toContain('Weekly compliance digest');
+    expect(t).toContain('2021-01-11 – 2021-01-17');
+    expect(t).toContain('Cessation of hostilities 2 (1 / 1) 0 (0 / 0) 0 1 −1 (−33.3%) ±0');
+    expect(t).toContain('Departure of mercenaries and foreign fighters 1 (0 / 1) 1 (1 / 0) 0 1 +1 (new) ±0 (±0%)');
+    expect(t).toContain('All mercenaries and foreign fighters leave Libya (within three months of signature) 2021-01-23 5 days left 1 1');
+    expect(t).toContain('Sirte 2 2 0 1');
+    expect(t).toContain('Artillery shelling west of Sirte.');
+    // the map: Libya's outline and one circle per located, non-rejected incident; the chart: one line per term with violations
+    const map = html.slice(html.indexOf('<section class="figure">'), html.indexOf('</section>', html.indexOf('<section class="figure">')));
+    expect(map).toMatch(/<svg [^>]*aria-label="Map of incidents"/);
+    expect(map).toMatch(/<path d="M[\d.,L]+Z"/);
+    expect(map.match(/<circle /g)).toHaveLength(5);
+    expect(html.match(/<polyline /g)).toHaveLength(3);
+    expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('renders the Arabic page right to left with Arabic labels and term titles', () => {
+    const html = renderDigestHtml(data, agreement, 'ar');
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    const t = text(html);
+    expect(t).toContain('الموجز الأسبوعي للامتثال');
+    expect(t).toContain('وقف الأعمال العدائية 2 (1 / 1)');
+    expect(t).toContain('مغادرة جميع المرتزقة والمقاتلين الأجانب الأراضي الليبية (خلال ثلاثة أشهر من التوقيع) 2021-01-23 5 يوماً متبقياً');
+    expect(t).toContain('+1 (جديد)');
+    expect(html).toContain('<svg');
+  });
+
+  it('shows overdue deadlines as such', () => {
+    const late = compileDigest(CURRENT, agreement, { from: FROM, to: TO, now: new Date('2021-02-01T10:00:00Z') });
+    expect(text(renderDigestHtml(late, agreement, 'en'))).toContain('2021-01-23 9 days overdue');
+  });
+
+  it('renders PDFs in both languages, with the Arabic font embedded', async () => {
+    for (const lang of ['en', 'ar'] as const) {
+      const pdf = await renderDigestPdf(data, agreement, lang);
+      const raw = pdf.toString('latin1');
+      expect(raw.startsWith('%PDF-')).toBe(true);
+      expect(raw.trimEnd().endsWith('%%EOF')).toBe(true);
+      expect(Number(/\/Type \/Pages\s*\/Count (\d+)/.exec(raw)?.[1])).toBeGreaterThanOrEqual(2);
+      expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans/);
+    }
+    // same digest, same bytes: the PDF carries no wall-clock time
+    expect((await renderDigestPdf(data, agreement, 'ar')).equals(await renderDigestPdf(data, agreement, 'ar'))).toBe(true);
+  });
+});
