@@ -26,6 +26,12 @@ export async function createDigest(db: Db, req: DigestRequest, clock: Clock, agr
     loadDigestInput(db, { from, to, timezone }), loadDigestInput(db, { ...previousPeriod(from, to), timezone })]);
   const data = compileDigest(input, agreement, { from, to, previous });
   return db.$transaction(async (tx) => {
+    if (req.trigger === 'scheduled') {
+      // A retried scheduler job must not file the same week twice: same period and same content is the same digest.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`digest:${agreement.id}:${from.toISOString()}:${to.toISOString()}`}))`;
+      const same = await tx.digest.findFirst({ where: { trigger: 'scheduled', agreementId: agreement.id, periodFrom: from, periodTo: to, contentHash: data.contentHash }, select: summarySelect });
+      if (same) return { ...same, data };
+    }
     const row = await tx.digest.create({
       data: { periodFrom: from, periodTo: to, agreementId: agreement.id, trigger: req.trigger, requestedById: req.requestedById ?? null,
         contentHash: data.contentHash, data: data as object, createdAt: clock.now() },
