@@ -10,15 +10,14 @@ import { createDigest, getDigest, listDigests, type DigestAgreement } from '../.
 import { renderDigestHtml } from '../../digests/html.ts';
 import { renderDigestPdf } from '../../digests/pdf.ts';
 import { Invalid } from '../../errors.ts';
-import { toInstant } from '../../review/filters.ts';
+import { DayOrInstant, toInstant } from '../../review/filters.ts';
 import { parseBody, parseQuery } from '../../review/input.ts';
 
 const agreement = libya as DigestAgreement;
-const DAY_OR_INSTANT = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || (/T/.test(v) && !Number.isNaN(Date.parse(v))), 'YYYY-MM-DD or ISO 8601 date-time');
 
 export const DigestCreate = z.object({
-  from: DAY_OR_INSTANT.openapi({ description: 'Start (inclusive). A date is the start of that day in Africa/Tripoli.', example: '2020-11-02' }),
-  to: DAY_OR_INSTANT.openapi({ description: 'End (exclusive). A date includes that whole day.', example: '2020-11-08' }),
+  from: DayOrInstant.openapi({ description: 'Start (inclusive). A date is the start of that day in Africa/Tripoli.', example: '2020-11-02' }),
+  to: DayOrInstant.openapi({ description: 'End (exclusive). A date includes that whole day.', example: '2020-11-08' }),
 }).strict().openapi('DigestCreate');
 const DigestRead = z.object({ format: z.enum(['json', 'html', 'pdf']).default('json'), lang: z.enum(['en', 'ar']).default('en') }).strict();
 const DigestList = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().uuid().optional() }).strict();
