@@ -258,8 +258,22 @@ export function wireForm({ observer, onDone }) {
         fields: { clientId, ...fields },
         files: await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, blob: new Blob([await f.arrayBuffer()], { type: f.type }) }))),
       };
-      await sync.enqueue(item);
-      const outcome = navigator.onLine ? (await sync.flush({ force: true, only: clientId }))[clientId] : undefined;
+      try {
+        await sync.enqueue(item);
+      } catch (err) {
+        // Most often the device's storage is full (a long video): say so rather than lose the report silently.
+        console.error(err);
+        showIssues([{ field: '', key: 'form.storeFailed' }]);
+        return;
+      }
+      let outcome;
+      if (navigator.onLine) {
+        try {
+          outcome = (await sync.flush({ force: true, only: clientId }))[clientId];
+        } catch (err) {
+          console.error(err); // the report is safe in the outbox and will be retried
+        }
+      }
       if (outcome?.kind === 'invalid') {
         // Nothing was stored by the server, so the draft goes back to the form and leaves the outbox.
         await sync.discard(clientId);

@@ -1,10 +1,13 @@
 // The observer form in a real Chromium: Arabic right-to-left, per-field errors (local and from the server),
 // a conflict on a reused clientId, position from GPS and from the offline map, accessibility and page weight.
 import { gzipSync } from 'node:zlib';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/http.ts';
 import { makeReport } from '../helpers/factories.ts';
+import { PUBLIC_DIR } from '../../src/http/app.ts';
 import { eventually, openApp, outboxItems, phoneContext, screenshotPath, signIn, startObserverSession, type ObserverSession } from './helpers/browser.ts';
 
 const PAGE_BUDGET_BYTES = 150 * 1024;
@@ -240,7 +243,10 @@ describe('page weight', () => {
       return all.flat();
     });
     for (const u of cached) urls.add(u);
-    expect(urls.size).toBeGreaterThan(10);
+    // Every file of the app must be in the service worker's shell, or the app breaks offline.
+    const cachedPaths = new Set(cached.map((u) => new URL(u).pathname));
+    const appFiles = ['app', 'i18n', 'map'].flatMap((dir) => readdirSync(path.join(PUBLIC_DIR, dir)).map((f) => `/${dir}/${f}`));
+    expect(appFiles.filter((f) => !cachedPaths.has(f))).toEqual([]);
     let total = 0;
     const sizes: Record<string, number> = {};
     for (const u of urls) {
