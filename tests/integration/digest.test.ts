@@ -14,7 +14,7 @@ const clock = { now: () => new Date(Date.parse('2021-01-18T04:00:00Z') + 1000 * 
 
 async function seed(db: Db, input: DigestInput, observerId: string, extra: { mergedIntoId?: string } = {}) {
   await db.incident.createMany({ data: input.incidents.map((i) => ({ ...i, mergedIntoId: extra.mergedIntoId ?? null })) });
-  await db.report.createMany({ data: input.reports.map((r) => ({
+  await db.report.createMany({ data: (input.reports ?? []).map((r) => ({
     id: r.id, incidentId: r.incidentId, terms: r.terms, stance: r.stance, partyAlleged: r.partyAlleged as 'LAAF', observedAt: r.observedAt,
     placeName: r.placeName, lat: r.lat, lon: r.lon, language: r.language,
     clientId: randomUUID(), observerId, contentHash: '0'.repeat(64), narrative: 'seeded for the digest test', status: 'processed' as const,
