@@ -97,23 +97,33 @@ export function computeIncidentAggregate(members: AggregateMember[], correction:
   };
 }
 
-const memberSelect = {
-  lat: true, lon: true, resolvedLat: true, resolvedLon: true, geoCell: true, placeName: true, resolvedPlace: true,
-  observedAt: true, language: true, partyAlleged: true, casualties: true, terms: true, stance: true, confidence: true,
-} as const;
+type MemberRow = AggregateMember & { correction: unknown; member: boolean };
 
-/** Recomputes one incident inside the caller's transaction. An incident left without reports keeps its last
- * position and time span (history and audit still point at it) with reportCount 0. */
+/** Recomputes one incident inside the caller's transaction, in two round trips (read members, write).
+ * An incident left without reports keeps its last position and time span (history and audit still point
+ * at it) with reportCount 0. */
 export async function recomputeIncident(tx: Prisma.TransactionClient, incidentId: string): Promise<void> {
-  const [incident, members] = await Promise.all([
-    tx.incident.findUnique({ where: { id: incidentId }, select: { correction: true } }),
-    tx.report.findMany({ where: { incidentId }, select: memberSelect }),
-  ]);
-  if (!incident) return;
+  const rows = await tx.$queryRaw<MemberRow[]>`
+    SELECT i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
+      r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
+      r."terms", r."stance"::text AS stance, r."confidence"
+    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
+    WHERE i."id" = ${incidentId}::uuid`;
+  if (!rows.length) return;
+  const members = rows.filter((r) => r.member);
   if (!members.length) {
-    await tx.incident.update({ where: { id: incidentId }, data: { reportCount: 0, languages: [], severity: 0 } });
+    await tx.$executeRaw`UPDATE "Incident" SET "reportCount" = 0, "languages" = '{}', "severity" = 0, "updatedAt" = now() WHERE "id" = ${incidentId}::uuid`;
     return;
   }
-  const a = computeIncidentAggregate(members as AggregateMember[], incident.correction as IncidentCorrection | null);
-  await tx.incident.update({ where: { id: incidentId }, data: a });
+  await writeAggregate(tx, incidentId, computeIncidentAggregate(members, rows[0]!.correction as IncidentCorrection | null));
+}
+
+export type IncidentAggregate = ReturnType<typeof computeIncidentAggregate>;
+
+export async function writeAggregate(tx: Prisma.TransactionClient, incidentId: string, a: IncidentAggregate): Promise<void> {
+  await tx.$executeRaw`UPDATE "Incident" SET "terms" = ${a.terms}::text[], "stance" = ${a.stance}::"Stance", "parties" = ${a.parties}::text[],
+    "confidence" = ${a.confidence}, "severity" = ${a.severity}, "lat" = ${a.lat}, "lon" = ${a.lon}, "geoCell" = ${a.geoCell},
+    "placeName" = ${a.placeName}, "firstObservedAt" = ${a.firstObservedAt}, "lastObservedAt" = ${a.lastObservedAt},
+    "reportCount" = ${a.reportCount}, "languages" = ${a.languages}::text[], "summary" = ${a.summary}, "updatedAt" = now()
+    WHERE "id" = ${incidentId}::uuid`;
 }

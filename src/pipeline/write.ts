@@ -2,6 +2,7 @@
 // the report's results. Raw SQL keeps each to one round trip on the hot path.
 import type { Analysis, Assignment, ReportForProcessing, Tx } from './types.ts';
 import type { Effective } from './effective.ts';
+import type { IncidentAggregate } from '../incidents/aggregate.ts';
 
 // Reports that could land in the same incident share a cell, a place or a photo; taking these locks (sorted,
 // in one statement, so two runs never wait on each other in opposite order) means two such reports are
@@ -17,10 +18,13 @@ export async function lockBlocks(tx: Tx, analysis: Analysis, report: ReportForPr
     (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s`;
 }
 
-export async function createIncident(tx: Tx, report: ReportForProcessing, analysis: Analysis): Promise<string> {
+/** Opens an incident with its aggregate already computed (one round trip instead of insert + recompute). */
+export async function insertIncident(tx: Tx, a: IncidentAggregate): Promise<string> {
   const [row] = await tx.$queryRaw<Array<{ id: string }>>`
-    INSERT INTO "Incident" ("firstObservedAt", "lastObservedAt", "geoCell", "placeName", "reportCount", "updatedAt")
-    VALUES (${report.observedAt}, ${report.observedAt}, ${analysis.geoCell}, ${analysis.place.name}, 0, now())
+    INSERT INTO "Incident" ("terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
+      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "updatedAt")
+    VALUES (${a.terms}::text[], ${a.stance}::"Stance", ${a.parties}::text[], ${a.confidence}, ${a.severity}, ${a.lat}, ${a.lon},
+      ${a.geoCell}, ${a.placeName}, ${a.firstObservedAt}, ${a.lastObservedAt}, ${a.reportCount}, ${a.languages}::text[], ${a.summary}, now())
     RETURNING "id"`;
   return row!.id;
 }
