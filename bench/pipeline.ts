@@ -29,14 +29,15 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
   const base = await counts(world);
   let i = 0;
   let loading = true;
-  const load = autocannon({
+  // autocannon's return value is a thenable instance, not a Promise: wrap it to chain finally().
+  const load = Promise.resolve(autocannon({
     url, connections: 32, duration: opts.seconds,
     requests: [{ method: 'POST', path: shape.path, setupRequest: (req: Record<string, unknown>) => {
       i += 1;
       const { headers, body } = shape.make(i, world.observers[i % world.observers.length]!.token);
       return { ...req, headers, body };
     } }],
-  } as autocannon.Options).finally(() => { loading = false; });
+  } as autocannon.Options)).finally(() => { loading = false; });
   const sample = async () => {
     const c = await counts(world);
     const accepted = c.accepted - base.accepted;

@@ -2,7 +2,7 @@
 // dedicated database (ceasefire_bench, dropped and recreated) with the server under test in child processes,
 // prints a table per benchmark and writes bench/results/latest.json plus a dated copy.
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { processors } from '../workers/processors.ts';
 import { QUEUES } from '../src/queue/names.ts';
 import { createWorld, dropDatabase } from './env.ts';
 import { benchIntake, type IntakeKind } from './intake.ts';
+import { benchIntakeSpans } from './intake-spans.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchDigest } from './digest.ts';
 import { benchDedup } from './dedup.ts';
@@ -52,6 +53,9 @@ async function intake() {
       kind, 'accepted/s': f!.rps, 'p50 ms': f!.p50Ms, 'p99 ms': f!.p99Ms, accepted: f!.accepted, non2xx: f!.non2xx, errors: f!.errors,
     })));
     for (const k of ['json', 'jpeg', 'openrosa'] as IntakeKind[]) if (!figs[k]) notes.push(`intake.${k}: not measured`);
+    const spans = await benchIntakeSpans(world, quick ? 50 : 200);
+    results.intakeSpans = spans;
+    printTable('intake service time by stage (sequential, in-process; median ms)', [spans.ms]);
   } finally {
     await world.stopAll();
     await world.close();
@@ -131,7 +135,14 @@ results.notes = notes;
 (results.machine as Record<string, unknown>).loadAvgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 const out = path.join(HERE, 'results');
 await mkdir(out, { recursive: true });
-const json = JSON.stringify(results, null, 2);
+// A partial run (one benchmark) keeps the other figures of latest.json, each with the machine facts of its run.
+const previous = await readFile(path.join(out, 'latest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({} as Record<string, unknown>));
+const merged: Record<string, unknown> = { ...previous };
+for (const [k, v] of Object.entries(results)) if (k !== 'machine' && k !== 'notes') merged[k] = v;
+const machines = { ...(previous.machineByBenchmark as Record<string, unknown> | undefined) };
+for (const name of only) machines[name] = results.machine;
+Object.assign(merged, { machine: results.machine, machineByBenchmark: machines, notes: results.notes });
+const json = JSON.stringify(merged, null, 2);
 await writeFile(path.join(out, 'latest.json'), json);
 await writeFile(path.join(out, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), json);
 if (notes.length) console.log(`\nnotes:\n  ${notes.join('\n  ')}`);

@@ -1,0 +1,45 @@
+// Where an accepted report's milliseconds go, measured in-process and sequentially (one request at a time,
+// so queueing does not hide the service time): validation, attachment checks, the durable insert (one
+// statement, one commit), and re-reading the row for the answer, against the bench database.
+import { performance } from 'node:perf_hooks';
+import { systemClock } from '../src/clock.ts';
+import { createUser } from '../src/auth/users.ts';
+import { getReportRow } from '../src/reports/repository.ts';
+import { submitReport, type IntakeDeps } from '../src/reports/service.ts';
+import { parseReportInput } from '../src/reports/validate.ts';
+import { prepareAttachments } from '../src/attachments/prepare.ts';
+import { createFileStore } from '../src/storage/files.ts';
+import type { BenchWorld } from './env.ts';
+import { makeFieldReport, makePhoto, seeded, uniquePhoto } from './fixtures.ts';
+import { median, round } from './stats.ts';
+
+export interface SpanFigures { samples: number; ms: Record<string, number> }
+
+export async function benchIntakeSpans(world: BenchWorld, samples = 200): Promise<SpanFigures> {
+  const observer = await createUser(world.db, { username: 'bench.spans', password: 'bench-spans-pass', role: 'observer' });
+  const limits = { maxAttachments: 10, maxAttachmentBytes: 25 * 2 ** 20, maxNarrativeChars: 50_000 };
+  const deps: IntakeDeps = { db: world.db, files: createFileStore(world.storage), clock: systemClock, limits };
+  const rand = seeded(7);
+  const photo = await makePhoto();
+  const spans: Record<string, number[]> = { validate: [], prepare210kPhoto: [], storeFile: [], submitJson: [], rereadRow: [], submitWithPhoto: [] };
+  const time = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    const out = await fn();
+    spans[name]!.push(performance.now() - t);
+    return out;
+  };
+  for (let i = 0; i < samples; i += 1) {
+    const raw = makeFieldReport(rand);
+    await time('validate', () => parseReportInput(raw, systemClock, limits.maxNarrativeChars));
+    const file = { buffer: uniquePhoto(photo, `span ${i}`), originalName: `IMG_${i}.jpg` };
+    const [prepared] = await time('prepare210kPhoto', () => prepareAttachments([file], limits));
+    await time('storeFile', () => deps.files.put(prepared!.buffer));
+    const { report } = await time('submitJson', () => submitReport(deps, observer, raw, [], 'api'));
+    await time('rereadRow', () => getReportRow(world.db, report.id));
+    await time('submitWithPhoto', () => submitReport(deps, observer, makeFieldReport(rand), [{ buffer: uniquePhoto(photo, `span b ${i}`), originalName: 'b.jpg' }], 'api'));
+  }
+  // submitJson includes one rereadRow; the insert statement alone is the difference.
+  const ms = Object.fromEntries(Object.entries(spans).map(([k, v]) => [k, round(median(v), 2)]));
+  ms.insertStatement = round(ms.submitJson! - ms.rereadRow! - ms.validate!, 2);
+  return { samples, ms };
+}
