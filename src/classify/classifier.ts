@@ -78,6 +78,7 @@ function selectMatches(text: string, lex: CompiledLexicon): Match[] {
 }
 
 const NEG_WINDOW_WORDS = 5;
+const COORDINATION = /^\s*(?:(?:or|nor|and|and or|or any|nor any|او|ولا|او اي|ولا اي)\s+)?$/u;
 const POST_NEG_WINDOW_WORDS = 4;
 
 /** A negator negates the first cue after it in its clause ("no movement observed, no new positions"). */
@@ -90,11 +91,16 @@ function applyNegation(text: string, matches: Match[], lex: CompiledLexicon): vo
       if (strictlyInside(neg)) continue;
       const clause = clauseOf(bounds, neg.start + 1);
       // "no presence of foreign fighters": words that merely assert presence pass the negation on.
+      // "no shelling or gunfire", "no incitement or calls to violence": the negation runs on through
+      // a coordination ("or", "nor", "and", "او", "ولا") to the next cue, and stops at anything else.
+      let chainEnd = -1;
       for (const m of cues) {
         if (m.start < neg.end || clauseOf(bounds, m.start + 1) !== clause) continue;
-        if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
+        if (chainEnd >= 0) { if (!COORDINATION.test(text.slice(chainEnd, m.start))) break; }
+        else if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
         mark(m);
-        if (!(m.cue.kind === 'stance' && m.cue.pol === 'v')) break;
+        if (m.cue.kind === 'stance' && m.cue.pol === 'v') continue;
+        chainEnd = m.end;
       }
     }
   };
@@ -118,6 +124,8 @@ function scoreTerms(matches: Match[], lex: CompiledLexicon, dropped: Set<Compile
   }
   return scores;
 }
+
+const maxTermScore = (scores: Map<string, number>, kept: Set<string>) => Math.max(0, ...[...kept].map((t) => scores.get(t) ?? 0));
 
 function keptTerms(scores: Map<string, number>, lex: CompiledLexicon): Set<string> {
   const max = Math.max(0, ...scores.values());
@@ -151,6 +159,9 @@ function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<C
     else if (c.kind === 'term' && c.pol !== 'i' && (negative.get(c.term!) ?? 0) >= (positive.get(c.term!) ?? 0)) {
       target = 'information'; // "no movement observed" — unless the report also positively reports that term
     }
+    // Casualties of a mine or UXO are what the mines term records (the violation is the planting), not
+    // evidence against the ceasefire by themselves — unless there was fighting too.
+    if (target === 'violation' && c.concept === 'casualties' && kept.has('mines_uxo') && !kept.has('hostilities')) target = 'information';
     if (!target || c.w === 0) continue;
     sum[target] += c.w;
     decisive.push(m);
@@ -191,9 +202,12 @@ export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 
   const mentions = findPlaceMentions(n.text, gazetteer).map((m) => gazetteer.byId.get(m.placeId)!);
   const typed = input.placeName ? placeByName(input.placeName, gazetteer) : null;
   let noneScore = matches.filter((m) => m.cue.kind === 'none').reduce((s, m) => s + m.cue.w, 0);
-  const libyan = mentions.some((p) => !isForeign(p));
-  if (!libyan && (mentions.some(isForeign) || (typed && isForeign(typed)))) noneScore += 1.0;
-  const maxScore = Math.max(0, ...[...kept].map((t) => scores.get(t) ?? 0));
+  // An event placed abroad is outside the ceasefire: the observer's typed place abroad is decisive, a
+  // foreign place named in the narrative only counts when no Libyan place is named or typed.
+  const libyan = mentions.some((p) => !isForeign(p)) || (typed != null && !isForeign(typed));
+  if (typed && isForeign(typed)) noneScore += mentions.some((p) => !isForeign(p)) ? 1.5 : 1.5 + maxTermScore(scores, kept);
+  else if (!libyan && mentions.some(isForeign)) noneScore += 1.0;
+  const maxScore = maxTermScore(scores, kept);
 
   const signals = {
     concepts: [...new Set(matches.filter((m) => m.cue.concept && !m.negated).map((m) => m.cue.concept!))].sort(),

@@ -14,7 +14,8 @@ const B_END = '(?![\\p{L}\\p{N}])';
 function compileToken(raw: string): string {
   const arabic = hasArabic(raw);
   const tok = (arabic ? normalizeText(raw) : raw).replace(/\*/g, '[\\p{L}\\p{N}]*').replace(/#/g, '\\d+(?:[.,]\\d+)?');
-  return arabic ? `${PROCLITIC}(?:${tok})` : `(?:${tok})`;
+  // Indefinite accusative nouns carry a written alef ("لغماً", "جسماً"): a bare Arabic word accepts it.
+  return arabic ? `${PROCLITIC}(?:${tok})${/[\u0621-\u0649]$/u.test(tok) && !tok.endsWith('ا') ? 'ا?' : ''}` : `(?:${tok})`;
 }
 
 /** Split at a separator outside parentheses: "a b|c" is the phrase "a b" or the phrase "c". */
@@ -50,7 +51,8 @@ function compileSequence(phrase: string): string {
     const optionalSpace = p.startsWith('?');
     const tok = compileToken(optionalSpace ? p.slice(1) : p);
     if (first) src += tok;
-    else src += (pendingGap > 0 ? `(?:\\s+\\S+){0,${pendingGap}}\\s+` : optionalSpace ? '\\s?' : '\\s+') + tok;
+    // A quoted word still follows ("urged listeners to 'kill ...'", "يصفهم بانهم 'اجانب'").
+    else src += (pendingGap > 0 ? `(?:\\s+\\S+){0,${pendingGap}}\\s+["']?` : optionalSpace ? '\\s?' : '\\s+["\']?') + tok;
     pendingGap = 0;
     first = false;
   }
