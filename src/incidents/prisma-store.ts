@@ -2,7 +2,7 @@
 // indexes — Report(geoCell, observedAt) for space×time blocking, Report(placeKey, observedAt) for reports
 // known by a place name, Attachment(sha256) for shared photos — and every step is LIMITed, so the cost of a
 // lookup depends on local density, never on how many reports the store holds. One round trip.
-import type { Prisma } from '../db/client.ts';
+import { Prisma } from '../db/client.ts';
 import type { CandidateIncident, CandidateQuery, IncidentCandidateStore } from './dedup.ts';
 import type { ReportFeatures } from './features.ts';
 
@@ -19,29 +19,28 @@ interface Row { incidentId: string; target: string; features: ReportFeatures | n
 
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
-export function createPrismaCandidateStore(tx: Prisma.TransactionClient, opts: PrismaStoreOptions = {}): IncidentCandidateStore {
-  const l = opts.limits ?? DEFAULT_LIMITS;
-  const self = opts.excludeReportId ?? NO_ID;
-  return {
-    async findCandidates(q: CandidateQuery): Promise<CandidateIncident[]> {
-      const place = q.placeKey ?? null;
-      // Blocks give incident ids; members are then read per incident (Report(incidentId) index) within the
-      // window — or all of them when a photo matched, as the in-memory store does. Merged incidents are
-      // followed to where their reports went (reviewers merge into a live incident; chains are short).
-      const rows = await tx.$queryRaw<Row[]>`
+/** The candidate query, exported so that its plan can be checked (index scans only) at scale. */
+export function candidateSql(q: CandidateQuery, self: string, l: StoreLimits): Prisma.Sql {
+  const place = q.placeKey ?? null;
+  // No ORDER BY in the blocks: ordering by time would let the planner walk the global observedAt index
+  // instead of the per-cell one; a block beyond its LIMIT is already an extreme hot spot.
+  // Blocks give incident ids; members are then read per incident (Report(incidentId) index) within the
+  // window — or all of them when a photo matched, as the in-memory store does. Merged incidents are
+  // followed to where their reports went (reviewers merge into a live incident; chains are short).
+  return Prisma.sql`
         WITH hit AS (
           (SELECT r."incidentId" AS id, false AS by_hash FROM "Report" r
             WHERE r."geoCell" = ANY(${q.cells}::text[]) AND r."observedAt" BETWEEN ${q.from} AND ${q.to}
               AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
-            ORDER BY r."observedAt" DESC LIMIT ${l.perBlock})
+            LIMIT ${l.perBlock})
           UNION ALL
           (SELECT r."incidentId", false FROM "Report" r
             WHERE ${place}::text IS NOT NULL AND r."placeKey" = ${place}::text AND r."observedAt" BETWEEN ${q.from} AND ${q.to}
               AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
-            ORDER BY r."observedAt" DESC LIMIT ${l.perBlock})
+            LIMIT ${l.perBlock})
           UNION ALL
           (SELECT r."incidentId", true FROM "Attachment" a JOIN "Report" r ON r."id" = a."reportId"
-            WHERE a."sha256" = ANY(${q.attachmentHashes}::text[]) AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
+            WHERE a."sha256" = ANY(${q.attachmentHashes}::char(64)[]) AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
             LIMIT ${l.perBlock})),
         inc AS (
           SELECT h.id, bool_or(h.by_hash) AS by_hash, COALESCE(m.target, h.id) AS target
@@ -63,6 +62,14 @@ export function createPrismaCandidateStore(tx: Prisma.TransactionClient, opts: P
           WHERE r."incidentId" = inc.target AND r."id" <> ${self}::uuid AND r."features" IS NOT NULL
             AND (inc.by_hash OR r."observedAt" BETWEEN ${q.from} AND ${q.to})
           ORDER BY r."observedAt" DESC LIMIT ${l.membersPerIncident}) mem ON true`;
+}
+
+export function createPrismaCandidateStore(tx: Prisma.TransactionClient, opts: PrismaStoreOptions = {}): IncidentCandidateStore {
+  const l = opts.limits ?? DEFAULT_LIMITS;
+  const self = opts.excludeReportId ?? NO_ID;
+  return {
+    async findCandidates(q: CandidateQuery): Promise<CandidateIncident[]> {
+      const rows = await tx.$queryRaw<Row[]>(candidateSql(q, self, l));
       const byId = new Map<string, CandidateIncident>();
       for (const r of rows) {
         let c = byId.get(r.target);
