@@ -30,8 +30,8 @@ export async function submitReport(
   // Files go to disk first: a file without a row is never shown as evidence, a row without its file would be.
   for (const a of attachments) await deps.files.put(a.buffer);
   const contentHash = reportContentHash(input);
-  const id = await insertReport(deps.db, observer.id, input, contentHash, attachments, source);
-  if (id) return { report: (await getReportRow(deps.db, id))!, created: true };
+  const inserted = await insertReport(deps.db, observer.id, input, contentHash, attachments, source);
+  if (inserted) return { report: inserted, created: true };
   return retried(deps, observer, input, contentHash, attachments);
 }
 
@@ -63,10 +63,16 @@ function attachmentRecords(attachments: PreparedAttachment[]): string {
   })));
 }
 
+type InsertedRow = Omit<ReportRow, 'attachments'> & { attachments: Array<Record<string, unknown>> };
+
+/**
+ * The statement returns the stored row and its attachment rows, so the 201 needs no second read: re-reading
+ * (two more queries through the ORM) cost as much as the insert itself (bench/README.md, intake spans).
+ */
 async function insertReport(
   db: Db, observerId: string, r: ReportInput, contentHash: string, attachments: PreparedAttachment[], source: ReportSource,
-): Promise<string | null> {
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
+): Promise<ReportRow | null> {
+  const rows = await db.$queryRaw<InsertedRow[]>`
     WITH ins AS (
       INSERT INTO "Report" ("clientId", "observerId", "source", "contentHash", "observedAt", "lat", "lon", "accuracyM",
                             "placeName", "narrative", "partyAlleged", "casualties")
@@ -74,19 +80,28 @@ async function insertReport(
               ${r.lat ?? null}::float8, ${r.lon ?? null}::float8, ${r.accuracyM ?? null}::float8, ${r.placeName ?? null},
               ${r.narrative}, ${r.partyAlleged}::"Party", ${r.casualties ? JSON.stringify(r.casualties) : null}::jsonb)
       ON CONFLICT ("observerId", "clientId") DO NOTHING
-      RETURNING "id"
+      RETURNING *
     ), att AS (
       INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
       SELECT ins.id, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
       FROM ins, jsonb_to_recordset(${attachmentRecords(attachments)}::jsonb)
         AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
       ON CONFLICT DO NOTHING
+      RETURNING *
     ), job AS (
       INSERT INTO "OutboxEvent" ("topic", "payload")
       SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ins.id) FROM ins
     )
-    SELECT "id"::text AS id FROM ins`;
-  return rows[0]?.id ?? null;
+    SELECT ins.*, COALESCE((SELECT json_agg(att ORDER BY att."createdAt", att."originalName") FROM att), '[]'::json) AS attachments
+    FROM ins`;
+  const row = rows[0];
+  if (!row) return null;
+  // json_agg carries timestamps as text; the row type (and reportView) expects Dates.
+  const toDate = (v: unknown) => (v == null ? null : new Date(v as string));
+  return {
+    ...row,
+    attachments: row.attachments.map((a) => ({ ...a, createdAt: toDate(a.createdAt), exifTakenAt: toDate(a.exifTakenAt) })) as ReportRow['attachments'],
+  } as ReportRow;
 }
 
 async function addAttachments(db: Db, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
