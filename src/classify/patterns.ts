@@ -15,7 +15,7 @@ function compileToken(raw: string): string {
   const arabic = hasArabic(raw);
   const tok = (arabic ? normalizeText(raw) : raw).replace(/\*/g, '[\\p{L}\\p{N}]*').replace(/#/g, '\\d+(?:[.,]\\d+)?');
   // Indefinite accusative nouns carry a written alef ("لغماً", "جسماً"): a bare Arabic word accepts it.
-  return arabic ? `${PROCLITIC}(?:${tok})${/[\u0621-\u0649]$/u.test(tok) && !tok.endsWith('ا') ? 'ا?' : ''}` : `(?:${tok})`;
+  return arabic ? `${PROCLITIC}(?:${tok})${/[\u0621-\u0626\u0628-\u0648\u064A]\)?$/u.test(tok) ? 'ا?' : ''}` : `(?:${tok})`;
 }
 
 /** Split at a separator outside parentheses: "a b|c" is the phrase "a b" or the phrase "c". */

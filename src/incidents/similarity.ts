@@ -30,16 +30,22 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore 
   const sameDay = a.eventDays.some((d) => b.eventDays.includes(d));
   // Daily routine reports from one checkpoint, and events on different days, are different incidents.
   if (!sameDay && gapH > 6) return { score: 0, veto: `different days (${round1(gapH)} h apart)`, reasons };
-  const aNone = a.terms.includes('none');
-  const bNone = b.terms.includes('none');
-  if (aNone || bNone) return { score: 0, veto: 'not ceasefire-related', reasons };
+  // Terms and stance come from the classifier and can be wrong on one of two reports of the same event:
+  // they weigh in the score, and rule a pair out only when nothing else ties the two reports together.
   const sharedTerms = intersect(a.terms, b.terms);
-  if (sharedTerms.length === 0) return { score: 0, veto: 'different terms', reasons };
+  const sharedPlaces = intersect(a.places, b.places);
+  const samePlace = !!a.placeKey && a.placeKey === b.placeKey;
+  const kmApart = a.lat != null && a.lon != null && b.lat != null && b.lon != null ? haversineKm(a.lat, a.lon, b.lat, b.lon) : null;
+  const close = samePlace || (kmApart != null && kmApart <= 10);
+  const tied = close && gapH <= 8;
   const stances = new Set([a.stance, b.stance]);
-  if (stances.has('violation') && stances.has('compliance')) return { score: 0, veto: `opposite stance (${a.stance}/${b.stance})`, reasons };
+  const opposite = stances.has('violation') && stances.has('compliance');
+  if (sharedTerms.length === 0 && !tied) return { score: 0, veto: a.terms.includes('none') || b.terms.includes('none') ? 'not ceasefire-related' : 'different terms', reasons };
+  // A closure then a reopening at one checkpoint the same day are two incidents: opposite stances only
+  // join within a few hours.
+  if (opposite && !(tied && gapH <= 3)) return { score: 0, veto: `opposite stance (${a.stance}/${b.stance})`, reasons };
 
   let score = 0;
-  const sharedPlaces = intersect(a.places, b.places);
   if (a.lat != null && a.lon != null && b.lat != null && b.lon != null) {
     const km = haversineKm(a.lat, a.lon, b.lat, b.lon);
     // A position looked up from a typed name is a town centre: closeness to it is weaker evidence.
@@ -57,10 +63,10 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore 
   reasons.push(`time gap ${round1(gapH)} h`);
 
   const sameTerms = sharedTerms.length === a.terms.length && sharedTerms.length === b.terms.length;
-  score += sameTerms ? 1.5 : 0.75;
-  reasons.push(sameTerms ? 'same terms' : `shared terms ${sharedTerms.join(', ')}`);
+  if (sharedTerms.length === 0) { score -= 2.5; reasons.push(`different terms ${a.terms.join(',')}/${b.terms.join(',')}`); }
+  else { score += sameTerms ? 1.5 : 0.75; reasons.push(sameTerms ? 'same terms' : `shared terms ${sharedTerms.join(', ')}`); }
   if (a.stance === b.stance) { score += 0.5; reasons.push(`same stance ${a.stance}`); }
-  else { score -= 3; reasons.push(`stance differs (${a.stance}/${b.stance})`); }
+  else { score -= opposite ? 2 : gapH <= 3 ? 0.5 : 1.5; reasons.push(`stance differs (${a.stance}/${b.stance})`); }
 
   const nums = sharedNumbers(a.numbers, b.numbers);
   if (nums.length) { score += Math.min(1.2, 0.6 * nums.length); reasons.push(`shared numbers ${nums.join(',')}`); }
@@ -80,7 +86,8 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore 
   const common = intersect(a.concepts, b.concepts);
   if (union.size) {
     const j = common.length / union.size;
-    score += 2 * j;
+    // Shared specifics (vehicle types, units, place features) count in themselves, not only as a ratio.
+    score += 2 * j + 0.25 * Math.min(common.length, 4);
     if (common.length) reasons.push(`shared details ${common.slice(0, 5).join(', ')}`);
   }
   return { score: round1(score), veto: null, reasons };

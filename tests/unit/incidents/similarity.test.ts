@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareReports } from '../../../src/incidents/similarity.ts';
+import { DEFAULT_THRESHOLD } from '../../../src/incidents/dedup.ts';
 import { makeFeatures } from './factories.ts';
 
 const base = { observedAt: '2021-02-03T09:00:00+02:00', lat: 31.45, lon: 15.25, placeName: 'Abu Grein' };
@@ -27,7 +28,18 @@ describe('similarity signals', () => {
     const shelling = makeFeatures({ ...base, observedAt: '2021-02-03T10:00:00+02:00', narrative: 'Mortar rounds landed near Abu Grein.' });
     expect(compareReports(nextDay, a).veto).toMatch(/different days/);
     expect(compareReports(reopened, a).veto).toMatch(/opposite stance/);
-    expect(compareReports(shelling, a).veto).toBe('different terms');
+    // Different event types clearly stated an hour apart at one place: not a veto any more (a classifier
+    // error must not split one event), but far under the joining threshold.
+    const p = compareReports(shelling, a);
+    expect(p.veto === 'different terms' || p.score < DEFAULT_THRESHOLD).toBe(true);
+    const elsewhere = makeFeatures({ ...base, lat: 31.2, lon: 16.6, placeName: 'Sirte', narrative: 'Mortar rounds landed near the port.' });
+    expect(compareReports(elsewhere, a).veto).toBe('different terms');
+  });
+  it('joins two reports of one event whose terms differ when place, time and specifics agree', () => {
+    const a = makeFeatures({ ...base, narrative: 'Five technicals and two APCs left the forward position east of Abu Grein at 0800, 12 fighters aboard.' });
+    const b = makeFeatures({ ...base, observedAt: '2021-02-03T10:00:00+02:00', lat: 31.46, lon: 15.26, narrative: 'خمس سيارات مسلحة ومدرعتان غادرت الموقع شرق أبوقرين صباحاً وعلى متنها 12 مقاتلاً.' });
+    const p = compareReports(b, a);
+    expect(p.veto).toBeNull();
   });
   it('penalises different nationalities and counts', () => {
     const a = makeFeatures({ ...base, narrative: 'About 60 Chadian fighters camped near the junction.' });

@@ -1,0 +1,79 @@
+// Sentences written for these rules (not taken from any labeled file): each pair fails without its rule.
+import { describe, expect, it } from 'vitest';
+import { classifyReport } from '../../../src/classify/classifier.ts';
+
+const run = (narrative: string, placeName: string | null = null) => classifyReport({ narrative, placeName }, 'libya-2020');
+const terms = (narrative: string, placeName: string | null = null) => run(narrative, placeName).terms.map((t) => t.id).sort();
+
+type Case = [rule: string, narrative: string, expectedTerms: string[] | null, expectedStance: string | null, placeName?: string | null];
+const CASES: Case[] = [
+  // Events abroad (foreign places in the gazetteer).
+  ['abroad', 'Army units clashed with rebels near Agadez overnight, several dead according to local radio.', ['none'], 'information'],
+  ['abroad', 'اشتباكات بين الجيش ومسلحين في منطقة دارفور صباح اليوم.', ['none'], 'information', 'دارفور'],
+  ['abroad typed', 'Protesters blocked the road to the phosphate plant, police fired tear gas.', ['none'], 'information', 'Medenine (Tunisia)'],
+  // Causes outside the ceasefire: weather, health measures, accidents, crime, humanitarian cargo.
+  ['weather', 'All departures from Benina postponed this afternoon due to a dust storm, flights to resume tonight.', ['none'], 'information'],
+  ['health', 'إغلاق معبر وازن أمام المسافرين لمدة عشرة أيام ضمن الإجراءات الاحترازية من كورونا.', ['none'], 'information'],
+  ['accident', 'A minibus overturned on the Zliten road, four passengers hurt, police directing traffic.', ['none'], 'information'],
+  ['accident', 'تصادم سيارتين على الطريق بين الخمس وزليتن وإصابة ثلاثة أشخاص.', ['none'], 'information'],
+  ['crime', 'Gunmen kidnapped a doctor in Zawiya and phoned his family demanding a ransom.', ['none'], 'information'],
+  ['crime', 'خطف شاب من قبل عصابة في الزاوية وطلب فدية من أسرته.', ['none'], 'information'],
+  ['humanitarian', 'A chartered freighter delivered COVID vaccines and syringes to Benina for the health ministry.', ['none'], 'information'],
+  ['wedding', 'رصاص كثيف في حي الليثي ليلاً تبين أنه ابتهاج بعرس، ولا علاقة له بأي مواجهات.', ['none'], 'information'],
+  // Arbitrary detention by armed groups.
+  ['detention', 'A militia in Tarhuna detained two activists without a warrant; families cannot reach them.', ['detainee_exchange'], 'violation'],
+  ['detention', 'احتجاز تعسفي لصحفي في الزاوية من قبل مجموعة مسلحة منذ ثلاثة أيام.', ['detainee_exchange'], 'violation'],
+  // Road berms, lanes, first crossings, dialect closures.
+  ['road closed', 'Guards put up a sand berm across the highway at the western gate, no one allowed through.', ['road_opening'], 'violation'],
+  ['road closed', 'الطريق عند البوابة مسكّر من الفجر، والسيارات رجعت لمصراتة.', ['road_opening'], 'violation'],
+  ['road open', 'Bulldozers finished removing the earth mounds; both lanes open and the first buses crossed at noon.', ['road_opening'], 'compliance'],
+  ['road open', 'عبرت عشرات السيارات المدنية بعد إزالة السواتر الترابية من الطريق الساحلي.', ['road_opening'], 'compliance'],
+  // Troops back to camps (Arabic) and military movement toward the front line.
+  ['troop return', 'رجوع سريتين من محور الجفرة إلى ثكناتهما في سبها مساء اليوم.', ['troop_return'], 'compliance'],
+  ['troop return', 'انسحاب قوات تابعة للواء 128 من مواقعها وعودتها إلى مقرها في هون.', ['troop_return'], 'compliance'],
+  ['troop toward front', 'Eight trucks with mounted guns seen on the Jufra road heading towards Sirte at dusk.', ['troop_return'], 'violation'],
+  // Foreign fighters: arrivals vs departures.
+  ['departure', 'About ninety Sudanese fighters boarded a flight at Benina, destination said to be Khartoum.', ['mercenary_withdrawal'], 'compliance'],
+  ['departure', 'A convoy of Chadian rebels drove south of Murzuq overnight heading to the Niger border; their camp is now abandoned.', ['mercenary_withdrawal'], 'compliance'],
+  ['arrival', 'Around sixty Syrian fighters disembarked at Al Watiya; buses then left towards the base barracks.', ['mercenary_withdrawal'], 'violation'],
+  ['arrival', 'The charter carried Syrian mercenaries into Mitiga overnight; the plane left empty at dawn.', ['mercenary_withdrawal'], 'violation'],
+  // Rocket impacts, drone noise, negated lists.
+  ['impacts', 'Four 107mm rockets impacted near the airport fence at 2300L, no injuries.', ['hostilities'], 'violation'],
+  ['impacts', 'سقوط قذيفتين قرب مطار معيتيقة دون إصابات.', ['hostilities'], 'violation'],
+  ['negated list', 'Calm night at the gate: no artillery or gunfire heard by the team.', ['hostilities'], 'information'],
+  ['negated list', 'Media review this week: no hate speech or incitement found on the main channels.', ['hate_speech'], 'information'],
+  // Hate speech: ethnic slurs and sanctions.
+  ['slur', 'A commander posted a video calling the Tuareg residents foreigners and urging their expulsion.', ['hate_speech'], 'violation'],
+  ['sanction', 'The channel suspended the talk show host after his incitement against easterners.', ['hate_speech'], 'compliance'],
+  ['sanction', 'قررت القناة إيقاف مذيع برنامج سياسي بعد خطاب تحريضي ضد سكان الشرق.', ['hate_speech'], 'compliance'],
+  // Mines: planting is the violation; casualties of old mines are information.
+  ['planted', 'Police found a newly planted IED under a bridge near Tarhuna and defused it.', ['mines_uxo'], 'violation'],
+  ['planted', 'العثور على لغم مزروع حديثاً على طريق مزدة وتفكيكه.', ['mines_uxo'], 'violation'],
+  ['old mine', 'A shepherd was killed by an old landmine left from the 2019 front south of Tripoli.', ['mines_uxo'], 'information'],
+  ['accusative', 'نزع المهندسون ثلاثين لغماً من أطراف الطريق.', ['mines_uxo'], 'compliance'],
+  // Oil: force majeure lifted.
+  ['oil lifted', 'NOC lifted force majeure at the Sharara field and production restarted this morning.', ['oil_facilities'], 'compliance'],
+  // Pending, not refused.
+  ['pending', 'زار وفد السجن لمراجعة الكشوف ولم يتم تبادل أي محتجزين بعد، وينتظر الجميع الاجتماع القادم.', ['detainee_exchange'], 'information'],
+];
+
+describe('classifier generalises by category', () => {
+  for (const [rule, narrative, expectedTerms, expectedStance, placeName] of CASES) {
+    it(`${rule}: ${narrative}`, () => {
+      const r = run(narrative, placeName ?? null);
+      if (expectedTerms) expect(r.terms.map((t) => t.id).sort()).toEqual(expectedTerms);
+      if (expectedStance) expect(r.stance).toBe(expectedStance);
+    });
+  }
+  it('a Libyan place typed with a foreign place named still counts as Libyan', () => {
+    expect(terms('Wagner fighters arrived at Jufra from Syria on two flights.', 'Jufra')).toContain('mercenary_withdrawal');
+  });
+  // Target < 1 ms per report (about 1 ms measured on the shared 2-core machine under load 10); the
+  // assertion leaves room for that noise and still catches a pathological regex.
+  it('stays in the millisecond range per report', () => {
+    for (const c of CASES) run(c[1]);
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) run(CASES[i % CASES.length][1]);
+    expect((performance.now() - t0) / 200).toBeLessThan(10);
+  });
+});
