@@ -29,7 +29,8 @@ afterAll(async () => {
 async function until<T>(what: string, probe: () => Promise<T | null | false>, deadlineMs = 90_000): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {
-    const v = await probe();
+    // The producer connection fails fast until it has reconnected; a failed probe is just "not yet".
+    const v = await probe().catch(() => null);
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -87,5 +88,17 @@ describe('Redis unreachable during intake', () => {
     expect([...perReport.keys()].sort()).toEqual([...accepted].sort());
     expect([...perReport.values()].every((n) => n === 1)).toBe(true);
     expect(await s.rt.db.report.count()).toBe(accepted.length);
-  });
+
+    // And processed exactly once: every report assigned, every incident counting each member once.
+    s.startWorkers();
+    await until('every report to be processed', async () =>
+      (await s.rt.db.report.count({ where: { status: 'processed' } })) === accepted.length, 180_000);
+    const [{ total }] = await s.rt.db.$queryRaw<Array<{ total: number }>>`
+      SELECT COALESCE(sum("reportCount"), 0)::int AS total FROM "Incident" WHERE "mergedIntoId" IS NULL`;
+    expect(total).toBe(accepted.length);
+    const miscounted = await s.rt.db.$queryRaw<Array<{ id: string }>>`
+      SELECT i.id::text FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i.id
+      GROUP BY i.id HAVING i."reportCount" <> count(r.id)`;
+    expect(miscounted).toEqual([]);
+  }, 300_000);
 });
