@@ -9,6 +9,7 @@ import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';
 import { sweepOrphanFiles } from './storage/sweep.ts';
+import { forkApiProcesses, isApiChild } from './api-cluster.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -18,16 +19,23 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) { console.error(err.message); process.exit(78); }
     throw err;
   }
-  const log = createLogger(config.LOG_LEVEL, { role: config.ROLE, pid: process.pid });
+  const log = createLogger(config.LOG_LEVEL, { role: isApiChild() ? 'api' : config.ROLE, pid: process.pid });
+  const stops: Array<() => Promise<void>> = [];
+  if (isApiChild()) {
+    // A forked API process: the primary has migrated and seeded, and runs everything else.
+    const rt = createRuntime(config, { log });
+    stops.push((await startApi(rt)).close);
+    onShutdown(log, stops, rt.close);
+    return;
+  }
   const migrated = await migrate(config.DATABASE_URL);
   if (migrated.applied.length) log.info({ applied: migrated.applied }, 'migrations applied');
   const rt = createRuntime(config, { log });
   if (config.SEED_DEMO) await seedDemo(rt);
 
-  const stops: Array<() => Promise<void>> = [];
   if (config.ROLE === 'api' || config.ROLE === 'all') {
-    const api = await startApi(rt);
-    stops.push(api.close);
+    if (config.WEB_CONCURRENCY > 1) stops.push(forkApiProcesses(config.WEB_CONCURRENCY, log));
+    else stops.push((await startApi(rt)).close);
   }
   const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS });
   stops.push(relay.stop);
@@ -44,6 +52,11 @@ async function main(): Promise<void> {
     setTimeout(sweep, 60_000).unref();
   }
 
+  onShutdown(log, stops, rt.close);
+}
+
+/** SIGTERM/SIGINT: stop taking work, let current work finish (jobs, requests), then close connections. */
+function onShutdown(log: ReturnType<typeof createLogger>, stops: Array<() => Promise<void>>, close: () => Promise<void>): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -51,7 +64,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing current work');
     const force = setTimeout(() => { log.error('shutdown timed out'); process.exit(1); }, 30_000);
     for (const stop of stops) await stop().catch((err) => log.error({ err }, 'shutdown step failed'));
-    await rt.close();
+    await close();
     clearTimeout(force);
     process.exit(0);
   };

@@ -6,7 +6,8 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface FileStore {
-  put(data: Buffer): Promise<{ sha256: string; sizeBytes: number }>;
+  /** `sha256` may be passed when the caller has already hashed the bytes (intake does, to check them). */
+  put(data: Buffer, sha256?: string): Promise<{ sha256: string; sizeBytes: number }>;
   pathOf(sha256: string): string;
   exists(sha256: string): Promise<boolean>;
   read(sha256: string): NodeJS.ReadableStream;
@@ -27,8 +28,8 @@ export function createFileStore(root: string): FileStore {
     root: abs,
     pathOf,
     exists,
-    async put(data) {
-      const sha256 = createHash('sha256').update(data).digest('hex');
+    async put(data, known) {
+      const sha256 = known ?? createHash('sha256').update(data).digest('hex');
       const final = pathOf(sha256);
       if (await exists(sha256)) return { sha256, sizeBytes: data.length };
       await mkdir(path.dirname(final), { recursive: true });
