@@ -93,3 +93,17 @@ async function waitReady(proc: ServerProcess, opts: SpawnOptions, timeoutMs: num
   await proc.kill('SIGKILL');
   throw new Error(`${role} process not ready within ${timeoutMs} ms:\n${proc.output.slice(-20).join('\n')}`);
 }
+
+/**
+ * Polls until `probe` returns a truthy value; no timing assertion, only a generous deadline. A probe that
+ * throws (a connection still reconnecting) counts as "not yet".
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | false>, deadlineMs = 90_000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

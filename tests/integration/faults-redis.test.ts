@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import { startTcpProxy, targetOf, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { waitFor } from '../helpers/processes.ts';
 import { bearer } from '../helpers/http.ts';
 import { makeJpeg, makeReport, reportForm } from '../helpers/factories.ts';
 import { QUEUES } from '../../src/queue/names.ts';
@@ -26,17 +27,6 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | false>, deadlineMs = 90_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    // The producer connection fails fast until it has reconnected; a failed probe is just "not yet".
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function file(n: number, tag: string): Promise<string[]> {
   const api = bearer(s.url, observer.token);
   const results = await Promise.all(Array.from({ length: n }, async (_, i) => {
@@ -56,7 +46,7 @@ async function queuedJobs(): Promise<Job[]> {
 describe('Redis unreachable during intake', () => {
   it('accepts every report while Redis is away and enqueues each exactly once when it returns', async () => {
     const before = await file(5, 'before outage');
-    await until('the reports filed before the outage to be published', async () =>
+    await waitFor('the reports filed before the outage to be published', async () =>
       (await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })) === 0);
 
     proxy.cut();
@@ -70,16 +60,16 @@ describe('Redis unreachable during intake', () => {
     proxy.restore();
     // A second outage while the backlog is being relayed: a batch may reach Redis without its commit.
     const more = file(15, 'flapping');
-    await until('the relay to resume', async () => (await s.rt.db.outboxEvent.count({ where: { publishedAt: { not: null } } })) > 5);
+    await waitFor('the relay to resume', async () => (await s.rt.db.outboxEvent.count({ where: { publishedAt: { not: null } } })) > 5);
     proxy.cut();
     await new Promise((r) => setTimeout(r, 300));
     proxy.restore();
     const after = await more;
 
     const accepted = [...before, ...during, ...after];
-    await until('every outbox row to be published', async () =>
+    await waitFor('every outbox row to be published', async () =>
       (await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })) === 0);
-    const jobs = await until('every accepted report to be queued', async () => {
+    const jobs = await waitFor('every accepted report to be queued', async () => {
       const j = await queuedJobs();
       return j.length >= accepted.length ? j : null;
     });
@@ -91,7 +81,7 @@ describe('Redis unreachable during intake', () => {
 
     // And processed exactly once: every report assigned, every incident counting each member once.
     s.startWorkers();
-    await until('every report to be processed', async () =>
+    await waitFor('every report to be processed', async () =>
       (await s.rt.db.report.count({ where: { status: 'processed' } })) === accepted.length, 180_000);
     const [{ total }] = await s.rt.db.$queryRaw<Array<{ total: number }>>`
       SELECT COALESCE(sum("reportCount"), 0)::int AS total FROM "Incident" WHERE "mergedIntoId" IS NULL`;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import { spawnServer, type ServerProcess } from '../helpers/processes.ts';
+import { spawnServer, waitFor, type ServerProcess } from '../helpers/processes.ts';
 import { bearer } from '../helpers/http.ts';
 import { createDigest } from '../../src/digests/index.ts';
 import { makeFieldReport, seeded } from '../../bench/fixtures.ts';
@@ -27,16 +27,6 @@ const workerEnv = () => ({
   QUEUE_PREFIX: s.config.QUEUE_PREFIX, STORAGE_DIR: s.config.STORAGE_DIR, WORKER_CONCURRENCY: '8', SESSION_SECRET: randomBytes(16).toString('hex'),
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | false>, deadlineMs: number): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const processed = () => s.rt.db.report.count({ where: { status: 'processed' } });
 
 describe('worker killed mid-jobs', () => {
@@ -48,14 +38,14 @@ describe('worker killed mid-jobs', () => {
     for (const f of filed) expect(f.status).toBe(201);
 
     workers.push(await spawnServer({ role: 'worker', env: workerEnv() }));
-    await until('some reports to be processed', async () => (await processed()) >= 5, 120_000);
+    await waitFor('some reports to be processed', async () => (await processed()) >= 5, 120_000);
     const killed = await workers[0]!.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const atKill = await processed();
 
     workers.push(await spawnServer({ role: 'worker', env: workerEnv() }));
     // Jobs the dead worker held come back once their lock expires (lockDuration 30 s + the stalled check).
-    await until('every report to be processed', async () => (await processed()) === reports.length, 240_000);
+    await waitFor('every report to be processed', async () => (await processed()) === reports.length, 240_000);
     expect(atKill).toBeLessThanOrEqual(reports.length);
 
     const rows = await s.rt.db.report.findMany({ select: { id: true, status: true, incidentId: true } });
