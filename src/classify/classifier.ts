@@ -144,6 +144,7 @@ function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<C
   const decisive: Match[] = [];
   const positive = new Map<string, number>();
   const negative = new Map<string, number>();
+  let mineCasualty = false;
   for (const m of matches) {
     if (m.cue.kind !== 'term' || m.voided) continue;
     const bucket = m.negated ? negative : positive;
@@ -159,12 +160,16 @@ function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<C
     else if (c.kind === 'term' && c.pol !== 'i' && (negative.get(c.term!) ?? 0) >= (positive.get(c.term!) ?? 0)) {
       target = 'information'; // "no movement observed" — unless the report also positively reports that term
     }
-    // Casualties of a mine or UXO are what the mines term records (the violation is the planting), not
-    // evidence against the ceasefire by themselves — unless there was fighting too.
-    if (target === 'violation' && c.concept === 'casualties' && kept.has('mines_uxo') && !kept.has('hostilities')) target = 'information';
+    if (target === 'violation' && c.concept === 'casualties' && kept.has('mines_uxo')) mineCasualty = true;
     if (!target || c.w === 0) continue;
     sum[target] += c.w;
     decisive.push(m);
+  }
+  // Someone killed or hurt by a mine, booby trap or UXO is a violation of the mines term (the
+  // labelling convention), whatever the follow-up: a cordon, a clearance request or an evacuation.
+  // An awareness session citing casualty figures is not itself an incident.
+  if (mineCasualty && !matches.some((m) => m.cue.concept === 'awareness' && !m.negated)) {
+    return { stance: 'violation' as Stance, confidence: 0.8, decisive: decisive.filter((m) => m.cue.concept === 'casualties') };
   }
   const total = sum.violation + sum.compliance + sum.information;
   if (total === 0) {
@@ -198,6 +203,10 @@ export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 
   const dropped = new Set<CompiledCue>();
   for (const m of matches) if (m.cue.kind === 'term' && m.cue.notWith.some((t) => kept.has(t) && t !== m.cue.term)) dropped.add(m.cue);
   if (dropped.size) { scores = scoreTerms(matches, lex, dropped); kept = keptTerms(scores, lex); }
+  // "No gunfire; four more technicals arrived": a term named only in negation is not the report's
+  // subject when another term is positively reported ("Not shelling" beside a UXO demolition).
+  const asserted = new Set(matches.filter((m) => m.cue.kind === 'term' && !m.negated && !m.voided && !dropped.has(m.cue) && m.cue.w > 0).map((m) => m.cue.term!));
+  if ([...kept].some((t) => asserted.has(t))) for (const t of [...kept]) if (!asserted.has(t)) kept.delete(t);
 
   const mentions = findPlaceMentions(n.text, gazetteer).map((m) => gazetteer.byId.get(m.placeId)!);
   const typed = input.placeName ? placeByName(input.placeName, gazetteer) : null;

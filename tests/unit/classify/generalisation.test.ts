@@ -46,11 +46,21 @@ const CASES: Case[] = [
   ['slur', 'A commander posted a video calling the Tuareg residents foreigners and urging their expulsion.', ['hate_speech'], 'violation'],
   ['sanction', 'The channel suspended the talk show host after his incitement against easterners.', ['hate_speech'], 'compliance'],
   ['sanction', 'قررت القناة إيقاف مذيع برنامج سياسي بعد خطاب تحريضي ضد سكان الشرق.', ['hate_speech'], 'compliance'],
-  // Mines: planting is the violation; casualties of old mines are information.
+  // Mines: planting and casualties are violations (even of old mines, whatever the follow-up); finds are information.
   ['planted', 'Police found a newly planted IED under a bridge near Tarhuna and defused it.', ['mines_uxo'], 'violation'],
   ['planted', 'العثور على لغم مزروع حديثاً على طريق مزدة وتفكيكه.', ['mines_uxo'], 'violation'],
-  ['old mine', 'A shepherd was killed by an old landmine left from the 2019 front south of Tripoli.', ['mines_uxo'], 'information'],
+  ['mine casualty', 'A shepherd was killed by an old landmine left from the 2019 front south of Tripoli.', ['mines_uxo'], 'violation'],
+  ['mine casualty', 'A farmer lost a leg to a buried mine while ploughing near Wadi Rabie; 1 WIA, sappers cordoned the field and asked for a clearance team.', ['mines_uxo'], 'violation'],
+  ['mine casualty', 'أصيب طفلان بجروح جراء انفجار قذيفة قديمة في أرض خلاء بالهضبة، وقامت الشرطة بتطويق المكان.', ['mines_uxo'], 'violation'],
+  ['mine awareness', 'Deminers held a mine risk education session for 60 farmers in Wadi Rabie; they said 5 people were injured by UXO there this year.', ['mines_uxo'], 'information'],
+  ['mine awareness', 'حملة توعية بمخاطر الألغام لطلاب مدرسة في عين زارة، وذكر المدربون أن طفلين أصيبا بمخلفات الحرب منذ بداية العام.', ['mines_uxo'], 'information'],
+  ['mine find', 'Workers found an unexploded rocket in a garden in Qasr Bin Ghashir; police cordoned the area and called EOD.', ['mines_uxo'], 'information'],
   ['accusative', 'نزع المهندسون ثلاثين لغماً من أطراف الطريق.', ['mines_uxo'], 'compliance'],
+  ['uxo demolition', 'Loud blasts heard at noon east of Hun: army engineers carried out a controlled detonation of old rockets collected from farms. Not an attack.', ['mines_uxo'], 'compliance'],
+  ['uxo demolition', 'سماع دوي انفجارات قرب الجفرة، وتبين أنها تفجير متحكم به لذخائر قديمة جمعتها الهندسة العسكرية.', ['mines_uxo'], 'compliance'],
+  // A term named only in negation steps back when another term is positively reported.
+  ['negated only', 'Gate report: no gunfire overnight. Two more armed pickups of the 166 Bde joined the position this morning.', ['troop_return'], null],
+  ['negated only', 'لا قصف اليوم. وصلت ثلاث سيارات مسلحة إضافية إلى البوابة مساء أمس.', ['troop_return'], null],
   // Oil: force majeure lifted.
   ['oil lifted', 'NOC lifted force majeure at the Sharara field and production restarted this morning.', ['oil_facilities'], 'compliance'],
   // Pending, not refused.
@@ -68,12 +78,7 @@ describe('classifier generalises by category', () => {
   it('a Libyan place typed with a foreign place named still counts as Libyan', () => {
     expect(terms('Wagner fighters arrived at Jufra from Syria on two flights.', 'Jufra')).toContain('mercenary_withdrawal');
   });
-  // Target < 1 ms per report (about 1 ms measured on the shared 2-core machine under load 10); the
-  // assertion leaves room for that noise and still catches a pathological regex.
-  it('stays in the millisecond range per report', () => {
-    for (const c of CASES) run(c[1]);
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) run(CASES[i % CASES.length][1]);
-    expect((performance.now() - t0) / 200).toBeLessThan(10);
+  it('is deterministic: the same report gives the same result every time', () => {
+    for (const c of CASES) expect(run(c[1], c[4] ?? null)).toEqual(run(c[1], c[4] ?? null));
   });
 });
