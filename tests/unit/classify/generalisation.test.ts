@@ -61,6 +61,22 @@ const CASES: Case[] = [
   // A term named only in negation steps back when another term is positively reported.
   ['negated only', 'Gate report: no gunfire overnight. Two more armed pickups of the 166 Bde joined the position this morning.', ['troop_return'], null],
   ['negated only', 'لا قصف اليوم. وصلت ثلاث سيارات مسلحة إضافية إلى البوابة مساء أمس.', ['troop_return'], null],
+  // Weather and crime behind a closure or a "release".
+  ['weather closure', 'Torrential rain overnight; the Zliten underpass is flooded and police closed it to traffic. No security incidents.', ['none'], 'information'],
+  ['weather closure', 'سيول جارفة في غريان أدت إلى إغلاق الطريق المؤدي إلى الأصابعة، والدفاع المدني في المكان.', ['none'], 'information'],
+  ['weather flights', 'Poor visibility from a dust storm: two morning flights to Sebha cancelled, airport otherwise normal.', ['none'], 'information'],
+  ['hijacking', 'Gunmen hijacked a diesel truck of the Brega Marketing Co. near Bani Walid; the driver was released unharmed hours later.', ['none'], 'information'],
+  ['hijacking', 'قطاع طرق استولوا على شاحنة وقود قرب الشويرف وأطلقوا سراح السائق، والشرطة تتحدث عن بيعها في السوق السوداء.', ['none'], 'information'],
+  // Arbitrary detention in Arabic without the word exchange.
+  ['ar detention', 'اقتياد ناشط من مقهى في مصراتة إلى جهة غير معلومة على يد رجال بزي مدني، ولا يعرف ذووه مكانه.', ['detainee_exchange'], 'violation'],
+  ['ar detention', 'توقيف ثلاثة شبان من ترهونة في بوابة القربولي من قبل عناصر مسلحة، ومصيرهم مجهول حتى الآن.', ['detainee_exchange'], 'violation'],
+  // Foreign fighters described by accent, age and rotation.
+  ['ff accents', 'A bus with some forty military-age men speaking with Chadian accents drove into the Brak airbase this afternoon.', ['mercenary_withdrawal'], 'violation'],
+  ['ff rotation', 'Second plane of the week at Al Watiya; locals say it brought a fresh batch of men as replacement for the group flown out on Monday.', ['mercenary_withdrawal'], 'violation'],
+  ['ff accents', 'شوهد نحو ثلاثين شاباً يتحدثون بلهجة سورية يصلون إلى معسكر اليرموك في حافلتين.', ['mercenary_withdrawal'], 'violation'],
+  // Hate speech remedies: charters, codes of conduct, apologies.
+  ['hs charter', 'Eight radio stations in Misrata signed a media code of conduct committing to drop incitement from their talk shows.', ['hate_speech'], 'compliance'],
+  ['hs charter', 'اعتذرت قناة فضائية على الهواء عن تصريحات تحريضية لضيفها والتزمت بمدونة السلوك المهني.', ['hate_speech'], 'compliance'],
   // Oil: force majeure lifted.
   ['oil lifted', 'NOC lifted force majeure at the Sharara field and production restarted this morning.', ['oil_facilities'], 'compliance'],
   // Pending, not refused.
