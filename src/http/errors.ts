@@ -52,6 +52,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof DomainError) { res.status(400).json(body(err.code, err.message)); return; }
+    if (e && typeof e === 'object' && /0x00|invalid byte sequence|unsupported Unicode escape/i.test(String(e.message))) {
+      // PostgreSQL refuses NUL characters in text; the statement failed whole, so nothing was stored.
+      const reason = 'text contains a NUL character or invalid encoding';
+      res.status(400).json(body('invalid', reason, [{ field: '(body)', reason }]));
+      return;
+    }
     if (isStoreOutage(err)) {
       // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
       log.warn({ err: e.message, url: req.originalUrl }, 'store unavailable');

@@ -100,6 +100,7 @@ describe('POST /api/reports rejections name the field and store nothing', () => 
     ['empty narrative', makeReport({ narrative: '   ' }), 422, 'narrative'],
     ['negative casualties', makeReport({ casualties: { killed: -1 } }), 422, 'casualties.killed'],
     ['wrong type', makeReport({ lat: '31.2' }), 422, 'lat'],
+    ['a NUL character', makeReport({ narrative: 'shelling\u0000 at dawn' }), 422, 'narrative'],
     ['a narrative nobody writes', makeReport({ narrative: 'x'.repeat(60_000) }), 413, 'narrative'],
   ];
   it.each(cases)('%s', async (_name, body, status, field) => {

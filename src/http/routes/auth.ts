@@ -23,8 +23,8 @@ registry.registerPath({ method: 'post', path: '/api/auth/login', tags: ['auth'],
 registry.registerPath({ method: 'post', path: '/api/auth/logout', tags: ['auth'], summary: 'Log out', security, responses: { 204: { description: 'Logged out' } } });
 registry.registerPath({ method: 'get', path: '/api/auth/me', tags: ['auth'], summary: 'The logged-in user', security,
   responses: { 200: { description: 'User', content: { 'application/json': { schema: z.object({ user: UserView }) } } }, ...errorResponses(401) } });
-registry.registerPath({ method: 'get', path: '/api/auth/csrf', tags: ['auth'], summary: 'CSRF token for session-authenticated writes (send as x-csrf-token)',
-  responses: { 200: { description: 'Token', content: { 'application/json': { schema: z.object({ token: z.string() }) } } } } });
+registry.registerPath({ method: 'get', path: '/api/auth/csrf', tags: ['auth'], summary: 'CSRF token for session-authenticated writes (send as x-csrf-token); null for bearer requests, which need none',
+  responses: { 200: { description: 'Token', content: { 'application/json': { schema: z.object({ token: z.string().nullable() }) } } } } });
 registry.registerPath({ method: 'post', path: '/api/auth/token', tags: ['auth'], summary: 'Create a personal API token',
   request: { body: { content: { 'application/json': { schema: TokenRequest } } } },
   responses: { 200: { description: 'The token, shown once', content: { 'application/json': { schema: z.object({ token: z.string(), id: z.string() }) } } }, ...errorResponses(400, 401, 429) } });
@@ -64,6 +64,8 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   r.post('/logout', async (req, res) => {
+    // A bearer token has no session to end (revoke the token instead); answer as for a finished logout.
+    if (req.viaToken) { res.status(204).end(); return; }
     const user = req.user;
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve) => (req.session ? req.session.destroy(() => resolve()) : resolve()));
@@ -74,6 +76,7 @@ export function authRouter(deps: AppDeps): Router {
   r.get('/me', (req, res) => { res.json({ user: requireUser(req) }); });
 
   r.get('/csrf', (req, res) => {
+    if (req.viaToken) { res.json({ token: null }); return; } // bearer writes need no CSRF token
     // Touch the session so its id (to which the token is bound) is stable across requests.
     if (req.session) (req.session as unknown as { csrfIssuedAt?: number }).csrfIssuedAt = Date.now();
     res.json({ token: deps.csrf.generateCsrfToken(req, res, { overwrite: false }) });
