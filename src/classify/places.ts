@@ -65,6 +65,13 @@ function build(places: Place[]): Gazetteer {
   const searchIndex: Gazetteer['searchIndex'] = [];
   for (const p of places) {
     const names = [p.name, p.nameAr, ...p.variants, ...p.variantsAr];
+    // Libyan speech and spelling put a prosthetic alef before an initial mi/mu ("امعيتيقة" for
+    // "معيتيقة"): each Arabic name also answers in that form, after the exact names.
+    for (const n of [p.nameAr, ...p.variantsAr]) {
+      const words = normalizeText(n).split(' ');
+      const i = words.findIndex((w) => w.startsWith('م') && w.length >= 4);
+      if (i >= 0) names.push(words.map((w, j) => (j === i ? `ا${w}` : w)).join(' '));
+    }
     names.forEach((n, i) => {
       const k = keyOf(n);
       if (!exact.has(k)) exact.set(k, p);

@@ -28,15 +28,20 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore 
 
   const gapH = Math.abs(Date.parse(a.observedAt) - Date.parse(b.observedAt)) / HOUR;
   const sameDay = a.eventDays.some((d) => b.eventDays.includes(d));
-  // Daily routine reports from one checkpoint, and events on different days, are different incidents.
-  if (!sameDay && gapH > 6) return { score: 0, veto: `different days (${round1(gapH)} h apart)`, reasons };
-  // Terms and stance come from the classifier and can be wrong on one of two reports of the same event:
-  // they weigh in the score, and rule a pair out only when nothing else ties the two reports together.
+  // Daily routine reports (one checkpoint, one report a day) filed on different calendar days are
+  // different incidents, even when one mentions what happened "yesterday evening".
+  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0]) return { score: 0, veto: 'routine reports of different days', reasons };
   const sharedTerms = intersect(a.terms, b.terms);
   const sharedPlaces = intersect(a.places, b.places);
   const samePlace = !!a.placeKey && a.placeKey === b.placeKey;
   const kmApart = a.lat != null && a.lon != null && b.lat != null && b.lon != null ? haversineKm(a.lat, a.lon, b.lat, b.lon) : null;
   const close = samePlace || (kmApart != null && kmApart <= 10);
+  // Events on different days are different incidents — except a night event and the next morning's
+  // site visit: close in space, within 12 h, same non-routine ceasefire terms.
+  const overnight = close && gapH <= 12 && sharedTerms.length > 0 && !a.terms.includes('none') && !a.routine && !b.routine;
+  if (!sameDay && gapH > 6 && !overnight) return { score: 0, veto: `different days (${round1(gapH)} h apart)`, reasons };
+  // Terms and stance come from the classifier and can be wrong on one of two reports of the same event:
+  // they weigh in the score, and rule a pair out only when nothing else ties the two reports together.
   const tied = close && gapH <= 8;
   const stances = new Set([a.stance, b.stance]);
   const opposite = stances.has('violation') && stances.has('compliance');

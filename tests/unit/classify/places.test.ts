@@ -60,4 +60,8 @@ describe('place mentions in narratives', () => {
     expect(ids('Convoy passed Harawa eastbound from Sirte')).toEqual(['harawa', 'sirte']);
     expect(ids('اشتباكات في حي الطيوري بسبها')).toEqual(['tayouri', 'sabha']);
   });
+  it('reads the Libyan prosthetic alef before an initial mim ("امعيتيقة", "امصراتة")', () => {
+    expect(placeByName('مطار امعيتيقة')?.id).toBe('mitiga');
+    expect(placeByName('امصراتة')?.id).toBe('misrata');
+  });
 });

@@ -47,4 +47,18 @@ describe('similarity signals', () => {
     const p = compareReports(b, a);
     expect(p.reasons).toEqual(expect.arrayContaining(['different nationalities sudanese/chadian', 'different numbers']));
   });
+  it('keeps daily routine reports of one gate on different calendar days apart, even with "yesterday evening"', () => {
+    const d1 = makeFeatures({ ...base, observedAt: '2021-02-03T09:00:00+02:00', narrative: 'Daily report from the Abu Grein gate: quiet, 3 technicals at the post as usual, civilian traffic normal.' });
+    const d2 = makeFeatures({ ...base, observedAt: '2021-02-04T09:05:00+02:00', narrative: 'Daily report from the Abu Grein gate: quiet; yesterday evening 2 more technicals came, now 5 at the post. Civilian traffic normal.' });
+    expect(compareReports(d2, d1).veto).toMatch(/routine/);
+  });
+  it('joins a night strike and the next morning site visit a few km away across midnight', () => {
+    const night = makeFeatures({ observedAt: '2021-02-03T23:20:00+02:00', lat: 29.05, lon: 15.9, placeName: 'Hun', narrative: 'Loud explosion near the Hun-Waddan road at 2310L; locals say a drone struck a pickup.' });
+    const morning = makeFeatures({ observedAt: '2021-02-04T07:10:00+02:00', lat: 29.09, lon: 15.93, placeName: 'Hun', narrative: 'Site visit: burnt pickup and a small crater by the Hun-Waddan road, consistent with a drone strike; one driver wounded.' });
+    const p = compareReports(morning, night);
+    expect(p.veto).toBeNull();
+    expect(p.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    const nextNight = makeFeatures({ observedAt: '2021-02-05T07:10:00+02:00', lat: 29.09, lon: 15.93, placeName: 'Hun', narrative: 'Another drone strike on a pickup by the Hun-Waddan road at dawn.' });
+    expect(compareReports(nextNight, night).veto).toMatch(/different days/);
+  });
 });
