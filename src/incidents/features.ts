@@ -100,8 +100,12 @@ const NATIONALITY: Array<[string, RegExp]> = [
   ['russian', /russian|wagner|روس|فاغنر|واغنر/u], ['turkish', /turkish|turks?\b|ترك|اتراك/u],
 ];
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one: one per time zone, reused.
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
 function localDay(d: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  let f = DAY_FORMATS.get(timeZone);
+  if (!f) DAY_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(d);
 }
 const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
