@@ -3,6 +3,7 @@ import { Worker, type Processor } from 'bullmq';
 import { redisConnection } from '../src/queue/connection.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { processors } from './processors.ts';
+import { QUEUES } from '../src/queue/names.ts';
 
 export interface RunningWorkers { workers: Worker[]; close(): Promise<void> }
 
@@ -14,7 +15,8 @@ export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
     const worker = new Worker(queue, processor, {
       connection: redisConnection(rt.config.REDIS_URL, rt.log, 'worker'),
       prefix: rt.config.QUEUE_PREFIX,
-      concurrency: rt.config.WORKER_CONCURRENCY,
+      // The reports worker batches its jobs and wants many at once; other queues' jobs are heavy and rare.
+      concurrency: queue === QUEUES.reports ? rt.config.WORKER_CONCURRENCY : Math.min(rt.config.WORKER_CONCURRENCY, 8),
       // A job whose worker died is picked up again after the lock expires (stalled-job check).
       lockDuration: 30_000,
       maxStalledCount: 3,

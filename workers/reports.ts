@@ -1,16 +1,21 @@
-// reports queue: process-report jobs → processReport. BullMQ retries with backoff; after the last attempt
+// reports queue: process-report jobs → processReport, gathered into batches (src/pipeline/batcher.ts): each
+// job still settles with its own report's outcome. BullMQ retries with backoff; after the last attempt
 // the report is marked failed with the reason, and the job stays in the failed set (the dead-letter view).
 import type { Job, Processor } from 'bullmq';
 import type { Runtime } from '../src/runtime.ts';
 import type { ProcessReportJob } from '../src/queue/names.ts';
-import { createAnalyzer, markReportFailed, processReport, type Analyzer } from '../src/pipeline/index.ts';
+import { createAnalyzer, createBatcher, markReportFailed, type Analyzer } from '../src/pipeline/index.ts';
 
 export function reportsProcessor(rt: Runtime, analyzer: Analyzer = createAnalyzer(rt.config.AGREEMENT_ID)): Processor<ProcessReportJob> {
   const deps = { db: rt.db, clock: rt.clock, analyzer };
+  const batcher = createBatcher(deps, {
+    maxBatch: rt.config.PIPELINE_BATCH_SIZE, maxWaitMs: rt.config.PIPELINE_BATCH_WAIT_MS,
+    onBatchError: (err, size) => rt.log.warn({ size, err: err instanceof Error ? err.message : String(err) }, 'batch failed; processing its reports one by one'),
+  });
   return async (job: Job<ProcessReportJob>) => {
     const attempt = job.attemptsMade + 1;
     try {
-      return await processReport(deps, job.data.reportId, { attempt });
+      return await batcher.submit(job.data.reportId, attempt);
     } catch (err) {
       if (attempt >= (job.opts.attempts ?? 1)) {
         await markReportFailed(rt.db, job.data.reportId, err instanceof Error ? err.message : String(err), attempt);

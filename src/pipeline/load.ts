@@ -4,10 +4,11 @@ import { createHash } from 'node:crypto';
 import { Prisma } from '../db/client.ts';
 import type { ReportForProcessing, Tx } from './types.ts';
 
+// Locking reads take the rows in id order, so two runs sharing reports queue instead of deadlocking.
 export async function loadReports(db: Tx, ids: string[], opts: { forUpdate?: boolean } = {}): Promise<Map<string, ReportForProcessing>> {
   if (!ids.length) return new Map();
   const rows = opts.forUpdate
-    ? await db.$queryRaw<ReportForProcessing[]>`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[]) FOR UPDATE OF r`
+    ? await db.$queryRaw<ReportForProcessing[]>`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[]) ORDER BY r."id" FOR UPDATE OF r`
     : await db.$queryRaw<ReportForProcessing[]>`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[])`;
   return new Map(rows.map((r) => [r.id, r]));
 }

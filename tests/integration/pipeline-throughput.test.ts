@@ -19,7 +19,10 @@ const NARRATIVES = [
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ relay: false, env: { WORKER_CONCURRENCY: process.env.PIPELINE_BENCH_CONCURRENCY ?? '16' } });
+  // The production default concurrency (the test helper's is 4), and the configured batch size unless asked.
+  const env: Record<string, string> = { WORKER_CONCURRENCY: process.env.PIPELINE_BENCH_CONCURRENCY ?? '64' };
+  if (process.env.PIPELINE_BENCH_BATCH) env.PIPELINE_BATCH_SIZE = process.env.PIPELINE_BENCH_BATCH;
+  s = await startTestServer({ relay: false, env });
 });
 afterAll(async () => { await s?.close(); });
 
@@ -47,7 +50,7 @@ describe(`pipeline throughput (${N} reports)`, () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`pipeline: ${N} reports in ${seconds.toFixed(1)} s = ${Math.round(N / seconds)} reports/s (concurrency ${s.config.WORKER_CONCURRENCY})`);
+    console.log(`pipeline: ${N} reports in ${seconds.toFixed(1)} s = ${Math.round(N / seconds)} reports/s (concurrency ${s.config.WORKER_CONCURRENCY}, batch ${s.config.PIPELINE_BATCH_SIZE})`);
 
     expect(await s.rt.db.report.count({ where: { status: 'processed', incidentId: { not: null } } })).toBe(N);
     const [sums] = await s.rt.db.$queryRaw<Array<{ counted: bigint; members: bigint; mismatched: bigint }>>`

@@ -1,0 +1,52 @@
+// Gathers the jobs a worker runs at the same time into batches: a job waits at most `maxWaitMs` for a batch
+// of up to `maxBatch` to form, the batch is processed in one transaction (processBatch), and each job settles
+// with its own report's outcome. If the batch transaction fails for any reason, its reports are processed one
+// by one with processReport, so a bad report fails alone and its retries and dead letter are those it had.
+import { processBatch, type BatchItem, type BatchOutcome } from './batch.ts';
+import { processReport, type Outcome, type PipelineDeps } from './process.ts';
+
+export interface BatcherOptions {
+  maxBatch: number;
+  maxWaitMs: number;
+  /** Told when a batch transaction failed and its reports were processed one by one instead. */
+  onBatchError?: (err: unknown, size: number) => void;
+}
+export interface Batcher { submit(reportId: string, attempt: number): Promise<Outcome> }
+
+interface Pending extends BatchItem { resolve(o: Outcome): void; reject(e: unknown): void }
+
+export function createBatcher(deps: PipelineDeps, opts: BatcherOptions): Batcher {
+  let pending: Pending[] = [];
+  let timer: NodeJS.Timeout | null = null;
+
+  const flush = () => {
+    if (timer) { clearTimeout(timer); timer = null; }
+    while (pending.length) {
+      const batch = pending.slice(0, opts.maxBatch);
+      pending = pending.slice(batch.length);
+      void run(batch);
+    }
+  };
+
+  const run = async (batch: Pending[]) => {
+    let outcomes: BatchOutcome[] | null = null;
+    if (opts.maxBatch > 1) {
+      try { outcomes = await processBatch(deps, batch); } catch (err) { outcomes = null; opts.onBatchError?.(err, batch.length); }
+    }
+    await Promise.all(batch.map(async (p, i) => {
+      const o = outcomes?.[i];
+      if (o && o !== 'deferred') { p.resolve(o); return; }
+      try { p.resolve(await processReport(deps, p.reportId, { attempt: p.attempt })); } catch (err) { p.reject(err); }
+    }));
+  };
+
+  return {
+    submit(reportId, attempt) {
+      return new Promise<Outcome>((resolve, reject) => {
+        pending.push({ reportId, attempt, resolve, reject });
+        if (pending.length >= opts.maxBatch) flush();
+        else timer ??= setTimeout(flush, opts.maxWaitMs);
+      });
+    },
+  };
+}
