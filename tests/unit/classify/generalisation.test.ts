@@ -77,6 +77,9 @@ const CASES: Case[] = [
   // Hate speech remedies: charters, codes of conduct, apologies.
   ['hs charter', 'Eight radio stations in Misrata signed a media code of conduct committing to drop incitement from their talk shows.', ['hate_speech'], 'compliance'],
   ['hs charter', 'اعتذرت قناة فضائية على الهواء عن تصريحات تحريضية لضيفها والتزمت بمدونة السلوك المهني.', ['hate_speech'], 'compliance'],
+  // Agreed plans and supervising committees: what they will do is not yet done.
+  ['agreed plan', 'The JMC agreed on a team to oversee the withdrawal of units from the Jufra front to their barracks.', null, 'information'],
+  ['agreed plan', 'اتفق الطرفان في اجتماع سرت على تشكيل فريق للإشراف على انسحاب القوات من خطوط التماس.', null, 'information'],
   // Oil: force majeure lifted.
   ['oil lifted', 'NOC lifted force majeure at the Sharara field and production restarted this morning.', ['oil_facilities'], 'compliance'],
   // Pending, not refused.
