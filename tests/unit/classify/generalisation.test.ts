@@ -84,6 +84,41 @@ const CASES: Case[] = [
   ['oil lifted', 'NOC lifted force majeure at the Sharara field and production restarted this morning.', ['oil_facilities'], 'compliance'],
   // Pending, not refused.
   ['pending', 'زار وفد السجن لمراجعة الكشوف ولم يتم تبادل أي محتجزين بعد، وينتظر الجميع الاجتماع القادم.', ['detainee_exchange'], 'information'],
+  // Blind-3 categories. Detention described without the word "detention"; an arrest named as the grievance of a closure.
+  ['abduction', 'Relatives say a teacher was dragged from his house before dawn by masked gunmen; nobody knows where he is now, no charges made.', ['detainee_exchange'], 'violation'],
+  ['abduction', 'Two drivers stopped at the eastern checkpoint were held by intelligence officers for four days; lawyers denied access to them.', ['detainee_exchange'], 'violation'],
+  ['abduction', 'An engineer from Gharyan was taken from his office by men in uniform on Sunday; no visits allowed and his location unknown.', ['detainee_exchange'], 'violation'],
+  ['closure grievance', 'Tribesmen blocked the airport access road protesting the detention of a relative; all afternoon flights cancelled.', ['road_opening'], 'violation'],
+  // Foreign fighters named only by an assessed nationality or appearance.
+  ['assessed nationality', 'Patrol passed a walled farm south of Sabha: around 20 gunmen, assessed Sudanese, with six pickups; shepherds say they arrived recently.', ['mercenary_withdrawal'], 'violation'],
+  ['assessed nationality', 'At the Tmassah crossroads a new group of fighters of Syrian appearance was seen guarding a fuel depot.', ['mercenary_withdrawal'], 'violation'],
+  // Resumption after a suspension; the background war is not a new hostility.
+  ['first flight since', 'The first scheduled flight from Ghat to Tripoli took off this morning; the line had been closed since the 2019 war.', ['road_opening'], 'compliance'],
+  ['first flight since', 'هبوط أول طائرة ركاب في مطار غات قادمة من طرابلس بعد توقف الخط منذ سنتين.', ['road_opening'], 'compliance'],
+  ['first flight since', 'أول رحلة من سبها إلى بنغازي منذ ثلاث سنوات وصلت عصر اليوم.', ['road_opening'], 'compliance'],
+  // Removal of a closure is compliance.
+  ['checkpoint removed', 'The checkpoint at the southern exit of Gharyan was removed yesterday; buses and lorries moving freely since dawn.', ['road_opening'], 'compliance'],
+  ['checkpoint removed', 'Shwayrif junction: militia checkpoint taken down, private cars passing normally in both directions.', ['road_opening'], 'compliance'],
+  // Negated or hedged presence is information.
+  ['hedged presence', 'Two-day patrol around Ubari found no foreign fighters; the airfield was closed to us, so their presence cannot be ruled out.', ['mercenary_withdrawal'], 'information'],
+  ['hedged cargo', 'A Boeing freighter unloaded pallets at Misrata; team watched from the fence, no military cargo observed.', ['arms_transfer'], 'information'],
+  // Meetings, agreed timetables, unverifiable accusations.
+  ['timetable', 'The sub-committee met in Brega and agreed a timeline for the exit of mercenaries; monitors will be sent once approved.', ['mercenary_withdrawal'], 'information'],
+  ['accusation', 'الناطق باسم الحكومة يتهم الطرف الآخر بجلب مرتزقة جدد إلى الجفرة، ولا يمكن التحقق من ذلك.', ['mercenary_withdrawal'], 'information'],
+  ['accusation', 'A militia spokesman claimed on his official page that foreign fighters are still in Sirte. Cannot be excluded, nothing seen by the team.', ['mercenary_withdrawal'], 'information'],
+  // Administrative and logistic notes are not incidents.
+  ['logistics', 'Two armoured cars handed over to the team in Sirte this afternoon; spare tyres still missing.', ['none'], 'information'],
+  ['logistics', 'Handover of three vehicles to the observers completed at the Brega office, radio check with base done.', ['none'], 'information'],
+  // Extra terms suppressed: TV rhetoric, artillery emplacements, a camp gate, an airbase gate, a replaced oil guard.
+  ['rhetoric', 'A presenter on a pro-government channel urged young men to prepare for the coming battle against the traitors of the east.', ['hate_speech'], 'violation'],
+  ['emplacements', 'New sand berms and four mortar pits dug overnight on the eastern edge of Abu Grein.', ['troop_return'], 'violation'],
+  ['emplacements', 'حفر مرابض هاون جديدة وساتر ترابي قرب بوابة الثلاثين.', ['troop_return'], 'violation'],
+  ['camp gate', 'The battalion pulled back to its barracks in Gharyan overnight; base gate open, vehicles parked inside.', ['troop_return'], 'compliance'],
+  ['airbase entry', 'Al Khadim airbase: some 30 Russian-speaking personnel near the hangars; our team was denied entry by the guard.', ['mercenary_withdrawal'], 'violation'],
+  ['oil guard replaced', 'استبدال عناصر حرس المنشآت النفطية في حقل الفيل بعناصر من كتيبة مسلحة صباح اليوم.', ['oil_facilities'], 'violation'],
+  // Ordnance found, nobody hurt: information.
+  ['ordnance found', 'A farmer reported three artillery bombs in his orchard near Tawergha; police put up a cordon, disposal team requested.', ['mines_uxo'], 'information'],
+  ['ordnance found', 'Children found an RPG warhead behind the school in Abu Salim; the yard was closed and engineers are expected tomorrow.', ['mines_uxo'], 'information'],
 ];
 
 describe('classifier generalises by category', () => {
