@@ -78,7 +78,8 @@ function selectMatches(text: string, lex: CompiledLexicon): Match[] {
 }
 
 const NEG_WINDOW_WORDS = 5;
-const COORDINATION = /^\s*(?:(?:or|nor|and|and or|or any|nor any|او|ولا|او اي|ولا اي)\s+)?$/u;
+// "no military cargo plane or unloading": one qualifying word may stand before the conjunction.
+const COORDINATION = /^\s*(?:[\p{L}\p{N}]+\s+(?=(?:or|nor|and|او|ولا)\s))?(?:(?:or|nor|and|and or|or any|nor any|او|ولا|او اي|ولا اي)\s+)?$/u;
 const POST_NEG_WINDOW_WORDS = 4;
 
 /** A negator negates the first cue after it in its clause ("no movement observed, no new positions"). */

@@ -116,6 +116,9 @@ const CASES: Case[] = [
   ['camp gate', 'The battalion pulled back to its barracks in Gharyan overnight; base gate open, vehicles parked inside.', ['troop_return'], 'compliance'],
   ['airbase entry', 'Al Khadim airbase: some 30 Russian-speaking personnel near the hangars; our team was denied entry by the guard.', ['mercenary_withdrawal'], 'violation'],
   ['oil guard replaced', 'استبدال عناصر حرس المنشآت النفطية في حقل الفيل بعناصر من كتيبة مسلحة صباح اليوم.', ['oil_facilities'], 'violation'],
+  // A negation runs on through one qualifying word and a conjunction.
+  ['negated list', 'وصول طائرتين مدنيتين إلى مطار بنينا، ولم نلاحظ أي طائرة شحن حربية أو تفريغ صناديق.', ['arms_transfer'], 'information'],
+  ['negated list', 'Watch on Al Watiya runway all morning: no cargo aircraft military or otherwise, and no unloading of crates.', ['arms_transfer'], 'information'],
   // Ordnance found, nobody hurt: information.
   ['ordnance found', 'A farmer reported three artillery bombs in his orchard near Tawergha; police put up a cordon, disposal team requested.', ['mines_uxo'], 'information'],
   ['ordnance found', 'Children found an RPG warhead behind the school in Abu Salim; the yard was closed and engineers are expected tomorrow.', ['mines_uxo'], 'information'],
