@@ -133,11 +133,22 @@ export function placeByName(name: string, g = loadGazetteer()): Place | null {
     const sk = g.skeleton.get(skeletonKey(name));
     if (sk) return sk;
   }
+  // "Sharara / Ubari", "الشرارة - أوباري": a name naming two places stands for the more specific one
+  // (a field, a terminal, an airbase rather than the town beside it).
+  const parts = name.split(/\s[-–—|]\s|\/|،|,|\s-|-\s/).map((x) => x.trim()).filter(Boolean);
+  if (parts.length > 1) {
+    const named = parts.map((x) => placeByName(x, g)).filter((x): x is Place => x != null);
+    if (named.length) return named.reduce((best, x) => (specificity(x) > specificity(best) ? x : best));
+  }
   const mentions = findPlaceMentions(normalizeText(name), g);
   if (mentions.length === 0) return null;
-  mentions.sort((a, b) => (b.end - b.start) - (a.end - a.start));
+  mentions.sort((a, b) => specificity(g.byId.get(b.placeId)) - specificity(g.byId.get(a.placeId)) || (b.end - b.start) - (a.end - a.start));
   return g.byId.get(mentions[0].placeId) ?? null;
 }
+
+const GENERAL_KINDS = new Set(['city', 'town', 'district', 'foreign']);
+/** A facility or locality is more specific than the town or city it lies in. */
+const specificity = (p: Place | undefined) => (p && !GENERAL_KINDS.has(p.kind) ? 1 : 0);
 
 export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const rad = Math.PI / 180;

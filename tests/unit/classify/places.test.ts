@@ -64,4 +64,9 @@ describe('place mentions in narratives', () => {
     expect(placeByName('مطار امعيتيقة')?.id).toBe('mitiga');
     expect(placeByName('امصراتة')?.id).toBe('misrata');
   });
+  it('a name naming two places stands for the more specific one (facility over town), in either order', () => {
+    expect(placeByName('Zuwara / Mellitah')?.id).toBe('mellitah');
+    expect(placeByName('مليتة - زوارة')?.id).toBe('mellitah');
+    expect(placeByName('Ras Lanuf, Bin Jawad')?.id).toBe('ras_lanuf');
+  });
 });
