@@ -64,8 +64,13 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore 
   if (a.placeKey && a.placeKey === b.placeKey) { score += 1; reasons.push(`same place ${a.placeKey}`); }
   else if (sharedPlaces.length) { score += 0.8; reasons.push(`both name ${sharedPlaces.join(', ')}`); }
 
-  score += gapH <= 1 ? 1.5 : gapH <= 3 ? 1 : gapH <= 6 ? 0.3 : gapH <= 12 ? -0.7 : -1.5;
-  reasons.push(`time gap ${round1(gapH)} h`);
+  // A later report placing its event on the earlier report's day ("yesterday evening") closes the gap
+  // between an evening event and the next morning's account of it.
+  const [earlier, later] = Date.parse(a.observedAt) <= Date.parse(b.observedAt) ? [a, b] : [b, a];
+  const backReference = gapH <= 12 && later.eventDays.slice(1).includes(earlier.eventDays[0]);
+  const timeScore = gapH <= 1 ? 1.5 : gapH <= 3 ? 1 : gapH <= 6 ? 0.3 : gapH <= 12 ? -0.7 : -1.5;
+  score += backReference ? Math.max(timeScore, 0.3) : timeScore;
+  reasons.push(`time gap ${round1(gapH)} h${backReference ? ' (the later report dates its event back)' : ''}`);
 
   const sameTerms = sharedTerms.length === a.terms.length && sharedTerms.length === b.terms.length;
   if (sharedTerms.length === 0) { score -= 2.5; reasons.push(`different terms ${a.terms.join(',')}/${b.terms.join(',')}`); }

@@ -61,4 +61,12 @@ describe('similarity signals', () => {
     const nextNight = makeFeatures({ observedAt: '2021-02-05T07:10:00+02:00', lat: 29.09, lon: 15.93, placeName: 'Hun', narrative: 'Another drone strike on a pickup by the Hun-Waddan road at dawn.' });
     expect(compareReports(nextNight, night).veto).toMatch(/different days/);
   });
+  it('a morning report dating its event to the previous evening is not penalised for the overnight gap', () => {
+    const evening = makeFeatures({ observedAt: '2021-02-07T21:40:00+02:00', lat: 29.11, lon: 15.95, placeName: 'Hun', narrative: 'Team heard several mortar rounds land east of Hun around 2130L, origin not known.' });
+    const morning = makeFeatures({ observedAt: '2021-02-08T07:20:00+02:00', lat: null, lon: null, placeName: 'هون', narrative: 'سكان في هون يتحدثون عن سقوط قذائف هاون شرق المدينة مساء أمس دون إصابات.' });
+    const sameNoBackRef = makeFeatures({ observedAt: '2021-02-08T07:20:00+02:00', lat: null, lon: null, placeName: 'هون', narrative: 'سكان في هون يتحدثون عن سقوط قذائف هاون شرق المدينة دون إصابات.' });
+    const p = compareReports(morning, evening);
+    expect(p.reasons.some((r) => /dates its event back/.test(r))).toBe(true);
+    expect(p.score).toBeGreaterThan(compareReports(sameNoBackRef, evening).score);
+  });
 });
