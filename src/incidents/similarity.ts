@@ -73,7 +73,11 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore 
   reasons.push(`time gap ${round1(gapH)} h${backReference ? ' (the later report dates its event back)' : ''}`);
 
   const sameTerms = sharedTerms.length === a.terms.length && sharedTerms.length === b.terms.length;
-  if (sharedTerms.length === 0) { score -= 2.5; reasons.push(`different terms ${a.terms.join(',')}/${b.terms.join(',')}`); }
+  // A wrong term on one of two reports from the same place a few hours apart that share specifics
+  // (counts, vehicle types, units) weighs less than a plain mismatch.
+  const specifics = sharedNumbers(a.numbers, b.numbers).length + intersect(a.concepts, b.concepts).length;
+  const termMismatch = tied && specifics >= 2 ? 1 : 2.5;
+  if (sharedTerms.length === 0) { score -= termMismatch; reasons.push(`different terms ${a.terms.join(',')}/${b.terms.join(',')}`); }
   else { score += sameTerms ? 1.5 : 0.75; reasons.push(sameTerms ? 'same terms' : `shared terms ${sharedTerms.join(', ')}`); }
   if (a.stance === b.stance) { score += 0.5; reasons.push(`same stance ${a.stance}`); }
   else { score -= opposite ? 2 : gapH <= 3 ? 0.5 : 1.5; reasons.push(`stance differs (${a.stance}/${b.stance})`); }

@@ -69,4 +69,14 @@ describe('similarity signals', () => {
     expect(p.reasons.some((r) => /dates its event back/.test(r))).toBe(true);
     expect(p.score).toBeGreaterThan(compareReports(sameNoBackRef, evening).score);
   });
+  it('a wrong term on one report of a tight pair (same place, an hour apart, shared counts and details) costs less than a plain mismatch', () => {
+    const a = makeFeatures({ observedAt: '2021-02-09T10:00:00+02:00', lat: 31.2, lon: 16.5, placeName: 'Sirte', narrative: 'Column of 14 technicals and 3 tanks with 128 Bn markings parked at the western gate of Sirte.' });
+    const right = makeFeatures({ observedAt: '2021-02-09T11:00:00+02:00', lat: 31.2, lon: 16.5, placeName: 'Sirte', narrative: 'رتل من 14 سيارة مسلحة و3 دبابات تابعة للكتيبة 128 متوقف عند البوابة الغربية لسرت.' });
+    const wrong = { ...right, terms: ['road_opening'] };
+    const p = compareReports(wrong, a);
+    expect(p.veto).toBeNull();
+    expect(p.reasons.some((r) => /^different terms/.test(r))).toBe(true);
+    // "same terms" is worth 1.5; the mismatch costs 1 here instead of 2.5.
+    expect(compareReports(right, a).score - p.score).toBeLessThanOrEqual(2.6);
+  });
 });
