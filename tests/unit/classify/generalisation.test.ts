@@ -116,6 +116,12 @@ const CASES: Case[] = [
   ['camp gate', 'The battalion pulled back to its barracks in Gharyan overnight; base gate open, vehicles parked inside.', ['troop_return'], 'compliance'],
   ['airbase entry', 'Al Khadim airbase: some 30 Russian-speaking personnel near the hangars; our team was denied entry by the guard.', ['mercenary_withdrawal'], 'violation'],
   ['oil guard replaced', 'استبدال عناصر حرس المنشآت النفطية في حقل الفيل بعناصر من كتيبة مسلحة صباح اليوم.', ['oil_facilities'], 'violation'],
+  // The same categories in the other language / other wordings.
+  ['abduction ar', 'اقتاده مسلحون بملابس مدنية من بيته بعد منتصف الليل، وأسرته لا تعرف مصيره.', ['detainee_exchange'], 'violation'],
+  ['abduction en', 'Guards detained a shepherd near the Wadi Bey post for three days; his family not allowed to see him.', ['detainee_exchange'], 'violation'],
+  ['checkpoint removed ar', 'تفكيك نقطة تفتيش عند مدخل ترهونة الشمالي، والسيارات تعبر بشكل طبيعي منذ الظهر.', ['road_opening'], 'compliance'],
+  ['logistics ar', 'تسليم ثلاث سيارات لفريق المراقبين في البريقة، مع طلب إطارات احتياطية.', ['none'], 'information'],
+  ['celebration ar', 'رصاص احتفالي في سوق الجمعة بعد فوز المنتخب، ولا إصابات.', ['none'], 'information'],
   // A negation runs on through one qualifying word and a conjunction.
   ['negated list', 'وصول طائرتين مدنيتين إلى مطار بنينا، ولم نلاحظ أي طائرة شحن حربية أو تفريغ صناديق.', ['arms_transfer'], 'information'],
   ['negated list', 'Watch on Al Watiya runway all morning: no cargo aircraft military or otherwise, and no unloading of crates.', ['arms_transfer'], 'information'],
