@@ -122,6 +122,8 @@ const CASES: Case[] = [
   ['checkpoint removed ar', 'تفكيك نقطة تفتيش عند مدخل ترهونة الشمالي، والسيارات تعبر بشكل طبيعي منذ الظهر.', ['road_opening'], 'compliance'],
   ['logistics ar', 'تسليم ثلاث سيارات لفريق المراقبين في البريقة، مع طلب إطارات احتياطية.', ['none'], 'information'],
   ['celebration ar', 'رصاص احتفالي في سوق الجمعة بعد فوز المنتخب، ولا إصابات.', ['none'], 'information'],
+  ['ordnance found', 'A tank shell was found by a shepherd near the Hun bypass; nobody hurt, police told.', ['mines_uxo'], 'information'],
+  ['ordnance found ar', 'اكتشف عمال بناء قذيفة قديمة في ورشة بحي الهضبة، ولم يصب أحد.', ['mines_uxo'], 'information'],
   // A negation runs on through one qualifying word and a conjunction.
   ['negated list', 'وصول طائرتين مدنيتين إلى مطار بنينا، ولم نلاحظ أي طائرة شحن حربية أو تفريغ صناديق.', ['arms_transfer'], 'information'],
   ['negated list', 'Watch on Al Watiya runway all morning: no cargo aircraft military or otherwise, and no unloading of crates.', ['arms_transfer'], 'information'],
