@@ -2,10 +2,10 @@
 // when the network answers), /api is always the network, and Background Sync delivers the outbox.
 importScripts('/app/sync-core.js');
 
-const SHELL_CACHE = 'observer-shell-v2';
+const SHELL_CACHE = 'observer-shell-v3';
 const SHELL = [
   '/', '/index.html', '/manifest.webmanifest',
-  '/shared/base.css', '/shared/i18n-core.js', '/app/app.css', '/app/main.js', '/app/i18n.js', '/app/api.js', '/app/sync-core.js', '/app/form.js', '/app/places.js',
+  '/shared/base.css', '/shared/i18n-core.js', '/shared/basemap.js', '/app/app.css', '/app/main.js', '/app/i18n.js', '/app/api.js', '/app/sync-core.js', '/app/form.js', '/app/places.js',
   '/app/map.js', '/app/mine.js', '/app/outbox.js', '/app/icon.svg',
   '/i18n/en.json', '/i18n/ar.json',
   '/map/libya.geojson', '/map/roads.geojson', '/map/places.json',

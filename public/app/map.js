@@ -1,6 +1,7 @@
 // Offline map picker: Leaflet over committed GeoJSON (Libya outline, main roads, towns). No tile server,
 // so it works with no connection at all once the service worker has cached these files.
 import { language, t } from './i18n.js';
+import { offlineBaseMap } from '/shared/basemap.js';
 
 function loadOnce(tag, attrs) {
   const selector = tag === 'link' ? `link[href="${attrs.href}"]` : `script[src="${attrs.src}"]`;
@@ -30,15 +31,7 @@ export async function openPicker(container, onPick) {
   const [L, outline, roads, places] = await Promise.all([
     loadLeaflet(), getJson('/map/libya.geojson'), getJson('/map/roads.geojson'), getJson('/map/places.json'),
   ]);
-  const country = L.geoJSON(outline, { style: { color: '#5b4a2f', weight: 1.5, fillColor: '#f3ecd9', fillOpacity: 1 }, interactive: false });
-  const bounds = country.getBounds();
-  const map = L.map(container, {
-    maxBounds: bounds.pad(0.5), minZoom: 4, maxZoom: 12, zoomSnap: 0.5, attributionControl: true,
-  });
-  map.attributionControl.setPrefix(false).addAttribution('Natural Earth');
-  container.style.background = '#cfe3ef';
-  country.addTo(map);
-  L.geoJSON(roads, { style: { color: '#b3541e', weight: 2, dashArray: '6 4' }, interactive: false }).addTo(map);
+  const { map, bounds } = offlineBaseMap(L, container, { outline, roads }, { pad: 0.5, minZoom: 4, maxZoom: 12, attributionControl: true });
 
   const towns = L.layerGroup().addTo(map);
   const drawTowns = () => {

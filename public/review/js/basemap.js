@@ -1,6 +1,7 @@
 // Offline base layer for every commission map: Libya outline, main roads and towns from the packaged
 // GeoJSON in /map/ (the observer app's data). No tile server is reachable in the field, so none is used.
 import { language } from './i18n.js';
+import { offlineBaseMap } from '/shared/basemap.js';
 
 const getJson = (url) => fetch(url).then((r) => {
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
@@ -14,13 +15,7 @@ const baseData = () => (data ??= Promise.all([getJson('/map/libya.geojson'), get
 export async function createBaseMap(container, { labels = true, minZoom = 4 } = {}) {
   const L = window.L;
   const [outline, roads, places] = await baseData();
-  const country = L.geoJSON(outline, { style: { color: '#5b4a2f', weight: 1.5, fillColor: '#f3ecd9', fillOpacity: 1 }, interactive: false });
-  const bounds = country.getBounds();
-  const map = L.map(container, { maxBounds: bounds.pad(0.6), minZoom, maxZoom: 14, zoomSnap: 0.5 });
-  map.attributionControl.setPrefix(false).addAttribution('Natural Earth');
-  container.style.background = '#cfe3ef';
-  country.addTo(map);
-  L.geoJSON(roads, { style: { color: '#b3541e', weight: 2, dashArray: '6 4' }, interactive: false }).addTo(map);
+  const { map, bounds } = offlineBaseMap(L, container, { outline, roads }, { pad: 0.6, minZoom, maxZoom: 14 });
 
   const towns = L.layerGroup().addTo(map);
   const drawTowns = () => {
