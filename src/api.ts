@@ -11,7 +11,7 @@ export interface RunningApi { url: string; port: number; deps: AppDeps; close():
 
 export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST, extra?: ExtraRoutes): Promise<RunningApi> {
   const session = sessionMiddleware(rt.config, rt.db);
-  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf };
+  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport };
   const app = createApp(deps, session, extra ?? extraRoutes(deps));
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

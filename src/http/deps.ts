@@ -1,6 +1,7 @@
 // What the HTTP layer needs: the process runtime (database, Redis, queues, storage, audit) plus the
 // auth helpers that only the API role uses. Passed in once, as a container (as ODK Central does).
 import type { doubleCsrf } from 'csrf-csrf';
+import type { AppPassport } from './session.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { Runtime } from '../runtime.ts';
@@ -9,4 +10,5 @@ export interface AppDeps extends Omit<Runtime, 'close'> {
   tokens: TokenVerifier;
   loginLimiter: LoginLimiter;
   csrf: ReturnType<typeof doubleCsrf>;
+  passport: AppPassport;
 }

@@ -5,17 +5,26 @@ import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import passport from 'passport';
-import { Strategy as LocalStrategy } from 'passport-local';
+import { Passport } from 'passport';
 import pg from 'pg';
 import type { Db } from '../db/client.ts';
-import { findUserById, verifyCredentials } from '../auth/users.ts';
+import { findUserById } from '../auth/users.ts';
 import type { Config } from '../config.ts';
 import { unlessToken } from './auth-middleware.ts';
 
+export type AppPassport = InstanceType<typeof Passport>;
+
 export const SESSION_COOKIE = 'cf.sid';
 
-export function sessionMiddleware(config: Config, db: Db): { handlers: RequestHandler[]; pool: pg.Pool; csrf: ReturnType<typeof doubleCsrf> } {
+export interface SessionMachinery {
+  handlers: RequestHandler[];
+  pool: pg.Pool;
+  csrf: ReturnType<typeof doubleCsrf>;
+  /** This app's own Passport: several apps in one process (tests) must not share strategies or users. */
+  passport: AppPassport;
+}
+
+export function sessionMiddleware(config: Config, db: Db): SessionMachinery {
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
   pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
   const PgStore = connectPgSimple(session);
@@ -30,9 +39,7 @@ export function sessionMiddleware(config: Config, db: Db): { handlers: RequestHa
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 12 * 3600_000 },
   });
 
-  passport.use(new LocalStrategy((username, password, done) => {
-    verifyCredentials(db, username, password).then((u) => done(null, u ?? false), done);
-  }));
+  const passport = new Passport();
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
   passport.deserializeUser((id: string, done) => {
     findUserById(db, id).then((u) => done(null, u ?? false), done);
@@ -56,5 +63,5 @@ export function sessionMiddleware(config: Config, db: Db): { handlers: RequestHa
     passport.initialize(),
     unlessToken(passport.session()),
   ];
-  return { handlers, pool, csrf };
+  return { handlers, pool, csrf, passport };
 }

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
-import { verifyCredentials, type AuthUser } from '../auth/users.ts';
+import type { AuthUser } from '../auth/users.ts';
+import { checkCredentials } from '../auth/credentials.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
 export interface OpenRosaAuthDeps { db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter; basicCache?: BasicCache }
@@ -75,13 +76,8 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   const key = createHash('sha256').update(`${creds.username}\0${creds.password}`).digest('hex');
   const cached = deps.basicCache?.get(key);
   if (cached) return cached;
-  await deps.loginLimiter.check(creds.username, c.ip);
-  const user = await verifyCredentials(deps.db, creds.username, creds.password);
-  if (!user) {
-    await deps.loginLimiter.failed(creds.username, c.ip);
-    throw new Unauthenticated('wrong username or password');
-  }
-  await deps.loginLimiter.succeeded(creds.username);
+  const user = await checkCredentials(deps, creds.username, creds.password, c.ip);
+  if (!user) throw new Unauthenticated('wrong username or password');
   deps.basicCache?.set(key, user);
   return user;
 }

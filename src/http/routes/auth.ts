@@ -1,12 +1,13 @@
 // Login/logout for browsers (session + CSRF), personal API tokens for machine clients.
-import express, { Router, type Request } from 'express';
-import passport from 'passport';
+import express, { Router, type Request, type Response } from 'express';
+import { Strategy as LocalStrategy } from 'passport-local';
 import type { AppDeps } from '../deps.ts';
 import { z } from '../zod.ts';
 import { registry, errorResponses, security } from '../openapi.ts';
 import { Invalid, Unauthenticated } from '../../errors.ts';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
-import { verifyCredentials, type AuthUser } from '../../auth/users.ts';
+import type { AuthUser } from '../../auth/users.ts';
+import { checkCredentials } from '../../auth/credentials.ts';
 import { requireUser } from '../auth-middleware.ts';
 import { zodIssues } from '../../reports/validate.ts';
 
@@ -44,20 +45,24 @@ export function authRouter(deps: AppDeps): Router {
   const r = Router();
   const body = [express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' })];
 
+  deps.passport.use(new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
+    checkCredentials(deps, username, password, clientIp(req)).then((u) => done(null, u ?? false), done);
+  }));
+  // passport-local checks the pair; the session is then established with req.login (which regenerates it).
+  const authenticate = (req: Request, res: Response) => new Promise<AuthUser | false>((resolve, reject) => {
+    deps.passport.authenticate('local', { session: false }, (err: unknown, user: AuthUser | false) => (err ? reject(err) : resolve(user)))(req, res, reject);
+  });
   const login = (req: Request, user: AuthUser) => new Promise<void>((resolve, reject) => {
     req.login(user, (err) => (err ? reject(err) : resolve()));
   });
 
   r.post('/login', ...body, async (req, res) => {
-    const { username, password } = parse(Credentials, req.body);
-    await deps.loginLimiter.check(username, clientIp(req));
-    const user = await verifyCredentials(deps.db, username, password);
+    const { username } = parse(Credentials, req.body);
+    const user = await authenticate(req, res);
     if (!user) {
-      await deps.loginLimiter.failed(username, clientIp(req));
       await deps.audit({ actorId: null, actorName: username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip: clientIp(req) } });
       throw new Unauthenticated('wrong username or password');
     }
-    await deps.loginLimiter.succeeded(username);
     await login(req, user);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip: clientIp(req) } });
     res.json({ user });
@@ -84,13 +89,8 @@ export function authRouter(deps: AppDeps): Router {
 
   r.post('/token', ...body, async (req, res) => {
     const { username, password, name } = parse(TokenRequest, req.body);
-    await deps.loginLimiter.check(username, clientIp(req));
-    const user = await verifyCredentials(deps.db, username, password);
-    if (!user) {
-      await deps.loginLimiter.failed(username, clientIp(req));
-      throw new Unauthenticated('wrong username or password');
-    }
-    await deps.loginLimiter.succeeded(username);
+    const user = await checkCredentials(deps, username, password, clientIp(req));
+    if (!user) throw new Unauthenticated('wrong username or password');
     const token = await createToken(deps.db, user.id, name ?? `token ${deps.clock.now().toISOString()}`);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'token_created', entityType: 'api_token', entityId: token.id });
     res.json(token);
@@ -113,4 +113,3 @@ export function authRouter(deps: AppDeps): Router {
   return r;
 }
 
-export { passport };
