@@ -1,3 +1,5 @@
+import type { ZodError } from 'zod';
+
 // Typed domain errors. src/http/errors.ts maps them to HTTP in one place; domain code never speaks HTTP.
 export interface FieldIssue { field: string; reason: string }
 
@@ -34,4 +36,9 @@ export class TooManyRequests extends DomainError {
 
 export class Unavailable extends DomainError {
   constructor(message: string) { super(message, 'unavailable'); }
+}
+
+/** Every problem zod found, as field + reason (the body itself when the path is empty). */
+export function zodIssues(err: ZodError): FieldIssue[] {
+  return err.issues.map((i) => ({ field: i.path.join('.') || '(body)', reason: i.message }));
 }

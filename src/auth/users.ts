@@ -1,7 +1,7 @@
 // Users and their credentials. Roles: observer files reports, commission reviews, admin manages users.
 import { z } from '../http/zod.ts';
 import type { Db } from '../db/client.ts';
-import { Conflict, Invalid } from '../errors.ts';
+import { Conflict, Invalid, zodIssues } from '../errors.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 
 export const ROLES = ['observer', 'commission', 'admin'] as const;
@@ -21,7 +21,7 @@ const select = { id: true, username: true, role: true, displayName: true } as co
 
 export async function createUser(db: Db, input: NewUser): Promise<AuthUser> {
   const parsed = NewUser.safeParse(input);
-  if (!parsed.success) throw new Invalid(parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })));
+  if (!parsed.success) throw new Invalid(zodIssues(parsed.error));
   const { username, password, role, displayName } = parsed.data;
   const passwordHash = await hashPassword(password);
   try {

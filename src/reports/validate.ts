@@ -1,14 +1,10 @@
 // Turns untrusted input into a ReportInput or an Invalid error naming every bad field.
-import type { ZodError } from 'zod';
-import { Invalid, type FieldIssue } from '../errors.ts';
+import { Invalid, zodIssues, type FieldIssue } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { ReportInput } from './schema.ts';
 
 const FUTURE_SKEW_MS = 15 * 60_000; // device clocks drift; a report from 15 min "ahead" is still plausible
 
-export function zodIssues(err: ZodError): FieldIssue[] {
-  return err.issues.map((i) => ({ field: i.path.join('.') || '(body)', reason: i.message }));
-}
 
 export function parseReportInput(raw: unknown, clock: Clock, maxNarrativeChars: number): ReportInput {
   if (raw && typeof raw === 'object' && typeof (raw as { narrative?: unknown }).narrative === 'string'

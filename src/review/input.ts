@@ -1,8 +1,7 @@
 // Turns a query string or body into a schema's value or an Invalid naming every bad field.
 // An empty query value (`?state=&term=`) means "no filter", as forms submit it.
 import type { z } from '../http/zod.ts';
-import { Invalid } from '../errors.ts';
-import { zodIssues } from '../reports/validate.ts';
+import { Invalid, zodIssues } from '../errors.ts';
 
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
   const raw = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''));

@@ -4,12 +4,11 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { AppDeps } from '../deps.ts';
 import { z } from '../zod.ts';
 import { registry, errorResponses, security } from '../openapi.ts';
-import { Invalid, Unauthenticated } from '../../errors.ts';
+import { Invalid, Unauthenticated, zodIssues } from '../../errors.ts';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
 import type { AuthUser } from '../../auth/users.ts';
 import { checkCredentials } from '../../auth/credentials.ts';
 import { requireUser } from '../auth-middleware.ts';
-import { zodIssues } from '../../reports/validate.ts';
 
 const Credentials = z.object({
   username: z.string().min(1).max(64),

@@ -6,8 +6,7 @@ import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow } from '../auth-middleware.ts';
 import { canSeeDeadLetters } from '../../auth/policies.ts';
-import { Conflict, Invalid, NotFound } from '../../errors.ts';
-import { zodIssues } from '../../reports/validate.ts';
+import { Conflict, Invalid, NotFound, zodIssues } from '../../errors.ts';
 
 const FailedJob = z.object({
   queue: z.string(), jobId: z.string(), name: z.string(), data: z.record(z.string(), z.unknown()),

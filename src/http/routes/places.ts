@@ -6,8 +6,7 @@ import { errorResponses, registry, security } from '../openapi.ts';
 import { requireUser } from '../auth-middleware.ts';
 import { loadAgreement } from '../../agreements/index.ts';
 import { loadGazetteer, searchPlaces } from '../../classify/places.ts';
-import { Invalid } from '../../errors.ts';
-import { zodIssues } from '../../reports/validate.ts';
+import { Invalid, zodIssues } from '../../errors.ts';
 
 const PlacesQuery = z.object({
   q: z.string().trim().min(1).max(100).openapi({ description: 'Start of a place name in English, Arabic or a transliteration' }),

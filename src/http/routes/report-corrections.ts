@@ -6,12 +6,11 @@ import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
 import { canReviewIncidents } from '../../auth/policies.ts';
 import { loadAgreement } from '../../agreements/index.ts';
-import { Invalid, NotFound } from '../../errors.ts';
+import { Invalid, NotFound, zodIssues } from '../../errors.ts';
 import { correctReportClassification } from '../../pipeline/correction.ts';
 import { getReportRow } from '../../reports/repository.ts';
 import { ReportView } from '../../reports/schema.ts';
 import { reportView } from '../../reports/view.ts';
-import { zodIssues } from '../../reports/validate.ts';
 import { parseUuidParam } from './reports.ts';
 
 const ClassificationCorrection = z.object({

@@ -6,12 +6,12 @@ import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
 import { canFileReport, canListAllReports, canReadReport } from '../../auth/policies.ts';
-import { Invalid, NotFound } from '../../errors.ts';
+import { Invalid, NotFound, zodIssues } from '../../errors.ts';
 import { ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
 import { submitReport } from '../../reports/service.ts';
 import { getReportRow, listReports } from '../../reports/repository.ts';
 import { reportView } from '../../reports/view.ts';
-import { fromMultipartFields, zodIssues } from '../../reports/validate.ts';
+import { fromMultipartFields } from '../../reports/validate.ts';
 
 const ReportPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).openapi('ReportPage');
 const Multipart = z.object({ attachments: z.array(z.string().openapi({ format: 'binary' })).optional() })

@@ -6,8 +6,7 @@ import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
 import { canManageUsers } from '../../auth/policies.ts';
 import { createUser, listUsers, NewUser, ROLES } from '../../auth/users.ts';
-import { Invalid, NotFound } from '../../errors.ts';
-import { zodIssues } from '../../reports/validate.ts';
+import { Invalid, NotFound, zodIssues } from '../../errors.ts';
 import { parseUuidParam } from './reports.ts';
 
 const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(1).max(200).optional() })
