@@ -65,6 +65,10 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
   app.use('/api/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1d' }));
   app.get('/api/docs', (_req, res) => { res.sendFile(path.join(PUBLIC_DIR, 'docs', 'index.html')); });
 
+  // Pages, scripts and map data are public and need no session: served before the session store is consulted.
+  // Field links are thin, so they travel compressed (the API's small JSON answers do not need it).
+  const assets = express.Router().use(compression({ threshold: 1024 }), express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
+  app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : assets(req, res, next)));
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);
   app.use(deps.csrf.doubleCsrfProtection);
@@ -75,8 +79,6 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
   for (const [mount, router] of extra.api ?? []) app.use(mount, router);
   app.use('/api', notFoundHandler);
 
-  // Field links are thin: pages and map data travel compressed (the API's small JSON answers do not need it).
-  app.use(compression({ threshold: 1024 }), express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
