@@ -6,6 +6,7 @@ import { systemClock } from '../src/clock.ts';
 import { createUser } from '../src/auth/users.ts';
 import { getReportRow } from '../src/reports/repository.ts';
 import { submitReport, type IntakeDeps } from '../src/reports/service.ts';
+import { createReportWriter } from '../src/reports/writer.ts';
 import { parseReportInput } from '../src/reports/validate.ts';
 import { prepareAttachments } from '../src/attachments/prepare.ts';
 import { createFileStore } from '../src/storage/files.ts';
@@ -18,7 +19,7 @@ export interface SpanFigures { samples: number; ms: Record<string, number> }
 export async function benchIntakeSpans(world: BenchWorld, samples = 200): Promise<SpanFigures> {
   const observer = await createUser(world.db, { username: 'bench.spans', password: 'bench-spans-pass', role: 'observer' });
   const limits = { maxAttachments: 10, maxAttachmentBytes: 25 * 2 ** 20, maxNarrativeChars: 50_000 };
-  const deps: IntakeDeps = { db: world.db, files: createFileStore(world.storage), clock: systemClock, limits };
+  const deps: IntakeDeps = { db: world.db, writer: createReportWriter(world.db), files: createFileStore(world.storage), clock: systemClock, limits };
   const rand = seeded(7);
   const photo = await makePhoto();
   const spans: Record<string, number[]> = { validate: [], prepare210kPhoto: [], storeFile: [], submitJson: [], rereadRow: [], submitWithPhoto: [] };

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { redisConnection } from './queue/connection.ts';
 import { QUEUES } from './queue/names.ts';
 import type { IntakeDeps } from './reports/service.ts';
+import { createReportWriter } from './reports/writer.ts';
 import { createFileStore, type FileStore } from './storage/files.ts';
 import type { Redis } from 'ioredis';
 
@@ -41,7 +42,7 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
   return {
     config, db, log, clock, files, redis, queues,
     intake: {
-      db, files, clock,
+      db, files, clock, writer: createReportWriter(db),
       limits: { maxAttachments: config.MAX_ATTACHMENTS, maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES, maxNarrativeChars: config.MAX_NARRATIVE_CHARS },
     },
     async audit(entry) { await appendAudit(db, entry, clock); },

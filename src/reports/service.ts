@@ -11,16 +11,19 @@ import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
 import { getReportRow, type ReportRow } from './repository.ts';
+import { attachmentRecords, type ReportSource, type ReportWriter } from './writer.ts';
 
 export interface IntakeDeps {
   db: Db;
+  /** Group commit of new reports (writer.ts); one per process. */
+  writer: ReportWriter;
   files: FileStore;
   clock: Clock;
   limits: AttachmentLimits & { maxNarrativeChars: number };
 }
 
-export type ReportSource = 'api' | 'web' | 'openrosa';
 export interface SubmitResult { report: ReportRow; created: boolean }
+export type { ReportSource };
 
 export async function submitReport(
   deps: IntakeDeps, observer: AuthUser, raw: unknown, incoming: IncomingFile[], source: ReportSource,
@@ -30,7 +33,7 @@ export async function submitReport(
   // Files go to disk first: a file without a row is never shown as evidence, a row without its file would be.
   for (const a of attachments) await deps.files.put(a.buffer, a.sha256);
   const contentHash = reportContentHash(input);
-  const inserted = await insertReport(deps.db, observer.id, input, contentHash, attachments, source);
+  const inserted = await deps.writer.insert({ observerId: observer.id, input, contentHash, attachments, source });
   if (inserted) return { report: inserted, created: true };
   return retried(deps, observer, input, contentHash, attachments);
 }
@@ -56,60 +59,12 @@ function offsetOf(iso: string): string {
   return !m || m[1] === 'Z' ? '+00:00' : m[1]!;
 }
 
-function attachmentRecords(attachments: PreparedAttachment[]): string {
-  return JSON.stringify(attachments.map((a) => ({
-    sha256: a.sha256, mime: a.mime, size: a.sizeBytes, name: a.originalName,
-    taken: a.exif.takenAt?.toISOString() ?? null, lat: a.exif.lat, lon: a.exif.lon,
-  })));
-}
-
-type InsertedRow = Omit<ReportRow, 'attachments'> & { attachments: Array<Record<string, unknown>> };
-
-/**
- * The statement returns the stored row and its attachment rows, so the 201 needs no second read: re-reading
- * (two more queries through the ORM) cost as much as the insert itself (bench/README.md, intake spans).
- */
-async function insertReport(
-  db: Db, observerId: string, r: ReportInput, contentHash: string, attachments: PreparedAttachment[], source: ReportSource,
-): Promise<ReportRow | null> {
-  const rows = await db.$queryRaw<InsertedRow[]>`
-    WITH ins AS (
-      INSERT INTO "Report" ("clientId", "observerId", "source", "contentHash", "observedAt", "lat", "lon", "accuracyM",
-                            "placeName", "narrative", "partyAlleged", "casualties")
-      VALUES (${r.clientId}::uuid, ${observerId}::uuid, ${source}::"ReportSource", ${contentHash}, ${r.observedAt}::timestamptz,
-              ${r.lat ?? null}::float8, ${r.lon ?? null}::float8, ${r.accuracyM ?? null}::float8, ${r.placeName ?? null},
-              ${r.narrative}, ${r.partyAlleged}::"Party", ${r.casualties ? JSON.stringify(r.casualties) : null}::jsonb)
-      ON CONFLICT ("observerId", "clientId") DO NOTHING
-      RETURNING *
-    ), att AS (
-      INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
-      SELECT ins.id, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
-      FROM ins, jsonb_to_recordset(${attachmentRecords(attachments)}::jsonb)
-        AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
-      ON CONFLICT DO NOTHING
-      RETURNING *
-    ), job AS (
-      INSERT INTO "OutboxEvent" ("topic", "payload")
-      SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ins.id) FROM ins
-    )
-    SELECT ins.*, COALESCE((SELECT json_agg(att ORDER BY att."createdAt", att."originalName") FROM att), '[]'::json) AS attachments
-    FROM ins`;
-  const row = rows[0];
-  if (!row) return null;
-  // json_agg carries timestamps as text; the row type (and reportView) expects Dates.
-  const toDate = (v: unknown) => (v == null ? null : new Date(v as string));
-  return {
-    ...row,
-    attachments: row.attachments.map((a) => ({ ...a, createdAt: toDate(a.createdAt), exifTakenAt: toDate(a.exifTakenAt) })) as ReportRow['attachments'],
-  } as ReportRow;
-}
-
 async function addAttachments(db: Db, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
   await db.$executeRaw`
     WITH att AS (
       INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
       SELECT ${reportId}::uuid, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
-      FROM jsonb_to_recordset(${attachmentRecords(attachments)}::jsonb)
+      FROM jsonb_to_recordset(${JSON.stringify(attachmentRecords(attachments))}::jsonb)
         AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
       ON CONFLICT DO NOTHING
       RETURNING 1
