@@ -18,18 +18,21 @@ export function exifTime(raw: unknown, offset: unknown, fallbackOffset: string):
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+const PICK = {
+  pick: ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTime', 'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef'],
+  reviveValues: false,
+};
+
 export async function readExif(data: Buffer, mime: string, fallbackOffset = '+00:00'): Promise<ExifFacts> {
   if (!mime.startsWith('image/')) return { takenAt: null, lat: null, lon: null };
   try {
-    const [tags, gps] = await Promise.all([
-      exifr.parse(data, { pick: ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTime'], reviveValues: false }),
-      exifr.gps(data).catch(() => null),
-    ]);
+    // One pass: exifr derives latitude/longitude from the GPS tags it is asked to pick.
+    const tags = await exifr.parse(data, PICK);
     const takenAt = tags
       ? exifTime(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal ?? tags.OffsetTime, fallbackOffset)
       : null;
-    const lat = finite(gps?.latitude, 90);
-    const lon = finite(gps?.longitude, 180);
+    const lat = finite(tags?.latitude, 90);
+    const lon = finite(tags?.longitude, 180);
     return { takenAt, lat: lat !== null && lon !== null ? lat : null, lon: lat !== null && lon !== null ? lon : null };
   } catch {
     // Damaged or exotic EXIF must not reject the evidence itself.

@@ -1,5 +1,6 @@
 // Content-addressed file store: <dir>/<aa>/<bb>/<sha256>. A file is written to a temporary name, fsynced and
-// renamed into place, so a crash never leaves a half-written file under a content address.
+// renamed into place, so a crash never leaves a half-written file under a content address; the directory is
+// fsynced too, or a power cut could lose the new name after the report that cites it has committed.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
@@ -24,6 +25,8 @@ export function createFileStore(root: string): FileStore {
     return path.join(abs, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   };
   const exists = async (sha256: string) => stat(pathOf(sha256)).then(() => true, () => false);
+  // 65,536 directories at most: each is created once per process, not once per file.
+  const made = new Set<string>();
   return {
     root: abs,
     pathOf,
@@ -32,7 +35,8 @@ export function createFileStore(root: string): FileStore {
       const sha256 = known ?? createHash('sha256').update(data).digest('hex');
       const final = pathOf(sha256);
       if (await exists(sha256)) return { sha256, sizeBytes: data.length };
-      await mkdir(path.dirname(final), { recursive: true });
+      const dir = path.dirname(final);
+      if (!made.has(dir)) { await mkdir(dir, { recursive: true }); made.add(dir); }
       const tmp = path.join(abs, `.tmp-${randomBytes(8).toString('hex')}`);
       const fh = await open(tmp, 'w', 0o640);
       try {
@@ -41,7 +45,13 @@ export function createFileStore(root: string): FileStore {
       } finally {
         await fh.close();
       }
-      await rename(tmp, final);
+      await rename(tmp, final).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(dir, { recursive: true }); // removed behind this process's back (restore, cleanup)
+        await rename(tmp, final);
+      });
+      const dh = await open(dir, 'r');
+      try { await dh.sync(); } finally { await dh.close(); }
       return { sha256, sizeBytes: data.length };
     },
     read: (sha256) => createReadStream(pathOf(sha256)),
