@@ -12,7 +12,8 @@ import { createUser } from '../src/auth/users.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { spawnServer, type ServerProcess } from '../tests/helpers/processes.ts';
 
-export const BENCH_DB = 'ceasefire_bench';
+// BENCH_DB lets two benchmark runs share a PostgreSQL without dropping each other's database.
+export const BENCH_DB = process.env.BENCH_DB ?? 'ceasefire_bench';
 const PG_BASE = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -6,9 +6,17 @@ import autocannon from 'autocannon';
 import type { BenchWorld } from './env.ts';
 import { collectXml, makeFieldReport, makePhoto, multipart, seeded, uniquePhoto } from './fixtures.ts';
 import { median, round } from './stats.ts';
+import { measureCpu } from './cpu.ts';
+import type { ServerProcess } from '../tests/helpers/processes.ts';
+
+const medianOrNull = (xs: Array<number | null>) => (xs.every((x) => x !== null) ? median(xs as number[]) : null);
 
 export type IntakeKind = 'json' | 'jpeg' | 'openrosa';
-export interface RunFigures { rps: number; p50Ms: number; p99Ms: number; accepted: number; non2xx: number; errors: number }
+export interface RunFigures {
+  rps: number; p50Ms: number; p99Ms: number; accepted: number; non2xx: number; errors: number;
+  /** CPU µs per accepted report: the API process(es) and the PostgreSQL backends serving them. */
+  apiCpuUs: number | null; pgCpuUs: number | null;
+}
 export interface KindFigures extends RunFigures { runs: RunFigures[] }
 
 interface Shape { path: string; make: (i: number, token: string) => { headers: Record<string, string>; body: Buffer | string } }
@@ -56,7 +64,12 @@ export async function intakeShapes(world: BenchWorld): Promise<Record<IntakeKind
   };
 }
 
-export async function runIntakeOnce(url: string, world: BenchWorld, shape: Shape, seconds: number, connections = 32): Promise<RunFigures> {
+export async function runIntakeOnce(api: ServerProcess, world: BenchWorld, shape: Shape, seconds: number, connections = 32): Promise<RunFigures> {
+  const m = await measureCpu(world.db, api.pid, () => loadOnce(api.url, world, shape, seconds, connections), (r) => r.accepted);
+  return { ...m.result, apiCpuUs: m.apiUsPerUnit, pgCpuUs: m.pgUsPerUnit };
+}
+
+async function loadOnce(url: string, world: BenchWorld, shape: Shape, seconds: number, connections: number) {
   let i = 0;
   const result = await autocannon({
     url,
@@ -86,24 +99,25 @@ export async function runIntakeOnce(url: string, world: BenchWorld, shape: Shape
 }
 
 export async function benchIntake(
-  world: BenchWorld, url: string, opts: { runs: number; seconds: number; kinds?: IntakeKind[] },
+  world: BenchWorld, api: ServerProcess, opts: { runs: number; seconds: number; kinds?: IntakeKind[] },
 ): Promise<Partial<Record<IntakeKind, KindFigures>>> {
   const shapes = await intakeShapes(world);
   const out: Partial<Record<IntakeKind, KindFigures>> = {};
   for (const kind of opts.kinds ?? (['json', 'jpeg', 'openrosa'] as IntakeKind[])) {
     const shape = shapes[kind];
-    const probe = await fetch(`${url}/key/${world.observers[0]!.token}/submission`, { method: 'HEAD' });
+    const probe = await fetch(`${api.url}/key/${world.observers[0]!.token}/submission`, { method: 'HEAD' });
     if (kind === 'openrosa' && probe.status === 404) {
       console.warn('intake.openrosa: /submission is not mounted by the api role (src/http/extra-routes.ts); skipped');
       continue;
     }
-    await runIntakeOnce(url, world, shape, 2); // warm-up: JIT, connection pools, token cache
+    await runIntakeOnce(api, world, shape, 2); // warm-up: JIT, connection pools, token cache
     const runs: RunFigures[] = [];
-    for (let r = 0; r < opts.runs; r += 1) runs.push(await runIntakeOnce(url, world, shape, opts.seconds));
+    for (let r = 0; r < opts.runs; r += 1) runs.push(await runIntakeOnce(api, world, shape, opts.seconds));
     out[kind] = {
       rps: median(runs.map((x) => x.rps)), p50Ms: median(runs.map((x) => x.p50Ms)), p99Ms: median(runs.map((x) => x.p99Ms)),
       accepted: runs.reduce((a, x) => a + x.accepted, 0), non2xx: runs.reduce((a, x) => a + x.non2xx, 0),
       errors: runs.reduce((a, x) => a + x.errors, 0), runs,
+      apiCpuUs: medianOrNull(runs.map((x) => x.apiCpuUs)), pgCpuUs: medianOrNull(runs.map((x) => x.pgCpuUs)),
     };
   }
   return out;

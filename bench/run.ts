@@ -47,10 +47,11 @@ async function intake() {
   if (profile) { await rm(profDir, { recursive: true, force: true }); await mkdir(profDir, { recursive: true }); }
   try {
     const api = await world.startApi(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {});
-    const figs = await benchIntake(world, api.url, { runs: RUNS, seconds: SECONDS });
+    const figs = await benchIntake(world, api, { runs: RUNS, seconds: SECONDS });
     results.intake = figs;
     printTable('intake (32 connections; medians of runs)', Object.entries(figs).map(([kind, f]) => ({
       kind, 'accepted/s': f!.rps, 'p50 ms': f!.p50Ms, 'p99 ms': f!.p99Ms, accepted: f!.accepted, non2xx: f!.non2xx, errors: f!.errors,
+      'API cpu µs/report': f!.apiCpuUs ?? '', 'PG cpu µs/report': f!.pgCpuUs ?? '',
     })));
     for (const k of ['json', 'jpeg', 'openrosa'] as IntakeKind[]) if (!figs[k]) notes.push(`intake.${k}: not measured`);
     const spans = await benchIntakeSpans(world, quick ? 50 : 200);
