@@ -6,9 +6,14 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { AuthUser } from '../auth/users.ts';
 import { checkCredentials } from '../auth/credentials.ts';
+import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
-export interface OpenRosaAuthDeps { db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter; basicCache?: BasicCache }
+export interface OpenRosaAuthDeps {
+  db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter; basicCache?: BasicCache;
+  /** Failed password logins are audited here as on the browser's sign-in form. */
+  audit(entry: AuditEntry): Promise<void>;
+}
 
 /**
  * Collect sends Basic credentials with every request (form list, each form, HEAD, POST), and each argon2
@@ -77,7 +82,10 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   const cached = deps.basicCache?.get(key);
   if (cached) return cached;
   const user = await checkCredentials(deps, creds.username, creds.password, c.ip);
-  if (!user) throw new Unauthenticated('wrong username or password');
+  if (!user) {
+    await deps.audit({ actorId: null, actorName: creds.username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip: c.ip, via: 'openrosa' } });
+    throw new Unauthenticated('wrong username or password');
+  }
   deps.basicCache?.set(key, user);
   return user;
 }

@@ -81,6 +81,8 @@ describe('form list and form download', () => {
   it('refuses a wrong password, and 404s an unknown form in OpenRosa XML', async () => {
     const wrong = await fetch(`${api.url}/formList`, { headers: { authorization: basic(observerName, 'not-the-password') } });
     expect(wrong.status).toBe(401);
+    const failed = await rt.db.auditEvent.findMany({ where: { action: 'login_failed', actorName: observerName } });
+    expect(failed.map((a) => a.after)).toContainEqual(expect.objectContaining({ via: 'openrosa' }));
     const missing = await fetch(`${api.url}/forms/household_survey/form.xml`, { headers: { authorization: OBSERVER } });
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<OpenRosaResponse xmlns="http://openrosa.org/http/response">');
