@@ -3,6 +3,7 @@ import { digestTermIds, LABELS, periodText, termTitle } from './labels.ts';
 import { MAP_POINT_LIMIT, mapSvg, SERIES_COLOURS, STANCE_COLOURS, trendSvg } from './svg.ts';
 import { digestTables } from './tables.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
+import { formatAnchor, type AuditAnchor } from '../audit/anchor.ts';
 
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 // Cells are bidi-isolated so an English place name or summary keeps its punctuation in an Arabic table;
@@ -13,7 +14,8 @@ const row = (cells: Array<string | number>, tag = 'td') => `<tr>${cells.map((c) 
 const table = (head: string[], rows: Array<Array<string | number>>, empty: string) =>
   rows.length ? `<table><thead>${row(head, 'th')}</thead><tbody>${rows.map((r) => row(r)).join('')}</tbody></table>` : `<p class="empty">${esc(empty)}</p>`;
 
-export function renderDigestHtml(data: DigestData, agreement: DigestAgreement, lang: Lang): string {
+/** `anchor`: the audit row of this digest's creation, printed so a copy kept outside can check the log later. */
+export function renderDigestHtml(data: DigestData, agreement: DigestAgreement, lang: Lang, anchor?: AuditAnchor | null): string {
   const l = LABELS[lang];
   const p = periodText(data);
   const termIds = digestTermIds(agreement, data);
@@ -33,7 +35,8 @@ export function renderDigestHtml(data: DigestData, agreement: DigestAgreement, l
           + legend(active.map((id, n) => [SERIES_COLOURS[n % SERIES_COLOURS.length], termTitle(agreement, id, lang)]))
         : `<p class="empty">${esc(l.none)}</p>`)
       + `</section>`,
-    `<footer>${esc(l.contentHash)}: <code>${data.contentHash}</code></footer>`,
+    `<footer>${esc(l.contentHash)}: <code>${data.contentHash}</code>`
+      + (anchor ? `<br>${esc(l.auditAnchor)}: <code>${esc(formatAnchor(anchor))}</code>` : '') + `</footer>`,
   ];
   return `<!doctype html>
 <html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

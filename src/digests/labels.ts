@@ -12,6 +12,7 @@ export const LABELS = {
     deadlines: 'Agreement deadlines', due: 'Due', status: 'Status', daysLeft: 'days left', daysOverdue: 'days overdue', dueToday: 'due today',
     inPeriod: 'in this period', map: 'Map of incidents', trend: 'Daily violations per term', none: 'None in this period',
     newSince: 'new', legendVerified: 'verified (filled) / not yet verified (ring)', shownOf: 'shown of', contentHash: 'Content hash',
+    auditAnchor: 'Audit record (check with npm run audit:verify -- --anchor)',
     reportsPerDay: 'reports per day',
   },
   ar: {
@@ -23,6 +24,7 @@ export const LABELS = {
     deadlines: 'المواعيد النهائية في الاتفاق', due: 'الموعد', status: 'الحالة', daysLeft: 'يوماً متبقياً', daysOverdue: 'يوماً من التأخير', dueToday: 'يحل اليوم',
     inPeriod: 'في هذه الفترة', map: 'خريطة الحوادث', trend: 'الخروقات اليومية حسب البند', none: 'لا شيء في هذه الفترة',
     newSince: 'جديد', legendVerified: 'مؤكدة (دائرة ممتلئة) / قيد التحقق (حلقة)', shownOf: 'معروضة من أصل', contentHash: 'بصمة المحتوى',
+    auditAnchor: 'قيد سجل التدقيق (للتحقق: npm run audit:verify -- --anchor)',
     reportsPerDay: 'بلاغ يومياً',
   },
 } as const satisfies Record<Lang, Record<string, string>>;

@@ -7,6 +7,7 @@ import { drawTable, drawText, type Box } from './pdf-layout.ts';
 import { libyaProjection, mapPoints, SERIES_COLOURS, STANCE_COLOURS } from './svg.ts';
 import { digestTables } from './tables.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
+import { formatAnchor, type AuditAnchor } from '../audit/anchor.ts';
 
 const require = createRequire(import.meta.url);
 const FONTS = {
@@ -16,7 +17,7 @@ const FONTS = {
 
 type Doc = InstanceType<typeof PDFDocument>;
 
-export function renderDigestPdf(data: DigestData, agreement: DigestAgreement, lang: Lang): Promise<Buffer> {
+export function renderDigestPdf(data: DigestData, agreement: DigestAgreement, lang: Lang, anchor?: AuditAnchor | null): Promise<Buffer> {
   const l = LABELS[lang];
   const dir = lang === 'ar' ? 'rtl' : 'ltr';
   const p = periodText(data);
@@ -67,7 +68,8 @@ export function renderDigestPdf(data: DigestData, agreement: DigestAgreement, la
     y += drawText(doc, l.none, y, frame, dir);
   }
   doc.fillColor('#566573').fontSize(7);
-  drawText(doc, `${l.contentHash}: ${data.contentHash}`, y + 12, frame, dir);
+  y += 12 + drawText(doc, `${l.contentHash}: ${data.contentHash}`, y + 12, frame, dir);
+  if (anchor) drawText(doc, `${l.auditAnchor}: ${formatAnchor(anchor)}`, y, frame, dir);
   doc.end();
   return done;
 }

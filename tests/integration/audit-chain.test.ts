@@ -41,8 +41,8 @@ async function tamper(url: string, sql: string, params: unknown[] = []) {
   } finally { await c.end(); }
 }
 
-async function verifyCli(url: string) {
-  return run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } })
+async function verifyCli(url: string, args: string[] = []) {
+  return run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } })
     .then((r) => ({ code: 0, out: r.stdout + r.stderr }))
     .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
 }
@@ -106,6 +106,22 @@ describe('audit chain tampering', () => {
       const r = await verifyCli(chain.tdb.url);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/seq=5 reason=altered \(action=logout\)/);
+    } finally { await chain.close(); }
+  });
+
+  it('detects a cut tail through an anchor kept outside the database (the rest of the chain still verifies)', async () => {
+    const chain = await freshChain(8);
+    try {
+      const before = await verifyCli(chain.tdb.url);
+      const head = /head: (\d+:[0-9a-f]{64})/.exec(before.out)![1]!;
+      expect(head).toMatch(/^8:/);
+      expect((await verifyCli(chain.tdb.url, ['--anchor', head])).code).toBe(0);
+      await tamper(chain.tdb.url, 'DELETE FROM "AuditEvent" WHERE seq >= 7');
+      expect(await verifyAuditChain(chain.db)).toEqual({ ok: true, checked: 6 });
+      const r = await verifyCli(chain.tdb.url, ['--anchor', head]);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`does not hold anchor ${head}: row absent`);
+      expect((await verifyCli(chain.tdb.url, ['--anchor', 'nonsense'])).code).toBe(2);
     } finally { await chain.close(); }
   });
 

@@ -93,6 +93,15 @@ describe('GET /api/digests/:id', () => {
     expect(ar.text).toContain('<html lang="ar" dir="rtl"');
   });
 
+  it('carries the audit row of its creation as an anchor (seq:hash) that audit:verify can check later', async () => {
+    const id = await compile();
+    const row = await s.rt.db.auditEvent.findFirst({ where: { entityType: 'digest', entityId: id, action: 'digest_created' } });
+    const anchor = `${row!.seq}:${row!.hash}`;
+    expect((await api.get(`/api/digests/${id}?format=json`)).body.auditAnchor).toEqual({ seq: String(row!.seq), hash: row!.hash });
+    expect((await api.get(`/api/digests/${id}?format=html`)).text).toContain(`<code>${anchor}</code>`);
+    expect((await api.get(`/api/digests/${id}?format=html&lang=ar`)).text).toContain(anchor);
+  });
+
   it('PDF starts with %PDF', async () => {
     const id = await compile();
     const r = await fetch(`${s.url}/api/digests/${id}?format=pdf&lang=ar`, { headers: { authorization: `Bearer ${member.token}` } });

@@ -12,6 +12,7 @@ import { renderDigestPdf } from '../../digests/pdf.ts';
 import { Invalid } from '../../errors.ts';
 import { DayOrInstant, toInstant } from '../../review/filters.ts';
 import { parseBody, parseQuery } from '../../review/input.ts';
+import { anchorOf } from '../../audit/anchor.ts';
 
 const agreement = libya as DigestAgreement;
 
@@ -56,17 +57,18 @@ export function digestsRouter(deps: AppDeps): Router {
     const q = parseQuery(DigestRead, req.query);
     const { data, ...meta } = await getDigest(deps.db, String(req.params.id));
     const name = `digest-${meta.periodFrom.toISOString().slice(0, 10)}-${q.lang}`;
+    const anchor = await anchorOf(deps.db, 'digest', meta.id, 'digest_created');
     if (q.format === 'html') {
-      res.type('html').send(renderDigestHtml(data, agreement, q.lang));
+      res.type('html').send(renderDigestHtml(data, agreement, q.lang, anchor));
       return;
     }
     if (q.format === 'pdf') {
       res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${name}.pdf"`);
-      res.send(await renderDigestPdf(data, agreement, q.lang));
+      res.send(await renderDigestPdf(data, agreement, q.lang, anchor));
       return;
     }
     // The figures at the top level (terms.<id>.violations ...), with the stored row's fields beside them.
-    res.json({ ...meta, ...data });
+    res.json({ ...meta, ...data, auditAnchor: anchor });
   });
   return r;
 }
