@@ -6,8 +6,9 @@ export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
 
 const count = z.number().int().min(0).max(100_000);
 // PostgreSQL text cannot hold NUL, and no observer types one: name the field instead of failing at the store.
-const noNul = (s: string) => !s.includes('\u0000');
-const NUL_REASON = 'contains a NUL character';
+// Text PostgreSQL cannot store as it was sent: a NUL, or half of a UTF-16 pair (a client that cut an emoji).
+const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+const STORABLE_REASON = 'contains a NUL character or broken Unicode (a lone surrogate)';
 
 export const Casualties = z.object({
   killed: count.optional(),
@@ -22,8 +23,8 @@ export const ReportInput = z.object({
   lat: z.number().min(-90).max(90).optional(),
   lon: z.number().min(-180).max(180).optional(),
   accuracyM: z.number().min(0).max(1_000_000).optional(),
-  placeName: z.string().trim().min(1).max(200).refine(noNul, NUL_REASON).optional(),
-  narrative: z.string().trim().min(1).refine(noNul, NUL_REASON).openapi({ description: 'English or Arabic free text.' }),
+  placeName: z.string().trim().min(1).max(200).refine(storable, STORABLE_REASON).optional(),
+  narrative: z.string().trim().min(1).refine(storable, STORABLE_REASON).openapi({ description: 'English or Arabic free text.' }),
   partyAlleged: z.enum(PARTIES).default('unknown'),
   casualties: Casualties.optional(),
 }).strict().superRefine((r, ctx) => {

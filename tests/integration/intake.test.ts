@@ -101,6 +101,7 @@ describe('POST /api/reports rejections name the field and store nothing', () => 
     ['negative casualties', makeReport({ casualties: { killed: -1 } }), 422, 'casualties.killed'],
     ['wrong type', makeReport({ lat: '31.2' }), 422, 'lat'],
     ['a NUL character', makeReport({ narrative: 'shelling\u0000 at dawn' }), 422, 'narrative'],
+    ['half of a UTF-16 pair', makeReport({ placeName: 'Sirte \ud83d' }), 422, 'placeName'],
     ['a narrative nobody writes', makeReport({ narrative: 'x'.repeat(60_000) }), 413, 'narrative'],
   ];
   it.each(cases)('%s', async (_name, body, status, field) => {
