@@ -2,8 +2,8 @@
 // evidence spans that decided each term (offsets into the original narrative). Deterministic, no model.
 import { normalizeWithMap, originalSpan, type NormalizedText } from './normalize.ts';
 import { detectLanguage, type Language } from './language.ts';
-import { loadLexicon, type CompiledCue, type CompiledLexicon, type StanceId } from './lexicon.ts';
-import { findAll } from './patterns.ts';
+import type { AnchoredRegex } from './anchors.ts';
+import { LexiconText, loadLexicon, type CompiledCue, type CompiledLexicon, type StanceId } from './lexicon.ts';
 import { findPlaceMentions, isForeign, loadGazetteer, placeByName } from './places.ts';
 import type { Agreement } from '../agreements/index.ts';
 
@@ -28,10 +28,10 @@ interface Match { start: number; end: number; cue: CompiledCue; negated: boolean
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const CLAUSE_PUNCT = /[.;:!?\n,()"]/g;
 
-function clauseBoundaries(text: string, lex: CompiledLexicon): number[] {
+function clauseBoundaries(lt: LexiconText): number[] {
   const b: number[] = [];
-  for (const m of text.matchAll(CLAUSE_PUNCT)) b.push(m.index);
-  for (const s of findAll(lex.breakers, text)) b.push(s.start);
+  for (const m of lt.text.matchAll(CLAUSE_PUNCT)) b.push(m.index);
+  for (const s of lt.spans(lt.lex.breakers)) b.push(s.start);
   return b.sort((x, y) => x - y);
 }
 
@@ -46,23 +46,13 @@ const wordsBetween = (text: string, a: number, b: number) => (a >= b ? 0 : text.
 // Equal spans: a term cue explains more than a stance cue ("withdrawal" is troop evidence and a stance).
 const KIND_RANK = { term: 0, none: 1, stance: 2, context: 3 } as const;
 
-/** Cues whose trigger literal occurs in the text (a bigram set rules most literals out without a scan). */
-function activeCues(text: string, lex: CompiledLexicon): number[] {
-  const bigrams = new Set<string>();
-  for (let i = 0; i + 1 < text.length; i++) bigrams.add(text.slice(i, i + 2));
-  const active = new Set(lex.alwaysRun);
-  for (const t of lex.triggerIndex) {
-    if (bigrams.has(t.head) && text.includes(t.literal)) for (const i of t.cues) active.add(i);
-  }
-  return [...active].sort((a, b) => a - b);
-}
-
 /** Longest match wins where cues overlap (e.g. "celebratory gunfire" over "gunfire", "cargo flight" over "flight"). */
-function selectMatches(text: string, lex: CompiledLexicon): Match[] {
+function selectMatches(lt: LexiconText): Match[] {
+  const { text, lex } = lt;
   const all: Match[] = [];
-  for (const i of activeCues(text, lex)) {
+  for (const i of lt.activeCues()) {
     const cue = lex.cues[i];
-    for (const s of findAll(cue.re, text)) all.push({ ...s, cue, negated: false, voided: false });
+    for (const s of lt.spans(cue.re)) all.push({ ...s, cue, negated: false, voided: false });
   }
   all.sort((a, b) => (b.end - b.start) - (a.end - a.start) || KIND_RANK[a.cue.kind] - KIND_RANK[b.cue.kind] || b.cue.w - a.cue.w || a.start - b.start);
   const taken = new Uint8Array(text.length);
@@ -83,12 +73,13 @@ const COORDINATION = /^\s*(?:[\p{L}\p{N}]+\s+(?=(?:or|nor|and|او|ولا)\s))?(
 const POST_NEG_WINDOW_WORDS = 4;
 
 /** A negator negates the first cue after it in its clause ("no movement observed, no new positions"). */
-function applyNegation(text: string, matches: Match[], lex: CompiledLexicon): void {
-  const bounds = clauseBoundaries(text, lex);
+function applyNegation(lt: LexiconText, matches: Match[]): void {
+  const { text, lex } = lt;
+  const bounds = clauseBoundaries(lt);
   const cues = matches.filter((m) => m.cue.kind === 'term' || m.cue.kind === 'stance');
   const strictlyInside = (s: { start: number; end: number }) => matches.some((m) => m.start <= s.start && m.end >= s.end && (m.end - m.start) > (s.end - s.start));
-  const forward = (re: RegExp, mark: (m: Match) => void) => {
-    for (const neg of findAll(re, text)) {
+  const forward = (re: AnchoredRegex, mark: (m: Match) => void) => {
+    for (const neg of lt.spans(re)) {
       if (strictlyInside(neg)) continue;
       const clause = clauseOf(bounds, neg.start + 1);
       // "no presence of foreign fighters": words that merely assert presence pass the negation on.
@@ -107,7 +98,7 @@ function applyNegation(text: string, matches: Match[], lex: CompiledLexicon): vo
   };
   forward(lex.negPre, (m) => { m.negated = true; });
   if (lex.negVoid) forward(lex.negVoid, (m) => { m.voided = true; });
-  for (const neg of findAll(lex.negPost, text)) {
+  for (const neg of lt.spans(lex.negPost)) {
     if (strictlyInside(neg)) continue;
     const clause = clauseOf(bounds, neg.start + 1);
     const before = cues.filter((m) => m.end <= neg.start && clauseOf(bounds, m.start + 1) === clause);
@@ -195,8 +186,9 @@ export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 
   const narrative = input.narrative ?? '';
   const n = normalizeWithMap(narrative);
   const language = detectLanguage(narrative);
-  const matches = selectMatches(n.text, lex);
-  applyNegation(n.text, matches, lex);
+  const lt = new LexiconText(lex, n.text);
+  const matches = selectMatches(lt);
+  applyNegation(lt, matches);
 
   // Generic cues ("convoy", "checkpoint") step back when a more specific term explains them.
   let scores = scoreTerms(matches, lex, new Set());
@@ -221,10 +213,10 @@ export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 
 
   const signals = {
     concepts: [...new Set(matches.filter((m) => m.cue.concept && !m.negated).map((m) => m.cue.concept!))].sort(),
-    parties: lex.parties.filter((p) => findAll(p.re, n.text).length > 0).map((p) => p.id),
-    previousDay: findAll(lex.previousDay, n.text).length > 0,
-    twoDaysAgo: findAll(lex.twoDaysAgo, n.text).length > 0,
-    routine: findAll(lex.routine, n.text).length > 0,
+    parties: lex.parties.filter((p) => lt.spans(p.re).length > 0).map((p) => p.id),
+    previousDay: lt.spans(lex.previousDay).length > 0,
+    twoDaysAgo: lt.spans(lex.twoDaysAgo).length > 0,
+    routine: lt.spans(lex.routine).length > 0,
     places: [...new Set(mentions.map((p) => p.id))],
   };
 

@@ -2,7 +2,9 @@
 // cues, "not related" cues, negators, temporal and party expressions. Adding a ceasefire = adding a file.
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
-import { compilePattern, literalTriggers } from './patterns.ts';
+import { compilePattern, literalTriggers, type Span } from './patterns.ts';
+import { anchorLiterals, anchored, bindAnchors, findAllAnchored, type AnchoredRegex } from './anchors.ts';
+import { LiteralIndex } from './literals.ts';
 
 const Pol = z.enum(['v', 'c', 'i']).nullable();
 // A cue is [pattern, weight, polarity?, concept?, { notWith? }] — compact, so a lexicon stays readable.
@@ -31,7 +33,7 @@ export type Polarity = 'v' | 'c' | 'i' | null;
 export type StanceId = z.infer<typeof Stance>;
 
 export interface CompiledCue {
-  re: RegExp;
+  re: AnchoredRegex;
   pattern: string;
   kind: 'term' | 'stance' | 'none' | 'context';
   term: string | null;
@@ -49,45 +51,41 @@ export interface CompiledLexicon {
   termIds: string[];
   defaultStance: Record<string, StanceId>;
   cues: CompiledCue[];
-  negPre: RegExp;
-  negPost: RegExp;
+  negPre: AnchoredRegex;
+  negPost: AnchoredRegex;
   /** "instead of X": X is named but neither happened nor failed to happen; it only loses its stance. */
-  negVoid: RegExp | null;
-  breakers: RegExp;
-  previousDay: RegExp;
-  twoDaysAgo: RegExp;
-  routine: RegExp;
-  parties: Array<{ id: string; re: RegExp }>;
-  /** Distinct trigger literals → indexes of the cues they unlock; cues without triggers always run. */
-  triggerIndex: Array<{ literal: string; head: string; cues: number[] }>;
+  negVoid: AnchoredRegex | null;
+  breakers: AnchoredRegex;
+  previousDay: AnchoredRegex;
+  twoDaysAgo: AnchoredRegex;
+  routine: AnchoredRegex;
+  parties: Array<{ id: string; re: AnchoredRegex }>;
+  /** Trigger literal id (in `literals`) → indexes of the cues it unlocks; cues without triggers always run. */
+  triggerCues: Map<number, number[]>;
   alwaysRun: number[];
+  /** Every trigger and anchor literal: one scan of a text tells which cues can match, and where. */
+  literals: LiteralIndex;
 }
 
 // Several patterns as one regex: each is compiled alone first (validation), then joined.
-const anyOf = (patterns: string[]) => new RegExp(patterns.map((p) => compilePattern(p).source).join('|'), 'gu');
+const anyOf = (patterns: string[]) => anchored(new RegExp(patterns.map((p) => compilePattern(p).source).join('|'), 'gu'));
+const cueRe = (pattern: string) => anchored(compilePattern(pattern));
 
 export function compileLexicon(file: LexiconFile): CompiledLexicon {
   const cues: CompiledCue[] = [];
   for (const [term, def] of Object.entries(file.terms)) {
-    for (const c of def.cues) cues.push({ ...c, re: compilePattern(c.pattern), triggers: literalTriggers(c.pattern), kind: 'term', term });
+    for (const c of def.cues) cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'term', term });
   }
-  for (const c of file.stanceCues) cues.push({ ...c, re: compilePattern(c.pattern), triggers: literalTriggers(c.pattern), kind: 'stance', term: null });
-  for (const c of file.noneCues) cues.push({ ...c, re: compilePattern(c.pattern), triggers: literalTriggers(c.pattern), kind: 'none', term: null, pol: null });
-  for (const [pattern, concept] of file.contextCues) cues.push({ pattern, re: compilePattern(pattern), triggers: literalTriggers(pattern), kind: 'context', term: null, w: 0, pol: null, concept, notWith: [] });
+  for (const c of file.stanceCues) cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'stance', term: null });
+  for (const c of file.noneCues) cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'none', term: null, pol: null });
+  for (const [pattern, concept] of file.contextCues) cues.push({ pattern, re: cueRe(pattern), triggers: literalTriggers(pattern), kind: 'context', term: null, w: 0, pol: null, concept, notWith: [] });
   const byLiteral = new Map<string, number[]>();
   const alwaysRun: number[] = [];
   cues.forEach((c, i) => {
     if (!c.triggers) { alwaysRun.push(i); return; }
     for (const t of new Set(c.triggers)) byLiteral.set(t, [...(byLiteral.get(t) ?? []), i]);
   });
-  return {
-    triggerIndex: [...byLiteral].map(([literal, idx]) => ({ literal, head: literal.slice(0, 2), cues: idx })),
-    alwaysRun,
-    agreement: file.agreement,
-    thresholds: file.thresholds,
-    termIds: Object.keys(file.terms),
-    defaultStance: Object.fromEntries(Object.entries(file.terms).map(([k, v]) => [k, v.defaultStance])),
-    cues,
+  const expressions = {
     negPre: anyOf(file.negators.pre),
     negPost: anyOf(file.negators.post),
     negVoid: file.negators.void.length ? anyOf(file.negators.void) : null,
@@ -97,6 +95,43 @@ export function compileLexicon(file: LexiconFile): CompiledLexicon {
     routine: anyOf(file.temporal.routine),
     parties: Object.entries(file.parties).map(([id, ps]) => ({ id, re: anyOf(ps) })),
   };
+  const { parties, ...single } = expressions;
+  const anchoredAll = [...cues.map((c) => c.re), ...Object.values(single).filter((r) => r !== null), ...parties.map((p) => p.re)];
+  const literals = new LiteralIndex([...byLiteral.keys(), ...anchoredAll.flatMap(anchorLiterals)]);
+  for (const a of anchoredAll) bindAnchors(a, literals);
+  return {
+    triggerCues: new Map([...byLiteral].map(([literal, idx]) => [literals.id(literal)!, idx])),
+    alwaysRun,
+    literals,
+    agreement: file.agreement,
+    thresholds: file.thresholds,
+    termIds: Object.keys(file.terms),
+    defaultStance: Object.fromEntries(Object.entries(file.terms).map(([k, v]) => [k, v.defaultStance])),
+    cues,
+    ...expressions,
+  };
+}
+
+/** A normalised text with its literal scan: the matches of any lexicon expression in it. */
+export class LexiconText {
+  private readonly found: Map<number, number[]>;
+  constructor(readonly lex: CompiledLexicon, readonly text: string) {
+    this.found = lex.literals.scan(text);
+  }
+
+  spans(re: AnchoredRegex): Span[] {
+    return findAllAnchored(re, this.text, this.found);
+  }
+
+  /** Cues one of whose triggers occurs in the text, and the cues without triggers; in lexicon order. */
+  activeCues(): number[] {
+    const active = new Set(this.lex.alwaysRun);
+    for (const id of this.found.keys()) {
+      const cues = this.lex.triggerCues.get(id);
+      if (cues) for (const i of cues) active.add(i);
+    }
+    return [...active].sort((a, b) => a - b);
+  }
 }
 
 const cache = new Map<string, CompiledLexicon>();

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { normalizeText } from './normalize.ts';
 import { hasArabic } from './language.ts';
+import { anchored, anchorLiterals, bindAnchors, findAllAnchored, type AnchoredRegex } from './anchors.ts';
+import { LiteralIndex } from './literals.ts';
 
 const PlaceSchema = z.object({
   id: z.string().regex(/^[a-z0-9_]+$/),
@@ -28,7 +30,9 @@ export interface Gazetteer {
   byId: Map<string, Place>;
   exact: Map<string, Place>;
   skeleton: Map<string, Place>;
-  mentionRe: RegExp;
+  mentionRe: AnchoredRegex;
+  /** The aliases as literals: where a mention can start. */
+  mentionLiterals: LiteralIndex;
   aliasToPlace: Map<string, Place>;
   searchIndex: Array<{ key: string; place: Place; rank: number }>;
 }
@@ -92,8 +96,10 @@ function build(places: Place[]): Gazetteer {
   // One alternation, longest alias first, so "jufra airbase" wins over "jufra" at the same position.
   const aliases = [...aliasToPlace.keys()].sort((a, b) => b.length - a.length);
   const alt = aliases.map((a) => (hasArabic(a) ? `(?:[وفبلك])?${escapeRe(a)}` : escapeRe(a))).join('|');
-  const mentionRe = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alt})(?![\\p{L}\\p{N}])`, 'gu');
-  return { places, byId, exact, skeleton, mentionRe, aliasToPlace, searchIndex };
+  const mentionRe = anchored(new RegExp(`(?<![\\p{L}\\p{N}])(?:${alt})(?![\\p{L}\\p{N}])`, 'gu'));
+  const mentionLiterals = new LiteralIndex(anchorLiterals(mentionRe));
+  bindAnchors(mentionRe, mentionLiterals);
+  return { places, byId, exact, skeleton, mentionRe, mentionLiterals, aliasToPlace, searchIndex };
 }
 
 const cache = new Map<string, Gazetteer>();
@@ -113,13 +119,11 @@ export const isForeign = (p: Place) => p.kind === 'foreign';
 /** Places named in a (normalised) text, in order of appearance. */
 export function findPlaceMentions(normalized: string, g = loadGazetteer()): PlaceMention[] {
   const out: PlaceMention[] = [];
-  g.mentionRe.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = g.mentionRe.exec(normalized)) !== null) {
-    const raw = m[0];
+  for (const { start, end } of findAllAnchored(g.mentionRe, normalized, g.mentionLiterals.scan(normalized))) {
+    const raw = normalized.slice(start, end);
     let p = g.aliasToPlace.get(raw);
     if (!p && /^[وفبلك]/.test(raw)) p = g.aliasToPlace.get(raw.slice(1));
-    if (p) out.push({ placeId: p.id, start: m.index, end: m.index + raw.length });
+    if (p) out.push({ placeId: p.id, start, end });
   }
   return out;
 }
