@@ -1,13 +1,15 @@
 // PostgreSQL implementation of the dedup IncidentCandidateStore. Candidate incidents are found only through
 // indexes — Report(geoCell, observedAt) for space×time blocking, Report(placeKey, observedAt) for reports
 // known by a place name, Attachment(sha256) for shared photos — and every step is LIMITed, so the cost of a
-// lookup depends on local density, never on how many reports the store holds. One round trip.
+// lookup depends on local density, never on how many reports the store holds. One round trip for any number
+// of reports (the batched pipeline looks up a whole batch at once; the single-report path is a batch of one).
 import { Prisma } from '../db/client.ts';
 import type { CandidateIncident, CandidateQuery, IncidentCandidateStore } from './dedup.ts';
 import type { ReportFeatures } from './features.ts';
 
+/** perBlock: reports read per cell (or place) on each side of the report's time; incidents: candidates kept. */
 export interface StoreLimits { perBlock: number; incidents: number; membersPerIncident: number }
-export const DEFAULT_LIMITS: StoreLimits = { perBlock: 200, incidents: 40, membersPerIncident: 30 };
+export const DEFAULT_LIMITS: StoreLimits = { perBlock: 20, incidents: 40, membersPerIncident: 30 };
 
 export interface PrismaStoreOptions {
   /** The report being assigned: never its own candidate. */
@@ -15,135 +17,109 @@ export interface PrismaStoreOptions {
   limits?: StoreLimits;
 }
 
-interface Row { incidentId: string; target: string; features: ReportFeatures | null; separatedFrom: string[] }
-
-const NO_ID = '00000000-0000-0000-0000-000000000000';
-
-/** The incident a (possibly merged) incident's reports went to: m.target, null when it was not merged. */
-const followMerges = (id: Prisma.Sql) => Prisma.sql`LEFT JOIN LATERAL (
-            WITH RECURSIVE chain AS (
-              SELECT i."mergedIntoId" AS target, 1 AS depth FROM "Incident" i WHERE i."id" = ${id} AND i."mergedIntoId" IS NOT NULL
-              UNION ALL
-              SELECT i."mergedIntoId", c.depth + 1 FROM chain c JOIN "Incident" i ON i."id" = c.target
-              WHERE i."mergedIntoId" IS NOT NULL AND c.depth < 10)
-            SELECT target FROM chain ORDER BY depth DESC LIMIT 1) m ON true`;
-
 /** Incidents a reviewer declared separate from the given one. */
 const separations = (id: Prisma.Sql) => Prisma.sql`ARRAY(SELECT s."incidentB" FROM "IncidentSeparation" s WHERE s."incidentA" = ${id}
                 UNION SELECT s."incidentA" FROM "IncidentSeparation" s WHERE s."incidentB" = ${id})`;
 
-/** The candidate query, exported so that its plan can be checked (index scans only) at scale. */
-export function candidateSql(q: CandidateQuery, self: string, l: StoreLimits): Prisma.Sql {
-  const place = q.placeKey ?? null;
-  // No ORDER BY in the blocks: ordering by time would let the planner walk the global observedAt index
-  // instead of the per-cell one; a block beyond its LIMIT is already an extreme hot spot.
-  // Blocks give incident ids; members are then read per incident (Report(incidentId) index) within the
-  // window — or all of them when a photo matched, as the in-memory store does. Merged incidents are
-  // followed to where their reports went (reviewers merge into a live incident; chains are short).
+/** One block: the reports of a cell or a place nearest in time to the report, on either side, within the window. */
+const nearest = (where: Prisma.Sql, l: StoreLimits) => Prisma.sql`
+              (SELECT r."incidentId" AS id, r."observedAt" - q.at AS d FROM "Report" r
+                WHERE ${where} AND r."observedAt" >= q.at AND r."observedAt" <= q."to" AND r."incidentId" IS NOT NULL
+                  AND r."id" IS DISTINCT FROM q.self ORDER BY r."observedAt" LIMIT ${l.perBlock})
+              UNION ALL
+              (SELECT r."incidentId", q.at - r."observedAt" FROM "Report" r
+                WHERE ${where} AND r."observedAt" < q.at AND r."observedAt" >= q."from" AND r."incidentId" IS NOT NULL
+                  AND r."id" IS DISTINCT FROM q.self ORDER BY r."observedAt" DESC LIMIT ${l.perBlock})`;
+
+/** A candidate of the lookup: which query (index) it answers, and whether a shared photo hit it. */
+export interface CandidateRow { q: number; target: string; byHash: boolean; separatedFrom: string[]; members: ReportFeatures[] }
+type Packed = [number, string, boolean, string[], ReportFeatures[]];
+
+/**
+ * The candidate lookup of many reports in one statement, evaluated per query (LATERAL) over a JSON list.
+ * Blocks are read nearest in time first (two index scans per cell, one each side of the report's time), so
+ * that in a dense store the incidents kept under the LIMIT are the ones closest to the report, not the
+ * first in index order. A hit incident is followed along its merges (reviewers merge into a live incident;
+ * chains are short). Members are read per incident (Report(incidentId) index) within the window — or all of
+ * them when a photo matched, as the in-memory store does — most recent first. The whole answer is one JSON
+ * text: one value to hand over instead of a row per member keeps the client's per-row cost out of the way.
+ */
+export function candidateSqlMany(queries: Array<{ q: CandidateQuery; self?: string }>, l: StoreLimits = DEFAULT_LIMITS): Prisma.Sql {
+  const list = JSON.stringify(queries.map(({ q, self }, i) => ({
+    i, self: self ?? null, cells: q.cells, from: q.from.toISOString(), to: q.to.toISOString(),
+    at: new Date((q.from.getTime() + q.to.getTime()) / 2).toISOString(), place: q.placeKey ?? null, hashes: q.attachmentHashes,
+  })));
+  // The cells are looked up one by one (LATERAL, r."geoCell" = cell.c): the planner, which sees neither the
+  // cells nor the window of a row of the list, then walks Report(geoCell, observedAt), never the time index.
+  // The LIMIT tells the planner how long the list is (it takes a function for 100 rows): a lookup of one
+  // report estimated as one of a hundred was above jit_above_cost and spent ~1 s compiling.
   return Prisma.sql`
-        WITH hit AS (
-          (SELECT r."incidentId" AS id, false AS by_hash FROM "Report" r
-            WHERE r."geoCell" = ANY(${q.cells}::text[]) AND r."observedAt" BETWEEN ${q.from} AND ${q.to}
-              AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
-            LIMIT ${l.perBlock})
-          UNION ALL
-          (SELECT r."incidentId", false FROM "Report" r
-            WHERE ${place}::text IS NOT NULL AND r."placeKey" = ${place}::text AND r."observedAt" BETWEEN ${q.from} AND ${q.to}
-              AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
-            LIMIT ${l.perBlock})
-          UNION ALL
-          (SELECT r."incidentId", true FROM "Attachment" a JOIN "Report" r ON r."id" = a."reportId"
-            WHERE a."sha256" = ANY(${q.attachmentHashes}::char(64)[]) AND r."incidentId" IS NOT NULL AND r."id" <> ${self}::uuid
-            LIMIT ${l.perBlock})),
-        inc AS (
-          SELECT h.id, bool_or(h.by_hash) AS by_hash, COALESCE(m.target, h.id) AS target
-          FROM hit h
-          ${followMerges(Prisma.raw('h.id'))}
-          GROUP BY h.id, m.target LIMIT ${l.incidents})
-        SELECT inc.id AS "incidentId", inc.target, mem.features,
-          ${separations(Prisma.raw('inc.target'))} AS "separatedFrom"
-        FROM inc
+    SELECT COALESCE(json_agg(json_build_array(c.q, c.target, c.by_hash, c.sep, c.members) ORDER BY c.q, c.rank), '[]')::text AS doc
+    FROM (SELECT * FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, self uuid, cells text[], "from" timestamptz, "to" timestamptz,
+      at timestamptz, place text, hashes text[]) LIMIT ${queries.length}) AS q
+    CROSS JOIN LATERAL (
+      SELECT q.i AS q, t.target, t.by_hash, t.rank, ${separations(Prisma.raw('t.target'))} AS sep, mem.members
+      FROM (
+        SELECT COALESCE(m.target, g.id) AS target, bool_or(g.by_hash) AS by_hash, min(g.rank) AS rank
+        FROM (
+          SELECT h.id, bool_or(h.by_hash) AS by_hash, row_number() OVER (ORDER BY bool_or(h.by_hash) DESC, min(h.d), h.id) AS rank
+          FROM (
+            SELECT x.id, false AS by_hash, x.d FROM unnest(q.cells) AS cell(c) CROSS JOIN LATERAL (${nearest(Prisma.sql`r."geoCell" = cell.c`, l)}) x
+            UNION ALL
+            SELECT y.id, false, y.d FROM (${nearest(Prisma.sql`q.place IS NOT NULL AND r."placeKey" = q.place`, l)}) y
+            UNION ALL
+            (SELECT r."incidentId", true, interval '0' FROM "Attachment" a JOIN "Report" r ON r."id" = a."reportId"
+              WHERE a."sha256" = ANY(q.hashes::char(64)[]) AND r."incidentId" IS NOT NULL AND r."id" IS DISTINCT FROM q.self
+              LIMIT ${l.perBlock})) h
+          GROUP BY h.id ORDER BY rank LIMIT ${l.incidents}) g
         LEFT JOIN LATERAL (
-          SELECT r."features" FROM "Report" r
-          WHERE r."incidentId" = inc.target AND r."id" <> ${self}::uuid AND r."features" IS NOT NULL
-            AND (inc.by_hash OR r."observedAt" BETWEEN ${q.from} AND ${q.to})
-          ORDER BY r."observedAt" DESC LIMIT ${l.membersPerIncident}) mem ON true`;
+          WITH RECURSIVE chain AS (
+            SELECT i."mergedIntoId" AS target, 1 AS depth FROM "Incident" i WHERE i."id" = g.id AND i."mergedIntoId" IS NOT NULL
+            UNION ALL
+            SELECT i."mergedIntoId", c.depth + 1 FROM chain c JOIN "Incident" i ON i."id" = c.target
+            WHERE i."mergedIntoId" IS NOT NULL AND c.depth < 10)
+          SELECT target FROM chain ORDER BY depth DESC LIMIT 1) m ON true
+        GROUP BY 1) t
+      CROSS JOIN LATERAL (
+        SELECT COALESCE(json_agg(s.features ORDER BY s."observedAt" DESC, s."id"), '[]') AS members FROM (
+          SELECT r."features", r."observedAt", r."id" FROM "Report" r
+          WHERE r."incidentId" = t.target AND r."features" IS NOT NULL AND r."id" IS DISTINCT FROM q.self
+            AND (t.by_hash OR r."observedAt" BETWEEN q."from" AND q."to")
+          ORDER BY r."observedAt" DESC, r."id" LIMIT ${l.membersPerIncident}) s) mem) c`;
+}
+
+/** The candidate query of one report, exported so that its plan can be checked (index scans only) at scale. */
+export function candidateSql(q: CandidateQuery, self: string, l: StoreLimits = DEFAULT_LIMITS): Prisma.Sql {
+  return candidateSqlMany([{ q, self }], l);
+}
+
+/** Candidates per query, in the order of the queries; an incident with no member left to compare is no candidate. */
+export async function findCandidatesMany(tx: Prisma.TransactionClient, queries: Array<{ q: CandidateQuery; self?: string }>, l: StoreLimits = DEFAULT_LIMITS): Promise<CandidateRow[][]> {
+  const out = queries.map(() => [] as CandidateRow[]);
+  if (!queries.length) return out;
+  const [row] = await tx.$queryRaw<Array<{ doc: string }>>(candidateSqlMany(queries, l));
+  for (const [q, target, byHash, separatedFrom, members] of JSON.parse(row!.doc) as Packed[]) out[q]!.push({ q, target, byHash, separatedFrom, members });
+  return out;
 }
 
 export function createPrismaCandidateStore(tx: Prisma.TransactionClient, opts: PrismaStoreOptions = {}): IncidentCandidateStore {
-  const l = opts.limits ?? DEFAULT_LIMITS;
-  const self = opts.excludeReportId ?? NO_ID;
   return {
     async findCandidates(q: CandidateQuery): Promise<CandidateIncident[]> {
-      const rows = await tx.$queryRaw<Row[]>(candidateSql(q, self, l));
-      const byId = new Map<string, CandidateIncident>();
-      for (const r of rows) {
-        let c = byId.get(r.target);
-        if (!c) byId.set(r.target, (c = { id: r.target, members: [], separatedFrom: r.separatedFrom }));
-        if (r.features) c.members.push(r.features);
-      }
-      return [...byId.values()].filter((c) => c.members.length > 0);
+      const [rows] = await findCandidatesMany(tx, [{ q, self: opts.excludeReportId }], opts.limits);
+      return rows!.filter((r) => r.members.length > 0).map((r) => ({ id: r.target, members: r.members, separatedFrom: r.separatedFrom }));
     },
   };
 }
 
-/** A candidate row of the batched lookup: which query (index) it answers, and whether a shared photo hit it. */
-export interface BatchCandidateRow { q: number; target: string; byHash: boolean; features: ReportFeatures | null; separatedFrom: string[] }
-
-/**
- * The candidate lookup of many reports in one round trip: the same blocks, limits and merge-following as
- * candidateSql, evaluated per query (LATERAL) over a JSON list of queries. Used by the batched pipeline,
- * whose reports are not yet members of any incident (so no report needs excluding).
- */
-export function candidateSqlBatch(queries: CandidateQuery[], l: StoreLimits = DEFAULT_LIMITS): Prisma.Sql {
-  const list = JSON.stringify(queries.map((q, i) => ({
-    i, cells: q.cells, from: q.from.toISOString(), to: q.to.toISOString(), place: q.placeKey ?? null, hashes: q.attachmentHashes,
-  })));
-  // The cells are looked up one by one (LATERAL, r."geoCell" = cell.c): the planner, which sees neither the
-  // cells nor the window of a row of the list, then walks Report(geoCell, observedAt), never the time index.
-  // A hit incident is followed along its merges once (the single query does it per hit row: same result).
-  return Prisma.sql`
-    SELECT q.i AS q, c.target, c.by_hash AS "byHash", c.features, c."separatedFrom"
-    FROM jsonb_to_recordset(${list}::jsonb) AS q(i int, cells text[], "from" timestamptz, "to" timestamptz, place text, hashes text[])
-    CROSS JOIN LATERAL (
-      SELECT inc.target, inc.by_hash, mem.features,
-        ${separations(Prisma.raw('inc.target'))} AS "separatedFrom"
-      FROM (
-        SELECT g.id, g.by_hash, COALESCE(m.target, g.id) AS target
-        FROM (
-          SELECT h.id, bool_or(h.by_hash) AS by_hash
-          FROM (
-            (SELECT x.id, false AS by_hash FROM unnest(q.cells) AS cell(c)
-              CROSS JOIN LATERAL (SELECT r."incidentId" AS id FROM "Report" r
-                WHERE r."geoCell" = cell.c AND r."observedAt" BETWEEN q."from" AND q."to" AND r."incidentId" IS NOT NULL
-                LIMIT ${l.perBlock}) x
-              LIMIT ${l.perBlock})
-            UNION ALL
-            (SELECT r."incidentId", false FROM "Report" r
-              WHERE q.place IS NOT NULL AND r."placeKey" = q.place AND r."observedAt" BETWEEN q."from" AND q."to" AND r."incidentId" IS NOT NULL
-              LIMIT ${l.perBlock})
-            UNION ALL
-            (SELECT r."incidentId", true FROM "Attachment" a JOIN "Report" r ON r."id" = a."reportId"
-              WHERE a."sha256" = ANY(q.hashes::char(64)[]) AND r."incidentId" IS NOT NULL
-              LIMIT ${l.perBlock})) h
-          GROUP BY h.id LIMIT ${l.incidents}) g
-        ${followMerges(Prisma.raw('g.id'))}) inc
-      LEFT JOIN LATERAL (
-        SELECT r."features" FROM "Report" r
-        WHERE r."incidentId" = inc.target AND r."features" IS NOT NULL
-          AND (inc.by_hash OR r."observedAt" BETWEEN q."from" AND q."to")
-        ORDER BY r."observedAt" DESC LIMIT ${l.membersPerIncident}) mem ON true) c`;
-}
-
-/** Members of one incident as candidateSql reads them (window-bounded unless a photo matched), for a
+/** Members of one incident as the lookup reads them (window-bounded unless a photo matched), for a
  * candidate the batched pipeline learned of from an earlier report of its own batch. */
 export async function incidentMembers(tx: Prisma.TransactionClient, incidentId: string, q: CandidateQuery, byHash: boolean, l: StoreLimits = DEFAULT_LIMITS) {
   const [row] = await tx.$queryRaw<Array<{ features: ReportFeatures[]; separatedFrom: string[] }>>`
-    SELECT (SELECT COALESCE(jsonb_agg(m.features ORDER BY m."observedAt" DESC), '[]'::jsonb) FROM (
-        SELECT r."features", r."observedAt" FROM "Report" r
+    SELECT (SELECT COALESCE(jsonb_agg(m.features ORDER BY m."observedAt" DESC, m."id"), '[]'::jsonb) FROM (
+        SELECT r."features", r."observedAt", r."id" FROM "Report" r
         WHERE r."incidentId" = ${incidentId}::uuid AND r."features" IS NOT NULL
           AND (${byHash} OR r."observedAt" BETWEEN ${q.from} AND ${q.to})
-        ORDER BY r."observedAt" DESC LIMIT ${l.membersPerIncident}) m) AS features,
+        ORDER BY r."observedAt" DESC, r."id" LIMIT ${l.membersPerIncident}) m) AS features,
       ${separations(Prisma.sql`${incidentId}::uuid`)} AS "separatedFrom"`;
   return row!;
 }

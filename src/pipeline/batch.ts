@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { computeIncidentAggregate, insertIncidents, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
 import type { CandidateIncident, CandidateQuery } from '../incidents/dedup.ts';
 import type { ReportFeatures } from '../incidents/features.ts';
-import { candidateSqlBatch, DEFAULT_LIMITS, incidentMembers, type BatchCandidateRow } from '../incidents/prisma-store.ts';
+import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, type CandidateRow } from '../incidents/prisma-store.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { loadReports, processingInputHash } from './load.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
@@ -67,9 +67,7 @@ async function runBatch(tx: Tx, deps: PipelineDeps, items: BatchItem[]): Promise
   if (!fresh.length) return outcomes;
 
   await lockAllBlocks(tx, fresh);
-  const found = await tx.$queryRaw<BatchCandidateRow[]>(candidateSqlBatch(fresh.map((f) => f.analysis.query)));
-  const byQuery = fresh.map(() => [] as BatchCandidateRow[]);
-  for (const row of found) byQuery[row.q]!.push(row);
+  const byQuery = await findCandidatesMany(tx, fresh.map((f) => ({ q: f.analysis.query })));
 
   const members: BatchMember[] = [];
   const opened = new Map<string, Fresh[]>();
@@ -124,7 +122,7 @@ async function lockAllBlocks(tx: Tx, fresh: Fresh[]): Promise<void> {
  * photo matched), keeping the most recent `membersPerIncident` as the store does.
  */
 async function candidatesFor(
-  tx: Tx, q: CandidateQuery, rows: BatchCandidateRow[], batch: BatchMember[], opened: ReadonlyMap<string, unknown>,
+  tx: Tx, q: CandidateQuery, rows: CandidateRow[], batch: BatchMember[], opened: ReadonlyMap<string, unknown>,
 ): Promise<CandidateIncident[]> {
   const from = q.from.getTime();
   const to = q.to.getTime();
@@ -134,7 +132,7 @@ async function candidatesFor(
     let e = byId.get(r.target);
     if (!e) byId.set(r.target, (e = { c: { id: r.target, members: [], separatedFrom: r.separatedFrom }, byHash: false }));
     e.byHash ||= r.byHash;
-    if (r.features) e.c.members.push(r.features);
+    e.c.members.push(...r.members);
   }
   if (!batch.length) return [...byId.values()].map((e) => e.c).filter((c) => c.members.length > 0);
 
