@@ -4,10 +4,15 @@
 import type { Job, Processor } from 'bullmq';
 import type { Runtime } from '../src/runtime.ts';
 import type { ProcessReportJob } from '../src/queue/names.ts';
-import { createAnalyzer, createBatcher, markReportFailed, type Analyzer } from '../src/pipeline/index.ts';
+import { createAnalyzer, createBatcher, createPgPool, markReportFailed, type Analyzer } from '../src/pipeline/index.ts';
 
 export function reportsProcessor(rt: Runtime, analyzer: Analyzer = createAnalyzer(rt.config.AGREEMENT_ID)): Processor<ProcessReportJob> {
-  const deps = { db: rt.db, clock: rt.clock, analyzer };
+  // Batches run on a small pool of their own (plain node-postgres, see src/pipeline/pg-tx.ts): they queue on
+  // block locks anyway, so a few connections carry them.
+  const deps = {
+    db: rt.db, clock: rt.clock, analyzer,
+    pool: createPgPool(rt.config.DATABASE_URL, 4, (err) => rt.log.warn({ err: err.message }, 'idle database connection lost')),
+  };
   const batcher = createBatcher(deps, {
     maxBatch: rt.config.PIPELINE_BATCH_SIZE, maxWaitMs: rt.config.PIPELINE_BATCH_WAIT_MS,
     onBatchError: (err, size) => rt.log.warn({ size, err: err instanceof Error ? err.message : String(err) }, 'batch failed; processing its reports one by one'),

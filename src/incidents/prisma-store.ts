@@ -51,12 +51,13 @@ export function candidateSqlMany(queries: Array<{ q: CandidateQuery; self?: stri
   })));
   // The cells are looked up one by one (LATERAL, r."geoCell" = cell.c): the planner, which sees neither the
   // cells nor the window of a row of the list, then walks Report(geoCell, observedAt), never the time index.
-  // The LIMIT tells the planner how long the list is (it takes a function for 100 rows): a lookup of one
-  // report estimated as one of a hundred was above jit_above_cost and spent ~1 s compiling.
+  // The LIMIT (a literal) tells the planner how long the list is
+  // (it takes a function for 100 rows): a lookup of one report estimated as one of a hundred was above
+  // jit_above_cost and spent ~1 s compiling.
   return Prisma.sql`
     SELECT COALESCE(json_agg(json_build_array(c.q, c.target, c.by_hash, c.sep, c.members) ORDER BY c.q, c.rank), '[]')::text AS doc
     FROM (SELECT * FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, self uuid, cells text[], "from" timestamptz, "to" timestamptz,
-      at timestamptz, place text, hashes text[]) LIMIT ${queries.length}) AS q
+      at timestamptz, place text, hashes text[]) LIMIT ${Prisma.raw(String(queries.length))}) AS q
     CROSS JOIN LATERAL (
       SELECT q.i AS q, t.target, t.by_hash, t.rank, ${separations(Prisma.raw('t.target'))} AS sep, mem.members
       FROM (

@@ -13,6 +13,7 @@ import type { ReportFeatures } from '../incidents/features.ts';
 import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, type CandidateRow } from '../incidents/prisma-store.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { loadReports, processingInputHash } from './load.ts';
+import { inPgTransaction } from './pg-tx.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
 import type { Analysis, Assignment, AutoClassification, ReportForProcessing, Tx } from './types.ts';
 
@@ -36,6 +37,7 @@ interface Fresh {
 interface BatchMember { incidentId: string; features: ReportFeatures; t: number; geoCell: string | null; placeKey: string | null; hashes: string[] }
 
 export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
+  if (deps.pool) return inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items));
   return deps.db.$transaction((tx) => runBatch(tx, deps, items), TX_OPTIONS);
 }
 

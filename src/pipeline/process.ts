@@ -4,6 +4,7 @@
 // report waits, then sees an unchanged input and does nothing), and incident counts are recomputed from
 // membership, never incremented. About seven round trips for a report that opens an incident, eight for one
 // that joins an incident.
+import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { computeIncidentAggregate, recomputeIncident } from '../incidents/aggregate.ts';
@@ -14,7 +15,11 @@ import { loadReports, processingInputHash } from './load.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing, Tx } from './types.ts';
 import { insertIncident, lockBlocks, writeEffective, writeReportResult } from './write.ts';
 
-export interface PipelineDeps { db: Db; clock: Clock; analyzer: Analyzer }
+export interface PipelineDeps {
+  db: Db; clock: Clock; analyzer: Analyzer;
+  /** When given, batches run on it instead of a Prisma transaction (pg-tx.ts): the worker's hot path. */
+  pool?: pg.Pool;
+}
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
 export interface ProcessOptions { attempt?: number }
 

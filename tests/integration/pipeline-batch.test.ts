@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/db.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
 import { systemClock } from '../../src/clock.ts';
-import { createAnalyzer, createBatcher, processBatch, processReport, type Analyzer } from '../../src/pipeline/index.ts';
+import type { Pool } from 'pg';
+import { createAnalyzer, createBatcher, createPgPool, processBatch, processReport, type Analyzer } from '../../src/pipeline/index.ts';
 
 interface Fixture { observedAt: string; lat: number | null; lon: number | null; accuracyM: number | null; placeName: string | null; narrative: string; partyAlleged: string | null; labels: { incident: string } }
 
@@ -27,7 +28,10 @@ afterAll(async () => { for (const d of drops) await d(); });
 async function world(): Promise<Db> {
   const t = await createTestDatabase();
   const db = createDb(t.url, { max: 4 });
-  drops.push(async () => { await db.$disconnect(); await t.drop(); });
+  // Batches run as in the worker: on a plain node-postgres pool (src/pipeline/pg-tx.ts).
+  const pool = createPgPool(t.url, 2);
+  pools.set(db, pool);
+  drops.push(async () => { await pool.end(); await db.$disconnect(); await t.drop(); });
   const user = await db.user.create({ data: { username: 'observer', passwordHash: 'x', role: 'observer', displayName: 'Observer' } });
   const rows = fixtures.map((f, i) => ({
     id: ids[i], observedAt: f.observedAt, lat: f.lat, lon: f.lon, accuracyM: f.accuracyM, placeName: f.placeName, narrative: f.narrative,
@@ -45,7 +49,8 @@ async function world(): Promise<Db> {
   return db;
 }
 
-const deps = (db: Db, a: Analyzer = analyzer) => ({ db, clock: systemClock, analyzer: a });
+const pools = new Map<Db, Pool>();
+const deps = (db: Db, a: Analyzer = analyzer) => ({ db, clock: systemClock, analyzer: a, pool: pools.get(db) });
 
 /** Each report → the sorted ids of the reports sharing its incident, its score and its incident's aggregate. */
 async function outcome(db: Db) {
