@@ -247,9 +247,10 @@ export function findAllAnchored(a: AnchoredRegex, text: string, found: Map<numbe
     re.lastIndex = p;
     const m = re.exec(text);
     if (m === null) continue;
+    const end = p + m[0].length;
     // Anchored patterns consume their literal, so a match is never empty.
-    out.push({ start: p, end: p + m[0].length });
-    from = p + m[0].length;
+    out.push({ start: p, end });
+    from = end;
   }
   return out;
 }

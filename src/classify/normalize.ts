@@ -21,7 +21,25 @@ for (let d = 0; d < 10; d++) {
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const isLetterOrDigit = (c: string | undefined) => !!c && LETTER_OR_DIGIT.test(c);
-const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '\u2028' || c === '\u2029' || c === '\u3000' || c === '\u202F';
+const SPACE = 32;
+const isSpace = (c: number) => c === SPACE || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0x202F;
+
+// Each code unit's normal form, worked out once per distinct unit (replacement, then lowercase when that
+// stays one unit): per character the hot loop does one table read instead of a lookup and a toLowerCase.
+const FOLDED = new Int32Array(65536).fill(-1);
+function fold(c: number): number {
+  let f = FOLDED[c];
+  if (f < 0) {
+    const ch = String.fromCharCode(c);
+    const r = REPLACE[ch] ?? ch;
+    const lower = r.toLowerCase();
+    FOLDED[c] = f = (lower.length === 1 ? lower : r).charCodeAt(0);
+  }
+  return f;
+}
+const HYPHEN = 45;
+const SLASH = 47;
+const UNDERSCORE = 95;
 
 /**
  * Lowercases, folds Arabic letter variants (alef/hamza forms, ta marbuta, alef maqsura), drops diacritics
@@ -29,26 +47,31 @@ const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\t' || c === '\
  * ("Al-Jufra" → "al jufra", "سرت-مصراتة" → "سرت مصراته") and collapses whitespace.
  */
 export function normalizeWithMap(input: string): NormalizedText {
-  let text = '';
+  const out = new Uint16Array(input.length);
   const map: number[] = [];
+  let n = 0;
   for (let i = 0; i < input.length; i++) {
-    let c = input[i];
-    if (isDropped(input.charCodeAt(i))) continue;
-    c = REPLACE[c] ?? c;
-    if ((c === '-' || c === '/' || c === '_') && isLetterOrDigit(input[i - 1]) && isLetterOrDigit(input[i + 1])) c = ' ';
+    const code = input.charCodeAt(i);
+    if (isDropped(code)) continue;
+    // Lowercasing never makes or unmakes a space or a joiner, so the folded unit answers both tests.
+    let c = fold(code);
+    if ((c === HYPHEN || c === SLASH || c === UNDERSCORE) && isLetterOrDigit(input[i - 1]) && isLetterOrDigit(input[i + 1])) c = SPACE;
     if (isSpace(c)) {
-      if (text.length === 0 || text.endsWith(' ')) continue;
-      c = ' ';
-    } else {
-      const lower = c.toLowerCase();
-      if (lower.length === 1) c = lower;
+      if (n === 0 || out[n - 1] === SPACE) continue;
+      c = SPACE;
     }
-    text += c;
+    out[n++] = c;
     map.push(i);
   }
-  if (text.endsWith(' ')) { text = text.slice(0, -1); map.pop(); }
+  if (n > 0 && out[n - 1] === SPACE) { n--; map.pop(); }
   map.push(input.length);
-  return { text, map };
+  return { text: decode(out, n), map };
+}
+
+function decode(units: Uint16Array, n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i += 4096) text += String.fromCharCode.apply(null, units.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
+  return text;
 }
 
 export function normalizeText(input: string): string {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { classifyReport, type Evidence } from '../../../src/classify/classifier.ts';
 import { loadLexicon } from '../../../src/classify/lexicon.ts';
 import { loadGazetteer } from '../../../src/classify/places.ts';
-import { normalizeText } from '../../../src/classify/normalize.ts';
+import { normalizeText, normalizeWithMap } from '../../../src/classify/normalize.ts';
+import { detectLanguage } from '../../../src/classify/language.ts';
 import { findAll } from '../../../src/classify/patterns.ts';
 import { analyse, findAllAnchored, type AnchoredRegex } from '../../../src/classify/anchors.ts';
 import { LiteralIndex } from '../../../src/classify/literals.ts';
@@ -113,5 +114,20 @@ describe('literal index', () => {
     const found = ix.scan('banana بنانا');
     const at = (lit: string) => found.get(ix.id(lit)!) ?? [];
     expect([at('ana'), at('nan'), at('a'), at('بنان')]).toEqual([[1, 3], [2], [1, 3, 5], [7]]);
+  });
+});
+
+// Normalisation reads a per-unit table (replacement, then lowercase when that stays one unit) and detection
+// counts code units; these outputs were recorded from the per-character implementation they replaced.
+describe('normalisation and language edge cases', () => {
+  it.each([
+    ["İSTANBUL Σ ﬁre", "İstanbul σ ﬁre", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], "en"],
+    ["سرت–مصراتة  ", "سرت مصراته", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12], "ar"],
+    ["Al\u2014Jufra\u00a0\u00a0base", "al jufra base", [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14], "en"],
+    ["a_b /c", "a b /c", [0, 1, 2, 3, 4, 5, 6], "en"],
+    ["\ud83d\ude00 \u0642\u0635\u0641 \ud83d\ude00 shelling", "😀 قصف 😀 shelling", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18], "en"],
+  ])('%j', (input, text, map, language) => {
+    expect(normalizeWithMap(input)).toEqual({ text, map });
+    expect(detectLanguage(input)).toBe(language);
   });
 });
