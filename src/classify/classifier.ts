@@ -3,6 +3,7 @@
 import { normalizeWithMap, originalSpan, type NormalizedText } from './normalize.ts';
 import { detectLanguage, type Language } from './language.ts';
 import type { AnchoredRegex } from './anchors.ts';
+import type { Span } from './patterns.ts';
 import { LexiconText, loadLexicon, type CompiledCue, type CompiledLexicon, type StanceId } from './lexicon.ts';
 import { findPlaceMentions, isForeign, loadGazetteer, placeByName } from './places.ts';
 import type { Agreement } from '../agreements/index.ts';
@@ -72,34 +73,41 @@ const NEG_WINDOW_WORDS = 5;
 const COORDINATION = /^\s*(?:[\p{L}\p{N}]+\s+(?=(?:or|nor|and|او|ولا)\s))?(?:(?:or|nor|and|and or|or any|nor any|او|ولا|او اي|ولا اي)\s+)?$/u;
 const POST_NEG_WINDOW_WORDS = 4;
 
+const strictlyInside = (matches: Match[], s: Span) => matches.some((m) => m.start <= s.start && m.end >= s.end && (m.end - m.start) > (s.end - s.start));
+
+interface NegationScope { lt: LexiconText; matches: Match[]; cues: Match[]; bounds: number[] }
+
+// Module-level functions, not closures made per report: under tsx each named closure costs a defineProperty.
+function negateForward(scope: NegationScope, re: AnchoredRegex, flag: 'negated' | 'voided'): void {
+  const { lt: { text }, matches, cues, bounds } = scope;
+  for (const neg of scope.lt.spans(re)) {
+    if (strictlyInside(matches, neg)) continue;
+    const clause = clauseOf(bounds, neg.start + 1);
+    // "no presence of foreign fighters": words that merely assert presence pass the negation on.
+    // "no shelling or gunfire", "no incitement or calls to violence": the negation runs on through
+    // a coordination ("or", "nor", "and", "او", "ولا") to the next cue, and stops at anything else.
+    let chainEnd = -1;
+    for (const m of cues) {
+      if (m.start < neg.end || clauseOf(bounds, m.start + 1) !== clause) continue;
+      if (chainEnd >= 0) { if (!COORDINATION.test(text.slice(chainEnd, m.start))) break; }
+      else if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
+      m[flag] = true;
+      if (m.cue.kind === 'stance' && m.cue.pol === 'v') continue;
+      chainEnd = m.end;
+    }
+  }
+}
+
 /** A negator negates the first cue after it in its clause ("no movement observed, no new positions"). */
 function applyNegation(lt: LexiconText, matches: Match[]): void {
   const { text, lex } = lt;
   const bounds = clauseBoundaries(lt);
   const cues = matches.filter((m) => m.cue.kind === 'term' || m.cue.kind === 'stance');
-  const strictlyInside = (s: { start: number; end: number }) => matches.some((m) => m.start <= s.start && m.end >= s.end && (m.end - m.start) > (s.end - s.start));
-  const forward = (re: AnchoredRegex, mark: (m: Match) => void) => {
-    for (const neg of lt.spans(re)) {
-      if (strictlyInside(neg)) continue;
-      const clause = clauseOf(bounds, neg.start + 1);
-      // "no presence of foreign fighters": words that merely assert presence pass the negation on.
-      // "no shelling or gunfire", "no incitement or calls to violence": the negation runs on through
-      // a coordination ("or", "nor", "and", "او", "ولا") to the next cue, and stops at anything else.
-      let chainEnd = -1;
-      for (const m of cues) {
-        if (m.start < neg.end || clauseOf(bounds, m.start + 1) !== clause) continue;
-        if (chainEnd >= 0) { if (!COORDINATION.test(text.slice(chainEnd, m.start))) break; }
-        else if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
-        mark(m);
-        if (m.cue.kind === 'stance' && m.cue.pol === 'v') continue;
-        chainEnd = m.end;
-      }
-    }
-  };
-  forward(lex.negPre, (m) => { m.negated = true; });
-  if (lex.negVoid) forward(lex.negVoid, (m) => { m.voided = true; });
+  const scope: NegationScope = { lt, matches, cues, bounds };
+  negateForward(scope, lex.negPre, 'negated');
+  if (lex.negVoid) negateForward(scope, lex.negVoid, 'voided');
   for (const neg of lt.spans(lex.negPost)) {
-    if (strictlyInside(neg)) continue;
+    if (strictlyInside(matches, neg)) continue;
     const clause = clauseOf(bounds, neg.start + 1);
     const before = cues.filter((m) => m.end <= neg.start && clauseOf(bounds, m.start + 1) === clause);
     const target = before[before.length - 1];

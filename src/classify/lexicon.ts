@@ -125,12 +125,15 @@ export class LexiconText {
 
   /** Cues one of whose triggers occurs in the text, and the cues without triggers; in lexicon order. */
   activeCues(): number[] {
-    const active = new Set(this.lex.alwaysRun);
+    const marked = new Uint8Array(this.lex.cues.length);
+    for (const i of this.lex.alwaysRun) marked[i] = 1;
     for (const id of this.found.keys()) {
       const cues = this.lex.triggerCues.get(id);
-      if (cues) for (const i of cues) active.add(i);
+      if (cues) for (const i of cues) marked[i] = 1;
     }
-    return [...active].sort((a, b) => a - b);
+    const active: number[] = [];
+    for (let i = 0; i < marked.length; i++) if (marked[i]) active.push(i);
+    return active;
   }
 }
 

@@ -35,6 +35,8 @@ export interface Gazetteer {
   mentionLiterals: LiteralIndex;
   aliasToPlace: Map<string, Place>;
   searchIndex: Array<{ key: string; place: Place; rank: number }>;
+  /** Answers of placeByName: observers type the same few hundred names over and over. */
+  byName: Map<string, Place | null>;
 }
 
 const ARTICLES = new Set(['al', 'el', 'ar', 'as', 'az', 'ad', 'ash', 'an', 'at']);
@@ -99,7 +101,7 @@ function build(places: Place[]): Gazetteer {
   const mentionRe = anchored(new RegExp(`(?<![\\p{L}\\p{N}])(?:${alt})(?![\\p{L}\\p{N}])`, 'gu'));
   const mentionLiterals = new LiteralIndex(anchorLiterals(mentionRe));
   bindAnchors(mentionRe, mentionLiterals);
-  return { places, byId, exact, skeleton, mentionRe, mentionLiterals, aliasToPlace, searchIndex };
+  return { places, byId, exact, skeleton, mentionRe, mentionLiterals, aliasToPlace, searchIndex, byName: new Map() };
 }
 
 const cache = new Map<string, Gazetteer>();
@@ -128,8 +130,20 @@ export function findPlaceMentions(normalized: string, g = loadGazetteer()): Plac
   return out;
 }
 
+const NAMES_REMEMBERED = 10_000;
+
 /** The place a typed name refers to: exact alias, transliteration skeleton, then a place named inside it. */
 export function placeByName(name: string, g = loadGazetteer()): Place | null {
+  let place = g.byName.get(name);
+  if (place === undefined) {
+    if (g.byName.size >= NAMES_REMEMBERED) g.byName.clear();
+    place = lookUpName(name, g);
+    g.byName.set(name, place);
+  }
+  return place;
+}
+
+function lookUpName(name: string, g: Gazetteer): Place | null {
   if (!name.trim()) return null;
   const exact = g.exact.get(keyOf(name));
   if (exact) return exact;
