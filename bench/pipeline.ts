@@ -1,7 +1,10 @@
 // Benchmark 2, pipeline: while intake runs at full speed (JSON, 32 connections) against the API process,
 // worker processes turn accepted reports into classified, incident-assigned ones. The backlog (accepted but
 // not yet processed) is sampled every second; processed/s is measured over the load window and the drain.
+// Throughput on a shared host is noise; CPU per processed report (API, workers, PostgreSQL backends of the
+// bench database, read from /proc) is what compares across runs.
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { BenchWorld } from './env.ts';
 import { intakeShapes } from './intake.ts';
@@ -13,6 +16,27 @@ export interface PipelineFigures {
   backlog: Array<{ t: number; accepted: number; processed: number; backlog: number }>;
   backlogGrowing: boolean;
   drainSeconds: number | null;
+  /** CPU time per processed report (µs) over load + drain; null where /proc is not readable. */
+  cpuUsPerReport: { api: number; workers: number; postgres: number } | null;
+}
+
+/** user + system CPU of a process in ms (Linux /proc, clock ticks of 10 ms); 0 when it is gone or unreadable. */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch { return 0; }
+}
+
+async function cpuSnapshot(world: BenchWorld) {
+  const name = new URL(world.url).pathname.slice(1);
+  const backends = await world.db.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = ${name}`;
+  const sum = (pids: number[]) => pids.reduce((a, p) => a + cpuMs(p), 0);
+  return {
+    api: sum(world.spawned.filter((p) => p.url !== '').map((p) => p.pid)),
+    workers: sum(world.spawned.filter((p) => p.url === '').map((p) => p.pid)),
+    postgres: sum(backends.map((b) => b.pid)),
+  };
 }
 
 async function counts(world: BenchWorld): Promise<{ accepted: number; processed: number; assigned: number }> {
@@ -27,6 +51,7 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
   const backlog: PipelineFigures['backlog'] = [];
   const start = performance.now();
   const base = await counts(world);
+  const cpu0 = await cpuSnapshot(world);
   let i = 0;
   let loading = true;
   // autocannon's return value is a thenable instance, not a Promise: wrap it to chain finally().
@@ -57,6 +82,7 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
   }
   await load;
   const end = drained ?? performance.now();
+  const cpu1 = await cpuSnapshot(world);
   const final = backlog[backlog.length - 1]!;
   // Growing: the backlog in the last third of the load window is clearly above the first third.
   const during = backlog.filter((b) => b.t <= (loadEnd - start) / 1000);
@@ -68,5 +94,11 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
     backlog,
     backlogGrowing: avg(during.slice(-third)) > 1.5 * avg(during.slice(0, third)) + 50,
     drainSeconds: drained === null ? null : round((drained - loadEnd) / 1000, 1),
+    // A backend that closed during the run is missed: the PostgreSQL figure is a floor.
+    cpuUsPerReport: cpu1.workers === 0 ? null : {
+      api: Math.round(((cpu1.api - cpu0.api) * 1000) / final.processed),
+      workers: Math.round(((cpu1.workers - cpu0.workers) * 1000) / final.processed),
+      postgres: Math.round(((cpu1.postgres - cpu0.postgres) * 1000) / final.processed),
+    },
   };
 }
