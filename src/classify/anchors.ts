@@ -176,7 +176,26 @@ export interface AnchoredRegex {
 }
 
 export function anchored(re: RegExp): AnchoredRegex {
-  return { re, sticky: new RegExp(re.source, 'uy'), ...analyse(re.source) };
+  return { re, sticky: new RegExp(withoutCaptures(re.source), 'uy'), ...analyse(re.source) };
+}
+
+/**
+ * The source with capturing groups made non-capturing: only the match's extent is used, and without
+ * captures V8 neither saves group positions while matching nor builds their substrings on a hit.
+ * Sources with backreferences or named groups are left as they are.
+ */
+export function withoutCaptures(source: string): string {
+  if (/\\[1-9k]|\(\?<[^=!]/.test(source)) return source;
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') { out += c + (source[i + 1] ?? ''); i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
+    if (c === '[') inClass = true;
+    out += c === '(' && source[i + 1] !== '?' ? '(?:' : c;
+  }
+  return out;
 }
 
 /** Every literal an anchored regex looks up, for the literal index of its owner. */

@@ -5,7 +5,7 @@ import { loadGazetteer } from '../../../src/classify/places.ts';
 import { normalizeText, normalizeWithMap } from '../../../src/classify/normalize.ts';
 import { detectLanguage } from '../../../src/classify/language.ts';
 import { findAll } from '../../../src/classify/patterns.ts';
-import { analyse, findAllAnchored, type AnchoredRegex } from '../../../src/classify/anchors.ts';
+import { analyse, findAllAnchored, withoutCaptures, type AnchoredRegex } from '../../../src/classify/anchors.ts';
 import { LiteralIndex } from '../../../src/classify/literals.ts';
 
 // The classifier tries each lexicon expression only where its first literal occurs (anchors.ts, literals.ts).
@@ -105,6 +105,14 @@ describe('anchored matching finds what a whole-text scan finds', () => {
     expect(analyse(String.raw`(a)\1`).anchors).toBeNull();
     expect(analyse(String.raw`(?<![\p{L}\p{N}])(?:(?:[وف])?(?:ال)?(?:طريق)ا?)`)).toEqual({ anchors: [{ literals: ['طريق'], lo: 0, hi: 4 }], bounded: true }); // a class may match a surrogate pair
     expect(analyse(String.raw`(?:convoys?|columns? of)`)).toEqual({ anchors: [{ literals: ['convoy'], lo: 0, hi: 0 }, { literals: ['column'], lo: 0, hi: 0 }], bounded: false });
+  });
+});
+
+describe('sticky copies without captures', () => {
+  it('makes groups non-capturing outside classes and escapes, and leaves backreferences alone', () => {
+    expect(withoutCaptures(String.raw`(?<![\p{L}\p{N}])(?:(re)?open(ed|s)?)`)).toBe(String.raw`(?<![\p{L}\p{N}])(?:(?:re)?open(?:ed|s)?)`);
+    expect(withoutCaptures(String.raw`a[(]b\(c(d)(?<=(camp) )`)).toBe(String.raw`a[(]b\(c(?:d)(?<=(?:camp) )`);
+    expect(withoutCaptures(String.raw`(a)\1`)).toBe(String.raw`(a)\1`);
   });
 });
 
