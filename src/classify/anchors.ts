@@ -171,12 +171,39 @@ export interface AnchoredRegex {
   anchors: Anchor[] | null;
   /** Every match starts at a word start: candidates after a letter or digit need not be tried. */
   bounded: boolean;
+  /** `sticky` lacks the leading word-start lookbehind, which findAllAnchored checks instead. */
+  boundaryInJs: boolean;
   /** Anchor literal id in the owner's literal index → offsets [lo, hi, lo, hi, …] of that literal from a match start. */
   offsets?: Map<number, number[]>;
 }
 
 export function anchored(re: RegExp): AnchoredRegex {
-  return { re, sticky: new RegExp(withoutCaptures(re.source), 'uy'), ...analyse(re.source) };
+  const analysis = analyse(re.source);
+  const bare = analysis.bounded ? withoutLeadingBoundary(re.source) : null;
+  return { re, sticky: new RegExp(withoutCaptures(bare ?? re.source), 'uy'), boundaryInJs: bare !== null, ...analysis };
+}
+
+/**
+ * The source without the word-start lookbehind that opens each of its top-level alternatives, or null when
+ * some alternative does not open with it. V8 evaluates that lookbehind (a Unicode property class read
+ * backwards) on every attempt; one character test in JavaScript does the same.
+ */
+function withoutLeadingBoundary(source: string): string | null {
+  const parts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) { parts.push(source.slice(from, i)); from = i + 1; }
+  }
+  parts.push(source.slice(from));
+  return parts.every((p) => p.startsWith(B_START)) ? parts.map((p) => p.slice(B_START.length)).join('|') : null;
 }
 
 /**
@@ -227,6 +254,14 @@ function isWordChar(c: number): boolean {
   return k === 1;
 }
 
+/** What `(?<![\p{L}\p{N}])` (u flag) says at `p`: the code point before is not a letter or digit. */
+function startsWord(text: string, p: number): boolean {
+  if (p === 0) return true;
+  const before = text.charCodeAt(p - 1);
+  if (isTrail(before) && p >= 2 && isLead(text.charCodeAt(p - 2))) return !LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(p - 2)!));
+  return !isWordChar(before);
+}
+
 function addStarts(starts: number[], at: number[], range: number[]): void {
   for (let r = 0; r < range.length; r += 2) for (const q of at) for (let p = Math.max(0, q - range[r + 1]); p <= q - range[r]; p++) starts.push(p);
 }
@@ -263,6 +298,7 @@ export function findAllAnchored(a: AnchoredRegex, text: string, found: Map<numbe
       if (isLead(before) && isTrail(text.charCodeAt(p))) continue;
       if (a.bounded && !isLead(before) && !isTrail(before) && isWordChar(before)) continue;
     }
+    if (a.boundaryInJs && !startsWord(text, p)) continue;
     re.lastIndex = p;
     const m = re.exec(text);
     if (m === null) continue;

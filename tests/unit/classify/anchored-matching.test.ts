@@ -84,7 +84,9 @@ describe('anchored matching finds what a whole-text scan finds', () => {
     'nomovement observed,knownothing; no-one hurt. unknown convoys heading north',
     'لا يوجد لا تحرك ولاتحرك بالطريق والطريق الساحلي 😀طريق 😀 مفتوح',
     'x12 impacts 😀 3 impacts near gate of the camp gates opened',
-    'road to sirte reopened. مصراتهمصراته ومصراته امعيتيقه',
+    'road\u2003to sirte reopened. مصراتهمصراته ومصراته امعيتيقه',
+    // Astral letters and digits before a cue: the word-start test reads the whole code point.
+    '\u{1D400}no movement, \u{1D7CF}2 impacts, \u{1D400} no gunfire, 😀no shelling',
   ].map(normalizeText);
   const expressions: Array<[string, AnchoredRegex, LiteralIndex]> = [
     ...lex.cues.map((c): [string, AnchoredRegex, LiteralIndex] => [c.pattern, c.re, lex.literals]),
