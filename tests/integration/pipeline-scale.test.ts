@@ -45,31 +45,26 @@ async function probe() {
   const queries = Array.from({ length: 30 }, (_, k) => analyzer.analyze({ ...base, observedAt: new Date(Date.parse('2020-10-25T00:00:00Z') + k * 3_600_000 * 2),
     lat: 31 + (k % 5) * 0.7, lon: 14 + (k % 7) * 1.1, narrative: 'Shelling reported near the front line.' }).query);
   const store = createPrismaCandidateStore(s.rt.db);
-  const times: number[] = [];
   let maxRows = 0;
   for (const q of queries) {
-    const t0 = performance.now();
     const found = await store.findCandidates(q);
-    times.push(performance.now() - t0);
     maxRows = Math.max(maxRows, found.reduce((n, c) => n + c.members.length, 0));
   }
-  times.sort((a, b) => a - b);
   const [plan] = await s.rt.db.$queryRaw<Array<{ 'QUERY PLAN': unknown }>>`EXPLAIN (FORMAT JSON) ${candidateSql(queries[0]!, base.id, DEFAULT_LIMITS)}`;
-  return { median: times[Math.floor(times.length / 2)]!, maxRows, plan: JSON.stringify(plan!['QUERY PLAN']) };
+  return { maxRows, plan: JSON.stringify(plan!['QUERY PLAN']) };
 }
 
 describe(`candidate lookup with ${N} stored reports`, () => {
-  it('uses the blocking indexes, stays bounded and does not slow down with store size', async () => {
+  // Time per lookup is measured by `npm run bench -- dedup` (medians, 10k to 1M); here: what keeps it flat.
+  it('uses the blocking indexes and reads a bounded number of members whatever the store size', async () => {
     const observer = await s.makeUser('observer');
     await seed(0, Math.floor(N / 20), observer.user.id);
     const small = await probe();
     await seed(Math.floor(N / 20), N, observer.user.id);
     const large = await probe();
-    console.log(`candidate query median: ${small.median.toFixed(1)} ms at ${N / 20} reports, ${large.median.toFixed(1)} ms at ${N} reports; max members ${large.maxRows}`);
     expect(large.plan).not.toMatch(/"Node Type":\s*"Seq Scan",[^}]*"Relation Name":\s*"(Report|Attachment)"/);
     expect(large.plan).toMatch(/Report_geoCell_observedAt_idx/);
+    expect(small.plan).toMatch(/Report_geoCell_observedAt_idx/);
     expect(large.maxRows).toBeLessThanOrEqual(DEFAULT_LIMITS.incidents * DEFAULT_LIMITS.membersPerIncident);
-    // Twenty times the data: the per-lookup cost follows local density, not store size (generous for a shared machine).
-    expect(large.median).toBeLessThan(Math.max(small.median * 5, 50));
   }, 600_000);
 });
