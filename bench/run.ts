@@ -13,7 +13,7 @@ import { benchIntake, type IntakeKind } from './intake.ts';
 import { benchIntakeSpans } from './intake-spans.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchDigest } from './digest.ts';
-import { benchDedup } from './dedup.ts';
+import { benchDedup, type DedupFigures } from './dedup.ts';
 import { summariseProfile } from './profile.ts';
 import { printTable } from './stats.ts';
 
@@ -87,6 +87,7 @@ async function pipeline() {
     results.pipeline = f;
     printTable('pipeline (intake at full speed; 2 worker processes)', [{
       'processed/s': f.processedPerSec, 'accepted/s': f.acceptedPerSec, 'backlog growing': String(f.backlogGrowing), 'drain s': f.drainSeconds ?? 'not drained',
+      'cpu µs/report api': f.cpuUsPerReport?.api ?? '', workers: f.cpuUsPerReport?.workers ?? '', postgres: f.cpuUsPerReport?.postgres ?? '',
     }]);
     printTable('backlog over time', f.backlog.map((b) => ({ 't s': b.t, accepted: b.accepted, processed: b.processed, backlog: b.backlog })));
   } finally { await world.close(); }
@@ -96,15 +97,20 @@ async function dedup() {
   const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const rows = [];
   const byStore: Record<string, number> = {};
+  const detail: Record<string, DedupFigures> = {};
   for (const size of sizes) {
     const world = await createWorld(1);
     try {
       const f = await benchDedup(world, { stored: size, probes: quick ? 100 : 300 });
       byStore[String(size)] = f.msPerReport;
-      rows.push({ stored: size, 'ms/report (median)': f.msPerReport, 'p99 ms': f.p99Ms, candidates: f.meanCandidates });
+      detail[String(size)] = f;
+      rows.push({
+        stored: size, 'ms/report (median)': f.msPerReport, 'p99 ms': f.p99Ms, 'via Prisma ms': f.prismaMsPerReport,
+        candidates: f.meanCandidates, members: f.meanMembers, 'found its incident': `${f.joined}/${f.probes}`,
+      });
     } finally { await world.close(); }
   }
-  results.dedup = { msPerReport: byStore };
+  results.dedup = { msPerReport: byStore, byStore: detail };
   printTable('dedup: candidate lookup + decision per new report', rows);
 }
 

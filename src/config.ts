@@ -24,8 +24,8 @@ const schema = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
   // Reports jobs run at once per worker process; they are processed in batches of up to PIPELINE_BATCH_SIZE
   // (1: one transaction per report), so twice the batch size keeps one batch forming while another commits.
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
-  PIPELINE_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(32),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),
+  PIPELINE_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(64),
   PIPELINE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(5),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
   DIGEST_CRON: z.string().default('0 6 * * 1'),
