@@ -1,4 +1,5 @@
-// npm run eval -- <file.jsonl> [--json] [--trace]: classification and dedup quality on a labeled file.
+// npm run eval -- <file.jsonl> [--json] [--trace] [--order observed|file|<seed>]: classification and dedup quality on a
+// labeled file, the reports arriving in observedAt order (default), in file order, or shuffled with a seed.
 import { readFileSync } from 'node:fs';
 import { parseLabeledJsonl, runEval, formatEval, type EvalResult } from '../src/eval/index.ts';
 
@@ -15,12 +16,19 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith('--'));
   if (!file) {
-    process.stderr.write('usage: npm run eval -- <labeled.jsonl> [--json] [--trace]\n');
+    process.stderr.write('usage: npm run eval -- <labeled.jsonl> [--json] [--trace] [--order observed|file|<seed>]\n');
     process.exit(2);
   }
   const reports = parseLabeledJsonl(readFileSync(file, 'utf8'));
+  const orderArg = args[args.indexOf('--order') + 1];
+  const order = !args.includes('--order') ? 'observed' : orderArg === 'observed' || orderArg === 'file' ? orderArg : Number(orderArg);
+  if (typeof order === 'number' && !Number.isInteger(order)) {
+    process.stderr.write('--order takes observed, file or an integer seed\n');
+    process.exit(2);
+  }
   const trace = args.includes('--trace');
   const result = await runEval(reports, {
+    order,
     trace: trace ? (t) => process.stderr.write(`${t.id}\t${t.classification.terms.map((x) => x.id).join(',')}\t${t.classification.stance}\t${t.incidentId}\t${t.assignment.score}\t${t.assignment.reasons.join('; ')}\n`) : undefined,
   });
   process.stdout.write(args.includes('--json') ? `${JSON.stringify(toJson(result))}\n` : `${formatEval(result)}\n`);

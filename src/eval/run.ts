@@ -1,5 +1,6 @@
 // Runs the worker's own pipeline (classify → resolve place → features → candidates → decideAssignment)
-// over a labeled file, in observedAt order, on a fresh in-memory store, then scores it.
+// over a labeled file on a fresh in-memory store, then scores it. Reports go in observedAt order by default;
+// in the field they arrive as observers get signal, so `order` can replay them as filed or shuffled too.
 import { classifyReport, type ClassifyResult } from '../classify/classifier.ts';
 import { resolvePlace } from '../classify/places.ts';
 import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../agreements/index.ts';
@@ -15,10 +16,29 @@ export interface EvalResult {
 }
 export interface EvalTrace { id: string; classification: ClassifyResult; assignment: Assignment; incidentId: string }
 
-export async function runEval(reports: LabeledReport[], opts: { agreementId?: string; dedup?: DedupOptions; trace?: (t: EvalTrace) => void } = {}): Promise<EvalResult> {
+/** 'observed': by observedAt; 'file': as the file lists them; a number: shuffled with that seed. */
+export type ArrivalOrder = 'observed' | 'file' | number;
+
+export function arrivalOrder<T extends { observedAt: string; id: string }>(reports: T[], order: ArrivalOrder): T[] {
+  if (order === 'file') return [...reports];
+  if (order === 'observed') return [...reports].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || a.id.localeCompare(b.id));
+  // Fisher–Yates with a small LCG: the same seed replays the same arrival order.
+  const out = [...reports];
+  let x = (order >>> 0) || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+export async function runEval(
+  reports: LabeledReport[], opts: { agreementId?: string; dedup?: DedupOptions; order?: ArrivalOrder; trace?: (t: EvalTrace) => void } = {},
+): Promise<EvalResult> {
   const agreement = loadAgreement(opts.agreementId ?? DEFAULT_AGREEMENT_ID);
   const store = createMemoryStore();
-  const ordered = [...reports].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || a.id.localeCompare(b.id));
+  const ordered = arrivalOrder(reports, opts.order ?? 'observed');
   const predicted = new Map<string, { terms: string[]; stance: string; incident: string }>();
   for (const r of ordered) {
     // Only what an observer submits goes in; r.labels and r.lang stay out of the pipeline.
