@@ -30,7 +30,8 @@ function machine() {
   return {
     cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryMb: Math.round(os.totalmem() / 2 ** 20),
     node: process.version, platform: `${os.platform()} ${os.release()}`, commit: git(['rev-parse', 'HEAD']),
-    dirty: (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
+    // The results this run rewrites do not make the tree dirty.
+    dirty: (git(['status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)bench/results']) ?? '') !== '',
     // Other work on the machine (tests of other engineers) shares these cores; the load average says how much.
     loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
     startedAt: new Date().toISOString(), runsPerFigure: RUNS, secondsPerRun: SECONDS,
