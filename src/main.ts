@@ -4,7 +4,7 @@ import { migrate } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
 import { startApi } from './api.ts';
-import { startOutboxRelay } from './queue/outbox.ts';
+import { pruneOutbox, startOutboxRelay } from './queue/outbox.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';
@@ -44,8 +44,12 @@ async function main(): Promise<void> {
     stops.push(workers.close);
     // A Redis outage at start-up must not stop the workers; the next start registers the schedule.
     await registerSchedules(rt.queues, config).catch((err) => log.warn({ err: (err as Error).message }, 'job schedules not registered'));
-    const sweep = () => sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: 3600_000 })
-      .then((n) => n && log.info({ removed: n }, 'orphaned files removed'), (err) => log.warn({ err }, 'file sweep failed'));
+    const sweep = () => Promise.all([
+      sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: 3600_000 })
+        .then((n) => n && log.info({ removed: n }, 'orphaned files removed'), (err) => log.warn({ err }, 'file sweep failed')),
+      pruneOutbox(rt.db, new Date(rt.clock.now().getTime() - 7 * 86_400_000))
+        .then((n) => n && log.info({ removed: n }, 'published outbox rows pruned'), (err) => log.warn({ err }, 'outbox prune failed')),
+    ]);
     const timer = setInterval(sweep, 6 * 3600_000);
     timer.unref();
     stops.push(async () => clearInterval(timer));

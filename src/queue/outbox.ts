@@ -40,6 +40,15 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
   }, { timeout: 30_000 });
 }
 
+/**
+ * Published rows are history once BullMQ has dropped the completed job (a day, DEFAULT_JOB_OPTIONS): kept a
+ * week for inspection, then deleted, so the table does not grow by a row per report for the whole mission.
+ * Unpublished rows are never touched, however old.
+ */
+export async function pruneOutbox(db: Db, publishedBefore: Date): Promise<number> {
+  return db.$executeRaw`DELETE FROM "OutboxEvent" WHERE "publishedAt" IS NOT NULL AND "publishedAt" < ${publishedBefore}`;
+}
+
 export interface OutboxRelay { stop(): Promise<void>; kick(): void }
 
 export function startOutboxRelay(deps: OutboxRelayDeps & { pollMs: number }): OutboxRelay {
