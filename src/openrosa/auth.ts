@@ -6,6 +6,7 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { AuthUser } from '../auth/users.ts';
 import { checkCredentials } from '../auth/credentials.ts';
+import { findUserById } from '../auth/users.ts';
 import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
@@ -17,22 +18,36 @@ export interface OpenRosaAuthDeps {
 
 /**
  * Collect sends Basic credentials with every request (form list, each form, HEAD, POST), and each argon2
- * check costs tens of milliseconds of CPU; a verified pair is remembered briefly, keyed by its hash.
+ * check costs tens of milliseconds of CPU; a verified pair is remembered briefly, keyed by its hash. The account
+ * behind it is looked up again every few seconds (one indexed read), so a disabled observer is refused as soon
+ * as with a token, not only when the pair expires.
  */
-export interface BasicCache { get(key: string): AuthUser | undefined; set(key: string, user: AuthUser): void }
+export interface BasicCache {
+  /** `recheck`: the account should be read again before the pair is trusted. */
+  get(key: string): { user: AuthUser; recheck: boolean } | undefined;
+  set(key: string, user: AuthUser): void;
+  /** After a recheck: the account as it is now (the pair keeps its expiry), or null to forget the pair. */
+  rechecked(key: string, user: AuthUser | null): void;
+}
 
-export function createBasicCache(ttlMs = 30_000, now: () => number = Date.now, maxEntries = 5_000): BasicCache {
-  const entries = new Map<string, { user: AuthUser; until: number }>();
+export function createBasicCache(ttlMs = 30_000, now: () => number = Date.now, maxEntries = 5_000, recheckMs = 5_000): BasicCache {
+  const entries = new Map<string, { user: AuthUser; until: number; checkedAt: number }>();
   return {
     get(key) {
       const hit = entries.get(key);
-      if (hit && hit.until > now()) return hit.user;
+      if (hit && hit.until > now()) return { user: hit.user, recheck: now() - hit.checkedAt >= recheckMs };
       entries.delete(key);
       return undefined;
     },
     set(key, user) {
       if (entries.size >= maxEntries) entries.clear();
-      entries.set(key, { user, until: now() + ttlMs });
+      entries.set(key, { user, until: now() + ttlMs, checkedAt: now() });
+    },
+    rechecked(key, user) {
+      const hit = entries.get(key);
+      if (!hit) return;
+      if (user) entries.set(key, { ...hit, user, checkedAt: now() });
+      else entries.delete(key);
     },
   };
 }
@@ -80,7 +95,13 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   if (!creds) throw new Unauthenticated('malformed Basic credentials');
   const key = createHash('sha256').update(`${creds.username}\0${creds.password}`).digest('hex');
   const cached = deps.basicCache?.get(key);
-  if (cached) return cached;
+  if (cached && !cached.recheck) return cached.user;
+  if (cached) {
+    const current = await findUserById(deps.db, cached.user.id);
+    deps.basicCache!.rechecked(key, current);
+    if (!current) throw new Unauthenticated('account disabled');
+    return current;
+  }
   const user = await checkCredentials(deps, creds.username, creds.password, c.ip);
   if (!user) {
     await deps.audit({ actorId: null, actorName: creds.username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip: c.ip, via: 'openrosa' } });

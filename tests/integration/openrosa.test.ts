@@ -51,6 +51,17 @@ async function reportsFor(clientId: string) {
   return rt.db.report.findMany({ where: { clientId }, include: { attachments: true } });
 }
 
+describe('Basic credentials of a disabled account', () => {
+  it('stop working within the recheck interval of the pair cache (5 s), not only when the pair expires (30 s)', async () => {
+    const observer = await server.makeUser('observer');
+    const auth = basic(observer.username, observer.password);
+    expect((await fetch(`${api.url}/formList`, { headers: { authorization: auth } })).status).toBe(200);
+    await rt.db.user.update({ where: { id: observer.user.id }, data: { disabledAt: new Date() } });
+    await new Promise((r) => setTimeout(r, 5_100));
+    expect((await fetch(`${api.url}/formList`, { headers: { authorization: auth } })).status).toBe(401);
+  });
+});
+
 describe('form list and form download', () => {
   it('challenges with 401 Basic, then lists the form with OpenRosa headers and a hash of the served XForm', async () => {
     const anon = await fetch(`${api.url}/formList`);

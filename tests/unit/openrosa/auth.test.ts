@@ -33,8 +33,10 @@ describe('createBasicCache', () => {
     let t = 0;
     const cache = createBasicCache(30_000, () => t);
     cache.set('k', user);
+    t = 4_999;
+    expect(cache.get('k')).toEqual({ user, recheck: false });
     t = 29_999;
-    expect(cache.get('k')).toEqual(user);
+    expect(cache.get('k')).toEqual({ user, recheck: true });
     t = 30_000;
     expect(cache.get('k')).toBeUndefined();
     expect(cache.get('other')).toBeUndefined();
@@ -46,6 +48,21 @@ describe('createBasicCache', () => {
     cache.set('b', user);
     cache.set('c', user);
     expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('c')).toEqual(user);
+    expect(cache.get('c')?.user).toEqual(user);
+  });
+
+  it('asks for the account to be read again every few seconds, keeping the expiry of the pair', () => {
+    let t = 0;
+    const cache = createBasicCache(30_000, () => t, 10, 5_000);
+    cache.set('k', user);
+    t = 6_000;
+    expect(cache.get('k')?.recheck).toBe(true);
+    cache.rechecked('k', { ...user, role: 'commission' });
+    expect(cache.get('k')).toEqual({ user: { ...user, role: 'commission' }, recheck: false });
+    t = 30_000;
+    expect(cache.get('k')).toBeUndefined(); // a recheck does not extend the pair's life
+    cache.set('d', user);
+    cache.rechecked('d', null); // account disabled
+    expect(cache.get('d')).toBeUndefined();
   });
 });
