@@ -57,6 +57,8 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
   const excluded = new Set(opts.excludeIncidentIds ?? []);
   let best: Assignment = { incidentId: null, score: 0, reasons: ['no candidate incident nearby in space and time'] };
   let bestRejected: Assignment | null = null;
+  // Reviewers read these reasons: "nothing nearby" and "nearby but ruled out" call for different checks.
+  let firstVeto: { id: string; veto: string } | null = null;
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
     let top: { score: number; reasons: string[] } | null = null;
@@ -66,9 +68,13 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
       if (p.veto) { veto = p.veto; break; }
       if (!top || p.score > top.score) top = p;
     }
-    if (veto || !top) continue;
+    if (veto) { firstVeto ??= { id: c.id, veto }; continue; }
+    if (!top) continue;
     if (top.score >= threshold && (best.incidentId === null || top.score > best.score)) best = { incidentId: c.id, score: top.score, reasons: top.reasons };
     else if (top.score < threshold && (!bestRejected || top.score > bestRejected.score)) bestRejected = { incidentId: c.id, score: top.score, reasons: top.reasons };
+  }
+  if (best.incidentId === null && !bestRejected && firstVeto) {
+    return { incidentId: null, score: 0, reasons: [`new incident: nearby ${firstVeto.id} ruled out (${firstVeto.veto})`] };
   }
   if (best.incidentId === null && bestRejected) {
     return { incidentId: null, score: bestRejected.score, reasons: [`new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`, ...bestRejected.reasons] };

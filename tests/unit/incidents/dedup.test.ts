@@ -38,6 +38,14 @@ describe('decideAssignment', () => {
     ]);
     expect(new Set(Object.values(out)).size).toBe(3);
   });
+  it('says why a new incident was opened: nothing nearby, or a nearby incident ruled out', async () => {
+    const { out, decisions } = await assign([
+      { id: 'close', observedAt: '2021-03-08T08:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Guards blocked the Ras Lanuf terminal, loading halted.' },
+      { id: 'open', observedAt: '2021-03-08T16:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Ras Lanuf blockade lifted, loading resumed.' },
+    ]);
+    expect(decisions.close.reasons).toEqual(['no candidate incident nearby in space and time']);
+    expect(decisions.open.reasons).toEqual([`new incident: nearby ${out.close} ruled out (opposite stance (compliance/violation))`]);
+  });
   it('keeps daily routine reports from one checkpoint as separate incidents', async () => {
     const text = 'Checkpoint 50: routine patrol, no movement observed.';
     const { out } = await assign([
