@@ -59,6 +59,9 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
   let bestRejected: Assignment | null = null;
   // Reviewers read these reasons: "nothing nearby" and "nearby but ruled out" call for different checks.
   let firstVeto: { id: string; veto: string } | null = null;
+  // A report that matches two incidents may be the link between two halves of one event that arrived in an order
+  // where they did not recognise each other; it joins the better one, and reviewers are told about the other.
+  const matches: Array<{ id: string; score: number }> = [];
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
     let top: { score: number; reasons: string[] } | null = null;
@@ -70,6 +73,7 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
     }
     if (veto) { firstVeto ??= { id: c.id, veto }; continue; }
     if (!top) continue;
+    if (top.score >= threshold) matches.push({ id: c.id, score: top.score });
     if (top.score >= threshold && (best.incidentId === null || top.score > best.score)) best = { incidentId: c.id, score: top.score, reasons: top.reasons };
     else if (top.score < threshold && (!bestRejected || top.score > bestRejected.score)) bestRejected = { incidentId: c.id, score: top.score, reasons: top.reasons };
   }
@@ -78,6 +82,10 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
   }
   if (best.incidentId === null && bestRejected) {
     return { incidentId: null, score: bestRejected.score, reasons: [`new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`, ...bestRejected.reasons] };
+  }
+  const also = matches.filter((m) => m.id !== best.incidentId).sort((a, b) => b.score - a.score);
+  if (best.incidentId && also.length) {
+    return { ...best, reasons: [...best.reasons, ...also.map((m) => `also matches incident ${m.id} (score ${m.score}): possibly the same incident, merge if so`)] };
   }
   return best;
 }

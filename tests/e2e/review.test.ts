@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import { launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
+import { eventually, launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
 import { laptopContext, openReview, queueRows, signInReview, tabletContext } from './helpers/review-browser.ts';
 import { seedIncidents } from './helpers/review-seed.ts';
 import { FIXTURE } from './helpers/review-fixtures.ts';
@@ -135,6 +135,22 @@ describe('commission pages', () => {
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: sirte } })).state).toBe('verified');
     await view.locator('.history tbody tr').first().waitFor();
     await expect(view.locator('.history').textContent()).resolves.toContain('State changed');
+    await done(page);
+  });
+
+  it('links an incident named in a report\'s reasons ("also matches incident …"), for the reviewer to compare', async () => {
+    const report = await s.rt.db.report.findFirstOrThrow({ where: { incidentId: misrata } });
+    await s.rt.db.report.update({ where: { id: report.id }, data: {
+      assignmentReasons: ['same place misrata', `also matches incident ${ubari} (score 4.2): possibly the same incident, merge if so`],
+    } });
+    const page = await commissionPage(`#incident/${misrata}`);
+    await page.locator('#incident-title').waitFor();
+    const before = await page.locator('#incident-title').textContent();
+    const link = page.locator(`#view-incident .reasons a.incident-ref[href="#incident/${ubari}"]`);
+    await expect(link.textContent()).resolves.toBe(ubari.slice(0, 8));
+    await link.click();
+    await page.waitForFunction((id) => (globalThis as unknown as { location: { hash: string } }).location.hash === `#incident/${id}`, ubari);
+    await eventually(() => page.locator('#incident-title').textContent()).not.toBe(before);
     await done(page);
   });
 

@@ -19,7 +19,21 @@ function assignment(a) {
   if (!a) return null;
   return h('div', { class: 'assignment' },
     h('p', {}, h('strong', {}, t('report.assignment')), ' ', a.score === null || a.score === undefined ? '–' : formatNumber(a.score, { maximumFractionDigits: 2 })),
-    a.reasons?.length ? h('ul', { class: 'reasons' }, a.reasons.map((r) => h('li', {}, typeof r === 'string' ? r : JSON.stringify(r)))) : null);
+    a.reasons?.length ? h('ul', { class: 'reasons' }, a.reasons.map((r) => h('li', {}, ...reasonParts(typeof r === 'string' ? r : JSON.stringify(r))))) : null);
+}
+
+// Reasons name other incidents by id ("also matches incident <id>"): those become links to them, so a reviewer
+// can compare and merge.
+const INCIDENT_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+function reasonParts(text) {
+  const parts = [];
+  let at = 0;
+  for (const m of text.matchAll(INCIDENT_ID)) {
+    parts.push(text.slice(at, m.index), h('a', { href: `#incident/${m[0]}`, class: 'incident-ref' }, m[0].slice(0, 8)));
+    at = m.index + m[0].length;
+  }
+  parts.push(text.slice(at));
+  return parts;
 }
 
 function attachment(report, a) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateQuery, decideAssignment } from '../../../src/incidents/dedup.ts';
 import { createMemoryStore } from '../../../src/incidents/memory-store.ts';
@@ -45,6 +46,15 @@ describe('decideAssignment', () => {
     ]);
     expect(decisions.close.reasons).toEqual(['no candidate incident nearby in space and time']);
     expect(decisions.open.reasons).toEqual([`new incident: nearby ${out.close} ruled out (opposite stance (compliance/violation))`]);
+  });
+  it('tells reviewers when a report also matches a second incident: two halves of one event that arrived apart', async () => {
+    // Three blind-set reports of one reopening, in an order where the first two do not recognise each other.
+    const lines = readFileSync(new URL('../../fixtures/blind2-reports.jsonl', import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const spec = (id: string) => ({ ...lines.find((r: { id: string }) => r.id === id), id }) as ReportSpec & { id: string };
+    const { out, decisions } = await assign([spec('c-007'), spec('c-071'), spec('c-041')]);
+    expect(out['c-071']).not.toBe(out['c-007']);
+    const other = out['c-041'] === out['c-007'] ? out['c-071'] : out['c-007'];
+    expect(decisions['c-041'].reasons.at(-1)).toMatch(new RegExp(`^also matches incident ${other} \\(score [\\d.]+\\): possibly the same incident`));
   });
   it('keeps daily routine reports from one checkpoint as separate incidents', async () => {
     const text = 'Checkpoint 50: routine patrol, no movement observed.';
