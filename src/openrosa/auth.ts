@@ -12,7 +12,7 @@ import { Forbidden, Unauthenticated } from '../errors.ts';
 
 export interface OpenRosaAuthDeps {
   db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter; basicCache?: BasicCache;
-  /** Failed password logins are audited here as on the browser's sign-in form. */
+  /** Failed password logins are audited (checkCredentials), as on the browser's sign-in form. */
   audit(entry: AuditEntry): Promise<void>;
 }
 
@@ -102,11 +102,8 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
     if (!current) throw new Unauthenticated('account disabled');
     return current;
   }
-  const user = await checkCredentials(deps, creds.username, creds.password, c.ip);
-  if (!user) {
-    await deps.audit({ actorId: null, actorName: creds.username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip: c.ip, via: 'openrosa' } });
-    throw new Unauthenticated('wrong username or password');
-  }
+  const user = await checkCredentials(deps, creds.username, creds.password, c.ip, 'openrosa');
+  if (!user) throw new Unauthenticated('wrong username or password');
   deps.basicCache?.set(key, user);
   return user;
 }

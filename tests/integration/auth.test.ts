@@ -74,6 +74,14 @@ describe('browser sessions', () => {
     await browser(s.url).login(u.username, u.password);
     const rows = await s.rt.db.auditEvent.findMany({ where: { actorName: u.username }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => r.action)).toEqual(['login_failed', 'login']);
+    expect(rows[0]!.after).toMatchObject({ via: 'web' });
+  });
+
+  it('audits a wrong password on a token request too', async () => {
+    const u = await s.makeUser('observer');
+    expect((await bearer(s.url).post('/api/auth/token', { username: u.username, password: 'bad-password' })).status).toBe(401);
+    const rows = await s.rt.db.auditEvent.findMany({ where: { actorName: u.username, action: 'login_failed' } });
+    expect(rows.map((r) => r.after)).toEqual([expect.objectContaining({ via: 'token' })]);
   });
 });
 

@@ -45,7 +45,7 @@ export function authRouter(deps: AppDeps): Router {
   const body = [express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' })];
 
   deps.passport.use(new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
-    checkCredentials(deps, username, password, clientIp(req)).then((u) => done(null, u ?? false), done);
+    checkCredentials(deps, username, password, clientIp(req), 'web').then((u) => done(null, u ?? false), done);
   }));
   // passport-local checks the pair; the session is then established with req.login (which regenerates it).
   const authenticate = (req: Request, res: Response) => new Promise<AuthUser | false>((resolve, reject) => {
@@ -56,12 +56,9 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   r.post('/login', ...body, async (req, res) => {
-    const { username } = parse(Credentials, req.body);
+    parse(Credentials, req.body); // 400 for a malformed body before passport-local sees it
     const user = await authenticate(req, res);
-    if (!user) {
-      await deps.audit({ actorId: null, actorName: username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip: clientIp(req) } });
-      throw new Unauthenticated('wrong username or password');
-    }
+    if (!user) throw new Unauthenticated('wrong username or password'); // audited by checkCredentials
     await login(req, user);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip: clientIp(req) } });
     res.json({ user });
@@ -88,7 +85,7 @@ export function authRouter(deps: AppDeps): Router {
 
   r.post('/token', ...body, async (req, res) => {
     const { username, password, name } = parse(TokenRequest, req.body);
-    const user = await checkCredentials(deps, username, password, clientIp(req));
+    const user = await checkCredentials(deps, username, password, clientIp(req), 'token');
     if (!user) throw new Unauthenticated('wrong username or password');
     const token = await createToken(deps.db, user.id, name ?? `token ${deps.clock.now().toISOString()}`);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'token_created', entityType: 'api_token', entityId: token.id });
