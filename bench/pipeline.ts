@@ -4,9 +4,9 @@
 // Throughput on a shared host is noise; CPU per processed report (API, workers, PostgreSQL backends of the
 // bench database, read from /proc) is what compares across runs.
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { BenchWorld } from './env.ts';
+import { backendPids, cpuBetween, processTree, sampleCpu } from './cpu.ts';
 import { intakeShapes } from './intake.ts';
 import { round, sleep } from './stats.ts';
 
@@ -20,22 +20,12 @@ export interface PipelineFigures {
   cpuUsPerReport: { api: number; workers: number; postgres: number } | null;
 }
 
-/** user + system CPU of a process in ms (Linux /proc, clock ticks of 10 ms); 0 when it is gone or unreadable. */
-function cpuMs(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch { return 0; }
-}
-
 async function cpuSnapshot(world: BenchWorld) {
-  const name = new URL(world.url).pathname.slice(1);
-  const backends = await world.db.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = ${name}`;
-  const sum = (pids: number[]) => pids.reduce((a, p) => a + cpuMs(p), 0);
+  const tree = (pids: number[]) => pids.flatMap(processTree);
   return {
-    api: sum(world.spawned.filter((p) => p.url !== '').map((p) => p.pid)),
-    workers: sum(world.spawned.filter((p) => p.url === '').map((p) => p.pid)),
-    postgres: sum(backends.map((b) => b.pid)),
+    api: sampleCpu(tree(world.spawned.filter((p) => p.url !== '').map((p) => p.pid))),
+    workers: sampleCpu(tree(world.spawned.filter((p) => p.url === '').map((p) => p.pid))),
+    postgres: sampleCpu(await backendPids(world.db)),
   };
 }
 
@@ -83,6 +73,7 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
   await load;
   const end = drained ?? performance.now();
   const cpu1 = await cpuSnapshot(world);
+  const perReport = (ms: number) => Math.round((ms * 1000) / final.processed);
   const final = backlog[backlog.length - 1]!;
   // Growing: the backlog in the last third of the load window is clearly above the first third.
   const during = backlog.filter((b) => b.t <= (loadEnd - start) / 1000);
@@ -95,10 +86,10 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
     backlogGrowing: avg(during.slice(-third)) > 1.5 * avg(during.slice(0, third)) + 50,
     drainSeconds: drained === null ? null : round((drained - loadEnd) / 1000, 1),
     // A backend that closed during the run is missed: the PostgreSQL figure is a floor.
-    cpuUsPerReport: cpu1.workers === 0 ? null : {
-      api: Math.round(((cpu1.api - cpu0.api) * 1000) / final.processed),
-      workers: Math.round(((cpu1.workers - cpu0.workers) * 1000) / final.processed),
-      postgres: Math.round(((cpu1.postgres - cpu0.postgres) * 1000) / final.processed),
+    cpuUsPerReport: cpu1.workers.size === 0 ? null : {
+      api: perReport(cpuBetween(cpu0.api, cpu1.api)),
+      workers: perReport(cpuBetween(cpu0.workers, cpu1.workers)),
+      postgres: perReport(cpuBetween(cpu0.postgres, cpu1.postgres)),
     },
   };
 }
