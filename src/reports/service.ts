@@ -6,12 +6,11 @@ import type { FileStore } from '../storage/files.ts';
 import type { AuthUser } from '../auth/users.ts';
 import { Conflict } from '../errors.ts';
 import { prepareAttachments, type AttachmentLimits, type IncomingFile, type PreparedAttachment } from '../attachments/prepare.ts';
-import { REPORT_RECEIVED } from '../queue/names.ts';
 import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
 import { getReportRow, type ReportRow } from './repository.ts';
-import { attachmentRecords, type ReportSource, type ReportWriter } from './writer.ts';
+import { addAttachments, type ReportSource, type ReportWriter } from './writer.ts';
 
 export interface IntakeDeps {
   db: Db;
@@ -57,18 +56,4 @@ async function retried(
 function offsetOf(iso: string): string {
   const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
   return !m || m[1] === 'Z' ? '+00:00' : m[1]!;
-}
-
-async function addAttachments(db: Db, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
-  await db.$executeRaw`
-    WITH att AS (
-      INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
-      SELECT ${reportId}::uuid, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
-      FROM jsonb_to_recordset(${JSON.stringify(attachmentRecords(attachments))}::jsonb)
-        AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    )
-    INSERT INTO "OutboxEvent" ("topic", "payload")
-    SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ${reportId}::text) WHERE EXISTS (SELECT 1 FROM att)`;
 }

@@ -4,7 +4,7 @@
 // are written together: while `maxInFlight` statements are running, new reports wait and go out as one batch in
 // the next statement. At low rates a report is written alone at once; under load batches grow by themselves.
 // Each caller still learns its own outcome, only after the commit that holds its report.
-import type { Db } from '../db/client.ts';
+import { Prisma, type Db } from '../db/client.ts';
 import { REPORT_RECEIVED } from '../queue/names.ts';
 import type { PreparedAttachment } from '../attachments/prepare.ts';
 import type { ReportRow } from './repository.ts';
@@ -34,8 +34,9 @@ export interface WriterOptions {
 
 interface Pending { report: NewReport; key: string; resolve(row: ReportRow | null): void; reject(err: unknown): void }
 
+const rowKey = (observerId: string, clientId: string) => `${observerId}/${clientId}`;
 // Lower case: PostgreSQL returns uuids in lower case whatever case the client sent.
-const keyOf = (r: NewReport) => `${r.observerId}/${r.input.clientId.toLowerCase()}`;
+const keyOf = (r: NewReport) => rowKey(r.observerId, r.input.clientId.toLowerCase());
 
 export function createReportWriter(db: Db, opts: WriterOptions = {}): ReportWriter {
   const maxBatch = opts.maxBatch ?? 128;
@@ -92,7 +93,7 @@ export function createReportWriter(db: Db, opts: WriterOptions = {}): ReportWrit
   };
 }
 
-export function attachmentRecords(attachments: PreparedAttachment[]) {
+function attachmentRecords(attachments: PreparedAttachment[]) {
   return attachments.map((a) => ({
     sha256: a.sha256, mime: a.mime, size: a.sizeBytes, name: a.originalName,
     taken: a.exif.takenAt?.toISOString() ?? null, lat: a.exif.lat, lon: a.exif.lon,
@@ -108,6 +109,11 @@ function inputRecord(r: NewReport) {
     attachments: attachmentRecords(r.attachments),
   };
 }
+
+// An attachment row as both statements below write it, from the JSON of attachmentRecords().
+const ATTACHMENT_COLUMNS = Prisma.raw('"Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")');
+const ATTACHMENT_RECORD = Prisma.raw('a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)');
+const ATTACHMENT_VALUES = Prisma.raw('a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon');
 
 type InsertedRow = Omit<ReportRow, 'attachments'> & { attachments: Array<Record<string, unknown>> };
 
@@ -132,10 +138,9 @@ export async function insertReports(db: Db, reports: NewReport[]): Promise<Map<s
       ON CONFLICT ("observerId", "clientId") DO NOTHING
       RETURNING *
     ), att AS (
-      INSERT INTO "Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")
-      SELECT ins.id, a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon
-      FROM ins JOIN input USING ("observerId", "clientId"),
-        jsonb_to_recordset(input.attachments) AS a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)
+      INSERT INTO ${ATTACHMENT_COLUMNS}
+      SELECT ins.id, ${ATTACHMENT_VALUES}
+      FROM ins JOIN input USING ("observerId", "clientId"), jsonb_to_recordset(input.attachments) AS ${ATTACHMENT_RECORD}
       ON CONFLICT DO NOTHING
       RETURNING *
     ), job AS (
@@ -148,10 +153,27 @@ export async function insertReports(db: Db, reports: NewReport[]): Promise<Map<s
   const toDate = (v: unknown) => (v == null ? null : new Date(v as string));
   const out = new Map<string, ReportRow>();
   for (const row of rows) {
-    out.set(`${row.observerId}/${row.clientId}`, {
+    out.set(rowKey(row.observerId, row.clientId), {
       ...row,
       attachments: row.attachments.map((a) => ({ ...a, createdAt: toDate(a.createdAt), exifTakenAt: toDate(a.exifTakenAt) })) as ReportRow['attachments'],
     } as ReportRow);
   }
   return out;
+}
+
+/**
+ * Evidence a retry brings that the first attempt lost on the way (ODK resends to complete attachments): the
+ * attachment rows not stored yet, and a processing job when there was any.
+ */
+export async function addAttachments(db: Db, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
+  await db.$executeRaw`
+    WITH att AS (
+      INSERT INTO ${ATTACHMENT_COLUMNS}
+      SELECT ${reportId}::uuid, ${ATTACHMENT_VALUES}
+      FROM jsonb_to_recordset(${JSON.stringify(attachmentRecords(attachments))}::jsonb) AS ${ATTACHMENT_RECORD}
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    INSERT INTO "OutboxEvent" ("topic", "payload")
+    SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ${reportId}::text) WHERE EXISTS (SELECT 1 FROM att)`;
 }
