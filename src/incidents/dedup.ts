@@ -55,13 +55,13 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
 export function decideAssignment(f: ReportFeatures, candidates: CandidateIncident[], opts: DedupOptions = {}): Assignment {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const excluded = new Set(opts.excludeIncidentIds ?? []);
-  let best: Assignment = { incidentId: null, score: 0, reasons: ['no candidate incident nearby in space and time'] };
+  // Every candidate above the threshold, best first: a report that matches two incidents may be the link between
+  // two halves of one event that arrived in an order where they did not recognise each other; it joins the
+  // better one, and reviewers are told about the other.
+  const matches: Assignment[] = [];
   let bestRejected: Assignment | null = null;
   // Reviewers read these reasons: "nothing nearby" and "nearby but ruled out" call for different checks.
   let firstVeto: { id: string; veto: string } | null = null;
-  // A report that matches two incidents may be the link between two halves of one event that arrived in an order
-  // where they did not recognise each other; it joins the better one, and reviewers are told about the other.
-  const matches: Array<{ id: string; score: number }> = [];
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
     let top: { score: number; reasons: string[] } | null = null;
@@ -73,19 +73,21 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
     }
     if (veto) { firstVeto ??= { id: c.id, veto }; continue; }
     if (!top) continue;
-    if (top.score >= threshold) matches.push({ id: c.id, score: top.score });
-    if (top.score >= threshold && (best.incidentId === null || top.score > best.score)) best = { incidentId: c.id, score: top.score, reasons: top.reasons };
-    else if (top.score < threshold && (!bestRejected || top.score > bestRejected.score)) bestRejected = { incidentId: c.id, score: top.score, reasons: top.reasons };
+    const scored = { incidentId: c.id, score: top.score, reasons: top.reasons };
+    if (top.score >= threshold) matches.push(scored);
+    else if (!bestRejected || top.score > bestRejected.score) bestRejected = scored;
   }
-  if (best.incidentId === null && !bestRejected && firstVeto) {
-    return { incidentId: null, score: 0, reasons: [`new incident: nearby ${firstVeto.id} ruled out (${firstVeto.veto})`] };
+  // Stable: of equal scores the candidate met first wins, as before.
+  matches.sort((a, b) => b.score - a.score);
+  const [best, ...also] = matches;
+  if (best) {
+    return also.length
+      ? { ...best, reasons: [...best.reasons, ...also.map((m) => `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`)] }
+      : best;
   }
-  if (best.incidentId === null && bestRejected) {
+  if (bestRejected) {
     return { incidentId: null, score: bestRejected.score, reasons: [`new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`, ...bestRejected.reasons] };
   }
-  const also = matches.filter((m) => m.id !== best.incidentId).sort((a, b) => b.score - a.score);
-  if (best.incidentId && also.length) {
-    return { ...best, reasons: [...best.reasons, ...also.map((m) => `also matches incident ${m.id} (score ${m.score}): possibly the same incident, merge if so`)] };
-  }
-  return best;
+  if (firstVeto) return { incidentId: null, score: 0, reasons: [`new incident: nearby ${firstVeto.id} ruled out (${firstVeto.veto})`] };
+  return { incidentId: null, score: 0, reasons: ['no candidate incident nearby in space and time'] };
 }
