@@ -1,6 +1,6 @@
 // Transactional outbox relay: moves committed outbox rows into BullMQ. Rows are claimed with
-// FOR UPDATE SKIP LOCKED so several relays share the work; the BullMQ job id is the outbox id, so a row
-// published twice (crash between add and commit) is still one job.
+// FOR UPDATE SKIP LOCKED so several relays share the work; the BullMQ job id is made from the outbox row (id and
+// creation time), so a row published twice (crash between add and commit) is still one job.
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
@@ -17,8 +17,8 @@ export interface OutboxRelayDeps {
 export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
   const batchSize = deps.batchSize ?? 500;
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown> }>>`
-      SELECT "id", "topic", "payload" FROM "OutboxEvent"
+    const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date }>>`
+      SELECT "id", "topic", "payload", "createdAt" FROM "OutboxEvent"
       WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
     if (rows.length === 0) return 0;
     const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
@@ -26,7 +26,9 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
       const route = OUTBOX_ROUTES[row.topic];
       if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
       const jobs = byQueue.get(route.queue) ?? [];
-      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: `outbox-${row.id}` } });
+      // The id alone would repeat after a database restore or reset (the sequence starts again) while Redis still
+      // holds the completed jobs of a day: BullMQ would take the new row for the old job and drop it.
+      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: `outbox-${row.id}-${row.createdAt.getTime()}` } });
       byQueue.set(route.queue, jobs);
     }
     for (const [name, jobs] of byQueue) {
