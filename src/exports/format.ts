@@ -47,8 +47,16 @@ export const REPORT_COLUMNS = [
   'killed', 'injured', 'missing', 'detained', 'attachments', 'narrative',
 ];
 
+// A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): field text such as
+// "=HYPERLINK(...)" typed by an observer must open as text, so it is prefixed with an apostrophe (OWASP's advice).
+const FORMULA_START = /^[=+\-@\t\r]/;
+export const csvText = (v: string) => (FORMULA_START.test(v) ? `'${v}` : v);
+
 export function csvCells(e: Exported): Record<string, string | number | boolean | null> {
-  return Object.fromEntries(Object.entries(e.properties).map(([k, v]) => [k, Array.isArray(v) ? v.join(';') : v]));
+  return Object.fromEntries(Object.entries(e.properties).map(([k, v]) => {
+    const cell = Array.isArray(v) ? v.join(';') : v;
+    return [k, typeof cell === 'string' ? csvText(cell) : cell];
+  }));
 }
 
 export function geoFeature(e: Exported) {

@@ -1,11 +1,19 @@
 // Building DOM without innerHTML: narratives and comments are untrusted text from the field.
 export const $ = (id) => document.getElementById(id);
 
+// Attributes that load or run something: a URL from data must be a link within the app or to http(s), and
+// markup or handlers never arrive as attribute strings (events go through `on`).
+const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'poster', 'xlink:href']);
+const SAFE_URL = /^(?:[#/?.]|https?:|blob:)/i;
+const FORBIDDEN_ATTR = /^(?:on.+|srcdoc|innerhtml|outerhtml)$/i;
+
 /** h('a', { href, class: 'x', dataset: {...}, on: { click } }, child, 'text', [more]) */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
+    if (FORBIDDEN_ATTR.test(k)) throw new Error(`h(): attribute ${k} is not allowed`);
+    if (URL_ATTRS.has(k.toLowerCase()) && !SAFE_URL.test(String(v).trim())) continue;
     if (k === 'class') el.className = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);

@@ -1,5 +1,6 @@
 // Evidence downloads: authorised per report, served with the sniffed type and as a download.
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import contentDisposition from 'content-disposition';
 import type { AppDeps } from '../deps.ts';
 import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
@@ -15,15 +16,27 @@ registry.registerPath({ method: 'get', path: '/api/attachments/{id}/thumbnail', 
   request: { params: z.object({ id: z.string().uuid() }) },
   responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errorResponses(401, 404, 415) } });
 
+/**
+ * Evidence is whatever an observer uploaded: it is served only as the type sniffed at intake, always as a download,
+ * never sniffed again by the browser, and sandboxed with no origin and nothing allowed to load or run should a
+ * browser render it anyway. The file name the observer gave is display text in the disposition, never a type.
+ */
+export function evidenceHeaders(res: Response, file: { mime: string; downloadName: string }): void {
+  res.setHeader('Content-Type', file.mime);
+  res.setHeader('Content-Disposition', contentDisposition(file.downloadName, { type: 'attachment' }));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
 export function attachmentsRouter(deps: AppDeps): Router {
   const r = Router();
   r.get('/:id', async (req, res) => {
     const a = await getReadableAttachment(deps.db, requireUser(req), parseUuidParam(req.params.id));
-    res.setHeader('Content-Type', a.mime);
+    evidenceHeaders(res, { mime: a.mime, downloadName: a.originalName });
     res.setHeader('Content-Length', String(a.sizeBytes));
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('ETag', `"${a.sha256}"`);
-    res.attachment(a.originalName);
     const stream = deps.files.read(a.sha256);
     stream.on('error', (err) => { deps.log.error({ err, attachment: a.id }, 'attachment file unreadable'); res.destroy(); });
     stream.pipe(res);
@@ -32,8 +45,9 @@ export function attachmentsRouter(deps: AppDeps): Router {
     const a = await getReadableAttachment(deps.db, requireUser(req), parseUuidParam(req.params.id));
     if (!a.mime.startsWith('image/')) throw new Invalid([{ field: 'id', reason: 'not an image' }], 415);
     const thumb = await thumbnailOf(deps.files, a.sha256);
+    evidenceHeaders(res, { mime: 'image/jpeg', downloadName: 'thumbnail.jpg' });
     res.setHeader('Cache-Control', 'private, max-age=86400');
-    res.type('image/jpeg').send(thumb);
+    res.send(thumb);
   });
   return r;
 }

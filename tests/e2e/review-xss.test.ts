@@ -1,0 +1,96 @@
+// Field text is data on every commission page: an observer's place name, narrative or file name carrying markup
+// must show as those characters, never become elements, on the incident page, its map tooltips and the map's
+// popups. The attack this pins: an <iframe srcdoc> place name in a map tooltip ran script as the member.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
+import { bearer } from '../helpers/http.ts';
+import { makeJpeg, makeReport, reportForm } from '../helpers/factories.ts';
+import { launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
+import { laptopContext, openReview, signInReview } from './helpers/review-browser.ts';
+
+const PLACE = '<img src=x onerror="window.__pwned=1"><iframe srcdoc="<script>parent.__pwned=2</script>"></iframe>';
+const FILE = '<img src=y onerror="window.__pwned=3">.jpg';
+const NARRATIVE = 'Shelling near the gate <script>window.__pwned=4</script> <b onmouseover="window.__pwned=5">two rounds</b>.';
+
+let s: TestServer;
+let browser: Browser;
+let member: TestUser;
+let incidentId: string;
+let storedFileName: string;
+
+beforeAll(async () => {
+  vendorPublic();
+  s = await startTestServer({ workers: true });
+  member = await s.makeUser('commission');
+  const observer = await s.makeUser('observer');
+  const photo = await makeJpeg(7, { exif: { takenAt: '2020:11:14 09:00:00', lat: 31.25, lon: 16.6 } });
+  const fields = makeReport({ narrative: NARRATIVE, placeName: PLACE, lat: 31.2, lon: 16.58, observedAt: '2020-11-14T09:00:00+02:00' });
+  const filed = await bearer(s.url, observer.token).form('/api/reports', reportForm(fields, [{ data: photo, name: FILE }]));
+  expect(filed.status).toBe(201);
+  storedFileName = filed.body.attachments[0].originalName; // markup characters are already replaced at intake
+  for (let i = 0; i < 300; i++) {
+    const r = await s.rt.db.report.findUniqueOrThrow({ where: { id: filed.body.id } });
+    if (r.incidentId) { incidentId = r.incidentId; break; }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  expect(incidentId).toBeTruthy();
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+async function signedIn(hash: string): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+  const page = await (await laptopContext(browser)).newPage();
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  await openReview(page, s.url, hash);
+  await signInReview(page, member.username, member.password);
+  return { page, errors, dialogs };
+}
+
+/** Nothing the payloads carry exists as an element or ran anywhere in the page. */
+async function expectInert(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
+  expect(await page.locator('iframe[srcdoc], img[src="x"], img[src="y"], b[onmouseover]').count()).toBe(0);
+}
+
+describe('field text on the commission pages', () => {
+  it('shows place, narrative and file name as text on the incident page and in its map tooltips', async () => {
+    const { page, errors } = await signedIn(`#incident/${incidentId}`);
+    await page.locator('#incident-body').getByText('two rounds', { exact: false }).first().waitFor();
+    await page.locator('#incident-map-small .leaflet-interactive').first().waitFor();
+    // Hover every marker (the report's own position and its photo's EXIF position): their tooltips open.
+    const markers = page.locator('#incident-map-small path.leaflet-interactive');
+    const tips: string[] = [];
+    for (let i = 0; i < await markers.count(); i++) {
+      await markers.nth(i).dispatchEvent('mouseover');
+      // Town labels are permanent tooltips of their own; the marker's is the one that is not.
+      tips.push(...await page.locator('#incident-map-small .leaflet-tooltip:not(.town)').allTextContents());
+    }
+    expect(tips.some((x) => x.includes(PLACE))).toBe(true);
+    expect(tips.some((x) => x.includes(storedFileName))).toBe(true);
+    await page.waitForTimeout(300); // an onerror handler would have fired by now
+    await expectInert(page);
+    await page.screenshot({ path: await screenshotPath('review-xss-incident') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps map popups inert', async () => {
+    const { page, errors } = await signedIn('#map');
+    const marker = page.locator('#incident-map path.leaflet-interactive').first();
+    await marker.waitFor();
+    await page.locator('#map-message', { hasText: '1 incident' }).waitFor();
+    await marker.dispatchEvent('click');
+    await page.locator('.leaflet-popup').waitFor();
+    await expectInert(page);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
