@@ -5,6 +5,17 @@ import { Invalid } from '../errors.ts';
 
 export const DEFAULT_MAX_XML_BYTES = 2 * 1024 * 1024;
 const FIELD = 'xml_submission_file';
+export const MAX_ELEMENTS = 5_000;
+
+/** Counts element openings ("<" not followed by "/", "?" or "!"), stopping once past `limit`. */
+function countTags(text: string, limit: number): number {
+  let n = 0;
+  for (let i = text.indexOf('<'); i !== -1 && n <= limit; i = text.indexOf('<', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (next !== 47 /* / */ && next !== 63 /* ? */ && next !== 33 /* ! */) n++;
+  }
+  return n;
+}
 
 // Only the five XML entities plus numeric character references (&#1575;): fast-xml-parser decodes
 // numeric references only through its htmlEntities option, which also accepts a table of named ones.
@@ -46,6 +57,9 @@ export function readXml(input: string | Buffer, maxBytes = DEFAULT_MAX_XML_BYTES
   if (!text.trim()) throw bad('empty');
   // No OpenRosa client sends a DTD; refusing it removes entity-expansion attacks altogether.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw bad('a DOCTYPE is not accepted');
+  // A report form has a few dozen fields (a few hundred with repeats); a document with many thousands of elements
+  // is not a submission, and refusing it before parsing bounds the CPU one request can take.
+  if (countTags(text, MAX_ELEMENTS) > MAX_ELEMENTS) throw bad(`more than ${MAX_ELEMENTS} elements`, 413);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw bad(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
   let doc: Record<string, unknown>;
