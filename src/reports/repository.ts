@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { Prisma } from '../db/client.ts';
 import { Invalid } from '../errors.ts';
 import type { ReportListQuery } from './schema.ts';
+import { likeLiteral } from '../db/like.ts';
 
 const include = { attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] } };
 
@@ -32,8 +33,8 @@ export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: st
   if (q.status) where.push({ status: q.status });
   if (q.place) {
     where.push({ OR: [
-      { placeName: { contains: q.place, mode: 'insensitive' } },
-      { resolvedPlace: { contains: q.place, mode: 'insensitive' } },
+      { placeName: { contains: likeLiteral(q.place), mode: 'insensitive' } },
+      { resolvedPlace: { contains: likeLiteral(q.place), mode: 'insensitive' } },
     ] });
   }
   if (q.bbox) {

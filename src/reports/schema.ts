@@ -1,5 +1,6 @@
 // The report an observer files: one schema for JSON bodies, multipart fields and OpenRosa submissions.
 import { z } from '../http/zod.ts';
+import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
 
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
 export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
@@ -82,9 +83,11 @@ export const ReportView = z.object({
   attachments: z.array(AttachmentView),
 }).openapi('Report');
 
+const QueryInstant = z.string().datetime({ offset: true }).refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
+
 export const ReportListQuery = z.object({
-  from: z.string().datetime({ offset: true }).optional(),
-  to: z.string().datetime({ offset: true }).optional(),
+  from: QueryInstant.optional(),
+  to: QueryInstant.optional(),
   status: z.enum(REPORT_STATUSES).optional(),
   place: z.string().max(200).optional().openapi({ description: 'Substring of the typed or resolved place name.' }),
   bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),

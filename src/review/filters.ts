@@ -3,6 +3,8 @@
 import { DateTime } from 'luxon';
 import { z } from '../http/zod.ts';
 import type { Prisma } from '../db/client.ts';
+import { likeLiteral } from '../db/like.ts';
+import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
 
 export const INCIDENT_STATES = ['new', 'under_review', 'verified', 'rejected', 'needs_info'] as const;
 export type IncidentStateName = (typeof INCIDENT_STATES)[number];
@@ -10,7 +12,9 @@ export const STANCES = ['violation', 'compliance', 'information'] as const;
 
 // Dates without a time are whole days in the agreement's zone, so `to=2020-11-30` includes the 30th in Libya.
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-export const DayOrInstant = z.string().refine((v) => DAY.test(v) || !Number.isNaN(Date.parse(v)) && /T/.test(v), 'YYYY-MM-DD or ISO 8601 date-time');
+export const DayOrInstant = z.string()
+  .refine((v) => DAY.test(v) || !Number.isNaN(Date.parse(v)) && /T/.test(v), 'YYYY-MM-DD or ISO 8601 date-time')
+  .refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
 const csvOf = <T extends readonly [string, ...string[]]>(values: T) => z.string().transform((v, ctx) => {
   const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const p of parts) if (!(values as readonly string[]).includes(p)) ctx.addIssue({ code: 'custom', message: `unknown value ${p}` });
@@ -46,7 +50,7 @@ export function baseWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInpu
   if (f.stance) and.push({ stance: f.stance });
   if (f.party) and.push({ parties: { has: f.party } });
   if (f.language) and.push({ languages: { has: f.language } });
-  if (f.place) and.push({ placeName: { contains: f.place, mode: 'insensitive' } });
+  if (f.place) and.push({ placeName: { contains: likeLiteral(f.place), mode: 'insensitive' } });
   if (f.minConfidence !== undefined) and.push({ confidence: { gte: f.minConfidence } });
   if (f.assigneeId) and.push({ assigneeId: f.assigneeId === 'none' ? null : f.assigneeId });
   if (f.from) and.push({ lastObservedAt: { gte: toInstant(f.from, 'from', tz) } });
