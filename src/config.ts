@@ -19,6 +19,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(50).default(10),
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  // All parts of one upload together (streamed to disk, so this bounds disk per request, not memory).
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(64 * 1024).default(100 * 1024 * 1024),
   MAX_NARRATIVE_CHARS: z.coerce.number().int().min(100).default(50_000),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),

@@ -23,7 +23,8 @@ const PICK = {
   reviveValues: false,
 };
 
-export async function readExif(data: Buffer, mime: string, fallbackOffset = '+00:00'): Promise<ExifFacts> {
+/** `data`: the bytes (or the leading bytes that hold the EXIF), or a file path exifr reads in chunks. */
+export async function readExif(data: Buffer | string, mime: string, fallbackOffset = '+00:00'): Promise<ExifFacts> {
   if (!mime.startsWith('image/')) return { takenAt: null, lat: null, lon: null };
   try {
     // One pass: exifr derives latitude/longitude from the GPS tags it is asked to pick.

@@ -1,13 +1,19 @@
 // Checks every incoming file before anything is stored: count, size, type by magic bytes; reads EXIF.
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Invalid } from '../errors.ts';
 import { readExif, type ExifFacts } from './exif.ts';
-import { sniffType } from './sniff.ts';
+import { ALLOWED_LIST, HEAD_BYTES, sniffType } from './sniff.ts';
+import type { FileStore } from '../storage/files.ts';
 
-export interface IncomingFile { buffer: Buffer; originalName: string; field?: string }
+/**
+ * A file as it arrives: already written to a staged path in the store (uploads stream there, see src/http/uploads.ts),
+ * hashed on the way, with its first bytes kept for sniffing and EXIF. Nothing of it is held in memory beyond `head`.
+ */
+export interface IncomingFile { stagedPath: string; sizeBytes: number; sha256: string; head: Buffer; originalName: string; field?: string }
 export interface PreparedAttachment {
-  buffer: Buffer; sha256: string; mime: string; sizeBytes: number; originalName: string; exif: ExifFacts;
+  stagedPath: string; sha256: string; mime: string; sizeBytes: number; originalName: string; exif: ExifFacts;
 }
 export interface AttachmentLimits { maxAttachments: number; maxAttachmentBytes: number }
 
@@ -26,20 +32,28 @@ export async function prepareAttachments(files: IncomingFile[], limits: Attachme
   const out: PreparedAttachment[] = [];
   for (const [i, f] of files.entries()) {
     const field = `attachments[${i}]`;
-    if (f.buffer.length > limits.maxAttachmentBytes) {
+    if (f.sizeBytes > limits.maxAttachmentBytes) {
       throw new Invalid([{ field, reason: `larger than ${limits.maxAttachmentBytes} bytes` }], 413);
     }
-    if (f.buffer.length === 0) throw new Invalid([{ field, reason: 'is empty' }], 422);
-    const type = await sniffType(f.buffer);
-    if (!type) throw new Invalid([{ field, reason: 'type not allowed (JPEG, PNG, WebP, HEIC, PDF or MP4, judged by content)' }], 415);
+    if (f.sizeBytes === 0) throw new Invalid([{ field, reason: 'is empty' }], 422);
+    const type = await sniffType(f.head);
+    if (!type) throw new Invalid([{ field, reason: `type not allowed (${ALLOWED_LIST}, judged by content)` }], 415);
     out.push({
-      buffer: f.buffer,
-      sha256: createHash('sha256').update(f.buffer).digest('hex'),
+      stagedPath: f.stagedPath,
+      sha256: f.sha256,
       mime: type.mime,
-      sizeBytes: f.buffer.length,
+      sizeBytes: f.sizeBytes,
       originalName: safeFileName(f.originalName, type.ext),
-      exif: await readExif(f.buffer, type.mime, localOffset),
+      // A JPEG's EXIF sits in its first segment, within the head; other formats may keep it anywhere in the file.
+      exif: await readExif(type.mime === 'image/jpeg' || f.head.length >= f.sizeBytes ? f.head : f.stagedPath, type.mime, localOffset),
     });
   }
   return out;
+}
+
+/** Stages bytes already in memory (seed data, tools, tests) the way an upload is staged. */
+export async function stageBuffer(files: FileStore, data: Buffer, originalName: string): Promise<IncomingFile> {
+  const stagedPath = files.stagePath();
+  await writeFile(stagedPath, data, { mode: 0o640 });
+  return { stagedPath, sizeBytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), head: data.subarray(0, HEAD_BYTES), originalName };
 }

@@ -7,4 +7,4 @@ export { openRosaResponse, type MessageNature } from './response.ts';
 export { parseSubmission, type ParsedSubmission } from './submission.ts';
 export { DEFAULT_MAX_XML_BYTES } from './xml.ts';
 export { authenticateOpenRosa, basicAllowed, parseBasic, type OpenRosaAuthDeps } from './auth.ts';
-export { receiveSubmission, XML_PART, type SubmissionPart } from './intake.ts';
+export { receiveSubmission, XML_PART } from './intake.ts';

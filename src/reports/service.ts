@@ -29,8 +29,8 @@ export async function submitReport(
 ): Promise<SubmitResult> {
   const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
   const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
-  // Files go to disk first: a file without a row is never shown as evidence, a row without its file would be.
-  for (const a of attachments) await deps.files.put(a.buffer, a.sha256);
+  // Files are made durable first: a file without a row is never shown as evidence, a row without its file would be.
+  for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
   const contentHash = reportContentHash(input);
   const inserted = await deps.writer.insert({ observerId: observer.id, input, contentHash, attachments, source });
   if (inserted) return { report: inserted, created: true };

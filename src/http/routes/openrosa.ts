@@ -13,8 +13,9 @@ import { receiveSubmission } from '../../openrosa/intake.ts';
 import { openRosaResponse } from '../../openrosa/response.ts';
 import { publishedForm } from '../../openrosa/xform.ts';
 import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
+import { stagedFiles, stagedUpload } from '../uploads.ts';
 
-export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'intake' | 'audit'>;
+export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'intake' | 'audit' | 'files'>;
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 const KEY_PREFIX = '/key/:token';
@@ -67,17 +68,16 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   const r = Router();
   const acceptLength = String(deps.config.MAX_ATTACHMENT_BYTES);
   const authDeps = { ...deps, basicCache: createBasicCache() };
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: {
-      // room for the XML part and a form audit log beside the photos
-      files: deps.config.MAX_ATTACHMENTS + 2,
-      fileSize: Math.max(deps.config.MAX_ATTACHMENT_BYTES, DEFAULT_MAX_XML_BYTES),
-      fields: 10,
-      fieldSize: DEFAULT_MAX_XML_BYTES,
-      parts: deps.config.MAX_ATTACHMENTS + 12,
-    },
-  }).any();
+  const upload = stagedUpload(deps.files, {
+    // room for the XML part and a form audit log beside the photos
+    files: deps.config.MAX_ATTACHMENTS + 2,
+    fileBytes: Math.max(deps.config.MAX_ATTACHMENT_BYTES, DEFAULT_MAX_XML_BYTES),
+    totalBytes: deps.config.MAX_REQUEST_BYTES,
+    fields: 10,
+    fieldBytes: DEFAULT_MAX_XML_BYTES,
+    // Which parts are evidence is known only once the XML is read; the others are dropped unsniffed.
+    sniffEarly: false,
+  });
 
   const openRosa: RequestHandler = (_req, res, next) => { res.set('X-OpenRosa-Version', '1.0'); next(); };
   const authenticate: RequestHandler = async (req, res, next) => {
@@ -111,12 +111,11 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   const submit: RequestHandler = async (req, res) => {
     const observer = req.user!;
     if (!canFileReport(observer)) throw new Forbidden(`role ${observer.role} may not submit reports`);
-    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-    const parts = files.map((f) => ({ field: f.fieldname, fileName: f.originalname, buffer: f.buffer }));
+    const parts = stagedFiles(req);
     // Some clients send the XML as a plain text field rather than a file part.
     const xmlField = (req.body as Record<string, unknown> | undefined)?.xml_submission_file;
-    if (typeof xmlField === 'string') parts.push({ field: 'xml_submission_file', fileName: 'submission.xml', buffer: Buffer.from(xmlField, 'utf8') });
-    const { report, created } = await receiveSubmission(deps.intake, observer, parts);
+    const xmlText = typeof xmlField === 'string' ? Buffer.from(xmlField, 'utf8') : undefined;
+    const { report, created } = await receiveSubmission(deps.intake, observer, parts, { xmlText });
     res.set('X-OpenRosa-Accept-Content-Length', acceptLength).location(`/api/reports/${report.id}`);
     // A repeat is still 201: Collect marks the form sent only on 201, and a resend often carries missing photos.
     sendXml(res, 201, openRosaResponse(created ? `Report received (${report.id}).` : `Report already received (${report.id}).`, 'submit_success'));

@@ -1,6 +1,5 @@
 // HTTP adapter for report intake and reading. The observer is the authenticated user, never a field.
 import express, { Router, type Request } from 'express';
-import multer from 'multer';
 import type { AppDeps } from '../deps.ts';
 import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
@@ -12,6 +11,7 @@ import { submitReport } from '../../reports/service.ts';
 import { getReportRow, listReports } from '../../reports/repository.ts';
 import { reportView } from '../../reports/view.ts';
 import { fromMultipartFields } from '../../reports/validate.ts';
+import { stagedFiles, stagedUpload } from '../uploads.ts';
 
 const ReportPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).openapi('ReportPage');
 const Multipart = z.object({ attachments: z.array(z.string().openapi({ format: 'binary' })).optional() })
@@ -38,16 +38,14 @@ export function parseUuidParam(value: unknown, field = 'id'): string {
 
 export function reportsRouter(deps: AppDeps): Router {
   const r = Router();
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: {
-      files: deps.config.MAX_ATTACHMENTS,
-      fileSize: deps.config.MAX_ATTACHMENT_BYTES,
-      fields: 40,
-      fieldSize: deps.config.MAX_NARRATIVE_CHARS * 4,
-      parts: deps.config.MAX_ATTACHMENTS + 40,
-    },
-  }).array('attachments', deps.config.MAX_ATTACHMENTS);
+  const upload = stagedUpload(deps.files, {
+    files: deps.config.MAX_ATTACHMENTS,
+    fileBytes: deps.config.MAX_ATTACHMENT_BYTES,
+    totalBytes: deps.config.MAX_REQUEST_BYTES,
+    fields: 40,
+    fieldBytes: deps.config.MAX_NARRATIVE_CHARS * 4,
+    sniffEarly: true,
+  });
   const json = express.json({ limit: `${Math.ceil((deps.config.MAX_NARRATIVE_CHARS * 4) / 1024) + 16}kb` });
 
   r.post('/', allow(canFileReport), (req, res, next) => {
@@ -58,7 +56,7 @@ export function reportsRouter(deps: AppDeps): Router {
     const observer = requireUser(req);
     const multipart = req.is('multipart/form-data');
     const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
-    const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ buffer: f.buffer, originalName: f.originalname }));
+    const files = stagedFiles(req);
     const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
     res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(reportView(report));
   });
