@@ -4,7 +4,7 @@ export const AUDIT_ACTIONS = [
   'token_created', 'token_revoked',
   'user_created', 'user_updated',
   'incident_state_changed', 'incident_corrected', 'incident_assigned', 'incident_merged',
-  'report_split', 'report_corrected', 'comment_added',
+  'report_split', 'report_corrected', 'comment_added', 'evidence_added',
   'export_downloaded', 'digest_created',
 ] as const;
 

@@ -4,7 +4,8 @@ import type { Db } from '../db/client.ts';
 import type { Clock } from '../clock.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { AuthUser } from '../auth/users.ts';
-import { Conflict } from '../errors.ts';
+import { Conflict, Invalid } from '../errors.ts';
+import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type AttachmentLimits, type IncomingFile, type PreparedAttachment } from '../attachments/prepare.ts';
 import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
@@ -49,8 +50,42 @@ async function retried(
     throw new Conflict('this clientId was already used for a report with different content', { reportId: existing.id });
   }
   // A retry may bring evidence the first attempt lost on the way (ODK resends to complete attachments).
-  if (attachments.length) await addAttachments(deps.db, existing.id, attachments);
+  if (attachments.length) await addRetriedEvidence(deps, observer, existing.id, attachments);
   return { report: (await getReportRow(deps.db, existing.id))!, created: false };
+}
+
+// Incidents with a decision: evidence arriving after it would change what was decided on without anyone seeing it.
+const DECIDED_STATES = new Set(['verified', 'rejected']);
+
+/**
+ * Evidence a retry brings follows the same rules as the first submission: the report's files together stay within
+ * the per-report limit, nothing is added once its incident is decided, and what is added is audited with it.
+ * The report row is locked so two retries racing cannot both pass the count.
+ */
+async function addRetriedEvidence(deps: IntakeDeps, observer: AuthUser, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    // Lock first, read after: in READ COMMITTED the read then sees what a retry holding the lock committed.
+    await tx.$executeRaw`SELECT 1 FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
+    const [row] = await tx.$queryRaw<Array<{ state: string | null; stored: string[] }>>`
+      SELECT i.state::text AS state,
+             COALESCE((SELECT array_agg(a.sha256) FROM "Attachment" a WHERE a."reportId" = r.id), '{}') AS stored
+      FROM "Report" r LEFT JOIN "Incident" i ON i.id = r."incidentId"
+      WHERE r.id = ${reportId}::uuid`;
+    const stored = new Set(row?.stored ?? []);
+    const fresh = attachments.filter((a, i) => !stored.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i);
+    if (fresh.length === 0) return; // the same evidence again: nothing to do, as for any retry
+    if (row?.state && DECIDED_STATES.has(row.state)) {
+      throw new Conflict(`the incident of this report is already ${row.state}; send the new evidence as a new report`, { reportId });
+    }
+    if (stored.size + fresh.length > deps.limits.maxAttachments) {
+      throw new Invalid([{ field: 'attachments', reason: `at most ${deps.limits.maxAttachments} files per report (${stored.size} already stored)` }], 413);
+    }
+    await addAttachments(tx, reportId, fresh);
+    await appendAudit(tx, {
+      actorId: observer.id, actorName: observer.username, action: 'evidence_added', entityType: 'report', entityId: reportId,
+      after: { attachments: fresh.map((a) => ({ sha256: a.sha256, mime: a.mime, sizeBytes: a.sizeBytes, originalName: a.originalName })) },
+    }, deps.clock);
+  });
 }
 
 function offsetOf(iso: string): string {

@@ -165,7 +165,7 @@ export async function insertReports(db: Db, reports: NewReport[]): Promise<Map<s
  * Evidence a retry brings that the first attempt lost on the way (ODK resends to complete attachments): the
  * attachment rows not stored yet, and a processing job when there was any.
  */
-export async function addAttachments(db: Db, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
+export async function addAttachments(db: Db | Prisma.TransactionClient, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
   await db.$executeRaw`
     WITH att AS (
       INSERT INTO ${ATTACHMENT_COLUMNS}

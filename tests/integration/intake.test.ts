@@ -188,6 +188,45 @@ describe('POST /api/reports (multipart with attachments)', () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(again.body.attachments).toHaveLength(1);
+    const audit = await s.rt.db.auditEvent.findMany({ where: { action: 'evidence_added', entityId: first.body.id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorId: observer.user.id, after: { attachments: [expect.objectContaining({ originalName: 'late.jpg' })] } });
+    // The same evidence once more: nothing added, nothing audited.
+    const third = await bearer(s.url, observer.token).form('/api/reports', reportForm(input, [{ data: photo, name: 'late.jpg' }]));
+    expect(third.status).toBe(200);
+    expect(third.body.attachments).toHaveLength(1);
+    expect(await s.rt.db.auditEvent.count({ where: { action: 'evidence_added', entityId: first.body.id } })).toBe(1);
+  });
+
+  it('retries cannot grow a report past the attachment limit, even racing each other', async () => {
+    const small = await startTestServer({ env: { MAX_ATTACHMENTS: '3' } });
+    try {
+      const o = await small.makeUser('observer');
+      const input = makeReport();
+      const photos = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => makeJpeg(100 + i)));
+      const first = await bearer(small.url, o.token).form('/api/reports', reportForm(input, [{ data: photos[0]!, name: 'a.jpg' }, { data: photos[1]!, name: 'b.jpg' }]));
+      expect(first.status).toBe(201);
+      // Four retries at once, each bringing one new photo: only one fits under the limit of 3.
+      const retries = await Promise.all(photos.slice(2).map((p, i) => bearer(small.url, o.token).form('/api/reports', reportForm(input, [{ data: p, name: `r${i}.jpg` }]))));
+      expect(retries.map((r) => r.status).sort()).toEqual([200, 413, 413, 413]);
+      expect(retries.find((r) => r.status === 413)!.body.error.issues[0]).toMatchObject({ field: 'attachments', reason: expect.stringMatching(/^at most 3 files per report \([23] already stored\)$/) });
+      expect(await small.rt.db.attachment.count({ where: { reportId: first.body.id } })).toBe(3);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a retry cannot add evidence once the incident is decided', async () => {
+    const input = makeReport();
+    const first = await bearer(s.url, observer.token).post('/api/reports', input);
+    const incident = await s.rt.db.incident.create({ data: { state: 'rejected', firstObservedAt: new Date(), lastObservedAt: new Date() } });
+    await s.rt.db.report.update({ where: { id: first.body.id }, data: { incidentId: incident.id } });
+    const late = await bearer(s.url, observer.token).form('/api/reports', reportForm(input, [{ data: await makeJpeg(9), name: 'late.jpg' }]));
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toMatch(/already rejected/);
+    expect(await s.rt.db.attachment.count({ where: { reportId: first.body.id } })).toBe(0);
+    // Without new files the retry is still the plain idempotent answer.
+    expect((await bearer(s.url, observer.token).post('/api/reports', input)).status).toBe(200);
   });
 });
 
