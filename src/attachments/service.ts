@@ -5,7 +5,8 @@ import type { Db } from '../db/client.ts';
 import type { FileStore } from '../storage/files.ts';
 import type { AuthUser } from '../auth/users.ts';
 import { canReadReport } from '../auth/policies.ts';
-import { NotFound } from '../errors.ts';
+import { Invalid, NotFound } from '../errors.ts';
+import { randomBytes } from 'node:crypto';
 import { makeThumbnail } from './thumbnails.ts';
 
 export async function getReadableAttachment(db: Db, user: AuthUser, id: string) {
@@ -14,14 +15,36 @@ export async function getReadableAttachment(db: Db, user: AuthUser, id: string) 
   return a;
 }
 
-/** Thumbnails are derived data, cached beside the store and rebuilt when missing. */
+/** Thumbnails being made in this process, by content: concurrent first requests share one build. */
+const building = new Map<string, Promise<Buffer>>();
+
+/**
+ * Thumbnails are derived data, cached beside the store and rebuilt when missing. Each build writes its own
+ * temporary file (a shared name once made parallel first requests fail), and a picture that cannot be decoded
+ * within the pixel limit is the client's 422, not a 500.
+ */
 export async function thumbnailOf(files: FileStore, sha256: string): Promise<Buffer> {
   const cached = path.join(files.root, 'thumbs', sha256.slice(0, 2), `${sha256}-320.jpg`);
   const hit = await readFile(cached).catch(() => null);
   if (hit) return hit;
-  const thumb = await makeThumbnail(await readFile(files.pathOf(sha256)));
+  let pending = building.get(sha256);
+  if (!pending) {
+    pending = buildThumbnail(files, sha256, cached).finally(() => building.delete(sha256));
+    building.set(sha256, pending);
+  }
+  return pending;
+}
+
+async function buildThumbnail(files: FileStore, sha256: string, cached: string): Promise<Buffer> {
+  let thumb: Buffer;
+  try {
+    thumb = await makeThumbnail(await readFile(files.pathOf(sha256)));
+  } catch (err) {
+    const reason = /pixel limit/i.test((err as Error).message) ? 'image too large to preview (pixel limit)' : 'image cannot be decoded for a preview';
+    throw new Invalid([{ field: 'id', reason }], 422);
+  }
   await mkdir(path.dirname(cached), { recursive: true });
-  const tmp = `${cached}.${process.pid}.tmp`;
+  const tmp = `${cached}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, thumb);
   await rename(tmp, cached);
   return thumb;

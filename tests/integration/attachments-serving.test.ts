@@ -16,6 +16,23 @@ const polyglot = Buffer.concat([
   Buffer.from('\n/*x*/;fetch("/api/incidents").then(r=>r.text()).then(t=>parent.postMessage(t,"*"));//'.padEnd(80, ' ')),
 ]);
 
+/** A valid PNG signature and IHDR chunk declaring the given size, then one tiny IDAT: decoding must refuse it. */
+function hugePng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (b: Buffer) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 3, 0, 0, 0, 0, 1])), chunk('IEND', Buffer.alloc(0))]);
+}
+
 beforeAll(async () => {
   s = await startTestServer();
   observer = await s.makeUser('observer');
@@ -50,6 +67,20 @@ describe('evidence downloads', () => {
     expect(r.headers.get('x-injected')).toBeNull();
     expect(r.headers.get('content-type')).toBe('image/jpeg');
     expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="[^"\r\n]*"; filename\*=UTF-8''/);
+  });
+
+  it('makes a first thumbnail once for parallel requests', async () => {
+    const id = await upload('p.jpg', await makeJpeg(5));
+    const all = await Promise.all(Array.from({ length: 8 }, () => bearer(s.url, member.token).get(`/api/attachments/${id}/thumbnail`)));
+    expect(all.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(new Set(all.map((r) => r.text)).size).toBe(1);
+  });
+
+  it('answers 422 for a picture too large to decode (a 50000x50000 PNG header)', async () => {
+    const id = await upload('huge.png', hugePng(50_000, 50_000));
+    const r = await bearer(s.url, member.token).get(`/api/attachments/${id}/thumbnail`);
+    expect(r.status).toBe(422);
+    expect(r.body.error.issues[0]).toMatchObject({ field: 'id', reason: expect.stringMatching(/too large/) });
   });
 
   it('serves thumbnails as JPEG with the same protections', async () => {
