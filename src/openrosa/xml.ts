@@ -49,11 +49,37 @@ function toElement(name: string, raw: unknown): XmlElement {
 
 const bad = (reason: string, status: 400 | 413 = 400) => new Invalid([{ field: FIELD, reason }], status);
 
+/**
+ * The bytes as text in the encoding the document declares (XML 1.0 §4.3.3: a byte-order mark, else the
+ * declaration's encoding, else UTF-8). Evidence text must arrive exactly as typed: invalid bytes are refused rather
+ * than replaced (they once became U+FFFD silently), and a Latin-1 declaration is honoured rather than misread.
+ */
+export function decodeXml(bytes: Buffer): string {
+  let label = 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) label = 'utf-16be';
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) label = 'utf-16le';
+  else {
+    const declared = /^(?:\xEF\xBB\xBF)?<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']/.exec(bytes.subarray(0, 256).toString('latin1'));
+    if (declared) label = declared[1]!.toLowerCase();
+  }
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(label, { fatal: true });
+  } catch {
+    throw bad(`encoding ${label} is not supported; send UTF-8`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw bad(`not valid ${decoder.encoding}: the bytes do not decode as the document declares`);
+  }
+}
+
 /** Parses a whole XML document and returns its root element; malformed input is an Invalid naming the part. */
 export function readXml(input: string | Buffer, maxBytes = DEFAULT_MAX_XML_BYTES): XmlElement {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (size > maxBytes) throw bad(`larger than ${maxBytes} bytes`, 413);
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
+  const text = (typeof input === 'string' ? input : decodeXml(input)).replace(/^\uFEFF/, '');
   if (!text.trim()) throw bad('empty');
   // No OpenRosa client sends a DTD; refusing it removes entity-expansion attacks altogether.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw bad('a DOCTYPE is not accepted');

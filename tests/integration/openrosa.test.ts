@@ -244,3 +244,35 @@ describe('Basic over plain HTTP in production', () => {
     }
   });
 });
+
+describe('submission encodings', () => {
+  const bytesBody = (xml: Buffer) => {
+    const form = new FormData();
+    form.append('xml_submission_file', new Blob([xml], { type: 'text/xml' }), 'submission.xml');
+    return form;
+  };
+  it('reads a document declared ISO-8859-1 in that encoding, keeping the text exactly', async () => {
+    const id = randomUUID();
+    const xml = collectSubmission({ narrative: 'Convoi vu près du café de la gare', place_name: 'Syrte' }, { instanceId: id })
+      .replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0" encoding="ISO-8859-1"?>');
+    const res = await submit(bytesBody(Buffer.from(xml, 'latin1')));
+    expect(res.status).toBe(201);
+    const [report] = await reportsFor(id);
+    expect(report!.narrative).toBe('Convoi vu près du café de la gare');
+  });
+  it('refuses bytes that are not valid in the declared (or default UTF-8) encoding, instead of replacing them', async () => {
+    const id = randomUUID();
+    const xml = collectSubmission({ narrative: 'café' }, { instanceId: id });
+    const bytes = Buffer.from(xml, 'latin1'); // é as the single byte 0xE9: invalid UTF-8
+    const res = await submit(bytesBody(bytes));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/not valid utf-8/);
+    expect(await reportsFor(id)).toHaveLength(0);
+  });
+  it('refuses an encoding it cannot decode, naming it', async () => {
+    const xml = collectSubmission({}, { instanceId: randomUUID() }).replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0" encoding="x-unknown"?>');
+    const res = await submit(bytesBody(Buffer.from(xml)));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/encoding x-unknown is not supported/);
+  });
+});
