@@ -16,6 +16,9 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(16).default('dev-only-session-secret-change-me'),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().default('loopback'),
+  // Where clients reach this server (scheme, host, optional port and path prefix). Absolute links handed to clients
+  // (ODK form lists, setup codes) are built from it, never from a request's Host header, which a client can forge.
+  PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL').transform((u) => u.replace(/\/+$/, '')).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(50).default(10),
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
@@ -46,6 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.PUBLIC_URL) {
+    throw new ConfigError('invalid configuration:\n  PUBLIC_URL: required in production (e.g. https://monitoring.example.org)');
+  }
   return { ...c, cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' };
 }
 

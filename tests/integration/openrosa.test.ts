@@ -276,3 +276,25 @@ describe('submission encodings', () => {
     expect(await res.text()).toMatch(/encoding x-unknown is not supported/);
   });
 });
+
+describe('form list links', () => {
+  it('come from PUBLIC_URL, never from a forged Host header, and keep the key the client came with', async () => {
+    const s2 = await startTestServer({ relay: false, env: { PUBLIC_URL: 'https://monitoring.example.org/' } });
+    try {
+      const o = await s2.makeUser('observer');
+      const forged = (path: string) => new Promise<string>((resolve, reject) => {
+        const req = http.request(`${s2.url}${path}`, { headers: { host: 'attacker.example', authorization: basic(o.username, o.password) } }, (res) => {
+          let body = ''; res.setEncoding('utf8'); res.on('data', (c) => { body += c; }); res.on('end', () => resolve(body));
+        });
+        req.on('error', reject); req.end();
+      });
+      const plain = await forged('/formList');
+      expect(/<downloadUrl>([^<]+)<\/downloadUrl>/.exec(plain)![1]).toBe('https://monitoring.example.org/forms/ceasefire_report/form.xml');
+      const keyed = await forged(`/key/${o.token}/formList`);
+      expect(/<downloadUrl>([^<]+)<\/downloadUrl>/.exec(keyed)![1]).toBe(`https://monitoring.example.org/key/${o.token}/forms/ceasefire_report/form.xml`);
+      expect(keyed).not.toMatch(/attacker/);
+    } finally {
+      await s2.close();
+    }
+  });
+});

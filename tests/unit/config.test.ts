@@ -13,8 +13,13 @@ describe('configuration', () => {
   });
 
   it('reads and coerces values', () => {
-    const c = loadConfig({ PORT: '8080', ROLE: 'worker', NODE_ENV: 'production', MAX_ATTACHMENTS: '3' });
-    expect(c).toMatchObject({ PORT: 8080, ROLE: 'worker', MAX_ATTACHMENTS: 3, cookieSecure: true });
+    const c = loadConfig({ PORT: '8080', ROLE: 'worker', NODE_ENV: 'production', MAX_ATTACHMENTS: '3', PUBLIC_URL: 'https://m.example.org/' });
+    expect(c).toMatchObject({ PORT: 8080, ROLE: 'worker', MAX_ATTACHMENTS: 3, cookieSecure: true, PUBLIC_URL: 'https://m.example.org' });
+  });
+
+  it('needs PUBLIC_URL in production: absolute links are never built from the Host header there', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL/);
   });
 
   it.each([

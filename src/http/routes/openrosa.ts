@@ -43,10 +43,15 @@ function sendXml(res: Response, status: number, body: string): void {
   res.status(status).type(XML_TYPE).send(body);
 }
 
-/** Where this client reached us, so the URLs in the form list come back the same way (same key, same proxy). */
-function baseUrl(req: Request): string {
+/**
+ * The form list's links, with the key the client came with. The origin is the configured PUBLIC_URL: echoing the
+ * Host header would let a forged Host send a `/key/<token>` link elsewhere. Without PUBLIC_URL (development only,
+ * config refuses production without it) the Host is used, for phones that reach a laptop by its LAN address.
+ */
+function baseUrl(config: OpenRosaDeps['config'], req: Request): string {
   const key = typeof req.params.token === 'string' ? `/key/${encodeURIComponent(req.params.token)}` : '';
-  return `${req.protocol}://${req.get('host')}${req.baseUrl}${key}`;
+  const origin = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
+  return `${origin}${req.baseUrl}${key}`;
 }
 
 function statusOf(err: unknown): number | null {
@@ -97,7 +102,7 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   const formList: RequestHandler = (req, res) => {
     const form = publishedForm();
     const only = typeof req.query.formID === 'string' ? req.query.formID : undefined;
-    const forms = only && only !== form.formId ? [] : [{ ...form, downloadUrl: `${baseUrl(req)}/forms/${form.formId}/form.xml` }];
+    const forms = only && only !== form.formId ? [] : [{ ...form, downloadUrl: `${baseUrl(deps.config, req)}/forms/${form.formId}/form.xml` }];
     sendXml(res, 200, buildFormList(forms));
   };
   const formXml: RequestHandler = (req, res) => {
