@@ -1,5 +1,6 @@
-// The one path every password login takes (browser form, token request, ODK Basic): refused while the
-// account or address is rate-limited, every outcome counted against the limits, every wrong pair audited.
+// The one path every password login takes (browser form, token request, ODK Basic): the attempt is counted
+// against the account's and the address's limits before the password is checked (a right one is given back),
+// and every wrong pair is audited.
 import type { AuditEntry } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { LoginLimiter } from './login-limiter.ts';
@@ -14,13 +15,12 @@ export type LoginDoor = 'web' | 'token' | 'openrosa';
 export async function checkCredentials(
   deps: CredentialDeps, username: string, password: string, ip: string, via: LoginDoor,
 ): Promise<AuthUser | null> {
-  await deps.loginLimiter.check(username, ip);
+  await deps.loginLimiter.consume(username, ip);
   const user = await verifyCredentials(deps.db, username, password);
   if (!user) {
-    await deps.loginLimiter.failed(username, ip);
     await deps.audit({ actorId: null, actorName: username, action: 'login_failed', entityType: 'user', entityId: null, after: { ip, via } });
     return null;
   }
-  await deps.loginLimiter.succeeded(username);
+  await deps.loginLimiter.refund(username, ip);
   return user;
 }

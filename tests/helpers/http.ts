@@ -20,12 +20,14 @@ export function bearer(base: string, token?: string) {
   };
 }
 
-export function browser(base: string) {
+/** `headers` go with every request (an Origin, or X-Forwarded-For to appear from another address). */
+export function browser(base: string, opts: { headers?: Record<string, string> } = {}) {
   const jar = new Map<string, string>();
   let csrf: string | undefined;
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const send = async (p: string, init: RequestInit = {}) => {
-    const r = await fetch(base + p, { ...init, redirect: 'manual', headers: { cookie: cookie(), ...(init.headers as Record<string, string>) } });
+    const headers = { ...opts.headers, cookie: cookie(), ...(init.headers as Record<string, string>) };
+    const r = await fetch(base + p, { ...init, redirect: 'manual', headers });
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair!.indexOf('=');
