@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { AuthUser } from '../auth/users.ts';
-import { checkCredentials } from '../auth/credentials.ts';
+import { checkCredentials, refuseUnreadable } from '../auth/credentials.ts';
 import { findUserById } from '../auth/users.ts';
 import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
@@ -63,12 +63,14 @@ export interface OpenRosaCredentials {
   basicNeedsTls: boolean;
 }
 
-export function parseBasic(header: string | undefined): { username: string; password: string } | null {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+/** The pair of a Basic header, or why the header cannot be read as one (the pair itself is checked by src/auth). */
+export function parseBasic(header: string | undefined): { username: string; password: string } | { unreadable: string } {
+  const m = /^Basic(?:\s+(.*?))?\s*$/i.exec(header ?? '');
+  if (!m) return { unreadable: 'send HTTP Basic credentials (or a Bearer token)' };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(m[1] ?? '')) return { unreadable: 'malformed Basic credentials: not base64' };
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) return null;
+  if (colon < 0) return { unreadable: 'malformed Basic credentials: expected username:password' };
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -92,7 +94,7 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   if (!header) throw new Unauthenticated();
   if (!basicAllowed(c)) throw new Forbidden('HTTP Basic is accepted over HTTPS only; use https:// or a /key/<token> server URL');
   const creds = parseBasic(header);
-  if (!creds) throw new Unauthenticated('malformed Basic credentials');
+  if ('unreadable' in creds) return refuseUnreadable(deps, creds.unreadable, c.ip, 'openrosa');
   const key = createHash('sha256').update(`${creds.username}\0${creds.password}`).digest('hex');
   const cached = deps.basicCache?.get(key);
   if (cached && !cached.recheck) return cached.user;
@@ -102,7 +104,7 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
     if (!current) throw new Unauthenticated('account disabled');
     return current;
   }
-  const user = await checkCredentials(deps, creds.username, creds.password, c.ip, 'openrosa');
+  const user = await checkCredentials(deps, creds, c.ip, 'openrosa');
   if (!user) throw new Unauthenticated('wrong username or password');
   deps.basicCache?.set(key, user);
   return user;

@@ -1,20 +1,16 @@
 // Login/logout for browsers (session + CSRF), personal API tokens for machine clients.
-import express, { Router, type Request, type Response } from 'express';
-import { Strategy as LocalStrategy } from 'passport-local';
+import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.ts';
 import { z } from '../zod.ts';
 import { registry, errorResponses, security } from '../openapi.ts';
 import { Invalid, Unauthenticated, zodIssues } from '../../errors.ts';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
 import type { AuthUser } from '../../auth/users.ts';
-import { checkCredentials } from '../../auth/credentials.ts';
+import { checkCredentials, Credentials } from '../../auth/credentials.ts';
 import { requireUser } from '../auth-middleware.ts';
 
-const Credentials = z.object({
-  username: z.string().min(1).max(64),
-  password: z.string().min(1).max(512),
-}).openapi('Credentials');
 const TokenRequest = Credentials.extend({ name: z.string().trim().min(1).max(100).optional() }).openapi('TokenRequest');
+const TokenName = TokenRequest.pick({ name: true });
 const UserView = z.object({ id: z.string().uuid(), username: z.string(), role: z.enum(['observer', 'commission', 'admin']), displayName: z.string().nullable() }).openapi('User');
 
 registry.registerPath({ method: 'post', path: '/api/auth/login', tags: ['auth'], summary: 'Log in (browser session)',
@@ -39,25 +35,23 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** The pair as sent, checked (and refused with the reason, audited) by checkCredentials. */
+const credentialsOf = (req: Request) => {
+  const b = (req.body ?? {}) as { username?: unknown; password?: unknown };
+  return { username: b.username, password: b.password };
+};
 
 export function authRouter(deps: AppDeps): Router {
   const r = Router();
   const body = [express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' })];
 
-  deps.passport.use(new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
-    checkCredentials(deps, username, password, clientIp(req), 'web').then((u) => done(null, u ?? false), done);
-  }));
-  // passport-local checks the pair; the session is then established with req.login (which regenerates it).
-  const authenticate = (req: Request, res: Response) => new Promise<AuthUser | false>((resolve, reject) => {
-    deps.passport.authenticate('local', { session: false }, (err: unknown, user: AuthUser | false) => (err ? reject(err) : resolve(user)))(req, res, reject);
-  });
+  // The session is established with passport's req.login, which regenerates it.
   const login = (req: Request, user: AuthUser) => new Promise<void>((resolve, reject) => {
     req.login(user, (err) => (err ? reject(err) : resolve()));
   });
 
   r.post('/login', ...body, async (req, res) => {
-    parse(Credentials, req.body); // 400 for a malformed body before passport-local sees it
-    const user = await authenticate(req, res);
+    const user = await checkCredentials(deps, credentialsOf(req), clientIp(req), 'web');
     if (!user) throw new Unauthenticated('wrong username or password'); // audited by checkCredentials
     await login(req, user);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip: clientIp(req) } });
@@ -84,8 +78,8 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   r.post('/token', ...body, async (req, res) => {
-    const { username, password, name } = parse(TokenRequest, req.body);
-    const user = await checkCredentials(deps, username, password, clientIp(req), 'token');
+    const user = await checkCredentials(deps, credentialsOf(req), clientIp(req), 'token');
+    const { name } = parse(TokenName, req.body);
     if (!user) throw new Unauthenticated('wrong username or password');
     const token = await createToken(deps.db, user.id, name ?? `token ${deps.clock.now().toISOString()}`);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'token_created', entityType: 'api_token', entityId: token.id });

@@ -9,11 +9,13 @@ describe('parseBasic', () => {
     [`basic ${b64('observer1:pass:with:colons')}`, { username: 'observer1', password: 'pass:with:colons' }],
     [`Basic ${b64('مراقب:كلمة-السر')}`, { username: 'مراقب', password: 'كلمة-السر' }],
     [`Basic ${b64('observer1:')}`, { username: 'observer1', password: '' }],
-    [`Basic ${b64(':nouser')}`, null],
-    [`Basic ${b64('no-colon')}`, null],
-    ['Bearer cft_abc', null],
-    ['Basic not base64!', null],
-    [undefined, null],
+    // An empty name decodes; src/auth refuses it with the other malformed pairs.
+    [`Basic ${b64(':nouser')}`, { username: '', password: 'nouser' }],
+    [`Basic ${b64('no-colon')}`, { unreadable: 'malformed Basic credentials: expected username:password' }],
+    ['Bearer cft_abc', { unreadable: 'send HTTP Basic credentials (or a Bearer token)' }],
+    ['Basic not base64!', { unreadable: 'malformed Basic credentials: not base64' }],
+    ['Basic ***', { unreadable: 'malformed Basic credentials: not base64' }],
+    [undefined, { unreadable: 'send HTTP Basic credentials (or a Bearer token)' }],
   ])('%s', (header, expected) => expect(parseBasic(header)).toEqual(expected));
 });
 
