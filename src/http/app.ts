@@ -27,7 +27,7 @@ export interface ExtraRoutes {
   root?: Router[];
 }
 
-export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }, extra: ExtraRoutes = {}): Express {
+export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; csrfProtection: RequestHandler }, extra: ExtraRoutes = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
   app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : assets(req, res, next)));
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);
-  app.use(deps.csrf.doubleCsrfProtection);
+  app.use(session.csrfProtection);
   app.use('/api/auth', authRouter(deps));
   app.use('/api/reports', reportsRouter(deps));
   app.use('/api/attachments', attachmentsRouter(deps));

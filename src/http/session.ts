@@ -3,7 +3,7 @@
 import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import type { Db } from '../db/client.ts';
 import { findUserById } from '../auth/users.ts';
 import type { Config } from '../config.ts';
 import { unlessToken } from './auth-middleware.ts';
+import { Forbidden } from '../errors.ts';
 
 export type AppPassport = InstanceType<typeof Passport>;
 
@@ -20,6 +21,8 @@ export interface SessionMachinery {
   handlers: RequestHandler[];
   pool: pg.Pool;
   csrf: ReturnType<typeof doubleCsrf>;
+  /** Refuses a state-changing request on a signed-in session without its CSRF token (403). */
+  csrfProtection: RequestHandler;
   /** This app's own Passport: several apps in one process (tests) must not share strategies or users. */
   passport: AppPassport;
 }
@@ -51,10 +54,17 @@ export function sessionMiddleware(config: Config, db: Db): SessionMachinery {
     cookieName: config.cookieSecure ? '__Host-cf.csrf' : 'cf.csrf',
     cookieOptions: { sameSite: 'lax', secure: config.cookieSecure, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
-    // CSRF forges a logged-in browser's requests: without a session user there is nothing to forge
-    // (the route answers 401). Login has no session to bind a token to; it is rate-limited instead.
-    skipCsrfProtection: (req) => req.viaToken === true || !req.user || req.path === '/api/auth/login'
-      || req.path === '/api/auth/token' || !req.path.startsWith('/api/'),
+    // Decided by what the request is, never by its path (express matches paths case-insensitively and a prefix
+    // test is walked around by spelling): CSRF forges a signed-in browser's requests, so every state-changing
+    // request on such a session needs the token (csrf-csrf lets GET, HEAD and OPTIONS through). Without a
+    // session user there is nothing to forge (the route answers 401); sign-in is guarded by origin instead.
+    skipCsrfProtection: (req) => !sessionAuthenticated(req),
+  });
+  const csrfProtection: RequestHandler = (req, res, next) => csrf.doubleCsrfProtection(req, res, (err?: unknown) => {
+    if (err === csrf.invalidCsrfTokenError || (err as { code?: string } | undefined)?.code === 'EBADCSRFTOKEN') {
+      return next(new Forbidden('missing or invalid CSRF token: get one from GET /api/auth/csrf and send it as x-csrf-token'));
+    }
+    next(err);
   });
 
   const handlers = [
@@ -63,5 +73,10 @@ export function sessionMiddleware(config: Config, db: Db): SessionMachinery {
     passport.initialize(),
     unlessToken(passport.session()),
   ];
-  return { handlers, pool, csrf, passport };
+  return { handlers, pool, csrf, csrfProtection, passport };
+}
+
+/** A browser session (not a bearer token) that carries a signed-in user. */
+export function sessionAuthenticated(req: Request): boolean {
+  return req.viaToken !== true && Boolean(req.user);
 }

@@ -8,6 +8,7 @@ import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
 import type { AuthUser } from '../../auth/users.ts';
 import { checkCredentials, Credentials } from '../../auth/credentials.ts';
 import { requireUser } from '../auth-middleware.ts';
+import { sameOriginOnly } from '../origin.ts';
 
 const TokenRequest = Credentials.extend({ name: z.string().trim().min(1).max(100).optional() }).openapi('TokenRequest');
 const TokenName = TokenRequest.pick({ name: true });
@@ -44,13 +45,15 @@ const credentialsOf = (req: Request) => {
 export function authRouter(deps: AppDeps): Router {
   const r = Router();
   const body = [express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' })];
+  // Requests that start a session or hand out a token: from a browser, only from this app's own pages.
+  const sameOrigin = sameOriginOnly(deps.config.ALLOWED_ORIGINS);
 
   // The session is established with passport's req.login, which regenerates it.
   const login = (req: Request, user: AuthUser) => new Promise<void>((resolve, reject) => {
     req.login(user, (err) => (err ? reject(err) : resolve()));
   });
 
-  r.post('/login', ...body, async (req, res) => {
+  r.post('/login', sameOrigin, ...body, async (req, res) => {
     const user = await checkCredentials(deps, credentialsOf(req), clientIp(req), 'web');
     if (!user) throw new Unauthenticated('wrong username or password'); // audited by checkCredentials
     await login(req, user);
@@ -77,7 +80,7 @@ export function authRouter(deps: AppDeps): Router {
     res.json({ token: deps.csrf.generateCsrfToken(req, res, { overwrite: false }) });
   });
 
-  r.post('/token', ...body, async (req, res) => {
+  r.post('/token', sameOrigin, ...body, async (req, res) => {
     const user = await checkCredentials(deps, credentialsOf(req), clientIp(req), 'token');
     const { name } = parse(TokenName, req.body);
     if (!user) throw new Unauthenticated('wrong username or password');
