@@ -1,6 +1,6 @@
 // The audit actions other modules record; one list so a typo is a type error, not a silent new action.
 export const AUDIT_ACTIONS = [
-  'login', 'login_failed', 'logout',
+  'login', 'login_failed', 'logout', 'sessions_ended',
   'token_created', 'token_revoked',
   'user_created', 'user_updated',
   'incident_state_changed', 'incident_corrected', 'incident_assigned', 'incident_merged',

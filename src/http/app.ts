@@ -15,6 +15,7 @@ import { authRouter } from './routes/auth.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { attachmentsRouter } from './routes/attachments.ts';
 import { usersRouter } from './routes/users.ts';
+import { sessionsRouter } from './routes/sessions.ts';
 import type { RequestHandler, Router } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; 
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);
   app.use(session.csrfProtection);
+  app.use('/api/auth/sessions', sessionsRouter(deps));
   app.use('/api/auth', authRouter(deps));
   app.use('/api/reports', reportsRouter(deps));
   app.use('/api/attachments', attachmentsRouter(deps));

@@ -1,5 +1,6 @@
 // Browser sessions live in PostgreSQL (not in process memory), so any API process can serve any user
-// and a restart logs nobody out. Passport keeps only the user id in the session.
+// and a restart logs nobody out. Passport keeps only the user id in the session; the row also names its owner
+// (src/auth/sessions.ts), and a session signs in only while it does.
 import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
@@ -8,7 +9,9 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import pg from 'pg';
 import type { Db } from '../db/client.ts';
-import { findUserById } from '../auth/users.ts';
+import type { Clock } from '../clock.ts';
+import type { AuthUser } from '../auth/users.ts';
+import { recordSession, sessionUser } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
 import { unlessToken } from './auth-middleware.ts';
 import { Forbidden } from '../errors.ts';
@@ -16,6 +19,7 @@ import { Forbidden } from '../errors.ts';
 export type AppPassport = InstanceType<typeof Passport>;
 
 export const SESSION_COOKIE = 'cf.sid';
+const SESSION_MS = 12 * 3600_000;
 
 export interface SessionMachinery {
   handlers: RequestHandler[];
@@ -27,7 +31,7 @@ export interface SessionMachinery {
   passport: AppPassport;
 }
 
-export function sessionMiddleware(config: Config, db: Db): SessionMachinery {
+export function sessionMiddleware(config: Config, db: Db, clock: Clock): SessionMachinery {
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
   pool.on('error', () => undefined); // a dropped idle connection is replaced on next use
   const PgStore = connectPgSimple(session);
@@ -39,13 +43,13 @@ export function sessionMiddleware(config: Config, db: Db): SessionMachinery {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 12 * 3600_000 },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: SESSION_MS },
   });
 
   const passport = new Passport();
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
-  passport.deserializeUser((id: string, done) => {
-    findUserById(db, id).then((u) => done(null, u ?? false), done);
+  passport.deserializeUser<string, Request>((req, id, done) => {
+    sessionUser(db, req.sessionID, id, clock.now()).then((u) => done(null, u ?? false), done);
   });
 
   const csrf = doubleCsrf({
@@ -79,4 +83,19 @@ export function sessionMiddleware(config: Config, db: Db): SessionMachinery {
 /** A browser session (not a bearer token) that carries a signed-in user. */
 export function sessionAuthenticated(req: Request): boolean {
   return req.viaToken !== true && Boolean(req.user);
+}
+
+export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+/** Signs `user` in on this browser: a new session id (passport regenerates and saves it), recorded as theirs. */
+export async function establishSession(req: Request, db: Db, clock: Clock, user: AuthUser): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+  await recordSession(db, req.sessionID, user.id, { ip: clientIp(req), userAgent: req.get('user-agent') }, clock.now());
+}
+
+/** Ends this browser's session: its row is deleted (not kept without a user, as passport's logout would). */
+export async function destroySession(req: Request): Promise<void> {
+  if (!req.session) return;
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  req.user = undefined;
 }

@@ -48,6 +48,7 @@ export function browser(base: string, opts: { headers?: Record<string, string> }
     get: (p: string) => send(p),
     post: (p: string, json: unknown, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: { 'content-type': 'application/json', ...(opts.csrf === false ? {} : withCsrf()) }, body: JSON.stringify(json) }),
     patch: (p: string, json: unknown) => send(p, { method: 'PATCH', headers: withCsrf({ 'content-type': 'application/json' }), body: JSON.stringify(json) }),
+    delete: (p: string) => send(p, { method: 'DELETE', headers: withCsrf() }),
     form: (p: string, form: FormData, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: opts.csrf === false ? {} : withCsrf(), body: form }),
   };
 }

@@ -5,10 +5,10 @@ import { z } from '../zod.ts';
 import { registry, errorResponses, security } from '../openapi.ts';
 import { Invalid, Unauthenticated, zodIssues } from '../../errors.ts';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
-import type { AuthUser } from '../../auth/users.ts';
 import { checkCredentials, Credentials } from '../../auth/credentials.ts';
 import { requireUser } from '../auth-middleware.ts';
 import { sameOriginOnly } from '../origin.ts';
+import { clientIp, destroySession, establishSession } from '../session.ts';
 
 const TokenRequest = Credentials.extend({ name: z.string().trim().min(1).max(100).optional() }).openapi('TokenRequest');
 const TokenName = TokenRequest.pick({ name: true });
@@ -35,7 +35,6 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 /** The pair as sent, checked (and refused with the reason, audited) by checkCredentials. */
 const credentialsOf = (req: Request) => {
   const b = (req.body ?? {}) as { username?: unknown; password?: unknown };
@@ -48,15 +47,11 @@ export function authRouter(deps: AppDeps): Router {
   // Requests that start a session or hand out a token: from a browser, only from this app's own pages.
   const sameOrigin = sameOriginOnly(deps.config.ALLOWED_ORIGINS);
 
-  // The session is established with passport's req.login, which regenerates it.
-  const login = (req: Request, user: AuthUser) => new Promise<void>((resolve, reject) => {
-    req.login(user, (err) => (err ? reject(err) : resolve()));
-  });
 
   r.post('/login', sameOrigin, ...body, async (req, res) => {
     const user = await checkCredentials(deps, credentialsOf(req), clientIp(req), 'web');
     if (!user) throw new Unauthenticated('wrong username or password'); // audited by checkCredentials
-    await login(req, user);
+    await establishSession(req, deps.db, deps.clock, user);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip: clientIp(req) } });
     res.json({ user });
   });
@@ -65,8 +60,7 @@ export function authRouter(deps: AppDeps): Router {
     // A bearer token has no session to end (revoke the token instead); answer as for a finished logout.
     if (req.viaToken) { res.status(204).end(); return; }
     const user = req.user;
-    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
-    await new Promise<void>((resolve) => (req.session ? req.session.destroy(() => resolve()) : resolve()));
+    await destroySession(req);
     if (user) await deps.audit({ actorId: user.id, actorName: user.username, action: 'logout', entityType: 'user', entityId: user.id });
     res.clearCookie('cf.sid').status(204).end();
   });
