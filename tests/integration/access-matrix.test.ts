@@ -46,6 +46,10 @@ const CASES: Case[] = [
   { method: 'get', path: '/api/auth/tokens', req: get('/api/auth/tokens'), expect: signedIn(200) },
   // Revoking someone else's token looks like revoking one that does not exist.
   { method: 'delete', path: '/api/auth/tokens/{id}', req: () => ({ url: `/api/auth/tokens/${ids.otherToken}` }), expect: signedIn(404) },
+  // One's own browser sessions (a bearer client has none open here; ending none is fine, someone else's is a 404).
+  { method: 'get', path: '/api/auth/sessions', req: get('/api/auth/sessions'), expect: signedIn(200) },
+  { method: 'delete', path: '/api/auth/sessions', req: () => ({ url: '/api/auth/sessions?scope=others' }), expect: signedIn(200) },
+  { method: 'delete', path: '/api/auth/sessions/{id}', req: () => ({ url: '/api/auth/sessions/not-a-session-of-yours' }), expect: signedIn(404) },
   { method: 'get', path: '/api/reports', req: get('/api/reports'), expect: signedIn(200) },
   { method: 'post', path: '/api/reports', req: () => json('/api/reports', makeReport())(), expect: filers(201) },
   { method: 'get', path: '/api/reports/{id}', req: get(() => `/api/reports/${ids.report}`), expect: ownerAndStaff(200) },
