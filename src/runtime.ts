@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { appendAudit, type AuditEntry } from './audit/index.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
+import { createCredentialEpoch } from './auth/credential-epoch.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db/client.ts';
@@ -55,8 +56,10 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
 }
 
 export function authDeps(rt: Runtime) {
+  const credentialEpoch = createCredentialEpoch(rt.redis, rt.config.QUEUE_PREFIX);
   return {
-    tokens: createTokenVerifier(rt.db),
+    credentialEpoch,
+    tokens: createTokenVerifier(rt.db, credentialEpoch),
     loginLimiter: createLoginLimiter(rt.redis, {
       maxPerAccount: rt.config.LOGIN_MAX_ATTEMPTS, windowSeconds: rt.config.LOGIN_WINDOW_SECONDS, prefix: rt.config.QUEUE_PREFIX,
     }),

@@ -6,7 +6,7 @@ import { registry, errorResponses, security } from '../openapi.ts';
 import { Invalid, Unauthenticated, zodIssues } from '../../errors.ts';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.ts';
 import { checkCredentials, Credentials } from '../../auth/credentials.ts';
-import { requireUser } from '../auth-middleware.ts';
+import { credentialsChanged, requireUser } from '../auth-middleware.ts';
 import { sameOriginOnly } from '../origin.ts';
 import { clientIp, destroySession, establishSession } from '../session.ts';
 
@@ -92,7 +92,7 @@ export function authRouter(deps: AppDeps): Router {
     const id = z.string().uuid().safeParse(req.params.id);
     if (!id.success) throw new Invalid([{ field: 'id', reason: 'not a UUID' }], 400);
     await revokeToken(deps.db, user.id, id.data, deps.clock.now());
-    deps.tokens.forget();
+    await credentialsChanged(deps);
     await deps.audit({ actorId: user.id, actorName: user.username, action: 'token_revoked', entityType: 'api_token', entityId: id.data });
     res.status(204).end();
   });

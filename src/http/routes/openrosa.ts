@@ -14,7 +14,7 @@ import { openRosaResponse } from '../../openrosa/response.ts';
 import { publishedForm } from '../../openrosa/xform.ts';
 import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
 
-export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'intake' | 'audit'>;
+export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'credentialEpoch' | 'intake' | 'audit'>;
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 const KEY_PREFIX = '/key/:token';
