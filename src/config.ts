@@ -26,6 +26,9 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('ceasefire'),
   STORAGE_DIR: z.string().min(1).default('./storage'),
   SESSION_SECRET: z.string().min(16).default('dev-only-session-secret-change-me'),
+  // Encrypts the second-factor secrets at rest; derived from SESSION_SECRET when unset (then changing that secret
+  // makes every enrolled authenticator unreadable: admins reset them and people enroll again).
+  SECOND_FACTOR_KEY: z.string().min(32).optional(),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().default('loopback'),
   // Where browsers reach the app besides the Host it is asked for (a proxy that rewrites Host, another name):

@@ -66,7 +66,7 @@ export async function listSessions(db: Db, userId: string, currentSid: string | 
       browser: ua.browser,
       os: ua.os,
       // Past the password, waiting for the second factor: worth seeing if it was not you.
-      secondFactorPending: !(r.sess as { passport?: { user?: string } } | null)?.passport?.user,
+      secondFactorPending: Boolean((r.sess as { pending?: unknown } | null)?.pending),
     };
   });
 }

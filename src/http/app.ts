@@ -16,6 +16,7 @@ import { reportsRouter } from './routes/reports.ts';
 import { attachmentsRouter } from './routes/attachments.ts';
 import { usersRouter } from './routes/users.ts';
 import { sessionsRouter } from './routes/sessions.ts';
+import { secondFactorRouter } from './routes/second-factor.ts';
 import type { RequestHandler, Router } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; 
   app.use(session.handlers);
   app.use(session.csrfProtection);
   app.use('/api/auth/sessions', sessionsRouter(deps));
+  app.use('/api/auth/second-factor', secondFactorRouter(deps));
   app.use('/api/auth', authRouter(deps));
   app.use('/api/reports', reportsRouter(deps));
   app.use('/api/attachments', attachmentsRouter(deps));

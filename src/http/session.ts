@@ -20,6 +20,21 @@ export type AppPassport = InstanceType<typeof Passport>;
 
 export const SESSION_COOKIE = 'cf.sid';
 const SESSION_MS = 12 * 3600_000;
+/** How long a session may wait between the password and the second factor. */
+export const PENDING_MS = 10 * 60_000;
+
+/** Past the password of a commission or admin account, before the second factor: nothing else is allowed. */
+export interface PendingSignIn {
+  userId: string;
+  stage: 'verify' | 'enroll';
+  since: number;
+  /** During enrollment: the offered secret, sealed, until a code confirms it. */
+  enrollSecret?: string;
+}
+
+declare module 'express-session' {
+  interface SessionData { pending?: PendingSignIn; csrfIssuedAt?: number }
+}
 
 export interface SessionMachinery {
   handlers: RequestHandler[];
@@ -80,22 +95,39 @@ export function sessionMiddleware(config: Config, db: Db, clock: Clock): Session
   return { handlers, pool, csrf, csrfProtection, passport };
 }
 
-/** A browser session (not a bearer token) that carries a signed-in user. */
+/** A browser session (not a bearer token) that carries a signed-in user, or one half-way through signing in. */
 export function sessionAuthenticated(req: Request): boolean {
-  return req.viaToken !== true && Boolean(req.user);
+  return req.viaToken !== true && (Boolean(req.user) || Boolean(req.session?.pending));
 }
 
 export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** Signs `user` in on this browser: a new session id (passport regenerates and saves it), recorded as theirs. */
 export async function establishSession(req: Request, db: Db, clock: Clock, user: AuthUser): Promise<void> {
-  await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+  await callback((done) => req.login(user, done));
   await recordSession(db, req.sessionID, user.id, { ip: clientIp(req), userAgent: req.get('user-agent') }, clock.now());
 }
+
+const callback = (run: (done: (err?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+
+/**
+ * The password was right, the second factor is still to come: a new session id holding only that (no user, so every
+ * other route answers 401), short-lived, recorded as the user's so it is listed and ended with the others.
+ */
+export async function startPendingSession(req: Request, db: Db, clock: Clock, user: AuthUser, stage: PendingSignIn['stage']): Promise<void> {
+  await callback((done) => req.session.regenerate(done));
+  req.session.pending = { userId: user.id, stage, since: clock.now().getTime() };
+  req.session.cookie.maxAge = PENDING_MS;
+  await callback((done) => req.session.save(done));
+  await recordSession(db, req.sessionID, user.id, { ip: clientIp(req), userAgent: req.get('user-agent') }, clock.now());
+}
+
+export const saveSession = (req: Request) => callback((done) => req.session.save(done));
 
 /** Ends this browser's session: its row is deleted (not kept without a user, as passport's logout would). */
 export async function destroySession(req: Request): Promise<void> {
   if (!req.session) return;
-  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  await callback((done) => req.session.destroy(done));
   req.user = undefined;
 }

@@ -8,6 +8,7 @@ import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 import type { AuthUser } from '../auth/users.ts';
 import { checkCredentials, refuseUnreadable } from '../auth/credentials.ts';
 import { findUserById } from '../auth/users.ts';
+import { canSignInWithBasic } from '../auth/policies.ts';
 import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
@@ -83,6 +84,14 @@ export function parseBasic(header: string | undefined): { username: string; pass
 export const basicAllowed = (c: Pick<OpenRosaCredentials, 'urlToken' | 'secure' | 'basicNeedsTls'>) =>
   c.urlToken === undefined && (c.secure || !c.basicNeedsTls);
 
+// A password alone, on every request: fine for an observer's phone, not for accounts that sign in with a second factor.
+function observerOnly(user: AuthUser): AuthUser {
+  if (!canSignInWithBasic(user)) {
+    throw new Forbidden(`HTTP Basic sign-in is for observers; a ${user.role} account signs in on the commission pages (a token in the server URL, /key/<token>/, works for ODK)`);
+  }
+  return user;
+}
+
 export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCredentials): Promise<AuthUser> {
   if (c.urlToken !== undefined) {
     const user = await deps.tokens.verify(c.urlToken);
@@ -107,12 +116,13 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   if (cached && !cached.recheck) return cached.user;
   if (cached) {
     const current = await findUserById(deps.db, cached.user.id);
-    deps.basicCache!.rechecked(key, current, epoch);
+    deps.basicCache!.rechecked(key, current && canSignInWithBasic(current) ? current : null, epoch);
     if (!current) throw new Unauthenticated('account disabled');
-    return current;
+    return observerOnly(current);
   }
   const user = await checkCredentials(deps, creds, c.ip, 'openrosa');
   if (!user) throw new Unauthenticated('wrong username or password');
+  observerOnly(user);
   deps.basicCache?.set(key, user, epoch);
   return user;
 }

@@ -44,6 +44,20 @@ export function browser(base: string, opts: { headers?: Record<string, string> }
       if (r.status === 200) csrf = (await send('/api/auth/csrf')).body.token;
       return r;
     },
+    /**
+     * Signs in as the commission pages do: the password, then for commission and admin users the authenticator's
+     * code (a full session), answering with the last step's response.
+     */
+    async signIn(u: { username: string; password: string; authenticator?: { code(): Promise<string> } }) {
+      const r = await this.login(u.username, u.password);
+      if (r.status !== 200 || !r.body.secondFactor) return r;
+      if (!u.authenticator) throw new Error(`${u.username} must ${r.body.secondFactor} a second factor`);
+      const v = await send('/api/auth/second-factor/verify', {
+        method: 'POST', headers: withCsrf({ 'content-type': 'application/json' }), body: JSON.stringify({ code: await u.authenticator.code() }),
+      });
+      if (v.status === 200) csrf = (await send('/api/auth/csrf')).body.token;
+      return v;
+    },
     setCsrf(token: string | undefined) { csrf = token; },
     get: (p: string) => send(p),
     post: (p: string, json: unknown, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: { 'content-type': 'application/json', ...(opts.csrf === false ? {} : withCsrf()) }, body: JSON.stringify(json) }),

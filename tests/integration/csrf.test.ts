@@ -69,6 +69,21 @@ describe('CSRF on session-authenticated writes', () => {
     expect((await b.get('/api/auth/me')).status).toBe(200); // still signed in: nothing above was carried out
   });
 
+  it('a commission session, and one waiting for its second factor, need the token too', async () => {
+    const member = await s.makeUser('commission');
+    const waiting = browser(s.url);
+    expect((await waiting.login(member.username, member.password)).body).toEqual({ secondFactor: 'verify' });
+    waiting.setCsrf(undefined);
+    const code = await member.authenticator!.code();
+    expect((await waiting.post('/API/AUTH/SECOND-FACTOR/VERIFY', { code })).status).toBe(403);
+    const signedIn = browser(s.url);
+    expect((await signedIn.signIn(member)).status).toBe(200);
+    signedIn.setCsrf(undefined);
+    expect((await signedIn.post('/Api/Incidents/bulk', { ids: [], action: 'assign', assigneeId: null })).status).toBe(403);
+    expect((await signedIn.post('/API/DIGESTS', { from: '2020-11-16', to: '2020-11-22' })).status).toBe(403);
+    expect(await s.rt.db.digest.count()).toBe(0);
+  });
+
   it('the same writes with the token, or with a bearer token instead of a session, go through', async () => {
     const b = browser(s.url);
     await b.login(observer.username, observer.password);

@@ -7,6 +7,7 @@ import { allow, credentialsChanged, requireUser } from '../auth-middleware.ts';
 import { canManageUsers } from '../../auth/policies.ts';
 import { createUser, listUsers, NewUser } from '../../auth/users.ts';
 import { updateUser, UserPatch } from '../../auth/user-admin.ts';
+import { resetSecondFactor } from '../../auth/second-factor/index.ts';
 import { Invalid, zodIssues } from '../../errors.ts';
 import { parseUuidParam } from './reports.ts';
 
@@ -16,6 +17,10 @@ registry.registerPath({ method: 'post', path: '/api/users', tags: ['users'], sum
 registry.registerPath({ method: 'patch', path: '/api/users/{id}', tags: ['users'], summary: 'Change role, name or disable (admin); disabling or a new role ends the account\'s sessions, and its tokens and Basic credentials stop at once', security,
   request: { params: z.object({ id: z.string().uuid() }), body: { content: { 'application/json': { schema: UserPatch } } } },
   responses: { 200: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) } });
+
+registry.registerPath({ method: 'delete', path: '/api/users/{id}/second-factor', tags: ['users'], summary: 'Reset a user\'s second factor (admin; audited): their sessions end and their next sign-in sets one up again', security,
+  request: { params: z.object({ id: z.string().uuid() }) },
+  responses: { 200: { description: 'Reset', content: { 'application/json': { schema: z.object({ secondFactorRemoved: z.boolean(), recoveryCodesRemoved: z.number().int(), sessionsEnded: z.number().int() }) } } }, ...errorResponses(400, 401, 403, 404) } });
 
 export function usersRouter(deps: AppDeps): Router {
   const r = Router();
@@ -35,6 +40,12 @@ export function usersRouter(deps: AppDeps): Router {
     const after = await updateUser(deps, admin, id, patch.data);
     await credentialsChanged(deps);
     res.json({ user: after });
+  });
+  r.delete('/:id/second-factor', async (req, res) => {
+    const admin = requireUser(req);
+    const result = await resetSecondFactor(deps, admin, parseUuidParam(req.params.id));
+    await credentialsChanged(deps);
+    res.json(result);
   });
   return r;
 }
