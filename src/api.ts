@@ -10,7 +10,7 @@ import { extraRoutes } from './http/extra-routes.ts';
 export interface RunningApi { url: string; port: number; deps: AppDeps; close(): Promise<void> }
 
 export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST, extra?: ExtraRoutes): Promise<RunningApi> {
-  const session = sessionMiddleware(rt.config, rt.db);
+  const session = sessionMiddleware(rt.config, rt.db, rt.clock);
   const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport };
   const app = createApp(deps, session, extra ?? extraRoutes(deps));
   const server = http.createServer(app);

@@ -3,6 +3,18 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** Comma-separated origins (scheme://host[:port]), each normalised as browsers send them in Origin. */
+const origins = z.string().transform((v, ctx) => {
+  const out: string[] = [];
+  for (const item of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+    let origin: string | null = null;
+    try { origin = new URL(item).origin; } catch { /* reported below */ }
+    if (!origin || origin === 'null' || !/^https?:/.test(origin)) ctx.addIssue({ code: 'custom', message: `not an http(s) origin: ${item}` });
+    else out.push(origin);
+  }
+  return out;
+});
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
@@ -14,11 +26,17 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('ceasefire'),
   STORAGE_DIR: z.string().min(1).default('./storage'),
   SESSION_SECRET: z.string().min(16).default('dev-only-session-secret-change-me'),
+  // Encrypts the second-factor secrets at rest; derived from SESSION_SECRET when unset (then changing that secret
+  // makes every enrolled authenticator unreadable: admins reset them and people enroll again).
+  SECOND_FACTOR_KEY: z.string().min(32).optional(),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().default('loopback'),
   // Where clients reach this server (scheme, host, optional port and path prefix). Absolute links handed to clients
   // (ODK form lists, setup codes) are built from it, never from a request's Host header, which a client can forge.
   PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL').transform((u) => u.replace(/\/+$/, '')).optional(),
+  // Where browsers reach the app besides the Host it is asked for (a proxy that rewrites Host, another name):
+  // sign-in and token requests from any other origin are refused (login CSRF).
+  ALLOWED_ORIGINS: origins.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(50).default(10),
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),

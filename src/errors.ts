@@ -19,6 +19,15 @@ export class Unauthenticated extends DomainError {
   constructor(message = 'authentication required') { super(message, 'unauthenticated'); }
 }
 
+/** Past the password, a second factor is still to be given (`verify`) or set up (`enroll`). */
+export class SecondFactorRequired extends DomainError {
+  constructor(readonly stage: 'verify' | 'enroll', message = stage === 'verify'
+    ? 'second factor required: send the code from your authenticator app or a recovery code'
+    : 'second factor required: set up an authenticator app before anything else') {
+    super(message, 'second_factor_required');
+  }
+}
+
 export class Conflict extends DomainError {
   constructor(message: string, readonly details?: Record<string, unknown>) { super(message, 'conflict'); }
 }

@@ -1,8 +1,10 @@
 // Builds the shared dependencies once per process (database, Redis, queues, storage, auth helpers).
 import { Queue } from 'bullmq';
 import { appendAudit, type AuditEntry } from './audit/index.ts';
-import { createLoginLimiter } from './auth/login-limiter.ts';
+import { createAttemptLimiter, createLoginLimiter } from './auth/login-limiter.ts';
+import { createSecretBox } from './auth/second-factor/secret-box.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
+import { createCredentialEpoch } from './auth/credential-epoch.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db/client.ts';
@@ -55,10 +57,16 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
 }
 
 export function authDeps(rt: Runtime) {
+  const credentialEpoch = createCredentialEpoch(rt.redis, rt.config.QUEUE_PREFIX);
+  const limits = { maxPerAccount: rt.config.LOGIN_MAX_ATTEMPTS, windowSeconds: rt.config.LOGIN_WINDOW_SECONDS, prefix: rt.config.QUEUE_PREFIX };
   return {
-    tokens: createTokenVerifier(rt.db),
-    loginLimiter: createLoginLimiter(rt.redis, {
-      maxPerAccount: rt.config.LOGIN_MAX_ATTEMPTS, windowSeconds: rt.config.LOGIN_WINDOW_SECONDS, prefix: rt.config.QUEUE_PREFIX,
-    }),
+    credentialEpoch,
+    tokens: createTokenVerifier(rt.db, credentialEpoch),
+    loginLimiter: createLoginLimiter(rt.redis, limits),
+    // Second-factor codes are guessed like passwords, and limited like them (a budget of their own).
+    secondFactor: {
+      box: createSecretBox(rt.config.SECOND_FACTOR_KEY ?? rt.config.SESSION_SECRET),
+      limiter: createAttemptLimiter(rt.redis, { ...limits, kind: 'second-factor' }),
+    },
   };
 }

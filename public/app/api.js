@@ -21,6 +21,11 @@ export async function login(username, password) {
   const { user } = await api('/api/auth/login', { method: 'POST', json: { username, password } });
   // The session is new after login, and a CSRF token is tied to the session it was issued for.
   forgetCsrf();
+  if (!user) {
+    // A commission or admin account: its sign-in goes on with a second factor, on the commission pages.
+    try { await logout(); } catch { /* the waiting sign-in expires by itself */ }
+    throw new HttpError(403, { error: { code: 'use_review', message: 'sign in on the commission pages' } });
+  }
   return user;
 }
 

@@ -73,6 +73,7 @@ function wireLogin() {
       $('password').value = '';
     } catch (e) {
       if (e instanceof HttpError && e.status === 401) err.textContent = t('login.failed');
+      else if (e instanceof HttpError && e.body?.error?.code === 'use_review') err.textContent = t('login.useReview');
       else if (e instanceof HttpError && e.status === 429) {
         err.textContent = t('login.rateLimited', { minutes: Math.max(1, Math.ceil((e.retryAfterSeconds ?? 60) / 60)) });
       }

@@ -1,6 +1,7 @@
 // The audit actions other modules record; one list so a typo is a type error, not a silent new action.
 export const AUDIT_ACTIONS = [
-  'login', 'login_failed', 'logout',
+  'login', 'login_failed', 'logout', 'sessions_ended',
+  'second_factor_enrolled', 'second_factor_failed', 'second_factor_recovery_used', 'second_factor_reset',
   'token_created', 'token_revoked',
   'user_created', 'user_updated',
   'incident_state_changed', 'incident_corrected', 'incident_assigned', 'incident_merged',

@@ -3,6 +3,10 @@ import type { AuthUser } from './users.ts';
 
 type Who = AuthUser | null | undefined;
 
+/** Commission and admin accounts sign in with a second factor, and only through the pages that ask for it. */
+export const needsSecondFactor = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+/** OpenRosa's HTTP Basic (a password on every request, no second factor) is the observers' door only. */
+export const canSignInWithBasic = (u: Who) => u?.role === 'observer';
 export const canFileReport = (u: Who) => u?.role === 'observer';
 export const canListAllReports = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canReadReport = (u: Who, report: { observerId: string }) =>

@@ -1,9 +1,12 @@
 // Personal API tokens for machine clients (scripts, ODK Collect). Only SHA-256 of the secret is stored;
-// the secret is shown once. Lookups are cached briefly because every bearer request needs one.
+// the secret is shown once. Lookups are cached briefly because every bearer request needs one; an entry is trusted
+// only while the credential epoch it was filled in is current (src/auth/credential-epoch.ts), so a disabled account
+// or a revoked token is refused at once by every API process.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
 import type { AuthUser } from './users.ts';
+import type { CredentialEpoch } from './credential-epoch.ts';
 
 const PREFIX = 'cft_';
 const CACHE_MS = 5_000;
@@ -23,14 +26,16 @@ export interface TokenVerifier {
   forget(): void;
 }
 
-export function createTokenVerifier(db: Db, now: () => number = Date.now): TokenVerifier {
-  const cache = new Map<string, { user: AuthUser | null; until: number }>();
+export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => number = Date.now): TokenVerifier {
+  // The expiry bounds what the epoch cannot see: a change written to the database by hand.
+  const cache = new Map<string, { user: AuthUser | null; until: number; epoch: string }>();
   return {
     async verify(token) {
       if (!token.startsWith(PREFIX) || token.length > 200) return null;
       const key = hashToken(token);
+      const current = await epoch.read();
       const hit = cache.get(key);
-      if (hit && hit.until > now()) return hit.user;
+      if (hit && hit.until > now() && current !== null && hit.epoch === current) return hit.user;
       const row = await db.apiToken.findUnique({
         where: { tokenHash: key },
         select: { revokedAt: true, user: { select: { id: true, username: true, role: true, displayName: true, disabledAt: true } } },
@@ -39,7 +44,7 @@ export function createTokenVerifier(db: Db, now: () => number = Date.now): Token
         ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
         : null;
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, { user, until: now() + CACHE_MS });
+      if (current !== null) cache.set(key, { user, until: now() + CACHE_MS, epoch: current });
       return user;
     },
     forget() { cache.clear(); },

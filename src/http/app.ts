@@ -15,6 +15,8 @@ import { authRouter } from './routes/auth.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { attachmentsRouter } from './routes/attachments.ts';
 import { usersRouter } from './routes/users.ts';
+import { sessionsRouter } from './routes/sessions.ts';
+import { secondFactorRouter } from './routes/second-factor.ts';
 import type { RequestHandler, Router } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
@@ -27,7 +29,7 @@ export interface ExtraRoutes {
   root?: Router[];
 }
 
-export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }, extra: ExtraRoutes = {}): Express {
+export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; csrfProtection: RequestHandler }, extra: ExtraRoutes = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
@@ -71,7 +73,9 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[] }
   app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : assets(req, res, next)));
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);
-  app.use(deps.csrf.doubleCsrfProtection);
+  app.use(session.csrfProtection);
+  app.use('/api/auth/sessions', sessionsRouter(deps));
+  app.use('/api/auth/second-factor', secondFactorRouter(deps));
   app.use('/api/auth', authRouter(deps));
   app.use('/api/reports', reportsRouter(deps));
   app.use('/api/attachments', attachmentsRouter(deps));

@@ -2,6 +2,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthUser } from '../auth/users.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
+import type { CredentialEpoch } from '../auth/credential-epoch.ts';
+import type { Logger } from '../logger.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
 declare global {
@@ -40,4 +42,15 @@ export function allow(policy: (u: AuthUser | null | undefined) => boolean): Requ
     if (!policy(req.user)) return next(new Forbidden(`role ${req.user.role} may not do this`));
     next();
   };
+}
+
+/**
+ * After a committed change to what an account may do (disabled, role, a token revoked, second factor reset):
+ * every API process stops trusting its cached credentials (this one at once even if Redis is away).
+ */
+export async function credentialsChanged(deps: { tokens: TokenVerifier; credentialEpoch: CredentialEpoch; log: Logger }): Promise<void> {
+  deps.tokens.forget();
+  if (!(await deps.credentialEpoch.bump())) {
+    deps.log.warn('credential epoch not bumped (Redis unavailable): other API processes may trust cached credentials for up to 5 s');
+  }
 }

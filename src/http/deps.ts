@@ -3,12 +3,16 @@
 import type { doubleCsrf } from 'csrf-csrf';
 import type { AppPassport } from './session.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
-import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { AttemptLimiter, LoginLimiter } from '../auth/login-limiter.ts';
+import type { SecretBox } from '../auth/second-factor/secret-box.ts';
+import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface AppDeps extends Omit<Runtime, 'close'> {
   tokens: TokenVerifier;
   loginLimiter: LoginLimiter;
+  credentialEpoch: CredentialEpoch;
+  secondFactor: { box: SecretBox; limiter: AttemptLimiter };
   csrf: ReturnType<typeof doubleCsrf>;
   passport: AppPassport;
 }

@@ -1,7 +1,7 @@
 // The one place where errors become HTTP. Clients get {error:{code,message,issues?}}, never a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import multer from 'multer';
-import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated, Unavailable } from '../errors.ts';
+import { Conflict, DomainError, Forbidden, Invalid, NotFound, SecondFactorRequired, TooManyRequests, Unauthenticated, Unavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 const MULTER_STATUS: Record<string, { status: number; reason: string }> = {
@@ -24,6 +24,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) { req.socket.destroy(); return; }
     if (err instanceof Invalid) { res.status(err.status).json(body(err.code, err.message, err.issues)); return; }
     if (err instanceof NotFound) { res.status(404).json(body(err.code, err.message)); return; }
+    if (err instanceof SecondFactorRequired) { res.status(401).json({ error: { code: err.code, message: err.message, stage: err.stage } }); return; }
     if (err instanceof Unauthenticated) { res.status(401).json(body(err.code, err.message)); return; }
     if (err instanceof Forbidden) { res.status(403).json(body(err.code, err.message)); return; }
     if (err instanceof Conflict) { res.status(409).json({ error: { code: err.code, message: err.message, ...err.details } }); return; }

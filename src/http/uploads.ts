@@ -116,7 +116,8 @@ export function stagedUpload(files: FileStore, limits: UploadLimits): RequestHan
       return;
     }
     res.on('close', () => {
-      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) void rm(f.path, { force: true });
+      // A part cut short by an error may have no path yet; multer removes those itself.
+      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) if (f.path) void rm(f.path, { force: true });
     });
     upload(req, res, next);
   };

@@ -39,6 +39,9 @@ export async function seedDemo(rt: Runtime): Promise<void> {
     '    role       username   password',
     ...lines,
     '  (set DEMO_<USERNAME>_PASSWORD to choose them; create more with npm run user:create)',
+    '  The commission and admin accounts sign in at http://localhost:' + rt.config.PORT + '/review/ with a second factor:',
+    '  on the first sign-in they are led through setting up an authenticator app (TOTP: scan the QR code, type a',
+    '  code, keep the recovery codes shown once).',
     '',
   ].join('\n'));
 }

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/serv
 import { bearer } from '../helpers/http.ts';
 import { makeJpeg, makeReport, reportForm } from '../helpers/factories.ts';
 import { launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
-import { laptopContext, openReview, signInReview } from './helpers/review-browser.ts';
+import { laptopContext, openReview, signedInState } from './helpers/review-browser.ts';
 
 const PLACE = '<img src=x onerror="window.__pwned=1"><iframe srcdoc="<script>parent.__pwned=2</script>"></iframe>';
 const FILE = '<img src=y onerror="window.__pwned=3">.jpg';
@@ -18,6 +18,7 @@ let browser: Browser;
 let member: TestUser;
 let incidentId: string;
 let storedFileName: string;
+let memberState: Awaited<ReturnType<typeof signedInState>>;
 
 beforeAll(async () => {
   vendorPublic();
@@ -36,6 +37,7 @@ beforeAll(async () => {
   }
   expect(incidentId).toBeTruthy();
   browser = await launchBrowser();
+  memberState = await signedInState(browser, s.url, member);
 }, 120_000);
 
 afterAll(async () => {
@@ -44,13 +46,12 @@ afterAll(async () => {
 });
 
 async function signedIn(hash: string): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
-  const page = await (await laptopContext(browser)).newPage();
+  const page = await (await laptopContext(browser, { storageState: memberState })).newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await openReview(page, s.url, hash);
-  await signInReview(page, member.username, member.password);
   return { page, errors, dialogs };
 }
 

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import { eventually, launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
-import { laptopContext, openReview, queueRows, signInReview, tabletContext } from './helpers/review-browser.ts';
+import { done, laptopContext, openReview, queueRows, signedInState, signInReview, tabletContext, watch } from './helpers/review-browser.ts';
 import { seedIncidents } from './helpers/review-seed.ts';
 import { FIXTURE } from './helpers/review-fixtures.ts';
 
@@ -19,6 +19,8 @@ let observer: TestUser;
 let sirte: string;
 let misrata: string;
 let ubari: string;
+// The chair signs in once, through the page (password and second factor); each test opens pages with those cookies.
+let chairState: Awaited<ReturnType<typeof signedInState>>;
 
 beforeAll(async () => {
   vendorPublic();
@@ -28,6 +30,7 @@ beforeAll(async () => {
   observer = await s.makeUser('observer');
   [sirte, misrata, ubari] = (await seedIncidents(s, observer, FIXTURE)) as [string, string, string];
   browser = await launchBrowser();
+  chairState = await signedInState(browser, s.url, chair);
 }, 120_000);
 
 afterAll(async () => {
@@ -35,23 +38,10 @@ afterAll(async () => {
   await s?.close();
 });
 
-// Script errors in the page fail the test that caused them, checked when its page is closed.
-const pageErrors = new WeakMap<Page, Error[]>();
-function watch(page: Page): Page {
-  const errors: Error[] = [];
-  pageErrors.set(page, errors);
-  page.on('pageerror', (e) => errors.push(e));
-  return page;
-}
-async function done(page: Page): Promise<void> {
-  expect(pageErrors.get(page)?.map((e) => e.message)).toEqual([]);
-  await page.context().close();
-}
 
 async function commissionPage(hash = ''): Promise<Page> {
-  const page = watch(await (await laptopContext(browser)).newPage());
+  const page = watch(await (await laptopContext(browser, { storageState: chairState })).newPage());
   await openReview(page, s.url, hash);
-  await signInReview(page, chair.username, chair.password);
   return page;
 }
 
@@ -59,7 +49,7 @@ describe('commission pages', () => {
   it('an observer who opens /review/ is refused, and the API refuses them too', async () => {
     const page = watch(await (await laptopContext(browser)).newPage());
     await openReview(page, s.url);
-    await signInReview(page, observer.username, observer.password);
+    await signInReview(page, observer);
     await expect(page.getByRole('heading', { name: 'Not available' }).isVisible()).resolves.toBe(true);
     expect(await page.locator('#view-queue').isHidden()).toBe(true);
     expect(await page.locator('#nav').isHidden()).toBe(true);
@@ -211,9 +201,8 @@ describe('commission pages', () => {
   });
 
   it('switches to Arabic right-to-left and keeps working on a tablet', async () => {
-    const page = watch(await (await tabletContext(browser)).newPage());
+    const page = watch(await (await tabletContext(browser, { storageState: chairState })).newPage());
     await openReview(page, s.url);
-    await signInReview(page, chair.username, chair.password);
     await queueRows(page);
     await page.getByRole('button', { name: 'Switch to Arabic' }).click();
     await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');

@@ -20,12 +20,14 @@ export function bearer(base: string, token?: string) {
   };
 }
 
-export function browser(base: string) {
+/** `headers` go with every request (an Origin, or X-Forwarded-For to appear from another address). */
+export function browser(base: string, opts: { headers?: Record<string, string> } = {}) {
   const jar = new Map<string, string>();
   let csrf: string | undefined;
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const send = async (p: string, init: RequestInit = {}) => {
-    const r = await fetch(base + p, { ...init, redirect: 'manual', headers: { cookie: cookie(), ...(init.headers as Record<string, string>) } });
+    const headers = { ...opts.headers, cookie: cookie(), ...(init.headers as Record<string, string>) };
+    const r = await fetch(base + p, { ...init, redirect: 'manual', headers });
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair!.indexOf('=');
@@ -42,10 +44,25 @@ export function browser(base: string) {
       if (r.status === 200) csrf = (await send('/api/auth/csrf')).body.token;
       return r;
     },
+    /**
+     * Signs in as the commission pages do: the password, then for commission and admin users the authenticator's
+     * code (a full session), answering with the last step's response.
+     */
+    async signIn(u: { username: string; password: string; authenticator?: { code(): Promise<string> } }) {
+      const r = await this.login(u.username, u.password);
+      if (r.status !== 200 || !r.body.secondFactor) return r;
+      if (!u.authenticator) throw new Error(`${u.username} must ${r.body.secondFactor} a second factor`);
+      const v = await send('/api/auth/second-factor/verify', {
+        method: 'POST', headers: withCsrf({ 'content-type': 'application/json' }), body: JSON.stringify({ code: await u.authenticator.code() }),
+      });
+      if (v.status === 200) csrf = (await send('/api/auth/csrf')).body.token;
+      return v;
+    },
     setCsrf(token: string | undefined) { csrf = token; },
     get: (p: string) => send(p),
     post: (p: string, json: unknown, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: { 'content-type': 'application/json', ...(opts.csrf === false ? {} : withCsrf()) }, body: JSON.stringify(json) }),
     patch: (p: string, json: unknown) => send(p, { method: 'PATCH', headers: withCsrf({ 'content-type': 'application/json' }), body: JSON.stringify(json) }),
+    delete: (p: string) => send(p, { method: 'DELETE', headers: withCsrf() }),
     form: (p: string, form: FormData, opts: { csrf?: boolean } = {}) => send(p, { method: 'POST', headers: opts.csrf === false ? {} : withCsrf(), body: form }),
   };
 }

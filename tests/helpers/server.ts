@@ -14,8 +14,19 @@ import { createLogger } from '../../src/logger.ts';
 import type { Clock } from '../../src/clock.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/index.ts';
 import { createTestDatabase } from './db.ts';
+import { needsSecondFactor } from '../../src/auth/policies.ts';
+import { confirmEnrollment } from '../../src/auth/second-factor/index.ts';
+import { newTotpSecret, stepAt, totpCode } from '../../src/auth/second-factor/totp.ts';
+import { Authenticator } from './totp.ts';
 
-export interface TestUser { user: AuthUser; username: string; password: string; token: string }
+/**
+ * A user with a password and a personal API token. Commission and admin users are enrolled in the second factor
+ * through the real enrollment (a known secret): `authenticator` gives their codes, `recoveryCodes` their codes shown once.
+ */
+export interface TestUser {
+  user: AuthUser; username: string; password: string; token: string;
+  authenticator?: Authenticator; recoveryCodes?: string[];
+}
 
 export interface TestServer {
   url: string;
@@ -24,7 +35,8 @@ export interface TestServer {
   config: Config;
   relay: OutboxRelay | null;
   workers: RunningWorkers | null;
-  makeUser(role: Role, username?: string): Promise<TestUser>;
+  /** `enrolled: false` leaves a commission or admin user to enroll on their first sign-in, as a new account does. */
+  makeUser(role: Role, username?: string, opts?: { enrolled?: boolean }): Promise<TestUser>;
   startWorkers(): RunningWorkers;
   close(): Promise<void>;
 }
@@ -63,12 +75,20 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     url: api.url, rt, api, config, relay,
     get workers() { return workers; },
     startWorkers() { workers = startWorkers(rt); return workers; },
-    async makeUser(role, username) {
+    async makeUser(role, username, opts = {}) {
       const name = username ?? `${role}${++n}_${randomBytes(3).toString('hex')}`;
       const password = `pw-${randomBytes(8).toString('hex')}`;
       const user = await createUser(rt.db, { username: name, password, role });
       const { token } = await createToken(rt.db, user.id, 'test');
-      return { user, username: name, password, token };
+      if (!needsSecondFactor(user) || opts.enrolled === false) return { user, username: name, password, token };
+      const secret = newTotpSecret();
+      // Enrolled with the previous step's code (inside the window), so the current and the next step's codes are
+      // both left for sign-ins without waiting; should the clock just have moved on, the current step's.
+      const enrollWith = async (step: number) => ({ step, codes: await confirmEnrollment(
+        { db: rt.db, clock: rt.clock, ...api.deps.secondFactor }, user, secret, totpCode(secret, step), '127.0.0.1') });
+      const now = stepAt(rt.clock.now().getTime());
+      const { step, codes } = await enrollWith(now - 1).catch(() => enrollWith(stepAt(rt.clock.now().getTime())));
+      return { user, username: name, password, token, authenticator: new Authenticator(secret, rt.clock, step), recoveryCodes: codes };
     },
     async close() {
       await workers?.close();

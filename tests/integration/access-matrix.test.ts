@@ -46,6 +46,15 @@ const CASES: Case[] = [
   { method: 'get', path: '/api/auth/tokens', req: get('/api/auth/tokens'), expect: signedIn(200) },
   // Revoking someone else's token looks like revoking one that does not exist.
   { method: 'delete', path: '/api/auth/tokens/{id}', req: () => ({ url: `/api/auth/tokens/${ids.otherToken}` }), expect: signedIn(404) },
+  // One's own browser sessions (a bearer client has none open here; ending none is fine, someone else's is a 404).
+  { method: 'get', path: '/api/auth/sessions', req: get('/api/auth/sessions'), expect: signedIn(200) },
+  { method: 'delete', path: '/api/auth/sessions', req: () => ({ url: '/api/auth/sessions?scope=others' }), expect: signedIn(200) },
+  { method: 'delete', path: '/api/auth/sessions/{id}', req: () => ({ url: '/api/auth/sessions/not-a-session-of-yours' }), expect: signedIn(404) },
+  // The second step of signing in exists only on a session waiting for it: nobody here has one.
+  { method: 'get', path: '/api/auth/second-factor', req: get('/api/auth/second-factor'), expect: all(401) },
+  { method: 'post', path: '/api/auth/second-factor/verify', req: json('/api/auth/second-factor/verify', { code: '123456' }), expect: all(401) },
+  { method: 'post', path: '/api/auth/second-factor/enrollment', req: () => ({ url: '/api/auth/second-factor/enrollment' }), expect: all(401) },
+  { method: 'post', path: '/api/auth/second-factor/enrollment/confirm', req: json('/api/auth/second-factor/enrollment/confirm', { code: '123456' }), expect: all(401) },
   { method: 'get', path: '/api/reports', req: get('/api/reports'), expect: signedIn(200) },
   { method: 'post', path: '/api/reports', req: () => json('/api/reports', makeReport())(), expect: filers(201) },
   { method: 'get', path: '/api/reports/{id}', req: get(() => `/api/reports/${ids.report}`), expect: ownerAndStaff(200) },
@@ -56,6 +65,7 @@ const CASES: Case[] = [
   { method: 'get', path: '/api/users', req: get('/api/users'), expect: adminOnly(200) },
   { method: 'post', path: '/api/users', req: () => json('/api/users', { username: `made.${randomBytes(4).toString('hex')}`, password: 'long-enough-pass', role: 'observer' })(), expect: adminOnly(201) },
   { method: 'patch', path: '/api/users/{id}', req: () => json(`/api/users/${u.otherObserver.user.id}`, { displayName: 'Renamed in access test' })(), expect: adminOnly(200) },
+  { method: 'delete', path: '/api/users/{id}/second-factor', req: () => ({ url: `/api/users/${u.otherObserver.user.id}/second-factor` }), expect: adminOnly(200) },
   { method: 'get', path: '/api/incidents', req: get('/api/incidents'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/map', req: get('/api/incidents/map'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/assignees', req: get('/api/incidents/assignees'), expect: staff(200) },

@@ -29,9 +29,17 @@ describe('configuration', () => {
     ['REDIS_URL', 'not a url'],
     ['SESSION_SECRET', 'short'],
     ['COOKIE_SECURE', 'maybe'],
+    ['ALLOWED_ORIGINS', 'https://ok.example, ftp://files.example'],
+    ['ALLOWED_ORIGINS', 'not an origin'],
   ])('refuses a bad %s and names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('normalises allowed origins as browsers send them', () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: ' https://Monitor.Example:443/review/ ,http://10.0.0.5:8080' }).ALLOWED_ORIGINS)
+      .toEqual(['https://monitor.example', 'http://10.0.0.5:8080']);
+    expect(loadConfig({}).ALLOWED_ORIGINS).toEqual([]);
   });
 
   it('a bad value stops the process with a message naming the variable', () => {

@@ -1,8 +1,37 @@
 // The observer app's session calls (login, CSRF token per unsafe request, typed HTTP errors), plus what
 // the commission pages need on top: query strings and the incident/digest endpoints of the contract.
-import { api, login, logout, me, HttpError } from '/app/api.js';
+import { api, logout, sync, HttpError } from '/app/api.js';
 
-export { api, login, logout, me, HttpError };
+export { api, logout, HttpError };
+
+// Signing in here has up to two steps: the password, then (commission and admin) the authenticator's code, or its
+// enrollment. Each step that starts a new session makes the CSRF token of the old one useless: forget it.
+const fresh = async (promise) => { sync.forgetCsrf(); try { return await promise; } finally { sync.forgetCsrf(); } };
+
+/** {user} when signed in, {secondFactor: 'verify' | 'enroll'} when the second step is next. */
+export const signIn = (username, password) => fresh(api('/api/auth/login', { method: 'POST', json: { username, password } }));
+export const verifyCode = (code) => fresh(api('/api/auth/second-factor/verify', { method: 'POST', json: { code } }));
+export const startEnrollment = () => api('/api/auth/second-factor/enrollment', { method: 'POST' });
+export const confirmEnrollment = (code) => fresh(api('/api/auth/second-factor/enrollment/confirm', { method: 'POST', json: { code } }));
+
+/** {user, secondFactor} signed in; {pending: 'verify' | 'enroll'} half-way; null signed out. */
+export async function whoAmI() {
+  try {
+    return await api('/api/auth/me');
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) {
+      return err.body?.error?.code === 'second_factor_required' ? { pending: err.body.error.stage } : null;
+    }
+    throw err;
+  }
+}
+
+/** After this browser's session ended elsewhere (signed out everywhere): its CSRF token is useless. */
+export const forgetSession = () => sync.forgetCsrf();
+
+export const listSessions = () => api('/api/auth/sessions');
+export const endSession = (id) => api(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export const endSessions = (scope) => api(`/api/auth/sessions?scope=${scope}`, { method: 'DELETE' });
 
 export function query(params) {
   const q = new URLSearchParams();

@@ -1,7 +1,10 @@
-// Commission pages entry: language, session and role check, hash routes (#queue, #incident/<id>, #map, #digests).
+// Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
+// hash routes (#queue, #incident/<id>, #map, #digests, #account).
 import { $, flash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
-import { login, logout, me, HttpError } from './api.js';
+import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
+import { pendingRecoveryCodes, showEnrollment, wireSecondFactor } from './second-factor.js';
+import { loadAccount, wireAccount } from './account.js';
 import { wireFilters, onFiltersChange, showFilterMap, relabelFilters } from './filters.js';
 import { wireQueue, loadQueue, relabelQueue } from './queue.js';
 import { openIncident, rerenderIncident } from './incident.js';
@@ -9,20 +12,23 @@ import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
 import { loadAssignees } from './people.js';
 
-const VIEWS = ['login', 'forbidden', 'queue', 'incident', 'map', 'digests'];
+const VIEWS = ['login', 'second-factor', 'enroll', 'recovery', 'forbidden', 'queue', 'incident', 'map', 'digests', 'account'];
+const ROUTES = ['queue', 'incident', 'map', 'digests', 'account'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
 let user = null;
+/** Half-way through signing in: 'verify' (a code is next) or 'enroll' (an authenticator is to be set up). */
+let pending = null;
 
 function parseRoute() {
   const [view, id] = location.hash.slice(1).split('/');
-  return { view: VIEWS.includes(view) && view !== 'login' && view !== 'forbidden' ? view : 'queue', id };
+  return { view: ROUTES.includes(view) ? view : 'queue', id };
 }
 
 function show(target) {
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== target;
-  const inside = canReview(user);
+  const inside = canReview(user) && target !== 'recovery';
   $('nav').hidden = !inside;
-  $('logout').hidden = !user;
+  $('logout').hidden = !user && !pending;
   $('whoami').hidden = !user;
   $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
   // The filters serve the queue and the map; elsewhere they would only take room.
@@ -35,6 +41,9 @@ function show(target) {
 }
 
 async function route() {
+  if (pendingRecoveryCodes().length) { show('recovery'); $('recovery-continue').focus(); return; }
+  if (!user && pending === 'verify') { show('second-factor'); $('twofa-code').focus(); return; }
+  if (!user && pending === 'enroll') { show('enroll'); await showEnrollment(); return; }
   if (!user) { show('login'); return; }
   if (!canReview(user)) { show('forbidden'); return; }
   const { view, id } = parseRoute();
@@ -44,7 +53,23 @@ async function route() {
   if (view === 'incident') await openIncident(id);
   if (view === 'map') await loadMap();
   if (view === 'digests') await loadDigests();
+  if (view === 'account') await loadAccount({ onSignedOut: signedOut });
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
+}
+
+async function signedIn(u) {
+  user = u;
+  pending = null;
+  if (canReview(user)) loadAssignees().then(relabelQueue);
+  await route();
+}
+
+async function signedOut() {
+  forgetSession();
+  user = null;
+  pending = null;
+  flash('');
+  await route();
 }
 
 function wireLogin() {
@@ -53,10 +78,10 @@ function wireLogin() {
     const err = $('login-error');
     err.textContent = '';
     try {
-      user = await login($('username').value.trim(), $('password').value);
+      const body = await signIn($('username').value.trim(), $('password').value);
       $('password').value = '';
-      if (canReview(user)) loadAssignees().then(relabelQueue);
-      await route();
+      if (body.secondFactor) { pending = body.secondFactor; await route(); return; }
+      await signedIn(body.user);
     } catch (e) {
       if (e instanceof HttpError && e.status === 401) err.textContent = t('login.failed');
       else if (e instanceof HttpError && e.status === 429) err.textContent = t('login.rateLimited');
@@ -65,10 +90,16 @@ function wireLogin() {
   });
   $('logout').addEventListener('click', async () => {
     try { await logout(); } catch { /* the session may already be gone; forget it here all the same */ }
-    user = null;
-    flash('');
-    await route();
+    await signedOut();
   });
+  wireSecondFactor({
+    onSignedIn: signedIn,
+    // Enrolled and signed in: the recovery codes are shown first, once.
+    onRecoveryCodes: async (u) => { user = u; pending = null; await route(); },
+    onDone: () => signedIn(user),
+    onCancel: async () => { try { await logout(); } catch { /* expired already */ } await signedOut(); },
+  });
+  wireAccount({ onSignedOut: signedOut });
 }
 
 async function start() {
@@ -85,10 +116,15 @@ async function start() {
     relabelQueue();
     rerenderIncident();
     if (!$('view-digests').hidden) loadDigests();
+    if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     show(document.body.dataset.view || 'login');
   });
   window.addEventListener('hashchange', () => { flash(''); route(); });
-  try { user = await me(); } catch { user = null; }
+  try {
+    const who = await whoAmI();
+    user = who?.user ?? null;
+    pending = who?.pending ?? null;
+  } catch { user = null; }
   if (canReview(user)) loadAssignees().then(relabelQueue);
   await route();
   document.body.dataset.ready = 'true';

@@ -15,7 +15,7 @@ import { publishedForm } from '../../openrosa/xform.ts';
 import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
-export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'intake' | 'audit' | 'files'>;
+export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'credentialEpoch' | 'intake' | 'audit' | 'files'>;
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 const KEY_PREFIX = '/key/:token';

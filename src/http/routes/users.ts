@@ -3,21 +3,24 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../deps.ts';
 import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
-import { allow, requireUser } from '../auth-middleware.ts';
+import { allow, credentialsChanged, requireUser } from '../auth-middleware.ts';
 import { canManageUsers } from '../../auth/policies.ts';
-import { createUser, listUsers, NewUser, ROLES } from '../../auth/users.ts';
-import { Invalid, NotFound, zodIssues } from '../../errors.ts';
+import { createUser, listUsers, NewUser } from '../../auth/users.ts';
+import { updateUser, UserPatch } from '../../auth/user-admin.ts';
+import { resetSecondFactor } from '../../auth/second-factor/index.ts';
+import { Invalid, zodIssues } from '../../errors.ts';
 import { parseUuidParam } from './reports.ts';
-
-const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(1).max(200).optional() })
-  .strict().openapi('UserPatch');
 
 registry.registerPath({ method: 'get', path: '/api/users', tags: ['users'], summary: 'List users (admin)', security, responses: { 200: { description: 'Users' }, ...errorResponses(401, 403) } });
 registry.registerPath({ method: 'post', path: '/api/users', tags: ['users'], summary: 'Create a user (admin)', security,
   request: { body: { content: { 'application/json': { schema: NewUser } } } }, responses: { 201: { description: 'Created' }, ...errorResponses(400, 401, 403, 409, 422) } });
-registry.registerPath({ method: 'patch', path: '/api/users/{id}', tags: ['users'], summary: 'Change role, name or disable (admin)', security,
+registry.registerPath({ method: 'patch', path: '/api/users/{id}', tags: ['users'], summary: 'Change role, name or disable (admin); disabling or a new role ends the account\'s sessions, and its tokens and Basic credentials stop at once', security,
   request: { params: z.object({ id: z.string().uuid() }), body: { content: { 'application/json': { schema: UserPatch } } } },
   responses: { 200: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) } });
+
+registry.registerPath({ method: 'delete', path: '/api/users/{id}/second-factor', tags: ['users'], summary: 'Reset a user\'s second factor (admin; audited): their sessions end and their next sign-in sets one up again', security,
+  request: { params: z.object({ id: z.string().uuid() }) },
+  responses: { 200: { description: 'Reset', content: { 'application/json': { schema: z.object({ secondFactorRemoved: z.boolean(), recoveryCodesRemoved: z.number().int(), sessionsEnded: z.number().int() }) } } }, ...errorResponses(400, 401, 403, 404) } });
 
 export function usersRouter(deps: AppDeps): Router {
   const r = Router();
@@ -34,17 +37,15 @@ export function usersRouter(deps: AppDeps): Router {
     const id = parseUuidParam(req.params.id);
     const patch = UserPatch.safeParse(req.body ?? {});
     if (!patch.success) throw new Invalid(zodIssues(patch.error), 422);
-    const before = await deps.db.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
-    if (!before) throw new NotFound('user');
-    const { disabled, ...rest } = patch.data;
-    const after = await deps.db.user.update({
-      where: { id },
-      data: { ...rest, ...(disabled === undefined ? {} : { disabledAt: disabled ? deps.clock.now() : null }) },
-      select: { id: true, username: true, role: true, displayName: true, disabledAt: true },
-    });
-    deps.tokens.forget();
-    await deps.audit({ actorId: admin.id, actorName: admin.username, action: 'user_updated', entityType: 'user', entityId: id, before, after });
+    const after = await updateUser(deps, admin, id, patch.data);
+    await credentialsChanged(deps);
     res.json({ user: after });
+  });
+  r.delete('/:id/second-factor', async (req, res) => {
+    const admin = requireUser(req);
+    const result = await resetSecondFactor(deps, admin, parseUuidParam(req.params.id));
+    await credentialsChanged(deps);
+    res.json(result);
   });
   return r;
 }

@@ -9,11 +9,13 @@ describe('parseBasic', () => {
     [`basic ${b64('observer1:pass:with:colons')}`, { username: 'observer1', password: 'pass:with:colons' }],
     [`Basic ${b64('مراقب:كلمة-السر')}`, { username: 'مراقب', password: 'كلمة-السر' }],
     [`Basic ${b64('observer1:')}`, { username: 'observer1', password: '' }],
-    [`Basic ${b64(':nouser')}`, null],
-    [`Basic ${b64('no-colon')}`, null],
-    ['Bearer cft_abc', null],
-    ['Basic not base64!', null],
-    [undefined, null],
+    // An empty name decodes; src/auth refuses it with the other malformed pairs.
+    [`Basic ${b64(':nouser')}`, { username: '', password: 'nouser' }],
+    [`Basic ${b64('no-colon')}`, { unreadable: 'malformed Basic credentials: expected username:password' }],
+    ['Bearer cft_abc', { unreadable: 'send HTTP Basic credentials (or a Bearer token)' }],
+    ['Basic not base64!', { unreadable: 'malformed Basic credentials: not base64' }],
+    ['Basic ***', { unreadable: 'malformed Basic credentials: not base64' }],
+    [undefined, { unreadable: 'send HTTP Basic credentials (or a Bearer token)' }],
   ])('%s', (header, expected) => expect(parseBasic(header)).toEqual(expected));
 });
 
@@ -32,37 +34,49 @@ describe('createBasicCache', () => {
   it('remembers a verified pair until its time runs out', () => {
     let t = 0;
     const cache = createBasicCache(30_000, () => t);
-    cache.set('k', user);
+    cache.set('k', user, '0');
     t = 4_999;
-    expect(cache.get('k')).toEqual({ user, recheck: false });
+    expect(cache.get('k', '0')).toEqual({ user, recheck: false });
     t = 29_999;
-    expect(cache.get('k')).toEqual({ user, recheck: true });
+    expect(cache.get('k', '0')).toEqual({ user, recheck: true });
     t = 30_000;
-    expect(cache.get('k')).toBeUndefined();
-    expect(cache.get('other')).toBeUndefined();
+    expect(cache.get('k', '0')).toBeUndefined();
+    expect(cache.get('other', '0')).toBeUndefined();
   });
 
   it('stays bounded', () => {
     const cache = createBasicCache(30_000, () => 0, 2);
-    cache.set('a', user);
-    cache.set('b', user);
-    cache.set('c', user);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('c')?.user).toEqual(user);
+    cache.set('a', user, '0');
+    cache.set('b', user, '0');
+    cache.set('c', user, '0');
+    expect(cache.get('a', '0')).toBeUndefined();
+    expect(cache.get('c', '0')?.user).toEqual(user);
   });
 
   it('asks for the account to be read again every few seconds, keeping the expiry of the pair', () => {
     let t = 0;
     const cache = createBasicCache(30_000, () => t, 10, 5_000);
-    cache.set('k', user);
+    cache.set('k', user, '0');
     t = 6_000;
-    expect(cache.get('k')?.recheck).toBe(true);
-    cache.rechecked('k', { ...user, role: 'commission' });
-    expect(cache.get('k')).toEqual({ user: { ...user, role: 'commission' }, recheck: false });
+    expect(cache.get('k', '0')?.recheck).toBe(true);
+    cache.rechecked('k', { ...user, role: 'commission' }, '0');
+    expect(cache.get('k', '0')).toEqual({ user: { ...user, role: 'commission' }, recheck: false });
     t = 30_000;
-    expect(cache.get('k')).toBeUndefined(); // a recheck does not extend the pair's life
-    cache.set('d', user);
-    cache.rechecked('d', null); // account disabled
-    expect(cache.get('d')).toBeUndefined();
+    expect(cache.get('k', '0')).toBeUndefined(); // a recheck does not extend the pair's life
+    cache.set('d', user, '0');
+    cache.rechecked('d', null, '0'); // account disabled
+    expect(cache.get('d', '0')).toBeUndefined();
+  });
+
+  it('asks at once when the credential epoch has moved, and always while it cannot be read', () => {
+    const cache = createBasicCache(30_000, () => 0);
+    cache.set('k', user, '3');
+    expect(cache.get('k', '3')?.recheck).toBe(false);
+    expect(cache.get('k', '4')?.recheck).toBe(true);
+    expect(cache.get('k', null)?.recheck).toBe(true);
+    cache.rechecked('k', user, '4');
+    expect(cache.get('k', '4')?.recheck).toBe(false);
+    cache.set('n', user, null);
+    expect(cache.get('n', null)?.recheck).toBe(true);
   });
 });
