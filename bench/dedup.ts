@@ -5,11 +5,11 @@
 // worker's batches run it: the candidate SQL on a plain node-postgres client (src/pipeline/pg-tx.ts); the
 // same lookup through Prisma (what processReport pays for a rerun) is reported beside it.
 import { performance } from 'node:perf_hooks';
-import { createUser } from '../src/auth/users.ts';
-import { candidateQuery, decideAssignment } from '../src/incidents/dedup.ts';
-import { CELL_DEG, geoCell, type ReportFeatures } from '../src/incidents/features.ts';
-import { createPrismaCandidateStore } from '../src/incidents/prisma-store.ts';
-import { createPgPool, pgTx } from '../src/pipeline/pg-tx.ts';
+import { createUser } from '../src/users/index.ts';
+import { candidateQuery, decideAssignment } from '../src/dedup/dedup.ts';
+import { CELL_DEG, geoCell, type ReportFeatures } from '../src/dedup/features.ts';
+import { createPrismaCandidateStore } from '../src/dedup/repository.ts';
+import { createPgPool, pgTx } from '../src/db/pg-tx.ts';
 import type { BenchWorld } from './env.ts';
 import { seedStore } from './seed-sql.ts';
 import { median, percentile, round } from './stats.ts';

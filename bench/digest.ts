@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import libya from '../src/agreements/libya-2020.json' with { type: 'json' };
 import { systemClock } from '../src/clock.ts';
-import { createUser } from '../src/auth/users.ts';
+import { createUser } from '../src/users/index.ts';
 import { compileDigest, createDigest, loadDigestInput, previousPeriod } from '../src/digests/index.ts';
 import type { DigestAgreement } from '../src/digests/index.ts';
 import type { BenchWorld } from './env.ts';

@@ -8,8 +8,8 @@ import pg from 'pg';
 import { Queue } from 'bullmq';
 import { migrate } from '../src/db/migrate.ts';
 import { createDb, type Db } from '../src/db/client.ts';
-import { createUser } from '../src/auth/users.ts';
-import { createToken } from '../src/auth/tokens.ts';
+import { createUser } from '../src/users/index.ts';
+import { createToken } from '../src/tokens/index.ts';
 import { spawnServer, type ServerProcess } from '../tests/helpers/processes.ts';
 
 // BENCH_DB lets two benchmark runs share a PostgreSQL without dropping each other's database.

@@ -3,7 +3,7 @@
 // statement, one commit), and re-reading the row for the answer, against the bench database.
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/clock.ts';
-import { createUser } from '../src/auth/users.ts';
+import { createUser } from '../src/users/index.ts';
 import { getReportRow } from '../src/reports/repository.ts';
 import { submitReport, type IntakeDeps } from '../src/reports/service.ts';
 import { createReportWriter } from '../src/reports/writer.ts';

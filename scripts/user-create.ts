@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createUser } from '../src/auth/users.ts';
+import { createUser } from '../src/users/index.ts';
 import { appendAudit } from '../src/audit/index.ts';
 import { systemClock } from '../src/clock.ts';
 import { DomainError, Invalid } from '../src/errors.ts';

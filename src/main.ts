@@ -4,7 +4,7 @@ import { migrate } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
 import { startApi } from './api.ts';
-import { pruneOutbox, startOutboxRelay } from './queue/outbox.ts';
+import { pruneOutbox, startOutboxRelay } from './outbox/relay.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';

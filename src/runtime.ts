@@ -2,8 +2,8 @@
 import { Queue } from 'bullmq';
 import { appendAudit, type AuditEntry } from './audit/index.ts';
 import { createAttemptLimiter, createLoginLimiter } from './auth/login-limiter.ts';
-import { createSecretBox } from './auth/second-factor/secret-box.ts';
-import { createTokenVerifier } from './auth/tokens.ts';
+import { createSecretBox } from './second-factor/secret-box.ts';
+import { createTokenVerifier } from './tokens/index.ts';
 import { createCredentialEpoch } from './auth/credential-epoch.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import type { FileStore } from '../storage/files.ts';
-import type { AuthUser } from '../auth/users.ts';
+import type { AuthUser } from '../users/index.ts';
 import { canReadReport } from '../auth/policies.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { randomBytes } from 'node:crypto';

@@ -6,7 +6,7 @@ import type { Db } from '../db/client.ts';
 import { Invalid, Unauthenticated, zodIssues } from '../errors.ts';
 import { z } from '../http/zod.ts';
 import type { LoginLimiter } from './login-limiter.ts';
-import { verifyCredentials, type AuthUser } from './users.ts';
+import { verifyCredentials, type AuthUser } from '../users/index.ts';
 
 export interface CredentialDeps { db: Db; loginLimiter: LoginLimiter; audit(entry: AuditEntry): Promise<void> }
 

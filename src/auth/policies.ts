@@ -1,5 +1,5 @@
 // Who may do what, one function per action, named after it. Routes call these; tests check them in a table.
-import type { AuthUser } from './users.ts';
+import type { AuthUser } from '../users/index.ts';
 
 type Who = AuthUser | null | undefined;
 

@@ -4,9 +4,9 @@
 import { classifyReport, type ClassifyResult } from '../classify/classifier.ts';
 import { resolvePlace } from '../classify/places.ts';
 import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../agreements/index.ts';
-import { extractFeatures } from '../incidents/features.ts';
-import { candidateQuery, decideAssignment, type Assignment, type DedupOptions } from '../incidents/dedup.ts';
-import { createMemoryStore } from '../incidents/memory-store.ts';
+import { extractFeatures } from '../dedup/features.ts';
+import { candidateQuery, decideAssignment, type Assignment, type DedupOptions } from '../dedup/dedup.ts';
+import { createMemoryStore } from '../dedup/memory-store.ts';
 import { scoreClassification, scoreDedup, type ClassificationScore, type DedupScore } from './metrics.ts';
 import type { LabeledReport } from './dataset.ts';
 

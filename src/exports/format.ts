@@ -1,5 +1,5 @@
 // One flat record per incident or report: GeoJSON properties as they are, CSV cells with lists joined by ';'.
-import type { ExportIncident, ExportReport } from './rows.ts';
+import type { ExportIncident, ExportReport } from './batches.ts';
 
 type Value = string | number | boolean | null | string[];
 export interface Exported { properties: Record<string, Value>; lon: number | null; lat: number | null }

@@ -3,7 +3,7 @@
 import { appendAudit } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import type { QueueFilters } from '../review/filters.ts';
+import type { QueueFilters } from '../incidents/filters.ts';
 import { exportStream, type ExportFormat, type ExportKind } from './stream.ts';
 
 export { exportStream, CONTENT_TYPES, EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, type ExportKind } from './stream.ts';

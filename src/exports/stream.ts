@@ -3,9 +3,9 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/client.ts';
-import type { QueueFilters } from '../review/filters.ts';
+import type { QueueFilters } from '../incidents/filters.ts';
 import { csvCells, geoFeature, INCIDENT_COLUMNS, incidentRecord, REPORT_COLUMNS, reportRecord, type Exported } from './format.ts';
-import { incidentRows, reportRows } from './rows.ts';
+import { incidentRows, reportRows } from './batches.ts';
 
 export const EXPORT_KINDS = ['incidents', 'reports'] as const;
 export const EXPORT_FORMATS = ['csv', 'geojson'] as const;

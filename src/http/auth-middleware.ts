@@ -1,7 +1,7 @@
 // Who is calling: a bearer token (machine clients, no CSRF needed) or a browser session (CSRF-protected).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AuthUser } from '../auth/users.ts';
-import type { TokenVerifier } from '../auth/tokens.ts';
+import type { AuthUser } from '../users/index.ts';
+import type { TokenVerifier } from '../tokens/index.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 import type { Logger } from '../logger.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';

@@ -2,9 +2,9 @@
 // auth helpers that only the API role uses. Passed in once, as a container (as ODK Central does).
 import type { doubleCsrf } from 'csrf-csrf';
 import type { AppPassport } from './session.ts';
-import type { TokenVerifier } from '../auth/tokens.ts';
+import type { TokenVerifier } from '../tokens/index.ts';
 import type { AttemptLimiter, LoginLimiter } from '../auth/login-limiter.ts';
-import type { SecretBox } from '../auth/second-factor/secret-box.ts';
+import type { SecretBox } from '../second-factor/secret-box.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 import type { Runtime } from '../runtime.ts';
 

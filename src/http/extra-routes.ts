@@ -8,7 +8,7 @@ import { digestsRouter } from './routes/digests.ts';
 import { openRosaRouter } from './routes/openrosa.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { placesRouter } from './routes/places.ts';
-import { reportCorrectionsRouter } from './routes/report-corrections.ts';
+import { reportCorrectionsRouter } from './routes/report-classification.ts';
 
 export function extraRoutes(deps: AppDeps): ExtraRoutes {
   const api: NonNullable<ExtraRoutes['api']> = [];

@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
-import type { TokenVerifier } from '../auth/tokens.ts';
+import type { TokenVerifier } from '../tokens/index.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
-import type { AuthUser } from '../auth/users.ts';
+import type { AuthUser } from '../users/index.ts';
 import { checkCredentials, refuseUnreadable } from '../auth/credentials.ts';
-import { findUserById } from '../auth/users.ts';
+import { findUserById } from '../users/index.ts';
 import { canSignInWithBasic } from '../auth/policies.ts';
 import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';

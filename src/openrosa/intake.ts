@@ -1,6 +1,6 @@
 // An OpenRosa submission becomes an ordinary report through the same intake as POST /api/reports
 // (validation, attachment sniffing, content hash, idempotency per observer and clientId, outbox job).
-import type { AuthUser } from '../auth/users.ts';
+import type { AuthUser } from '../users/index.ts';
 import { Invalid } from '../errors.ts';
 import { submitReport, type IntakeDeps, type SubmitResult } from '../reports/service.ts';
 import { parseSubmission, type ParsedSubmission } from './submission.ts';

@@ -3,8 +3,8 @@
 import { loadAgreement } from '../agreements/index.ts';
 import { classifyReport } from '../classify/classifier.ts';
 import { loadGazetteer, resolvePlace } from '../classify/places.ts';
-import { candidateQuery, decideAssignment } from '../incidents/dedup.ts';
-import { extractFeatures, geoCell } from '../incidents/features.ts';
+import { candidateQuery, decideAssignment } from '../dedup/dedup.ts';
+import { extractFeatures, geoCell } from '../dedup/features.ts';
 import type { Analyzer } from './types.ts';
 
 // Bump when stored results should be recomputed by a reprocessing run (new lexicon semantics, new features).

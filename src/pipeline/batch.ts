@@ -8,12 +8,12 @@
 // deferred to processReport, which the caller runs after the batch commits.
 import { randomUUID } from 'node:crypto';
 import { computeIncidentAggregate, insertIncidents, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
-import type { CandidateIncident, CandidateQuery } from '../incidents/dedup.ts';
-import type { ReportFeatures } from '../incidents/features.ts';
-import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, type CandidateRow } from '../incidents/prisma-store.ts';
+import type { CandidateIncident, CandidateQuery } from '../dedup/dedup.ts';
+import type { ReportFeatures } from '../dedup/features.ts';
+import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, type CandidateRow } from '../dedup/repository.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { loadReports, processingInputHash } from './load.ts';
-import { inPgTransaction } from './pg-tx.ts';
+import { inPgTransaction } from '../db/pg-tx.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
 import type { Analysis, Assignment, AutoClassification, ReportForProcessing, Tx } from './types.ts';
 

@@ -6,5 +6,5 @@ export { createAnalyzer } from './analyzer.ts';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.ts';
 export { processBatch, type BatchItem, type BatchOutcome } from './batch.ts';
 export { markReportFailed } from './write.ts';
-export { createPgPool, pgTx } from './pg-tx.ts';
+export { createPgPool, pgTx } from '../db/pg-tx.ts';
 export type { Analyzer, Analysis, ReportForProcessing } from './types.ts';

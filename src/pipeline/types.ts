@@ -1,8 +1,8 @@
 // Shapes the pipeline passes between its steps. The analyzer (classification, place, features, dedup
 // decision) is a dependency so that the worker, the eval command and tests run the same steps.
 import type { Prisma } from '../db/client.ts';
-import type { Assignment, CandidateQuery, IncidentCandidateStore } from '../incidents/dedup.ts';
-import type { ReportFeatures } from '../incidents/features.ts';
+import type { Assignment, CandidateQuery, IncidentCandidateStore } from '../dedup/dedup.ts';
+import type { ReportFeatures } from '../dedup/features.ts';
 
 export type Stance = 'violation' | 'compliance' | 'information';
 

@@ -3,7 +3,7 @@
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../clock.ts';
 import type { FileStore } from '../storage/files.ts';
-import type { AuthUser } from '../auth/users.ts';
+import type { AuthUser } from '../users/index.ts';
 import { Conflict, Invalid } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type AttachmentLimits, type IncomingFile, type PreparedAttachment } from '../attachments/prepare.ts';

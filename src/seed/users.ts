@@ -1,7 +1,7 @@
 // A demo installation needs people to log in as; passwords are random unless given, and printed once.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
-import { countUsers, createUser, type Role } from '../auth/users.ts';
+import { countUsers, createUser, type Role } from '../users/index.ts';
 
 export interface SeededUser { username: string; password: string; role: Role }
 

@@ -1,6 +1,12 @@
-// Builders for test data: a valid report input by default, any field overridable.
-import { randomUUID } from 'node:crypto';
+// Every builder of test data, in one module (Outline's server/test/factories.ts): report inputs and uploads,
+// pictures, incidents and processed reports written straight to the database, dedup features, OpenRosa
+// submissions. Each gives a valid value by default, any field overridable.
+import { createHash, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
+import { classifyReport } from '../../src/classify/classifier.ts';
+import { resolvePlace } from '../../src/classify/places.ts';
+import type { Db, Prisma } from '../../src/db/client.ts';
+import { extractFeatures, type ReportFeatures } from '../../src/dedup/features.ts';
 
 export function makeReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -53,3 +59,139 @@ function dms(v: number): string {
 }
 
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+// --- Incidents and processed reports written straight to the database: review, export and digest tests need
+// many of them in known shapes, faster than the intake + pipeline could make them.
+type IncidentFields = Partial<Prisma.IncidentUncheckedCreateInput>;
+type ReportFields = Partial<Prisma.ReportUncheckedCreateInput>;
+
+export function incidentRow(o: IncidentFields = {}): Prisma.IncidentUncheckedCreateInput {
+  return {
+    id: randomUUID(),
+    state: 'new',
+    terms: ['hostilities'],
+    stance: 'violation',
+    parties: ['LAAF'],
+    confidence: 0.8,
+    severity: 3,
+    lat: 31.2,
+    lon: 16.6,
+    placeName: 'Sirte',
+    firstObservedAt: new Date('2020-11-14T03:40:00Z'),
+    lastObservedAt: new Date('2020-11-14T04:10:00Z'),
+    reportCount: 1,
+    languages: ['en'],
+    summary: 'Violation: Hostilities near Sirte',
+    ...o,
+  };
+}
+
+export function reportRow(observerId: string, o: ReportFields = {}): Prisma.ReportUncheckedCreateInput {
+  const narrative = o.narrative ?? 'Shelling heard east of Sirte at dawn.';
+  return {
+    id: randomUUID(),
+    clientId: randomUUID(),
+    observerId,
+    contentHash: createHash('sha256').update(randomUUID()).digest('hex'),
+    observedAt: new Date('2020-11-14T03:40:00Z'),
+    lat: 31.2,
+    lon: 16.6,
+    placeName: 'Sirte',
+    narrative,
+    partyAlleged: 'LAAF',
+    status: 'processed',
+    language: 'en',
+    terms: ['hostilities'],
+    stance: 'violation',
+    confidence: 0.8,
+    classification: { terms: [{ id: 'hostilities', confidence: 0.8, evidence: [{ start: 0, end: 8, text: narrative.slice(0, 8) }] }], stance: 'violation' },
+    ...o,
+  };
+}
+
+export async function insertIncidents(db: Db, rows: IncidentFields[]): Promise<string[]> {
+  const data = rows.map((o) => incidentRow(o));
+  await db.incident.createMany({ data });
+  return data.map((d) => d.id!);
+}
+
+/** An incident holding `reports` (one per entry), its reportCount set to match. */
+export async function insertIncidentWithReports(db: Db, observerId: string, reports: ReportFields[], o: IncidentFields = {}) {
+  const [id] = await insertIncidents(db, [{ ...o, reportCount: reports.length }]);
+  const data = reports.map((r) => reportRow(observerId, { ...r, incidentId: id }));
+  await db.report.createMany({ data });
+  return { id: id!, reportIds: data.map((d) => d.id!) };
+}
+
+// --- Dedup features built the way the worker does: classify → resolve place → extract features.
+export interface ReportSpec {
+  narrative: string;
+  observedAt: string;
+  lat?: number | null;
+  lon?: number | null;
+  placeName?: string | null;
+  partyAlleged?: string | null;
+  attachmentHashes?: string[];
+}
+
+export function makeFeatures(r: ReportSpec): ReportFeatures {
+  const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
+  const c = classifyReport(input, 'libya-2020');
+  const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
+  return extractFeatures({ ...input, observedAt: r.observedAt, lat: r.lat ?? null, lon: r.lon ?? null, attachmentHashes: r.attachmentHashes }, c, place);
+}
+
+// --- One shelling incident told in English and Arabic, and an unrelated road reopening at the same place.
+export const shellingEn = () => makeReport({
+  observedAt: '2020-11-14T05:40:00+02:00', lat: 31.205, lon: 16.588, placeName: 'Sirte', partyAlleged: 'LAAF',
+  narrative: 'Artillery shelling hit GNA positions east of Sirte near Abu Grein at 0540L; approx. 12 rounds impacted, 2 fighters injured.',
+});
+export const shellingAr = () => makeReport({
+  observedAt: '2020-11-14T07:30:00+02:00', lat: 31.22, lon: 16.61, placeName: 'سرت', partyAlleged: 'LAAF',
+  narrative: 'قصف مدفعي استهدف مواقع قوات الوفاق شرق سرت قرب أبو قرين فجر اليوم، سقوط نحو 12 قذيفة وإصابة مقاتلين اثنين.',
+});
+export const roadReopened = () => makeReport({
+  observedAt: '2020-11-14T10:00:00+02:00', lat: 31.2, lon: 16.59, placeName: 'Sirte', partyAlleged: 'unknown',
+  narrative: 'The western gate checkpoint of Sirte on the coastal road reopened to civilian traffic this morning; trucks passing freely.',
+});
+
+// --- OpenRosa submission shapes as real clients send them. Values are arbitrary field-like examples.
+export const INSTANCE_ID = '5f0c6a3e-8d1b-4c2a-9e7f-1a2b3c4d5e6f';
+
+/** ODK Collect: root named after the form's instance root, meta in the OpenRosa namespace. */
+export function collectSubmission(fields: Partial<Record<string, string>> = {}, opts: { formId?: string; instanceId?: string } = {}): string {
+  const f = {
+    narrative: 'Two armed pickups seen moving west on the coastal road.',
+    observed_at: '2020-11-14T05:40:00.000+02:00',
+    location: '32.3754 15.0925 12.0 5.0',
+    place_name: '',
+    party: 'LAAF',
+    killed: '', injured: '2', missing: '', detained: '',
+    photo: '1605331200123.jpg',
+    ...fields,
+  };
+  return `<?xml version='1.0' ?><data xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" xmlns:ev="http://www.w3.org/2001/xml-events" xmlns:xsd="http://www.w3.org/2001/XMLSchema" id="${opts.formId ?? 'ceasefire_report'}" version="2020102302"><narrative>${f.narrative}</narrative><observed_at>${f.observed_at}</observed_at><location>${f.location}</location><place_name>${f.place_name}</place_name><party>${f.party}</party><casualties><killed>${f.killed}</killed><injured>${f.injured}</injured><missing>${f.missing}</missing><detained>${f.detained}</detained></casualties><photo>${f.photo}</photo><orx:meta><orx:instanceID>uuid:${opts.instanceId ?? INSTANCE_ID}</orx:instanceID></orx:meta></data>`;
+}
+
+/** KoboCollect / Enketo from an XLSForm copy: fields inside a group, Kobo's own metadata, a bare meta block. */
+export const koboSubmission = `<?xml version="1.0" encoding="UTF-8"?>
+<data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" id="ceasefire_report" version="vQ9sHd2Lk">
+  <formhub><uuid>3c1e9b0d2f6a4b5c8d7e6f5a4b3c2d1e</uuid></formhub>
+  <start>2020-12-02T09:15:11.402+02:00</start>
+  <end>2020-12-02T09:21:47.019+02:00</end>
+  <report>
+    <narrative>شوهدت ثلاث آليات عسكرية تتحرك قرب بوابة الخمسين &amp; تم إغلاق الطريق</narrative>
+    <observed_at>2020-12-02T08:50:00.000+02:00</observed_at>
+    <location>31.2089 16.5887 0 0</location>
+    <place_name>بوابة الخمسين</place_name>
+    <party/>
+    <casualties><killed/><injured/><missing/><detained/></casualties>
+    <photo/>
+  </report>
+  <__version__>vQ9sHd2Lk</__version__>
+  <meta>
+    <instanceID>uuid:C0FFEE00-1234-4ABC-8DEF-0123456789AB</instanceID>
+    <instanceName>report 2020-12-02</instanceName>
+    <deprecatedID/>
+  </meta>
+</data>`;

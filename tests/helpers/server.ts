@@ -7,16 +7,16 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { startApi, type RunningApi } from '../../src/api.ts';
-import { startOutboxRelay, type OutboxRelay } from '../../src/queue/outbox.ts';
-import { createUser, type Role, type AuthUser } from '../../src/auth/users.ts';
-import { createToken } from '../../src/auth/tokens.ts';
+import { startOutboxRelay, type OutboxRelay } from '../../src/outbox/relay.ts';
+import { createUser, type Role, type AuthUser } from '../../src/users/index.ts';
+import { createToken } from '../../src/tokens/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Clock } from '../../src/clock.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/index.ts';
 import { createTestDatabase } from './db.ts';
 import { needsSecondFactor } from '../../src/auth/policies.ts';
-import { confirmEnrollment } from '../../src/auth/second-factor/index.ts';
-import { newTotpSecret, stepAt, totpCode } from '../../src/auth/second-factor/totp.ts';
+import { confirmEnrollment } from '../../src/second-factor/index.ts';
+import { newTotpSecret, stepAt, totpCode } from '../../src/second-factor/totp.ts';
 import { Authenticator } from './totp.ts';
 
 /**

@@ -1,7 +1,7 @@
 // An authenticator app for tests: the codes of a known secret, on the server's clock. The server accepts each time
 // step once (a replayed code is refused), so this hands out the current step's code, then the next step's, and
 // waits for the clock when both were used: real TOTP, never switched off for tests.
-import { PERIOD_SECONDS, stepAt, totpCode } from '../../src/auth/second-factor/totp.ts';
+import { PERIOD_SECONDS, stepAt, totpCode } from '../../src/second-factor/totp.ts';
 import type { Clock } from '../../src/clock.ts';
 
 export class Authenticator {

@@ -10,8 +10,8 @@ import { createDigest, getDigest, listDigests, type DigestAgreement } from '../.
 import { renderDigestHtml } from '../../digests/html.ts';
 import { renderDigestPdf } from '../../digests/pdf.ts';
 import { Invalid } from '../../errors.ts';
-import { DayOrInstant, toInstant } from '../../review/filters.ts';
-import { parseBody, parseQuery } from '../../review/input.ts';
+import { DayOrInstant, toInstant } from '../../incidents/filters.ts';
+import { parseBody, parseQuery } from '../validate.ts';
 import { anchorOf } from '../../audit/anchor.ts';
 
 const agreement = libya as DigestAgreement;

@@ -8,7 +8,7 @@ import { allow, requireUser } from '../auth-middleware.ts';
 import { canExport } from '../../auth/policies.ts';
 import { NotFound } from '../../errors.ts';
 import { CONTENT_TYPES, EXPORT_FORMATS, EXPORT_KINDS, startExport } from '../../exports/index.ts';
-import { parseQuery, QueueFilters } from '../../review/index.ts';
+import { parseQuery, QueueFilters } from '../../incidents/index.ts';
 
 const ExportQuery = QueueFilters.strict();
 

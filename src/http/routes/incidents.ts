@@ -10,7 +10,7 @@ import {
   addComment, AGREEMENT_TERM_IDS, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, IncidentPage, IncidentPatch,
   IncidentSummary, listAssignees, listQueue, mapFeatures, MergeInput, mergeIncidents, parseBody, parseQuery, QueueFilters, QueueQuery,
   SplitInput, splitReports, updateIncident, type ReviewDeps,
-} from '../../review/index.ts';
+} from '../../incidents/index.ts';
 import { parseUuidParam } from './reports.ts';
 
 const tags = ['incidents'];

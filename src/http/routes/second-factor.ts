@@ -8,8 +8,8 @@ import { errorResponses, registry } from '../openapi.ts';
 import { sameOriginOnly, signInOrigins } from '../origin.ts';
 import { clientIp, establishSession, PENDING_MS, saveSession, type PendingSignIn } from '../session.ts';
 import { parse, UserView } from './auth.ts';
-import { findUserById, type AuthUser } from '../../auth/users.ts';
-import { confirmEnrollment, enrollmentOffer, verifySecondFactor } from '../../auth/second-factor/index.ts';
+import { findUserById, type AuthUser } from '../../users/index.ts';
+import { confirmEnrollment, enrollmentOffer, verifySecondFactor } from '../../second-factor/index.ts';
 import { Conflict, Unauthenticated } from '../../errors.ts';
 
 const CodeInput = z.object({ code: z.string().trim().min(6).max(40) }).openapi('SecondFactorCode');

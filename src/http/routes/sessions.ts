@@ -5,7 +5,7 @@ import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { requireUser } from '../auth-middleware.ts';
 import { destroySession, SESSION_COOKIE } from '../session.ts';
-import { endSessions, listSessions } from '../../auth/sessions.ts';
+import { endSessions, listSessions } from '../../sessions/index.ts';
 import { Invalid, zodIssues } from '../../errors.ts';
 
 const SessionView = z.object({

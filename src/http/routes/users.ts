@@ -5,9 +5,9 @@ import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, credentialsChanged, requireUser } from '../auth-middleware.ts';
 import { canManageUsers } from '../../auth/policies.ts';
-import { createUser, listUsers, NewUser } from '../../auth/users.ts';
-import { updateUser, UserPatch } from '../../auth/user-admin.ts';
-import { resetSecondFactor } from '../../auth/second-factor/index.ts';
+import { createUser, listUsers, NewUser } from '../../users/index.ts';
+import { updateUser, UserPatch } from '../../users/admin.ts';
+import { resetSecondFactor } from '../../second-factor/index.ts';
 import { Invalid, zodIssues } from '../../errors.ts';
 import { parseUuidParam } from './reports.ts';
 

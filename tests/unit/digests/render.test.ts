@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import agreement from '../../../src/agreements/libya-2020.json' with { type: 'json' };
 import { compileDigest, renderDigestHtml, renderDigestPdf } from '../../../src/digests/index.ts';
-import { CURRENT, FROM, PREVIOUS, TO } from './fixture.ts';
+import { CURRENT, FROM, PREVIOUS, TO } from '../../fixtures/digest-week.ts';
 
 const data = compileDigest(CURRENT, agreement, { from: FROM, to: TO, previous: PREVIOUS });
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Invalid, NotFound } from '../../../src/errors.ts';
 import { normaliseDateTime, parseGeopoint, parseSubmission } from '../../../src/openrosa/submission.ts';
-import { INSTANCE_ID, collectSubmission, koboSubmission } from './fixtures.ts';
+import { INSTANCE_ID, collectSubmission, koboSubmission } from '../../helpers/factories.ts';
 
 function invalid(fn: () => unknown): Invalid {
   try { fn(); } catch (err) { if (err instanceof Invalid) return err; throw err; }

@@ -5,7 +5,7 @@ import { buildFormList } from '../../../src/openrosa/formList.ts';
 import { openRosaResponse } from '../../../src/openrosa/response.ts';
 import { parseSubmission } from '../../../src/openrosa/submission.ts';
 import { buildXForm, publishedForm } from '../../../src/openrosa/xform.ts';
-import { INSTANCE_ID } from './fixtures.ts';
+import { INSTANCE_ID } from '../../helpers/factories.ts';
 
 // Keeps prefixes, so the test sees the document as a namespace-aware XForms reader would.
 const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, isArray: (_n, _p, _l, attr) => !attr }).parse(xml);

@@ -1,0 +1,83 @@
+// Transactional outbox relay: moves committed outbox rows into BullMQ. Rows are claimed with
+// FOR UPDATE SKIP LOCKED so several relays share the work; the BullMQ job id is made from the outbox row (id and
+// creation time), so a row published twice (crash between add and commit) is still one job.
+import type { Queue } from 'bullmq';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import { DEFAULT_JOB_OPTIONS, OUTBOX_ROUTES } from '../queue/names.ts';
+
+export interface OutboxRelayDeps {
+  db: Db;
+  queues: Map<string, Queue>;
+  log: Logger;
+  batchSize?: number;
+}
+
+/** Publishes one batch; returns how many rows were published. Throws when Redis refuses. */
+export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
+  const batchSize = deps.batchSize ?? 500;
+  return deps.db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date }>>`
+      SELECT "id", "topic", "payload", "createdAt" FROM "OutboxEvent"
+      WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+    if (rows.length === 0) return 0;
+    const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
+    for (const row of rows) {
+      const route = OUTBOX_ROUTES[row.topic];
+      if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
+      const jobs = byQueue.get(route.queue) ?? [];
+      // The id alone would repeat after a database restore or reset (the sequence starts again) while Redis still
+      // holds the completed jobs of a day: BullMQ would take the new row for the old job and drop it.
+      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: `outbox-${row.id}-${row.createdAt.getTime()}` } });
+      byQueue.set(route.queue, jobs);
+    }
+    for (const [name, jobs] of byQueue) {
+      const queue = deps.queues.get(name);
+      if (!queue) throw new Error(`no queue ${name}`);
+      await queue.addBulk(jobs);
+    }
+    const ids = rows.map((r) => r.id);
+    await tx.$executeRaw`UPDATE "OutboxEvent" SET "publishedAt" = now(), "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::bigint[])`;
+    return rows.length;
+  }, { timeout: 30_000 });
+}
+
+/**
+ * Published rows are history once BullMQ has dropped the completed job (a day, DEFAULT_JOB_OPTIONS): kept a
+ * week for inspection, then deleted, so the table does not grow by a row per report for the whole mission.
+ * Unpublished rows are never touched, however old.
+ */
+export async function pruneOutbox(db: Db, publishedBefore: Date): Promise<number> {
+  return db.$executeRaw`DELETE FROM "OutboxEvent" WHERE "publishedAt" IS NOT NULL AND "publishedAt" < ${publishedBefore}`;
+}
+
+export interface OutboxRelay { stop(): Promise<void>; kick(): void }
+
+export function startOutboxRelay(deps: OutboxRelayDeps & { pollMs: number }): OutboxRelay {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let failures = 0;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    wake = () => { clearTimeout(t); resolve(); };
+  });
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const n = await relayOutboxBatch(deps);
+        if (failures) deps.log.info({ after: failures }, 'outbox relay recovered');
+        failures = 0;
+        if (n === (deps.batchSize ?? 500)) continue;
+        await sleep(deps.pollMs);
+      } catch (err) {
+        failures += 1;
+        if (failures === 1 || failures % 50 === 0) deps.log.warn({ err: (err as Error).message, failures }, 'outbox relay cannot publish; will retry');
+        await sleep(Math.min(deps.pollMs * 2 ** Math.min(failures, 5), 5_000));
+      }
+    }
+  })();
+  return {
+    kick() { wake?.(); },
+    async stop() { stopped = true; wake?.(); await loop; },
+  };
+}

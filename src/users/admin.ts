@@ -1,0 +1,36 @@
+// An admin's changes to accounts, each in one transaction with its audit row. What the change means for the
+// account's credentials elsewhere (cached tokens and Basic pairs in every API process) is the caller's to announce
+// once committed: see src/auth/credential-epoch.ts.
+import { appendAudit } from '../audit/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { NotFound } from '../errors.ts';
+import { z } from '../http/zod.ts';
+import { deleteSessionsOf } from '../sessions/index.ts';
+import { ROLES, type AuthUser } from './index.ts';
+
+export const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(1).max(200).optional() })
+  .strict().openapi('UserPatch');
+export type UserPatch = z.infer<typeof UserPatch>;
+
+/**
+ * Changes role, name or disabled state. Disabling an account, or changing its role (a new role may need a second
+ * factor its sessions were not opened with), ends its browser sessions in the same transaction.
+ */
+export async function updateUser(deps: { db: Db; clock: Clock }, admin: Pick<AuthUser, 'id' | 'username'>, id: string, patch: UserPatch) {
+  return deps.db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
+    if (!before) throw new NotFound('user');
+    const { disabled, ...rest } = patch;
+    const after = await tx.user.update({
+      where: { id },
+      data: { ...rest, ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }) },
+      select: { id: true, username: true, role: true, displayName: true, disabledAt: true },
+    });
+    const sessionsEnded = after.disabledAt || after.role !== before.role ? await deleteSessionsOf(tx, id) : 0;
+    await appendAudit(tx, {
+      actorId: admin.id, actorName: admin.username, action: 'user_updated', entityType: 'user', entityId: id, before, after: { ...after, sessionsEnded },
+    }, deps.clock);
+    return after;
+  });
+}
