@@ -2,7 +2,8 @@
 // previous week, which the digest compares against). Measured end to end (createDigest: load, compile,
 // store, audit) and in its parts (loadDigestInput, compileDigest).
 import { performance } from 'node:perf_hooks';
-import libya from '../src/agreements/libya-2020.json' with { type: 'json' };
+import { loadAgreement } from '../src/agreements/index.ts';
+
 import { systemClock } from '../src/clock.ts';
 import { createUser } from '../src/users/index.ts';
 import { compileDigest, createDigest, loadDigestInput, previousPeriod } from '../src/digests/index.ts';
@@ -10,6 +11,8 @@ import type { DigestAgreement } from '../src/digests/index.ts';
 import type { BenchWorld } from './env.ts';
 import { seedStore } from './seed-sql.ts';
 import { median, round } from './stats.ts';
+
+const libya = loadAgreement('libya-2020');
 
 export interface DigestFigures { reports: number; incidents: number; ms100k: number; loadMs: number; compileMs: number; runs: number[] }
 
@@ -31,7 +34,7 @@ export async function benchDigest(world: BenchWorld, opts: { reports: number; ru
     compileDigest(input, libya as DigestAgreement, { from, to });
     compiles.push(performance.now() - t);
     t = performance.now();
-    await createDigest(world.db, { from, to, trigger: 'on_demand' }, systemClock);
+    await createDigest(world.db, { from, to, trigger: 'on_demand' }, systemClock, libya);
     totals.push(performance.now() - t);
   }
   return {

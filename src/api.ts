@@ -1,18 +1,17 @@
 // The API role: HTTP server plus the outbox relay that feeds BullMQ from committed reports.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type ExtraRoutes } from './http/app.ts';
+import { createApp } from './http/app.ts';
 import { sessionMiddleware } from './http/session.ts';
 import type { AppDeps } from './http/deps.ts';
 import { authDeps, type Runtime } from './runtime.ts';
-import { extraRoutes } from './http/extra-routes.ts';
 
 export interface RunningApi { url: string; port: number; deps: AppDeps; close(): Promise<void> }
 
-export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST, extra?: ExtraRoutes): Promise<RunningApi> {
+export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST): Promise<RunningApi> {
   const session = sessionMiddleware(rt.config, rt.db, rt.clock);
   const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport };
-  const app = createApp(deps, session, extra ?? extraRoutes(deps));
+  const app = createApp(deps, session);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 5 * 60_000; // slow uploads on field links

@@ -54,6 +54,8 @@ const schema = z.object({
   DIGEST_CRON: z.string().default('0 6 * * 1'),
   DIGEST_TZ: z.string().default('Africa/Tripoli'),
   AGREEMENT_ID: z.string().default('libya-2020'),
+  // A folder of further agreements (<id>.json, lexicon/<id>.json, gazetteer/<name>.json), searched before the built-in ones.
+  AGREEMENTS_DIR: z.string().min(1).optional(),
   SEED_DEMO: bool.default(true),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });

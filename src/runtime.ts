@@ -1,5 +1,6 @@
 // Builds the shared dependencies once per process (database, Redis, queues, storage, auth helpers).
 import { Queue } from 'bullmq';
+import { useAgreements } from './agreements/index.ts';
 import { appendAudit, type AuditEntry } from './audit/index.ts';
 import { createAttemptLimiter, createLoginLimiter } from './auth/login-limiter.ts';
 import { createSecretBox } from './second-factor/secret-box.ts';
@@ -31,6 +32,8 @@ export interface Runtime {
 
 export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Runtime {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, { role: config.ROLE });
+  // The agreement this process runs reaches every module through the agreements' loader.
+  useAgreements(config);
   const clock = opts.clock ?? systemClock;
   const db = createDb(config.DATABASE_URL, { max: 20 });
   const redis = redisConnection(config.REDIS_URL, log, 'producer');

@@ -8,9 +8,10 @@ import { canReadReport } from '../auth/policies.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { randomBytes } from 'node:crypto';
 import { makeThumbnail } from './thumbnails.ts';
+import { findWithOwner } from './repository.ts';
 
 export async function getReadableAttachment(db: Db, user: AuthUser, id: string) {
-  const a = await db.attachment.findUnique({ where: { id }, include: { report: { select: { observerId: true } } } });
+  const a = await findWithOwner(db, id);
   if (!a || !canReadReport(user, a.report)) throw new NotFound('attachment');
   return a;
 }

@@ -1,14 +1,13 @@
 // Appends one row to the hash-chained audit log inside the caller's transaction, so the audit row
 // commits or rolls back with the change it describes.
-import { Prisma, type Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import type { AuditAction } from './actions.ts';
 import { asStoredJson } from './canonical.ts';
 import { auditHash, GENESIS_HASH } from './chain.ts';
+import { insertRow, lastRow, lockChain } from './repository.ts';
 
-// Any constant works, as long as every writer of the chain uses the same one.
-export const AUDIT_LOCK_KEY = 2020_10_23_05n;
-
-export type AuditTx = Prisma.TransactionClient;
+export { AUDIT_LOCK_KEY } from './repository.ts';
+export type AuditTx = Tx;
 export interface Clock { now(): Date }
 
 export interface AuditEntry {
@@ -33,10 +32,10 @@ export interface AuditRow {
  */
 export async function appendAudit(tx: AuditTx | Db, entry: AuditEntry, clock: Clock): Promise<AuditRow> {
   if (isClient(tx)) return tx.$transaction((inner) => appendAudit(inner, entry, clock));
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+  await lockChain(tx);
   // seq is chosen here, under the lock, instead of by the sequence: a rolled-back nextval would
   // leave a gap that the verifier could not tell from a deleted row.
-  const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const last = await lastRow(tx);
   const row = {
     seq: (last?.seq ?? 0n) + 1n,
     at: clock.now(),
@@ -50,17 +49,11 @@ export async function appendAudit(tx: AuditTx | Db, entry: AuditEntry, clock: Cl
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = auditHash(prevHash, row);
-  await tx.auditEvent.create({
-    data: { ...row, before: jsonInput(row.before), after: jsonInput(row.after), prevHash, hash },
-  });
+  await insertRow(tx, { ...row, prevHash, hash });
   return { ...row, prevHash, hash };
 }
 
 // A transaction client has $transaction too (nested transactions) but never $connect.
 function isClient(tx: AuditTx | Db): tx is Db {
   return typeof (tx as Partial<Db>).$connect === 'function';
-}
-
-function jsonInput(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
-  return value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue);
 }

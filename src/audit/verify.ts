@@ -1,6 +1,7 @@
 // Walks the audit chain in seq order, in batches so a long log never sits in memory at once.
 import type { Db } from '../db/client.ts';
 import { auditHash, GENESIS_HASH } from './chain.ts';
+import { rowsFrom } from './repository.ts';
 
 export type AuditFault = 'altered' | 'missing' | 'broken-link';
 
@@ -17,7 +18,7 @@ export async function verifyAuditChain(db: Db, opts: { batchSize?: number } = {}
   let prevHash = GENESIS_HASH;
   let checked = 0;
   for (;;) {
-    const rows = await db.auditEvent.findMany({ where: { seq: { gte: expectedSeq } }, orderBy: { seq: 'asc' }, take: batchSize });
+    const rows = await rowsFrom(db, expectedSeq, batchSize);
     for (const row of rows) {
       // seq is part of the hashed content, so a renumbered or reordered row fails as 'altered';
       // a gap can only come from a deleted row.

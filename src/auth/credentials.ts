@@ -4,7 +4,7 @@
 import type { AuditEntry } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import { Invalid, Unauthenticated, zodIssues } from '../errors.ts';
-import { z } from '../http/zod.ts';
+import { z } from 'zod';
 import type { LoginLimiter } from './login-limiter.ts';
 import { verifyCredentials, type AuthUser } from '../users/index.ts';
 
@@ -21,7 +21,7 @@ export const Credentials = z.object({
   username: z.string({ error: 'required, as text' }).min(1, 'required').max(64, 'at most 64 characters')
     .refine((u) => !CONTROL.test(u), 'contains control characters'),
   password: z.string({ error: 'required, as text' }).min(1, 'required').max(512, 'at most 512 characters'),
-}).openapi('Credentials');
+}).meta({ id: 'Credentials' });
 
 /** The attempted name as the audit trail can hold it: controls replaced, at most the column's 64 characters. */
 function auditName(username: string): string | null {

@@ -1,6 +1,7 @@
 // Loads and compiles the per-agreement lexicon (lexicon/<agreementId>.json): cues for each term, stance
 // cues, "not related" cues, negators, temporal and party expressions. Adding a ceasefire = adding a file.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { agreementFile } from '../agreements/index.ts';
 import { z } from 'zod';
 import { compilePattern, literalTriggers, type Span } from './patterns.ts';
 import { anchorLiterals, anchored, bindAnchors, findAllAnchored, type AnchoredRegex } from './anchors.ts';
@@ -139,17 +140,18 @@ export class LexiconText {
 
 const cache = new Map<string, CompiledLexicon>();
 
-export function lexiconPath(id: string): URL {
-  return new URL(`./lexicon/${id}.json`, import.meta.url);
+/** The lexicon file of an agreement, found by the agreements' loader (src/agreements). */
+export function lexiconPath(id: string): string | null {
+  return agreementFile('lexicon', id);
 }
 
 export function loadLexicon(id: string): CompiledLexicon {
-  let lex = cache.get(id);
+  const file = lexiconPath(id);
+  if (!file) throw new Error(`no lexicon for agreement ${id} (expected src/classify/lexicon/${id}.json, or lexicon/${id}.json in AGREEMENTS_DIR)`);
+  let lex = cache.get(file);
   if (!lex) {
-    const url = lexiconPath(id);
-    if (!existsSync(url)) throw new Error(`no lexicon for agreement ${id} (expected src/classify/lexicon/${id}.json)`);
-    lex = compileLexicon(LexiconSchema.parse(JSON.parse(readFileSync(url, 'utf8'))));
-    cache.set(id, lex);
+    lex = compileLexicon(LexiconSchema.parse(JSON.parse(readFileSync(file, 'utf8'))));
+    cache.set(file, lex);
   }
   return lex;
 }

@@ -1,6 +1,7 @@
 // Gazetteer and place resolution, both ways: a typed name (any transliteration, English or Arabic) to
 // coordinates, and coordinates to the nearest named place. The places are data (gazetteer/<country>.json).
 import { readFileSync } from 'node:fs';
+import { agreementFile } from '../agreements/index.ts';
 import { z } from 'zod';
 import { normalizeText } from './normalize.ts';
 import { hasArabic } from './language.ts';
@@ -107,11 +108,13 @@ function build(places: Place[]): Gazetteer {
 const cache = new Map<string, Gazetteer>();
 
 export function loadGazetteer(name = 'libya'): Gazetteer {
-  let g = cache.get(name);
+  const file = agreementFile('gazetteer', name);
+  if (!file) throw new Error(`no gazetteer ${name} (expected src/classify/gazetteer/${name}.json, or gazetteer/${name}.json in AGREEMENTS_DIR)`);
+  let g = cache.get(file);
   if (!g) {
-    const raw = JSON.parse(readFileSync(new URL(`./gazetteer/${name}.json`, import.meta.url), 'utf8'));
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
     g = build(GazetteerSchema.parse(raw).places);
-    cache.set(name, g);
+    cache.set(file, g);
   }
   return g;
 }

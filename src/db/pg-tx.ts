@@ -1,18 +1,18 @@
 // A transaction on a plain node-postgres client that offers the two raw-SQL methods the pipeline's statements
-// use ($queryRaw / $executeRaw, with a Prisma.Sql or as a tagged template), so the same statement functions
-// run on it or inside a Prisma transaction. The batched pipeline runs on it: Prisma's client spent 1–2 ms of
+// use ($queryRaw / $executeRaw, with a Prisma.Sql or as a tagged template): a SqlTx (src/db/client.ts), so the same
+// repository functions run on it or inside a Prisma transaction. The batched pipeline runs on it: Prisma's client spent 1–2 ms of
 // CPU per statement of a batch (query interpretation, value mapping); on the driver alone a batch of 32
 // costs ~150 µs less worker CPU per report (in-process A/B, 3 × 3000 reports, alternating).
 // Results differ from Prisma's only for types the pipeline does not read raw (int8 and numeric come back as
 // strings, not BigInt/Decimal): every statement it runs casts counts to int.
 import pg from 'pg';
-import { Prisma } from './client.ts';
-import type { Tx } from '../pipeline/types.ts';
+import { Prisma, type SqlTx } from './client.ts';
 
 const sqlOf = (a: unknown, values: unknown[]): Prisma.Sql =>
   (Array.isArray(a) ? Prisma.sql(a as unknown as TemplateStringsArray, ...values) : (a as Prisma.Sql));
 
-export function pgTx(client: pg.ClientBase): Tx {
+/** A node-postgres client seen as a SqlTx: the raw-SQL methods, nothing of Prisma's query builder. */
+export function pgTx(client: pg.ClientBase): SqlTx {
   // Unnamed statements, planned per execution: named ones (prepared once per connection) went to generic
   // plans that cost PostgreSQL ~70% more CPU per report than the planning they saved.
   const run = (a: unknown, values: unknown[]) => {
@@ -20,9 +20,10 @@ export function pgTx(client: pg.ClientBase): Tx {
     return client.query(s.text, s.values);
   };
   return {
-    $queryRaw: async (a: unknown, ...v: unknown[]) => (await run(a, v)).rows,
-    $executeRaw: async (a: unknown, ...v: unknown[]) => (await run(a, v)).rowCount ?? 0,
-  } as unknown as Tx;
+    // Rows as the driver gives them, typed by the caller as with Prisma's $queryRaw<T>.
+    $queryRaw: async <T>(a: TemplateStringsArray | Prisma.Sql, ...v: unknown[]) => (await run(a, v)).rows as T,
+    $executeRaw: async (a: TemplateStringsArray | Prisma.Sql, ...v: unknown[]) => (await run(a, v)).rowCount ?? 0,
+  };
 }
 
 export function createPgPool(databaseUrl: string, max = 4, onIdleError: (err: Error) => void = () => undefined): pg.Pool {
@@ -34,7 +35,7 @@ export function createPgPool(databaseUrl: string, max = 4, onIdleError: (err: Er
   return pool;
 }
 
-export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {

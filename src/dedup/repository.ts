@@ -1,9 +1,11 @@
+// The dedup engine's data access: the PostgreSQL IncidentCandidateStore and the block locks taken while a report is
+// assigned. Raw SQL on a SqlTx, so it runs in a Prisma transaction or on the worker's node-postgres one.
 // PostgreSQL implementation of the dedup IncidentCandidateStore. Candidate incidents are found only through
 // indexes — Report(geoCell, observedAt) for space×time blocking, Report(placeKey, observedAt) for reports
 // known by a place name, Attachment(sha256) for shared photos — and every step is LIMITed, so the cost of a
 // lookup depends on local density, never on how many reports the store holds. One round trip for any number
 // of reports (the batched pipeline looks up a whole batch at once; the single-report path is a batch of one).
-import { Prisma } from '../db/client.ts';
+import { Prisma, type SqlTx } from '../db/client.ts';
 import type { CandidateIncident, CandidateQuery, IncidentCandidateStore } from './dedup.ts';
 import type { ReportFeatures } from './features.ts';
 
@@ -95,7 +97,7 @@ export function candidateSql(q: CandidateQuery, self: string, l: StoreLimits = D
 }
 
 /** Candidates per query, in the order of the queries; an incident with no member left to compare is no candidate. */
-export async function findCandidatesMany(tx: Prisma.TransactionClient, queries: Array<{ q: CandidateQuery; self?: string }>, l: StoreLimits = DEFAULT_LIMITS): Promise<CandidateRow[][]> {
+export async function findCandidatesMany(tx: SqlTx, queries: Array<{ q: CandidateQuery; self?: string }>, l: StoreLimits = DEFAULT_LIMITS): Promise<CandidateRow[][]> {
   const out = queries.map(() => [] as CandidateRow[]);
   if (!queries.length) return out;
   const [row] = await tx.$queryRaw<Array<{ doc: string }>>(candidateSqlMany(queries, l));
@@ -103,7 +105,7 @@ export async function findCandidatesMany(tx: Prisma.TransactionClient, queries: 
   return out;
 }
 
-export function createPrismaCandidateStore(tx: Prisma.TransactionClient, opts: PrismaStoreOptions = {}): IncidentCandidateStore {
+export function createPrismaCandidateStore(tx: SqlTx, opts: PrismaStoreOptions = {}): IncidentCandidateStore {
   return {
     async findCandidates(q: CandidateQuery): Promise<CandidateIncident[]> {
       const [rows] = await findCandidatesMany(tx, [{ q, self: opts.excludeReportId }], opts.limits);
@@ -114,7 +116,7 @@ export function createPrismaCandidateStore(tx: Prisma.TransactionClient, opts: P
 
 /** Members of one incident as the lookup reads them (window-bounded unless a photo matched), for a
  * candidate the batched pipeline learned of from an earlier report of its own batch. */
-export async function incidentMembers(tx: Prisma.TransactionClient, incidentId: string, q: CandidateQuery, byHash: boolean, l: StoreLimits = DEFAULT_LIMITS) {
+export async function incidentMembers(tx: SqlTx, incidentId: string, q: CandidateQuery, byHash: boolean, l: StoreLimits = DEFAULT_LIMITS) {
   const [row] = await tx.$queryRaw<Array<{ features: ReportFeatures[]; separatedFrom: string[] }>>`
     SELECT (SELECT COALESCE(jsonb_agg(m.features ORDER BY m."observedAt" DESC, m."id"), '[]'::jsonb) FROM (
         SELECT r."features", r."observedAt", r."id" FROM "Report" r
@@ -123,4 +125,23 @@ export async function incidentMembers(tx: Prisma.TransactionClient, incidentId: 
         ORDER BY r."observedAt" DESC, r."id" LIMIT ${l.membersPerIncident}) m) AS features,
       ${separations(Prisma.sql`${incidentId}::uuid`)} AS "separatedFrom"`;
   return row!;
+}
+
+/**
+ * Takes the advisory locks of the given block keys, sorted and in one statement, so two runs never wait on each
+ * other in opposite order.
+ */
+export async function lockBlockKeys(tx: SqlTx, keys: string[]): Promise<void> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(k)::text FROM
+    (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s`;
+}
+
+/**
+ * The block locks of a whole batch (see lockBlockKeys), with JIT turned off for the rest of the transaction: the
+ * batched lookup's cost estimate (a JSON list the planner takes for 100 rows, each with several LATERAL steps) is far
+ * above jit_above_cost, and compiling it took ~230 ms for ~15 ms of actual work.
+ */
+export async function lockBlockKeysJitOff(tx: SqlTx, keys: string[]): Promise<void> {
+  await tx.$queryRaw`SELECT set_config('jit', 'off', true), (SELECT count(pg_advisory_xact_lock(k)) FROM
+    (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s)::int AS locked`;
 }

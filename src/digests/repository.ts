@@ -1,28 +1,38 @@
-// Reads what a digest is compiled from. Incidents come one by one (each may be a map point or a notable
-// incident); reports are counted in SQL by local day, language and terms, which keeps a week of 100k
-// reports to a few hundred rows instead of 100k hydrated objects.
-import type { Db } from '../db/client.ts';
-import type { Period } from './period.ts';
-import type { DigestIncident, DigestInput, DigestReportGroup } from './types.ts';
+// The Digest table's one data-access module: stored digests, found again by period for a retried schedule.
+import type { Db, Tx } from '../db/client.ts';
+
+const summarySelect = { id: true, periodFrom: true, periodTo: true, agreementId: true, trigger: true, requestedById: true, contentHash: true, createdAt: true } as const;
+
+export type DigestTrigger = 'scheduled' | 'on_demand';
 
 /**
- * Incidents whose observation span overlaps [from, to) and the reports observed in it, leaving out incidents
- * merged into another (their reports count under the survivor) and reports not yet placed in an incident.
+ * The scheduled digest of this agreement and period with this content, if stored; takes a lock on the period first
+ * so that two runs of the same schedule cannot both file it.
  */
-export async function loadDigestInput(db: Db, { from, to, timezone = 'Africa/Tripoli' }: Period & { timezone?: string }): Promise<DigestInput> {
-  const [incidents, reportGroups] = await Promise.all([
-    db.$queryRaw<DigestIncident[]>`
-      SELECT id::text, state::text AS state, terms, stance::text AS stance, parties, "placeName", lat, lon,
-             "firstObservedAt", "lastObservedAt", "reportCount", severity,
-             CASE WHEN state = 'verified' THEN summary END AS summary -- only verified incidents are quoted
-      FROM "Incident"
-      WHERE "mergedIntoId" IS NULL AND "firstObservedAt" < ${to} AND "lastObservedAt" >= ${from}`,
-    db.$queryRaw<DigestReportGroup[]>`
-      SELECT to_char(r."observedAt" AT TIME ZONE ${timezone}, 'YYYY-MM-DD') AS day, r.language, r.terms, count(*)::int AS count
-      FROM "Report" r
-      WHERE r."observedAt" >= ${from} AND r."observedAt" < ${to} AND r."incidentId" IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM "Incident" i WHERE i.id = r."incidentId" AND i."mergedIntoId" IS NOT NULL)
-      GROUP BY 1, 2, 3`,
-  ]);
-  return { incidents, reportGroups };
+export async function lockAndFindScheduled(tx: Tx, agreementId: string, from: Date, to: Date, contentHash: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`digest:${agreementId}:${from.toISOString()}:${to.toISOString()}`}))`;
+  return tx.digest.findFirst({ where: { trigger: 'scheduled', agreementId, periodFrom: from, periodTo: to, contentHash }, select: summarySelect });
+}
+
+export async function insertDigest(tx: Tx, d: {
+  periodFrom: Date; periodTo: Date; agreementId: string; trigger: DigestTrigger; requestedById: string | null; contentHash: string; data: object; createdAt: Date;
+}) {
+  return tx.digest.create({ data: d, select: summarySelect });
+}
+
+export async function findDigest(db: Db, id: string) {
+  return db.digest.findUnique({ where: { id } });
+}
+
+/** Newest first, `take` of them after the digest `cursor` (an id). */
+export async function listPage(db: Db, take: number, cursor: string | null | undefined) {
+  return db.digest.findMany({
+    select: summarySelect, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take,
+    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+  });
+}
+
+/** A digest already compiled for this period, trigger and requester (a digest job run twice). */
+export async function findForPeriod(db: Db, p: { from: Date; to: Date; trigger: DigestTrigger; requestedById: string | null }) {
+  return db.digest.findFirst({ where: { periodFrom: p.from, periodTo: p.to, trigger: p.trigger, requestedById: p.requestedById }, select: { id: true } });
 }

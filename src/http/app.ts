@@ -1,4 +1,5 @@
-// Assembles the express app from its parts; nothing here knows about the domain beyond routing to it.
+// Assembles the express app from its parts; nothing here knows about the domain beyond routing to it. Every router is
+// mounted here, and only here: one file per domain in routes/, named after it.
 import express, { type Express } from 'express';
 import compression from 'compression';
 import helmet from 'helmet';
@@ -8,28 +9,28 @@ import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps.ts';
 import { bearerAuth } from './auth-middleware.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { jsonErrors, notFoundHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
-import { healthRouter } from './routes/health.ts';
-import { authRouter } from './routes/auth.ts';
-import { reportsRouter } from './routes/reports.ts';
 import { attachmentsRouter } from './routes/attachments.ts';
-import { usersRouter } from './routes/users.ts';
-import { sessionsRouter } from './routes/sessions.ts';
+import { authRouter } from './routes/auth.ts';
+import { digestsRouter } from './routes/digests.ts';
+import { exportsRouter } from './routes/exports.ts';
+import { healthRouter } from './routes/health.ts';
+import { incidentsRouter } from './routes/incidents.ts';
+import { jobsRouter } from './routes/jobs.ts';
+import { openRosaRouter } from './routes/openrosa.ts';
+import { placesRouter } from './routes/places.ts';
+import { reportsRouter } from './routes/reports.ts';
 import { secondFactorRouter } from './routes/second-factor.ts';
-import type { RequestHandler, Router } from 'express';
+import { sessionsRouter } from './routes/sessions.ts';
+import { tokensRouter } from './routes/tokens.ts';
+import { usersRouter } from './routes/users.ts';
+import type { RequestHandler } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
-export interface ExtraRoutes {
-  /** Mounted under /api after authentication (incidents, digests, places, ...). */
-  api?: Array<[string, Router]>;
-  /** Mounted at the root before the session machinery (OpenRosa uses its own auth). */
-  root?: Router[];
-}
-
-export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; csrfProtection: RequestHandler }, extra: ExtraRoutes = {}): Express {
+export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; csrfProtection: RequestHandler }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
@@ -61,7 +62,8 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; 
     },
   }));
   app.use(healthRouter(deps));
-  for (const router of extra.root ?? []) app.use(router);
+  // OpenRosa (ODK Collect) at the root and under /key/<token>, before the session machinery: it has its own auth.
+  app.use(openRosaRouter(deps));
 
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument()); });
   app.use('/api/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1d' }));
@@ -77,13 +79,18 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; 
   app.use('/api/auth/sessions', sessionsRouter(deps));
   app.use('/api/auth/second-factor', secondFactorRouter(deps));
   app.use('/api/auth', authRouter(deps));
+  app.use('/api/auth', tokensRouter(deps));
   app.use('/api/reports', reportsRouter(deps));
   app.use('/api/attachments', attachmentsRouter(deps));
   app.use('/api/users', usersRouter(deps));
-  for (const [mount, router] of extra.api ?? []) app.use(mount, router);
+  app.use('/api/incidents', incidentsRouter(deps));
+  app.use('/api/exports', exportsRouter(deps));
+  app.use('/api/digests', digestsRouter(deps));
+  app.use('/api/jobs', jobsRouter(deps));
+  app.use('/api/places', placesRouter(deps));
   app.use('/api', notFoundHandler);
 
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.log));
+  app.use(jsonErrors(deps.log));
   return app;
 }

@@ -36,6 +36,9 @@ export function requireUser(req: Request): AuthUser {
   return req.user;
 }
 
+/** Refuses a request without a user (401) before anything else about it is looked at. */
+export const signedIn: RequestHandler = (req, _res, next) => next(req.user ? undefined : new Unauthenticated());
+
 export function allow(policy: (u: AuthUser | null | undefined) => boolean): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (!req.user) return next(new Unauthenticated());

@@ -1,8 +1,25 @@
-// The one place where errors become HTTP. Clients get {error:{code,message,issues?}}, never a stack trace.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+// The one place where errors become HTTP (ODK Central's problem.js): problemOf() derives the status, code, message
+// and headers of any error once, and each protocol has its writer: JSON problem details for /api (jsonErrors:
+// {error:{code,message,issues?}}, never a stack trace) and OpenRosa XML for the OpenRosa routes
+// (src/http/routes/openrosa.ts writes the same problem as <OpenRosaResponse>).
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import multer from 'multer';
-import { Conflict, DomainError, Forbidden, Invalid, NotFound, SecondFactorRequired, TooManyRequests, Unauthenticated, Unavailable } from '../errors.ts';
+import {
+  Conflict, DomainError, Forbidden, Invalid, NotFound, SecondFactorRequired, TooManyRequests, Unauthenticated, Unavailable, type FieldIssue,
+} from '../errors.ts';
 import type { Logger } from '../logger.ts';
+
+export interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  issues?: FieldIssue[];
+  /** Further members of the JSON error (a conflict's details, the second factor's stage). */
+  details?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** Not the client's doing: logged (warn for an outage, error for a bug). */
+  log?: 'warn' | 'error';
+}
 
 const MULTER_STATUS: Record<string, { status: number; reason: string }> = {
   LIMIT_FILE_SIZE: { status: 413, reason: 'file too large' },
@@ -15,60 +32,51 @@ const MULTER_STATUS: Record<string, { status: number; reason: string }> = {
   MISSING_FIELD_NAME: { status: 400, reason: 'part without a field name' },
 };
 
-function body(code: string, message: string, issues?: Array<{ field: string; reason: string }>) {
-  return { error: { code, message, ...(issues ? { issues } : {}) } };
-}
+const invalidBody = (status: number, reason: string, field = '(body)'): Problem =>
+  ({ status, code: 'invalid', message: reason, issues: [{ field, reason }] });
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    if (res.headersSent) { req.socket.destroy(); return; }
-    if (err instanceof Invalid) { res.status(err.status).json(body(err.code, err.message, err.issues)); return; }
-    if (err instanceof NotFound) { res.status(404).json(body(err.code, err.message)); return; }
-    if (err instanceof SecondFactorRequired) { res.status(401).json({ error: { code: err.code, message: err.message, stage: err.stage } }); return; }
-    if (err instanceof Unauthenticated) { res.status(401).json(body(err.code, err.message)); return; }
-    if (err instanceof Forbidden) { res.status(403).json(body(err.code, err.message)); return; }
-    if (err instanceof Conflict) { res.status(409).json({ error: { code: err.code, message: err.message, ...err.details } }); return; }
-    if (err instanceof TooManyRequests) {
-      res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      res.status(429).json(body(err.code, err.message)); return;
-    }
-    if (err instanceof Unavailable) { res.status(503).json(body(err.code, err.message)); return; }
-    if (err instanceof multer.MulterError) {
-      const m = MULTER_STATUS[err.code] ?? { status: 400, reason: err.message };
-      res.status(m.status).json(body('invalid', `${err.field ?? 'multipart'}: ${m.reason}`, [{ field: err.field ?? 'multipart', reason: m.reason }]));
-      return;
-    }
-    // body-parser / busboy errors carry a status and a type; they describe the client's bytes, not our bug.
-    const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
-    const status = e.status ?? e.statusCode;
-    if (status && status >= 400 && status < 500) {
-      const reason = e.type === 'entity.parse.failed' ? 'malformed JSON'
-        : e.type === 'entity.too.large' ? 'body too large'
-        : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' ? 'unsupported encoding' : (e.message ?? 'bad request');
-      res.status(status).json(body('invalid', reason, [{ field: '(body)', reason }]));
-      return;
-    }
-    if (/Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e.message ?? '')) {
-      res.status(400).json(body('invalid', 'malformed multipart body', [{ field: '(body)', reason: e.message ?? 'malformed' }]));
-      return;
-    }
-    if (err instanceof DomainError) { res.status(400).json(body(err.code, err.message)); return; }
-    if (e && typeof e === 'object' && /0x00|invalid byte sequence|unsupported Unicode escape/i.test(String(e.message))) {
-      // PostgreSQL refuses NUL characters in text; the statement failed whole, so nothing was stored.
-      const reason = 'text contains a NUL character or invalid encoding';
-      res.status(400).json(body('invalid', reason, [{ field: '(body)', reason }]));
-      return;
-    }
-    if (isStoreOutage(err)) {
-      // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
-      log.warn({ err: e.message, url: req.originalUrl }, 'store unavailable');
-      res.setHeader('Retry-After', '5');
-      res.status(503).json(body('unavailable', 'the database is unreachable; nothing was stored, please retry'));
-      return;
-    }
-    log.error({ err, url: req.originalUrl, method: req.method }, 'unhandled error');
-    res.status(500).json(body('internal', 'internal error; it has been logged'));
-  };
+/** What an error means for the client, whatever the protocol. */
+export function problemOf(err: unknown): Problem {
+  if (err instanceof Invalid) return { status: err.status, code: err.code, message: err.message, issues: err.issues };
+  if (err instanceof NotFound) return { status: 404, code: err.code, message: err.message };
+  if (err instanceof SecondFactorRequired) return { status: 401, code: err.code, message: err.message, details: { stage: err.stage } };
+  if (err instanceof Unauthenticated) return { status: 401, code: err.code, message: err.message };
+  if (err instanceof Forbidden) return { status: 403, code: err.code, message: err.message };
+  if (err instanceof Conflict) return { status: 409, code: err.code, message: err.message, details: err.details };
+  if (err instanceof TooManyRequests) {
+    return { status: 429, code: err.code, message: err.message, headers: { 'Retry-After': String(err.retryAfterSeconds) } };
+  }
+  if (err instanceof Unavailable) return { status: 503, code: err.code, message: err.message };
+  if (err instanceof multer.MulterError) {
+    const m = MULTER_STATUS[err.code] ?? { status: 400, reason: err.message };
+    const field = err.field ?? 'multipart';
+    return { status: m.status, code: 'invalid', message: `${field}: ${m.reason}`, issues: [{ field, reason: m.reason }] };
+  }
+  // body-parser / busboy errors carry a status and a type; they describe the client's bytes, not our bug.
+  const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (status && status >= 400 && status < 500) {
+    const reason = e.type === 'entity.parse.failed' ? 'malformed JSON'
+      : e.type === 'entity.too.large' ? 'body too large'
+      : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' ? 'unsupported encoding' : (e.message ?? 'bad request');
+    return invalidBody(status, reason);
+  }
+  if (/Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e?.message ?? '')) {
+    return { ...invalidBody(400, 'malformed multipart body'), issues: [{ field: '(body)', reason: e.message ?? 'malformed' }] };
+  }
+  if (err instanceof DomainError) return { status: 400, code: err.code, message: err.message };
+  if (e && typeof e === 'object' && /0x00|invalid byte sequence|unsupported Unicode escape/i.test(String(e.message))) {
+    // PostgreSQL refuses NUL characters in text; the statement failed whole, so nothing was stored.
+    return invalidBody(400, 'text contains a NUL character or invalid encoding');
+  }
+  if (isStoreOutage(err)) {
+    // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
+    return {
+      status: 503, code: 'unavailable', message: 'the database is unreachable; nothing was stored, please retry',
+      headers: { 'Retry-After': '5' }, log: 'warn',
+    };
+  }
+  return { status: 500, code: 'internal', message: 'internal error; it has been logged', log: 'error' };
 }
 
 const OUTAGE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|server closed the connection/i;
@@ -79,6 +87,23 @@ function isStoreOutage(err: unknown): boolean {
   return OUTAGE.test(e?.message ?? '') || (e?.cause ? OUTAGE.test(String((e.cause as Error).message ?? e.cause)) : false);
 }
 
+/** Logs what is not the client's doing; every writer calls it. */
+export function logProblem(log: Logger, p: Problem, err: unknown, req: Request): void {
+  if (p.log === 'warn') log.warn({ err: (err as Error)?.message, url: req.originalUrl }, 'store unavailable');
+  else if (p.log === 'error') log.error({ err, url: req.originalUrl, method: req.method }, 'unhandled error');
+}
+
+/** The JSON writer: {error:{code,message,issues?,...details}}. */
+export function jsonErrors(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) { req.socket.destroy(); return; }
+    const p = problemOf(err);
+    logProblem(log, p, err, req);
+    for (const [name, value] of Object.entries(p.headers ?? {})) res.setHeader(name, value);
+    res.status(p.status).json({ error: { code: p.code, message: p.message, ...(p.issues ? { issues: p.issues } : {}), ...p.details } });
+  };
+}
+
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json(body('not_found', `no route ${req.method} ${req.path}`));
+  res.status(404).json({ error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } });
 };

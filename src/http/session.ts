@@ -1,6 +1,6 @@
 // Browser sessions live in PostgreSQL (not in process memory), so any API process can serve any user
 // and a restart logs nobody out. Passport keeps only the user id in the session; the row also names its owner
-// (src/auth/sessions.ts), and a session signs in only while it does.
+// (src/sessions), and a session signs in only while it does.
 import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
@@ -12,6 +12,7 @@ import type { Db } from '../db/client.ts';
 import type { Clock } from '../clock.ts';
 import type { AuthUser } from '../users/index.ts';
 import { recordSession, sessionUser } from '../sessions/index.ts';
+import type { AuditEntry } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import { unlessToken } from './auth-middleware.ts';
 import { Forbidden } from '../errors.ts';
@@ -102,10 +103,13 @@ export function sessionAuthenticated(req: Request): boolean {
 
 export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
-/** Signs `user` in on this browser: a new session id (passport regenerates and saves it), recorded as theirs. */
-export async function establishSession(req: Request, db: Db, clock: Clock, user: AuthUser): Promise<void> {
+/**
+ * Signs `user` in on this browser: a new session id (passport regenerates and saves it), recorded as theirs; with
+ * `audit`, the login's audit row commits with the record (the session signs in from then on).
+ */
+export async function establishSession(req: Request, db: Db, clock: Clock, user: AuthUser, audit?: AuditEntry): Promise<void> {
   await callback((done) => req.login(user, done));
-  await recordSession(db, req.sessionID, user.id, { ip: clientIp(req), userAgent: req.get('user-agent') }, clock.now());
+  await recordSession(db, req.sessionID, user.id, { ip: clientIp(req), userAgent: req.get('user-agent') }, clock.now(), audit && { entry: audit, clock });
 }
 
 const callback = (run: (done: (err?: unknown) => void) => void) =>

@@ -1,24 +1,29 @@
 // Single-incident review actions: change state, assign, correct terms/stance, comment. Each runs in one
 // transaction with its audit rows, so a change and its record commit together or not at all.
 import type { AuditAction } from '../audit/index.ts';
-import { z } from '../http/zod.ts';
+import { z } from 'zod';
 import { Invalid } from '../errors.ts';
 import { recomputeIncident } from './aggregate.ts';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
 import { assertTransition } from './transitions.ts';
-import { audit, lockIncident, readSummary, type Actor, type ReviewDeps, type Tx } from './deps.ts';
+import type { Tx } from '../db/client.ts';
+import { findAssignable } from '../users/repository.ts';
+import { audit, type Actor, type ReviewDeps } from './deps.ts';
+import {
+  insertComment, lockIncident, readSummary, readTermsAndStance, setIncidentAssignee, setIncidentCorrection, setIncidentState,
+} from './repository.ts';
 
 export const IncidentPatch = z.object({
   state: z.enum(INCIDENT_STATES).optional(),
   assigneeId: z.string().uuid().nullable().optional(),
   terms: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
   stance: z.enum(STANCES).optional(),
-  note: z.string().trim().min(1).max(2000).optional().openapi({ description: 'Why; kept with the correction and in the audit trail.' }),
+  note: z.string().trim().min(1).max(2000).optional().meta({ description: 'Why; kept with the correction and in the audit trail.' }),
 }).strict().refine((p) => p.state !== undefined || p.assigneeId !== undefined || p.terms !== undefined || p.stance !== undefined,
-  { message: 'give at least one of state, assigneeId, terms, stance' }).openapi('IncidentPatch');
+  { message: 'give at least one of state, assigneeId, terms, stance' }).meta({ id: 'IncidentPatch' });
 export type IncidentPatch = z.infer<typeof IncidentPatch>;
 
-export const CommentInput = z.object({ body: z.string().trim().min(1).max(10_000) }).strict().openapi('CommentInput');
+export const CommentInput = z.object({ body: z.string().trim().min(1).max(10_000) }).strict().meta({ id: 'CommentInput' });
 
 /** Applies a patch; a field equal to the current value is no change and leaves no audit row. */
 export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string, patch: IncidentPatch) {
@@ -29,12 +34,12 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
     const audits: Array<[AuditAction, unknown, unknown]> = [];
     if (patch.state !== undefined && patch.state !== before.state) {
       assertTransition(before.state, patch.state);
-      await tx.incident.update({ where: { id }, data: { state: patch.state } });
+      await setIncidentState(tx, id, patch.state);
       audits.push(['incident_state_changed', { state: before.state }, { state: patch.state, note: patch.note ?? null }]);
     }
     if (patch.assigneeId !== undefined && patch.assigneeId !== before.assigneeId) {
       await assertAssignable(tx, patch.assigneeId);
-      await tx.incident.update({ where: { id }, data: { assigneeId: patch.assigneeId } });
+      await setIncidentAssignee(tx, id, patch.assigneeId);
       audits.push(['incident_assigned', { assigneeId: before.assigneeId }, { assigneeId: patch.assigneeId }]);
     }
     if (patch.terms !== undefined || patch.stance !== undefined) {
@@ -45,10 +50,10 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
         ...(patch.stance ? { stance: patch.stance } : {}),
         by: actor.username, at: deps.clock.now().toISOString(), note: patch.note ?? null,
       };
-      await tx.incident.update({ where: { id }, data: { correction } });
+      await setIncidentCorrection(tx, id, correction);
       // The correction wins inside the shared aggregate, which also rescores severity and the summary line.
       await recomputeIncident(tx, id);
-      const after = await tx.incident.findUniqueOrThrow({ where: { id }, select: { terms: true, stance: true } });
+      const after = await readTermsAndStance(tx, id);
       audits.push(['incident_corrected', { terms: before.terms, stance: before.stance, correction: before.correction },
         { terms: after.terms, stance: after.stance, correction }]);
     }
@@ -59,7 +64,7 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
 
 async function assertAssignable(tx: Tx, userId: string | null): Promise<void> {
   if (userId === null) return;
-  const user = await tx.user.findUnique({ where: { id: userId }, select: { role: true, disabledAt: true } });
+  const user = await findAssignable(tx, userId);
   if (!user || user.disabledAt || user.role !== 'commission') {
     throw new Invalid([{ field: 'assigneeId', reason: 'not an active commission member' }]);
   }
@@ -68,10 +73,7 @@ async function assertAssignable(tx: Tx, userId: string | null): Promise<void> {
 export async function addComment(deps: ReviewDeps, actor: Actor, incidentId: string, body: string) {
   return deps.db.$transaction(async (tx) => {
     await lockIncident(tx, incidentId);
-    const c = await tx.comment.create({
-      data: { incidentId, authorId: actor.id, body, createdAt: deps.clock.now() },
-      select: { id: true, body: true, createdAt: true, author: { select: { id: true, username: true } } },
-    });
+    const c = await insertComment(tx, incidentId, actor.id, body, deps.clock.now());
     await audit(tx, deps.clock, actor, 'comment_added', incidentId, null, { commentId: c.id, body });
     return { id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() };
   });

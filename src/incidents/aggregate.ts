@@ -1,7 +1,9 @@
 // An incident's aggregate (terms, stance, position, time span, severity, summary) recomputed from its member
 // reports' effective classification. Shared by the pipeline and by reviewers' merge/split; the caller passes
-// its transaction so the aggregate always matches the membership it just changed.
-import type { Prisma } from '../db/client.ts';
+// its transaction so the aggregate always matches the membership it just changed. The reads and writes are
+// src/incidents/repository.ts's.
+import type { SqlTx } from '../db/client.ts';
+import { markIncidentEmpty, readMembers, readMembersMany, writeAggregate, writeAggregates, type MemberRow } from './repository.ts';
 import { incidentSummary, type TermTitles } from './summary.ts';
 
 type Stance = 'violation' | 'compliance' | 'information';
@@ -97,53 +99,28 @@ export function computeIncidentAggregate(members: AggregateMember[], correction:
   };
 }
 
-type MemberRow = AggregateMember & { correction: unknown; member: boolean };
-
-// Members are read in a fixed order (observedAt, id): ties in the aggregate (the most named place, the member
-// nearest the centroid) then go the same way whichever path or batch wrote the incident.
+export type IncidentAggregate = ReturnType<typeof computeIncidentAggregate>;
 
 /** Recomputes one incident inside the caller's transaction, in two round trips (read members, write).
  * An incident left without reports keeps its last position and time span (history and audit still point
  * at it) with reportCount 0. */
-export async function recomputeIncident(tx: Prisma.TransactionClient, incidentId: string): Promise<void> {
-  const rows = await tx.$queryRaw<MemberRow[]>`
-    SELECT i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
-      r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
-      r."terms", r."stance"::text AS stance, r."confidence"
-    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
-    WHERE i."id" = ${incidentId}::uuid
-    ORDER BY r."observedAt", r."id"`;
+export async function recomputeIncident(tx: SqlTx, incidentId: string): Promise<void> {
+  const rows = await readMembers(tx, incidentId);
   if (!rows.length) return;
   const members = rows.filter((r) => r.member);
   if (!members.length) {
-    await tx.$executeRaw`UPDATE "Incident" SET "reportCount" = 0, "languages" = '{}', "severity" = 0, "updatedAt" = now() WHERE "id" = ${incidentId}::uuid`;
+    await markIncidentEmpty(tx, incidentId);
     return;
   }
   await writeAggregate(tx, incidentId, computeIncidentAggregate(members, rows[0]!.correction as IncidentCorrection | null));
 }
 
-export type IncidentAggregate = ReturnType<typeof computeIncidentAggregate>;
-
-export async function writeAggregate(tx: Prisma.TransactionClient, incidentId: string, a: IncidentAggregate): Promise<void> {
-  await tx.$executeRaw`UPDATE "Incident" SET "terms" = ${a.terms}::text[], "stance" = ${a.stance}::"Stance", "parties" = ${a.parties}::text[],
-    "confidence" = ${a.confidence}, "severity" = ${a.severity}, "lat" = ${a.lat}, "lon" = ${a.lon}, "geoCell" = ${a.geoCell},
-    "placeName" = ${a.placeName}, "firstObservedAt" = ${a.firstObservedAt}, "lastObservedAt" = ${a.lastObservedAt},
-    "reportCount" = ${a.reportCount}, "languages" = ${a.languages}::text[], "summary" = ${a.summary}, "updatedAt" = now()
-    WHERE "id" = ${incidentId}::uuid`;
-}
-
 /** Recomputes many incidents in two round trips: one read of all their members (taking the incidents' row
  * locks in id order, so two batches touching the same incidents queue instead of deadlocking) and one write. */
-export async function recomputeIncidents(tx: Prisma.TransactionClient, incidentIds: string[]): Promise<void> {
+export async function recomputeIncidents(tx: SqlTx, incidentIds: string[]): Promise<void> {
   if (!incidentIds.length) return;
-  const rows = await tx.$queryRaw<Array<MemberRow & { incidentId: string }>>`
-    SELECT i."id" AS "incidentId", i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon",
-      r."geoCell", r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged",
-      r."casualties", r."terms", r."stance"::text AS stance, r."confidence"
-    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
-    WHERE i."id" = ANY(${incidentIds}::uuid[])
-    ORDER BY i."id", r."observedAt", r."id" FOR UPDATE OF i`;
-  const byIncident = new Map<string, typeof rows>();
+  const rows = await readMembersMany(tx, incidentIds);
+  const byIncident = new Map<string, MemberRow[]>();
   for (const r of rows) {
     const list = byIncident.get(r.incidentId);
     if (list) list.push(r); else byIncident.set(r.incidentId, [r]);
@@ -154,44 +131,4 @@ export async function recomputeIncidents(tx: Prisma.TransactionClient, incidentI
     updates.push({ id, a: members.length ? computeIncidentAggregate(members, list[0]!.correction as IncidentCorrection | null) : null });
   }
   await writeAggregates(tx, updates);
-}
-
-/** Writes many aggregates in one statement; a null aggregate is an incident left without reports. */
-export async function writeAggregates(tx: Prisma.TransactionClient, updates: Array<{ id: string; a: IncidentAggregate | null }>): Promise<void> {
-  if (!updates.length) return;
-  const list = JSON.stringify(updates.map(({ id, a }) => (a ? { id, empty: false, ...a } : { id, empty: true })));
-  await tx.$executeRaw`UPDATE "Incident" i SET
-      "terms" = CASE WHEN v.empty THEN i."terms" ELSE v.terms END,
-      "stance" = CASE WHEN v.empty THEN i."stance" ELSE v.stance::"Stance" END,
-      "parties" = CASE WHEN v.empty THEN i."parties" ELSE v.parties END,
-      "confidence" = CASE WHEN v.empty THEN i."confidence" ELSE v.confidence END,
-      "severity" = CASE WHEN v.empty THEN 0 ELSE v.severity END,
-      "lat" = CASE WHEN v.empty THEN i."lat" ELSE v.lat END,
-      "lon" = CASE WHEN v.empty THEN i."lon" ELSE v.lon END,
-      "geoCell" = CASE WHEN v.empty THEN i."geoCell" ELSE v."geoCell" END,
-      "placeName" = CASE WHEN v.empty THEN i."placeName" ELSE v."placeName" END,
-      "firstObservedAt" = CASE WHEN v.empty THEN i."firstObservedAt" ELSE v."firstObservedAt" END,
-      "lastObservedAt" = CASE WHEN v.empty THEN i."lastObservedAt" ELSE v."lastObservedAt" END,
-      "reportCount" = CASE WHEN v.empty THEN 0 ELSE v."reportCount" END,
-      "languages" = CASE WHEN v.empty THEN '{}' ELSE v.languages END,
-      "summary" = CASE WHEN v.empty THEN i."summary" ELSE v.summary END,
-      "updatedAt" = now()
-    FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, empty boolean, terms text[], stance text, parties text[], confidence float8,
-      severity int, lat float8, lon float8, "geoCell" text, "placeName" text, "firstObservedAt" timestamptz, "lastObservedAt" timestamptz,
-      "reportCount" int, languages text[], summary text)
-    WHERE i."id" = v.id`;
-}
-
-/** Opens many incidents with their aggregates in one statement; ids are chosen by the caller. */
-export async function insertIncidents(tx: Prisma.TransactionClient, rows: Array<{ id: string; a: IncidentAggregate }>): Promise<void> {
-  if (!rows.length) return;
-  const list = JSON.stringify(rows.map(({ id, a }) => ({ id, ...a })));
-  await tx.$executeRaw`
-    INSERT INTO "Incident" ("id", "terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
-      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "updatedAt")
-    SELECT v.id, v.terms, v.stance::"Stance", v.parties, v.confidence, v.severity, v.lat, v.lon, v."geoCell", v."placeName",
-      v."firstObservedAt", v."lastObservedAt", v."reportCount", v.languages, v.summary, now()
-    FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, terms text[], stance text, parties text[], confidence float8,
-      severity int, lat float8, lon float8, "geoCell" text, "placeName" text, "firstObservedAt" timestamptz, "lastObservedAt" timestamptz,
-      "reportCount" int, languages text[], summary text)`;
 }

@@ -1,30 +1,21 @@
 // One incident as the incident page shows it: its summary, the automatic result beside any correction,
 // every member report, the comments and the incident's audit history.
+import { historyOf } from '../audit/repository.ts';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
-import { computeIncidentAggregate, type AggregateMember } from './aggregate.ts';
+import { reportsOfIncident } from '../reports/repository.ts';
 import { reportView } from '../reports/view.ts';
-import { incidentSummary, summarySelect } from './view.ts';
+import { computeIncidentAggregate, type AggregateMember } from './aggregate.ts';
+import { commentsOf, findIncidentForPage } from './repository.ts';
+import { incidentSummary } from './view.ts';
 
 export async function getIncidentDetail(db: Db, id: string) {
-  const incident = await db.incident.findUnique({ where: { id }, select: { ...summarySelect, mergedIntoId: true } });
+  const incident = await findIncidentForPage(db, id);
   if (!incident) throw new NotFound('incident');
   const [reports, comments, history] = await Promise.all([
-    db.report.findMany({
-      where: { incidentId: id },
-      orderBy: [{ observedAt: 'asc' }, { id: 'asc' }],
-      include: { attachments: { orderBy: [{ createdAt: 'asc' }, { originalName: 'asc' }] } },
-    }),
-    db.comment.findMany({
-      where: { incidentId: id },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      select: { id: true, body: true, createdAt: true, author: { select: { id: true, username: true } } },
-    }),
-    db.auditEvent.findMany({
-      where: { entityType: 'incident', entityId: id },
-      orderBy: { seq: 'asc' },
-      select: { at: true, actorName: true, action: true, before: true, after: true },
-    }),
+    reportsOfIncident(db, id),
+    commentsOf(db, id),
+    historyOf(db, 'incident', id),
   ]);
   // What the machine alone would say, so the page can show it beside the reviewer's correction.
   const automatic = reports.length ? computeIncidentAggregate(reports as unknown as AggregateMember[], null) : null;

@@ -1,7 +1,7 @@
 // The queue's filters: one zod schema for the query string, shared by the queue, the map and the exports,
 // and its translation into a Prisma where clause on Incident.
 import { DateTime } from 'luxon';
-import { z } from '../http/zod.ts';
+import { z } from 'zod';
 import type { Prisma } from '../db/client.ts';
 import { likeLiteral } from '../db/like.ts';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
@@ -22,17 +22,17 @@ const csvOf = <T extends readonly [string, ...string[]]>(values: T) => z.string(
 });
 
 export const QueueFilters = z.object({
-  state: csvOf(INCIDENT_STATES).optional().openapi({ description: 'One state, or several separated by commas.' }),
-  term: z.string().trim().min(1).max(64).optional().openapi({ description: 'Agreement term id the incident is about.' }),
+  state: csvOf(INCIDENT_STATES).optional().meta({ description: 'One state, or several separated by commas.' }),
+  term: z.string().trim().min(1).max(64).optional().meta({ description: 'Agreement term id the incident is about.' }),
   stance: z.enum(STANCES).optional(),
   party: z.string().trim().min(1).max(32).optional(),
-  place: z.string().trim().min(1).max(200).optional().openapi({ description: 'Substring of the place name (case-insensitive).' }),
+  place: z.string().trim().min(1).max(200).optional().meta({ description: 'Substring of the place name (case-insensitive).' }),
   bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),
-  from: DayOrInstant.optional().openapi({ description: 'Incidents still going on at or after this instant (a date: start of that day, Africa/Tripoli).' }),
-  to: DayOrInstant.optional().openapi({ description: 'Incidents begun before this instant (a date: that whole day included).' }),
+  from: DayOrInstant.optional().meta({ description: 'Incidents still going on at or after this instant (a date: start of that day, Africa/Tripoli).' }),
+  to: DayOrInstant.optional().meta({ description: 'Incidents begun before this instant (a date: that whole day included).' }),
   language: z.enum(['en', 'ar']).optional(),
   minConfidence: z.coerce.number().min(0).max(1).optional(),
-  assigneeId: z.union([z.string().uuid(), z.literal('none')]).optional().openapi({ description: 'A user id, or `none` for unassigned incidents.' }),
+  assigneeId: z.union([z.string().uuid(), z.literal('none')]).optional().meta({ description: 'A user id, or `none` for unassigned incidents.' }),
 });
 export type QueueFilters = z.infer<typeof QueueFilters>;
 

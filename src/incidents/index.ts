@@ -1,4 +1,4 @@
-// Review: the commission's incident queue (filters, sorts, counts, keyset pages), the incident page, and the
+// Incidents and their review: the commission's incident queue (filters, sorts, counts, keyset pages), the incident page, and the
 // audited actions on incidents (state, assignment, correction, comment, merge, split, bulk).
 export { QueueFilters, incidentWhere, toInstant, INCIDENT_STATES, STANCES, type IncidentStateName } from './filters.ts';
 export { QueueQuery, listQueue, stateCounts, mapFeatures, listAssignees, MAP_CAP } from './queue.ts';
@@ -7,6 +7,5 @@ export { IncidentPatch, CommentInput, updateIncident, addComment } from './actio
 export { MergeInput, SplitInput, mergeIncidents, splitReports } from './merge.ts';
 export { BulkInput, BulkResult, bulkUpdate } from './bulk.ts';
 export { TRANSITIONS, canTransition } from './transitions.ts';
-export { AGREEMENT_TERM_IDS, type Actor, type ReviewDeps } from './deps.ts';
+export { type Actor, type ReviewDeps } from './deps.ts';
 export { IncidentSummary, IncidentPage, incidentSummary } from './view.ts';
-export { parseQuery, parseBody } from '../http/validate.ts';

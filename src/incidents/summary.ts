@@ -1,6 +1,6 @@
 // One-line English summary of an incident for the commission queue, digests and exports.
-// Term titles come from the agreement data file so that another ceasefire only needs another file.
-import libya from '../agreements/libya-2020.json' with { type: 'json' };
+// Term titles come from the agreement the process runs (src/agreements), so another ceasefire only needs other files.
+import { activeAgreement, termTitlesOf } from '../agreements/index.ts';
 
 export interface SummaryInput {
   terms: string[];
@@ -18,7 +18,6 @@ export interface SummaryInput {
 
 export type TermTitles = Record<string, string>;
 
-export const DEFAULT_TERM_TITLES: TermTitles = Object.fromEntries(libya.terms.map((t) => [t.id, t.title.en]));
 
 const STANCE_WORD = { violation: 'Violation', compliance: 'Compliance', information: 'Information' } as const;
 
@@ -40,7 +39,7 @@ function casualtyText(c: SummaryInput['casualties']): string | null {
   return parts.length ? parts.join(', ') : null;
 }
 
-export function incidentSummary(s: SummaryInput, titles: TermTitles = DEFAULT_TERM_TITLES): string {
+export function incidentSummary(s: SummaryInput, titles: TermTitles = termTitlesOf(activeAgreement())): string {
   const terms = s.terms.filter((t) => t !== 'none');
   const what = terms.length ? terms.map((t) => titles[t] ?? t.replace(/_/g, ' ')).join('; ') : 'Not related to the ceasefire';
   const head = s.stance && terms.length ? `${STANCE_WORD[s.stance]}: ${what}` : what;

@@ -1,5 +1,5 @@
 // Presents incident rows as the API's IncidentSummary, and the zod shapes the OpenAPI document shows.
-import { z } from '../http/zod.ts';
+import { z } from 'zod';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
 
 export const summarySelect = {
@@ -56,13 +56,13 @@ export const IncidentSummary = z.object({
   languages: z.array(z.string()),
   summary: z.string().nullable(),
   corrected: z.boolean(),
-}).openapi('IncidentSummary');
+}).meta({ id: 'IncidentSummary' });
 
 export const StateCounts = z.object(Object.fromEntries(INCIDENT_STATES.map((s) => [s, z.number().int()])) as Record<(typeof INCIDENT_STATES)[number], z.ZodNumber>)
-  .openapi('IncidentStateCounts');
+  .meta({ id: 'IncidentStateCounts' });
 
 export const IncidentPage = z.object({
   items: z.array(IncidentSummary),
   nextCursor: z.string().nullable(),
   counts: StateCounts,
-}).openapi('IncidentPage');
+}).meta({ id: 'IncidentPage' });

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_JOB_OPTIONS, OUTBOX_ROUTES } from '../queue/names.ts';
+import { claimUnpublished, deletePublishedBefore, markPublished } from './repository.ts';
 
 export interface OutboxRelayDeps {
   db: Db;
@@ -17,9 +18,7 @@ export interface OutboxRelayDeps {
 export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
   const batchSize = deps.batchSize ?? 500;
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date }>>`
-      SELECT "id", "topic", "payload", "createdAt" FROM "OutboxEvent"
-      WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+    const rows = await claimUnpublished(tx, batchSize);
     if (rows.length === 0) return 0;
     const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
     for (const row of rows) {
@@ -36,8 +35,7 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
       if (!queue) throw new Error(`no queue ${name}`);
       await queue.addBulk(jobs);
     }
-    const ids = rows.map((r) => r.id);
-    await tx.$executeRaw`UPDATE "OutboxEvent" SET "publishedAt" = now(), "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::bigint[])`;
+    await markPublished(tx, rows.map((r) => r.id));
     return rows.length;
   }, { timeout: 30_000 });
 }
@@ -48,7 +46,7 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
  * Unpublished rows are never touched, however old.
  */
 export async function pruneOutbox(db: Db, publishedBefore: Date): Promise<number> {
-  return db.$executeRaw`DELETE FROM "OutboxEvent" WHERE "publishedAt" IS NOT NULL AND "publishedAt" < ${publishedBefore}`;
+  return deletePublishedBefore(db, publishedBefore);
 }
 
 export interface OutboxRelay { stop(): Promise<void>; kick(): void }

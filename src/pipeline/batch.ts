@@ -7,15 +7,18 @@
 // report that has an incident (pinned, separated, leaving one for another) or a correction to apply is
 // deferred to processReport, which the caller runs after the batch commits.
 import { randomUUID } from 'node:crypto';
-import { computeIncidentAggregate, insertIncidents, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
+import type { SqlTx } from '../db/client.ts';
+import { inPgTransaction } from '../db/pg-tx.ts';
 import type { CandidateIncident, CandidateQuery } from '../dedup/dedup.ts';
 import type { ReportFeatures } from '../dedup/features.ts';
-import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, type CandidateRow } from '../dedup/repository.ts';
+import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, lockBlockKeysJitOff, type CandidateRow } from '../dedup/repository.ts';
+import { computeIncidentAggregate, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
+import { insertIncidents } from '../incidents/repository.ts';
+import { loadReportsForProcessing, writeReportResults, type ProcessedReport } from '../reports/repository.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
-import { loadReports, processingInputHash } from './load.ts';
-import { inPgTransaction } from '../db/pg-tx.ts';
+import { processingInputHash } from './input-hash.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
-import type { Analysis, Assignment, AutoClassification, ReportForProcessing, Tx } from './types.ts';
+import type { Analysis, Assignment, AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem { reportId: string; attempt: number }
 /** 'deferred': the caller runs processReport for it once the batch has committed. */
@@ -23,14 +26,8 @@ export type BatchOutcome = Outcome | 'deferred';
 
 const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 };
 
-interface Fresh {
+interface Fresh extends ProcessedReport {
   report: ReportForProcessing;
-  attempt: number;
-  inputHash: string;
-  analysis: Analysis;
-  effective: Effective;
-  assignment?: Assignment;
-  incidentId?: string;
 }
 
 /** What a report assigned earlier in the batch looks like to the candidate lookup of a later one. */
@@ -41,10 +38,10 @@ export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Prom
   return deps.db.$transaction((tx) => runBatch(tx, deps, items), TX_OPTIONS);
 }
 
-async function runBatch(tx: Tx, deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
+async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
   const outcomes: BatchOutcome[] = new Array(items.length);
   // Row locks first, in id order (two batches sharing a report queue instead of deadlocking); block locks second.
-  const reports = await loadReports(tx, [...new Set(items.map((i) => i.reportId))], { forUpdate: true });
+  const reports = await loadReportsForProcessing(tx, [...new Set(items.map((i) => i.reportId))], { forUpdate: true });
   const fresh: Array<Fresh & { index: number }> = [];
   const seen = new Set<string>();
   items.forEach((item, index) => {
@@ -100,21 +97,15 @@ async function runBatch(tx: Tx, deps: PipelineDeps, items: BatchItem[]): Promise
   return outcomes;
 }
 
-/**
- * The block locks of every report of the batch, sorted and taken in one statement (see lockBlocks). The same
- * statement turns JIT off for the rest of the transaction: the batched lookup's cost estimate (a JSON list
- * the planner takes for 100 rows, each with several LATERAL steps) is far above jit_above_cost, and compiling
- * it took ~230 ms for ~15 ms of actual work.
- */
-async function lockAllBlocks(tx: Tx, fresh: Fresh[]): Promise<void> {
+/** The block locks of every report of the batch, in one statement that also turns JIT off (lockBlockKeysJitOff). */
+async function lockAllBlocks(tx: SqlTx, fresh: Fresh[]): Promise<void> {
   const keys = new Set<string>();
   for (const { analysis, report } of fresh) {
     for (const c of analysis.query.cells) keys.add(`cell:${c}`);
     if (analysis.place.key) keys.add(`place:${analysis.place.key}`);
     for (const h of report.attachmentHashes) keys.add(`sha:${h}`);
   }
-  await tx.$queryRaw`SELECT set_config('jit', 'off', true), (SELECT count(pg_advisory_xact_lock(k)) FROM
-    (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${[...keys]}::text[]) AS x ORDER BY 1) AS s)::int AS locked`;
+  await lockBlockKeysJitOff(tx, [...keys]);
 }
 
 /**
@@ -124,7 +115,7 @@ async function lockAllBlocks(tx: Tx, fresh: Fresh[]): Promise<void> {
  * photo matched), keeping the most recent `membersPerIncident` as the store does.
  */
 async function candidatesFor(
-  tx: Tx, q: CandidateQuery, rows: CandidateRow[], batch: BatchMember[], opened: ReadonlyMap<string, unknown>,
+  tx: SqlTx, q: CandidateQuery, rows: CandidateRow[], batch: BatchMember[], opened: ReadonlyMap<string, unknown>,
 ): Promise<CandidateIncident[]> {
   const from = q.from.getTime();
   const to = q.to.getTime();
@@ -179,27 +170,4 @@ function asMember(f: Fresh): AggregateMember {
     resolvedPlace: a.place.name, observedAt: r.observedAt, language: a.language, partyAlleged: r.partyAlleged,
     casualties: r.casualties, terms: f.effective.terms, stance: f.effective.stance, confidence: f.effective.confidence,
   };
-}
-
-/** Every processed report's results in one statement (the same columns writeReportResult sets). */
-async function writeReportResults(tx: Tx, fresh: Fresh[], now: Date): Promise<void> {
-  const list = JSON.stringify(fresh.map((f) => {
-    const a = f.analysis;
-    return {
-      id: f.report.id, attempt: f.attempt, inputHash: f.inputHash, language: a.language, normalizedText: a.normalizedText,
-      resolvedPlace: a.place.name, resolvedLat: a.place.lat, resolvedLon: a.place.lon, geoCell: a.geoCell, placeKey: a.place.key,
-      features: a.features ?? null, classification: a.classification ?? null, terms: f.effective.terms, stance: f.effective.stance,
-      confidence: f.effective.confidence, incidentId: f.incidentId, score: f.assignment!.score, reasons: f.assignment!.reasons ?? null,
-    };
-  }));
-  await tx.$executeRaw`UPDATE "Report" r SET "status" = 'processed', "failureReason" = NULL, "processedAt" = ${now},
-    "attempts" = GREATEST(r."attempts", v.attempt), "inputHash" = v."inputHash", "language" = v.language,
-    "normalizedText" = v."normalizedText", "resolvedPlace" = v."resolvedPlace", "resolvedLat" = v."resolvedLat",
-    "resolvedLon" = v."resolvedLon", "geoCell" = v."geoCell", "placeKey" = v."placeKey", "features" = v.features,
-    "classification" = v.classification, "terms" = v.terms, "stance" = v.stance::"Stance", "confidence" = v.confidence,
-    "incidentId" = v."incidentId", "assignmentScore" = v.score, "assignmentReasons" = v.reasons
-    FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, attempt int, "inputHash" text, language text, "normalizedText" text,
-      "resolvedPlace" text, "resolvedLat" float8, "resolvedLon" float8, "geoCell" text, "placeKey" text, features jsonb,
-      classification jsonb, terms text[], stance text, confidence float8, "incidentId" uuid, score float8, reasons jsonb)
-    WHERE r."id" = v.id`;
 }

@@ -5,6 +5,6 @@ export { processReport, type PipelineDeps, type Outcome, type ProcessOptions } f
 export { createAnalyzer } from './analyzer.ts';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.ts';
 export { processBatch, type BatchItem, type BatchOutcome } from './batch.ts';
-export { markReportFailed } from './write.ts';
+export { markReportFailed } from '../reports/repository.ts';
 export { createPgPool, pgTx } from '../db/pg-tx.ts';
 export type { Analyzer, Analysis, ReportForProcessing } from './types.ts';

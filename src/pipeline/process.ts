@@ -6,14 +6,16 @@
 // that joins an incident.
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
-import { computeIncidentAggregate, recomputeIncident } from '../incidents/aggregate.ts';
+import type { Db, SqlTx } from '../db/client.ts';
 import type { IncidentCandidateStore } from '../dedup/dedup.ts';
 import { createPrismaCandidateStore } from '../dedup/repository.ts';
+import { computeIncidentAggregate, recomputeIncident } from '../incidents/aggregate.ts';
+import { insertIncident } from '../incidents/repository.ts';
+import { loadReportsForProcessing, otherReportInIncident, writeEffective, writeReportResult } from '../reports/repository.ts';
+import { lockBlocks } from './blocks.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
-import { loadReports, processingInputHash } from './load.ts';
-import type { Analysis, Analyzer, AutoClassification, ReportForProcessing, Tx } from './types.ts';
-import { insertIncident, lockBlocks, writeEffective, writeReportResult } from './write.ts';
+import { processingInputHash } from './input-hash.ts';
+import type { Analysis, Analyzer, AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface PipelineDeps {
   db: Db; clock: Clock; analyzer: Analyzer;
@@ -30,7 +32,7 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
   return deps.db.$transaction(async (tx) => {
     // The row lock comes first and the block locks second; another run only ever waits on this row before
     // it takes block locks, so the two kinds of lock cannot deadlock.
-    const report = (await loadReports(tx, [reportId], { forUpdate: true })).get(reportId);
+    const report = (await loadReportsForProcessing(tx, [reportId], { forUpdate: true })).get(reportId);
     if (!report) return 'missing';
     const inputHash = processingInputHash(report, deps.analyzer.version);
     const stored = effectiveClassification(report.classification as AutoClassification | null, report.correction as ReportCorrection | null);
@@ -56,7 +58,7 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
 }
 
 /** Nothing the machine reads changed; a reviewer's correction may have: effective terms and aggregate follow. */
-async function applyCorrection(tx: Tx, report: ReportForProcessing, effective: Effective): Promise<Outcome> {
+async function applyCorrection(tx: SqlTx, report: ReportForProcessing, effective: Effective): Promise<Outcome> {
   if (sameEffective(effective, report)) return 'unchanged';
   await writeEffective(tx, report.id, effective);
   if (report.incidentId) await recomputeIncident(tx, report.incidentId);
@@ -64,10 +66,9 @@ async function applyCorrection(tx: Tx, report: ReportForProcessing, effective: E
 }
 
 /** A reprocessed report that matches nothing keeps the incident it has alone, instead of leaving it empty. */
-async function ownIncident(tx: Tx, report: ReportForProcessing): Promise<string | null> {
+async function ownIncident(tx: SqlTx, report: ReportForProcessing): Promise<string | null> {
   if (!report.incidentId) return null;
-  const [other] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Report" WHERE "incidentId" = ${report.incidentId}::uuid AND "id" <> ${report.id}::uuid LIMIT 1`;
-  return other ? null : report.incidentId;
+  return (await otherReportInIncident(tx, report.incidentId, report.id)) ? null : report.incidentId;
 }
 
 function asMember(r: ReportForProcessing, a: Analysis, e: Effective) {
@@ -79,7 +80,7 @@ function asMember(r: ReportForProcessing, a: Analysis, e: Effective) {
 }
 
 /** The report never matches itself, and a reprocessed report is not offered incidents separated from its own. */
-function scopedStore(tx: Tx, report: ReportForProcessing): IncidentCandidateStore {
+function scopedStore(tx: SqlTx, report: ReportForProcessing): IncidentCandidateStore {
   const store = createPrismaCandidateStore(tx, { excludeReportId: report.id });
   return {
     async findCandidates(q) {

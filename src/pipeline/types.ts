@@ -1,6 +1,5 @@
 // Shapes the pipeline passes between its steps. The analyzer (classification, place, features, dedup
 // decision) is a dependency so that the worker, the eval command and tests run the same steps.
-import type { Prisma } from '../db/client.ts';
 import type { Assignment, CandidateQuery, IncidentCandidateStore } from '../dedup/dedup.ts';
 import type { ReportFeatures } from '../dedup/features.ts';
 
@@ -53,5 +52,3 @@ export interface Analyzer {
   analyze(report: ReportForProcessing): Analysis;
   assign(features: ReportFeatures, query: CandidateQuery, store: IncidentCandidateStore): Promise<Assignment>;
 }
-
-export type Tx = Prisma.TransactionClient;

@@ -5,8 +5,10 @@ import { appendAudit } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { Invalid, NotFound } from '../errors.ts';
-import { REPORT_RECEIVED } from '../queue/names.ts';
+import { enqueue } from '../outbox/repository.ts';
 import type { ReportCorrection } from '../pipeline/effective.ts';
+import { REPORT_RECEIVED } from '../queue/names.ts';
+import { lockForCorrection, saveCorrection } from './repository.ts';
 import type { Stance } from '../pipeline/types.ts';
 
 export interface CorrectionInput { terms: string[]; stance: Stance; note?: string }
@@ -22,11 +24,10 @@ export async function correctReportClassification(
     terms: [...new Set(input.terms)], stance: input.stance, by: by.username, at: deps.clock.now().toISOString(), ...(input.note ? { note: input.note } : {}),
   };
   await deps.db.$transaction(async (tx) => {
-    const [before] = await tx.$queryRaw<Array<{ terms: string[]; stance: string | null; correction: unknown }>>`
-      SELECT "terms", "stance"::text AS stance, "correction" FROM "Report" WHERE "id" = ${reportId}::uuid FOR UPDATE`;
+    const before = await lockForCorrection(tx, reportId);
     if (!before) throw new NotFound('report');
-    await tx.$executeRaw`UPDATE "Report" SET "correction" = ${JSON.stringify(correction)}::jsonb WHERE "id" = ${reportId}::uuid`;
-    await tx.$executeRaw`INSERT INTO "OutboxEvent" ("topic", "payload") VALUES (${REPORT_RECEIVED}, ${JSON.stringify({ reportId })}::jsonb)`;
+    await saveCorrection(tx, reportId, correction);
+    await enqueue(tx, REPORT_RECEIVED, { reportId });
     await appendAudit(tx, {
       actorId: by.id, actorName: by.username, action: 'report_corrected', entityType: 'report', entityId: reportId,
       before: { terms: before.terms, stance: before.stance, correction: before.correction }, after: correction,

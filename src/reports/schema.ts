@@ -1,5 +1,5 @@
 // The report an observer files: one schema for JSON bodies, multipart fields and OpenRosa submissions.
-import { z } from '../http/zod.ts';
+import { z } from 'zod';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
 
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
@@ -16,16 +16,16 @@ export const Casualties = z.object({
   injured: count.optional(),
   missing: count.optional(),
   detained: count.optional(),
-}).strict().openapi('Casualties', { description: 'Counts reported by the observer; omit what is unknown.' });
+}).strict().meta({ id: 'Casualties',  description: 'Counts reported by the observer; omit what is unknown.' });
 
 export const ReportInput = z.object({
-  clientId: z.string().uuid().openapi({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
-  observedAt: z.string().datetime({ offset: true }).openapi({ description: 'When the incident was observed, ISO 8601 with offset.', example: '2020-11-14T05:40:00+02:00' }),
+  clientId: z.string().uuid().meta({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
+  observedAt: z.string().datetime({ offset: true }).meta({ description: 'When the incident was observed, ISO 8601 with offset.', example: '2020-11-14T05:40:00+02:00' }),
   lat: z.number().min(-90).max(90).optional(),
   lon: z.number().min(-180).max(180).optional(),
   accuracyM: z.number().min(0).max(1_000_000).optional(),
   placeName: z.string().trim().min(1).max(200).refine(storable, STORABLE_REASON).optional(),
-  narrative: z.string().trim().min(1).refine(storable, STORABLE_REASON).openapi({ description: 'English or Arabic free text.' }),
+  narrative: z.string().trim().min(1).refine(storable, STORABLE_REASON).meta({ description: 'English or Arabic free text.' }),
   partyAlleged: z.enum(PARTIES).default('unknown'),
   casualties: Casualties.optional(),
 }).strict().superRefine((r, ctx) => {
@@ -34,7 +34,7 @@ export const ReportInput = z.object({
   if (hasLat !== hasLon) ctx.addIssue({ code: 'custom', path: [hasLat ? 'lon' : 'lat'], message: 'lat and lon must be given together' });
   if (!hasLat && !hasLon && !r.placeName) ctx.addIssue({ code: 'custom', path: ['placeName'], message: 'give a position (lat/lon) or a placeName' });
   if (r.accuracyM !== undefined && !hasLat) ctx.addIssue({ code: 'custom', path: ['accuracyM'], message: 'accuracyM needs lat/lon' });
-}).openapi('ReportInput');
+}).meta({ id: 'ReportInput' });
 
 export type ReportInput = z.infer<typeof ReportInput>;
 
@@ -46,7 +46,7 @@ export const ClassificationView = z.object({
   })),
   stance: z.enum(['violation', 'compliance', 'information']),
   corrected: z.boolean().optional(),
-}).openapi('Classification');
+}).meta({ id: 'Classification' });
 
 export const AttachmentView = z.object({
   id: z.string().uuid(),
@@ -58,7 +58,7 @@ export const AttachmentView = z.object({
   exifLat: z.number().nullable(),
   exifLon: z.number().nullable(),
   url: z.string(),
-}).openapi('Attachment');
+}).meta({ id: 'Attachment' });
 
 export const ReportView = z.object({
   id: z.string().uuid(),
@@ -81,7 +81,7 @@ export const ReportView = z.object({
   classification: ClassificationView.nullable(),
   incidentId: z.string().uuid().nullable(),
   attachments: z.array(AttachmentView),
-}).openapi('Report');
+}).meta({ id: 'Report' });
 
 const QueryInstant = z.string().datetime({ offset: true }).refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
 
@@ -89,10 +89,17 @@ export const ReportListQuery = z.object({
   from: QueryInstant.optional(),
   to: QueryInstant.optional(),
   status: z.enum(REPORT_STATUSES).optional(),
-  place: z.string().max(200).optional().openapi({ description: 'Substring of the typed or resolved place name.' }),
+  place: z.string().max(200).optional().meta({ description: 'Substring of the typed or resolved place name.' }),
   bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),
   observerId: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional().openapi({ description: 'Opaque cursor from the previous page.' }),
+  cursor: z.string().max(200).optional().meta({ description: 'Opaque cursor from the previous page.' }),
 }).strict();
 export type ReportListQuery = z.infer<typeof ReportListQuery>;
+
+/** A commission member's correction of a report's terms and stance (the terms are checked against the agreement's). */
+export const ClassificationCorrection = z.object({
+  terms: z.array(z.string()).min(1).max(20),
+  stance: z.enum(['violation', 'compliance', 'information']),
+  note: z.string().trim().max(2000).optional(),
+}).strict().meta({ id: 'ClassificationCorrection' });

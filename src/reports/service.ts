@@ -10,8 +10,8 @@ import { prepareAttachments, type AttachmentLimits, type IncomingFile, type Prep
 import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
-import { getReportRow, type ReportRow } from './repository.ts';
-import { addAttachments, type ReportSource, type ReportWriter } from './writer.ts';
+import { addAttachments, findByClientId, getReportRow, lockForEvidence, type ReportRow, type ReportSource } from './repository.ts';
+import type { ReportWriter } from './writer.ts';
 
 export interface IntakeDeps {
   db: Db;
@@ -41,10 +41,7 @@ export async function submitReport(
 async function retried(
   deps: IntakeDeps, observer: AuthUser, input: ReportInput, contentHash: string, attachments: PreparedAttachment[],
 ): Promise<SubmitResult> {
-  const existing = await deps.db.report.findUnique({
-    where: { observerId_clientId: { observerId: observer.id, clientId: input.clientId } },
-    select: { id: true, contentHash: true },
-  });
+  const existing = await findByClientId(deps.db, observer.id, input.clientId);
   if (!existing) throw new Error('report vanished between insert conflict and read');
   if (existing.contentHash !== contentHash) {
     throw new Conflict('this clientId was already used for a report with different content', { reportId: existing.id });
@@ -64,13 +61,7 @@ const DECIDED_STATES = new Set(['verified', 'rejected']);
  */
 async function addRetriedEvidence(deps: IntakeDeps, observer: AuthUser, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
   await deps.db.$transaction(async (tx) => {
-    // Lock first, read after: in READ COMMITTED the read then sees what a retry holding the lock committed.
-    await tx.$executeRaw`SELECT 1 FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
-    const [row] = await tx.$queryRaw<Array<{ state: string | null; stored: string[] }>>`
-      SELECT i.state::text AS state,
-             COALESCE((SELECT array_agg(a.sha256) FROM "Attachment" a WHERE a."reportId" = r.id), '{}') AS stored
-      FROM "Report" r LEFT JOIN "Incident" i ON i.id = r."incidentId"
-      WHERE r.id = ${reportId}::uuid`;
+    const row = await lockForEvidence(tx, reportId);
     const stored = new Set(row?.stored ?? []);
     const fresh = attachments.filter((a, i) => !stored.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i);
     if (fresh.length === 0) return; // the same evidence again: nothing to do, as for any retry

@@ -8,7 +8,11 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthenticated } from '../errors.ts';
 import type { AttemptLimiter } from '../auth/login-limiter.ts';
-import { deleteSessionsOf } from '../sessions/index.ts';
+import { deleteSessionsOf } from '../sessions/repository.ts';
+import { exists } from '../users/repository.ts';
+import {
+  claimStep, countUnusedCodes, deleteEnrollment, findEnrollment, findSecret, insertEnrollment, useRecoveryCode,
+} from './repository.ts';
 import type { AuthUser } from '../users/index.ts';
 import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from './recovery.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -30,9 +34,9 @@ const entry = (user: AuthUser, action: AuditEntry['action'], after: Record<strin
   ({ actorId: user.id, actorName: user.username, action, entityType: 'user', entityId: user.id, after });
 
 export async function secondFactorStatus(db: Db, userId: string): Promise<{ enrolledAt: string; recoveryCodesLeft: number } | null> {
-  const row = await db.secondFactor.findUnique({ where: { userId }, select: { enrolledAt: true } });
+  const row = await findEnrollment(db, userId);
   if (!row) return null;
-  const recoveryCodesLeft = await db.recoveryCode.count({ where: { userId, usedAt: null } });
+  const recoveryCodesLeft = await countUnusedCodes(db, userId);
   return { enrolledAt: row.enrolledAt.toISOString(), recoveryCodesLeft };
 }
 
@@ -60,8 +64,10 @@ export async function confirmEnrollment(deps: SecondFactorDeps, user: AuthUser, 
   const codes = newRecoveryCodes(deps.random);
   try {
     await deps.db.$transaction(async (tx) => {
-      await tx.secondFactor.create({ data: { userId: user.id, secret: deps.box.seal(secret), lastStep: BigInt(step), enrolledAt: now } });
-      await tx.recoveryCode.createMany({ data: codes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(normaliseRecoveryCode(c)!) })) });
+      await insertEnrollment(tx, {
+        userId: user.id, sealedSecret: deps.box.seal(secret), lastStep: step, enrolledAt: now,
+        codeHashes: codes.map((c) => hashRecoveryCode(normaliseRecoveryCode(c)!)),
+      });
       await appendAudit(tx, entry(user, 'second_factor_enrolled', { ip, recoveryCodes: codes.length }), deps.clock);
     });
   } catch (err) {
@@ -85,20 +91,18 @@ export async function verifySecondFactor(
   const recovery = /^\d{6}$/.test(input) ? null : normaliseRecoveryCode(input);
   const outcome = await deps.db.$transaction(async (tx): Promise<{ method: SecondFactorMethod } | { failed: string }> => {
     if (recovery === null) {
-      const row = await tx.secondFactor.findUnique({ where: { userId: user.id }, select: { secret: true, lastStep: true } });
+      const row = await findSecret(tx, user.id);
       if (!row) throw new Forbidden('no second factor is enrolled for this account');
       const secret = deps.box.open(row.secret);
       const step = freshStep(secret, input, now.getTime(), Number(row.lastStep));
       if (step === null) return { failed: matchTotp(secret, input, now.getTime()) === null ? 'wrong code' : 'code already used' };
       // The same rule, atomically: of two requests with one code at once, one finds the step already taken.
-      const { count } = await tx.secondFactor.updateMany({ where: { userId: user.id, lastStep: { lt: BigInt(step) } }, data: { lastStep: BigInt(step) } });
-      if (count === 0) return { failed: 'code already used' };
+      if (!(await claimStep(tx, user.id, step))) return { failed: 'code already used' };
       await auditSuccess(tx, deps.clock, success);
       return { method: 'totp' };
     }
-    const used = await tx.recoveryCode.updateMany({ where: { userId: user.id, codeHash: hashRecoveryCode(recovery), usedAt: null }, data: { usedAt: now } });
-    if (used.count === 0) return { failed: 'wrong or used recovery code' };
-    const left = await tx.recoveryCode.count({ where: { userId: user.id, usedAt: null } });
+    if (!(await useRecoveryCode(tx, user.id, hashRecoveryCode(recovery), now))) return { failed: 'wrong or used recovery code' };
+    const left = await countUnusedCodes(tx, user.id);
     await appendAudit(tx, entry(user, 'second_factor_recovery_used', { ip, via, recoveryCodesLeft: left }), deps.clock);
     await auditSuccess(tx, deps.clock, success);
     return { method: 'recovery_code' };
@@ -121,12 +125,10 @@ async function auditSuccess(tx: AuditTx, clock: Clock, success: AuditEntry | und
  */
 export async function resetSecondFactor(deps: { db: Db; clock: Clock }, admin: Pick<AuthUser, 'id' | 'username'>, userId: string) {
   return deps.db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
-    if (!user) throw new NotFound('user');
-    const removed = await tx.secondFactor.deleteMany({ where: { userId } });
-    const codes = await tx.recoveryCode.deleteMany({ where: { userId } });
+    if (!(await exists(tx, userId))) throw new NotFound('user');
+    const removed = await deleteEnrollment(tx, userId);
     const sessionsEnded = await deleteSessionsOf(tx, userId);
-    const after = { secondFactorRemoved: removed.count > 0, recoveryCodesRemoved: codes.count, sessionsEnded };
+    const after = { ...removed, sessionsEnded };
     await appendAudit(tx, { actorId: admin.id, actorName: admin.username, action: 'second_factor_reset', entityType: 'user', entityId: userId, after }, deps.clock);
     return after;
   });

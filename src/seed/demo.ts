@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../runtime.ts';
 import { submitReport } from '../reports/service.ts';
 import { seedDemoUsers } from './users.ts';
+import { listUsers } from '../users/index.ts';
 
 const DEMO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/demo/reports.json');
 
@@ -19,7 +20,7 @@ export async function seedDemo(rt: Runtime): Promise<void> {
   const people = await seedDemoUsers(rt.db);
   if (!people) return;
   const demo = JSON.parse(await readFile(DEMO_FILE, 'utf8')) as DemoReport[];
-  const users = new Map((await rt.db.user.findMany({ select: { id: true, username: true, role: true, displayName: true } })).map((u) => [u.username, u]));
+  const users = new Map((await listUsers(rt.db)).map((u) => [u.username, u]));
   for (const d of demo) {
     const observer = users.get(d.observer);
     if (!observer) continue;

@@ -4,33 +4,46 @@
 // its deletion (express-session saves at the end of a request) signs nobody in.
 import { createHash } from 'node:crypto';
 import Bowser from 'bowser';
-import { appendAudit, type AuditTx } from '../audit/index.ts';
+import { appendAudit, type AuditEntry } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
 import type { AuthUser } from '../users/index.ts';
+import { deleteSids, findSignedIn, listLive, markOwned, sidsOf, touch } from './repository.ts';
+
+export { deleteSessionsOf } from './repository.ts';
 
 const LAST_SEEN_EVERY_MS = 60_000;
 
 export interface SessionOrigin { ip: string; userAgent: string | undefined }
 
 /** Marks the (saved) session as `userId`'s, seen now from `origin`. */
-export async function recordSession(db: Db, sid: string, userId: string, origin: SessionOrigin, now: Date): Promise<void> {
-  await db.session.updateMany({
-    where: { sid },
-    data: { userId, ip: origin.ip.slice(0, 64), userAgent: origin.userAgent?.slice(0, 300) ?? null, createdAt: now, lastSeenAt: now },
+/** Marks the (saved) session as `userId`'s, seen now from `origin`; with `audit`, its row (the login) commits with it. */
+export async function recordSession(
+  db: Db, sid: string, userId: string, origin: SessionOrigin, now: Date, audit?: { entry: AuditEntry; clock: Clock },
+): Promise<void> {
+  const owned = { userId, ip: origin.ip.slice(0, 64), userAgent: origin.userAgent?.slice(0, 300) ?? null, at: now };
+  if (!audit) { await markOwned(db, sid, owned); return; }
+  await db.$transaction(async (tx) => {
+    await markOwned(tx, sid, owned);
+    await appendAudit(tx, audit.entry, audit.clock);
+  });
+}
+
+/** Signs this browser's session out: its row is deleted with the logout's audit row. */
+export async function endOwnSession(deps: { db: Db; clock: Clock }, user: AuthUser, sid: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    await deleteSids(tx, [sid]);
+    await appendAudit(tx, { actorId: user.id, actorName: user.username, action: 'logout', entityType: 'user', entityId: user.id }, deps.clock);
   });
 }
 
 /** The session's user while its row names them and the account is active; the visit is noted at most once a minute. */
 export async function sessionUser(db: Db, sid: string, userId: string, now: Date): Promise<AuthUser | null> {
-  const row = await db.session.findFirst({
-    where: { sid, userId, user: { disabledAt: null } },
-    select: { lastSeenAt: true, user: { select: { id: true, username: true, role: true, displayName: true } } },
-  });
+  const row = await findSignedIn(db, sid, userId);
   if (!row?.user) return null;
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
-    await db.session.updateMany({ where: { sid }, data: { lastSeenAt: now } });
+    await touch(db, sid, now);
   }
   return row.user;
 }
@@ -49,11 +62,7 @@ export function describeBrowser(userAgent: string | null): { browser: string | n
 }
 
 export async function listSessions(db: Db, userId: string, currentSid: string | undefined, now: Date) {
-  const rows = await db.session.findMany({
-    where: { userId, expire: { gt: now } },
-    orderBy: { lastSeenAt: 'desc' },
-    select: { sid: true, sess: true, createdAt: true, lastSeenAt: true, ip: true, userAgent: true },
-  });
+  const rows = await listLive(db, userId, now);
   return rows.map((r) => {
     const ua = describeBrowser(r.userAgent);
     return {
@@ -76,19 +85,13 @@ export type EndScope = { one: string } | { all: true; exceptSid?: string };
 /** Ends sessions of `actor` (one by its public id, or all, perhaps but the current one), audited with the deletion. */
 export async function endSessions(deps: { db: Db; clock: Clock }, actor: AuthUser, scope: EndScope): Promise<number> {
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.session.findMany({ where: { userId: actor.id }, select: { sid: true } });
-    const targets = rows.map((r) => r.sid).filter((sid) => ('one' in scope ? publicSessionId(sid) === scope.one : sid !== scope.exceptSid));
+    const targets = (await sidsOf(tx, actor.id)).filter((sid) => ('one' in scope ? publicSessionId(sid) === scope.one : sid !== scope.exceptSid));
     if ('one' in scope && targets.length === 0) throw new NotFound('session');
-    const { count } = await tx.session.deleteMany({ where: { sid: { in: targets } } });
+    const count = await deleteSids(tx, targets);
     const label = 'one' in scope ? 'one' : scope.exceptSid ? 'others' : 'all';
     await appendAudit(tx, {
       actorId: actor.id, actorName: actor.username, action: 'sessions_ended', entityType: 'user', entityId: actor.id, after: { scope: label, ended: count },
     }, deps.clock);
     return count;
   });
-}
-
-/** Deletes every session of a user inside the caller's transaction (an account disabled, its second factor reset). */
-export async function deleteSessionsOf(tx: AuditTx, userId: string): Promise<number> {
-  return (await tx.session.deleteMany({ where: { userId } })).count;
 }

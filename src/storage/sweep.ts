@@ -4,6 +4,7 @@ import { readdir, stat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import type { FileStore } from './files.ts';
+import { knownHashes } from '../attachments/repository.ts';
 
 const SHA = /^[0-9a-f]{64}$/;
 
@@ -23,8 +24,7 @@ export async function sweepOrphanFiles(db: Db, files: FileStore, opts: { now: Da
   let batch: Array<{ sha256: string; file: string }> = [];
   const flush = async () => {
     if (!batch.length) return;
-    const known = await db.attachment.findMany({ where: { sha256: { in: batch.map((f) => f.sha256) } }, select: { sha256: true }, distinct: ['sha256'] });
-    const keep = new Set(known.map((k) => k.sha256));
+    const keep = await knownHashes(db, batch.map((f) => f.sha256));
     for (const f of batch) {
       if (keep.has(f.sha256)) continue;
       const age = opts.now.getTime() - (await stat(f.file)).mtimeMs;

@@ -3,8 +3,11 @@
 // only while the credential epoch it was filled in is current (src/auth/credential-epoch.ts), so a disabled account
 // or a revoked token is refused at once by every API process.
 import { createHash, randomBytes } from 'node:crypto';
+import { appendAudit } from '../audit/index.ts';
+import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
+import { findByHash, insertToken, listOf, revoke } from './repository.ts';
 import type { AuthUser } from '../users/index.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 
@@ -15,9 +18,18 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export async function createToken(db: Db, userId: string, name: string): Promise<{ id: string; token: string }> {
+/**
+ * A new token of `userId`; the secret is in this answer only. Given the owner's name and a clock (a token asked for
+ * through the API), its audit row (token_created) commits with it; tests and tools make tokens without one.
+ */
+export async function createToken(db: Db, userId: string, name: string, audited?: { username: string; clock: Clock }): Promise<{ id: string; token: string }> {
   const token = PREFIX + randomBytes(32).toString('base64url');
-  const row = await db.apiToken.create({ data: { userId, name, tokenHash: hashToken(token) }, select: { id: true } });
+  const data = { userId, name, tokenHash: hashToken(token) };
+  const row = !audited ? await insertToken(db, data) : await db.$transaction(async (tx) => {
+    const created = await insertToken(tx, data);
+    await appendAudit(tx, { actorId: userId, actorName: audited.username, action: 'token_created', entityType: 'api_token', entityId: created.id }, audited.clock);
+    return created;
+  });
   return { id: row.id, token };
 }
 
@@ -36,10 +48,7 @@ export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => n
       const current = await epoch.read();
       const hit = cache.get(key);
       if (hit && hit.until > now() && current !== null && hit.epoch === current) return hit.user;
-      const row = await db.apiToken.findUnique({
-        where: { tokenHash: key },
-        select: { revokedAt: true, user: { select: { id: true, username: true, role: true, displayName: true, disabledAt: true } } },
-      });
+      const row = await findByHash(db, key);
       const user = row && !row.revokedAt && !row.user.disabledAt
         ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
         : null;
@@ -52,14 +61,13 @@ export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => n
 }
 
 export async function listTokens(db: Db, userId: string) {
-  return db.apiToken.findMany({
-    where: { userId },
-    orderBy: { createdAt: 'desc' },
-    select: { id: true, name: true, createdAt: true, lastUsedAt: true, revokedAt: true },
-  });
+  return listOf(db, userId);
 }
 
-export async function revokeToken(db: Db, userId: string, tokenId: string, at: Date): Promise<void> {
-  const { count } = await db.apiToken.updateMany({ where: { id: tokenId, userId, revokedAt: null }, data: { revokedAt: at } });
-  if (count === 0) throw new NotFound('token');
+/** Revokes one of the user's tokens, with its audit row (token_revoked) in the same transaction. */
+export async function revokeToken(deps: { db: Db; clock: Clock }, user: Pick<AuthUser, 'id' | 'username'>, tokenId: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    if ((await revoke(tx, user.id, tokenId, deps.clock.now())) === 0) throw new NotFound('token');
+    await appendAudit(tx, { actorId: user.id, actorName: user.username, action: 'token_revoked', entityType: 'api_token', entityId: tokenId }, deps.clock);
+  });
 }

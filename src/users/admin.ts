@@ -4,13 +4,14 @@
 import { appendAudit } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
+import { z } from 'zod';
 import { NotFound } from '../errors.ts';
-import { z } from '../http/zod.ts';
-import { deleteSessionsOf } from '../sessions/index.ts';
+import { deleteSessionsOf } from '../sessions/repository.ts';
 import { ROLES, type AuthUser } from './index.ts';
+import { findForUpdate, updateAccount } from './repository.ts';
 
 export const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(1).max(200).optional() })
-  .strict().openapi('UserPatch');
+  .strict().meta({ id: 'UserPatch' });
 export type UserPatch = z.infer<typeof UserPatch>;
 
 /**
@@ -19,13 +20,11 @@ export type UserPatch = z.infer<typeof UserPatch>;
  */
 export async function updateUser(deps: { db: Db; clock: Clock }, admin: Pick<AuthUser, 'id' | 'username'>, id: string, patch: UserPatch) {
   return deps.db.$transaction(async (tx) => {
-    const before = await tx.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
+    const before = await findForUpdate(tx, id);
     if (!before) throw new NotFound('user');
     const { disabled, ...rest } = patch;
-    const after = await tx.user.update({
-      where: { id },
-      data: { ...rest, ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }) },
-      select: { id: true, username: true, role: true, displayName: true, disabledAt: true },
+    const after = await updateAccount(tx, id, {
+      ...rest, ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }),
     });
     const sessionsEnded = after.disabledAt || after.role !== before.role ? await deleteSessionsOf(tx, id) : 0;
     await appendAudit(tx, {

@@ -1,8 +1,12 @@
-// Users and their credentials. Roles: observer files reports, commission reviews, admin manages users.
-import { z } from '../http/zod.ts';
+// Users: accounts and their roles (observer files reports, commission reviews, admin manages users), created and
+// changed by admins (admin.ts), checked at sign-in. The User table is repository.ts's.
+import { z } from 'zod';
+import { appendAudit } from '../audit/index.ts';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
+import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { Conflict, Invalid, zodIssues } from '../errors.ts';
-import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { countAll, findById, findByUsername, insertUser, listAll } from './repository.ts';
 
 export const ROLES = ['observer', 'commission', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,18 +18,27 @@ export const NewUser = z.object({
   password: z.string().min(8, 'at least 8 characters').max(512),
   role: z.enum(ROLES),
   displayName: z.string().trim().min(1).max(200).optional(),
-}).openapi('NewUser');
+}).meta({ id: 'NewUser' });
 export type NewUser = z.infer<typeof NewUser>;
 
-const select = { id: true, username: true, role: true, displayName: true } as const;
-
-export async function createUser(db: Db, input: NewUser): Promise<AuthUser> {
+/**
+ * Creates an account. Given who creates it, the account and its audit row (user_created) commit together; the seed
+ * and the command-line tool create accounts without one.
+ */
+export async function createUser(db: Db, input: NewUser, by?: { actor: Pick<AuthUser, 'id' | 'username'>; clock: Clock }): Promise<AuthUser> {
   const parsed = NewUser.safeParse(input);
   if (!parsed.success) throw new Invalid(zodIssues(parsed.error));
   const { username, password, role, displayName } = parsed.data;
   const passwordHash = await hashPassword(password);
   try {
-    return await db.user.create({ data: { username, passwordHash, role, displayName }, select });
+    if (!by) return await insertUser(db, { username, passwordHash, role, displayName });
+    return await db.$transaction(async (tx) => {
+      const user = await insertUser(tx, { username, passwordHash, role, displayName });
+      await appendAudit(tx, {
+        actorId: by.actor.id, actorName: by.actor.username, action: 'user_created', entityType: 'user', entityId: user.id, after: user,
+      }, by.clock);
+      return user;
+    });
   } catch (err) {
     if ((err as { code?: string }).code === 'P2002') throw new Conflict(`username ${username} is taken`);
     throw err;
@@ -33,7 +46,7 @@ export async function createUser(db: Db, input: NewUser): Promise<AuthUser> {
 }
 
 export async function verifyCredentials(db: Db, username: string, password: string): Promise<AuthUser | null> {
-  const row = await db.user.findUnique({ where: { username }, select: { ...select, passwordHash: true, disabledAt: true } });
+  const row = await findByUsername(db, username);
   if (!row || row.disabledAt) {
     await burnPasswordCheck(password);
     return null;
@@ -43,16 +56,16 @@ export async function verifyCredentials(db: Db, username: string, password: stri
 }
 
 export async function findUserById(db: Db, id: string): Promise<AuthUser | null> {
-  const row = await db.user.findUnique({ where: { id }, select: { ...select, disabledAt: true } });
+  const row = await findById(db, id);
   if (!row || row.disabledAt) return null;
   return { id: row.id, username: row.username, role: row.role, displayName: row.displayName };
 }
 
 export async function listUsers(db: Db): Promise<Array<AuthUser & { disabled: boolean; createdAt: Date }>> {
-  const rows = await db.user.findMany({ orderBy: { username: 'asc' }, select: { ...select, disabledAt: true, createdAt: true } });
+  const rows = await listAll(db);
   return rows.map(({ disabledAt, ...u }) => ({ ...u, disabled: disabledAt !== null }));
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  return db.user.count();
+  return countAll(db);
 }

@@ -1,20 +1,21 @@
-// Evidence downloads: authorised per report, served with the sniffed type and as a download.
+// HTTP adapter for the attachments domain (src/attachments): evidence downloads, authorised per report, served with
+// the sniffed type and as a download.
 import { Router, type Response } from 'express';
 import contentDisposition from 'content-disposition';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
-import { requireUser } from '../auth-middleware.ts';
+import { requireUser, signedIn } from '../auth-middleware.ts';
+import { IdParams, validate } from '../validate.ts';
 import { getReadableAttachment, thumbnailOf } from '../../attachments/service.ts';
 import { Invalid } from '../../errors.ts';
-import { parseUuidParam } from './reports.ts';
 
 registry.registerPath({ method: 'get', path: '/api/attachments/{id}', tags: ['reports'], summary: 'Download an attachment', security,
-  request: { params: z.object({ id: z.string().uuid() }) },
-  responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errorResponses(401, 404) } });
+  request: { params: IdParams },
+  responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } }, ...errorResponses(401, 404) } });
 registry.registerPath({ method: 'get', path: '/api/attachments/{id}/thumbnail', tags: ['reports'], summary: 'JPEG thumbnail of an image attachment', security,
-  request: { params: z.object({ id: z.string().uuid() }) },
-  responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errorResponses(401, 404, 415) } });
+  request: { params: IdParams },
+  responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().meta({ format: 'binary' }) } } }, ...errorResponses(401, 404, 415) } });
 
 /**
  * Evidence is whatever an observer uploaded: it is served only as the type sniffed at intake, always as a download,
@@ -29,10 +30,12 @@ export function evidenceHeaders(res: Response, file: { mime: string; downloadNam
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
 }
 
+const One = validate({ params: IdParams });
+
 export function attachmentsRouter(deps: AppDeps): Router {
   const r = Router();
-  r.get('/:id', async (req, res) => {
-    const a = await getReadableAttachment(deps.db, requireUser(req), parseUuidParam(req.params.id));
+  r.get('/:id', signedIn, One, async (req, res) => {
+    const a = await getReadableAttachment(deps.db, requireUser(req), One.input(req).params.id);
     evidenceHeaders(res, { mime: a.mime, downloadName: a.originalName });
     res.setHeader('Content-Length', String(a.sizeBytes));
     res.setHeader('Cache-Control', 'private, max-age=3600');
@@ -41,8 +44,8 @@ export function attachmentsRouter(deps: AppDeps): Router {
     stream.on('error', (err) => { deps.log.error({ err, attachment: a.id }, 'attachment file unreadable'); res.destroy(); });
     stream.pipe(res);
   });
-  r.get('/:id/thumbnail', async (req, res) => {
-    const a = await getReadableAttachment(deps.db, requireUser(req), parseUuidParam(req.params.id));
+  r.get('/:id/thumbnail', signedIn, One, async (req, res) => {
+    const a = await getReadableAttachment(deps.db, requireUser(req), One.input(req).params.id);
     if (!a.mime.startsWith('image/')) throw new Invalid([{ field: 'id', reason: 'not an image' }], 415);
     const thumb = await thumbnailOf(deps.files, a.sha256);
     evidenceHeaders(res, { mime: 'image/jpeg', downloadName: 'thumbnail.jpg' });

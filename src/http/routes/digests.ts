@@ -1,25 +1,24 @@
-// HTTP adapter for digests: compile on demand (201 {id}), list, and read one as JSON, HTML or PDF, en or ar.
+// HTTP adapter for the digests domain (src/digests): compile on demand (201 {id}), list, and read one as JSON, HTML
+// or PDF, en or ar, with the terms and parties of the configured agreement (AGREEMENT_ID).
 import express, { Router } from 'express';
-import libya from '../../agreements/libya-2020.json' with { type: 'json' };
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
+import { IdParams, validate } from '../validate.ts';
+import { loadAgreement } from '../../agreements/index.ts';
 import { canCompileDigest, canReadDigests } from '../../auth/policies.ts';
-import { createDigest, getDigest, listDigests, type DigestAgreement } from '../../digests/index.ts';
+import { createDigest, getDigest, listDigests } from '../../digests/index.ts';
 import { renderDigestHtml } from '../../digests/html.ts';
 import { renderDigestPdf } from '../../digests/pdf.ts';
 import { Invalid } from '../../errors.ts';
 import { DayOrInstant, toInstant } from '../../incidents/filters.ts';
-import { parseBody, parseQuery } from '../validate.ts';
 import { anchorOf } from '../../audit/anchor.ts';
 
-const agreement = libya as DigestAgreement;
-
 export const DigestCreate = z.object({
-  from: DayOrInstant.openapi({ description: 'Start (inclusive). A date is the start of that day in Africa/Tripoli.', example: '2020-11-02' }),
-  to: DayOrInstant.openapi({ description: 'End (exclusive). A date includes that whole day.', example: '2020-11-08' }),
-}).strict().openapi('DigestCreate');
+  from: DayOrInstant.meta({ description: 'Start (inclusive). A date is the start of that day in Africa/Tripoli.', example: '2020-11-02' }),
+  to: DayOrInstant.meta({ description: 'End (exclusive). A date includes that whole day.', example: '2020-11-08' }),
+}).strict().meta({ id: 'DigestCreate' });
 const DigestRead = z.object({ format: z.enum(['json', 'html', 'pdf']).default('json'), lang: z.enum(['en', 'ar']).default('en') }).strict();
 const DigestList = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().uuid().optional() }).strict();
 
@@ -30,17 +29,22 @@ registry.registerPath({ method: 'get', path: '/api/digests', tags: ['digests'], 
   request: { query: DigestList }, responses: { 200: { description: '{ items, nextCursor }' }, ...errorResponses(400, 401, 403) } });
 registry.registerPath({ method: 'get', path: '/api/digests/{id}', tags: ['digests'], security,
   summary: 'One digest: JSON (per term id: violations, compliance, verified, ...), HTML page or PDF; English or Arabic',
-  request: { params: z.object({ id: z.string().uuid() }), query: DigestRead },
-  responses: { 200: { description: 'The digest', content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/html': { schema: z.string() }, 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errorResponses(400, 401, 403, 404) } });
+  request: { params: IdParams, query: DigestRead },
+  responses: { 200: { description: 'The digest', content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/html': { schema: z.string() }, 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } } }, ...errorResponses(400, 401, 403, 404) } });
+
+const Create = validate({ body: DigestCreate });
+const List = validate({ query: DigestList });
+const Read = validate({ params: IdParams, query: DigestRead }, { resource: 'digest' });
 
 export function digestsRouter(deps: AppDeps): Router {
   const r = Router();
   const tz = deps.config.DIGEST_TZ;
+  const agreement = loadAgreement(deps.config.AGREEMENT_ID);
   r.use(allow(canReadDigests));
 
-  r.post('/', allow(canCompileDigest), express.json({ limit: '4kb' }), async (req, res) => {
+  r.post('/', allow(canCompileDigest), express.json({ limit: '4kb' }), Create, async (req, res) => {
     const user = requireUser(req);
-    const body = parseBody(DigestCreate, req.body);
+    const { body } = Create.input(req);
     const from = toInstant(body.from, 'from', tz);
     const to = toInstant(body.to, 'to', tz);
     if (!(from < to)) throw new Invalid([{ field: 'to', reason: 'must be after from' }]);
@@ -48,14 +52,13 @@ export function digestsRouter(deps: AppDeps): Router {
     res.status(201).location(`/api/digests/${digest.id}`).json({ id: digest.id });
   });
 
-  r.get('/', async (req, res) => {
-    const q = parseQuery(DigestList, req.query);
-    res.json(await listDigests(deps.db, q));
+  r.get('/', List, async (req, res) => {
+    res.json(await listDigests(deps.db, List.input(req).query));
   });
 
-  r.get('/:id', async (req, res) => {
-    const q = parseQuery(DigestRead, req.query);
-    const { data, ...meta } = await getDigest(deps.db, String(req.params.id));
+  r.get('/:id', Read, async (req, res) => {
+    const { params, query: q } = Read.input(req);
+    const { data, ...meta } = await getDigest(deps.db, params.id);
     const name = `digest-${meta.periodFrom.toISOString().slice(0, 10)}-${q.lang}`;
     const anchor = await anchorOf(deps.db, 'digest', meta.id, 'digest_created');
     if (q.format === 'html') {

@@ -1,14 +1,15 @@
-// HTTP adapter for the exports: /api/exports/{incidents|reports}.{csv|geojson} with the queue's filters.
+// HTTP adapter for the exports domain (src/exports): /api/exports/{incidents|reports}.{csv|geojson} with the queue's
+// filters.
 import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
+import { validate } from '../validate.ts';
 import { canExport } from '../../auth/policies.ts';
-import { NotFound } from '../../errors.ts';
 import { CONTENT_TYPES, EXPORT_FORMATS, EXPORT_KINDS, startExport } from '../../exports/index.ts';
-import { parseQuery, QueueFilters } from '../../incidents/index.ts';
+import { QueueFilters } from '../../incidents/index.ts';
 
 const ExportQuery = QueueFilters.strict();
 
@@ -21,16 +22,19 @@ for (const kind of EXPORT_KINDS) {
   }
 }
 
+/** The file asked for: <kind>.<format>; any other name is no export (404). */
+const ExportFile = z.object({ file: z.string().regex(/^(incidents|reports)\.(csv|geojson)$/) })
+  .transform(({ file }) => { const [kind, format] = file.split('.') as [(typeof EXPORT_KINDS)[number], (typeof EXPORT_FORMATS)[number]]; return { kind, format }; });
+const Download = validate({ params: ExportFile, query: ExportQuery }, { resource: 'export' });
+
 export function exportsRouter(deps: AppDeps): Router {
   const r = Router();
   r.use(allow(canExport));
-  r.get('/:file', async (req, res) => {
-    const m = /^(incidents|reports)\.(csv|geojson)$/.exec(String(req.params.file));
-    if (!m) throw new NotFound('export');
-    const filters = parseQuery(ExportQuery, req.query);
+  r.get('/:file', Download, async (req, res) => {
+    const { params: { kind, format }, query: filters } = Download.input(req);
     const { stream, filename } = await startExport({ db: deps.db, clock: deps.clock, tz: deps.config.DIGEST_TZ }, requireUser(req),
-      { kind: m[1] as 'incidents' | 'reports', format: m[2] as 'csv' | 'geojson', filters });
-    res.setHeader('Content-Type', CONTENT_TYPES[m[2] as 'csv' | 'geojson']);
+      { kind, format, filters });
+    res.setHeader('Content-Type', CONTENT_TYPES[format]);
     res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
     res.setHeader('Cache-Control', 'no-store');
     // A failure after the headers went out can only cut the response short; the error handler closes the socket.

@@ -1,20 +1,21 @@
-// HTTP adapter for the commission's review queue and incident actions. Reading needs commission or admin;
-// every change needs the commission role. Observers get 403 on all of it.
+// HTTP adapter for the incidents domain (src/incidents): the commission's review queue and incident actions. Reading
+// needs commission or admin; every change needs the commission role. Observers get 403 on all of it.
 import express, { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
+import { IdParams, validate } from '../validate.ts';
 import { canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
+import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import {
-  addComment, AGREEMENT_TERM_IDS, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, IncidentPage, IncidentPatch,
-  IncidentSummary, listAssignees, listQueue, mapFeatures, MergeInput, mergeIncidents, parseBody, parseQuery, QueueFilters, QueueQuery,
+  addComment, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, IncidentPage, IncidentPatch,
+  IncidentSummary, listAssignees, listQueue, mapFeatures, MergeInput, mergeIncidents, QueueFilters, QueueQuery,
   SplitInput, splitReports, updateIncident, type ReviewDeps,
 } from '../../incidents/index.ts';
-import { parseUuidParam } from './reports.ts';
 
 const tags = ['incidents'];
-const idParam = { params: z.object({ id: z.string().uuid() }) };
+const idParam = { params: IdParams };
 const jsonBody = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } } } });
 const ok = (description: string, schema?: z.ZodType) => ({ description, ...(schema ? { content: { 'application/json': { schema } } } : {}) });
 
@@ -38,9 +39,18 @@ registry.registerPath({ method: 'post', path: '/api/incidents/{id}/split', tags,
 registry.registerPath({ method: 'post', path: '/api/incidents/bulk', tags, summary: 'Change state or assignee of many incidents (commission)', security,
   request: jsonBody(BulkInput), responses: { 200: ok('Per-incident outcome', BulkResult), ...errorResponses(401, 403, 422) } });
 
+const QueuePage = validate({ query: QueueQuery });
+const MapQuery = validate({ query: QueueFilters.strict() });
+const Bulk = validate({ body: BulkInput });
+const One = validate({ params: IdParams });
+const Patch = validate({ params: IdParams, body: IncidentPatch });
+const Comment = validate({ params: IdParams, body: CommentInput });
+const Merge = validate({ params: IdParams, body: MergeInput });
+const Split = validate({ params: IdParams, body: SplitInput });
+
 export function incidentsRouter(deps: AppDeps): Router {
   const r = Router();
-  const review: ReviewDeps = { db: deps.db, clock: deps.clock, termIds: AGREEMENT_TERM_IDS };
+  const review: ReviewDeps = { db: deps.db, clock: deps.clock, termIds: termIdsOf(loadAgreement(deps.config.AGREEMENT_ID)) };
   const tz = deps.config.DIGEST_TZ;
   const json = express.json({ limit: '64kb' });
   const write = [allow(canReviewIncidents), json];
@@ -48,26 +58,27 @@ export function incidentsRouter(deps: AppDeps): Router {
 
   r.use(allow(canReadIncidents));
 
-  r.get('/', async (req, res) => { res.json(await listQueue(deps.db, parseQuery(QueueQuery, req.query), tz)); });
-  r.get('/map', async (req, res) => { res.json(await mapFeatures(deps.db, parseQuery(QueueFilters.strict(), req.query), tz)); });
+  r.get('/', QueuePage, async (req, res) => { res.json(await listQueue(deps.db, QueuePage.input(req).query, tz)); });
+  r.get('/map', MapQuery, async (req, res) => { res.json(await mapFeatures(deps.db, MapQuery.input(req).query, tz)); });
   r.get('/assignees', async (_req, res) => { res.json(await listAssignees(deps.db)); });
-  r.post('/bulk', ...write, async (req, res) => { res.json(await bulkUpdate(review, actor(req), parseBody(BulkInput, req.body))); });
+  r.post('/bulk', ...write, Bulk, async (req, res) => { res.json(await bulkUpdate(review, actor(req), Bulk.input(req).body)); });
 
-  r.get('/:id', async (req, res) => { res.json(await getIncidentDetail(deps.db, parseUuidParam(req.params.id))); });
-  r.patch('/:id', ...write, async (req, res) => {
-    res.json(await updateIncident(review, actor(req), parseUuidParam(req.params.id), parseBody(IncidentPatch, req.body)));
+  r.get('/:id', One, async (req, res) => { res.json(await getIncidentDetail(deps.db, One.input(req).params.id)); });
+  r.patch('/:id', ...write, Patch, async (req, res) => {
+    const { params, body } = Patch.input(req);
+    res.json(await updateIncident(review, actor(req), params.id, body));
   });
-  r.post('/:id/comments', ...write, async (req, res) => {
-    const { body } = parseBody(CommentInput, req.body);
-    res.status(201).json(await addComment(review, actor(req), parseUuidParam(req.params.id), body));
+  r.post('/:id/comments', ...write, Comment, async (req, res) => {
+    const { params, body } = Comment.input(req);
+    res.status(201).json(await addComment(review, actor(req), params.id, body.body));
   });
-  r.post('/:id/merge', ...write, async (req, res) => {
-    const { otherId } = parseBody(MergeInput, req.body);
-    res.json(await mergeIncidents(review, actor(req), parseUuidParam(req.params.id), otherId));
+  r.post('/:id/merge', ...write, Merge, async (req, res) => {
+    const { params, body } = Merge.input(req);
+    res.json(await mergeIncidents(review, actor(req), params.id, body.otherId));
   });
-  r.post('/:id/split', ...write, async (req, res) => {
-    const { reportIds } = parseBody(SplitInput, req.body);
-    const created = await splitReports(review, actor(req), parseUuidParam(req.params.id), reportIds);
+  r.post('/:id/split', ...write, Split, async (req, res) => {
+    const { params, body } = Split.input(req);
+    const created = await splitReports(review, actor(req), params.id, body.reportIds);
     res.status(201).location(`/api/incidents/${created.id}`).json(created);
   });
   return r;

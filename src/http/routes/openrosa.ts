@@ -1,12 +1,14 @@
-// OpenRosa endpoints for ODK Collect / KoboCollect / Enketo, at the server root and under /key/<token>.
-// Answers are OpenRosa XML (Collect shows the <message>), never the JSON errors of /api.
+// HTTP adapter for the openrosa domain (src/openrosa): the endpoints of ODK Collect / KoboCollect / Enketo, at the
+// server root and under /key/<token>. Answers are OpenRosa XML (Collect shows the <message>), never the JSON errors of
+// /api: errors are the same problems as everywhere (src/http/errors.ts problemOf), written as <OpenRosaResponse>.
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
+import { logProblem, problemOf } from '../errors.ts';
 import { registry } from '../openapi.ts';
-import { z } from '../zod.ts';
+import { validate } from '../validate.ts';
 import { canFileReport } from '../../auth/policies.ts';
-import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated } from '../../errors.ts';
+import { Forbidden, Invalid, NotFound } from '../../errors.ts';
 import { authenticateOpenRosa, basicAllowed, createBasicCache, type OpenRosaCredentials } from '../../openrosa/auth.ts';
 import { buildFormList } from '../../openrosa/formList.ts';
 import { receiveSubmission } from '../../openrosa/intake.ts';
@@ -15,7 +17,7 @@ import { publishedForm } from '../../openrosa/xform.ts';
 import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
-export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'tokens' | 'loginLimiter' | 'credentialEpoch' | 'intake' | 'audit' | 'files'>;
+export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'log' | 'tokens' | 'loginLimiter' | 'credentialEpoch' | 'intake' | 'audit' | 'files'>;
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 const KEY_PREFIX = '/key/:token';
@@ -24,11 +26,15 @@ registry.registerComponent('securitySchemes', 'openrosaBasic', { type: 'http', s
 const xml = (description: string) => ({ description, content: { 'text/xml': { schema: z.string() } } });
 const orx = { tags: ['openrosa'], security: [{ openrosaBasic: [] }] };
 const xmlErrors = { 401: xml('Not authenticated (Basic challenge)'), 403: xml('Wrong key, role or plain HTTP in production'), 404: xml('Unknown form') };
-registry.registerPath({ ...orx, method: 'get', path: '/formList', summary: 'OpenRosa form list (xformsList)', request: { query: z.object({ formID: z.string().optional() }) }, responses: { 200: xml('Form list'), ...xmlErrors } });
-registry.registerPath({ ...orx, method: 'get', path: '/forms/{formId}/form.xml', summary: 'The ceasefire report XForm', request: { params: z.object({ formId: z.string() }) }, responses: { 200: xml('XForm'), ...xmlErrors } });
+const FormListQuery = z.object({ formID: z.string().optional() });
+const FormParams = z.object({ formId: z.string() });
+registry.registerPath({ ...orx, method: 'get', path: '/formList', summary: 'OpenRosa form list (xformsList)', request: { query: FormListQuery }, responses: { 200: xml('Form list'), ...xmlErrors } });
+registry.registerPath({ ...orx, method: 'get', path: '/forms/{formId}/form.xml', summary: 'The ceasefire report XForm', request: { params: FormParams }, responses: { 200: xml('XForm'), ...xmlErrors } });
+const FormList = validate({ query: FormListQuery.passthrough() });
+const Form = validate({ params: FormParams.passthrough() });
 registry.registerPath({ ...orx, method: 'head', path: '/submission', summary: 'Submission preflight', responses: { 204: { description: 'Ready; X-OpenRosa-Accept-Content-Length says the largest POST accepted' }, ...xmlErrors } });
 registry.registerPath({ ...orx, method: 'post', path: '/submission', summary: 'OpenRosa submission (multipart: xml_submission_file plus attachments named by file)',
-  request: { body: { content: { 'multipart/form-data': { schema: z.object({ xml_submission_file: z.string().openapi({ format: 'binary' }) }).catchall(z.string().openapi({ format: 'binary' })) } } } },
+  request: { body: { content: { 'multipart/form-data': { schema: z.object({ xml_submission_file: z.string().meta({ format: 'binary' }) }).catchall(z.string().meta({ format: 'binary' })) } } } },
   responses: { 201: xml('Report received, or already received (idempotent by instanceID)'), 400: xml('Malformed XML or missing part'), 409: xml('instanceID already used with other content'), 413: xml('Too large'), 415: xml('Not multipart'), 422: xml('Invalid field'), ...xmlErrors } });
 
 function credentials(deps: OpenRosaDeps, req: Request): OpenRosaCredentials {
@@ -52,21 +58,6 @@ function baseUrl(config: OpenRosaDeps['config'], req: Request): string {
   const key = typeof req.params.token === 'string' ? `/key/${encodeURIComponent(req.params.token)}` : '';
   const origin = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
   return `${origin}${req.baseUrl}${key}`;
-}
-
-function statusOf(err: unknown): number | null {
-  if (err instanceof Invalid) return err.status;
-  if (err instanceof NotFound) return 404;
-  if (err instanceof Unauthenticated) return 401;
-  if (err instanceof Forbidden) return 403;
-  if (err instanceof Conflict) return 409;
-  if (err instanceof TooManyRequests) return 429;
-  if (err instanceof multer.MulterError) return /^LIMIT_(FILE_SIZE|FILE_COUNT|PART_COUNT|FIELD_VALUE|FIELD_COUNT)$/.test(err.code) ? 413 : 400;
-  if (err instanceof DomainError) return 400;
-  const e = err as { status?: number; message?: string };
-  if (e.status && e.status >= 400 && e.status < 500) return e.status;
-  if (/Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e.message ?? '')) return 400;
-  return null;
 }
 
 export function openRosaRouter(deps: OpenRosaDeps): Router {
@@ -101,13 +92,14 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
 
   const formList: RequestHandler = (req, res) => {
     const form = publishedForm();
-    const only = typeof req.query.formID === 'string' ? req.query.formID : undefined;
+    const only = FormList.input(req).query.formID;
     const forms = only && only !== form.formId ? [] : [{ ...form, downloadUrl: `${baseUrl(deps.config, req)}/forms/${form.formId}/form.xml` }];
     sendXml(res, 200, buildFormList(forms));
   };
   const formXml: RequestHandler = (req, res) => {
     const form = publishedForm();
-    if (req.params.formId !== form.formId) throw new NotFound(`form ${req.params.formId}`);
+    const { formId } = Form.input(req).params;
+    if (formId !== form.formId) throw new NotFound(`form ${formId}`);
     sendXml(res, 200, form.xml);
   };
   const preflight: RequestHandler = (_req, res) => {
@@ -127,20 +119,22 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   };
 
   for (const prefix of ['', KEY_PREFIX]) {
-    r.get(`${prefix}/formList`, openRosa, authenticate, formList);
-    r.get(`${prefix}/forms/:formId/form.xml`, openRosa, authenticate, formXml);
+    r.get(`${prefix}/formList`, openRosa, authenticate, FormList, formList);
+    r.get(`${prefix}/forms/:formId/form.xml`, openRosa, authenticate, Form, formXml);
     r.head(`${prefix}/submission`, openRosa, authenticate, preflight);
     r.post(`${prefix}/submission`, openRosa, authenticate, multipart, submit);
   }
 
+  // The OpenRosa writer of the one error mapping.
   const errors: ErrorRequestHandler = (err, req, res, next) => {
-    const status = statusOf(err);
-    if (status === null || res.headersSent) return next(err);
+    if (res.headersSent) return next(err);
+    const p = problemOf(err);
+    logProblem(deps.log, p, err, req);
     res.set('X-OpenRosa-Version', '1.0');
-    if (status === 401 && res.locals.basicChallenge === true) res.set('WWW-Authenticate', 'Basic realm="ceasefire", charset="UTF-8"');
-    if (err instanceof TooManyRequests) res.set('Retry-After', String(err.retryAfterSeconds));
-    if (req.method === 'HEAD') { res.status(status).end(); return; }
-    sendXml(res, status, openRosaResponse((err as Error).message, 'error'));
+    for (const [name, value] of Object.entries(p.headers ?? {})) res.set(name, value);
+    if (p.status === 401 && res.locals.basicChallenge === true) res.set('WWW-Authenticate', 'Basic realm="ceasefire", charset="UTF-8"');
+    if (req.method === 'HEAD') { res.status(p.status).end(); return; }
+    sendXml(res, p.status, openRosaResponse(p.message, 'error'));
   };
   r.use(errors);
   return r;

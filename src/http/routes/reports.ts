@@ -1,21 +1,25 @@
-// HTTP adapter for report intake and reading. The observer is the authenticated user, never a field.
+// HTTP adapter for the reports domain (src/reports): intake, reading, and a commission member's correction of a
+// report's classification. The observer is the authenticated user, never a field.
 import express, { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { z } from '../zod.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
-import { allow, requireUser } from '../auth-middleware.ts';
-import { canFileReport, canListAllReports, canReadReport } from '../../auth/policies.ts';
-import { Invalid, NotFound, zodIssues } from '../../errors.ts';
-import { ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
+import { allow, requireUser, signedIn } from '../auth-middleware.ts';
+import { IdParams, validate } from '../validate.ts';
+import { canFileReport, canListAllReports, canReadReport, canReviewIncidents } from '../../auth/policies.ts';
+import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
+import { Invalid, NotFound } from '../../errors.ts';
+import { ClassificationCorrection, ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
+import { correctReportClassification } from '../../reports/correction.ts';
 import { submitReport } from '../../reports/service.ts';
 import { getReportRow, listReports } from '../../reports/repository.ts';
 import { reportView } from '../../reports/view.ts';
 import { fromMultipartFields } from '../../reports/validate.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
-const ReportPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).openapi('ReportPage');
-const Multipart = z.object({ attachments: z.array(z.string().openapi({ format: 'binary' })).optional() })
-  .catchall(z.string()).openapi({ description: 'The ReportInput fields as text parts, plus files in `attachments`.' });
+const ReportPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).meta({ id: 'ReportPage' });
+const Multipart = z.object({ attachments: z.array(z.string().meta({ format: 'binary' })).optional() })
+  .catchall(z.string()).meta({ description: 'The ReportInput fields as text parts, plus files in `attachments`.' });
 
 registry.registerPath({ method: 'post', path: '/api/reports', tags: ['reports'], summary: 'File a report (idempotent per observer and clientId)', security,
   request: { body: { content: { 'application/json': { schema: ReportInput }, 'multipart/form-data': { schema: Multipart } } } },
@@ -27,17 +31,20 @@ registry.registerPath({ method: 'post', path: '/api/reports', tags: ['reports'],
 registry.registerPath({ method: 'get', path: '/api/reports', tags: ['reports'], summary: 'List reports (observers: their own)', security,
   request: { query: ReportListQuery }, responses: { 200: { description: 'A page', content: { 'application/json': { schema: ReportPage } } }, ...errorResponses(400, 401) } });
 registry.registerPath({ method: 'get', path: '/api/reports/{id}', tags: ['reports'], summary: 'One report with its processing status', security,
-  request: { params: z.object({ id: z.string().uuid() }) },
+  request: { params: IdParams },
   responses: { 200: { description: 'Report', content: { 'application/json': { schema: ReportView } } }, ...errorResponses(401, 404) } });
+registry.registerPath({ method: 'patch', path: '/api/reports/{id}/classification', tags: ['reports'],
+  summary: 'Correct a report\'s terms and stance (commission); wins over the automatic result and survives reprocessing', security,
+  request: { params: IdParams, body: { content: { 'application/json': { schema: ClassificationCorrection } } } },
+  responses: { 200: { description: 'The report with its corrected classification', content: { 'application/json': { schema: ReportView } } }, ...errorResponses(400, 401, 403, 404, 422) } });
 
-export function parseUuidParam(value: unknown, field = 'id'): string {
-  const r = z.string().uuid().safeParse(value);
-  if (!r.success) throw new NotFound(field === 'id' ? 'resource' : field);
-  return r.data;
-}
+const List = validate({ query: ReportListQuery });
+const One = validate({ params: IdParams });
+const Correct = validate({ params: IdParams, body: ClassificationCorrection });
 
 export function reportsRouter(deps: AppDeps): Router {
   const r = Router();
+  const termIds = termIdsOf(loadAgreement(deps.config.AGREEMENT_ID));
   const upload = stagedUpload(deps.files, {
     files: deps.config.MAX_ATTACHMENTS,
     fileBytes: deps.config.MAX_ATTACHMENT_BYTES,
@@ -48,6 +55,7 @@ export function reportsRouter(deps: AppDeps): Router {
   });
   const json = express.json({ limit: `${Math.ceil((deps.config.MAX_NARRATIVE_CHARS * 4) / 1024) + 16}kb` });
 
+  // The body is validated by the domain (parseReportInput): JSON, multipart fields and OpenRosa submissions alike.
   r.post('/', allow(canFileReport), (req, res, next) => {
     if (req.is('application/json')) return json(req, res, next);
     if (req.is('multipart/form-data')) return upload(req, res, next);
@@ -61,22 +69,27 @@ export function reportsRouter(deps: AppDeps): Router {
     res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(reportView(report));
   });
 
-  r.get('/', async (req, res) => {
+  r.get('/', signedIn, List, async (req, res) => {
     const user = requireUser(req);
-    const q = ReportListQuery.safeParse(req.query);
-    if (!q.success) throw new Invalid(zodIssues(q.error), 400);
-    const page = await listReports(deps.db, q.data, canListAllReports(user) ? null : user.id);
+    const page = await listReports(deps.db, List.input(req).query, canListAllReports(user) ? null : user.id);
     res.json({ items: page.items.map(reportView), nextCursor: page.nextCursor });
   });
 
-  r.get('/:id', async (req, res) => {
+  r.get('/:id', signedIn, One, async (req, res) => {
     const user = requireUser(req);
-    const row = await getReportRow(deps.db, parseUuidParam(req.params.id));
+    const row = await getReportRow(deps.db, One.input(req).params.id);
     // Another observer's report is reported as missing, not forbidden: ids reveal nothing.
     if (!row || !canReadReport(user, row)) throw new NotFound('report');
     res.json(reportView(row));
   });
 
+  r.patch('/:id/classification', allow(canReviewIncidents), express.json({ limit: '16kb' }), Correct, async (req, res) => {
+    const { params: { id }, body } = Correct.input(req);
+    await correctReportClassification({ db: deps.db, clock: deps.clock, termIds }, requireUser(req), id, body);
+    const row = await getReportRow(deps.db, id);
+    if (!row) throw new NotFound('report');
+    res.json(reportView(row));
+  });
+
   return r;
 }
-

@@ -1,20 +1,22 @@
-// The second step of signing in for commission and admin accounts, on a session that holds only "password checked"
-// (src/http/session.ts startPendingSession): give the code (or a recovery code), or, not yet enrolled, set up an
-// authenticator first. Each success starts a full session under a new id.
-import express, { Router, type Request } from 'express';
+// HTTP adapter for the second-factor domain (src/second-factor): the second step of signing in for commission and
+// admin accounts, on a session that holds only "password checked" (src/http/session.ts startPendingSession): give the
+// code (or a recovery code), or, not yet enrolled, set up an authenticator first. Each success starts a full session
+// under a new id.
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
-import { z } from '../zod.ts';
 import { errorResponses, registry } from '../openapi.ts';
 import { sameOriginOnly, signInOrigins } from '../origin.ts';
 import { clientIp, establishSession, PENDING_MS, saveSession, type PendingSignIn } from '../session.ts';
-import { parse, UserView } from './auth.ts';
+import { UserView } from './auth.ts';
+import { validate } from '../validate.ts';
 import { findUserById, type AuthUser } from '../../users/index.ts';
 import { confirmEnrollment, enrollmentOffer, verifySecondFactor } from '../../second-factor/index.ts';
 import { Conflict, Unauthenticated } from '../../errors.ts';
 
-const CodeInput = z.object({ code: z.string().trim().min(6).max(40) }).openapi('SecondFactorCode');
+const CodeInput = z.object({ code: z.string().trim().min(6).max(40) }).meta({ id: 'SecondFactorCode' });
 const Stage = z.object({ stage: z.enum(['verify', 'enroll']), username: z.string() });
-const Offer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }).openapi('SecondFactorOffer');
+const Offer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }).meta({ id: 'SecondFactorOffer' });
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 
 registry.registerPath({ method: 'get', path: '/api/auth/second-factor', tags: ['auth'], summary: 'Where a sign-in waiting for its second factor stands',
@@ -27,6 +29,8 @@ registry.registerPath({ method: 'post', path: '/api/auth/second-factor/enrollmen
 registry.registerPath({ method: 'post', path: '/api/auth/second-factor/enrollment/confirm', tags: ['auth'], summary: 'Confirm enrollment with a code from the authenticator',
   request: { body: { content: json(CodeInput) } },
   responses: { 200: { description: 'Enrolled and signed in; the recovery codes are shown this once', content: json(z.object({ user: UserView, recoveryCodes: z.array(z.string()) })) }, ...errorResponses(400, 401, 403, 409, 422, 429) } });
+
+const Code = validate({ body: CodeInput }, { bodyStatus: 400 });
 
 export function secondFactorRouter(deps: AppDeps): Router {
   const r = Router();
@@ -53,10 +57,18 @@ export function secondFactorRouter(deps: AppDeps): Router {
     res.json({ stage: state.stage, username: user.username });
   });
 
-  r.post('/verify', sameOrigin, body, async (req, res) => {
-    const { user } = await pending(req, 'verify');
-    const { code } = parse(CodeInput, req.body);
+  /** The waiting sign-in is found (401/409) before the code is looked at. */
+  const waiting = (stage: PendingSignIn['stage']): RequestHandler => async (req, res, next) => {
+    res.locals.pending = await pending(req, stage);
+    next();
+  };
+  const waitingOf = (res: Response) => res.locals.pending as { user: AuthUser; state: PendingSignIn };
+
+  r.post('/verify', sameOrigin, body, waiting('verify'), Code, async (req, res) => {
+    const { user } = waitingOf(res);
+    const { code } = Code.input(req).body;
     const ip = clientIp(req);
+    // The login's audit row commits with the code's use (verifySecondFactor's transaction).
     await verifySecondFactor(codeDeps, user, code, ip, 'web',
       { actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip, secondFactor: true } });
     await establishSession(req, deps.db, deps.clock, user);
@@ -71,14 +83,14 @@ export function secondFactorRouter(deps: AppDeps): Router {
     res.json(offer);
   });
 
-  r.post('/enrollment/confirm', sameOrigin, body, async (req, res) => {
-    const { state, user } = await pending(req, 'enroll');
-    const { code } = parse(CodeInput, req.body);
+  r.post('/enrollment/confirm', sameOrigin, body, waiting('enroll'), Code, async (req, res) => {
+    const { state, user } = waitingOf(res);
+    const { code } = Code.input(req).body;
     if (!state.enrollSecret) throw new Conflict('ask for a secret first (POST /api/auth/second-factor/enrollment)');
     const ip = clientIp(req);
     const recoveryCodes = await confirmEnrollment(codeDeps, user, deps.secondFactor.box.open(state.enrollSecret), code, ip);
-    await establishSession(req, deps.db, deps.clock, user);
-    await deps.audit({ actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip, secondFactor: true } });
+    await establishSession(req, deps.db, deps.clock, user,
+      { actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip, secondFactor: true } });
     res.json({ user, recoveryCodes });
   });
   return r;

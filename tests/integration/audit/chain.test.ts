@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, auditHash, GENESIS_HASH, verifyAuditChain, type AuditAction } from '../../../src/audit/index.ts';
 import { createDb, type Db } from '../../../src/db/client.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { ROOT } from '../../helpers/processes.ts';
 const run = promisify(execFile);
 
 function stepClock(start = Date.parse('2021-01-10T08:00:00Z')) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import agreement from '../../../src/agreements/libya-2020.json' with { type: 'json' };
+import { loadAgreement } from '../../../src/agreements/index.ts';
+
 import { verifyAuditChain } from '../../../src/audit/index.ts';
 import { createDb, type Db } from '../../../src/db/client.ts';
 import { compileDigest, createDigest, getDigest, listDigests, loadDigestInput, previousPeriod } from '../../../src/digests/index.ts';
@@ -8,6 +9,8 @@ import type { DigestInput } from '../../../src/digests/types.ts';
 import { NotFound } from '../../../src/errors.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { CURRENT, FROM, PREVIOUS, TO, uuid } from '../../fixtures/digest-week.ts';
+
+const agreement = loadAgreement('libya-2020');
 
 let n = 0;
 const clock = { now: () => new Date(Date.parse('2021-01-18T04:00:00Z') + 1000 * ++n) };
@@ -54,7 +57,7 @@ describe('createDigest against PostgreSQL', () => {
       { day: '2021-01-13', language: 'en', terms: ['mercenary_withdrawal'], count: 1 },
       { day: '2021-01-17', language: null, terms: ['road_opening'], count: 1 },
     ]);
-    const created = await createDigest(db, { from: FROM, to: TO, trigger: 'on_demand', requestedById: reviewerId }, clock);
+    const created = await createDigest(db, { from: FROM, to: TO, trigger: 'on_demand', requestedById: reviewerId }, clock, agreement);
     // incident 4 began in the previous week and ran into this one, so it counts in both
     const straddling = CURRENT.incidents.find((i) => i.id === uuid(4))!;
     const previous = (await loadDigestInput(db, previousPeriod(FROM, TO))).incidents.map((i) => i.id).sort();
@@ -75,9 +78,9 @@ describe('createDigest against PostgreSQL', () => {
   });
 
   it('is reproducible: the same range gives the same contentHash, and each digest is audited', async () => {
-    const again = await createDigest(db, { from: FROM, to: TO, trigger: 'scheduled' }, clock);
+    const again = await createDigest(db, { from: FROM, to: TO, trigger: 'scheduled' }, clock, agreement);
     // the scheduler retrying the same week gets the digest it already filed
-    expect((await createDigest(db, { from: FROM, to: TO, trigger: 'scheduled' }, clock)).id).toBe(again.id);
+    expect((await createDigest(db, { from: FROM, to: TO, trigger: 'scheduled' }, clock, agreement)).id).toBe(again.id);
     const first = (await listDigests(db, { limit: 10 })).items.find((d) => d.id !== again.id)!;
     expect(again.contentHash).toBe(first.contentHash);
     const audits = await db.auditEvent.findMany({ where: { action: 'digest_created' }, orderBy: { seq: 'asc' } });
@@ -97,6 +100,6 @@ describe('createDigest against PostgreSQL', () => {
     expect(page1.items[0]).not.toHaveProperty('data');
     await expect(getDigest(db, randomUUID())).rejects.toBeInstanceOf(NotFound);
     await expect(getDigest(db, 'not-an-id')).rejects.toBeInstanceOf(NotFound);
-    await expect(createDigest(db, { from: TO, to: FROM, trigger: 'on_demand' }, clock)).rejects.toThrow(/must be after from/);
+    await expect(createDigest(db, { from: TO, to: FROM, trigger: 'on_demand' }, clock, agreement)).rejects.toThrow(/must be after from/);
   });
 });

@@ -1,10 +1,13 @@
 // The weekly digest over 100k reports: every report counted once, reproducible at scale. Its speed (target < 2 s)
 // is measured by `npm run bench` (digest.ms100k), not asserted here: this 2-core machine is shared and noisy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import agreement from '../../../src/agreements/libya-2020.json' with { type: 'json' };
+import { loadAgreement } from '../../../src/agreements/index.ts';
+
 import { createDb, type Db } from '../../../src/db/client.ts';
 import { compileDigest, loadDigestInput, previousPeriod } from '../../../src/digests/index.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
+
+const agreement = loadAgreement('libya-2020');
 
 const FROM = new Date('2021-03-14T22:00:00Z');
 const TO = new Date('2021-03-21T22:00:00Z');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { spawnServer, waitFor, type ServerProcess } from '../../helpers/processes.ts';
 import { bearer } from '../../helpers/http.ts';
+import { activeAgreement } from '../../../src/agreements/index.ts';
 import { createDigest } from '../../../src/digests/index.ts';
 import { makeFieldReport, seeded } from '../../../bench/fixtures.ts';
 
@@ -59,7 +60,7 @@ describe('worker killed mid-jobs', () => {
     expect(total).toBe(reports.length);
 
     const times = reports.map((r) => Date.parse(r.observedAt as string));
-    const digest = await createDigest(s.rt.db, { from: new Date(Math.min(...times) - 86_400_000), to: new Date(Math.max(...times) + 86_400_000), trigger: 'on_demand' }, s.rt.clock);
+    const digest = await createDigest(s.rt.db, { from: new Date(Math.min(...times) - 86_400_000), to: new Date(Math.max(...times) + 86_400_000), trigger: 'on_demand' }, s.rt.clock, activeAgreement());
     expect(digest.data.totals.reports).toBe(reports.length);
   }, 420_000);
 });

@@ -80,6 +80,11 @@ describe('failing jobs and the dead-letter view', () => {
     expect(report.failureReason).toBeNull();
     expect(report.incidentId).toBeTruthy();
     expect((await commission.get('/api/jobs/failed')).body).toEqual([]);
+    // The retry is audited (one row, with who and what), and a refused one leaves none.
     expect((await commission.post(`/api/jobs/failed/reports/dlq-${reportId}/retry`, {})).status).toBe(409);
+    const audited = await s.rt.db.auditEvent.findMany({ where: { action: 'job_retried' } });
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ entityType: 'job', entityId: `reports/dlq-${reportId}`, actorName: expect.any(String) });
+    expect(audited[0]!.after).toMatchObject({ queue: 'reports', jobId: `dlq-${reportId}`, data: { reportId } });
   });
 });

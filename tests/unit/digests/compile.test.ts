@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import agreement from '../../../src/agreements/libya-2020.json' with { type: 'json' };
+import { loadAgreement } from '../../../src/agreements/index.ts';
+
 import { canonicalJson, sha256Hex } from '../../../src/audit/canonical.ts';
 import { compileDigest } from '../../../src/digests/compile.ts';
 import { CURRENT, FROM, PREVIOUS, TO, uuid } from '../../fixtures/digest-week.ts';
+
+const agreement = loadAgreement('libya-2020');
 
 const zero = { violations: 0, compliance: 0, information: 0 };
 const digest = () => compileDigest(CURRENT, agreement, { from: FROM, to: TO, previous: PREVIOUS });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import agreement from '../../../src/agreements/libya-2020.json' with { type: 'json' };
+import { loadAgreement } from '../../../src/agreements/index.ts';
+
 import { compileDigest, renderDigestHtml, renderDigestPdf } from '../../../src/digests/index.ts';
 import { CURRENT, FROM, PREVIOUS, TO } from '../../fixtures/digest-week.ts';
+
+const agreement = loadAgreement('libya-2020');
 
 const data = compileDigest(CURRENT, agreement, { from: FROM, to: TO, previous: PREVIOUS });
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');

@@ -4,7 +4,6 @@ import { Invalid } from '../../../src/errors.ts';
 import { incidentWhere, QueueFilters, toInstant } from '../../../src/incidents/filters.ts';
 import { afterCursor, encodeCursor, orderBy, orderOf } from '../../../src/incidents/sort.ts';
 import { QueueQuery } from '../../../src/incidents/queue.ts';
-import { parseQuery } from '../../../src/http/validate.ts';
 
 const row = { id: '0b0e4c2a-8d5f-4c47-9a53-5b1f0f1f7a10', severity: 4, firstObservedAt: new Date('2020-11-14T03:40:00Z'), reportCount: 7 };
 
@@ -25,18 +24,6 @@ describe('QueueFilters', () => {
   it('always leaves merged-away incidents out, and adds state only when asked', () => {
     expect(incidentWhere({}, 'UTC')).toEqual({ AND: [{ mergedIntoId: null }] });
     expect(incidentWhere({ state: ['new'], party: 'GNA' }, 'UTC')).toEqual({ AND: [{ mergedIntoId: null }, { parties: { has: 'GNA' } }, { state: { in: ['new'] } }] });
-  });
-
-  it('parseQuery drops empty values and turns bad ones into a 400 naming the field', () => {
-    expect(parseQuery(QueueQuery, { state: '', term: '', sort: 'age' })).toMatchObject({ sort: 'age', limit: 50 });
-    try {
-      parseQuery(QueueQuery, { limit: '999' });
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(Invalid);
-      expect((err as Invalid).status).toBe(400);
-      expect((err as Invalid).issues[0]!.field).toBe('limit');
-    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveClassification, sameEffective } from '../../../src/pipeline/effective.ts';
-import { processingInputHash } from '../../../src/pipeline/load.ts';
+import { processingInputHash } from '../../../src/pipeline/input-hash.ts';
 import { incidentSummary } from '../../../src/incidents/summary.ts';
 
 const auto = {

@@ -1,0 +1,51 @@
+// The AuditEvent table's one data-access module: the chain's lock, its last row, appending, and the reads of the
+// verifier, the anchors and the incident page. The hashing and the rules of the chain are in chain.ts / append.ts.
+import { Prisma, type Db, type Tx } from '../db/client.ts';
+
+// Any constant works, as long as every writer of the chain uses the same one.
+export const AUDIT_LOCK_KEY = 2020_10_23_05n;
+
+/** Serialises writers of the chain until the caller's transaction ends. */
+export async function lockChain(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+}
+
+export async function lastRow(tx: Tx | Db) {
+  return tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+}
+
+export interface StoredAuditRow {
+  seq: bigint; at: Date; actorId: string | null; actorName: string | null; action: string; entityType: string;
+  entityId: string | null; before: unknown; after: unknown; prevHash: string; hash: string;
+}
+
+export async function insertRow(tx: Tx, row: StoredAuditRow): Promise<void> {
+  await tx.auditEvent.create({ data: { ...row, before: jsonInput(row.before), after: jsonInput(row.after) } });
+}
+
+function jsonInput(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue);
+}
+
+/** Up to `take` rows from `fromSeq` on, in seq order (the verifier walks the chain with it). */
+export async function rowsFrom(db: Db, fromSeq: bigint, take: number) {
+  return db.auditEvent.findMany({ where: { seq: { gte: fromSeq } }, orderBy: { seq: 'asc' }, take });
+}
+
+/** The first row recording `action` on an entity. */
+export async function firstRowOf(db: Db, entityType: string, entityId: string, action: string) {
+  return db.auditEvent.findFirst({ where: { entityType, entityId, action }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } });
+}
+
+export async function rowsAt(db: Db, seqs: bigint[]) {
+  return db.auditEvent.findMany({ where: { seq: { in: seqs } }, select: { seq: true, hash: true } });
+}
+
+/** What happened to one entity, oldest first (the incident page's history). */
+export async function historyOf(db: Db, entityType: string, entityId: string) {
+  return db.auditEvent.findMany({
+    where: { entityType, entityId },
+    orderBy: { seq: 'asc' },
+    select: { at: true, actorName: true, action: true, before: true, after: true },
+  });
+}

@@ -1,0 +1,49 @@
+// The User table's one data-access module: accounts as sign-in, administration and assignment read and change them.
+import type { Db, Tx } from '../db/client.ts';
+import type { Role } from './index.ts';
+
+const select = { id: true, username: true, role: true, displayName: true } as const;
+
+export async function insertUser(db: Db | Tx, data: { username: string; passwordHash: string; role: Role; displayName?: string }) {
+  return db.user.create({ data, select });
+}
+
+/** The account and its password hash, disabled or not, for checking a sign-in. */
+export async function findByUsername(db: Db, username: string) {
+  return db.user.findUnique({ where: { username }, select: { ...select, passwordHash: true, disabledAt: true } });
+}
+
+export async function findById(db: Db, id: string) {
+  return db.user.findUnique({ where: { id }, select: { ...select, disabledAt: true } });
+}
+
+export async function listAll(db: Db) {
+  return db.user.findMany({ orderBy: { username: 'asc' }, select: { ...select, disabledAt: true, createdAt: true } });
+}
+
+export async function countAll(db: Db): Promise<number> {
+  return db.user.count();
+}
+
+/** What an admin's change replaces. */
+export async function findForUpdate(tx: Tx, id: string) {
+  return tx.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
+}
+
+export async function updateAccount(tx: Tx, id: string, data: { role?: Role; displayName?: string; disabledAt?: Date | null }) {
+  return tx.user.update({ where: { id }, data, select: { ...select, disabledAt: true } });
+}
+
+export async function exists(tx: Tx, id: string): Promise<boolean> {
+  return (await tx.user.findUnique({ where: { id }, select: { id: true } })) !== null;
+}
+
+/** Role and state of a would-be assignee. */
+export async function findAssignable(tx: Tx, id: string) {
+  return tx.user.findUnique({ where: { id }, select: { role: true, disabledAt: true } });
+}
+
+/** Commission members incidents can be assigned to. */
+export async function activeCommissionMembers(db: Db) {
+  return db.user.findMany({ where: { role: 'commission', disabledAt: null }, orderBy: { username: 'asc' }, select: { id: true, username: true, displayName: true } });
+}
