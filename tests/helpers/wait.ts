@@ -8,3 +8,16 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Files a report through the API and waits until the workers have processed it; the report as then read. */
+export async function fileAndWaitProcessed(
+  client: { post(p: string, json: unknown): Promise<{ status: number; body: any }>; get(p: string): Promise<{ body: any }> },
+  body: Record<string, unknown>,
+): Promise<any> {
+  const created = await client.post('/api/reports', body);
+  if (created.status !== 201) throw new Error(`report not created: ${created.status} ${JSON.stringify(created.body)}`);
+  return waitFor(async () => {
+    const r = await client.get(`/api/reports/${created.body.id}`);
+    return r.body.status === 'processed' ? r.body : null;
+  }, `report ${created.body.id} processed`);
+}

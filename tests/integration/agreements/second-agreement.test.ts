@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
 import { makeReport } from '../../helpers/factories.ts';
-import { waitFor } from '../../helpers/wait.ts';
+import { fileAndWaitProcessed } from '../../helpers/wait.ts';
 import { ROOT } from '../../helpers/processes.ts';
 
 const AGREEMENT = 'coastal-truce-2024';
@@ -24,14 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await s?.close(); });
 
-async function fileAndWait(body: Record<string, unknown>) {
-  const created = await observer.post('/api/reports', body);
-  expect(created.status).toBe(201);
-  return waitFor(async () => {
-    const r = await observer.get(`/api/reports/${created.body.id}`);
-    return r.body.status === 'processed' ? r.body : null;
-  }, `report ${created.body.id} processed`);
-}
+const fileAndWait = (body: Record<string, unknown>) => fileAndWaitProcessed(observer, body);
 
 describe(`a second agreement (${AGREEMENT}) end to end`, () => {
   let incidentId: string;

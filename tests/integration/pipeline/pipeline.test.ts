@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
 import { createAnalyzer, processReport } from '../../../src/pipeline/index.ts';
 import { roadReopened, shellingAr, shellingEn } from '../../helpers/factories.ts';
-import { waitFor } from '../../helpers/wait.ts';
+import { fileAndWaitProcessed, waitFor } from '../../helpers/wait.ts';
 
 let s: TestServer;
 let observer: ReturnType<typeof bearer>;
@@ -18,14 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await s?.close(); });
 
-async function submitAndWait(body: Record<string, unknown>) {
-  const created = await observer.post('/api/reports', body);
-  expect(created.status).toBe(201);
-  return waitFor(async () => {
-    const r = await observer.get(`/api/reports/${created.body.id}`);
-    return r.body.status === 'processed' ? r.body : null;
-  }, `report ${created.body.id} processed`);
-}
+const submitAndWait = (body: Record<string, unknown>) => fileAndWaitProcessed(observer, body);
 
 describe('report processing pipeline', () => {
   let en: any;
