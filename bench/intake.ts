@@ -21,7 +21,7 @@ export interface KindFigures extends RunFigures { runs: RunFigures[] }
 
 interface Shape { path: string; make: (i: number, token: string) => { headers: Record<string, string>; body: Buffer | string } }
 
-export async function intakeShapes(world: BenchWorld): Promise<Record<IntakeKind, Shape>> {
+export async function intakeShapes(_world: BenchWorld): Promise<Record<IntakeKind, Shape>> {
   const rand = seeded(2020);
   const photo = await makePhoto();
   return {

@@ -19,6 +19,7 @@ export interface AttachmentLimits { maxAttachments: number; maxAttachmentBytes: 
 
 /** A client's file name is kept for display only: strip paths and control characters. */
 export function safeFileName(name: string, ext: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
   const base = path.posix.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_').trim();
   const cleaned = base === '' || base === '.' || base === '..' ? `attachment.${ext}` : base;
   return cleaned.slice(-200);

@@ -14,6 +14,7 @@ export interface CredentialDeps { db: Db; loginLimiter: LoginLimiter; audit(entr
 export type LoginDoor = 'web' | 'token' | 'openrosa';
 
 // C0 and C1 controls (NUL among them, which PostgreSQL cannot store as text): no user name has them.
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A user name and password as they must look before any account is looked up (user names are at most 64). */

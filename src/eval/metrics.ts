@@ -23,7 +23,10 @@ export function scoreClassification(items: ClassifiedItem[]): ClassificationScor
   for (const it of items) {
     const gold = new Set(it.goldTerms);
     const pred = new Set(it.predTerms);
-    for (const t of pred) (gold.has(t) ? c(t).tp++ : c(t).fp++);
+    for (const t of pred) {
+      if (gold.has(t)) c(t).tp++;
+      else c(t).fp++;
+    }
     for (const t of gold) if (!pred.has(t)) c(t).fn++;
     if (it.goldStance === it.predStance) stanceOk++;
   }

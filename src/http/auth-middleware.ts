@@ -9,6 +9,7 @@ import { Forbidden, Unauthenticated } from '../errors.ts';
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- passport's user is our AuthUser
     interface User extends AuthUser {}
     interface Request { viaToken?: boolean }
   }

@@ -1,7 +1,7 @@
 // The Incident table's one data-access module (with the comments, separations and merge pointers of incidents):
 // every query and statement on incidents lives here, and no business rule does. The pipeline's writes take a SqlTx
 // (raw SQL, also run on the worker's node-postgres transaction); the review's reads and writes use Prisma.
-import { Prisma, type Db, type SqlTx, type Tx } from '../db/client.ts';
+import type { Db, Prisma, SqlTx, Tx } from '../db/client.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import type { AggregateMember, IncidentAggregate } from './aggregate.ts';
 import type { IncidentStateName } from './filters.ts';

@@ -15,10 +15,10 @@ import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, lockBlockKeysJitOf
 import { computeIncidentAggregate, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
 import { insertIncidents } from '../incidents/repository.ts';
 import { loadReportsForProcessing, writeReportResults, type ProcessedReport } from '../reports/repository.ts';
-import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
+import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
-import type { Analysis, Assignment, AutoClassification, ReportForProcessing } from './types.ts';
+import type { AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem { reportId: string; attempt: number }
 /** 'deferred': the caller runs processReport for it once the batch has committed. */

@@ -1,7 +1,7 @@
 // HTTP adapter for the incidents domain (src/incidents): the commission's review queue and incident actions. Reading
 // needs commission or admin; every change needs the commission role. Observers get 403 on all of it.
 import express, { Router, type Request } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
 import { makeJpeg, makeReport, reportForm } from '../../helpers/factories.ts';
-import { collectXml, multipart } from '../../../bench/fixtures.ts';
+import { collectXml } from '../../../bench/fixtures.ts';
 
 type Role = 'anonymous' | 'observer' | 'otherObserver' | 'commission' | 'admin';
 const ROLES: Role[] = ['anonymous', 'observer', 'otherObserver', 'commission', 'admin'];

@@ -2,7 +2,7 @@
 // processed, some half-sent. Afterwards no report is half-stored (a Report row always has all the photos its
 // observer sent, and an outbox job), no Attachment row lacks its file, and resending what failed completes
 // every report exactly once.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';

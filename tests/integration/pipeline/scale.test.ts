@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { candidateSql, createPrismaCandidateStore, DEFAULT_LIMITS } from '../../../src/dedup/repository.ts';
-import { candidateQuery } from '../../../src/dedup/dedup.ts';
 import { createAnalyzer } from '../../../src/pipeline/index.ts';
 
 const N = Number(process.env.PIPELINE_SCALE_N ?? 200_000);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { Invalid } from '../../../src/errors.ts';
 import { incidentWhere, QueueFilters, toInstant } from '../../../src/incidents/filters.ts';
 import { afterCursor, encodeCursor, orderBy, orderOf } from '../../../src/incidents/sort.ts';
-import { QueueQuery } from '../../../src/incidents/queue.ts';
 
 const row = { id: '0b0e4c2a-8d5f-4c47-9a53-5b1f0f1f7a10', severity: 4, firstObservedAt: new Date('2020-11-14T03:40:00Z'), reportCount: 7 };
 
