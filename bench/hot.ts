@@ -3,8 +3,8 @@
 // (one report every couple of seconds each, anywhere). Measured: processed/s over the whole run (load + drain),
 // the other observers' wait from intake to processed (p50/p95, from the stored receivedAt and processedAt, so
 // the two clocks are PostgreSQL's), how large the hot incident grew, and CPU per processed report.
-// The hot observer's intake quota is raised for the run (INTAKE_* in the API's env): what is measured here is
-// processing under a flood that got in (several tokens, or a quota set high), not the quota itself.
+// The intake quota is raised for the benchmarks (bench/env.ts): what is measured here is processing under a flood
+// that got in (several tokens, or a quota set high), not the quota itself.
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
