@@ -17,6 +17,8 @@ export interface HotFigures {
   hotReports: number;
   otherReports: number;
   processedPerSec: number;
+  /** The flood's reports accepted per second while it ran: processing cannot outrun what intake lets in. */
+  acceptedPerSec: number;
   drainSeconds: number | null;
   hotIncidentSize: number;
   /** Intake → processed of the other observers' reports (ms); unprocessed ones at the drain limit are counted at it. */
@@ -94,6 +96,7 @@ export async function benchHot(world: BenchWorld, url: string, opts: { hotReport
     hotReports: totals!.hot,
     otherReports: otherIds.length,
     processedPerSec: round(totals!.processed / ((end - start) / 1000), 1),
+    acceptedPerSec: round(totals!.hot / ((floodEnd - start) / 1000), 1),
     drainSeconds: drained === null ? null : round((drained - loadEnd) / 1000, 1),
     hotIncidentSize: totals!.hotIncident,
     otherWaitMs: {
@@ -105,5 +108,55 @@ export async function benchHot(world: BenchWorld, url: string, opts: { hotReport
       workers: perReport(cpuBetween(cpu0.workers, cpu1.workers)),
       postgres: perReport(cpuBetween(cpu0.postgres, cpu1.postgres)),
     },
+  };
+}
+
+export interface HotDrainFigures {
+  reports: number;
+  hotIncidentSize: number;
+  /** Processed per second by two worker processes started once the whole flood was queued (nothing else running). */
+  processedPerSec: number;
+  drainSeconds: number;
+  cpuUsPerReport: { workers: number; postgres: number } | null;
+}
+
+/**
+ * The processing capacity for one hot incident, apart from intake: the flood is accepted and queued with no worker
+ * running, then two worker processes are started and the backlog is timed until it is gone.
+ */
+export async function benchHotDrain(world: BenchWorld, url: string, opts: { reports: number; drainLimitSeconds: number }): Promise<HotDrainFigures> {
+  const hot = world.observers[0]!;
+  const rand = seeded(35_001);
+  let i = 0;
+  await autocannon({
+    url, connections: 16, amount: opts.reports,
+    requests: [{ method: 'POST', path: '/api/reports', setupRequest: (req: Record<string, unknown>) => {
+      i += 1;
+      return { ...req, headers: { authorization: `Bearer ${hot.token}`, 'content-type': 'application/json' }, body: JSON.stringify(hotReport(i, rand)) };
+    } }],
+  } as autocannon.Options);
+  for (;;) {
+    const [c] = await world.db.$queryRaw<Array<{ left: number }>>`SELECT count(*)::int AS left FROM "OutboxEvent" WHERE "publishedAt" IS NULL`;
+    if (c!.left === 0) break;
+    await sleep(200);
+  }
+  await world.startWorkers();
+  await world.startWorkers();
+  const start = performance.now();
+  const cpu0 = await cpuSnapshot(world);
+  let left = Infinity;
+  while (left > 0 && (performance.now() - start) / 1000 < opts.drainLimitSeconds) {
+    const [c] = await world.db.$queryRaw<Array<{ left: number }>>`SELECT count(*)::int AS left FROM "Report" WHERE status = 'received'`;
+    left = c!.left;
+    if (left > 0) await sleep(250);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const cpu1 = await cpuSnapshot(world);
+  const [t] = await world.db.$queryRaw<Array<{ processed: number; size: number }>>`
+    SELECT count(*) FILTER (WHERE status <> 'received')::int AS processed, COALESCE((SELECT max("reportCount") FROM "Incident"), 0)::int AS size FROM "Report"`;
+  const per = (ms: number) => Math.round((ms * 1000) / Math.max(1, t!.processed));
+  return {
+    reports: t!.processed, hotIncidentSize: t!.size, processedPerSec: round(t!.processed / seconds, 1), drainSeconds: round(seconds, 1),
+    cpuUsPerReport: cpu1.workers.size === 0 ? null : { workers: per(cpuBetween(cpu0.workers, cpu1.workers)), postgres: per(cpuBetween(cpu0.postgres, cpu1.postgres)) },
   };
 }

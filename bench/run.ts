@@ -12,7 +12,7 @@ import { createWorld, dropDatabase } from './env.ts';
 import { benchIntake, type IntakeKind } from './intake.ts';
 import { benchIntakeSpans } from './intake-spans.ts';
 import { benchPipeline } from './pipeline.ts';
-import { benchHot } from './hot.ts';
+import { benchHot, benchHotDrain } from './hot.ts';
 import { benchDigest } from './digest.ts';
 import { benchDedup, type DedupFigures } from './dedup.ts';
 import { summariseProfile } from './profile.ts';
@@ -106,12 +106,23 @@ async function hot() {
     const f = await benchHot(world, api.url, { hotReports: quick ? 3_000 : 10_000, drainLimitSeconds: quick ? 120 : 300 });
     results.hot = f;
     printTable('one hot incident (1 observer floods one place, 8 file normally; 2 worker processes)', [{
-      'hot reports': f.hotReports, 'incident size': f.hotIncidentSize, 'processed/s': f.processedPerSec, 'drain s': f.drainSeconds ?? 'not drained',
+      'hot reports': f.hotReports, 'incident size': f.hotIncidentSize, 'processed/s': f.processedPerSec, 'flood accepted/s': f.acceptedPerSec, 'drain s': f.drainSeconds ?? 'not drained',
       'others n': f.otherReports, 'others wait p50 ms': f.otherWaitMs.p50, 'p95 ms': f.otherWaitMs.p95, 'max ms': f.otherWaitMs.max,
       unprocessed: f.otherWaitMs.unprocessed,
       'cpu µs/report api': f.cpuUsPerReport?.api ?? '', workers: f.cpuUsPerReport?.workers ?? '', postgres: f.cpuUsPerReport?.postgres ?? '',
     }]);
   } finally { await world.close(); }
+  // The same flood queued first, then processed with nothing else running: the processing capacity itself.
+  const drainWorld = await createWorld(1);
+  try {
+    const api = await drainWorld.startApi();
+    const d = await benchHotDrain(drainWorld, api.url, { reports: quick ? 3_000 : 10_000, drainLimitSeconds: quick ? 120 : 300 });
+    (results.hot as Record<string, unknown>).drain = d;
+    printTable('one hot incident, processing only (the flood queued first; 2 worker processes)', [{
+      reports: d.reports, 'incident size': d.hotIncidentSize, 'processed/s': d.processedPerSec, 'drain s': d.drainSeconds,
+      'cpu µs/report workers': d.cpuUsPerReport?.workers ?? '', postgres: d.cpuUsPerReport?.postgres ?? '',
+    }]);
+  } finally { await drainWorld.close(); }
 }
 
 async function dedup() {
