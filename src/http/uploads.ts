@@ -116,7 +116,10 @@ export function stagedUpload(files: FileStore, limits: UploadLimits): RequestHan
       return;
     }
     res.on('close', () => {
-      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) void rm(f.path, { force: true });
+      // A part cut off mid-stream (a hostile or broken upload) is listed without a path: nothing was staged for it.
+      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) {
+        if (typeof f.path === 'string') void rm(f.path, { force: true }).catch(() => undefined);
+      }
     });
     upload(req, res, next);
   };
