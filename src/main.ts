@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     if (config.WEB_CONCURRENCY > 1) stops.push(forkApiProcesses(config.WEB_CONCURRENCY, log));
     else stops.push((await startApi(rt)).close);
   }
-  const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS });
+  const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS, fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX } });
   stops.push(relay.stop);
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const workers = startWorkers(rt);

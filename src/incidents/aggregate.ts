@@ -1,165 +1,82 @@
-// An incident's aggregate (terms, stance, position, time span, severity, summary) recomputed from its member
-// reports' effective classification. Shared by the pipeline and by reviewers' merge/split; the caller passes
-// its transaction so the aggregate always matches the membership it just changed.
-import type { Prisma } from '../db/client.ts';
-import { incidentSummary, type TermTitles } from './summary.ts';
+// An incident's aggregate and running tally as stored: a report joining folds into the tally (joinIncidents: one
+// locking read of the incidents' tallies and one write, whatever their size), while merge, split, reprocessing and
+// corrections recompute both from all the members (recomputeIncident[s]). The caller passes its transaction so the
+// aggregate always matches the membership it just changed. The rules themselves live in aggregate-rules.ts.
+import { Prisma } from '../db/client.ts';
+import { computeIncidentAggregate, type AggregateMember, type IncidentAggregate, type IncidentCorrection } from './aggregate-rules.ts';
+import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
 
-type Stance = 'violation' | 'compliance' | 'information';
-type CasualtyCounts = { killed: number; injured: number; missing: number; detained: number };
+export { computeIncidentAggregate, incidentSeverity, MAX_SEVERITY } from './aggregate-rules.ts';
+export type { AggregateMember, IncidentAggregate, IncidentCorrection } from './aggregate-rules.ts';
+export { aggregateFromTally, tallyOf, type Tally } from './tally.ts';
 
-export interface AggregateMember {
-  lat: number | null; lon: number | null; resolvedLat: number | null; resolvedLon: number | null;
-  geoCell: string | null; placeName: string | null; resolvedPlace: string | null;
-  observedAt: Date; language: string | null; partyAlleged: string;
-  casualties: unknown; terms: string[]; stance: Stance | null; confidence: number | null;
+type MemberRow = AggregateMember & { incidentId: string; member: boolean };
+
+const MEMBER_COLUMNS = Prisma.raw(`r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
+  r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
+  r."terms", r."stance"::text AS stance, r."confidence"`);
+
+/** Locks incidents in id order (two transactions touching the same incidents queue instead of deadlocking). */
+async function lockForAggregate(tx: Prisma.TransactionClient, ids: string[]) {
+  return tx.$queryRaw<Array<{ id: string; correction: unknown; tally: Tally | null }>>`
+    SELECT "id"::text AS id, "correction", "tally" FROM "Incident" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
 }
 
-export interface IncidentCorrection { terms?: string[]; stance?: Stance }
-
-// Weight of each term in severity when reported as a violation: shooting and weapons first.
-const TERM_SEVERITY: Record<string, number> = {
-  hostilities: 3, arms_transfer: 3, mines_uxo: 2, mercenary_withdrawal: 2, troop_return: 2, oil_facilities: 2,
-  road_opening: 1, detainee_exchange: 1, hate_speech: 1, none: 0,
-};
-const STANCE_PRIORITY: Stance[] = ['violation', 'compliance', 'information'];
-export const MAX_SEVERITY = 5;
-
-const mode = <T>(values: T[]): T | null => {
-  const counts = new Map<T, number>();
-  let best: T | null = null;
-  for (const v of values) {
-    const n = (counts.get(v) ?? 0) + 1;
-    counts.set(v, n);
-    if (best === null || n > counts.get(best)!) best = v;
-  }
-  return best;
-};
-
-function majorityStance(stances: Stance[]): Stance | null {
-  const counts = new Map<Stance, number>();
-  for (const s of stances) counts.set(s, (counts.get(s) ?? 0) + 1);
-  const top = Math.max(0, ...counts.values());
-  return STANCE_PRIORITY.find((s) => counts.get(s) === top && top > 0) ?? null;
-}
-
-/** Reports of the same event count the same casualties: take the largest figure, never the sum. */
-function maxCasualties(members: AggregateMember[]): CasualtyCounts {
-  const c: CasualtyCounts = { killed: 0, injured: 0, missing: 0, detained: 0 };
-  for (const m of members) {
-    const x = (m.casualties ?? {}) as Partial<CasualtyCounts>;
-    for (const k of Object.keys(c) as Array<keyof CasualtyCounts>) c[k] = Math.max(c[k], Number(x[k] ?? 0) || 0);
-  }
-  return c;
-}
-
-export function incidentSeverity(terms: string[], stance: Stance | null, casualties: CasualtyCounts, reportCount: number): number {
-  const termWeight = Math.max(0, ...terms.map((t) => TERM_SEVERITY[t] ?? 1));
-  // Compliance is good news; information is context, weighed below a violation.
-  const base = stance === 'violation' ? termWeight : stance === 'information' ? Math.max(0, termWeight - 2) : 0;
-  const harm = casualties.killed > 0 ? 2 : casualties.injured > 0 || casualties.missing > 0 ? 1 : 0;
-  const corroborated = reportCount >= 3 ? 1 : 0;
-  return Math.min(MAX_SEVERITY, base + harm + (base + harm > 0 ? corroborated : 0));
-}
-
-/** GPS fixes win over positions looked up from a place name; the incident sits at their centroid. */
-function position(members: AggregateMember[]) {
-  const gps = members.filter((m) => m.lat !== null && m.lon !== null).map((m) => ({ m, lat: m.lat!, lon: m.lon! }));
-  const pts = gps.length ? gps : members.filter((m) => m.resolvedLat !== null && m.resolvedLon !== null)
-    .map((m) => ({ m, lat: m.resolvedLat!, lon: m.resolvedLon! }));
-  if (!pts.length) return { lat: null, lon: null, geoCell: mode(members.map((m) => m.geoCell).filter((c) => c !== null)) };
-  const lat = pts.reduce((s, p) => s + p.lat, 0) / pts.length;
-  const lon = pts.reduce((s, p) => s + p.lon, 0) / pts.length;
-  // The cell of the member nearest the centroid keeps the incident in the same cell scheme as its reports.
-  const nearest = pts.reduce((a, b) => ((b.lat - lat) ** 2 + (b.lon - lon) ** 2 < (a.lat - lat) ** 2 + (a.lon - lon) ** 2 ? b : a));
-  return { lat, lon, geoCell: nearest.m.geoCell };
-}
-
-export function computeIncidentAggregate(members: AggregateMember[], correction: IncidentCorrection | null, titles?: TermTitles) {
-  const autoTerms = [...new Set(members.flatMap((m) => m.terms))].sort();
-  const realTerms = autoTerms.filter((t) => t !== 'none');
-  const terms = correction?.terms ?? (realTerms.length ? realTerms : autoTerms);
-  const stance = correction?.stance ?? majorityStance(members.map((m) => m.stance).filter((s): s is Stance => s !== null));
-  const confidences = members.map((m) => m.confidence).filter((c): c is number => c !== null);
-  const confidence = correction?.terms || correction?.stance ? 1 : confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : null;
-  const parties = [...new Set(members.map((m) => m.partyAlleged).filter((p) => p && p !== 'unknown'))].sort();
-  const languages = [...new Set(members.map((m) => m.language).filter((l): l is string => !!l))].sort();
-  const times = members.map((m) => m.observedAt.getTime());
-  const firstObservedAt = new Date(Math.min(...times));
-  const lastObservedAt = new Date(Math.max(...times));
-  const placeName = mode(members.map((m) => m.resolvedPlace ?? m.placeName).filter((p): p is string => !!p));
-  const casualties = maxCasualties(members);
-  const pos = position(members);
-  const reportCount = members.length;
-  const summary = incidentSummary({ terms, stance, placeName, lat: pos.lat, lon: pos.lon, reportCount, languages, parties, casualties, firstObservedAt, lastObservedAt }, titles);
-  return {
-    terms, stance, parties, confidence, severity: incidentSeverity(terms, stance, casualties, reportCount),
-    lat: pos.lat, lon: pos.lon, geoCell: pos.geoCell, placeName, firstObservedAt, lastObservedAt, reportCount, languages, summary,
-  };
-}
-
-type MemberRow = AggregateMember & { correction: unknown; member: boolean };
-
-// Members are read in a fixed order (observedAt, id): ties in the aggregate (the most named place, the member
-// nearest the centroid) then go the same way whichever path or batch wrote the incident.
-
-/** Recomputes one incident inside the caller's transaction, in two round trips (read members, write).
- * An incident left without reports keeps its last position and time span (history and audit still point
- * at it) with reportCount 0. */
+/** Recomputes one incident from all its members. */
 export async function recomputeIncident(tx: Prisma.TransactionClient, incidentId: string): Promise<void> {
-  const rows = await tx.$queryRaw<MemberRow[]>`
-    SELECT i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
-      r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
-      r."terms", r."stance"::text AS stance, r."confidence"
-    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
-    WHERE i."id" = ${incidentId}::uuid
-    ORDER BY r."observedAt", r."id"`;
-  if (!rows.length) return;
-  const members = rows.filter((r) => r.member);
-  if (!members.length) {
-    await tx.$executeRaw`UPDATE "Incident" SET "reportCount" = 0, "languages" = '{}', "severity" = 0, "updatedAt" = now() WHERE "id" = ${incidentId}::uuid`;
-    return;
-  }
-  await writeAggregate(tx, incidentId, computeIncidentAggregate(members, rows[0]!.correction as IncidentCorrection | null));
+  await recomputeIncidents(tx, [incidentId]);
 }
 
-export type IncidentAggregate = ReturnType<typeof computeIncidentAggregate>;
-
-export async function writeAggregate(tx: Prisma.TransactionClient, incidentId: string, a: IncidentAggregate): Promise<void> {
-  await tx.$executeRaw`UPDATE "Incident" SET "terms" = ${a.terms}::text[], "stance" = ${a.stance}::"Stance", "parties" = ${a.parties}::text[],
-    "confidence" = ${a.confidence}, "severity" = ${a.severity}, "lat" = ${a.lat}, "lon" = ${a.lon}, "geoCell" = ${a.geoCell},
-    "placeName" = ${a.placeName}, "firstObservedAt" = ${a.firstObservedAt}, "lastObservedAt" = ${a.lastObservedAt},
-    "reportCount" = ${a.reportCount}, "languages" = ${a.languages}::text[], "summary" = ${a.summary}, "updatedAt" = now()
-    WHERE "id" = ${incidentId}::uuid`;
-}
-
-/** Recomputes many incidents in two round trips: one read of all their members (taking the incidents' row
- * locks in id order, so two batches touching the same incidents queue instead of deadlocking) and one write. */
+/**
+ * Recomputes incidents from all their members: the incidents are locked first and their members read in the next
+ * statement, which (READ COMMITTED) then sees every member committed by a transaction that held the lock before.
+ * An incident left without reports keeps its last position and time span (history and audit still point at it)
+ * with reportCount 0 and an empty tally.
+ */
 export async function recomputeIncidents(tx: Prisma.TransactionClient, incidentIds: string[]): Promise<void> {
-  if (!incidentIds.length) return;
-  const rows = await tx.$queryRaw<Array<MemberRow & { incidentId: string }>>`
-    SELECT i."id" AS "incidentId", i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon",
-      r."geoCell", r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged",
-      r."casualties", r."terms", r."stance"::text AS stance, r."confidence"
-    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
-    WHERE i."id" = ANY(${incidentIds}::uuid[])
-    ORDER BY i."id", r."observedAt", r."id" FOR UPDATE OF i`;
-  const byIncident = new Map<string, typeof rows>();
+  const ids = [...new Set(incidentIds)].sort();
+  if (!ids.length) return;
+  const locked = await lockForAggregate(tx, ids);
+  const rows = await tx.$queryRaw<MemberRow[]>`
+    SELECT r."incidentId"::text AS "incidentId", ${MEMBER_COLUMNS} FROM "Report" r
+    WHERE r."incidentId" = ANY(${ids}::uuid[]) ORDER BY r."incidentId", r."observedAt", r."id"`;
+  const byIncident = new Map<string, AggregateMember[]>();
   for (const r of rows) {
     const list = byIncident.get(r.incidentId);
     if (list) list.push(r); else byIncident.set(r.incidentId, [r]);
   }
-  const updates: Array<{ id: string; a: IncidentAggregate | null }> = [];
-  for (const [id, list] of byIncident) {
-    const members = list.filter((r) => r.member);
-    updates.push({ id, a: members.length ? computeIncidentAggregate(members, list[0]!.correction as IncidentCorrection | null) : null });
-  }
-  await writeAggregates(tx, updates);
+  await writeAggregates(tx, locked.map(({ id, correction }) => {
+    const members = byIncident.get(id) ?? [];
+    return members.length
+      ? { id, a: computeIncidentAggregate(members, correction as IncidentCorrection | null), tally: tallyOf(members) }
+      : { id, a: null, tally: emptyTally() };
+  }));
 }
 
-/** Writes many aggregates in one statement; a null aggregate is an incident left without reports. */
-export async function writeAggregates(tx: Prisma.TransactionClient, updates: Array<{ id: string; a: IncidentAggregate | null }>): Promise<void> {
+/**
+ * New members join incidents: their contributions are folded into each incident's tally and the aggregate derived
+ * from it, without reading the incident's other members. The joiners' report rows must already point at the
+ * incident (a full recompute, for an incident written before tallies existed, reads them there).
+ */
+export async function joinIncidents(tx: Prisma.TransactionClient, joins: Map<string, AggregateMember[]>): Promise<void> {
+  const ids = [...joins.keys()].sort();
+  if (!ids.length) return;
+  const locked = await lockForAggregate(tx, ids);
+  const untallied: string[] = [];
+  const updates: Array<{ id: string; a: IncidentAggregate; tally: Tally }> = [];
+  for (const { id, correction, tally } of locked) {
+    if (!tally) { untallied.push(id); continue; }
+    for (const m of joins.get(id)!) addMember(tally, m);
+    updates.push({ id, a: aggregateFromTally(tally, correction as IncidentCorrection | null), tally });
+  }
+  await writeAggregates(tx, updates);
+  if (untallied.length) await recomputeIncidents(tx, untallied);
+}
+
+/** Writes many aggregates and tallies in one statement; a null aggregate is an incident left without reports. */
+export async function writeAggregates(tx: Prisma.TransactionClient, updates: Array<{ id: string; a: IncidentAggregate | null; tally: Tally }>): Promise<void> {
   if (!updates.length) return;
-  const list = JSON.stringify(updates.map(({ id, a }) => (a ? { id, empty: false, ...a } : { id, empty: true })));
+  const list = JSON.stringify(updates.map(({ id, a, tally }) => (a ? { id, empty: false, tally, ...a } : { id, empty: true, tally })));
   await tx.$executeRaw`UPDATE "Incident" i SET
       "terms" = CASE WHEN v.empty THEN i."terms" ELSE v.terms END,
       "stance" = CASE WHEN v.empty THEN i."stance" ELSE v.stance::"Stance" END,
@@ -175,23 +92,31 @@ export async function writeAggregates(tx: Prisma.TransactionClient, updates: Arr
       "reportCount" = CASE WHEN v.empty THEN 0 ELSE v."reportCount" END,
       "languages" = CASE WHEN v.empty THEN '{}' ELSE v.languages END,
       "summary" = CASE WHEN v.empty THEN i."summary" ELSE v.summary END,
+      "tally" = v.tally,
       "updatedAt" = now()
     FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, empty boolean, terms text[], stance text, parties text[], confidence float8,
       severity int, lat float8, lon float8, "geoCell" text, "placeName" text, "firstObservedAt" timestamptz, "lastObservedAt" timestamptz,
-      "reportCount" int, languages text[], summary text)
+      "reportCount" int, languages text[], summary text, tally jsonb)
     WHERE i."id" = v.id`;
 }
 
-/** Opens many incidents with their aggregates in one statement; ids are chosen by the caller. */
-export async function insertIncidents(tx: Prisma.TransactionClient, rows: Array<{ id: string; a: IncidentAggregate }>): Promise<void> {
-  if (!rows.length) return;
-  const list = JSON.stringify(rows.map(({ id, a }) => ({ id, ...a })));
-  await tx.$executeRaw`
+/** Opens incidents with their aggregates and tallies in one statement; ids are chosen by the caller (null: the
+ * database's), and the ids are returned in the order given. */
+export async function insertIncidents(tx: Prisma.TransactionClient, members: Array<{ id?: string; members: AggregateMember[] }>): Promise<string[]> {
+  if (!members.length) return [];
+  const list = JSON.stringify(members.map(({ id, members: ms }, i) => {
+    const tally = tallyOf(ms);
+    return { i, id: id ?? null, tally, ...aggregateFromTally(tally, null) };
+  }));
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
     INSERT INTO "Incident" ("id", "terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
-      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "updatedAt")
-    SELECT v.id, v.terms, v.stance::"Stance", v.parties, v.confidence, v.severity, v.lat, v.lon, v."geoCell", v."placeName",
-      v."firstObservedAt", v."lastObservedAt", v."reportCount", v.languages, v.summary, now()
-    FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, terms text[], stance text, parties text[], confidence float8,
+      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "tally", "updatedAt")
+    SELECT COALESCE(v.id, gen_random_uuid()), v.terms, v.stance::"Stance", v.parties, v.confidence, v.severity, v.lat, v.lon, v."geoCell",
+      v."placeName", v."firstObservedAt", v."lastObservedAt", v."reportCount", v.languages, v.summary, v.tally, now()
+    FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, id uuid, terms text[], stance text, parties text[], confidence float8,
       severity int, lat float8, lon float8, "geoCell" text, "placeName" text, "firstObservedAt" timestamptz, "lastObservedAt" timestamptz,
-      "reportCount" int, languages text[], summary text)`;
+      "reportCount" int, languages text[], summary text, tally jsonb)
+    ORDER BY v.i
+    RETURNING "id"::text AS id`;
+  return rows.map((r) => r.id);
 }

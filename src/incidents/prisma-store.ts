@@ -31,6 +31,15 @@ const nearest = (where: Prisma.Sql, l: StoreLimits) => Prisma.sql`
                 WHERE ${where} AND r."observedAt" < q.at AND r."observedAt" >= q."from" AND r."incidentId" IS NOT NULL
                   AND r."id" IS DISTINCT FROM q.self ORDER BY r."observedAt" DESC LIMIT ${l.perBlock})`;
 
+/**
+ * Settings for the rest of a transaction that runs candidate lookups, to be selected in a statement before them.
+ * No bitmap scans: the planner estimates the members of a candidate incident (its id is a parameter of the
+ * LATERAL step) as a few rows, for which a bitmap scan and a sort look cheapest, and then reads every member of a
+ * hot incident (20,000 reports) to keep 30. Without bitmaps the only path is the Report(incidentId, observedAt
+ * DESC, id) index in order, stopping at the LIMIT. JIT off: see lockAllBlocks in src/pipeline/batch.ts.
+ */
+export const LOOKUP_SETTINGS = Prisma.sql`set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+
 /** A candidate of the lookup: which query (index) it answers, and whether a shared photo hit it. */
 export interface CandidateRow { q: number; target: string; byHash: boolean; separatedFrom: string[]; members: ReportFeatures[] }
 type Packed = [number, string, boolean, string[], ReportFeatures[]];

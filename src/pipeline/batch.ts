@@ -7,10 +7,10 @@
 // report that has an incident (pinned, separated, leaving one for another) or a correction to apply is
 // deferred to processReport, which the caller runs after the batch commits.
 import { randomUUID } from 'node:crypto';
-import { computeIncidentAggregate, insertIncidents, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
+import { insertIncidents, joinIncidents, type AggregateMember } from '../incidents/aggregate.ts';
 import type { CandidateIncident, CandidateQuery } from '../incidents/dedup.ts';
 import type { ReportFeatures } from '../incidents/features.ts';
-import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, type CandidateRow } from '../incidents/prisma-store.ts';
+import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, LOOKUP_SETTINGS, type CandidateRow } from '../incidents/prisma-store.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { loadReports, processingInputHash } from './load.ts';
 import { inPgTransaction } from './pg-tx.ts';
@@ -90,19 +90,20 @@ async function runBatch(tx: Tx, deps: PipelineDeps, items: BatchItem[]): Promise
     });
   }
 
-  // New incidents are written with their aggregates at once: all their members are in this batch.
-  // Members in the order recomputeIncident reads them (observedAt, id), so that ties resolve alike.
-  const ordered = (fs: Fresh[]) => [...fs].sort((x, y) => x.report.observedAt.getTime() - y.report.observedAt.getTime() || (x.report.id < y.report.id ? -1 : 1));
-  await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, a: computeIncidentAggregate(ordered(fs).map(asMember), null) })));
+  // New incidents are written with their aggregates at once: all their members are in this batch. The members
+  // joining existing incidents are folded into those incidents' tallies: no other member is read.
+  await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })));
   await writeReportResults(tx, fresh, deps.clock.now());
-  await recomputeIncidents(tx, [...joined].sort());
+  const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
+  for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
+  await joinIncidents(tx, joins);
   for (const f of fresh) outcomes[f.index] = 'processed';
   return outcomes;
 }
 
 /**
  * The block locks of every report of the batch, sorted and taken in one statement (see lockBlocks). The same
- * statement turns JIT off for the rest of the transaction: the batched lookup's cost estimate (a JSON list
+ * statement sets the lookup's settings (LOOKUP_SETTINGS) and so turns JIT off for the rest of the transaction: the batched lookup's cost estimate (a JSON list
  * the planner takes for 100 rows, each with several LATERAL steps) is far above jit_above_cost, and compiling
  * it took ~230 ms for ~15 ms of actual work.
  */
@@ -113,7 +114,7 @@ async function lockAllBlocks(tx: Tx, fresh: Fresh[]): Promise<void> {
     if (analysis.place.key) keys.add(`place:${analysis.place.key}`);
     for (const h of report.attachmentHashes) keys.add(`sha:${h}`);
   }
-  await tx.$queryRaw`SELECT set_config('jit', 'off', true), (SELECT count(pg_advisory_xact_lock(k)) FROM
+  await tx.$queryRaw`SELECT ${LOOKUP_SETTINGS}, (SELECT count(pg_advisory_xact_lock(k)) FROM
     (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${[...keys]}::text[]) AS x ORDER BY 1) AS s)::int AS locked`;
 }
 

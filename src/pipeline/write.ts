@@ -1,12 +1,12 @@
-// The writes of one processing run, all inside the caller's transaction: block locks, a new incident,
-// the report's results. Raw SQL keeps each to one round trip on the hot path.
+// The writes of one processing run, all inside the caller's transaction: block locks and the report's results. Raw SQL keeps each to one round trip on the hot path.
+import { LOOKUP_SETTINGS } from '../incidents/prisma-store.ts';
 import type { Analysis, Assignment, ReportForProcessing, Tx } from './types.ts';
 import type { Effective } from './effective.ts';
-import type { IncidentAggregate } from '../incidents/aggregate.ts';
 
 // Reports that could land in the same incident share a cell, a place or a photo; taking these locks (sorted,
 // in one statement, so two runs never wait on each other in opposite order) means two such reports are
-// assigned one after the other and cannot both open a new incident for the same event.
+// assigned one after the other and cannot both open a new incident for the same event. The same statement sets
+// the candidate lookup's settings for the transaction (LOOKUP_SETTINGS).
 export async function lockBlocks(tx: Tx, analysis: Analysis, report: ReportForProcessing): Promise<void> {
   const keys = [
     ...analysis.query.cells.map((c) => `cell:${c}`),
@@ -14,19 +14,8 @@ export async function lockBlocks(tx: Tx, analysis: Analysis, report: ReportForPr
     ...report.attachmentHashes.map((h) => `sha:${h}`),
   ];
   if (!keys.length) return;
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(k)::text FROM
-    (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s`;
-}
-
-/** Opens an incident with its aggregate already computed (one round trip instead of insert + recompute). */
-export async function insertIncident(tx: Tx, a: IncidentAggregate): Promise<string> {
-  const [row] = await tx.$queryRaw<Array<{ id: string }>>`
-    INSERT INTO "Incident" ("terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
-      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "updatedAt")
-    VALUES (${a.terms}::text[], ${a.stance}::"Stance", ${a.parties}::text[], ${a.confidence}, ${a.severity}, ${a.lat}, ${a.lon},
-      ${a.geoCell}, ${a.placeName}, ${a.firstObservedAt}, ${a.lastObservedAt}, ${a.reportCount}, ${a.languages}::text[], ${a.summary}, now())
-    RETURNING "id"`;
-  return row!.id;
+  await tx.$queryRaw`SELECT ${LOOKUP_SETTINGS}, (SELECT count(pg_advisory_xact_lock(k)) FROM
+    (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s)::int AS locked`;
 }
 
 export interface ReportResult {

@@ -4,6 +4,7 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
+import { fairPriorities, type Fairness } from './fairness.ts';
 import { DEFAULT_JOB_OPTIONS, OUTBOX_ROUTES } from './names.ts';
 
 export interface OutboxRelayDeps {
@@ -11,6 +12,8 @@ export interface OutboxRelayDeps {
   queues: Map<string, Queue>;
   log: Logger;
   batchSize?: number;
+  /** Report jobs of observers filing far more than others wait behind theirs (fairness.ts). */
+  fairness?: Fairness;
 }
 
 /**
@@ -47,17 +50,22 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
 
 async function publishBatch(deps: OutboxRelayDeps, batchSize: number, claim: (ids: bigint[]) => void): Promise<number> {
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date }>>`
-      SELECT "id", "topic", "payload", "createdAt" FROM "OutboxEvent"
-      WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+    const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date; observerId: string | null }>>`
+      SELECT o."id", o."topic", o."payload", o."createdAt",
+        (SELECT r."observerId"::text FROM "Report" r WHERE r."id" = CASE
+          WHEN o."payload"->>'reportId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN (o."payload"->>'reportId')::uuid END) AS "observerId"
+      FROM "OutboxEvent" o
+      WHERE o."publishedAt" IS NULL ORDER BY o."id" LIMIT ${batchSize} FOR UPDATE OF o SKIP LOCKED`;
     if (rows.length === 0) return 0;
     claim(rows.map((r) => r.id));
+    const priorities = deps.fairness ? await fairPriorities(deps.fairness, rows.map((r) => r.observerId)) : [];
     const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const route = OUTBOX_ROUTES[row.topic];
       if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
       const jobs = byQueue.get(route.queue) ?? [];
-      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: outboxJobId(row) } });
+      const priority = priorities[i];
+      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: outboxJobId(row), ...(priority ? { priority } : {}) } });
       byQueue.set(route.queue, jobs);
     }
     for (const [name, jobs] of byQueue) {

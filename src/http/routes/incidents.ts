@@ -7,8 +7,9 @@ import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
 import { canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
 import {
-  addComment, AGREEMENT_TERM_IDS, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, IncidentPage, IncidentPatch,
-  IncidentSummary, listAssignees, listQueue, mapFeatures, MergeInput, mergeIncidents, parseBody, parseQuery, QueueFilters, QueueQuery,
+  addComment, AGREEMENT_TERM_IDS, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, getIncidentReports, IncidentDetail,
+  IncidentPage, IncidentPatch, IncidentSummary, listAssignees, listQueue, mapFeatures, MembersPage, MembersQuery, MergeInput, mergeIncidents,
+  parseBody, parseQuery, QueueFilters, QueueQuery,
   SplitInput, splitReports, updateIncident, type ReviewDeps,
 } from '../../review/index.ts';
 import { parseUuidParam } from './reports.ts';
@@ -24,8 +25,10 @@ registry.registerPath({ method: 'get', path: '/api/incidents/map', tags, summary
   request: { query: QueueFilters }, responses: { 200: ok('GeoJSON FeatureCollection'), ...errorResponses(400, 401, 403) } });
 registry.registerPath({ method: 'get', path: '/api/incidents/assignees', tags, summary: 'Commission members incidents can be assigned to', security,
   responses: { 200: ok('Users'), ...errorResponses(401, 403) } });
-registry.registerPath({ method: 'get', path: '/api/incidents/{id}', tags, summary: 'One incident with its reports, comments and history', security,
-  request: idParam, responses: { 200: ok('Incident'), ...errorResponses(401, 403, 404) } });
+registry.registerPath({ method: 'get', path: '/api/incidents/{id}', tags, summary: 'One incident with the first page of its reports, comments and history', security,
+  request: idParam, responses: { 200: ok('Incident', IncidentDetail), ...errorResponses(401, 403, 404) } });
+registry.registerPath({ method: 'get', path: '/api/incidents/{id}/reports', tags, summary: 'The member reports of an incident, a page at a time in observed order', security,
+  request: { ...idParam, query: MembersQuery }, responses: { 200: ok('A page', MembersPage), ...errorResponses(400, 401, 403, 404) } });
 registry.registerPath({ method: 'patch', path: '/api/incidents/{id}', tags, summary: 'Change state, assign, or correct terms/stance (commission)', security,
   request: { ...idParam, ...jsonBody(IncidentPatch) }, responses: { 200: ok('Updated', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) } });
 registry.registerPath({ method: 'post', path: '/api/incidents/{id}/comments', tags, summary: 'Comment on an incident (commission)', security,
@@ -54,6 +57,9 @@ export function incidentsRouter(deps: AppDeps): Router {
   r.post('/bulk', ...write, async (req, res) => { res.json(await bulkUpdate(review, actor(req), parseBody(BulkInput, req.body))); });
 
   r.get('/:id', async (req, res) => { res.json(await getIncidentDetail(deps.db, parseUuidParam(req.params.id))); });
+  r.get('/:id/reports', async (req, res) => {
+    res.json(await getIncidentReports(deps.db, parseUuidParam(req.params.id), parseQuery(MembersQuery, req.query)));
+  });
   r.patch('/:id', ...write, async (req, res) => {
     res.json(await updateIncident(review, actor(req), parseUuidParam(req.params.id), parseBody(IncidentPatch, req.body)));
   });
