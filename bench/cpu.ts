@@ -3,6 +3,7 @@
 // elsewhere the figures are null.
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Db } from '../src/db/client.ts';
+import type { BenchWorld } from './env.ts';
 
 const TICK_MS = 10; // USER_HZ is 100 on every Linux build this runs on
 
@@ -57,3 +58,14 @@ export async function measureCpu<T>(
   const per = (ms: number) => (n > 0 && apiBefore.size ? Math.round((ms * 1000) / n) : null);
   return { result, apiUsPerUnit: per(api), pgUsPerUnit: per(pg) };
 }
+
+/** The API processes, the worker processes and the bench database's backends, sampled at once. */
+export async function cpuSnapshot(world: BenchWorld) {
+  const tree = (pids: number[]) => pids.flatMap(processTree);
+  return {
+    api: sampleCpu(tree(world.spawned.filter((p) => p.url !== '').map((p) => p.pid))),
+    workers: sampleCpu(tree(world.spawned.filter((p) => p.url === '').map((p) => p.pid))),
+    postgres: sampleCpu(await backendPids(world.db)),
+  };
+}
+

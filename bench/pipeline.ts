@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import type { BenchWorld } from './env.ts';
-import { backendPids, cpuBetween, processTree, sampleCpu } from './cpu.ts';
+import { cpuBetween, cpuSnapshot } from './cpu.ts';
 import { intakeShapes } from './intake.ts';
 import { round, sleep } from './stats.ts';
 
@@ -18,15 +18,6 @@ export interface PipelineFigures {
   drainSeconds: number | null;
   /** CPU time per processed report (µs) over load + drain; null where /proc is not readable. */
   cpuUsPerReport: { api: number; workers: number; postgres: number } | null;
-}
-
-async function cpuSnapshot(world: BenchWorld) {
-  const tree = (pids: number[]) => pids.flatMap(processTree);
-  return {
-    api: sampleCpu(tree(world.spawned.filter((p) => p.url !== '').map((p) => p.pid))),
-    workers: sampleCpu(tree(world.spawned.filter((p) => p.url === '').map((p) => p.pid))),
-    postgres: sampleCpu(await backendPids(world.db)),
-  };
 }
 
 async function counts(world: BenchWorld): Promise<{ accepted: number; processed: number; assigned: number }> {

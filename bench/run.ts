@@ -12,6 +12,7 @@ import { createWorld, dropDatabase } from './env.ts';
 import { benchIntake, type IntakeKind } from './intake.ts';
 import { benchIntakeSpans } from './intake-spans.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchHot, benchHotDrain } from './hot.ts';
 import { benchDigest } from './digest.ts';
 import { benchDedup, type DedupFigures } from './dedup.ts';
 import { summariseProfile } from './profile.ts';
@@ -21,7 +22,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
-const only = (args.find((a) => !a.startsWith('--')) ?? 'intake,pipeline,dedup,digest').split(',');
+const only = (args.find((a) => !a.startsWith('--')) ?? 'intake,pipeline,hot,dedup,digest').split(',');
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 5 : 10;
 
@@ -94,6 +95,36 @@ async function pipeline() {
   } finally { await world.close(); }
 }
 
+// One observer floods one place (one incident of thousands of reports) while eight others file at field rate.
+async function hot() {
+  const world = await createWorld(9);
+  try {
+    // The flood has to get in to be measured: the per-account quota is raised for the benchmarks (env.ts).
+    const api = await world.startApi();
+    await world.startWorkers();
+    await world.startWorkers();
+    const f = await benchHot(world, api.url, { hotReports: quick ? 3_000 : 10_000, drainLimitSeconds: quick ? 120 : 300 });
+    results.hot = f;
+    printTable('one hot incident (1 observer floods one place, 8 file normally; 2 worker processes)', [{
+      'hot reports': f.hotReports, 'incident size': f.hotIncidentSize, 'processed/s': f.processedPerSec, 'flood accepted/s': f.acceptedPerSec, 'drain s': f.drainSeconds ?? 'not drained',
+      'others n': f.otherReports, 'others wait p50 ms': f.otherWaitMs.p50, 'p95 ms': f.otherWaitMs.p95, 'max ms': f.otherWaitMs.max,
+      unprocessed: f.otherWaitMs.unprocessed,
+      'cpu µs/report api': f.cpuUsPerReport?.api ?? '', workers: f.cpuUsPerReport?.workers ?? '', postgres: f.cpuUsPerReport?.postgres ?? '',
+    }]);
+  } finally { await world.close(); }
+  // The same flood queued first, then processed with nothing else running: the processing capacity itself.
+  const drainWorld = await createWorld(1);
+  try {
+    const api = await drainWorld.startApi();
+    const d = await benchHotDrain(drainWorld, api.url, { reports: quick ? 3_000 : 10_000, drainLimitSeconds: quick ? 120 : 300 });
+    (results.hot as Record<string, unknown>).drain = d;
+    printTable('one hot incident, processing only (the flood queued first; 2 worker processes)', [{
+      reports: d.reports, 'incident size': d.hotIncidentSize, 'processed/s': d.processedPerSec, 'drain s': d.drainSeconds,
+      'cpu µs/report workers': d.cpuUsPerReport?.workers ?? '', postgres: d.cpuUsPerReport?.postgres ?? '',
+    }]);
+  } finally { await drainWorld.close(); }
+}
+
 async function dedup() {
   const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const rows = [];
@@ -124,7 +155,7 @@ async function digest() {
   } finally { await world.close(); }
 }
 
-const benches: Record<string, () => Promise<void>> = { intake, pipeline, dedup, digest };
+const benches: Record<string, () => Promise<void>> = { intake, pipeline, hot, dedup, digest };
 try {
   for (const name of only) {
     const run = benches[name];

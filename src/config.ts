@@ -45,6 +45,12 @@ const schema = z.object({
   MAX_NARRATIVE_CHARS: z.coerce.number().int().min(100).default(50_000),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  // Per-account intake quota (src/reports/quota.ts), far above what an observer files in the field: a rate per
+  // minute, a burst above it (at most INTAKE_BURST more an hour: an outbox sent after a day offline) and an
+  // hourly ceiling. A flood from one stolen or scripted account is refused with 429 and Retry-After.
+  INTAKE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  INTAKE_BURST: z.coerce.number().int().min(0).default(120),
+  INTAKE_PER_HOUR: z.coerce.number().int().min(1).default(600),
   // Reports jobs run at once per worker process; they are processed in batches of up to PIPELINE_BATCH_SIZE
   // (1: one transaction per report), so twice the batch size keeps one batch forming while another commits.
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),

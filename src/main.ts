@@ -8,7 +8,7 @@ import { pruneOutbox, startOutboxRelay } from './outbox/relay.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';
-import { sweepOrphanFiles } from './storage/sweep.ts';
+import { ORPHAN_GRACE_MS, sweepOrphanFiles } from './storage/sweep.ts';
 import { forkApiProcesses, isApiChild } from './api-cluster.ts';
 
 async function main(): Promise<void> {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     if (config.WEB_CONCURRENCY > 1) stops.push(forkApiProcesses(config.WEB_CONCURRENCY, log));
     else stops.push((await startApi(rt)).close);
   }
-  const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS });
+  const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS, fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX } });
   stops.push(relay.stop);
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const workers = startWorkers(rt);
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     // A Redis outage at start-up must not stop the workers; the next start registers the schedule.
     await registerSchedules(rt.queues, config).catch((err) => log.warn({ err: (err as Error).message }, 'job schedules not registered'));
     const sweep = () => Promise.all([
-      sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: 3600_000 })
+      sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: ORPHAN_GRACE_MS })
         .then((n) => n && log.info({ removed: n }, 'orphaned files removed'), (err) => log.warn({ err }, 'file sweep failed')),
       pruneOutbox(rt.db, new Date(rt.clock.now().getTime() - 7 * 86_400_000))
         .then((n) => n && log.info({ removed: n }, 'published outbox rows pruned'), (err) => log.warn({ err }, 'outbox prune failed')),

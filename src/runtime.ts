@@ -14,6 +14,7 @@ import { redisConnection } from './queue/connection.ts';
 import { QUEUES } from './queue/names.ts';
 import type { IntakeDeps } from './reports/service.ts';
 import { createReportWriter } from './reports/writer.ts';
+import { createIntakeQuota } from './reports/quota.ts';
 import { createFileStore, type FileStore } from './storage/files.ts';
 import type { Redis } from 'ioredis';
 
@@ -48,6 +49,7 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     config, db, log, clock, files, redis, queues,
     intake: {
       db, files, clock, writer: createReportWriter(db),
+      quota: createIntakeQuota(redis, { perMinute: config.INTAKE_PER_MINUTE, burst: config.INTAKE_BURST, perHour: config.INTAKE_PER_HOUR }, config.QUEUE_PREFIX),
       limits: { maxAttachments: config.MAX_ATTACHMENTS, maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES, maxNarrativeChars: config.MAX_NARRATIVE_CHARS },
     },
     async audit(entry) { await appendAudit(db, entry, clock); },

@@ -33,6 +33,15 @@ const nearest = (where: Prisma.Sql, l: StoreLimits) => Prisma.sql`
                 WHERE ${where} AND r."observedAt" < q.at AND r."observedAt" >= q."from" AND r."incidentId" IS NOT NULL
                   AND r."id" IS DISTINCT FROM q.self ORDER BY r."observedAt" DESC LIMIT ${l.perBlock})`;
 
+/**
+ * Settings for the rest of a transaction that runs candidate lookups, to be selected in a statement before them.
+ * No bitmap scans: the planner estimates the members of a candidate incident (its id is a parameter of the
+ * LATERAL step) as a few rows, for which a bitmap scan and a sort look cheapest, and then reads every member of a
+ * hot incident (20,000 reports) to keep 30. Without bitmaps the only path is the Report(incidentId, observedAt
+ * DESC, id) index in order, stopping at the LIMIT. JIT off: see lockAllBlocks in src/pipeline/batch.ts.
+ */
+export const LOOKUP_SETTINGS = Prisma.sql`set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+
 /** A candidate of the lookup: which query (index) it answers, and whether a shared photo hit it. */
 export interface CandidateRow { q: number; target: string; byHash: boolean; separatedFrom: string[]; members: ReportFeatures[] }
 type Packed = [number, string, boolean, string[], ReportFeatures[]];
@@ -128,20 +137,12 @@ export async function incidentMembers(tx: SqlTx, incidentId: string, q: Candidat
 }
 
 /**
- * Takes the advisory locks of the given block keys, sorted and in one statement, so two runs never wait on each
- * other in opposite order.
- */
-export async function lockBlockKeys(tx: SqlTx, keys: string[]): Promise<void> {
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(k)::text FROM
-    (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s`;
-}
-
-/**
- * The block locks of a whole batch (see lockBlockKeys), with JIT turned off for the rest of the transaction: the
+ * Takes the advisory locks of the given block keys, sorted and in one statement (so two runs never wait on each other
+ * in opposite order), and sets the candidate lookup's settings for the rest of the transaction (LOOKUP_SETTINGS): the
  * batched lookup's cost estimate (a JSON list the planner takes for 100 rows, each with several LATERAL steps) is far
  * above jit_above_cost, and compiling it took ~230 ms for ~15 ms of actual work.
  */
-export async function lockBlockKeysJitOff(tx: SqlTx, keys: string[]): Promise<void> {
-  await tx.$queryRaw`SELECT set_config('jit', 'off', true), (SELECT count(pg_advisory_xact_lock(k)) FROM
+export async function lockBlockKeys(tx: SqlTx, keys: string[]): Promise<void> {
+  await tx.$queryRaw`SELECT ${LOOKUP_SETTINGS}, (SELECT count(pg_advisory_xact_lock(k)) FROM
     (SELECT DISTINCT hashtextextended(x, 2020) AS k FROM unnest(${keys}::text[]) AS x ORDER BY 1) AS s)::int AS locked`;
 }

@@ -116,8 +116,9 @@ export function stagedUpload(files: FileStore, limits: UploadLimits): RequestHan
       return;
     }
     res.on('close', () => {
-      // A part cut short by an error may have no path yet; multer removes those itself.
-      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) if (f.path) void rm(f.path, { force: true });
+      // A part cut short by an error may have no path yet; multer removes those itself. A removal that fails is the
+      // sweep's: unhandled, its rejection would end the process.
+      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) if (f.path) rm(f.path, { force: true }).catch(() => undefined);
     });
     upload(req, res, next);
   };

@@ -1,30 +1,85 @@
-// One incident as the incident page shows it: its summary, the automatic result beside any correction,
-// every member report, the comments and the incident's audit history.
+// One incident as the incident page shows it: its summary, the automatic result beside any correction, the first
+// page of its member reports (observed order) with a cursor for the rest, the comments and the audit history.
+// Members are paged: an incident of 20,000 reports is read and sent 50 at a time, never whole.
+import { z } from 'zod';
 import { historyOf } from '../audit/repository.ts';
 import type { Db } from '../db/client.ts';
-import { NotFound } from '../errors.ts';
-import { reportsOfIncident } from '../reports/repository.ts';
+import { Invalid, NotFound } from '../errors.ts';
+import { reportsOfIncidentPage } from '../reports/repository.ts';
+import { ReportView } from '../reports/schema.ts';
 import { reportView } from '../reports/view.ts';
-import { computeIncidentAggregate, type AggregateMember } from './aggregate.ts';
-import { commentsOf, findIncidentForPage } from './repository.ts';
-import { incidentSummary } from './view.ts';
+import { aggregateFromTally, computeIncidentAggregate, type Tally } from './aggregate.ts';
+import { commentsOf, findIncidentForPage, incidentExists, membersOf } from './repository.ts';
+import { IncidentSummary, incidentSummary } from './view.ts';
+
+export const MEMBERS_PAGE = 50;
+
+export const MembersQuery = z.object({
+  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(200).default(MEMBERS_PAGE),
+}).strict().meta({ id: 'IncidentMembersQuery' });
+
+export const MembersPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).meta({ id: 'IncidentMembersPage' });
+
+export const IncidentDetail = IncidentSummary.extend({
+  mergedIntoId: z.string().uuid().nullable(),
+  correction: z.record(z.string(), z.unknown()).nullable(),
+  automatic: z.object({ terms: z.array(z.string()), stance: z.string().nullable(), confidence: z.number().nullable() }).nullable(),
+  reports: z.array(ReportView).meta({ description: `The first ${MEMBERS_PAGE} member reports in observed order; GET /api/incidents/{id}/reports pages the rest` }),
+  reportsNextCursor: z.string().nullable(),
+  comments: z.array(z.object({ id: z.string(), author: z.object({ id: z.string(), username: z.string() }), body: z.string(), createdAt: z.string() })),
+  history: z.array(z.object({ at: z.string(), actorName: z.string().nullable(), action: z.string(), before: z.unknown(), after: z.unknown() })),
+}).meta({ id: 'IncidentDetail' });
+
+const encode = (r: { observedAt: Date; id: string }) => Buffer.from(JSON.stringify([r.observedAt.toISOString(), r.id])).toString('base64url');
+function decode(cursor: string): { observedAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const observedAt = new Date(at);
+    if (Number.isNaN(observedAt.getTime()) || !z.string().uuid().safeParse(id).success) throw new Error('bad cursor');
+    return { observedAt, id };
+  } catch {
+    throw new Invalid([{ field: 'cursor', reason: 'not a cursor this endpoint gave' }], 400);
+  }
+}
+
+/** A page of an incident's member reports in observed order (observedAt, id), after `cursor`. */
+export async function listIncidentReports(db: Db, incidentId: string, q: { cursor?: string; limit?: number } = {}) {
+  const limit = q.limit ?? MEMBERS_PAGE;
+  const after = q.cursor ? decode(q.cursor) : null;
+  const rows = await reportsOfIncidentPage(db, incidentId, after, limit + 1);
+  const items = rows.slice(0, limit);
+  return { items: items.map(reportView), nextCursor: rows.length > limit ? encode(items[items.length - 1]!) : null };
+}
+
+export async function getIncidentReports(db: Db, incidentId: string, q: { cursor?: string; limit?: number }) {
+  if (!(await incidentExists(db, incidentId))) throw new NotFound('incident');
+  return listIncidentReports(db, incidentId, q);
+}
+
+/** What the machine alone says (no correction): from the tally, or for an incident stored before tallies, its members. */
+async function automaticOf(db: Db, id: string, tally: Tally | null) {
+  if (tally) return tally.n > 0 ? aggregateFromTally(tally, null) : null;
+  const members = await membersOf(db, [id]);
+  return members.length ? computeIncidentAggregate(members, null) : null;
+}
 
 export async function getIncidentDetail(db: Db, id: string) {
   const incident = await findIncidentForPage(db, id);
   if (!incident) throw new NotFound('incident');
-  const [reports, comments, history] = await Promise.all([
-    reportsOfIncident(db, id),
+  const [page, comments, history, automatic] = await Promise.all([
+    listIncidentReports(db, id),
     commentsOf(db, id),
     historyOf(db, 'incident', id),
+    automaticOf(db, id, incident.tally as Tally | null),
   ]);
-  // What the machine alone would say, so the page can show it beside the reviewer's correction.
-  const automatic = reports.length ? computeIncidentAggregate(reports as unknown as AggregateMember[], null) : null;
   return {
     ...incidentSummary(incident),
     mergedIntoId: incident.mergedIntoId,
     correction: incident.correction ?? null,
     automatic: automatic ? { terms: automatic.terms, stance: automatic.stance, confidence: automatic.confidence } : null,
-    reports: reports.map(reportView),
+    reports: page.items,
+    reportsNextCursor: page.nextCursor,
     comments: comments.map((c) => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() })),
     history: history.map((h) => ({ at: h.at.toISOString(), actorName: h.actorName, action: h.action, before: h.before, after: h.after })),
   };

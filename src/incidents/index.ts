@@ -2,7 +2,7 @@
 // audited actions on incidents (state, assignment, correction, comment, merge, split, bulk).
 export { QueueFilters, incidentWhere, toInstant, INCIDENT_STATES, STANCES, type IncidentStateName } from './filters.ts';
 export { QueueQuery, listQueue, stateCounts, mapFeatures, listAssignees, MAP_CAP } from './queue.ts';
-export { getIncidentDetail } from './detail.ts';
+export { getIncidentDetail, getIncidentReports, IncidentDetail, MembersPage, MembersQuery } from './detail.ts';
 export { IncidentPatch, CommentInput, updateIncident, addComment } from './actions.ts';
 export { MergeInput, SplitInput, mergeIncidents, splitReports } from './merge.ts';
 export { BulkInput, BulkResult, bulkUpdate } from './bulk.ts';

@@ -1,58 +1,38 @@
 // The Incident table's one data-access module (with the comments, separations and merge pointers of incidents):
 // every query and statement on incidents lives here, and no business rule does. The pipeline's writes take a SqlTx
 // (raw SQL, also run on the worker's node-postgres transaction); the review's reads and writes use Prisma.
-import type { Db, Prisma, SqlTx, Tx } from '../db/client.ts';
+import { Prisma, type Db, type SqlTx, type Tx } from '../db/client.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import type { AggregateMember, IncidentAggregate } from './aggregate.ts';
+import type { AggregateMember, IncidentAggregate } from './aggregate-rules.ts';
+import type { Tally } from './tally.ts';
 import type { IncidentStateName } from './filters.ts';
 import { incidentSummary, summarySelect } from './view.ts';
 
-// --- Aggregates: the members an aggregate is computed from, and the computed aggregate.
+// --- Aggregates: the incidents' tallies, their members, the aggregates computed from them (src/incidents/aggregate.ts).
 
-export type MemberRow = AggregateMember & { correction: unknown; member: boolean; incidentId: string };
+const MEMBER_COLUMNS = Prisma.raw(`r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
+  r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
+  r."terms", r."stance"::text AS stance, r."confidence"`);
 
-// Members are read in a fixed order (observedAt, id): ties in the aggregate (the most named place, the member
-// nearest the centroid) then go the same way whichever path or batch wrote the incident.
+export type MemberRow = AggregateMember & { incidentId: string; member: boolean };
 
-/** One incident's members (a row with member = false when it has none). */
-export async function readMembers(tx: SqlTx, incidentId: string): Promise<MemberRow[]> {
+/** Locks incidents in id order (two transactions touching the same incidents queue instead of deadlocking). */
+export async function lockForAggregate(tx: SqlTx, ids: string[]) {
+  return tx.$queryRaw<Array<{ id: string; correction: unknown; tally: Tally | null }>>`
+    SELECT "id"::text AS id, "correction", "tally" FROM "Incident" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
+}
+
+/** Every member of these incidents, in the order the aggregate reads them (observedAt, id): ties go alike. */
+export async function membersOf(tx: SqlTx, ids: string[]): Promise<MemberRow[]> {
   return tx.$queryRaw<MemberRow[]>`
-    SELECT i."id" AS "incidentId", i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
-      r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
-      r."terms", r."stance"::text AS stance, r."confidence"
-    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
-    WHERE i."id" = ${incidentId}::uuid
-    ORDER BY r."observedAt", r."id"`;
+    SELECT r."incidentId"::text AS "incidentId", ${MEMBER_COLUMNS} FROM "Report" r
+    WHERE r."incidentId" = ANY(${ids}::uuid[]) ORDER BY r."incidentId", r."observedAt", r."id"`;
 }
 
-/** The members of many incidents, taking the incidents' row locks in id order. */
-export async function readMembersMany(tx: SqlTx, incidentIds: string[]): Promise<MemberRow[]> {
-  return tx.$queryRaw<MemberRow[]>`
-    SELECT i."id" AS "incidentId", i."correction", r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon",
-      r."geoCell", r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged",
-      r."casualties", r."terms", r."stance"::text AS stance, r."confidence"
-    FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i."id"
-    WHERE i."id" = ANY(${incidentIds}::uuid[])
-    ORDER BY i."id", r."observedAt", r."id" FOR UPDATE OF i`;
-}
-
-/** An incident left without reports: no count, no languages, no severity. */
-export async function markIncidentEmpty(tx: SqlTx, incidentId: string): Promise<void> {
-  await tx.$executeRaw`UPDATE "Incident" SET "reportCount" = 0, "languages" = '{}', "severity" = 0, "updatedAt" = now() WHERE "id" = ${incidentId}::uuid`;
-}
-
-export async function writeAggregate(tx: SqlTx, incidentId: string, a: IncidentAggregate): Promise<void> {
-  await tx.$executeRaw`UPDATE "Incident" SET "terms" = ${a.terms}::text[], "stance" = ${a.stance}::"Stance", "parties" = ${a.parties}::text[],
-    "confidence" = ${a.confidence}, "severity" = ${a.severity}, "lat" = ${a.lat}, "lon" = ${a.lon}, "geoCell" = ${a.geoCell},
-    "placeName" = ${a.placeName}, "firstObservedAt" = ${a.firstObservedAt}, "lastObservedAt" = ${a.lastObservedAt},
-    "reportCount" = ${a.reportCount}, "languages" = ${a.languages}::text[], "summary" = ${a.summary}, "updatedAt" = now()
-    WHERE "id" = ${incidentId}::uuid`;
-}
-
-/** Writes many aggregates in one statement; a null aggregate is an incident left without reports. */
-export async function writeAggregates(tx: SqlTx, updates: Array<{ id: string; a: IncidentAggregate | null }>): Promise<void> {
+/** Writes many aggregates and tallies in one statement; a null aggregate is an incident left without reports. */
+export async function writeAggregates(tx: SqlTx, updates: Array<{ id: string; a: IncidentAggregate | null; tally: Tally }>): Promise<void> {
   if (!updates.length) return;
-  const list = JSON.stringify(updates.map(({ id, a }) => (a ? { id, empty: false, ...a } : { id, empty: true })));
+  const list = JSON.stringify(updates.map(({ id, a, tally }) => (a ? { id, empty: false, tally, ...a } : { id, empty: true, tally })));
   await tx.$executeRaw`UPDATE "Incident" i SET
       "terms" = CASE WHEN v.empty THEN i."terms" ELSE v.terms END,
       "stance" = CASE WHEN v.empty THEN i."stance" ELSE v.stance::"Stance" END,
@@ -68,36 +48,28 @@ export async function writeAggregates(tx: SqlTx, updates: Array<{ id: string; a:
       "reportCount" = CASE WHEN v.empty THEN 0 ELSE v."reportCount" END,
       "languages" = CASE WHEN v.empty THEN '{}' ELSE v.languages END,
       "summary" = CASE WHEN v.empty THEN i."summary" ELSE v.summary END,
+      "tally" = v.tally,
       "updatedAt" = now()
     FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, empty boolean, terms text[], stance text, parties text[], confidence float8,
       severity int, lat float8, lon float8, "geoCell" text, "placeName" text, "firstObservedAt" timestamptz, "lastObservedAt" timestamptz,
-      "reportCount" int, languages text[], summary text)
+      "reportCount" int, languages text[], summary text, tally jsonb)
     WHERE i."id" = v.id`;
 }
 
-/** Opens many incidents with their aggregates in one statement; ids are chosen by the caller. */
-export async function insertIncidents(tx: SqlTx, rows: Array<{ id: string; a: IncidentAggregate }>): Promise<void> {
-  if (!rows.length) return;
-  const list = JSON.stringify(rows.map(({ id, a }) => ({ id, ...a })));
-  await tx.$executeRaw`
+/** Inserts incidents with their aggregates and tallies (id null: the database's); their ids in the order given. */
+export async function insertIncidentRows(tx: SqlTx, rows: Array<IncidentAggregate & { id: string | null; tally: Tally }>): Promise<string[]> {
+  const list = JSON.stringify(rows.map((row, i) => ({ i, ...row })));
+  const inserted = await tx.$queryRaw<Array<{ id: string }>>`
     INSERT INTO "Incident" ("id", "terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
-      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "updatedAt")
-    SELECT v.id, v.terms, v.stance::"Stance", v.parties, v.confidence, v.severity, v.lat, v.lon, v."geoCell", v."placeName",
-      v."firstObservedAt", v."lastObservedAt", v."reportCount", v.languages, v.summary, now()
-    FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, terms text[], stance text, parties text[], confidence float8,
+      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "tally", "updatedAt")
+    SELECT COALESCE(v.id, gen_random_uuid()), v.terms, v.stance::"Stance", v.parties, v.confidence, v.severity, v.lat, v.lon, v."geoCell",
+      v."placeName", v."firstObservedAt", v."lastObservedAt", v."reportCount", v.languages, v.summary, v.tally, now()
+    FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, id uuid, terms text[], stance text, parties text[], confidence float8,
       severity int, lat float8, lon float8, "geoCell" text, "placeName" text, "firstObservedAt" timestamptz, "lastObservedAt" timestamptz,
-      "reportCount" int, languages text[], summary text)`;
-}
-
-/** Opens an incident with its aggregate already computed (one round trip instead of insert + recompute). */
-export async function insertIncident(tx: SqlTx, a: IncidentAggregate): Promise<string> {
-  const [row] = await tx.$queryRaw<Array<{ id: string }>>`
-    INSERT INTO "Incident" ("terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
-      "firstObservedAt", "lastObservedAt", "reportCount", "languages", "summary", "updatedAt")
-    VALUES (${a.terms}::text[], ${a.stance}::"Stance", ${a.parties}::text[], ${a.confidence}, ${a.severity}, ${a.lat}, ${a.lon},
-      ${a.geoCell}, ${a.placeName}, ${a.firstObservedAt}, ${a.lastObservedAt}, ${a.reportCount}, ${a.languages}::text[], ${a.summary}, now())
-    RETURNING "id"`;
-  return row!.id;
+      "reportCount" int, languages text[], summary text, tally jsonb)
+    ORDER BY v.i
+    RETURNING "id"::text AS id`;
+  return inserted.map((r) => r.id);
 }
 
 // --- Review: locks, reads and changes of one incident.
@@ -183,7 +155,11 @@ export async function insertSeparation(tx: Tx, one: string, other: string, creat
 // --- Reads for the commission's pages, exports and digests.
 
 export async function findIncidentForPage(db: Db, id: string) {
-  return db.incident.findUnique({ where: { id }, select: { ...summarySelect, mergedIntoId: true } });
+  return db.incident.findUnique({ where: { id }, select: { ...summarySelect, mergedIntoId: true, tally: true } });
+}
+
+export async function incidentExists(db: Db, id: string): Promise<boolean> {
+  return (await db.incident.findUnique({ where: { id }, select: { id: true } })) !== null;
 }
 
 export async function commentsOf(db: Db, incidentId: string) {

@@ -4,30 +4,63 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
+import { fairPriorities, type Fairness } from '../queue/fairness.ts';
 import { DEFAULT_JOB_OPTIONS, OUTBOX_ROUTES } from '../queue/names.ts';
-import { claimUnpublished, deletePublishedBefore, markPublished } from './repository.ts';
+import { claimUnpublished, deletePublishedBefore, markPublished, recordFailure } from './repository.ts';
 
 export interface OutboxRelayDeps {
   db: Db;
   queues: Map<string, Queue>;
   log: Logger;
   batchSize?: number;
+  /** Report jobs of observers filing far more than others wait behind theirs (fairness.ts). */
+  fairness?: Fairness;
 }
 
-/** Publishes one batch; returns how many rows were published. Throws when Redis refuses. */
+/**
+ * The BullMQ job id of an outbox row. The id alone would repeat after a database restore or reset (the sequence
+ * starts again) while Redis still holds the completed jobs of a day: BullMQ would take the new row for the old job
+ * and drop it.
+ */
+export function outboxJobId(row: { id: bigint; createdAt: Date }): string {
+  return `outbox-${row.id}-${row.createdAt.getTime()}`;
+}
+
+/**
+ * Publishes one batch; returns how many rows were published. Throws when Redis refuses. Every try counts in the
+ * rows' `attempts`, a failed one with its reason in `lastError`: a row waiting through an outage says why, and a
+ * row's publishes to Redis can be counted against its tries (a failed try may have reached Redis; one that did not
+ * fail was the only one).
+ */
 export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
   const batchSize = deps.batchSize ?? 500;
+  let claimed: bigint[] = [];
+  try {
+    return await publishBatch(deps, batchSize, (ids) => { claimed = ids; });
+  } catch (err) {
+    // The claim rolled back, so these rows are tried again on the next round. Best effort: the database may be
+    // what failed.
+    const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    if (claimed.length) {
+      await recordFailure(deps.db, claimed, reason).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function publishBatch(deps: OutboxRelayDeps, batchSize: number, claim: (ids: bigint[]) => void): Promise<number> {
   return deps.db.$transaction(async (tx) => {
     const rows = await claimUnpublished(tx, batchSize);
     if (rows.length === 0) return 0;
+    claim(rows.map((r) => r.id));
+    const priorities = deps.fairness ? await fairPriorities(deps.fairness, rows.map((r) => r.observerId)) : [];
     const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const route = OUTBOX_ROUTES[row.topic];
       if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
       const jobs = byQueue.get(route.queue) ?? [];
-      // The id alone would repeat after a database restore or reset (the sequence starts again) while Redis still
-      // holds the completed jobs of a day: BullMQ would take the new row for the old job and drop it.
-      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: `outbox-${row.id}-${row.createdAt.getTime()}` } });
+      const priority = priorities[i];
+      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: outboxJobId(row), ...(priority ? { priority } : {}) } });
       byQueue.set(route.queue, jobs);
     }
     for (const [name, jobs] of byQueue) {

@@ -3,22 +3,33 @@
 // report itself, in the same statement as the report: src/reports/repository.ts insertReports.)
 import type { Db, SqlTx, Tx } from '../db/client.ts';
 
-export interface OutboxRow { id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date }
+export interface OutboxRow { id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date; observerId: string | null }
 
 /** A job for the relay to publish, committed with the caller's transaction. */
 export async function enqueue(tx: SqlTx, topic: string, payload: Record<string, unknown>): Promise<void> {
   await tx.$executeRaw`INSERT INTO "OutboxEvent" ("topic", "payload") VALUES (${topic}, ${JSON.stringify(payload)}::jsonb)`;
 }
 
-/** Unpublished rows, oldest first, locked for this transaction; rows another relay holds are skipped. */
+/**
+ * Unpublished rows, oldest first, locked for this transaction; rows another relay holds are skipped. Each comes with
+ * the observer of the report it names (the fair share of the workers is per observer).
+ */
 export async function claimUnpublished(tx: Tx, limit: number): Promise<OutboxRow[]> {
   return tx.$queryRaw<OutboxRow[]>`
-      SELECT "id", "topic", "payload", "createdAt" FROM "OutboxEvent"
-      WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      SELECT o."id", o."topic", o."payload", o."createdAt",
+        (SELECT r."observerId"::text FROM "Report" r WHERE r."id" = CASE
+          WHEN o."payload"->>'reportId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN (o."payload"->>'reportId')::uuid END) AS "observerId"
+      FROM "OutboxEvent" o
+      WHERE o."publishedAt" IS NULL ORDER BY o."id" LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED`;
 }
 
 export async function markPublished(tx: Tx, ids: bigint[]): Promise<void> {
   await tx.$executeRaw`UPDATE "OutboxEvent" SET "publishedAt" = now(), "attempts" = "attempts" + 1 WHERE "id" = ANY(${ids}::bigint[])`;
+}
+
+/** A publish that failed: the rows are tried again; their attempts and the reason are noted. */
+export async function recordFailure(db: Db, ids: bigint[], reason: string): Promise<void> {
+  await db.$executeRaw`UPDATE "OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = ${reason} WHERE "id" = ANY(${ids}::bigint[])`;
 }
 
 export async function deletePublishedBefore(db: Db, publishedBefore: Date): Promise<number> {

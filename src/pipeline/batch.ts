@@ -11,9 +11,8 @@ import type { SqlTx } from '../db/client.ts';
 import { inPgTransaction } from '../db/pg-tx.ts';
 import type { CandidateIncident, CandidateQuery } from '../dedup/dedup.ts';
 import type { ReportFeatures } from '../dedup/features.ts';
-import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, lockBlockKeysJitOff, type CandidateRow } from '../dedup/repository.ts';
-import { computeIncidentAggregate, recomputeIncidents, type AggregateMember } from '../incidents/aggregate.ts';
-import { insertIncidents } from '../incidents/repository.ts';
+import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, lockBlockKeys, type CandidateRow } from '../dedup/repository.ts';
+import { insertIncidents, joinIncidents, type AggregateMember } from '../incidents/aggregate.ts';
 import { loadReportsForProcessing, writeReportResults, type ProcessedReport } from '../reports/repository.ts';
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
@@ -87,17 +86,18 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
     });
   }
 
-  // New incidents are written with their aggregates at once: all their members are in this batch.
-  // Members in the order recomputeIncident reads them (observedAt, id), so that ties resolve alike.
-  const ordered = (fs: Fresh[]) => [...fs].sort((x, y) => x.report.observedAt.getTime() - y.report.observedAt.getTime() || (x.report.id < y.report.id ? -1 : 1));
-  await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, a: computeIncidentAggregate(ordered(fs).map(asMember), null) })));
+  // New incidents are written with their aggregates at once: all their members are in this batch. The members
+  // joining existing incidents are folded into those incidents' tallies: no other member is read.
+  await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })));
   await writeReportResults(tx, fresh, deps.clock.now());
-  await recomputeIncidents(tx, [...joined].sort());
+  const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
+  for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
+  await joinIncidents(tx, joins);
   for (const f of fresh) outcomes[f.index] = 'processed';
   return outcomes;
 }
 
-/** The block locks of every report of the batch, in one statement that also turns JIT off (lockBlockKeysJitOff). */
+/** The block locks of every report of the batch in one statement, with the lookup's settings (lockBlockKeys). */
 async function lockAllBlocks(tx: SqlTx, fresh: Fresh[]): Promise<void> {
   const keys = new Set<string>();
   for (const { analysis, report } of fresh) {
@@ -105,7 +105,7 @@ async function lockAllBlocks(tx: SqlTx, fresh: Fresh[]): Promise<void> {
     if (analysis.place.key) keys.add(`place:${analysis.place.key}`);
     for (const h of report.attachmentHashes) keys.add(`sha:${h}`);
   }
-  await lockBlockKeysJitOff(tx, [...keys]);
+  await lockBlockKeys(tx, [...keys]);
 }
 
 /**

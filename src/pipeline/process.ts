@@ -1,16 +1,15 @@
 // Processing one report: classify, resolve the place, extract dedup features, find candidate incidents and
 // assign — then commit the report's results, its incident and the incident's aggregate in one transaction.
 // Safe to run twice, concurrently or after a crash: the report row is locked first (a second run of the same
-// report waits, then sees an unchanged input and does nothing), and incident counts are recomputed from
-// membership, never incremented. About seven round trips for a report that opens an incident, eight for one
+// report waits, then sees an unchanged input and does nothing), and a report is folded into its incident's
+// tally only in the transaction that first gives it an incident. About seven round trips for a report that opens an incident, eight for one
 // that joins an incident.
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import type { Db, SqlTx } from '../db/client.ts';
 import type { IncidentCandidateStore } from '../dedup/dedup.ts';
 import { createPrismaCandidateStore } from '../dedup/repository.ts';
-import { computeIncidentAggregate, recomputeIncident } from '../incidents/aggregate.ts';
-import { insertIncident } from '../incidents/repository.ts';
+import { insertIncidents, joinIncidents, recomputeIncident, recomputeIncidents } from '../incidents/aggregate.ts';
 import { loadReportsForProcessing, otherReportInIncident, writeEffective, writeReportResult } from '../reports/repository.ts';
 import { lockBlocks } from './blocks.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
@@ -48,11 +47,17 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     const assignment = pinned ? null : await deps.analyzer.assign(analysis.features, analysis.query, scopedStore(tx, report));
     let incidentId = pinned ? report.incidentId! : assignment!.incidentId ?? await ownIncident(tx, report);
     const opened = incidentId === null;
+    const member = asMember(report, analysis, effective);
     // A new incident is written with its aggregate at once: its only member is this report.
-    if (incidentId === null) incidentId = await insertIncident(tx, computeIncidentAggregate([asMember(report, analysis, effective)], null));
+    if (incidentId === null) [incidentId] = (await insertIncidents(tx, [{ members: [member] }])) as [string];
     await writeReportResult(tx, reportId, { inputHash, analysis, effective, incidentId, assignment, attempt: opts.attempt ?? 1, now: deps.clock.now() });
-    if (!opened) await recomputeIncident(tx, incidentId);
-    if (report.incidentId && report.incidentId !== incidentId) await recomputeIncident(tx, report.incidentId);
+    // A first run joins (the tally takes the one new member); a rerun may have changed what the report brings to
+    // its incident, or moved it: those incidents are recomputed from their members.
+    if (report.incidentId === null) {
+      if (!opened) await joinIncidents(tx, new Map([[incidentId, [member]]]));
+    } else {
+      await recomputeIncidents(tx, opened ? [report.incidentId] : [incidentId, report.incidentId]);
+    }
     return 'processed';
   }, TX_OPTIONS);
 }

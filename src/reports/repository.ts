@@ -285,9 +285,17 @@ export async function writeReportResults(tx: SqlTx, fresh: ProcessedReport[], no
 
 // --- Incidents' members: the incident page, a reviewer's merge and split, exports and digests.
 
-/** Every report of an incident, oldest first, with its attachments. */
-export async function reportsOfIncident(db: Db, incidentId: string) {
-  return db.report.findMany({ where: { incidentId }, orderBy: [{ observedAt: 'asc' }, { id: 'asc' }], include });
+/** Up to `take` reports of an incident in observed order (observedAt, id) after `after`, with their attachments. */
+export async function reportsOfIncidentPage(db: Db, incidentId: string, after: { observedAt: Date; id: string } | null, take: number) {
+  return db.report.findMany({
+    where: {
+      incidentId,
+      ...(after ? { OR: [{ observedAt: { gt: after.observedAt } }, { observedAt: after.observedAt, id: { gt: after.id } }] } : {}),
+    },
+    orderBy: [{ observedAt: 'asc' }, { id: 'asc' }],
+    take,
+    include,
+  });
 }
 
 /** Moves every report of `fromId` into `toId`, pinned there (automatic dedup leaves it be); their ids, sorted. */

@@ -12,6 +12,8 @@ import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
 import { addAttachments, findByClientId, getReportRow, lockForEvidence, type ReportRow, type ReportSource } from './repository.ts';
 import type { ReportWriter } from './writer.ts';
+import type { Charge, IntakeQuota } from './quota.ts';
+import { TooManyRequests } from '../errors.ts';
 
 export interface IntakeDeps {
   db: Db;
@@ -20,6 +22,8 @@ export interface IntakeDeps {
   files: FileStore;
   clock: Clock;
   limits: AttachmentLimits & { maxNarrativeChars: number };
+  /** Per-account quota on new reports (quota.ts); none in tools that file reports directly. */
+  quota?: IntakeQuota;
 }
 
 export interface SubmitResult { report: ReportRow; created: boolean }
@@ -29,13 +33,37 @@ export async function submitReport(
   deps: IntakeDeps, observer: AuthUser, raw: unknown, incoming: IncomingFile[], source: ReportSource,
 ): Promise<SubmitResult> {
   const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
-  const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
-  // Files are made durable first: a file without a row is never shown as evidence, a row without its file would be.
-  for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
-  const contentHash = reportContentHash(input);
-  const inserted = await deps.writer.insert({ observerId: observer.id, input, contentHash, attachments, source });
-  if (inserted) return { report: inserted, created: true };
-  return retried(deps, observer, input, contentHash, attachments);
+  const charge = await chargeQuota(deps, observer, input.clientId);
+  // Only a new stored report keeps its point: a retry, or a report refused on the way, gives it back.
+  let created = false;
+  try {
+    const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
+    // Files are made durable first: a file without a row is never shown as evidence, a row without its file would be.
+    for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+    const contentHash = reportContentHash(input);
+    const inserted = await deps.writer.insert({ observerId: observer.id, input, contentHash, attachments, source });
+    created = inserted !== null;
+    return inserted ? { report: inserted, created } : await retried(deps, observer, input, contentHash, attachments);
+  } finally {
+    if (!created) await charge?.giveBack();
+  }
+}
+
+/**
+ * A new report takes a point of its account's quota (consumed before anything is stored, so two requests cannot
+ * both take the last one). Over the quota, the report is refused unless it is a retry of one already stored:
+ * a retry is answered as ever, and counts for nothing.
+ */
+async function chargeQuota(deps: IntakeDeps, observer: AuthUser, clientId: string): Promise<Charge | null> {
+  if (!deps.quota) return null;
+  try {
+    return await deps.quota.take(observer.id);
+  } catch (err) {
+    if (!(err instanceof TooManyRequests)) throw err;
+    const stored = await findByClientId(deps.db, observer.id, clientId);
+    if (stored) return null;
+    throw err;
+  }
 }
 
 async function retried(

@@ -8,6 +8,9 @@ import { knownHashes } from '../attachments/repository.ts';
 
 const SHA = /^[0-9a-f]{64}$/;
 
+/** How old an unreferenced file must be before the sweep takes it: longer than any submission takes to commit. */
+export const ORPHAN_GRACE_MS = 3600_000;
+
 async function* storedFiles(root: string): AsyncGenerator<{ sha256: string; file: string }> {
   for (const a of await readdir(root).catch(() => [] as string[])) {
     if (!/^[0-9a-f]{2}$/.test(a)) continue;

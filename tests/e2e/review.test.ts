@@ -9,6 +9,7 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/serv
 import { eventually, launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
 import { done, laptopContext, openReview, queueRows, signedInState, signInReview, tabletContext, watch } from './helpers/review-browser.ts';
 import { seedIncidents } from './helpers/review-seed.ts';
+import { insertIncidentWithReports } from '../helpers/factories.ts';
 import { FIXTURE } from './helpers/review-fixtures.ts';
 
 let s: TestServer;
@@ -212,5 +213,37 @@ describe('commission pages', () => {
     expect(await page.evaluate(() => { const g = globalThis as any; return g.document.documentElement.scrollWidth <= g.innerWidth; })).toBe(true);
     await page.screenshot({ path: await screenshotPath('review-queue-ar-tablet'), fullPage: true });
     await done(page);
+  });
+
+  // Last: the incident it adds would change the queue the tests above count.
+  it('pages the reports of a large incident: "n of N", more on demand, in English and Arabic', async () => {
+    const big = await insertIncidentWithReports(s.rt.db, observer.user.id, Array.from({ length: 120 }, (_, i) => ({
+      observedAt: new Date(Date.UTC(2020, 10, 14, 5, 0, 0) + i * 60_000), narrative: `Shelling heard east of Sirte, report ${i}.`,
+    })), { summary: 'Large incident' });
+    const page = await commissionPage(`#incident/${big.id}`);
+    const view = page.locator('#view-incident');
+    const title = view.locator('#reports-title');
+    await eventually(() => title.textContent()).toBe('50 of 120 reports side by side');
+    await expect(view.locator('article.report').count()).resolves.toBe(50);
+    await view.getByRole('button', { name: 'Load more reports' }).click();
+    await eventually(() => title.textContent()).toBe('100 of 120 reports side by side');
+    await view.getByRole('button', { name: 'Load more reports' }).click();
+    await eventually(() => title.textContent()).toBe('120 of 120 reports side by side');
+    await expect(view.locator('article.report').count()).resolves.toBe(120);
+    await expect(view.getByRole('button', { name: 'Load more reports' }).count()).resolves.toBe(0);
+    await expect(view.locator('article.report .narrative').last().textContent()).resolves.toContain('report 119');
+
+    await page.getByRole('button', { name: 'Switch to Arabic' }).click();
+    await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');
+    await eventually(() => title.textContent()).toMatch(/^120 من 120 بلاغاً/);
+    await done(page);
+
+    const ar = await commissionPage(`#incident/${big.id}`);
+    await ar.getByRole('button', { name: 'Switch to Arabic' }).click();
+    await eventually(() => ar.locator('#reports-title').textContent()).toMatch(/^50 من 120 بلاغاً/);
+    await expect(ar.locator('#view-incident').getByRole('button', { name: 'تحميل المزيد من البلاغات' }).count()).resolves.toBe(1);
+    await ar.locator('#more-reports').scrollIntoViewIfNeeded();
+    await ar.screenshot({ path: await screenshotPath('review-incident-paged-ar') });
+    await done(ar);
   });
 });

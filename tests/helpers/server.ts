@@ -68,7 +68,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const log = createLogger(config.LOG_LEVEL);
   const rt = createRuntime(config, { clock: opts.clock, log });
   const api = await startApi(rt, 0, '127.0.0.1');
-  const relay = opts.relay === false ? null : startOutboxRelay({ db: rt.db, queues: rt.queues, log, pollMs: config.OUTBOX_POLL_MS });
+  const relay = opts.relay === false ? null : startOutboxRelay({ db: rt.db, queues: rt.queues, log, pollMs: config.OUTBOX_POLL_MS, fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX } });
   let workers: RunningWorkers | null = opts.workers ? startWorkers(rt) : null;
   let n = 0;
   return {

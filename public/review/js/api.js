@@ -43,6 +43,7 @@ export function query(params) {
 export const listIncidents = (filters) => api(`/api/incidents${query(filters)}`);
 export const incidentMap = (filters) => api(`/api/incidents/map${query(filters)}`);
 export const getIncident = (id) => api(`/api/incidents/${encodeURIComponent(id)}`);
+export const incidentReports = (id, cursor) => api(`/api/incidents/${encodeURIComponent(id)}/reports${query({ cursor })}`);
 export const patchIncident = (id, json) => api(`/api/incidents/${encodeURIComponent(id)}`, { method: 'PATCH', json });
 export const assignees = () => api('/api/incidents/assignees');
 export const comment = (id, body) => api(`/api/incidents/${encodeURIComponent(id)}/comments`, { method: 'POST', json: { body } });

@@ -2,7 +2,7 @@
 // their positions (and photos' EXIF positions), comments, history; the actions live in incident-actions.js.
 import { $, h } from './dom.js';
 import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
-import { getIncident, describeError } from './api.js';
+import { getIncident, incidentReports, describeError } from './api.js';
 import { stateBadge, stanceBadge, termList, partyList, incidentName } from './badges.js';
 import { reportCard } from './report-card.js';
 import { reportPosition } from './evidence.js';
@@ -72,8 +72,41 @@ async function drawMap(container, i) {
   if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 11 });
 }
 
+const splitSelection = { has: (id) => picked.has(id), toggle: (id, on) => { if (on) picked.add(id); else picked.delete(id); } };
+
+/** The reports loaded so far ("n of N"), and a button that loads the next page: a large incident is never sent whole. */
+function reportsSection(i) {
+  const more = i.reportsNextCursor
+    ? h('button', { type: 'button', class: 'secondary', id: 'more-reports', on: { click: () => loadMore(i, section) } }, t('incident.moreReports'))
+    : null;
+  const section = h('section', { 'aria-labelledby': 'reports-title', id: 'incident-reports' },
+    h('h2', { id: 'reports-title' }, t('incident.reportsOf', { count: i.reportCount, shown: i.reports.length, total: i.reportCount })),
+    h('div', { class: 'reports' }, i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle }))),
+    more ? h('p', { class: 'more' }, more, ' ', h('span', { class: 'note', role: 'status', id: 'more-reports-status' })) : null);
+  return section;
+}
+
+async function loadMore(i, section) {
+  const button = section.querySelector('#more-reports');
+  const status = section.querySelector('#more-reports-status');
+  button.disabled = true;
+  status.textContent = t('queue.loading');
+  try {
+    const page = await incidentReports(i.id, i.reportsNextCursor);
+    if (current !== i) return;
+    const seen = new Set(i.reports.map((r) => r.id));
+    i.reports.push(...page.items.filter((r) => !seen.has(r.id)));
+    i.reportsNextCursor = page.nextCursor;
+    const next = reportsSection(i);
+    section.replaceWith(next);
+    (next.querySelector('#more-reports') ?? next.querySelector('h2')).focus?.();
+  } catch (err) {
+    button.disabled = false;
+    status.textContent = describeError(err, t);
+  }
+}
+
 function render(i) {
-  const splitSelection = { has: (id) => picked.has(id), toggle: (id, on) => { if (on) picked.add(id); else picked.delete(id); } };
   const body = $('incident-body');
   body.replaceChildren(
     h('div', { class: 'heading-row' },
@@ -93,8 +126,7 @@ function render(i) {
         classificationBox(i),
         h('div', { id: 'incident-map-small', class: 'map', dir: 'ltr', role: 'img', 'aria-label': t('incident.mapLabel') }),
         // Reports beside the actions column rather than below it: the column is long, and on a laptop this is where the eye is.
-        h('h2', {}, t('incident.reports', { count: i.reports.length })),
-        h('div', { class: 'reports' }, i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle })))),
+        reportsSection(i)),
       actionsPanel(i, { reload: () => openIncident(i.id), picked })),
     comments(i.comments),
     history(i.history));

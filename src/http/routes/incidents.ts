@@ -9,8 +9,9 @@ import { IdParams, validate } from '../validate.ts';
 import { canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import {
-  addComment, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, IncidentPage, IncidentPatch,
-  IncidentSummary, listAssignees, listQueue, mapFeatures, MergeInput, mergeIncidents, QueueFilters, QueueQuery,
+  addComment, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, getIncidentReports, IncidentDetail,
+  IncidentPage, IncidentPatch, IncidentSummary, listAssignees, listQueue, mapFeatures, MembersPage, MembersQuery, MergeInput, mergeIncidents,
+  QueueFilters, QueueQuery,
   SplitInput, splitReports, updateIncident, type ReviewDeps,
 } from '../../incidents/index.ts';
 
@@ -25,8 +26,10 @@ registry.registerPath({ method: 'get', path: '/api/incidents/map', tags, summary
   request: { query: QueueFilters }, responses: { 200: ok('GeoJSON FeatureCollection'), ...errorResponses(400, 401, 403) } });
 registry.registerPath({ method: 'get', path: '/api/incidents/assignees', tags, summary: 'Commission members incidents can be assigned to', security,
   responses: { 200: ok('Users'), ...errorResponses(401, 403) } });
-registry.registerPath({ method: 'get', path: '/api/incidents/{id}', tags, summary: 'One incident with its reports, comments and history', security,
-  request: idParam, responses: { 200: ok('Incident'), ...errorResponses(401, 403, 404) } });
+registry.registerPath({ method: 'get', path: '/api/incidents/{id}', tags, summary: 'One incident with the first page of its reports, comments and history', security,
+  request: idParam, responses: { 200: ok('Incident', IncidentDetail), ...errorResponses(401, 403, 404) } });
+registry.registerPath({ method: 'get', path: '/api/incidents/{id}/reports', tags, summary: 'The member reports of an incident, a page at a time in observed order', security,
+  request: { ...idParam, query: MembersQuery }, responses: { 200: ok('A page', MembersPage), ...errorResponses(400, 401, 403, 404) } });
 registry.registerPath({ method: 'patch', path: '/api/incidents/{id}', tags, summary: 'Change state, assign, or correct terms/stance (commission)', security,
   request: { ...idParam, ...jsonBody(IncidentPatch) }, responses: { 200: ok('Updated', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) } });
 registry.registerPath({ method: 'post', path: '/api/incidents/{id}/comments', tags, summary: 'Comment on an incident (commission)', security,
@@ -43,6 +46,7 @@ const QueuePage = validate({ query: QueueQuery });
 const MapQuery = validate({ query: QueueFilters.strict() });
 const Bulk = validate({ body: BulkInput });
 const One = validate({ params: IdParams });
+const Members = validate({ params: IdParams, query: MembersQuery });
 const Patch = validate({ params: IdParams, body: IncidentPatch });
 const Comment = validate({ params: IdParams, body: CommentInput });
 const Merge = validate({ params: IdParams, body: MergeInput });
@@ -64,6 +68,10 @@ export function incidentsRouter(deps: AppDeps): Router {
   r.post('/bulk', ...write, Bulk, async (req, res) => { res.json(await bulkUpdate(review, actor(req), Bulk.input(req).body)); });
 
   r.get('/:id', One, async (req, res) => { res.json(await getIncidentDetail(deps.db, One.input(req).params.id)); });
+  r.get('/:id/reports', Members, async (req, res) => {
+    const { params, query } = Members.input(req);
+    res.json(await getIncidentReports(deps.db, params.id, query));
+  });
   r.patch('/:id', ...write, Patch, async (req, res) => {
     const { params, body } = Patch.input(req);
     res.json(await updateIncident(review, actor(req), params.id, body));

@@ -35,7 +35,7 @@ const Form = validate({ params: FormParams.passthrough() });
 registry.registerPath({ ...orx, method: 'head', path: '/submission', summary: 'Submission preflight', responses: { 204: { description: 'Ready; X-OpenRosa-Accept-Content-Length says the largest POST accepted' }, ...xmlErrors } });
 registry.registerPath({ ...orx, method: 'post', path: '/submission', summary: 'OpenRosa submission (multipart: xml_submission_file plus attachments named by file)',
   request: { body: { content: { 'multipart/form-data': { schema: z.object({ xml_submission_file: z.string().meta({ format: 'binary' }) }).catchall(z.string().meta({ format: 'binary' })) } } } },
-  responses: { 201: xml('Report received, or already received (idempotent by instanceID)'), 400: xml('Malformed XML or missing part'), 409: xml('instanceID already used with other content'), 413: xml('Too large'), 415: xml('Not multipart'), 422: xml('Invalid field'), ...xmlErrors } });
+  responses: { 201: xml('Report received, or already received (idempotent by instanceID)'), 400: xml('Malformed XML or missing part'), 409: xml('instanceID already used with other content'), 413: xml('Too large'), 415: xml('Not multipart'), 422: xml('Invalid field'), 429: xml('Intake quota of this account reached; Retry-After says when to send again'), ...xmlErrors } });
 
 function credentials(deps: OpenRosaDeps, req: Request): OpenRosaCredentials {
   const token = typeof req.params.token === 'string' ? req.params.token : undefined;

@@ -27,6 +27,8 @@ registry.registerPath({ method: 'post', path: '/api/reports', tags: ['reports'],
     201: { description: 'Created', content: { 'application/json': { schema: ReportView } } },
     200: { description: 'Same clientId and content: the report filed earlier', content: { 'application/json': { schema: ReportView } } },
     ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+    429: { ...errorResponses(429)[429]!, description: 'Intake quota of this account reached (a retry of an accepted clientId is never refused); Retry-After says when to send again',
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
   } });
 registry.registerPath({ method: 'get', path: '/api/reports', tags: ['reports'], summary: 'List reports (observers: their own)', security,
   request: { query: ReportListQuery }, responses: { 200: { description: 'A page', content: { 'application/json': { schema: ReportPage } } }, ...errorResponses(400, 401) } });

@@ -70,6 +70,7 @@ const CASES: Case[] = [
   { method: 'get', path: '/api/incidents/map', req: get('/api/incidents/map'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/assignees', req: get('/api/incidents/assignees'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/{id}', req: get(() => `/api/incidents/${ids.incident}`), expect: staff(200) },
+  { method: 'get', path: '/api/incidents/{id}/reports', req: get(() => `/api/incidents/${ids.incident}/reports`), expect: staff(200) },
   { method: 'patch', path: '/api/incidents/{id}', req: () => json(`/api/incidents/${ids.incident}`, { assigneeId: null })(), expect: commissionOnly(200) },
   { method: 'post', path: '/api/incidents/{id}/comments', req: () => json(`/api/incidents/${ids.incident}/comments`, { body: 'Checked with a second observer.' })(), expect: commissionOnly(201) },
   { method: 'post', path: '/api/incidents/{id}/merge', req: () => json(`/api/incidents/${ids.incident}/merge`, { otherId: randomUUID() })(), expect: commissionOnly('allowed') },

@@ -1,7 +1,9 @@
 // The API process is killed (SIGKILL) while multipart uploads are in flight — some finished, some being
-// processed, some half-sent. Afterwards no report is half-stored (a Report row always has all the photos its
-// observer sent, and an outbox job), no Attachment row lacks its file, and resending what failed completes
-// every report exactly once.
+// processed, some half-sent (their files staged mid-part when the process dies). Afterwards no report is
+// half-stored (a Report row always has all the photos its observer sent, and an outbox job), every Attachment
+// row's file is on disk with the bytes its hash names, the debris of the kill (staged parts, files of reports
+// that never committed) is gone once the orphan sweep's grace has passed without the sweep taking any evidence,
+// and resending what failed completes every report exactly once.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -15,7 +17,8 @@ import { createUser } from '../../../src/users/index.ts';
 import { createToken } from '../../../src/tokens/index.ts';
 import { createFileStore } from '../../../src/storage/files.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
-import { spawnServer, type ServerProcess } from '../../helpers/processes.ts';
+import { spawnServer, waitFor, type ServerProcess } from '../../helpers/processes.ts';
+import { listStore, storeProblems, sweepPastGrace } from '../../helpers/store-invariants.ts';
 import { makeReport } from '../../helpers/factories.ts';
 import { makePhoto, multipart, uniquePhoto } from '../../../bench/fixtures.ts';
 
@@ -92,14 +95,20 @@ async function checkNothingHalfStored(uploads: Upload[]): Promise<number> {
   const outbox = await db.outboxEvent.findMany({ select: { payload: true } });
   const queued = new Set(outbox.map((o) => (o.payload as { reportId: string }).reportId));
   for (const r of reports) expect(queued.has(r.id), `outbox job for ${r.id}`).toBe(true);
-  // Evidence is what an Attachment row points at: none may point at nothing.
-  const orphanRows = await db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "Attachment" a LEFT JOIN "Report" r ON r.id = a."reportId" WHERE r.id IS NULL`;
-  expect(orphanRows[0]!.n).toBe(0);
   return reports.length;
 }
 
+/** The sweep, once its grace has passed, clears what the kill left and takes no evidence: the store then holds exactly the rows' files. */
+async function checkStoreAfterSweep(): Promise<number> {
+  const files = createFileStore(storage);
+  const removed = await sweepPastGrace(db, files);
+  expect((await listStore(storage)).staged).toEqual([]);
+  expect(await storeProblems(db, files, { orphans: true })).toEqual([]);
+  return removed;
+}
+
 describe('API process killed during multipart uploads', () => {
-  it('leaves no half-stored report and no evidence without its file; resends complete exactly once', async () => {
+  it('leaves no half-stored report and no evidence without its file; the sweep clears the debris and no evidence; resends complete exactly once', async () => {
     api = await spawnServer({ role: 'api', env });
     const uploads = Array.from({ length: 24 }, (_, i) => makeUpload(i, 1 + (i % 3)));
     const finished = await Promise.all(uploads.slice(0, 6).map((u) => send(api!.url, u)));
@@ -108,15 +117,22 @@ describe('API process killed during multipart uploads', () => {
     // In flight at the kill: half-sent bodies, and complete ones the server is still storing.
     const stalled = uploads.slice(6, 14).map((u, k) => send(api!.url, u, 0.2 + k * 0.09));
     const racing = uploads.slice(14).map((u) => send(api!.url, u));
-    await new Promise((r) => setTimeout(r, 150));
+    // Every stalled body is past its fields and inside a photo: the server is writing that part to a staged file.
+    await waitFor('the stalled uploads to be staged mid-file', async () => (await listStore(storage)).staged.length >= stalled.length, 60_000);
     const dead = await api.kill('SIGKILL');
     expect(dead.signal).toBe('SIGKILL');
     const statuses = [...finished, ...(await Promise.all(stalled)), ...(await Promise.all(racing))];
     expect(statuses.slice(6, 14).every((s) => s === 0)).toBe(true);
+    // The kill landed mid-upload: parts being received are left staged, with nobody to remove them but the sweep.
+    const left = await listStore(storage);
+    expect(left.staged.length).toBeGreaterThanOrEqual(1);
 
     const stored = await checkNothingHalfStored(uploads);
     expect(stored).toBeGreaterThanOrEqual(6);
     expect(stored).toBeLessThan(uploads.length);
+    // Before the sweep a file may lack its row (written, its report never committed), never the other way round.
+    expect(await storeProblems(db, createFileStore(storage), { orphans: false })).toEqual([]);
+    expect(await checkStoreAfterSweep()).toBeGreaterThanOrEqual(left.staged.length);
 
     // The observer's app resends whatever got no answer; the clientId makes a stored one a 200, not a copy.
     api = await spawnServer({ role: 'api', env });
@@ -125,5 +141,9 @@ describe('API process killed during multipart uploads', () => {
     expect(await checkNothingHalfStored(uploads)).toBe(uploads.length);
     expect(await db.report.count()).toBe(uploads.length);
     expect(new Set((await db.report.findMany({ select: { clientId: true } })).map((r) => r.clientId)).size).toBe(uploads.length);
+    // Answered requests leave nothing staged, and every file they stored belongs to a row: the sweep finds nothing.
+    await waitFor('the resends\' staged parts to be removed', async () => (await listStore(storage)).staged.length === 0, 30_000);
+    expect(await storeProblems(db, createFileStore(storage), { orphans: true })).toEqual([]);
+    expect(await checkStoreAfterSweep()).toBe(0);
   });
 });

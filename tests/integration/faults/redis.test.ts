@@ -1,15 +1,18 @@
 // Redis becomes unreachable (through a TCP proxy, for this server only) while observers keep filing:
-// intake depends on PostgreSQL alone, so every submission is still accepted, and once Redis is back the
-// outbox relay hands each accepted report to the queue exactly once — also across a second outage that
-// starts while the relay is publishing.
+// intake depends on PostgreSQL alone, so every submission is still accepted; the relay's tries during each outage
+// fail and are recorded on the waiting rows; once Redis is back each accepted report becomes exactly one job, and
+// each outbox row reached Redis no more often than the relay tried it — counted from the rows and from the queue's
+// own event stream ('added' and 'duplicated' events), not from the jobs BullMQ keeps after its id dedup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { startTcpProxy, targetOf, type TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { waitFor } from '../../helpers/processes.ts';
 import { bearer } from '../../helpers/http.ts';
 import { makeJpeg, makeReport, reportForm } from '../../helpers/factories.ts';
 import { QUEUES } from '../../../src/queue/names.ts';
+import { outboxJobId } from '../../../src/outbox/relay.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let proxy: TcpProxy;
@@ -43,8 +46,38 @@ async function queuedJobs(): Promise<Job[]> {
   return q.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'waiting-children']);
 }
 
+interface OutboxRow { id: bigint; createdAt: Date; publishedAt: Date | null; attempts: number; lastError: string | null; reportId: string }
+async function outboxRows(reportIds?: string[]): Promise<OutboxRow[]> {
+  const rows = await s.rt.db.outboxEvent.findMany({ orderBy: { id: 'asc' } });
+  const all = rows.map((r) => ({ ...r, reportId: (r.payload as { reportId: string }).reportId }));
+  return reportIds ? all.filter((r) => reportIds.includes(r.reportId)) : all;
+}
+/** The relay tried every one of these rows while Redis was away, failed, and they still wait. */
+const triedAndWaiting = async (reportIds: string[]) => {
+  const rows = await outboxRows(reportIds);
+  return rows.length === reportIds.length && rows.every((r) => r.publishedAt === null && r.attempts >= 1 && r.lastError !== null);
+};
+
+/** Events the queue wrote to its stream, per job id: a job created ('added') or a publish of an existing id ('duplicated'). */
+async function queueEvents(): Promise<Map<string, { added: number; duplicated: number }>> {
+  const direct = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const entries = await direct.xrange(`${s.config.QUEUE_PREFIX}:${QUEUES.reports}:events`, '-', '+');
+    const perJob = new Map<string, { added: number; duplicated: number }>();
+    for (const [, fields] of entries) {
+      const f: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+      if (f.event !== 'added' && f.event !== 'duplicated') continue;
+      const e = perJob.get(f.jobId!) ?? { added: 0, duplicated: 0 };
+      e[f.event] += 1;
+      perJob.set(f.jobId!, e);
+    }
+    return perJob;
+  } finally { direct.disconnect(); }
+}
+
 describe('Redis unreachable during intake', () => {
-  it('accepts every report while Redis is away and enqueues each exactly once when it returns', async () => {
+  it('accepts every report while Redis is away, records the relay\'s failed tries in both outages, and publishes each row no more often than tried: one job per report', async () => {
     const before = await file(5, 'before outage');
     await waitFor('the reports filed before the outage to be published', async () =>
       (await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })) === 0);
@@ -55,18 +88,20 @@ describe('Redis unreachable during intake', () => {
     const ready = await fetch(`${s.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { checks: { redis: string } }).checks.redis).toMatch(/down/);
-    expect(await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })).toBeGreaterThanOrEqual(25);
+    await waitFor('the relay to try the outage\'s reports and fail', () => triedAndWaiting(during), 60_000);
 
     proxy.restore();
-    // A second outage while the backlog is being relayed: a batch may reach Redis without its commit.
+    // A second outage while the backlog is being relayed and more reports arrive.
     const more = file(15, 'flapping');
-    await waitFor('the relay to resume', async () => (await s.rt.db.outboxEvent.count({ where: { publishedAt: { not: null } } })) > 5);
+    await waitFor('the relay to resume', async () => (await s.rt.db.outboxEvent.count({ where: { publishedAt: { not: null } } })) > before.length);
     proxy.cut();
-    await new Promise((r) => setTimeout(r, 300));
+    // Filed inside the second outage: the relay must try them while Redis is away, and the try must fail.
+    const second = await file(5, 'second outage');
+    await waitFor('the relay to try the second outage\'s reports and fail', () => triedAndWaiting(second), 60_000);
     proxy.restore();
     const after = await more;
 
-    const accepted = [...before, ...during, ...after];
+    const accepted = [...before, ...during, ...after, ...second];
     await waitFor('every outbox row to be published', async () =>
       (await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })) === 0);
     const jobs = await waitFor('every accepted report to be queued', async () => {
@@ -78,6 +113,34 @@ describe('Redis unreachable during intake', () => {
     expect([...perReport.keys()].sort()).toEqual([...accepted].sort());
     expect([...perReport.values()].every((n) => n === 1)).toBe(true);
     expect(await s.rt.db.report.count()).toBe(accepted.length);
+
+    // A published row is never claimed again: one more report goes through the relay, and no earlier row moves.
+    const settled = new Map((await outboxRows()).map((r) => [r.id, r]));
+    const [sentinel] = await file(1, 'sentinel');
+    await waitFor('the sentinel report to be published', async () => (await outboxRows([sentinel!]))[0]?.publishedAt != null);
+    const moved = (await outboxRows()).filter((r) => settled.has(r.id)
+      && (r.attempts !== settled.get(r.id)!.attempts || r.publishedAt!.getTime() !== settled.get(r.id)!.publishedAt!.getTime()));
+    expect(moved.map((r) => `row ${r.id}: tries ${r.attempts}`), 'published rows tried again').toEqual([]);
+    accepted.push(sentinel!);
+
+    // Publishes counted without BullMQ's id dedup: the rows' tries, and the queue's own events per job id.
+    const rows = await outboxRows();
+    expect(rows.map((r) => r.reportId).sort()).toEqual([...accepted].sort());
+    const events = await queueEvents();
+    const rowJobIds = new Set(rows.map((r) => outboxJobId(r)));
+    expect([...events.keys()].filter((id) => !rowJobIds.has(id)), 'jobs that are no outbox row\'s').toEqual([]);
+    const overPublished: string[] = [];
+    for (const r of rows) {
+      const e = events.get(outboxJobId(r)) ?? { added: 0, duplicated: 0 };
+      const sends = e.added + e.duplicated;
+      // One job per row; it reached Redis at most once per try, and exactly once when no try failed.
+      if (e.added !== 1 || sends > r.attempts || (r.lastError === null && (r.attempts !== 1 || sends !== 1))) {
+        overPublished.push(`row ${r.id}: tries ${r.attempts}, failed: ${r.lastError ?? 'none'}, added ${e.added}, duplicated ${e.duplicated}`);
+      }
+    }
+    expect(overPublished).toEqual([]);
+    // Both outages cost the relay tries, and the rows show it.
+    for (const id of [...during, ...second]) expect(rows.find((r) => r.reportId === id)!.attempts).toBeGreaterThanOrEqual(2);
 
     // And processed exactly once: every report assigned, every incident counting each member once.
     s.startWorkers();

@@ -2,10 +2,14 @@
 // 550 MB to 1.5 GB, every byte buffered before the type check refused them. Bodies here are streamed by the
 // client too, so the memory measured is the server's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
+import { spawnServer, waitFor } from '../../helpers/processes.ts';
 import { makeJpeg, makeReport } from '../../helpers/factories.ts';
+import { multipart } from '../../../bench/fixtures.ts';
 
 let s: TestServer;
 let observer: TestUser;
@@ -88,5 +92,42 @@ describe('uploads', () => {
     expect(grown.status).toBe(413);
     expect((await grown.json() as any).error.issues[0]).toMatchObject({ field: '(body)' });
     await expect.poll(staged).toEqual([]);
+  });
+});
+
+describe('uploads cut short', () => {
+  // A part still being received when the request fails is a placeholder without a path in multer's list; removing
+  // it as a staged file rejected unhandled and killed the API process: one phone losing signal mid-photo did it.
+  it('a truncated body or a client gone mid-file is answered or dropped, and the API process lives on', async () => {
+    const storage = await mkdtemp(path.join(os.tmpdir(), 'ceasefire-cut-'));
+    const api = await spawnServer({ role: 'api', env: {
+      NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: s.config.DATABASE_URL, REDIS_URL: s.config.REDIS_URL,
+      QUEUE_PREFIX: s.config.QUEUE_PREFIX, STORAGE_DIR: storage,
+    } });
+    try {
+      const photo = await makeJpeg(13);
+      const fields = Object.entries(makeReport()).map(([k, v]) => [k, String(v)] as [string, string]);
+      const whole = multipart('cutB', fields, [{ field: 'attachments', name: 'a.jpg', type: 'image/jpeg', data: Buffer.concat(Array(40).fill(photo)) }]);
+      const headers = { authorization: `Bearer ${observer.token}`, 'content-type': 'multipart/form-data; boundary=cutB' };
+      // Truncated inside the file part, with a content-length that matches what is sent.
+      const truncated = await fetch(`${api.url}/api/reports`, { method: 'POST', body: new Uint8Array(whole.subarray(0, whole.length - 200)), headers });
+      expect(truncated.status).toBe(400);
+      // Half the body, then the connection is gone.
+      await new Promise<void>((resolve) => {
+        const req = http.request(`${api.url}/api/reports`, { method: 'POST', headers: { ...headers, 'content-length': String(whole.length) } });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.write(whole.subarray(0, whole.length >> 1), () => setTimeout(() => req.destroy(), 50));
+      });
+      const ok = await fetch(`${api.url}/api/reports`, { method: 'POST', body: new Uint8Array(multipart('cutB', Object.entries(makeReport()).map(([k, v]) => [k, String(v)] as [string, string]), [{ field: 'attachments', name: 'b.jpg', type: 'image/jpeg', data: photo }])), headers });
+      expect(ok.status).toBe(201);
+      expect(api.child.exitCode, api.output.slice(-10).join('\n')).toBeNull();
+      expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+      await waitFor('the staged parts of the cut requests to be removed', async () =>
+        (await readdir(storage)).every((n) => !n.startsWith('.tmp-')), 30_000);
+    } finally {
+      await api.kill('SIGKILL');
+      await rm(storage, { recursive: true, force: true });
+    }
   });
 });

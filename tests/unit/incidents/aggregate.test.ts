@@ -33,7 +33,7 @@ describe('computeIncidentAggregate', () => {
     expect(a.severity).toBe(0);
   });
 
-  it('prefers GPS fixes over positions resolved from a place name and takes the nearest member cell', () => {
+  it('prefers GPS fixes over positions resolved from a place name and sits in the cell of their centroid', () => {
     const a = computeIncidentAggregate([
       member({ lat: 31.0, lon: 16.0, geoCell: 'a' }),
       member({ lat: 31.2, lon: 16.2, geoCell: 'b' }),
@@ -41,7 +41,7 @@ describe('computeIncidentAggregate', () => {
       member({ lat: null, lon: null, resolvedLat: 35, resolvedLon: 20, geoCell: 'far' }),
     ], null);
     expect(a.lat).toBeCloseTo(31.0967, 3);
-    expect(a.geoCell).toBe('mid');
+    expect(a.geoCell).toBe('310:160');
   });
 
   it('counts the largest casualty figure once, not the sum of reports of the same event', () => {
