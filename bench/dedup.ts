@@ -2,7 +2,7 @@
 // store + the assignment decision) when the store already holds 10k, 100k or 1M reports. The store is
 // bulk-loaded in SQL with dedup features; probes are new reports near existing incidents (the common case:
 // a second observer reporting the same event), so every lookup finds real candidates. The lookup runs as the
-// worker's batches run it: the candidate SQL on a plain node-postgres client (src/pipeline/pg-tx.ts); the
+// worker's batches run it: the candidate SQL on a plain node-postgres client (src/db/pg-tx.ts); the
 // same lookup through Prisma (what processReport pays for a rerun) is reported beside it.
 import { performance } from 'node:perf_hooks';
 import { createUser } from '../src/users/index.ts';

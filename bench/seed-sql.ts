@@ -15,7 +15,7 @@ export interface SeedOptions {
   perIncident?: number;
   /** The geo cell of a position, as the pipeline computes it, written as SQL over columns lat, lon. */
   geoCellSql?: string;
-  /** Also write Report.features (the dedup features, src/incidents/features.ts) as the pipeline would. */
+  /** Also write Report.features (the dedup features, src/dedup/features.ts) as the pipeline would. */
   features?: boolean;
 }
 

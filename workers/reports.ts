@@ -7,7 +7,7 @@ import type { ProcessReportJob } from '../src/queue/names.ts';
 import { createAnalyzer, createBatcher, createPgPool, markReportFailed, type Analyzer } from '../src/pipeline/index.ts';
 
 export function reportsProcessor(rt: Runtime, analyzer: Analyzer = createAnalyzer(rt.config.AGREEMENT_ID)): Processor<ProcessReportJob> {
-  // Batches run on a small pool of their own (plain node-postgres, see src/pipeline/pg-tx.ts): they queue on
+  // Batches run on a small pool of their own (plain node-postgres, see src/db/pg-tx.ts): they queue on
   // block locks anyway, so a few connections carry them.
   const deps = {
     db: rt.db, clock: rt.clock, analyzer,

@@ -28,7 +28,7 @@ afterAll(async () => { for (const d of drops) await d(); });
 async function world(): Promise<Db> {
   const t = await createTestDatabase();
   const db = createDb(t.url, { max: 4 });
-  // Batches run as in the worker: on a plain node-postgres pool (src/pipeline/pg-tx.ts).
+  // Batches run as in the worker: on a plain node-postgres pool (src/db/pg-tx.ts).
   const pool = createPgPool(t.url, 2);
   pools.set(db, pool);
   drops.push(async () => { await pool.end(); await db.$disconnect(); await t.drop(); });
