@@ -13,6 +13,7 @@ import type { ReportFeatures } from '../incidents/features.ts';
 import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, LOOKUP_SETTINGS, type CandidateRow } from '../incidents/prisma-store.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { loadReports, processingInputHash } from './load.ts';
+import { queueTiedMerges } from './write.ts';
 import { inPgTransaction } from './pg-tx.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
 import type { Analysis, Assignment, AutoClassification, ReportForProcessing, Tx } from './types.ts';
@@ -94,6 +95,8 @@ async function runBatch(tx: Tx, deps: PipelineDeps, items: BatchItem[]): Promise
   // joining existing incidents are folded into those incidents' tallies: no other member is read.
   await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })));
   await writeReportResults(tx, fresh, deps.clock.now());
+  await queueTiedMerges(tx, fresh.filter((f) => f.assignment?.merge?.length)
+    .map((f) => ({ reportId: f.report.id, incidentId: f.incidentId!, otherIds: f.assignment!.merge! })));
   const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
   for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
   await joinIncidents(tx, joins);
@@ -145,7 +148,7 @@ async function candidatesFor(
   const hits = new Map<string, boolean>();
   for (const m of batch) {
     const byHash = m.hashes.some((h) => hashes.has(h));
-    const byBlock = inWindow(m.t) && ((m.geoCell !== null && cells.has(m.geoCell)) || (q.placeKey !== undefined && m.placeKey === q.placeKey));
+    const byBlock = inWindow(m.t) && (q.anywhere === true || (m.geoCell !== null && cells.has(m.geoCell)) || (q.placeKey !== undefined && m.placeKey === q.placeKey));
     if (byHash || byBlock) hits.set(m.incidentId, (hits.get(m.incidentId) ?? false) || byHash);
   }
   const batchIncidents = new Set(batch.map((m) => m.incidentId));

@@ -13,7 +13,7 @@ import { createPrismaCandidateStore } from '../incidents/prisma-store.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { loadReports, processingInputHash } from './load.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing, Tx } from './types.ts';
-import { lockBlocks, writeEffective, writeReportResult } from './write.ts';
+import { lockBlocks, queueTiedMerges, writeEffective, writeReportResult } from './write.ts';
 
 export interface PipelineDeps {
   db: Db; clock: Clock; analyzer: Analyzer;
@@ -50,6 +50,7 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     // A new incident is written with its aggregate at once: its only member is this report.
     if (incidentId === null) [incidentId] = (await insertIncidents(tx, [{ members: [member] }])) as [string];
     await writeReportResult(tx, reportId, { inputHash, analysis, effective, incidentId, assignment, attempt: opts.attempt ?? 1, now: deps.clock.now() });
+    if (assignment?.merge?.length) await queueTiedMerges(tx, [{ reportId, incidentId, otherIds: assignment.merge }]);
     // A first run joins (the tally takes the one new member); a rerun may have changed what the report brings to
     // its incident, or moved it: those incidents are recomputed from their members.
     if (report.incidentId === null) {

@@ -2,6 +2,7 @@
 import { LOOKUP_SETTINGS } from '../incidents/prisma-store.ts';
 import type { Analysis, Assignment, ReportForProcessing, Tx } from './types.ts';
 import type { Effective } from './effective.ts';
+import { INCIDENTS_TIED, type MergeTiedJob } from '../queue/names.ts';
 
 // Reports that could land in the same incident share a cell, a place or a photo; taking these locks (sorted,
 // in one statement, so two runs never wait on each other in opposite order) means two such reports are
@@ -58,4 +59,15 @@ export async function markReportFailed(db: Tx, reportId: string, reason: string,
   await db.$executeRaw`UPDATE "Report" SET "failureReason" = ${reason.slice(0, 2000)}, "attempts" = GREATEST("attempts", ${attempt}),
     "status" = CASE WHEN "status" = 'processed' THEN "status" ELSE 'failed'::"ReportStatus" END
     WHERE "id" = ${reportId}::uuid`;
+}
+
+/**
+ * A report that matched two incidents firmly ties them: they are merged by a job of their own (through the same
+ * merge reviewers use, audited and reversible by a split, never against a reviewer's separation), queued in this
+ * transaction through the outbox so the tie is not lost if the process dies after the commit.
+ */
+export async function queueTiedMerges(tx: Tx, ties: MergeTiedJob[]): Promise<void> {
+  if (!ties.length) return;
+  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("topic", "payload")
+    SELECT ${INCIDENTS_TIED}, t FROM jsonb_array_elements(${JSON.stringify(ties)}::jsonb) AS t`;
 }

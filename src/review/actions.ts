@@ -66,10 +66,12 @@ async function assertAssignable(tx: Tx, userId: string | null): Promise<void> {
 }
 
 export async function addComment(deps: ReviewDeps, actor: Actor, incidentId: string, body: string) {
+  const authorId = actor.id;
+  if (!authorId) throw new Invalid([{ field: 'author', reason: 'comments are written by people' }]);
   return deps.db.$transaction(async (tx) => {
     await lockIncident(tx, incidentId);
     const c = await tx.comment.create({
-      data: { incidentId, authorId: actor.id, body, createdAt: deps.clock.now() },
+      data: { incidentId, authorId, body, createdAt: deps.clock.now() },
       select: { id: true, body: true, createdAt: true, author: { select: { id: true, username: true } } },
     });
     await audit(tx, deps.clock, actor, 'comment_added', incidentId, null, { commentId: c.id, body });

@@ -9,7 +9,8 @@ import { incidentSummary, summarySelect } from './view.ts';
 
 export type Tx = Prisma.TransactionClient;
 export interface ReviewDeps { db: Db; clock: Clock; termIds: readonly string[] }
-export interface Actor { id: string; username: string }
+/** Who acts: a person, or the system (id null) for automatic steps such as dedup's merges. */
+export interface Actor { id: string | null; username: string }
 
 export const AGREEMENT_TERM_IDS: readonly string[] = libya.terms.map((t) => t.id);
 
