@@ -11,7 +11,7 @@ import { finalClassifier } from '../src/classify/model/train.ts';
 import { encodeModel } from '../src/classify/model/model.ts';
 import { modelFile } from '../src/classify/model/index.ts';
 import { pairModelFile } from '../src/incidents/pair-model.ts';
-import { crossValidateCorpus } from '../src/eval/cv.ts';
+import { crossValidateCorpus, scoreHeldOut } from '../src/eval/cv.ts';
 
 const args = process.argv.slice(2);
 const agreementId = args.includes('--agreement') ? args[args.indexOf('--agreement') + 1]! : 'libya-2020';
@@ -26,6 +26,11 @@ const files: Array<[string, Buffer]> = [
 process.stdout.write(`trained on ${model.trainedOn.rows} rows (data ${model.trainedOn.dataSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(0)} s; `
   + `term temperature ${model.terms.temperature}, stance temperature ${model.stance.temperature}, term threshold ${model.termThreshold}; `
   + `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}\n`);
+for (const kind of ['field', 'published', 'team'] as const) {
+  const c = scoreHeldOut(cv, (r) => r.kind === kind);
+  process.stdout.write(`  held out, ${kind}: term micro-F1 ${c.classification.microF1} (en ${c.classification.perLanguage.en.microF1}, ar ${c.classification.perLanguage.ar.microF1}), `
+    + `stance ${c.classification.stanceAccuracy}, dedup P ${c.dedup.precision} R ${c.dedup.recall} F1 ${c.dedup.f1}, cross-language recall ${c.dedup.crossLanguageRecall}\n`);
+}
 let stale = 0;
 for (const [file, bytes] of files) {
   const same = existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0;
