@@ -1,7 +1,68 @@
 // npm run eval -- <file.jsonl> [--json] [--trace] [--order observed|file|<seed>]: classification and dedup quality on a
 // labeled file, the reports arriving in observedAt order (default), in file order, or shuffled with a seed.
+// npm run eval -- --cv [--json]: the grouped cross-validation over the committed corpus (each writer or source held
+// out in turn, never trained on the text it is scored on), per group, per kind and per language.
 import { readFileSync } from 'node:fs';
 import { parseLabeledJsonl, runEval, formatEval, type EvalResult } from '../src/eval/index.ts';
+import { crossValidateCorpus, reliability, scoreHeldOut, type CvScore } from '../src/eval/cv.ts';
+import { loadCorpus } from '../src/classify/model/corpus.ts';
+import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../src/agreements/index.ts';
+import { loadClassifierModel } from '../src/classify/model/index.ts';
+import { scoreModel, trainWith } from '../src/learning/retrain.ts';
+
+/**
+ * "N corrections later": the file's reports in observed order stand for what the commission corrects; for each N the
+ * model is retrained with the first N as corrections and every model is scored on the same rest of the file.
+ */
+async function learningCurve(file: string, steps: number[], json: boolean): Promise<void> {
+  const agreement = loadAgreement(DEFAULT_AGREEMENT_ID);
+  const shipped = loadClassifierModel(agreement.id);
+  if (!shipped) throw new Error(`agreement ${agreement.id} has no trained model`);
+  const rows = parseLabeledJsonl(readFileSync(file, 'utf8')).sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || a.id.localeCompare(b.id))
+    .map((r) => ({ id: `learn/${r.id}`, group: 'corrections', lang: r.lang, narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null, labels: { terms: r.labels.terms, stance: r.labels.stance } }));
+  const max = Math.max(...steps);
+  if (max >= rows.length) throw new Error(`--learn ${max} leaves nothing of the ${rows.length} rows to score on`);
+  const rest = rows.slice(max);
+  const corpus = loadCorpus();
+  const out = [];
+  for (const n of steps) {
+    const model = n === 0 ? shipped : trainWith(corpus, rows.slice(0, n), agreement, shipped);
+    out.push({ corrections: n, ...scoreModel(model, rest, agreement) });
+  }
+  if (json) { process.stdout.write(`${JSON.stringify(out)}\n`); return; }
+  process.stdout.write(`Learning from corrections: scored on the last ${rest.length} reports of ${file}\n`);
+  for (const o of out) process.stdout.write(`  after ${String(o.corrections).padStart(4)} corrections  term micro-F1 ${f3(o.termMicroF1)}  stance ${f3(o.stanceAccuracy)}\n`);
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const line = (name: string, s: CvScore) => `${name.padEnd(22)} ${String(s.classification.count).padStart(5)}  term ${f3(s.classification.microF1)} (en ${f3(s.classification.perLanguage.en.microF1)} ar ${f3(s.classification.perLanguage.ar.microF1)})`
+  + `  stance ${f3(s.classification.stanceAccuracy)} (en ${f3(s.classification.perLanguage.en.stanceAccuracy)} ar ${f3(s.classification.perLanguage.ar.stanceAccuracy)})`
+  + `  dedup P ${f3(s.dedup.precision)} R ${f3(s.dedup.recall)} F1 ${f3(s.dedup.f1)} x-lang R ${f3(s.dedup.crossLanguageRecall)}`;
+
+async function crossValidation(json: boolean): Promise<void> {
+  const cv = crossValidateCorpus(loadCorpus(), loadAgreement(DEFAULT_AGREEMENT_ID));
+  const groups = [...new Set(cv.heldOut.map((h) => h.row.group))];
+  const pooled = { field: scoreHeldOut(cv, (r) => r.kind === 'field'), published: scoreHeldOut(cv, (r) => r.kind === 'published'), team: scoreHeldOut(cv, (r) => r.kind === 'team') };
+  const rel = reliability(cv.heldOut);
+  if (json) {
+    const short = (s: CvScore) => ({
+      count: s.classification.count, microF1: s.classification.microF1, stanceAccuracy: s.classification.stanceAccuracy,
+      perLanguage: { en: { microF1: s.classification.perLanguage.en.microF1, stanceAccuracy: s.classification.perLanguage.en.stanceAccuracy }, ar: { microF1: s.classification.perLanguage.ar.microF1, stanceAccuracy: s.classification.perLanguage.ar.stanceAccuracy } },
+      dedup: { precision: s.dedup.precision, recall: s.dedup.recall, f1: s.dedup.f1, crossLanguageRecall: s.dedup.crossLanguageRecall },
+    });
+    process.stdout.write(`${JSON.stringify({ pooled: { field: short(pooled.field), published: short(pooled.published), team: short(pooled.team) }, groups: Object.fromEntries(groups.map((g) => [g, short(scoreHeldOut(cv, (r) => r.group === g))])), calibration: { ...cv.calibration, dedupThreshold: cv.pair.model.threshold, dedupMergeThreshold: cv.pair.model.mergeThreshold }, reliability: rel })}\n`);
+    return;
+  }
+  const out = ['Grouped cross-validation: every group predicted by models fitted without it', ''];
+  for (const g of groups) out.push(line(g, scoreHeldOut(cv, (r) => r.group === g)));
+  out.push('', line('field reports (pooled)', pooled.field), line('published (pooled)', pooled.published), line('team files (pooled)', pooled.team), '');
+  out.push(`Calibration: term temperature ${cv.calibration.termTemperature}, stance temperature ${cv.calibration.stanceTemperature}, term threshold ${cv.calibration.termThreshold}; dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}`);
+  out.push('Reliability (held out: a decision is right when every term and the stance are):');
+  for (const b of rel.bins) out.push(`  confidence ${b.from.toFixed(1)}-${b.to.toFixed(1)}  n=${String(b.n).padStart(5)}  mean confidence ${f3(b.meanConfidence)}  accuracy ${f3(b.accuracy)}`);
+  out.push('Accuracy at coverage (the most confident share decided automatically, the rest to a reviewer):');
+  for (const c of rel.coverage) out.push(`  ${String(Math.round(c.coverage * 100)).padStart(3)}%  confidence >= ${f3(c.threshold)}  accuracy ${f3(c.accuracy)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
 
 function toJson(r: EvalResult) {
   const c = r.classification;
@@ -14,9 +75,20 @@ function toJson(r: EvalResult) {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
+  if (args.includes('--cv')) { await crossValidation(args.includes('--json')); return; }
+  if (args.includes('--learn')) {
+    const steps = (args[args.indexOf('--learn') + 1] ?? '').split(',').map(Number);
+    const learnFile = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--learn');
+    if (!learnFile || steps.some((n) => !Number.isInteger(n) || n < 0)) {
+      process.stderr.write('usage: npm run eval -- <labeled.jsonl> --learn 0,50,100\n');
+      process.exit(2);
+    }
+    await learningCurve(learnFile, steps, args.includes('--json'));
+    return;
+  }
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--order');
   if (!file) {
-    process.stderr.write('usage: npm run eval -- <labeled.jsonl> [--json] [--trace] [--order observed|file|<seed>]\n');
+    process.stderr.write('usage: npm run eval -- <labeled.jsonl> [--json] [--trace] [--order observed|file|<seed>]  |  npm run eval -- --cv [--json]\n');
     process.exit(2);
   }
   const reports = parseLabeledJsonl(readFileSync(file, 'utf8'));

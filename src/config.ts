@@ -59,6 +59,10 @@ const schema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
   DIGEST_CRON: z.string().default('0 6 * * 1'),
   DIGEST_TZ: z.string().default('Africa/Tripoli'),
+  // When the classifier is retrained from the commission's corrections (in DIGEST_TZ); promoted only if not worse.
+  MODEL_RETRAIN_CRON: z.string().default('30 2 * * *'),
+  // The labeled corpus a retrained model learns from besides the corrections (data/corpus/manifest.json).
+  TRAINING_MANIFEST: z.string().min(1).default('data/corpus/manifest.json'),
   AGREEMENT_ID: z.string().default('libya-2020'),
   // A folder of further agreements (<id>.json, lexicon/<id>.json, gazetteer/<name>.json), searched before the built-in ones.
   AGREEMENTS_DIR: z.string().min(1).optional(),

@@ -7,6 +7,7 @@ export const AUDIT_ACTIONS = [
   'incident_state_changed', 'incident_corrected', 'incident_assigned', 'incident_merged',
   'report_split', 'report_corrected', 'comment_added', 'evidence_added',
   'export_downloaded', 'digest_created', 'job_retried',
+  'model_promoted', 'model_refused',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

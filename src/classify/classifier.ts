@@ -187,8 +187,29 @@ function resolveLexicon(agreement: Pick<Agreement, 'id'> | string): CompiledLexi
   return loadLexicon(typeof agreement === 'string' ? agreement : agreement.id);
 }
 
+/**
+ * What the rules saw, beside their decision: the learned model (classify/model) reads these as features, so it
+ * learns where the lexicon is precise and where it is blind. Scores are the lexicon's weighted cue sums.
+ */
+export interface RuleEvidence {
+  termScores: Record<string, number>;
+  /** Weighted cues of a term seen only under negation ("no movement observed"). */
+  negatedTermScores: Record<string, number>;
+  noneScore: number;
+  stanceSums: { violation: number; compliance: number; information: number };
+  concepts: string[];
+  negatedConcepts: string[];
+  foreignPlace: boolean;
+  libyanPlace: boolean;
+}
+
 /** Classify one report against an agreement's terms. Pure and deterministic. */
 export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 'id'> & { gazetteer?: string } | string): ClassifyResult {
+  return classifyWithRules(input, agreement).result;
+}
+
+/** The rules' classification and the evidence behind it. */
+export function classifyWithRules(input: ClassifyInput, agreement: Pick<Agreement, 'id'> & { gazetteer?: string } | string): { result: ClassifyResult; evidence: RuleEvidence } {
   const lex = resolveLexicon(agreement);
   const gazetteer = loadGazetteer(typeof agreement === 'string' ? 'libya' : agreement.gazetteer ?? 'libya');
   const narrative = input.narrative ?? '';
@@ -228,13 +249,14 @@ export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 
     places: [...new Set(mentions.map((p) => p.id))],
   };
 
+  const evidence = ruleEvidence(matches, scores, noneScore, dropped, mentions.some(isForeign) || (typed != null && isForeign(typed)), libyan);
   if (kept.size === 0 || (noneScore >= lex.thresholds.none && noneScore >= maxScore)) {
     const noneEvidence = matches.filter((m) => m.cue.kind === 'none').map((m) => evidenceOf(n, narrative, m));
-    return {
+    return { evidence, result: {
       language, normalizedText: n.text,
       terms: [{ id: 'none', confidence: round2(kept.size === 0 ? Math.max(0.6, 1 - Math.exp(-1 - noneScore)) : 1 - Math.exp(-noneScore)), evidence: noneEvidence }],
       stance: 'information', stanceConfidence: round2(kept.size === 0 ? 0.9 : 0.7), stanceEvidence: [], signals,
-    };
+    } };
   }
 
   const terms: TermResult[] = [...kept]
@@ -245,8 +267,28 @@ export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 
       evidence: matches.filter((m) => m.cue.kind === 'term' && m.cue.term === id && !dropped.has(m.cue)).map((m) => evidenceOf(n, narrative, m)),
     }));
   const st = decideStance(matches, kept, dropped, scores, lex);
-  return {
+  return { evidence, result: {
     language, normalizedText: n.text, terms,
     stance: st.stance, stanceConfidence: st.confidence, stanceEvidence: st.decisive.map((m) => evidenceOf(n, narrative, m)), signals,
+  } };
+}
+
+function ruleEvidence(matches: Match[], scores: Map<string, number>, noneScore: number, dropped: Set<CompiledCue>, foreignPlace: boolean, libyanPlace: boolean): RuleEvidence {
+  const negatedTermScores: Record<string, number> = {};
+  const stanceSums = { violation: 0, compliance: 0, information: 0 };
+  const concepts = new Set<string>();
+  const negatedConcepts = new Set<string>();
+  for (const m of matches) {
+    const c = m.cue;
+    if (c.concept) (m.negated ? negatedConcepts : concepts).add(c.concept);
+    if (c.kind === 'term' && m.negated && !dropped.has(c)) negatedTermScores[c.term!] = (negatedTermScores[c.term!] ?? 0) + c.w;
+    if ((c.kind === 'stance' || c.kind === 'term') && c.pol && !m.voided) {
+      const pol = m.negated ? (c.pol === 'c' ? 'violation' : 'information') : c.pol === 'v' ? 'violation' : c.pol === 'c' ? 'compliance' : 'information';
+      stanceSums[pol] += c.w;
+    }
+  }
+  return {
+    termScores: Object.fromEntries(scores), negatedTermScores, noneScore, stanceSums,
+    concepts: [...concepts].sort(), negatedConcepts: [...negatedConcepts].sort(), foreignPlace, libyanPlace,
   };
 }

@@ -55,6 +55,39 @@ export function skeletonKey(s: string): string {
   return k;
 }
 
+// Arabic letters to the consonant classes skeletonKey keeps for Latin names: long vowels, alef, ain, hamza and
+// ta marbuta drop out as Latin vowels do; qaf is g and kha is k as in Libyan transliteration (Sirte/سرت → srt,
+// Tamanhint/تمنهنت → tmnhnt, Shwayrif/الشويرف → shrf).
+const AR_SKELETON: Record<string, string> = {
+  'ب': 'b', 'ت': 't', 'ث': 't', 'ج': 'j', 'ح': 'h', 'خ': 'k', 'د': 'd', 'ذ': 'd', 'ر': 'r', 'ز': 'z', 'س': 's', 'ش': 'sh',
+  'ص': 's', 'ض': 'd', 'ط': 't', 'ظ': 'z', 'غ': 'g', 'ف': 'f', 'ق': 'g', 'ك': 'k', 'ل': 'l', 'م': 'm', 'ن': 'n', 'ه': 'h',
+};
+
+/**
+ * A place name's consonant skeleton in Latin letters, whatever its script, so "سرت" and "Surt", "أوباري" and
+ * "Ubari" compare equal even when the gazetteer does not know the place.
+ */
+export function placeSkeleton(name: string): string {
+  if (!hasArabic(name)) return skeletonKey(name);
+  const words = normalizeText(name).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean)
+    .map((w) => (w.startsWith('ال') && w.length > 3 ? w.slice(2) : w));
+  let k = '';
+  for (const w of words) {
+    for (let i = 0; i < w.length; i++) {
+      const c = w[i]!;
+      // A final ha is the normalised ta marbuta (or a vowel ending), not a consonant of the name.
+      if (c === 'ه' && i === w.length - 1) continue;
+      k += AR_SKELETON[c] ?? (/[a-z0-9]/.test(c) ? c : '');
+    }
+  }
+  return k.replace(/(.)\1+/g, '$1');
+}
+
+/** The skeleton with the consonants transliteration swaps folded together (ch/sh, g/q/k), for comparing names. */
+export function looseSkeleton(name: string): string {
+  return placeSkeleton(name).replace(/ch/g, 'sh').replace(/[gq]/g, 'k').replace(/z/g, 's').replace(/(.)\1+/g, '$1');
+}
+
 /** Arabic key: normalised letters, article ال dropped from each word, spaces removed. */
 export function arabicKey(s: string): string {
   return normalizeText(s).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/)

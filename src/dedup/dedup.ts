@@ -1,8 +1,9 @@
 // Incident assignment: candidates come only from blocking (space cells × time window, the place key of
 // name-only reports, attachment hashes) through an abstract store, so per-report cost stays flat as the
 // store grows. The decision is pure: best candidate above a threshold, else a new incident.
-import { neighbourCells, type ReportFeatures } from './features.ts';
+import { blockKey, neighbourCells, type ReportFeatures } from './features.ts';
 import { compareReports } from './similarity.ts';
+import type { PairModel } from './pair-model.ts';
 
 export interface CandidateQuery {
   cells: string[];
@@ -10,6 +11,11 @@ export interface CandidateQuery {
   to: Date;
   placeKey?: string;
   attachmentHashes: string[];
+  /**
+   * The report has no coordinates of its own: it is also compared with the reports nearest to it in time, wherever
+   * they are (a bounded read), not only with those in its place's cells.
+   */
+  anywhere?: boolean;
 }
 
 export interface CandidateIncident {
@@ -25,7 +31,9 @@ export interface IncidentCandidateStore {
 }
 
 export interface DedupOptions {
-  /** Minimum pair score to join an incident. */
+  /** The learned pair model; without one, pairs are weighed by the hand-set rules. */
+  pairModel?: PairModel | null;
+  /** Minimum pair score to join an incident (with a pair model: its probability threshold). */
   threshold?: number;
   /** Half-width of the time window searched around a report. */
   windowHours?: number;
@@ -33,7 +41,14 @@ export interface DedupOptions {
   excludeIncidentIds?: string[];
 }
 
-export interface Assignment { incidentId: string | null; score: number; reasons: string[] }
+export interface Assignment {
+  incidentId: string | null; score: number; reasons: string[];
+  /**
+   * Other incidents this report matches as strongly as the pair model's merge threshold: the report ties them to
+   * the chosen one (two halves of one event that arrived in an order where they did not recognise each other).
+   */
+  merge?: string[];
+}
 
 export const DEFAULT_THRESHOLD = 3.5;
 export const DEFAULT_WINDOW_HOURS = 36;
@@ -44,7 +59,13 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
   const w = (opts.windowHours ?? DEFAULT_WINDOW_HOURS) * 3_600_000;
   const cells = new Set<string>();
   for (const c of f.cells) for (const n of neighbourCells(c)) cells.add(n);
-  return { cells: [...cells].sort(), from: new Date(t - w), to: new Date(t + w), placeKey: f.placeKey ?? undefined, attachmentHashes: f.attachmentHashes };
+  const key = blockKey(f);
+  return {
+    cells: [...cells].sort(), from: new Date(t - w), to: new Date(t + w), placeKey: key ?? undefined, attachmentHashes: f.attachmentHashes,
+    // Without a position of its own (a place name, or nothing), a report is also compared with the reports nearest
+    // in time wherever they are: the others may have named the place differently or given coordinates instead.
+    ...(f.positionSource !== 'coordinates' ? { anywhere: true } : {}),
+  };
 }
 
 /**
@@ -53,7 +74,8 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
  * stance, different terms) rules the incident out, so merged incidents stay internally consistent.
  */
 export function decideAssignment(f: ReportFeatures, candidates: CandidateIncident[], opts: DedupOptions = {}): Assignment {
-  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const model = opts.pairModel ?? null;
+  const threshold = opts.threshold ?? model?.threshold ?? DEFAULT_THRESHOLD;
   const excluded = new Set(opts.excludeIncidentIds ?? []);
   // Every candidate above the threshold, best first: a report that matches two incidents may be the link between
   // two halves of one event that arrived in an order where they did not recognise each other; it joins the
@@ -67,7 +89,7 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
     let top: { score: number; reasons: string[] } | null = null;
     let veto: string | null = null;
     for (const m of c.members) {
-      const p = compareReports(f, m);
+      const p = compareReports(f, m, model);
       if (p.veto) { veto = p.veto; break; }
       if (!top || p.score > top.score) top = p;
     }
@@ -80,6 +102,20 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
   // Stable: of equal scores the candidate met first wins, as before.
   matches.sort((a, b) => b.score - a.score);
   const [best, ...also] = matches;
+  if (best && model) {
+    // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
+    const separated = new Set(candidates.find((c) => c.id === best.incidentId)?.separatedFrom ?? []);
+    const merge = also.filter((m) => m.score >= model.mergeThreshold && !separated.has(m.incidentId!)
+      && !(candidates.find((c) => c.id === m.incidentId)?.separatedFrom ?? []).includes(best.incidentId!)).map((m) => m.incidentId!);
+    const rest = also.filter((m) => !merge.includes(m.incidentId!));
+    return {
+      ...best,
+      reasons: [...best.reasons,
+        ...merge.map((id) => `ties incident ${id} to this one: merged`),
+        ...rest.map((m) => `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`)],
+      ...(merge.length ? { merge } : {}),
+    };
+  }
   if (best) {
     return also.length
       ? { ...best, reasons: [...best.reasons, ...also.map((m) => `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`)] }

@@ -1,12 +1,15 @@
 // Compact, JSON-able features of a report, stored with it and compared by dedup. Language-independent:
 // places, numbers, parties, nationalities, concepts and terms carry across English and Arabic reports.
 import type { ClassifyResult } from '../classify/classifier.ts';
+import type { ModelReading } from '../classify/classify.ts';
+import { hash32, words as textWords } from '../classify/model/features.ts';
 import type { ResolvedPlace } from '../classify/places.ts';
-import { loadGazetteer } from '../classify/places.ts';
+import { loadGazetteer, looseSkeleton } from '../classify/places.ts';
 import { normalizeText } from '../classify/normalize.ts';
 
 export interface ReportFeatures {
-  v: 1;
+  /** 2: adds the classifier's probabilities, word hashes and the place skeleton the learned pair model reads. */
+  v: 1 | 2;
   observedAt: string;
   /** Local calendar days the event may belong to: the report day, and the day before for "yesterday". */
   eventDays: string[];
@@ -26,7 +29,23 @@ export interface ReportFeatures {
   concepts: string[];
   routine: boolean;
   attachmentHashes: string[];
+  /** Perceptual hashes of the report's photos, when computed (near-identical pictures re-sent by others). */
+  photoHashes?: string[];
   language: 'en' | 'ar';
+  /** Term probabilities (the model's, or 1 for each term the rules chose when there is no model), 2 decimals. */
+  termProbs?: Record<string, number>;
+  stanceProbs?: Record<string, number>;
+  /** Hashes of the narrative's word stems, sorted, at most 80: near-identical texts share nearly all of them. */
+  words?: number[];
+  /** Loose consonant skeleton of the typed place name (any script), for places the gazetteer does not know. */
+  placeSkel?: string | null;
+  /**
+   * Consonant skeletons of the names the narrative carries (capitalised words in Latin script, every word of four
+   * letters or more in Arabic): "Williams"/"ويليامز", "Ghadames"/"غدامس" meet across the two languages.
+   */
+  names?: string[];
+  /** Words in the narrative: long texts (press paragraphs) tell one event over more days than field reports do. */
+  length?: number;
 }
 
 export interface FeatureReport {
@@ -115,7 +134,58 @@ export interface FeatureOptions { timeZone?: string; gazetteer?: string }
  * Features of one report. `classification` is the classifier's automatic result (a reviewer's term/stance
  * correction may be substituted in it); `place` is resolvePlace's answer for the report.
  */
-export function extractFeatures(report: FeatureReport, classification: ClassifyResult, place: ResolvedPlace, opts: FeatureOptions = {}): ReportFeatures {
+/**
+ * The key a report is blocked under when it has no position: the gazetteer place, else the skeleton of the name the
+ * observer typed ("~srt" for سرت, Surt, Sirte alike), so two reports of an unlisted village still meet.
+ */
+export function blockKey(f: Pick<ReportFeatures, 'placeKey' | 'placeSkel'>): string | null {
+  return f.placeKey ?? (f.placeSkel ? `~${f.placeSkel}` : null);
+}
+
+const MAX_WORDS = 80;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Stems of three letters or more, hashed: what two tellings of one text have in common, in either script. */
+export function wordHashes(normalized: string): number[] {
+  const out = new Set<number>();
+  for (const w of textWords(normalized)) {
+    if (w.s.length < 3 || /^\d+$/.test(w.s)) continue;
+    out.add(hash32(w.s));
+    if (out.size >= MAX_WORDS) break;
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+// Capitalised words that start sentences or name no one.
+const NOT_NAMES = new Set(['the', 'this', 'that', 'these', 'they', 'there', 'their', 'then', 'when', 'while', 'after', 'before', 'according', 'report', 'reports', 'update', 'local', 'libyan', 'libya', 'army', 'forces', 'source', 'sources', 'today', 'yesterday', 'morning', 'evening', 'night', 'event', 'actor', 'location', 'assessment', 'confidence']);
+const MAX_NAMES = 40;
+
+/** Skeletons of the narrative's names, in either script (see ReportFeatures.names). */
+export function nameSkeletons(narrative: string, normalized: string): string[] {
+  const out = new Set<string>();
+  for (const m of narrative.matchAll(/\b[A-Z][A-Za-z'’-]{3,}/g)) {
+    if (NOT_NAMES.has(m[0].toLowerCase())) continue;
+    const k = looseSkeleton(m[0]);
+    if (k.length >= 3) out.add(k);
+  }
+  for (const w of normalized.split(' ')) {
+    if (!/^[\u0600-\u06FF]{4,}$/.test(w)) continue;
+    const k = looseSkeleton(w);
+    if (k.length >= 3) out.add(k);
+  }
+  return [...out].sort().slice(0, MAX_NAMES);
+}
+
+function probabilities(c: ClassifyResult & { model?: ModelReading }): { termProbs: Record<string, number>; stanceProbs: Record<string, number> } {
+  const m = c.model;
+  if (m && Object.keys(m.termProbs).length) {
+    const termProbs = Object.fromEntries(Object.entries(m.termProbs).filter(([, p]) => p >= 0.01).map(([t, p]) => [t, round2(p)]));
+    return { termProbs, stanceProbs: Object.fromEntries(Object.entries(m.stanceProbs).map(([t, p]) => [t, round2(p)])) };
+  }
+  return { termProbs: Object.fromEntries(c.terms.map((t) => [t.id, 1])), stanceProbs: { [c.stance]: 1 } };
+}
+
+export function extractFeatures(report: FeatureReport, classification: ClassifyResult & { model?: ModelReading }, place: ResolvedPlace, opts: FeatureOptions = {}): ReportFeatures {
   const timeZone = opts.timeZone ?? 'Africa/Tripoli';
   const g = loadGazetteer(opts.gazetteer ?? 'libya');
   const observed = new Date(report.observedAt);
@@ -142,8 +212,10 @@ export function extractFeatures(report: FeatureReport, classification: ClassifyR
   const text = classification.normalizedText ?? normalizeText(report.narrative);
   const parties = new Set<string>(s?.parties ?? []);
   if (report.partyAlleged && report.partyAlleged !== 'unknown') parties.add(report.partyAlleged);
+  const typed = report.placeName?.trim();
+  const skel = typed ? looseSkeleton(typed) : null;
   return {
-    v: 1,
+    v: 2,
     observedAt: observed.toISOString(),
     eventDays,
     lat, lon, positionSource,
@@ -159,5 +231,10 @@ export function extractFeatures(report: FeatureReport, classification: ClassifyR
     routine: s?.routine ?? false,
     attachmentHashes: [...new Set(report.attachmentHashes ?? [])].sort(),
     language: classification.language,
+    ...probabilities(classification),
+    words: wordHashes(text),
+    placeSkel: skel && skel.length >= 2 ? skel : null,
+    names: nameSkeletons(report.narrative, text),
+    length: text.split(' ').length,
   };
 }

@@ -59,6 +59,7 @@ export function candidateSqlMany(queries: Array<{ q: CandidateQuery; self?: stri
   const list = JSON.stringify(queries.map(({ q, self }, i) => ({
     i, self: self ?? null, cells: q.cells, from: q.from.toISOString(), to: q.to.toISOString(),
     at: new Date((q.from.getTime() + q.to.getTime()) / 2).toISOString(), place: q.placeKey ?? null, hashes: q.attachmentHashes,
+    anywhere: q.anywhere === true,
   })));
   // The cells are looked up one by one (LATERAL, r."geoCell" = cell.c): the planner, which sees neither the
   // cells nor the window of a row of the list, then walks Report(geoCell, observedAt), never the time index.
@@ -68,7 +69,7 @@ export function candidateSqlMany(queries: Array<{ q: CandidateQuery; self?: stri
   return Prisma.sql`
     SELECT COALESCE(json_agg(json_build_array(c.q, c.target, c.by_hash, c.sep, c.members) ORDER BY c.q, c.rank), '[]')::text AS doc
     FROM (SELECT * FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, self uuid, cells text[], "from" timestamptz, "to" timestamptz,
-      at timestamptz, place text, hashes text[]) LIMIT ${Prisma.raw(String(queries.length))}) AS q
+      at timestamptz, place text, hashes text[], anywhere boolean) LIMIT ${Prisma.raw(String(queries.length))}) AS q
     CROSS JOIN LATERAL (
       SELECT q.i AS q, t.target, t.by_hash, t.rank, ${separations(Prisma.raw('t.target'))} AS sep, mem.members
       FROM (
@@ -79,6 +80,8 @@ export function candidateSqlMany(queries: Array<{ q: CandidateQuery; self?: stri
             SELECT x.id, false AS by_hash, x.d FROM unnest(q.cells) AS cell(c) CROSS JOIN LATERAL (${nearest(Prisma.sql`r."geoCell" = cell.c`, l)}) x
             UNION ALL
             SELECT y.id, false, y.d FROM (${nearest(Prisma.sql`q.place IS NOT NULL AND r."placeKey" = q.place`, l)}) y
+            UNION ALL
+            SELECT z.id, false, z.d FROM (${nearest(Prisma.sql`q.anywhere`, l)}) z
             UNION ALL
             (SELECT r."incidentId", true, interval '0' FROM "Attachment" a JOIN "Report" r ON r."id" = a."reportId"
               WHERE a."sha256" = ANY(q.hashes::char(64)[]) AND r."incidentId" IS NOT NULL AND r."id" IS DISTINCT FROM q.self

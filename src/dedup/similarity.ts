@@ -3,6 +3,8 @@
 // so an Arabic and an English report of one event score like two English ones.
 import { haversineKm } from '../classify/places.ts';
 import type { ReportFeatures } from './features.ts';
+import { pairProbability, type PairModel } from './pair-model.ts';
+import { sharedNumbers } from './pair.ts';
 
 export interface PairScore {
   score: number;
@@ -15,13 +17,54 @@ const HOUR = 3_600_000;
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const intersect = <T>(a: T[], b: T[]) => a.filter((x) => b.includes(x));
 
-/** Two counts agree when equal or within 20% ("approx. 60" vs "around 60", "~15" vs "15"). */
-function sharedNumbers(a: number[], b: number[]): number[] {
-  const big = (n: number) => n >= 2;
-  return a.filter((x) => big(x) && b.some((y) => big(y) && Math.abs(x - y) <= Math.max(0, 0.2 * Math.max(x, y)) && (x === y || Math.max(x, y) >= 10)));
+// What a reviewer reads for a learned decision: the facts behind the features that weighed most.
+function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: number): string | null {
+  const sign = weight >= 0;
+  switch (feature) {
+    case 'same_place': return `same place ${a.placeKey}`;
+    case 'shared_place': return `both name ${a.places.filter((p) => b.places.includes(p)).join(', ')}`;
+    case 'skeleton_same': case 'skeleton_near': return `place names alike (${a.placeSkel}/${b.placeSkel})`;
+    case 'term_top_same': case 'term_cosine': case 'close_and_term': case 'recent_and_term':
+      return sign ? `same terms ${a.terms.join(',')}` : `different terms ${a.terms.join(',')}/${b.terms.join(',')}`;
+    case 'both_none': case 'one_none': return sign ? null : 'one is not ceasefire-related';
+    case 'stance_same': case 'stance_cosine': return sign ? `same stance ${a.stance}` : `stance differs (${a.stance}/${b.stance})`;
+    case 'stance_opposite': return `opposite stance (${a.stance}/${b.stance})`;
+    case 'numbers_shared': return `shared numbers ${sharedNumbers(a.numbers, b.numbers).join(',')}`;
+    case 'numbers_conflict': return 'different numbers';
+    case 'nationality_shared': return `same nationality ${a.nationalities.filter((n) => b.nationalities.includes(n)).join(',')}`;
+    case 'nationality_conflict': return `different nationalities ${a.nationalities.join(',')}/${b.nationalities.join(',')}`;
+    case 'party_conflict': return 'different parties';
+    case 'concepts_jaccard': case 'concepts_shared': return sign ? `shared details ${a.concepts.filter((c) => b.concepts.includes(c)).slice(0, 5).join(', ')}` : null;
+    case 'words_near_identical': return 'near-identical text';
+    case 'words_jaccard': return sign ? 'shared wording' : null;
+    case 'attachment_shared': return 'same attachment';
+    case 'close_and_recent': return 'close in space and time';
+    default: return null;
+  }
 }
 
-export function compareReports(a: ReportFeatures, b: ReportFeatures): PairScore {
+/**
+ * The learned weighing: the model's probability that the two are one incident, with the facts behind it. Terms and
+ * stance come in as the classifier's probabilities, so a wrong label on one report lowers the score instead of
+ * ruling the pair out; only what no evidence can bridge stays a veto (a week apart, a reviewer's split).
+ */
+function learnedCompare(a: ReportFeatures, b: ReportFeatures, m: PairModel): PairScore {
+  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0]) return { score: 0, veto: 'routine reports of different days', reasons: [] };
+  const r = pairProbability(m, a, b);
+  if (r.gapH > 72) return { score: 0, veto: `different days (${round1(r.gapH)} h apart)`, reasons: [] };
+  const reasons = [`match probability ${r.p.toFixed(2)}`];
+  if (r.km !== null) reasons.push(`distance ${round1(r.km)} km`);
+  reasons.push(`time gap ${round1(r.gapH)} h`);
+  for (const [f, w] of r.contributions) {
+    if (reasons.length >= 7) break;
+    const text = phrase(f, a, b, w);
+    if (text && !reasons.includes(text)) reasons.push(text);
+  }
+  return { score: Math.round(r.p * 1000) / 1000, veto: null, reasons };
+}
+
+export function compareReports(a: ReportFeatures, b: ReportFeatures, model?: PairModel | null): PairScore {
+  if (model) return learnedCompare(a, b, model);
   const reasons: string[] = [];
   const shared = intersect(a.attachmentHashes, b.attachmentHashes);
   if (shared.length) return { score: 10, veto: null, reasons: ['same attachment'] };

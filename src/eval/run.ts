@@ -1,7 +1,8 @@
 // Runs the worker's own pipeline (classify → resolve place → features → candidates → decideAssignment)
 // over a labeled file on a fresh in-memory store, then scores it. Reports go in observedAt order by default;
 // in the field they arrive as observers get signal, so `order` can replay them as filed or shuffled too.
-import { classifyReport, type ClassifyResult } from '../classify/classifier.ts';
+import { classify, type Classification } from '../classify/classify.ts';
+import { loadPairModel } from '../dedup/pair-model.ts';
 import { resolvePlace } from '../classify/places.ts';
 import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../agreements/index.ts';
 import { extractFeatures } from '../dedup/features.ts';
@@ -14,7 +15,7 @@ export interface EvalResult {
   classification: ClassificationScore & { perLanguage: { en: ClassificationScore; ar: ClassificationScore } };
   dedup: DedupScore;
 }
-export interface EvalTrace { id: string; classification: ClassifyResult; assignment: Assignment; incidentId: string }
+export interface EvalTrace { id: string; classification: Classification; assignment: Assignment; incidentId: string }
 
 /** 'observed': by observedAt; 'file': as the file lists them; a number: shuffled with that seed. */
 export type ArrivalOrder = 'observed' | 'file' | number;
@@ -37,19 +38,21 @@ export async function runEval(
   reports: LabeledReport[], opts: { agreementId?: string; dedup?: DedupOptions; order?: ArrivalOrder; trace?: (t: EvalTrace) => void } = {},
 ): Promise<EvalResult> {
   const agreement = loadAgreement(opts.agreementId ?? DEFAULT_AGREEMENT_ID);
+  const dedup: DedupOptions = { pairModel: loadPairModel(agreement.id), ...opts.dedup };
   const store = createMemoryStore();
   const ordered = arrivalOrder(reports, opts.order ?? 'observed');
   const predicted = new Map<string, { terms: string[]; stance: string; incident: string }>();
   for (const r of ordered) {
     // Only what an observer submits goes in; r.labels and r.lang stay out of the pipeline.
     const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
-    const classification = classifyReport(input, agreement);
+    const classification = classify(input, agreement);
     const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
     const features = extractFeatures({ ...input, observedAt: r.observedAt, lat: r.lat ?? null, lon: r.lon ?? null, attachmentHashes: r.attachmentHashes }, classification, place, { timeZone: agreement.timezone });
-    const candidates = await store.findCandidates(candidateQuery(features, opts.dedup));
-    const assignment = decideAssignment(features, candidates, opts.dedup);
+    const candidates = await store.findCandidates(candidateQuery(features, dedup));
+    const assignment = decideAssignment(features, candidates, dedup);
     const incidentId = assignment.incidentId ?? store.createIncident(r.id, features);
     if (assignment.incidentId) store.addReport(assignment.incidentId, r.id, features);
+    for (const other of assignment.merge ?? []) store.merge(other, incidentId);
     predicted.set(r.id, { terms: classification.terms.map((t) => t.id), stance: classification.stance, incident: incidentId });
     opts.trace?.({ id: r.id, classification, assignment, incidentId });
   }
@@ -62,6 +65,7 @@ export async function runEval(
       ...scoreClassification(items(reports)),
       perLanguage: { en: scoreClassification(items(reports.filter((r) => r.lang === 'en'))), ar: scoreClassification(items(reports.filter((r) => r.lang === 'ar'))) },
     },
-    dedup: scoreDedup(reports.map((r) => ({ id: r.id, lang: r.lang, gold: r.labels.incident, pred: predicted.get(r.id)!.incident }))),
+    // Incidents merged away since a report was placed: every report counts where it ended up.
+    dedup: scoreDedup(reports.map((r) => ({ id: r.id, lang: r.lang, gold: r.labels.incident, pred: store.incidentOf(r.id)! }))),
   };
 }

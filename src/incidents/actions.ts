@@ -71,9 +71,11 @@ async function assertAssignable(tx: Tx, userId: string | null): Promise<void> {
 }
 
 export async function addComment(deps: ReviewDeps, actor: Actor, incidentId: string, body: string) {
+  const authorId = actor.id;
+  if (!authorId) throw new Invalid([{ field: 'author', reason: 'comments are written by people' }]);
   return deps.db.$transaction(async (tx) => {
     await lockIncident(tx, incidentId);
-    const c = await insertComment(tx, incidentId, actor.id, body, deps.clock.now());
+    const c = await insertComment(tx, incidentId, authorId, body, deps.clock.now());
     await audit(tx, deps.clock, actor, 'comment_added', incidentId, null, { commentId: c.id, body });
     return { id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() };
   });

@@ -14,7 +14,7 @@ const aggregateOf = (s: Awaited<ReturnType<typeof readSummary>>) =>
   ({ state: s.state, terms: s.terms, stance: s.stance, reportCount: s.reportCount, severity: s.severity, placeName: s.placeName });
 
 /** Merges `otherId` into `targetId`: its reports and comments move, and it points at the survivor. */
-export async function mergeIncidents(deps: ReviewDeps, actor: Actor, targetId: string, otherId: string) {
+export async function mergeIncidents(deps: ReviewDeps, actor: Actor, targetId: string, otherId: string, opts: { why?: string } = {}) {
   if (targetId === otherId) throw new Invalid([{ field: 'otherId', reason: 'an incident cannot be merged into itself' }]);
   return deps.db.$transaction(async (tx) => {
     await lockIncidents(tx, [targetId, otherId]);
@@ -26,7 +26,7 @@ export async function mergeIncidents(deps: ReviewDeps, actor: Actor, targetId: s
     const after = await readSummary(tx, targetId);
     await audit(tx, deps.clock, actor, 'incident_merged', targetId,
       { target: aggregateOf(targetBefore), other: { id: otherId, ...aggregateOf(otherBefore) } },
-      { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved });
+      { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) });
     return after;
   });
 }

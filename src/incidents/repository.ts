@@ -152,6 +152,12 @@ export async function insertSeparation(tx: Tx, one: string, other: string, creat
   await tx.incidentSeparation.create({ data: { incidentA: a, incidentB: b, createdAt } });
 }
 
+/** Whether a reviewer declared the two incidents distinct. */
+export async function separated(db: Db, one: string, other: string): Promise<boolean> {
+  const [a, b] = [one, other].sort() as [string, string];
+  return (await db.incidentSeparation.findFirst({ where: { incidentA: a, incidentB: b }, select: { incidentA: true } })) !== null;
+}
+
 // --- Reads for the commission's pages, exports and digests.
 
 export async function findIncidentForPage(db: Db, id: string) {

@@ -10,6 +10,13 @@ export async function enqueue(tx: SqlTx, topic: string, payload: Record<string, 
   await tx.$executeRaw`INSERT INTO "OutboxEvent" ("topic", "payload") VALUES (${topic}, ${JSON.stringify(payload)}::jsonb)`;
 }
 
+/** Several jobs of one topic in one statement, committed with the caller's transaction. */
+export async function enqueueMany(tx: SqlTx, topic: string, payloads: object[]): Promise<void> {
+  if (!payloads.length) return;
+  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("topic", "payload")
+    SELECT ${topic}, t FROM jsonb_array_elements(${JSON.stringify(payloads)}::jsonb) AS t`;
+}
+
 /**
  * Unpublished rows, oldest first, locked for this transaction; rows another relay holds are skipped. Each comes with
  * the observer of the report it names (the fair share of the workers is per observer).

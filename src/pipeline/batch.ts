@@ -16,6 +16,7 @@ import { insertIncidents, joinIncidents, type AggregateMember } from '../inciden
 import { loadReportsForProcessing, writeReportResults, type ProcessedReport } from '../reports/repository.ts';
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
+import { queueTiedMerges } from './ties.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
@@ -90,6 +91,8 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
   // joining existing incidents are folded into those incidents' tallies: no other member is read.
   await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })));
   await writeReportResults(tx, fresh, deps.clock.now());
+  await queueTiedMerges(tx, fresh.filter((f) => f.assignment?.merge?.length)
+    .map((f) => ({ reportId: f.report.id, incidentId: f.incidentId!, otherIds: f.assignment!.merge! })));
   const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
   for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
   await joinIncidents(tx, joins);
@@ -135,7 +138,7 @@ async function candidatesFor(
   const hits = new Map<string, boolean>();
   for (const m of batch) {
     const byHash = m.hashes.some((h) => hashes.has(h));
-    const byBlock = inWindow(m.t) && ((m.geoCell !== null && cells.has(m.geoCell)) || (q.placeKey !== undefined && m.placeKey === q.placeKey));
+    const byBlock = inWindow(m.t) && (q.anywhere === true || (m.geoCell !== null && cells.has(m.geoCell)) || (q.placeKey !== undefined && m.placeKey === q.placeKey));
     if (byHash || byBlock) hits.set(m.incidentId, (hits.get(m.incidentId) ?? false) || byHash);
   }
   const batchIncidents = new Set(batch.map((m) => m.incidentId));

@@ -9,8 +9,11 @@ export function effectiveClassification(auto: AutoClassification | null, correct
   // A person's decision is certain as far as the system is concerned.
   if (correction) return { terms: [...correction.terms], stance: correction.stance, confidence: 1 };
   if (!auto) return { terms: [], stance: null, confidence: null };
-  // Terms arrive ordered by strength; the report is as confident as its strongest term.
-  return { terms: auto.terms.map((t) => t.id), stance: auto.stance, confidence: auto.terms[0]?.confidence ?? null };
+  // A learned model's reading carries one calibrated confidence for the whole decision (its terms and stance);
+  // a lexicon-only result is as confident as its strongest term.
+  const model = auto.model as { confidence?: unknown } | undefined;
+  const confidence = typeof model?.confidence === 'number' ? model.confidence : auto.terms[0]?.confidence ?? null;
+  return { terms: auto.terms.map((t) => t.id), stance: auto.stance, confidence };
 }
 
 export const sameEffective = (a: Effective, b: { terms: string[]; stance: Stance | null }) =>

@@ -14,6 +14,7 @@ import { loadReportsForProcessing, otherReportInIncident, writeEffective, writeR
 import { lockBlocks } from './blocks.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
+import { queueTiedMerges } from './ties.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface PipelineDeps {
@@ -51,6 +52,7 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     // A new incident is written with its aggregate at once: its only member is this report.
     if (incidentId === null) [incidentId] = (await insertIncidents(tx, [{ members: [member] }])) as [string];
     await writeReportResult(tx, reportId, { inputHash, analysis, effective, incidentId, assignment, attempt: opts.attempt ?? 1, now: deps.clock.now() });
+    if (assignment?.merge?.length) await queueTiedMerges(tx, [{ reportId, incidentId, otherIds: assignment.merge }]);
     // A first run joins (the tally takes the one new member); a rerun may have changed what the report brings to
     // its incident, or moved it: those incidents are recomputed from their members.
     if (report.incidentId === null) {

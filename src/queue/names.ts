@@ -3,16 +3,28 @@
 
 /** Outbox topic written with every accepted report (and with evidence added to one). */
 export const REPORT_RECEIVED = 'report.received';
+/** Outbox topic written when a report matched two incidents firmly enough to tie them (dedup merges them). */
+export const INCIDENTS_TIED = 'incidents.tied';
 
 export const QUEUES = {
   reports: 'reports',
   digests: 'digests',
+  models: 'models',
+  incidents: 'incidents',
 } as const;
 
 export const JOBS = {
   processReport: 'process-report',
   compileDigest: 'compile-digest',
+  retrainModel: 'retrain-model',
+  mergeTied: 'merge-tied',
 } as const;
+
+/** A report (`reportId`) that tied `otherIds` to the incident it joined (`incidentId`). */
+export interface MergeTiedJob { reportId: string; incidentId: string; otherIds: string[] }
+
+/** Retrain the agreement's classifier from the commission's corrections (src/learning/retrain.ts). */
+export interface RetrainModelJob { agreementId: string }
 
 export interface ProcessReportJob { reportId: string }
 export interface CompileDigestJob {
@@ -25,6 +37,7 @@ export interface CompileDigestJob {
 /** Which queue and job an outbox topic becomes. */
 export const OUTBOX_ROUTES: Record<string, { queue: string; job: string }> = {
   [REPORT_RECEIVED]: { queue: QUEUES.reports, job: JOBS.processReport },
+  [INCIDENTS_TIED]: { queue: QUEUES.incidents, job: JOBS.mergeTied },
 };
 
 export const DEFAULT_JOB_OPTIONS = {

@@ -2,11 +2,18 @@
 // process may call it, and a changed DIGEST_CRON/DIGEST_TZ replaces the old schedule instead of adding one.
 import type { Queue } from 'bullmq';
 import type { Config } from '../config.ts';
-import { JOBS, QUEUES, type CompileDigestJob } from './names.ts';
+import { JOBS, QUEUES, type CompileDigestJob, type RetrainModelJob } from './names.ts';
 
 export const WEEKLY_DIGEST_SCHEDULER = 'weekly-digest';
+export const MODEL_RETRAIN_SCHEDULER = 'model-retrain';
 
-export async function registerSchedules(queues: Map<string, Queue>, config: Pick<Config, 'DIGEST_CRON' | 'DIGEST_TZ'>): Promise<void> {
+export async function registerSchedules(queues: Map<string, Queue>, config: Pick<Config, 'DIGEST_CRON' | 'DIGEST_TZ' | 'MODEL_RETRAIN_CRON' | 'AGREEMENT_ID'>): Promise<void> {
+  const models = queues.get(QUEUES.models);
+  if (models) {
+    const job: RetrainModelJob = { agreementId: config.AGREEMENT_ID };
+    await models.upsertJobScheduler(MODEL_RETRAIN_SCHEDULER, { pattern: config.MODEL_RETRAIN_CRON, tz: config.DIGEST_TZ },
+      { name: JOBS.retrainModel, data: job, opts: { attempts: 2, backoff: { type: 'exponential', delay: 600_000 }, removeOnFail: false } });
+  }
   const digests = queues.get(QUEUES.digests);
   if (!digests) throw new Error(`queue ${QUEUES.digests} is not configured`);
   const data: CompileDigestJob = { trigger: 'scheduled' };

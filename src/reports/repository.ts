@@ -351,6 +351,13 @@ export async function digestReportGroups<T>(db: Db, from: Date, to: Date, timezo
 
 // --- A reviewer's correction of one report's classification.
 
+/** Every corrected report with the text the classifier read, in the order the corrections were made. */
+export async function correctedReports(db: Db) {
+  return db.$queryRaw<Array<{ id: string; narrative: string; placeName: string | null; partyAlleged: string | null; language: string | null; correction: { terms: string[]; stance: string; at?: string } }>>`
+    SELECT "id"::text, "narrative", "placeName", "partyAlleged"::text AS "partyAlleged", "language", "correction"
+    FROM "Report" WHERE "correction" IS NOT NULL ORDER BY "correction"->>'at', "id"`;
+}
+
 /** Locks the report and reads what a correction replaces; undefined when there is no such report. */
 export async function lockForCorrection(tx: Tx, reportId: string) {
   const [before] = await tx.$queryRaw<Array<{ terms: string[]; stance: string | null; correction: unknown }>>`

@@ -37,7 +37,7 @@ function expectedType(f: { type: string; kind: string; nativeType?: unknown; isL
     t = native === 'Timestamp' ? `timestamp(${p}) without time zone` : native === 'Timestamptz' || native === undefined
       ? (native === undefined ? 'timestamp(3) without time zone' : `timestamp(${p}) with time zone`) : String(native);
   } else {
-    t = ({ Int: 'integer', BigInt: 'bigint', Float: 'double precision', Boolean: 'boolean', Json: native === 'Json' ? 'json' : 'jsonb', Decimal: 'numeric' } as Record<string, string>)[f.type] ?? f.type;
+    t = ({ Int: 'integer', BigInt: 'bigint', Float: 'double precision', Boolean: 'boolean', Json: native === 'Json' ? 'json' : 'jsonb', Decimal: 'numeric', Bytes: 'bytea' } as Record<string, string>)[f.type] ?? f.type;
   }
   return f.isList ? `${t}[]` : t;
 }

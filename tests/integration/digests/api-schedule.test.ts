@@ -34,7 +34,7 @@ describe('weekly digest scheduler', () => {
     expect(schedulers[0]).toMatchObject({ key: WEEKLY_DIGEST_SCHEDULER, name: JOBS.compileDigest, pattern: '15 7 * * 1', tz: 'Africa/Tripoli' });
     expect(schedulers[0]!.next).toBeGreaterThan(Date.now());
 
-    await registerSchedules(s.rt.queues, { DIGEST_CRON: '0 6 * * 1', DIGEST_TZ: 'Africa/Tripoli' });
+    await registerSchedules(s.rt.queues, { ...s.config, DIGEST_CRON: '0 6 * * 1', DIGEST_TZ: 'Africa/Tripoli' });
     const changed = await digests().getJobSchedulers();
     expect(changed.map((x) => [x.key, x.pattern, x.tz])).toEqual([[WEEKLY_DIGEST_SCHEDULER, '0 6 * * 1', 'Africa/Tripoli']]);
     const template = await digests().getJobScheduler(WEEKLY_DIGEST_SCHEDULER);

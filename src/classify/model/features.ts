@@ -1,0 +1,201 @@
+// Features of a report for the learned term and stance models: what generalises to writers and sources the
+// lexicon never saw. Words (light-stemmed, en + ar), word pairs, character n-grams inside words (spelling
+// variants, dialect, typos, transliteration), words under negation marked as such, the lexicon's and gazetteer's
+// hits (RuleEvidence), numbers and the observer's structured fields. Hashed into a fixed number of buckets,
+// so a model is a plain weight array and no vocabulary has to be stored.
+import type { RuleEvidence } from '../classifier.ts';
+
+export interface SparseVector { index: Int32Array; value: Float32Array }
+
+export interface FeatureInput {
+  /** Normalised narrative (classify/normalize.ts). */
+  text: string;
+  placeName?: string | null;
+  partyAlleged?: string | null;
+  rules: RuleEvidence;
+}
+
+export interface Word { w: string; s: string; neg: boolean }
+
+/** A report's base features, and its words for the term-context features the stance model adds. */
+export interface ReportText { words: Word[]; base: SparseVector }
+
+/** 2^bits buckets. */
+export const DEFAULT_BITS = 18;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over UTF-16 code units: fast, deterministic, good enough spread for feature hashing. */
+export function hash32(s: string, h = FNV_OFFSET): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
+
+const TOKEN = /[\p{L}\p{N}]+|[.;:!?,()]/gu;
+const PUNCT = /^[.;:!?,()]$/;
+const ARABIC = /[\u0600-\u06FF]/;
+
+// Negators of both languages and Libyan dialect; the next few words until punctuation read as negated.
+const NEGATORS = new Set([
+  'no', 'not', 'never', 'without', 'none', 'nor', 'nothing', 'nobody', 'neither', 'cannot', 'didn', 'doesn', 'isn', 'wasn', 'weren',
+  'aren', 'hasn', 'haven', 'hadn', 'won', 'couldn', 'nsr', 'nstr', 'nil', 'absence', 'denied', 'denies', 'deny',
+  'لا', 'لم', 'لن', 'ما', 'مش', 'ماش', 'موش', 'مافيش', 'مفيش', 'بدون', 'دون', 'غير', 'ليس', 'ليست', 'لايوجد', 'عدم', 'نفى', 'نفت', 'ينفي', 'تنفي', 'ولا',
+]);
+const NEG_SCOPE = 3;
+
+const AR_PREFIXES = ['وال', 'بال', 'كال', 'فال', 'لل', 'ال', 'و', 'ف', 'ب', 'ل', 'ك'];
+const AR_SUFFIXES = ['هما', 'ها', 'هم', 'هن', 'كم', 'نا', 'ات', 'ون', 'ين', 'ان', 'يه', 'وا', 'ه', 'ي'];
+
+/** Light stemming: proclitics and common suffixes off Arabic words, plural/tense endings off English ones. */
+export function stem(token: string): string {
+  if (ARABIC.test(token)) {
+    let t = token;
+    for (const p of AR_PREFIXES) if (t.startsWith(p) && t.length - p.length >= 3) { t = t.slice(p.length); break; }
+    for (const s of AR_SUFFIXES) if (t.endsWith(s) && t.length - s.length >= 3) { t = t.slice(0, -s.length); break; }
+    return t;
+  }
+  if (token.length <= 3 || /\d/.test(token)) return token;
+  for (const s of ['ments', 'ment', 'ings', 'ing', 'ions', 'ion', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 's']) {
+    if (token.endsWith(s) && token.length - s.length >= 3) return s === 'ies' || s === 'ied' ? `${token.slice(0, -3)}y` : token.slice(0, -s.length);
+  }
+  return token;
+}
+
+/**
+ * Accumulates hashed features in a dense scratch array (one per bucket count, reused: a report touches about a
+ * thousand buckets of 2^18), then emits them sorted, log-scaled and L2-normalised, with the bias last.
+ */
+class Bag {
+  private static scratch = new Map<number, { acc: Float64Array; touched: Int32Array }>();
+  private readonly acc: Float64Array;
+  private touched: Int32Array;
+  private n = 0;
+  constructor(private readonly mask: number) {
+    let s = Bag.scratch.get(mask);
+    if (!s) Bag.scratch.set(mask, (s = { acc: new Float64Array(mask + 1), touched: new Int32Array(4096) }));
+    this.acc = s.acc;
+    this.touched = s.touched;
+  }
+  addHash(h: number, v: number): void {
+    const i = h & this.mask;
+    if (this.acc[i] === 0) {
+      if (this.n === this.touched.length) {
+        const grown = new Int32Array(this.n * 2);
+        grown.set(this.touched);
+        this.touched = grown;
+        Bag.scratch.get(this.mask)!.touched = grown;
+      }
+      this.touched[this.n++] = i;
+    }
+    // A sum that lands exactly on 0 would be lost from `touched`; a tiny offset keeps the bucket listed.
+    this.acc[i] = this.acc[i]! + v || 1e-12;
+  }
+  add(name: string, v = 1): void { this.addHash(hash32(name), v); }
+  vector(bias = true): SparseVector {
+    const keys = this.touched.slice(0, this.n).sort(); // typed arrays sort numerically
+    const extra = bias ? 1 : 0;
+    const index = new Int32Array(keys.length + extra);
+    const value = new Float32Array(keys.length + extra);
+    let norm = 0;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j]!;
+      const c = this.acc[k]!;
+      this.acc[k] = 0;
+      const v = Math.sign(c) * Math.log1p(Math.abs(c));
+      index[j] = k;
+      value[j] = v;
+      norm += v * v;
+    }
+    this.n = 0;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < keys.length; j++) value[j] = value[j]! * scale;
+    // A constant feature in the last slot: the bias, learned like any weight (index = mask + 1 is never hashed to).
+    if (bias) {
+      index[keys.length] = this.mask + 1;
+      value[keys.length] = 1;
+    }
+    return { index, value };
+  }
+}
+
+const CHAR_PREFIX = hash32('c:');
+
+/** Character n-grams (3 to 5) of `#word#`, hashed straight from the code units: no substring is made. */
+function addCharGrams(bag: Bag, w: string, v: number): void {
+  const L = w.length + 2;
+  for (let k = 0; k + 3 <= L; k++) {
+    let h = CHAR_PREFIX;
+    for (let n = 0; n < 5 && k + n < L; n++) {
+      const at = k + n;
+      h = Math.imul(h ^ (at === 0 || at === L - 1 ? 35 /* # */ : w.charCodeAt(at - 1)), FNV_PRIME);
+      if (n >= 2) bag.addHash((Math.imul(h ^ n, FNV_PRIME)) >>> 0, v);
+    }
+  }
+}
+
+const MAX_TOKENS = 400;
+
+/** The words of a normalised text with their stems and whether a negator governs them. */
+export function words(text: string): Word[] {
+  const out: Word[] = [];
+  let scope = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    const t = m[0];
+    if (PUNCT.test(t)) { scope = 0; continue; }
+    if (NEGATORS.has(t)) { scope = NEG_SCOPE; out.push({ w: t, s: t, neg: false }); continue; }
+    out.push({ w: t, s: stem(t), neg: scope > 0 });
+    if (scope > 0) scope--;
+    if (out.length >= MAX_TOKENS) break;
+  }
+  return out;
+}
+
+const bucketOf = (x: number) => (x <= 0 ? '0' : x < 0.5 ? 'lo' : x < 1.5 ? 'mid' : x < 3 ? 'hi' : 'vhi');
+
+export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): ReportText {
+  const bag = new Bag((1 << bits) - 1);
+  const ws = words(input.text);
+  for (let i = 0; i < ws.length; i++) {
+    const { w, s, neg } = ws[i]!;
+    bag.add(neg ? `n:${s}` : `w:${s}`);
+    if (/^\d+$/.test(w)) { bag.add(w.length >= 3 ? 'num:big' : 'num:small'); continue; }
+    const next = ws[i + 1];
+    if (next) bag.add(`b:${s}_${next.s}`);
+    // Character n-grams of the word as written: shared by spelling variants, dialect forms and typos.
+    addCharGrams(bag, w, 0.3);
+  }
+  if (input.placeName) for (const t of input.placeName.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) bag.add(`p:${stem(t)}`);
+  bag.add(`party:${input.partyAlleged ?? 'none'}`);
+  const r = input.rules;
+  // The rules as features: which terms they scored and how strongly, under negation or not, the none cues,
+  // the stance cue sums, the concepts they recognised, and whether the report is placed abroad.
+  for (const [t, v] of Object.entries(r.termScores)) { bag.add(`rt:${t}`, 2 * Math.min(v, 4)); bag.add(`rtb:${t}:${bucketOf(v)}`, 2); }
+  for (const [t, v] of Object.entries(r.negatedTermScores)) bag.add(`rn:${t}`, 2 * Math.min(v, 4));
+  if (r.noneScore > 0) { bag.add('rnone', 2 * Math.min(r.noneScore, 4)); bag.add(`rnoneb:${bucketOf(r.noneScore)}`, 2); }
+  for (const [k, v] of Object.entries(r.stanceSums)) if (v > 0) { bag.add(`rs:${k}`, 2 * Math.min(v, 4)); bag.add(`rsb:${k}:${bucketOf(v)}`, 2); }
+  for (const c of r.concepts) bag.add(`rc:${c}`, 2);
+  for (const c of r.negatedConcepts) bag.add(`rcn:${c}`, 2);
+  if (r.foreignPlace) bag.add(r.libyanPlace ? 'place:both' : 'place:foreign', 2);
+  else if (r.libyanPlace) bag.add('place:libya', 2);
+  return { words: ws, base: bag.vector() };
+}
+
+/**
+ * Words read in the light of the report's terms, for the stance model: the same word weighs differently per term
+ * ("left" is a departure of foreign fighters, but a unit that left its camp may be moving to the front).
+ */
+export function termContextFeatures(ws: Word[], rules: RuleEvidence, terms: string[], bits = DEFAULT_BITS): SparseVector {
+  const bag = new Bag((1 << bits) - 1);
+  for (const t of terms) {
+    bag.add(`t:${t}`, 2);
+    for (let i = 0; i < ws.length; i++) {
+      const { s, neg } = ws[i]!;
+      bag.add(`${t}|${neg ? 'n' : 'w'}:${s}`);
+      const next = ws[i + 1];
+      if (next) bag.add(`${t}|b:${s}_${next.s}`);
+    }
+    for (const [k, v] of Object.entries(rules.stanceSums)) if (v > 0) bag.add(`${t}|rs:${k}`, 2 * Math.min(v, 4));
+  }
+  return bag.vector(false);
+}

@@ -1,0 +1,24 @@
+// classify/model: learned term and stance models on top of the lexicon (which they read as features), one
+// committed weights file per agreement (weights/<agreementId>.model.gz, made by `npm run train`).
+import { existsSync, readFileSync } from 'node:fs';
+import { decodeModel, type ClassifierModel } from './model.ts';
+
+export { modelPredict, decideTerms, encodeModel, decodeModel, STANCES, NONE, type ClassifierModel, type ModelPrediction } from './model.ts';
+
+export const modelFile = (agreementId: string) => new URL(`./weights/${agreementId}.model.gz`, import.meta.url);
+
+const cache = new Map<string, ClassifierModel | null>();
+
+/** The agreement's shipped model, or null when it has none (its reports are classified by the lexicon alone). */
+export function loadClassifierModel(agreementId: string): ClassifierModel | null {
+  if (cache.has(agreementId)) return cache.get(agreementId)!;
+  const file = modelFile(agreementId);
+  const model = existsSync(file) ? decodeModel(readFileSync(file)) : null;
+  cache.set(agreementId, model);
+  return model;
+}
+
+/** Tests and the promotion job swap models in and out. */
+export function setClassifierModel(agreementId: string, model: ClassifierModel | null): void {
+  cache.set(agreementId, model);
+}

@@ -1,0 +1,150 @@
+// Linear models over hashed sparse features: one-vs-rest logistic heads (terms, multi-label) or one softmax
+// (stance). Trained by AdaGrad with L2 in a fixed, seeded order, so the same data gives the same weights on any
+// machine running this code (IEEE doubles, no threads, no library randomness).
+import type { SparseVector } from './features.ts';
+
+export type HeadKind = 'ovr' | 'softmax';
+
+export interface LinearModel {
+  kind: HeadKind;
+  bits: number;
+  labels: string[];
+  /** labels.length rows of (2^bits + 1) weights; the last column is the bias. */
+  weights: Float32Array;
+  /** Calibration: logits are divided by it before the sigmoid/softmax (fitted on held-out predictions). */
+  temperature: number;
+}
+
+export const rowWidth = (bits: number) => (1 << bits) + 1;
+
+/** A report's input: one or more sparse vectors over the same buckets, scored as their sum. */
+export type Input = SparseVector[];
+
+export function logits(m: LinearModel, xs: Input): Float64Array {
+  const width = rowWidth(m.bits);
+  const out = new Float64Array(m.labels.length);
+  for (let k = 0; k < m.labels.length; k++) {
+    const base = k * width;
+    let z = 0;
+    for (const x of xs) for (let j = 0; j < x.index.length; j++) z += m.weights[base + x.index[j]!]! * x.value[j]!;
+    out[k] = z;
+  }
+  return out;
+}
+
+export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+export function softmax(z: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < z.length; i++) max = Math.max(max, z[i]!);
+  const e = Array.from(z, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/** Probabilities per label: independent for one-vs-rest heads, summing to 1 for a softmax. */
+export function predict(m: LinearModel, xs: Input, temperature = m.temperature): number[] {
+  const z = logits(m, xs);
+  if (m.kind === 'softmax') return softmax(Array.from(z, (v) => v / temperature));
+  return Array.from(z, (v) => sigmoid(v / temperature));
+}
+
+export interface Example { x: Input; /** ovr: 0/1 per label; softmax: one-hot. */ y: number[]; weight?: number }
+export interface TrainOptions { bits: number; labels: string[]; kind: HeadKind; epochs?: number; rate?: number; l2?: number; seed?: number }
+
+/** Park–Miller style LCG: the shuffle order is part of what makes training reproducible. */
+function shuffled(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let s = (seed >>> 0) || 1;
+  for (let i = n - 1; i > 0; i--) {
+    s = Math.imul(s, 48271) % 2147483647 >>> 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** A head whose error on an example is below this is not updated for it (saturated heads cost most of the time). */
+const MIN_GRADIENT = 1e-3;
+
+export function train(examples: Example[], opts: TrainOptions): LinearModel {
+  const width = rowWidth(opts.bits);
+  const K = opts.labels.length;
+  const w = new Float64Array(K * width);
+  const g2 = new Float64Array(K * width).fill(1e-8);
+  const rate = opts.rate ?? 0.5;
+  const l2 = opts.l2 ?? 1e-5;
+  const epochs = opts.epochs ?? 12;
+  const grad = new Float64Array(K);
+  const z = new Float64Array(K);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const i of shuffled(examples.length, (opts.seed ?? 1) + epoch)) {
+      const { x: xs, y, weight = 1 } = examples[i]!;
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        const base = k * width;
+        for (const x of xs) {
+          const idx = x.index;
+          const val = x.value;
+          for (let j = 0; j < idx.length; j++) s += w[base + idx[j]!]! * val[j]!;
+        }
+        z[k] = s;
+      }
+      if (opts.kind === 'softmax') {
+        const p = softmax(z);
+        for (let k = 0; k < K; k++) grad[k] = (p[k]! - y[k]!) * weight;
+      } else {
+        for (let k = 0; k < K; k++) grad[k] = (sigmoid(z[k]!) - y[k]!) * weight;
+      }
+      for (let k = 0; k < K; k++) {
+        const gk = grad[k]!;
+        if (Math.abs(gk) < MIN_GRADIENT) continue;
+        const base = k * width;
+        for (const x of xs) {
+          const idx = x.index;
+          const val = x.value;
+          for (let j = 0; j < idx.length; j++) {
+            const at = base + idx[j]!;
+            const wa = w[at]!;
+            const g = gk * val[j]! + l2 * wa;
+            const acc = g2[at]! + g * g;
+            g2[at] = acc;
+            w[at] = wa - (rate * g) / Math.sqrt(acc);
+          }
+        }
+      }
+    }
+  }
+  return { kind: opts.kind, bits: opts.bits, labels: [...opts.labels], weights: Float32Array.from(w), temperature: 1 };
+}
+
+/**
+ * Temperature that minimises the log loss of held-out logits (a one-parameter calibration: it changes how sure
+ * the model says it is, never which label it picks). Golden-section search over [0.25, 8].
+ */
+export function fitTemperature(kind: HeadKind, heldOut: Array<{ z: number[]; y: number[] }>): number {
+  const loss = (t: number) => {
+    let l = 0;
+    for (const { z, y } of heldOut) {
+      if (kind === 'softmax') {
+        const p = softmax(z.map((v) => v / t));
+        for (let k = 0; k < y.length; k++) if (y[k]) l -= Math.log(Math.max(p[k]!, 1e-12));
+      } else {
+        for (let k = 0; k < y.length; k++) {
+          const p = sigmoid(z[k]! / t);
+          l -= y[k] ? Math.log(Math.max(p, 1e-12)) : Math.log(Math.max(1 - p, 1e-12));
+        }
+      }
+    }
+    return l;
+  };
+  let a = 0.25;
+  let b = 8;
+  const r = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 60; i++) {
+    const c = b - r * (b - a);
+    const d = a + r * (b - a);
+    if (loss(c) < loss(d)) b = d; else a = c;
+  }
+  return Math.round(((a + b) / 2) * 1000) / 1000;
+}

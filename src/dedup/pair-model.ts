@@ -1,0 +1,93 @@
+// The learned weighing of two reports' likeness (pair.ts): a logistic regression over the pair features, trained on
+// the labeled corpus's same/different-incident pairs (scripts/train.ts), stored as readable JSON beside the
+// classifier weights so a reviewer can see what counts. Deterministic training (seeded order, IEEE doubles).
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { PAIR_FEATURES, pairVector } from './pair.ts';
+import type { ReportFeatures } from './features.ts';
+
+export interface PairModel {
+  features: string[];
+  weights: number[];
+  /** A report joins an incident when its best member pair reaches this probability. */
+  threshold: number;
+  /** A report that reaches this with a second incident too ties the two: they are merged (unless a reviewer split them). */
+  mergeThreshold: number;
+  trainedOn: { pairs: number; positives: number; dataSha256: string };
+}
+
+const PairModelSchema = z.object({
+  features: z.array(z.string()), weights: z.array(z.number()), threshold: z.number(), mergeThreshold: z.number(),
+  trainedOn: z.object({ pairs: z.number(), positives: z.number(), dataSha256: z.string() }),
+});
+
+const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+export function pairLogit(m: PairModel, v: Float64Array): number {
+  let z = 0;
+  for (let i = 0; i < v.length; i++) z += m.weights[i]! * v[i]!;
+  return z;
+}
+
+export function pairProbability(m: PairModel, a: ReportFeatures, b: ReportFeatures): { p: number; contributions: Array<[string, number]>; km: number | null; gapH: number } {
+  const { vector, km, gapH } = pairVector(a, b);
+  const z = pairLogit(m, vector);
+  const contributions: Array<[string, number]> = [];
+  for (let i = 1; i < vector.length; i++) if (vector[i] !== 0) contributions.push([m.features[i]!, m.weights[i]! * vector[i]!]);
+  contributions.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
+  return { p: sigmoid(z), contributions, km, gapH };
+}
+
+export interface PairExample { x: Float64Array; y: 0 | 1 }
+
+/** AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order. */
+export function trainPairWeights(examples: PairExample[], opts: { epochs?: number; rate?: number; l2?: number; seed?: number } = {}): number[] {
+  const d = PAIR_FEATURES.length;
+  const w = new Float64Array(d);
+  const g2 = new Float64Array(d).fill(1e-8);
+  const rate = opts.rate ?? 0.2;
+  const l2 = opts.l2 ?? 1e-4;
+  const order = examples.map((_, i) => i);
+  let s = (opts.seed ?? 1) >>> 0 || 1;
+  for (let epoch = 0; epoch < (opts.epochs ?? 6); epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      s = Math.imul(s, 48271) % 2147483647 >>> 0;
+      const j = s % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const k of order) {
+      const { x, y } = examples[k]!;
+      let z = 0;
+      for (let i = 0; i < d; i++) z += w[i]! * x[i]!;
+      const err = sigmoid(z) - y;
+      for (let i = 0; i < d; i++) {
+        if (x[i] === 0) continue;
+        const g = err * x[i]! + (i === 0 ? 0 : l2 * w[i]!);
+        g2[i] = g2[i]! + g * g;
+        w[i] = w[i]! - (rate * g) / Math.sqrt(g2[i]!);
+      }
+    }
+  }
+  return Array.from(w, (x) => Math.round(x * 1e6) / 1e6);
+}
+
+export const pairModelFile = (agreementId: string) => new URL(`./weights/${agreementId}.pair.json`, import.meta.url);
+
+const cache = new Map<string, PairModel | null>();
+
+/** The agreement's trained pair model, or null (dedup then weighs pairs by the hand-set rules in similarity.ts). */
+export function loadPairModel(agreementId: string): PairModel | null {
+  if (cache.has(agreementId)) return cache.get(agreementId)!;
+  const file = pairModelFile(agreementId);
+  let model: PairModel | null = null;
+  if (existsSync(file)) {
+    model = PairModelSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    if (model.features.join() !== PAIR_FEATURES.join()) throw new Error(`${file.pathname}: trained on other pair features; run npm run train`);
+  }
+  cache.set(agreementId, model);
+  return model;
+}
+
+export function setPairModel(agreementId: string, model: PairModel | null): void {
+  cache.set(agreementId, model);
+}
