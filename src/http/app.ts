@@ -25,10 +25,26 @@ import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { tokensRouter } from './routes/tokens.ts';
 import { usersRouter } from './routes/users.ts';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Router } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/** Every /api router, where it is mounted (after authentication and CSRF), in the order express tries them. */
+const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
+  ['/api/auth/sessions', sessionsRouter],
+  ['/api/auth/second-factor', secondFactorRouter],
+  ['/api/auth', authRouter],
+  ['/api/auth', tokensRouter],
+  ['/api/reports', reportsRouter],
+  ['/api/attachments', attachmentsRouter],
+  ['/api/users', usersRouter],
+  ['/api/incidents', incidentsRouter],
+  ['/api/exports', exportsRouter],
+  ['/api/digests', digestsRouter],
+  ['/api/jobs', jobsRouter],
+  ['/api/places', placesRouter],
+];
 
 export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; csrfProtection: RequestHandler }): Express {
   const app = express();
@@ -76,18 +92,7 @@ export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; 
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);
   app.use(session.csrfProtection);
-  app.use('/api/auth/sessions', sessionsRouter(deps));
-  app.use('/api/auth/second-factor', secondFactorRouter(deps));
-  app.use('/api/auth', authRouter(deps));
-  app.use('/api/auth', tokensRouter(deps));
-  app.use('/api/reports', reportsRouter(deps));
-  app.use('/api/attachments', attachmentsRouter(deps));
-  app.use('/api/users', usersRouter(deps));
-  app.use('/api/incidents', incidentsRouter(deps));
-  app.use('/api/exports', exportsRouter(deps));
-  app.use('/api/digests', digestsRouter(deps));
-  app.use('/api/jobs', jobsRouter(deps));
-  app.use('/api/places', placesRouter(deps));
+  for (const [mount, router] of API_ROUTES) app.use(mount, router(deps));
   app.use('/api', notFoundHandler);
 
   app.use(notFoundHandler);
