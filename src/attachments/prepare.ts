@@ -17,10 +17,12 @@ export interface PreparedAttachment {
 }
 export interface AttachmentLimits { maxAttachments: number; maxAttachmentBytes: number }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f"<>|:*?]/g;
+
 /** A client's file name is kept for display only: strip paths and control characters. */
 export function safeFileName(name: string, ext: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what it removes
-  const base = path.posix.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_').trim();
+  const base = path.posix.basename(name.replace(/\\/g, '/')).replace(UNSAFE_IN_NAMES, '_').trim();
   const cleaned = base === '' || base === '.' || base === '..' ? `attachment.${ext}` : base;
   return cleaned.slice(-200);
 }
