@@ -4,7 +4,7 @@ import type { Db, Tx } from '../db/client.ts';
 import type { AuditAction } from './actions.ts';
 import { asStoredJson } from './canonical.ts';
 import { auditHash, GENESIS_HASH } from './chain.ts';
-import { insertRow, lastRow, lockChain } from './repository.ts';
+import { insertRow, lastRow, lockChain, type StoredAuditRow } from './repository.ts';
 
 export { AUDIT_LOCK_KEY } from './repository.ts';
 export type AuditTx = Tx;
@@ -20,10 +20,7 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-export interface AuditRow {
-  seq: bigint; at: Date; actorId: string | null; actorName: string | null; action: string;
-  entityType: string; entityId: string | null; before: unknown; after: unknown; prevHash: string; hash: string;
-}
+export type AuditRow = StoredAuditRow;
 
 /**
  * Pass the `tx` of `db.$transaction(async (tx) => ...)`. The transaction-level advisory lock serialises

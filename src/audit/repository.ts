@@ -1,6 +1,7 @@
 // The AuditEvent table's one data-access module: the chain's lock, its last row, appending, and the reads of the
 // verifier, the anchors and the incident page. The hashing and the rules of the chain are in chain.ts / append.ts.
 import { Prisma, type Db, type Tx } from '../db/client.ts';
+import type { AuditContent } from './chain.ts';
 
 // Any constant works, as long as every writer of the chain uses the same one.
 export const AUDIT_LOCK_KEY = 2020_10_23_05n;
@@ -14,10 +15,8 @@ export async function lastRow(tx: Tx | Db) {
   return tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
 }
 
-export interface StoredAuditRow {
-  seq: bigint; at: Date; actorId: string | null; actorName: string | null; action: string; entityType: string;
-  entityId: string | null; before: unknown; after: unknown; prevHash: string; hash: string;
-}
+/** A row as stored: its content (chain.ts) and the two hashes. */
+export type StoredAuditRow = AuditContent & { prevHash: string; hash: string };
 
 export async function insertRow(tx: Tx, row: StoredAuditRow): Promise<void> {
   await tx.auditEvent.create({ data: { ...row, before: jsonInput(row.before), after: jsonInput(row.after) } });
