@@ -6,7 +6,11 @@ declare module 'autocannon' {
       connections?: number;
       duration?: number;
       amount?: number;
-      requests?: Array<{ method?: string; path?: string; setupRequest?: (req: Record<string, unknown>, ctx: Record<string, unknown>) => Record<string, unknown> }>;
+      requests?: Array<{
+        method?: string;
+        path?: string;
+        setupRequest?: (req: Record<string, unknown>, ctx: Record<string, unknown>) => Record<string, unknown>;
+      }>;
     }
     interface Result {
       duration: number;

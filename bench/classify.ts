@@ -11,16 +11,44 @@ import { createAnalyzer } from '../src/pipeline/analyzer.ts';
 import type { ReportForProcessing } from '../src/pipeline/types.ts';
 import { printTable } from './stats.ts';
 
-const FILES = ['../data/corpus/team/dev-reports.jsonl', '../tests/fixtures/blind-reports.jsonl', '../tests/fixtures/blind2-reports.jsonl', '../tests/fixtures/blind3-reports.jsonl',
-  '../data/corpus/field/w02-narrative.jsonl', '../data/corpus/field/w05-dialect.jsonl', '../data/corpus/published/p5-arabic-press.jsonl'];
+const FILES = [
+  '../data/corpus/team/dev-reports.jsonl',
+  '../tests/fixtures/blind-reports.jsonl',
+  '../tests/fixtures/blind2-reports.jsonl',
+  '../tests/fixtures/blind3-reports.jsonl',
+  '../data/corpus/field/w02-narrative.jsonl',
+  '../data/corpus/field/w05-dialect.jsonl',
+  '../data/corpus/published/p5-arabic-press.jsonl',
+];
 const rounds = Number(process.argv[2] ?? 7);
 const passes = Number(process.argv[3] ?? 5);
 
-const rows = FILES.flatMap((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)));
+const rows = FILES.flatMap((f) =>
+  readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l)),
+);
 const reports: ReportForProcessing[] = rows.map((r, i) => ({
-  id: String(i), contentHash: '', observedAt: new Date(r.observedAt), lat: r.lat ?? null, lon: r.lon ?? null, accuracyM: r.accuracyM ?? null,
-  placeName: r.placeName ?? null, narrative: r.narrative, partyAlleged: r.partyAlleged ?? 'unknown', casualties: null, status: 'received',
-  inputHash: null, correction: null, classification: null, terms: [], stance: null, incidentId: null, incidentPinned: false, attachmentHashes: [],
+  id: String(i),
+  contentHash: '',
+  observedAt: new Date(r.observedAt),
+  lat: r.lat ?? null,
+  lon: r.lon ?? null,
+  accuracyM: r.accuracyM ?? null,
+  placeName: r.placeName ?? null,
+  narrative: r.narrative,
+  partyAlleged: r.partyAlleged ?? 'unknown',
+  casualties: null,
+  status: 'received',
+  inputHash: null,
+  correction: null,
+  classification: null,
+  terms: [],
+  stance: null,
+  incidentId: null,
+  incidentPinned: false,
+  attachmentHashes: [],
 }));
 const agreement = loadAgreement('libya-2020');
 const analyzer = createAnalyzer('libya-2020');
@@ -34,13 +62,22 @@ function cpuPerReport(run: (r: ReportForProcessing) => unknown): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const measured = {
-  'classifyReport (lexicon)': (r: ReportForProcessing) => classifyReport({ narrative: r.narrative, partyAlleged: r.partyAlleged, placeName: r.placeName }, agreement),
-  'classify (lexicon + model)': (r: ReportForProcessing) => classify({ narrative: r.narrative, partyAlleged: r.partyAlleged, placeName: r.placeName }, agreement),
+  'classifyReport (lexicon)': (r: ReportForProcessing) =>
+    classifyReport({ narrative: r.narrative, partyAlleged: r.partyAlleged, placeName: r.placeName }, agreement),
+  'classify (lexicon + model)': (r: ReportForProcessing) =>
+    classify({ narrative: r.narrative, partyAlleged: r.partyAlleged, placeName: r.placeName }, agreement),
   'analyzer.analyze': (r: ReportForProcessing) => analyzer.analyze(r),
 };
-printTable(`classification CPU per report (${reports.length} reports × ${passes} passes, median of ${rounds} rounds after a warm-up)`,
+printTable(
+  `classification CPU per report (${reports.length} reports × ${passes} passes, median of ${rounds} rounds after a warm-up)`,
   Object.entries(measured).map(([name, run]) => {
     cpuPerReport(run);
     const xs = Array.from({ length: rounds }, () => cpuPerReport(run));
-    return { step: name, 'median µs': Math.round(median(xs)), 'min µs': Math.round(Math.min(...xs)), 'max µs': Math.round(Math.max(...xs)) };
-  }));
+    return {
+      step: name,
+      'median µs': Math.round(median(xs)),
+      'min µs': Math.round(Math.min(...xs)),
+      'max µs': Math.round(Math.max(...xs)),
+    };
+  }),
+);

@@ -12,15 +12,21 @@ function stat(pid: number): { ppid: number; cpuMs: number } | null {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
     return { ppid: Number(f[1]), cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS };
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /** The process and its descendants (API processes forked by WEB_CONCURRENCY). */
 export function processTree(root: number): number[] {
   let all: Array<{ pid: number; ppid: number }>;
   try {
-    all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => ({ pid: Number(d), ppid: stat(Number(d))?.ppid ?? -1 }));
-  } catch { return [root]; }
+    all = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((d) => ({ pid: Number(d), ppid: stat(Number(d))?.ppid ?? -1 }));
+  } catch {
+    return [root];
+  }
   const out = [root];
   for (let i = 0; i < out.length; i++) for (const p of all) if (p.ppid === out[i]) out.push(p.pid);
   return out;
@@ -35,7 +41,12 @@ export async function backendPids(db: Db): Promise<number[]> {
 
 export type CpuSample = Map<number, number>;
 export function sampleCpu(pids: number[]): CpuSample {
-  return new Map(pids.flatMap((p) => { const s = stat(p); return s ? [[p, s.cpuMs] as [number, number]] : []; }));
+  return new Map(
+    pids.flatMap((p) => {
+      const s = stat(p);
+      return s ? [[p, s.cpuMs] as [number, number]] : [];
+    }),
+  );
 }
 
 /** CPU ms used between two samples; a process first seen in `after` counts from zero. */
@@ -47,7 +58,10 @@ export function cpuBetween(before: CpuSample, after: CpuSample): number {
 
 /** Samples the API process tree and the database's backends around `run`; µs of each per unit of work. */
 export async function measureCpu<T>(
-  db: Db, apiPid: number, run: () => Promise<T>, units: (r: T) => number,
+  db: Db,
+  apiPid: number,
+  run: () => Promise<T>,
+  units: (r: T) => number,
 ): Promise<{ result: T; apiUsPerUnit: number | null; pgUsPerUnit: number | null }> {
   const apiBefore = sampleCpu(processTree(apiPid));
   const pgBefore = sampleCpu(await backendPids(db));
@@ -68,4 +82,3 @@ export async function cpuSnapshot(world: BenchWorld) {
     postgres: sampleCpu(await backendPids(world.db)),
   };
 }
-

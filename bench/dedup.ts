@@ -15,20 +15,38 @@ import { seedStore } from './seed-sql.ts';
 import { median, percentile, round } from './stats.ts';
 
 export interface DedupFigures {
-  stored: number; msPerReport: number; p99Ms: number; prismaMsPerReport: number; meanCandidates: number; meanMembers: number; joined: number; probes: number;
+  stored: number;
+  msPerReport: number;
+  p99Ms: number;
+  prismaMsPerReport: number;
+  meanCandidates: number;
+  meanMembers: number;
+  joined: number;
+  probes: number;
 }
 
 const CELL_SQL = `floor(lat / ${CELL_DEG})::int::text || ':' || floor(lon / ${CELL_DEG})::int::text`;
 
 export async function benchDedup(world: BenchWorld, opts: { stored: number; probes: number }): Promise<DedupFigures> {
-  const observer = await createUser(world.db, { username: 'bench.dedup', password: 'bench-dedup-pass', role: 'observer' });
+  const observer = await createUser(world.db, {
+    username: 'bench.dedup',
+    password: 'bench-dedup-pass',
+    role: 'observer',
+  });
   // 200 days after the agreement: density per cell grows with the store, as it would over a mission.
   await seedStore(world.db, {
-    reports: opts.stored, from: new Date('2020-10-24T00:00:00Z'), to: new Date('2021-05-12T00:00:00Z'),
-    observerId: observer.id, geoCellSql: CELL_SQL, features: true,
+    reports: opts.stored,
+    from: new Date('2020-10-24T00:00:00Z'),
+    to: new Date('2021-05-12T00:00:00Z'),
+    observerId: observer.id,
+    geoCellSql: CELL_SQL,
+    features: true,
   });
-  const seeds = await world.db.$queryRawUnsafe<Array<{ lat: number; lon: number; at: Date; terms: string[]; stance: string; party: string }>>(
-    `SELECT lat, lon, "firstObservedAt" AS at, terms, stance::text AS stance, parties[1] AS party FROM "Incident" ORDER BY random() LIMIT ${opts.probes}`);
+  const seeds = await world.db.$queryRawUnsafe<
+    Array<{ lat: number; lon: number; at: Date; terms: string[]; stance: string; party: string }>
+  >(
+    `SELECT lat, lon, "firstObservedAt" AS at, terms, stance::text AS stance, parties[1] AS party FROM "Incident" ORDER BY random() LIMIT ${opts.probes}`,
+  );
   const pool = createPgPool(world.url, 1);
   const client = await pool.connect();
   const pipelineStore = createPrismaCandidateStore(pgTx(client));
@@ -43,9 +61,24 @@ export async function benchDedup(world: BenchWorld, opts: { stored: number; prob
     const lon = s.lon + (i % 3 ? 0.002 : -0.003);
     const observedAt = new Date(s.at.getTime() + 40 * 60_000).toISOString();
     const f: ReportFeatures = {
-      v: 1, observedAt, eventDays: [observedAt.slice(0, 10)], lat, lon, positionSource: 'coordinates', placeKey: null, places: [],
-      cells: [geoCell(lat, lon)], numbers: [], parties: [s.party], nationalities: [], terms: s.terms,
-      stance: s.stance as ReportFeatures['stance'], concepts: [], routine: false, attachmentHashes: [], language: i % 2 ? 'ar' : 'en',
+      v: 1,
+      observedAt,
+      eventDays: [observedAt.slice(0, 10)],
+      lat,
+      lon,
+      positionSource: 'coordinates',
+      placeKey: null,
+      places: [],
+      cells: [geoCell(lat, lon)],
+      numbers: [],
+      parties: [s.party],
+      nationalities: [],
+      terms: s.terms,
+      stance: s.stance as ReportFeatures['stance'],
+      concepts: [],
+      routine: false,
+      attachmentHashes: [],
+      language: i % 2 ? 'ar' : 'en',
     };
     // The two ways in turn first, so that neither always finds the other's pages in the cache.
     const viaPrisma = async () => {
@@ -67,7 +100,13 @@ export async function benchDedup(world: BenchWorld, opts: { stored: number; prob
   await pool.end();
   // The first lookups warm the buffer cache and the plan; the median is what a steady worker sees.
   return {
-    stored: opts.stored, msPerReport: round(median(times), 2), p99Ms: round(percentile(times, 99), 2), prismaMsPerReport: round(median(prismaTimes), 2),
-    meanCandidates: round(candidates / Math.max(1, seeds.length), 1), meanMembers: round(members / Math.max(1, seeds.length), 1), joined, probes: seeds.length,
+    stored: opts.stored,
+    msPerReport: round(median(times), 2),
+    p99Ms: round(percentile(times, 99), 2),
+    prismaMsPerReport: round(median(prismaTimes), 2),
+    meanCandidates: round(candidates / Math.max(1, seeds.length), 1),
+    meanMembers: round(members / Math.max(1, seeds.length), 1),
+    joined,
+    probes: seeds.length,
   };
 }

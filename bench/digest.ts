@@ -14,15 +14,31 @@ import { median, round } from './stats.ts';
 
 const libya = loadAgreement('libya-2020');
 
-export interface DigestFigures { reports: number; incidents: number; ms100k: number; loadMs: number; compileMs: number; runs: number[] }
+export interface DigestFigures {
+  reports: number;
+  incidents: number;
+  ms100k: number;
+  loadMs: number;
+  compileMs: number;
+  runs: number[];
+}
 
 export async function benchDigest(world: BenchWorld, opts: { reports: number; runs: number }): Promise<DigestFigures> {
   const from = new Date('2020-11-16T00:00:00+02:00');
   const to = new Date('2020-11-23T00:00:00+02:00');
   const prev = previousPeriod(from, to);
-  const observer = await createUser(world.db, { username: 'bench.digest', password: 'bench-digest-pass', role: 'observer' });
+  const observer = await createUser(world.db, {
+    username: 'bench.digest',
+    password: 'bench-digest-pass',
+    role: 'observer',
+  });
   const seeded = await seedStore(world.db, { reports: opts.reports, from, to, observerId: observer.id });
-  await seedStore(world.db, { reports: Math.round(opts.reports / 2), from: prev.from, to: prev.to, observerId: observer.id });
+  await seedStore(world.db, {
+    reports: Math.round(opts.reports / 2),
+    from: prev.from,
+    to: prev.to,
+    observerId: observer.id,
+  });
   const totals: number[] = [];
   const loads: number[] = [];
   const compiles: number[] = [];
@@ -38,7 +54,11 @@ export async function benchDigest(world: BenchWorld, opts: { reports: number; ru
     totals.push(performance.now() - t);
   }
   return {
-    reports: seeded.reports, incidents: seeded.incidents,
-    ms100k: round(median(totals), 0), loadMs: round(median(loads), 0), compileMs: round(median(compiles), 0), runs: totals.map((x) => round(x, 0)),
+    reports: seeded.reports,
+    incidents: seeded.incidents,
+    ms100k: round(median(totals), 0),
+    loadMs: round(median(loads), 0),
+    compileMs: round(median(compiles), 0),
+    runs: totals.map((x) => round(x, 0)),
   };
 }

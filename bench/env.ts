@@ -30,7 +30,9 @@ async function dropQuietly(name: string, recreate: boolean): Promise<void> {
     await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
     await c.query(`DROP DATABASE IF EXISTS ${name}`);
     if (recreate) await c.query(`CREATE DATABASE ${name}`);
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
 }
 
 export async function recreateDatabase(name = BENCH_DB): Promise<string> {
@@ -68,14 +70,29 @@ export async function createWorld(observerCount = 32): Promise<BenchWorld> {
   }
   // Production-like: no demo seed, warn-level logs, secure cookies; the URL is loopback only.
   const env: Record<string, string> = {
-    NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: prefix,
-    STORAGE_DIR: storage, SEED_DEMO: 'false', COOKIE_SECURE: 'true', SESSION_SECRET: randomBytes(24).toString('hex'),
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    STORAGE_DIR: storage,
+    SEED_DEMO: 'false',
+    COOKIE_SECURE: 'true',
+    SESSION_SECRET: randomBytes(24).toString('hex'),
     // The benchmarks measure throughput with a few accounts filing flat out: the per-account quota is raised.
-    INTAKE_PER_MINUTE: '10000000', INTAKE_BURST: '0', INTAKE_PER_HOUR: '100000000',
+    INTAKE_PER_MINUTE: '10000000',
+    INTAKE_BURST: '0',
+    INTAKE_PER_HOUR: '100000000',
   };
   const spawned: ServerProcess[] = [];
   const world: BenchWorld = {
-    db, url, env, prefix, storage, observers, spawned,
+    db,
+    url,
+    env,
+    prefix,
+    storage,
+    observers,
+    spawned,
     async startApi(extra = {}) {
       const p = await spawnServer({ role: 'api', env: { ...env, ...extra.env }, nodeArgs: extra.nodeArgs });
       spawned.push(p);
@@ -85,12 +102,15 @@ export async function createWorld(observerCount = 32): Promise<BenchWorld> {
       const probe = new Queue('reports', { connection: { url: REDIS_URL }, prefix });
       try {
         const p = await spawnServer({
-          role: 'worker', env: { ...env, ...extra.env },
+          role: 'worker',
+          env: { ...env, ...extra.env },
           ready: async () => (await probe.getWorkersCount()) > spawned.filter((s) => s.url === '').length,
         });
         spawned.push(p);
         return p;
-      } finally { await probe.close(); }
+      } finally {
+        await probe.close();
+      }
     },
     async stopAll() {
       await Promise.all(spawned.map((p) => p.kill('SIGTERM')));

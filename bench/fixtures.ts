@@ -63,10 +63,18 @@ export function makeFieldReport(rand: () => number, opts: { withinDays?: number 
   const ar = rand() < 0.45;
   const templates = ar ? AR : EN;
   const n = 2 + Math.floor(rand() * 20);
-  const narrative = templates[Math.floor(rand() * templates.length)]!.replace('{town}', ar ? town.ar : town.en).replace('{n}', String(n));
+  const narrative = templates[Math.floor(rand() * templates.length)]!.replace('{town}', ar ? town.ar : town.en).replace(
+    '{n}',
+    String(n),
+  );
   const days = opts.withinDays ?? 200;
   // Clustered: within a few km of the town and within hours of one of a few "event" moments a day.
-  const observed = new Date(START + Math.floor(rand() * days) * 86_400_000 + Math.floor(rand() * 6) * 4 * 3600_000 + Math.floor(rand() * 3600_000));
+  const observed = new Date(
+    START +
+      Math.floor(rand() * days) * 86_400_000 +
+      Math.floor(rand() * 6) * 4 * 3600_000 +
+      Math.floor(rand() * 3600_000),
+  );
   return {
     clientId: randomUUID(),
     observedAt: observed.toISOString(),
@@ -84,8 +92,16 @@ export function makeFieldReport(rand: () => number, opts: { withinDays?: number 
 export async function makePhoto(targetBytes = 210 * 1024): Promise<Buffer> {
   let side = 400;
   for (let i = 0; i < 12; i += 1) {
-    const jpeg = await sharp({ create: { width: side, height: Math.round(side * 0.75), channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } } as SharpOptions)
-      .jpeg({ quality: 70 }).toBuffer();
+    const jpeg = await sharp({
+      create: {
+        width: side,
+        height: Math.round(side * 0.75),
+        channels: 3,
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
+    } as SharpOptions)
+      .jpeg({ quality: 70 })
+      .toBuffer();
     const ratio = targetBytes / jpeg.length;
     if (Math.abs(ratio - 1) < 0.03) return jpeg;
     side = Math.round(side * Math.sqrt(ratio));
@@ -104,13 +120,22 @@ export function uniquePhoto(base: Buffer, tag: string): Buffer {
 }
 
 /** A multipart/form-data body built by hand: autocannon sends bytes, not FormData. */
-export function multipart(boundary: string, fields: Array<[string, string]>, files: Array<{ field: string; name: string; type: string; data: Buffer }>): Buffer {
+export function multipart(
+  boundary: string,
+  fields: Array<[string, string]>,
+  files: Array<{ field: string; name: string; type: string; data: Buffer }>,
+): Buffer {
   const parts: Buffer[] = [];
   for (const [k, v] of fields) {
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`, 'utf8'));
   }
   for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`, 'utf8'));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+        'utf8',
+      ),
+    );
     parts.push(f.data, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
@@ -121,9 +146,11 @@ export function multipart(boundary: string, fields: Array<[string, string]>, fil
 export function collectXml(r: Record<string, unknown>, photoName: string | null): string {
   const c = (r.casualties ?? {}) as Record<string, number>;
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  return `<?xml version='1.0' ?><data xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" id="ceasefire_report" version="2020102302">`
-    + `<narrative>${esc(String(r.narrative))}</narrative><observed_at>${String(r.observedAt).replace('Z', '+00:00')}</observed_at>`
-    + `<location>${r.lat} ${r.lon} 0.0 ${r.accuracyM}</location><place_name>${esc(String(r.placeName ?? ''))}</place_name><party>${r.partyAlleged}</party>`
-    + `<casualties><killed>${c.killed ?? ''}</killed><injured>${c.injured ?? ''}</injured><missing></missing><detained></detained></casualties>`
-    + `<photo>${photoName ?? ''}</photo><orx:meta><orx:instanceID>uuid:${r.clientId}</orx:instanceID></orx:meta></data>`;
+  return (
+    `<?xml version='1.0' ?><data xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" id="ceasefire_report" version="2020102302">` +
+    `<narrative>${esc(String(r.narrative))}</narrative><observed_at>${String(r.observedAt).replace('Z', '+00:00')}</observed_at>` +
+    `<location>${r.lat} ${r.lon} 0.0 ${r.accuracyM}</location><place_name>${esc(String(r.placeName ?? ''))}</place_name><party>${r.partyAlleged}</party>` +
+    `<casualties><killed>${c.killed ?? ''}</killed><injured>${c.injured ?? ''}</injured><missing></missing><detained></detained></casualties>` +
+    `<photo>${photoName ?? ''}</photo><orx:meta><orx:instanceID>uuid:${r.clientId}</orx:instanceID></orx:meta></data>`
+  );
 }

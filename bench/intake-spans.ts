@@ -14,15 +14,36 @@ import type { BenchWorld } from './env.ts';
 import { makeFieldReport, makePhoto, seeded, uniquePhoto } from './fixtures.ts';
 import { median, round } from './stats.ts';
 
-export interface SpanFigures { samples: number; ms: Record<string, number> }
+export interface SpanFigures {
+  samples: number;
+  ms: Record<string, number>;
+}
 
 export async function benchIntakeSpans(world: BenchWorld, samples = 200): Promise<SpanFigures> {
-  const observer = await createUser(world.db, { username: 'bench.spans', password: 'bench-spans-pass', role: 'observer' });
+  const observer = await createUser(world.db, {
+    username: 'bench.spans',
+    password: 'bench-spans-pass',
+    role: 'observer',
+  });
   const limits = { maxAttachments: 10, maxAttachmentBytes: 25 * 2 ** 20, maxNarrativeChars: 50_000 };
-  const deps: IntakeDeps = { db: world.db, writer: createReportWriter(world.db), files: createFileStore(world.storage), clock: systemClock, limits };
+  const deps: IntakeDeps = {
+    db: world.db,
+    writer: createReportWriter(world.db),
+    files: createFileStore(world.storage),
+    clock: systemClock,
+    limits,
+  };
   const rand = seeded(7);
   const photo = await makePhoto();
-  const spans: Record<string, number[]> = { validate: [], stage210kPhoto: [], prepare210kPhoto: [], storeFile: [], submitJson: [], rereadRow: [], submitWithPhoto: [] };
+  const spans: Record<string, number[]> = {
+    validate: [],
+    stage210kPhoto: [],
+    prepare210kPhoto: [],
+    storeFile: [],
+    submitJson: [],
+    rereadRow: [],
+    submitWithPhoto: [],
+  };
   const time = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     const t = performance.now();
     const out = await fn();
@@ -33,7 +54,9 @@ export async function benchIntakeSpans(world: BenchWorld, samples = 200): Promis
     const raw = makeFieldReport(rand);
     await time('validate', () => parseReportInput(raw, systemClock, limits.maxNarrativeChars));
     // An upload is staged (streamed to disk, hashed) while it arrives; that cost is the staging span here.
-    const file = await time('stage210kPhoto', () => stageBuffer(deps.files, uniquePhoto(photo, `span ${i}`), `IMG_${i}.jpg`));
+    const file = await time('stage210kPhoto', () =>
+      stageBuffer(deps.files, uniquePhoto(photo, `span ${i}`), `IMG_${i}.jpg`),
+    );
     const [prepared] = await time('prepare210kPhoto', () => prepareAttachments([file], limits));
     await time('storeFile', () => deps.files.adopt(prepared!.stagedPath, prepared!.sha256));
     const { report } = await time('submitJson', () => submitReport(deps, observer, raw, [], 'api'));

@@ -13,13 +13,24 @@ const medianOrNull = (xs: Array<number | null>) => (xs.every((x) => x !== null) 
 
 export type IntakeKind = 'json' | 'jpeg' | 'openrosa';
 export interface RunFigures {
-  rps: number; p50Ms: number; p99Ms: number; accepted: number; non2xx: number; errors: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  accepted: number;
+  non2xx: number;
+  errors: number;
   /** CPU µs per accepted report: the API process(es) and the PostgreSQL backends serving them. */
-  apiCpuUs: number | null; pgCpuUs: number | null;
+  apiCpuUs: number | null;
+  pgCpuUs: number | null;
 }
-export interface KindFigures extends RunFigures { runs: RunFigures[] }
+export interface KindFigures extends RunFigures {
+  runs: RunFigures[];
+}
 
-interface Shape { path: string; make: (i: number, token: string) => { headers: Record<string, string>; body: Buffer | string } }
+interface Shape {
+  path: string;
+  make: (i: number, token: string) => { headers: Record<string, string>; body: Buffer | string };
+}
 
 export async function intakeShapes(_world: BenchWorld): Promise<Record<IntakeKind, Shape>> {
   const rand = seeded(2020);
@@ -37,7 +48,9 @@ export async function intakeShapes(_world: BenchWorld): Promise<Record<IntakeKin
       make: (i, token) => {
         const r = makeFieldReport(rand);
         const boundary = `----bench${randomBytes(8).toString('hex')}`;
-        const fields = Object.entries(r).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)] as [string, string]);
+        const fields = Object.entries(r).map(
+          ([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)] as [string, string],
+        );
         const data = uniquePhoto(photo, `${r.clientId} ${i}`);
         return {
           headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
@@ -53,19 +66,43 @@ export async function intakeShapes(_world: BenchWorld): Promise<Record<IntakeKin
         const name = `${1605331200000 + i}.jpg`;
         const boundary = `----odk${randomBytes(8).toString('hex')}`;
         return {
-          headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-openrosa-version': '1.0', __key: token },
-          body: multipart(boundary, [], [
-            { field: 'xml_submission_file', name: 'submission.xml', type: 'text/xml', data: Buffer.from(collectXml(r, name)) },
-            { field: name, name, type: 'image/jpeg', data: uniquePhoto(photo, `${r.clientId}`) },
-          ]),
+          headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'x-openrosa-version': '1.0',
+            __key: token,
+          },
+          body: multipart(
+            boundary,
+            [],
+            [
+              {
+                field: 'xml_submission_file',
+                name: 'submission.xml',
+                type: 'text/xml',
+                data: Buffer.from(collectXml(r, name)),
+              },
+              { field: name, name, type: 'image/jpeg', data: uniquePhoto(photo, `${r.clientId}`) },
+            ],
+          ),
         };
       },
     },
   };
 }
 
-export async function runIntakeOnce(api: ServerProcess, world: BenchWorld, shape: Shape, seconds: number, connections = 32): Promise<RunFigures> {
-  const m = await measureCpu(world.db, api.pid, () => loadOnce(api.url, world, shape, seconds, connections), (r) => r.accepted);
+export async function runIntakeOnce(
+  api: ServerProcess,
+  world: BenchWorld,
+  shape: Shape,
+  seconds: number,
+  connections = 32,
+): Promise<RunFigures> {
+  const m = await measureCpu(
+    world.db,
+    api.pid,
+    () => loadOnce(api.url, world, shape, seconds, connections),
+    (r) => r.accepted,
+  );
   return { ...m.result, apiCpuUs: m.apiUsPerUnit, pgCpuUs: m.pgUsPerUnit };
 }
 
@@ -75,17 +112,19 @@ async function loadOnce(url: string, world: BenchWorld, shape: Shape, seconds: n
     url,
     connections,
     duration: seconds,
-    requests: [{
-      method: 'POST',
-      path: shape.path,
-      setupRequest: (req: Record<string, unknown>) => {
-        i += 1;
-        const token = world.observers[i % world.observers.length]!.token;
-        const { headers, body } = shape.make(i, token);
-        const { __key, ...rest } = headers;
-        return { ...req, path: __key ? `/key/${__key}${shape.path}` : shape.path, headers: rest, body };
+    requests: [
+      {
+        method: 'POST',
+        path: shape.path,
+        setupRequest: (req: Record<string, unknown>) => {
+          i += 1;
+          const token = world.observers[i % world.observers.length]!.token;
+          const { headers, body } = shape.make(i, token);
+          const { __key, ...rest } = headers;
+          return { ...req, path: __key ? `/key/${__key}${shape.path}` : shape.path, headers: rest, body };
+        },
       },
-    }],
+    ],
   } as autocannon.Options);
   const accepted = result['2xx'] ?? 0;
   return {
@@ -99,7 +138,9 @@ async function loadOnce(url: string, world: BenchWorld, shape: Shape, seconds: n
 }
 
 export async function benchIntake(
-  world: BenchWorld, api: ServerProcess, opts: { runs: number; seconds: number; kinds?: IntakeKind[] },
+  world: BenchWorld,
+  api: ServerProcess,
+  opts: { runs: number; seconds: number; kinds?: IntakeKind[] },
 ): Promise<Partial<Record<IntakeKind, KindFigures>>> {
   const shapes = await intakeShapes(world);
   const out: Partial<Record<IntakeKind, KindFigures>> = {};
@@ -114,10 +155,15 @@ export async function benchIntake(
     const runs: RunFigures[] = [];
     for (let r = 0; r < opts.runs; r += 1) runs.push(await runIntakeOnce(api, world, shape, opts.seconds));
     out[kind] = {
-      rps: median(runs.map((x) => x.rps)), p50Ms: median(runs.map((x) => x.p50Ms)), p99Ms: median(runs.map((x) => x.p99Ms)),
-      accepted: runs.reduce((a, x) => a + x.accepted, 0), non2xx: runs.reduce((a, x) => a + x.non2xx, 0),
-      errors: runs.reduce((a, x) => a + x.errors, 0), runs,
-      apiCpuUs: medianOrNull(runs.map((x) => x.apiCpuUs)), pgCpuUs: medianOrNull(runs.map((x) => x.pgCpuUs)),
+      rps: median(runs.map((x) => x.rps)),
+      p50Ms: median(runs.map((x) => x.p50Ms)),
+      p99Ms: median(runs.map((x) => x.p99Ms)),
+      accepted: runs.reduce((a, x) => a + x.accepted, 0),
+      non2xx: runs.reduce((a, x) => a + x.non2xx, 0),
+      errors: runs.reduce((a, x) => a + x.errors, 0),
+      runs,
+      apiCpuUs: medianOrNull(runs.map((x) => x.apiCpuUs)),
+      pgCpuUs: medianOrNull(runs.map((x) => x.pgCpuUs)),
     };
   }
   return out;

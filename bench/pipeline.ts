@@ -27,7 +27,11 @@ async function counts(world: BenchWorld): Promise<{ accepted: number; processed:
   return row!;
 }
 
-export async function benchPipeline(world: BenchWorld, url: string, opts: { seconds: number; drainLimitSeconds?: number }): Promise<PipelineFigures> {
+export async function benchPipeline(
+  world: BenchWorld,
+  url: string,
+  opts: { seconds: number; drainLimitSeconds?: number },
+): Promise<PipelineFigures> {
   const shape = (await intakeShapes(world)).json;
   const backlog: PipelineFigures['backlog'] = [];
   const start = performance.now();
@@ -36,29 +40,52 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
   let i = 0;
   let loading = true;
   // autocannon's return value is a thenable instance, not a Promise: wrap it to chain finally().
-  const load = Promise.resolve(autocannon({
-    url, connections: 32, duration: opts.seconds,
-    requests: [{ method: 'POST', path: shape.path, setupRequest: (req: Record<string, unknown>) => {
-      i += 1;
-      const { headers, body } = shape.make(i, world.observers[i % world.observers.length]!.token);
-      return { ...req, headers, body };
-    } }],
-  } as autocannon.Options)).finally(() => { loading = false; });
+  const load = Promise.resolve(
+    autocannon({
+      url,
+      connections: 32,
+      duration: opts.seconds,
+      requests: [
+        {
+          method: 'POST',
+          path: shape.path,
+          setupRequest: (req: Record<string, unknown>) => {
+            i += 1;
+            const { headers, body } = shape.make(i, world.observers[i % world.observers.length]!.token);
+            return { ...req, headers, body };
+          },
+        },
+      ],
+    } as autocannon.Options),
+  ).finally(() => {
+    loading = false;
+  });
   const sample = async () => {
     const c = await counts(world);
     const accepted = c.accepted - base.accepted;
     const processed = c.processed - base.processed;
-    backlog.push({ t: round((performance.now() - start) / 1000, 1), accepted, processed, backlog: accepted - processed });
+    backlog.push({
+      t: round((performance.now() - start) / 1000, 1),
+      accepted,
+      processed,
+      backlog: accepted - processed,
+    });
     return { accepted, processed };
   };
-  while (loading) { await sample(); await sleep(1000); }
+  while (loading) {
+    await sample();
+    await sleep(1000);
+  }
   const loadEnd = performance.now();
   const atLoadEnd = await sample();
   const drainLimit = opts.drainLimitSeconds ?? 120;
   let drained: number | null = null;
   while ((performance.now() - loadEnd) / 1000 < drainLimit) {
     const c = await sample();
-    if (c.processed >= c.accepted) { drained = performance.now(); break; }
+    if (c.processed >= c.accepted) {
+      drained = performance.now();
+      break;
+    }
     await sleep(1000);
   }
   await load;
@@ -77,10 +104,13 @@ export async function benchPipeline(world: BenchWorld, url: string, opts: { seco
     backlogGrowing: avg(during.slice(-third)) > 1.5 * avg(during.slice(0, third)) + 50,
     drainSeconds: drained === null ? null : round((drained - loadEnd) / 1000, 1),
     // A backend that closed during the run is missed: the PostgreSQL figure is a floor.
-    cpuUsPerReport: cpu1.workers.size === 0 ? null : {
-      api: perReport(cpuBetween(cpu0.api, cpu1.api)),
-      workers: perReport(cpuBetween(cpu0.workers, cpu1.workers)),
-      postgres: perReport(cpuBetween(cpu0.postgres, cpu1.postgres)),
-    },
+    cpuUsPerReport:
+      cpu1.workers.size === 0
+        ? null
+        : {
+            api: perReport(cpuBetween(cpu0.api, cpu1.api)),
+            workers: perReport(cpuBetween(cpu0.workers, cpu1.workers)),
+            postgres: perReport(cpuBetween(cpu0.postgres, cpu1.postgres)),
+          },
   };
 }

@@ -2,8 +2,18 @@
 // (package, project file or node internals) and the busiest functions.
 import { readFile } from 'node:fs/promises';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 export interface ProfileSummary {
   totalMs: number;
@@ -34,17 +44,33 @@ export async function summariseProfile(file: string, top = 15): Promise<ProfileS
   for (const [id, ms] of self) {
     const n = byId.get(id)!;
     const { functionName, url, lineNumber } = n.callFrame;
-    if (functionName === '(idle)' || functionName === '(program)') { idle += functionName === '(idle)' ? ms : 0; }
+    if (functionName === '(idle)' || functionName === '(program)') {
+      idle += functionName === '(idle)' ? ms : 0;
+    }
     const m = moduleOf(url, functionName);
     mods.set(m, (mods.get(m) ?? 0) + ms);
-    const key = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|main)\//, '')}:${lineNumber + 1}` : ''}`.trim();
+    const key =
+      `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|main)\//, '')}:${lineNumber + 1}` : ''}`.trim();
     fns.set(key, (fns.get(key) ?? 0) + ms);
   }
   const busyMs = totalMs - idle;
-  const rank = (m: Map<string, number>) => [...m].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top);
+  const rank = (m: Map<string, number>) =>
+    [...m]
+      .filter(([k]) => k !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top);
   return {
-    totalMs: Math.round(totalMs), busyMs: Math.round(busyMs),
-    byModule: rank(mods).map(([module, ms]) => ({ module, ms: Math.round(ms), share: Math.round((ms / busyMs) * 1000) / 10 })),
-    topFunctions: rank(fns).map(([fn, ms]) => ({ fn, ms: Math.round(ms), share: Math.round((ms / busyMs) * 1000) / 10 })),
+    totalMs: Math.round(totalMs),
+    busyMs: Math.round(busyMs),
+    byModule: rank(mods).map(([module, ms]) => ({
+      module,
+      ms: Math.round(ms),
+      share: Math.round((ms / busyMs) * 1000) / 10,
+    })),
+    topFunctions: rank(fns).map(([fn, ms]) => ({
+      fn,
+      ms: Math.round(ms),
+      share: Math.round((ms / busyMs) * 1000) / 10,
+    })),
   };
 }

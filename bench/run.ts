@@ -27,15 +27,28 @@ const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 5 : 10;
 
 function machine() {
-  const git = (a: string[]) => { try { return execFileSync('git', a, { cwd: HERE }).toString().trim(); } catch { return null; } };
+  const git = (a: string[]) => {
+    try {
+      return execFileSync('git', a, { cwd: HERE }).toString().trim();
+    } catch {
+      return null;
+    }
+  };
   return {
-    cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryMb: Math.round(os.totalmem() / 2 ** 20),
-    node: process.version, platform: `${os.platform()} ${os.release()}`, commit: git(['rev-parse', 'HEAD']),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? null,
+    memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    commit: git(['rev-parse', 'HEAD']),
     // The results this run rewrites do not make the tree dirty.
-    dirty: (git(['status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)bench/results']) ?? '') !== '',
+    dirty:
+      (git(['status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)bench/results']) ?? '') !== '',
     // Other work on the machine (tests of other engineers) shares these cores; the load average says how much.
     loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
-    startedAt: new Date().toISOString(), runsPerFigure: RUNS, secondsPerRun: SECONDS,
+    startedAt: new Date().toISOString(),
+    runsPerFigure: RUNS,
+    secondsPerRun: SECONDS,
   };
 }
 
@@ -46,15 +59,28 @@ async function intake() {
   const world = await createWorld(32);
   // Raw profiles are large; only their summary goes into the results.
   const profDir = path.join(os.tmpdir(), 'ceasefire-bench-profiles');
-  if (profile) { await rm(profDir, { recursive: true, force: true }); await mkdir(profDir, { recursive: true }); }
+  if (profile) {
+    await rm(profDir, { recursive: true, force: true });
+    await mkdir(profDir, { recursive: true });
+  }
   try {
     const api = await world.startApi(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {});
     const figs = await benchIntake(world, api, { runs: RUNS, seconds: SECONDS });
     results.intake = figs;
-    printTable('intake (32 connections; medians of runs)', Object.entries(figs).map(([kind, f]) => ({
-      kind, 'accepted/s': f!.rps, 'p50 ms': f!.p50Ms, 'p99 ms': f!.p99Ms, accepted: f!.accepted, non2xx: f!.non2xx, errors: f!.errors,
-      'API cpu µs/report': f!.apiCpuUs ?? '', 'PG cpu µs/report': f!.pgCpuUs ?? '',
-    })));
+    printTable(
+      'intake (32 connections; medians of runs)',
+      Object.entries(figs).map(([kind, f]) => ({
+        kind,
+        'accepted/s': f!.rps,
+        'p50 ms': f!.p50Ms,
+        'p99 ms': f!.p99Ms,
+        accepted: f!.accepted,
+        non2xx: f!.non2xx,
+        errors: f!.errors,
+        'API cpu µs/report': f!.apiCpuUs ?? '',
+        'PG cpu µs/report': f!.pgCpuUs ?? '',
+      })),
+    );
     for (const k of ['json', 'jpeg', 'openrosa'] as IntakeKind[]) if (!figs[k]) notes.push(`intake.${k}: not measured`);
     const spans = await benchIntakeSpans(world, quick ? 50 : 200);
     results.intakeSpans = spans;
@@ -69,8 +95,14 @@ async function intake() {
       const s = await summariseProfile(path.join(profDir, f));
       results.intakeProfile = s;
       console.log(`\nAPI process CPU profile over the intake runs: busy ${s.busyMs} ms of ${s.totalMs} ms`);
-      printTable('self time by module', s.byModule.map((m) => ({ module: m.module, ms: m.ms, '%': m.share })));
-      printTable('busiest functions', s.topFunctions.map((m) => ({ function: m.fn.slice(0, 90), ms: m.ms, '%': m.share })));
+      printTable(
+        'self time by module',
+        s.byModule.map((m) => ({ module: m.module, ms: m.ms, '%': m.share })),
+      );
+      printTable(
+        'busiest functions',
+        s.topFunctions.map((m) => ({ function: m.fn.slice(0, 90), ms: m.ms, '%': m.share })),
+      );
     }
   }
 }
@@ -87,12 +119,24 @@ async function pipeline() {
     await world.startWorkers();
     const f = await benchPipeline(world, api.url, { seconds: quick ? 10 : 30 });
     results.pipeline = f;
-    printTable('pipeline (intake at full speed; 2 worker processes)', [{
-      'processed/s': f.processedPerSec, 'accepted/s': f.acceptedPerSec, 'backlog growing': String(f.backlogGrowing), 'drain s': f.drainSeconds ?? 'not drained',
-      'cpu µs/report api': f.cpuUsPerReport?.api ?? '', workers: f.cpuUsPerReport?.workers ?? '', postgres: f.cpuUsPerReport?.postgres ?? '',
-    }]);
-    printTable('backlog over time', f.backlog.map((b) => ({ 't s': b.t, accepted: b.accepted, processed: b.processed, backlog: b.backlog })));
-  } finally { await world.close(); }
+    printTable('pipeline (intake at full speed; 2 worker processes)', [
+      {
+        'processed/s': f.processedPerSec,
+        'accepted/s': f.acceptedPerSec,
+        'backlog growing': String(f.backlogGrowing),
+        'drain s': f.drainSeconds ?? 'not drained',
+        'cpu µs/report api': f.cpuUsPerReport?.api ?? '',
+        workers: f.cpuUsPerReport?.workers ?? '',
+        postgres: f.cpuUsPerReport?.postgres ?? '',
+      },
+    ]);
+    printTable(
+      'backlog over time',
+      f.backlog.map((b) => ({ 't s': b.t, accepted: b.accepted, processed: b.processed, backlog: b.backlog })),
+    );
+  } finally {
+    await world.close();
+  }
 }
 
 // One observer floods one place (one incident of thousands of reports) while eight others file at field rate.
@@ -103,26 +147,53 @@ async function hot() {
     const api = await world.startApi();
     await world.startWorkers();
     await world.startWorkers();
-    const f = await benchHot(world, api.url, { hotReports: quick ? 3_000 : 10_000, drainLimitSeconds: quick ? 120 : 300 });
+    const f = await benchHot(world, api.url, {
+      hotReports: quick ? 3_000 : 10_000,
+      drainLimitSeconds: quick ? 120 : 300,
+    });
     results.hot = f;
-    printTable('one hot incident (1 observer floods one place, 8 file normally; 2 worker processes)', [{
-      'hot reports': f.hotReports, 'incident size': f.hotIncidentSize, 'processed/s': f.processedPerSec, 'flood accepted/s': f.acceptedPerSec, 'drain s': f.drainSeconds ?? 'not drained',
-      'others n': f.otherReports, 'others wait p50 ms': f.otherWaitMs.p50, 'p95 ms': f.otherWaitMs.p95, 'max ms': f.otherWaitMs.max,
-      unprocessed: f.otherWaitMs.unprocessed,
-      'cpu µs/report api': f.cpuUsPerReport?.api ?? '', workers: f.cpuUsPerReport?.workers ?? '', postgres: f.cpuUsPerReport?.postgres ?? '',
-    }]);
-  } finally { await world.close(); }
+    printTable('one hot incident (1 observer floods one place, 8 file normally; 2 worker processes)', [
+      {
+        'hot reports': f.hotReports,
+        'incident size': f.hotIncidentSize,
+        'processed/s': f.processedPerSec,
+        'flood accepted/s': f.acceptedPerSec,
+        'drain s': f.drainSeconds ?? 'not drained',
+        'others n': f.otherReports,
+        'others wait p50 ms': f.otherWaitMs.p50,
+        'p95 ms': f.otherWaitMs.p95,
+        'max ms': f.otherWaitMs.max,
+        unprocessed: f.otherWaitMs.unprocessed,
+        'cpu µs/report api': f.cpuUsPerReport?.api ?? '',
+        workers: f.cpuUsPerReport?.workers ?? '',
+        postgres: f.cpuUsPerReport?.postgres ?? '',
+      },
+    ]);
+  } finally {
+    await world.close();
+  }
   // The same flood queued first, then processed with nothing else running: the processing capacity itself.
   const drainWorld = await createWorld(1);
   try {
     const api = await drainWorld.startApi();
-    const d = await benchHotDrain(drainWorld, api.url, { reports: quick ? 3_000 : 10_000, drainLimitSeconds: quick ? 120 : 300 });
+    const d = await benchHotDrain(drainWorld, api.url, {
+      reports: quick ? 3_000 : 10_000,
+      drainLimitSeconds: quick ? 120 : 300,
+    });
     (results.hot as Record<string, unknown>).drain = d;
-    printTable('one hot incident, processing only (the flood queued first; 2 worker processes)', [{
-      reports: d.reports, 'incident size': d.hotIncidentSize, 'processed/s': d.processedPerSec, 'drain s': d.drainSeconds,
-      'cpu µs/report workers': d.cpuUsPerReport?.workers ?? '', postgres: d.cpuUsPerReport?.postgres ?? '',
-    }]);
-  } finally { await drainWorld.close(); }
+    printTable('one hot incident, processing only (the flood queued first; 2 worker processes)', [
+      {
+        reports: d.reports,
+        'incident size': d.hotIncidentSize,
+        'processed/s': d.processedPerSec,
+        'drain s': d.drainSeconds,
+        'cpu µs/report workers': d.cpuUsPerReport?.workers ?? '',
+        postgres: d.cpuUsPerReport?.postgres ?? '',
+      },
+    ]);
+  } finally {
+    await drainWorld.close();
+  }
 }
 
 async function dedup() {
@@ -137,10 +208,17 @@ async function dedup() {
       byStore[String(size)] = f.msPerReport;
       detail[String(size)] = f;
       rows.push({
-        stored: size, 'ms/report (median)': f.msPerReport, 'p99 ms': f.p99Ms, 'via Prisma ms': f.prismaMsPerReport,
-        candidates: f.meanCandidates, members: f.meanMembers, 'found its incident': `${f.joined}/${f.probes}`,
+        stored: size,
+        'ms/report (median)': f.msPerReport,
+        'p99 ms': f.p99Ms,
+        'via Prisma ms': f.prismaMsPerReport,
+        candidates: f.meanCandidates,
+        members: f.meanMembers,
+        'found its incident': `${f.joined}/${f.probes}`,
       });
-    } finally { await world.close(); }
+    } finally {
+      await world.close();
+    }
   }
   results.dedup = { msPerReport: byStore, byStore: detail };
   printTable('dedup: candidate lookup + decision per new report', rows);
@@ -151,8 +229,18 @@ async function digest() {
   try {
     const f = await benchDigest(world, { reports: 100_000, runs: RUNS });
     results.digest = f;
-    printTable('digest: weekly digest over 100k reports', [{ reports: f.reports, incidents: f.incidents, 'total ms': f.ms100k, 'load ms': f.loadMs, 'compile ms': f.compileMs }]);
-  } finally { await world.close(); }
+    printTable('digest: weekly digest over 100k reports', [
+      {
+        reports: f.reports,
+        incidents: f.incidents,
+        'total ms': f.ms100k,
+        'load ms': f.loadMs,
+        'compile ms': f.compileMs,
+      },
+    ]);
+  } finally {
+    await world.close();
+  }
 }
 
 const benches: Record<string, () => Promise<void>> = { intake, pipeline, hot, dedup, digest };
@@ -161,7 +249,9 @@ try {
     const run = benches[name];
     if (!run) throw new Error(`unknown benchmark ${name}; choose from ${Object.keys(benches).join(', ')}`);
     console.log(`\n== ${name}`);
-    try { await run(); } catch (err) {
+    try {
+      await run();
+    } catch (err) {
       notes.push(`${name}: failed: ${(err as Error).message.split('\n')[0]}`);
       console.error(`${name} failed:`, err);
     }
@@ -175,7 +265,10 @@ results.notes = notes;
 const out = path.join(HERE, 'results');
 await mkdir(out, { recursive: true });
 // A partial run (one benchmark) keeps the other figures of latest.json, each with the machine facts of its run.
-const previous = await readFile(path.join(out, 'latest.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({} as Record<string, unknown>));
+const previous = await readFile(path.join(out, 'latest.json'), 'utf8').then(
+  (t) => JSON.parse(t) as Record<string, unknown>,
+  () => ({}) as Record<string, unknown>,
+);
 const merged: Record<string, unknown> = { ...previous };
 for (const [k, v] of Object.entries(results)) if (k !== 'machine' && k !== 'notes') merged[k] = v;
 const machines = { ...(previous.machineByBenchmark as Record<string, unknown> | undefined) };

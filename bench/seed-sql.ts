@@ -4,7 +4,16 @@
 import type { Db } from '../src/db/client.ts';
 import { TOWNS } from './fixtures.ts';
 
-const TERMS = ['troop_return', 'mercenary_withdrawal', 'road_opening', 'hostilities', 'arms_transfer', 'detainee_exchange', 'oil_facilities', 'mines_uxo'];
+const TERMS = [
+  'troop_return',
+  'mercenary_withdrawal',
+  'road_opening',
+  'hostilities',
+  'arms_transfer',
+  'detainee_exchange',
+  'oil_facilities',
+  'mines_uxo',
+];
 
 export interface SeedOptions {
   reports: number;

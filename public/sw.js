@@ -4,24 +4,50 @@ importScripts('/app/sync-core.js');
 
 const SHELL_CACHE = 'observer-shell-v3';
 const SHELL = [
-  '/', '/index.html', '/manifest.webmanifest',
-  '/shared/base.css', '/shared/i18n-core.js', '/shared/basemap.js', '/app/app.css', '/app/main.js', '/app/i18n.js', '/app/api.js', '/app/sync-core.js', '/app/form.js', '/app/places.js',
-  '/app/map.js', '/app/mine.js', '/app/outbox.js', '/app/icon.svg',
-  '/i18n/en.json', '/i18n/ar.json',
-  '/map/libya.geojson', '/map/roads.geojson', '/map/places.json',
-  '/vendor/leaflet/leaflet.js', '/vendor/leaflet/leaflet.css',
+  '/',
+  '/index.html',
+  '/manifest.webmanifest',
+  '/shared/base.css',
+  '/shared/i18n-core.js',
+  '/shared/basemap.js',
+  '/app/app.css',
+  '/app/main.js',
+  '/app/i18n.js',
+  '/app/api.js',
+  '/app/sync-core.js',
+  '/app/form.js',
+  '/app/places.js',
+  '/app/map.js',
+  '/app/mine.js',
+  '/app/outbox.js',
+  '/app/icon.svg',
+  '/i18n/en.json',
+  '/i18n/ar.json',
+  '/map/libya.geojson',
+  '/map/roads.geojson',
+  '/map/places.json',
+  '/vendor/leaflet/leaflet.js',
+  '/vendor/leaflet/leaflet.css',
 ];
 const SHELL_PATHS = new Set(SHELL);
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((c) => c.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    for (const key of await caches.keys()) if (key.startsWith('observer-shell-') && key !== SHELL_CACHE) await caches.delete(key);
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys())
+        if (key.startsWith('observer-shell-') && key !== SHELL_CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
 });
 
 async function shellFirst(request, key) {
@@ -54,8 +80,10 @@ self.addEventListener('fetch', (event) => {
 self.addEventListener('sync', (event) => {
   if (event.tag === 'observer-outbox') {
     // Rejecting tells the browser to retry the sync later, which is what a still-failing delivery needs.
-    event.waitUntil(self.ObserverSync.flush({ force: true }).then((outcomes) => {
-      if (Object.values(outcomes).some((o) => o.kind === 'retry')) throw new Error('outbox not yet delivered');
-    }));
+    event.waitUntil(
+      self.ObserverSync.flush({ force: true }).then((outcomes) => {
+        if (Object.values(outcomes).some((o) => o.kind === 'retry')) throw new Error('outbox not yet delivered');
+      }),
+    );
   }
 });

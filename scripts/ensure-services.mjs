@@ -27,13 +27,18 @@ if (has('pg_isready') && !pgUp() && existsSync('/etc/postgresql')) {
 }
 if (has('redis-cli') && !redisUp() && has('redis-server')) {
   console.log('starting Redis');
-  execSync('redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log', { stdio: 'inherit' });
+  execSync(
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+    { stdio: 'inherit' },
+  );
   await waitFor('Redis', redisUp);
 }
 if (process.argv.includes('--browser') && !existsSync('/usr/bin/chromium')) {
   if (process.getuid?.() === 0 && has('apt-get')) {
     console.log('installing Debian chromium for the browser tests');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null', { stdio: 'inherit' });
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null', {
+      stdio: 'inherit',
+    });
   } else {
     console.warn('chromium is missing and cannot be installed here: apt-get install -y chromium');
   }

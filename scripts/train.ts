@@ -23,20 +23,27 @@ const files: Array<[string, Buffer]> = [
   [fileURLToPath(modelFile(agreementId)), encodeModel(model)],
   [fileURLToPath(pairModelFile(agreementId)), Buffer.from(`${JSON.stringify(cv.pair.model, null, 1)}\n`)],
 ];
-process.stdout.write(`trained on ${model.trainedOn.rows} rows (data ${model.trainedOn.dataSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(0)} s; `
-  + `term temperature ${model.terms.temperature}, stance temperature ${model.stance.temperature}, term threshold ${model.termThreshold}; `
-  + `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}\n`);
+process.stdout.write(
+  `trained on ${model.trainedOn.rows} rows (data ${model.trainedOn.dataSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
+    `term temperature ${model.terms.temperature}, stance temperature ${model.stance.temperature}, term threshold ${model.termThreshold}; ` +
+    `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}\n`,
+);
 for (const kind of ['field', 'published', 'team'] as const) {
   const c = scoreHeldOut(cv, (r) => r.kind === kind);
-  process.stdout.write(`  held out, ${kind}: term micro-F1 ${c.classification.microF1} (en ${c.classification.perLanguage.en.microF1}, ar ${c.classification.perLanguage.ar.microF1}), `
-    + `stance ${c.classification.stanceAccuracy}, dedup P ${c.dedup.precision} R ${c.dedup.recall} F1 ${c.dedup.f1}, cross-language recall ${c.dedup.crossLanguageRecall}\n`);
+  process.stdout.write(
+    `  held out, ${kind}: term micro-F1 ${c.classification.microF1} (en ${c.classification.perLanguage.en.microF1}, ar ${c.classification.perLanguage.ar.microF1}), ` +
+      `stance ${c.classification.stanceAccuracy}, dedup P ${c.dedup.precision} R ${c.dedup.recall} F1 ${c.dedup.f1}, cross-language recall ${c.dedup.crossLanguageRecall}\n`,
+  );
 }
 let stale = 0;
 for (const [file, bytes] of files) {
   const same = existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0;
   if (!same) stale++;
-  if (args.includes('--check')) process.stdout.write(`${file}: ${same ? 'matches the data' : 'does NOT match the data (run npm run train)'}\n`);
-  else if (!same) { writeFileSync(file, bytes); process.stdout.write(`wrote ${file}\n`); }
-  else process.stdout.write(`${file} unchanged\n`);
+  if (args.includes('--check'))
+    process.stdout.write(`${file}: ${same ? 'matches the data' : 'does NOT match the data (run npm run train)'}\n`);
+  else if (!same) {
+    writeFileSync(file, bytes);
+    process.stdout.write(`wrote ${file}\n`);
+  } else process.stdout.write(`${file} unchanged\n`);
 }
 if (args.includes('--check') && stale) process.exit(1);

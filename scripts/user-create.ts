@@ -9,7 +9,12 @@ import { systemClock } from '../src/clock.ts';
 import { DomainError, Invalid } from '../src/errors.ts';
 
 const { values } = parseArgs({
-  options: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+  options: {
+    username: { type: 'string' },
+    password: { type: 'string' },
+    role: { type: 'string' },
+    name: { type: 'string' },
+  },
   strict: true,
 });
 const config = loadConfig();
@@ -17,9 +22,16 @@ await migrate(config.DATABASE_URL);
 const db = createDb(config.DATABASE_URL, { max: 1 });
 try {
   const user = await createUser(db, {
-    username: values.username ?? '', password: values.password ?? '', role: values.role as 'observer', displayName: values.name,
+    username: values.username ?? '',
+    password: values.password ?? '',
+    role: values.role as 'observer',
+    displayName: values.name,
   });
-  await appendAudit(db, { actorName: 'cli', action: 'user_created', entityType: 'user', entityId: user.id, after: user }, systemClock);
+  await appendAudit(
+    db,
+    { actorName: 'cli', action: 'user_created', entityType: 'user', entityId: user.id, after: user },
+    systemClock,
+  );
   console.log(`created ${user.role} ${user.username} (${user.id})`);
 } catch (err) {
   if (err instanceof Invalid) console.error(err.issues.map((i) => `--${i.field}: ${i.reason}`).join('\n'));

@@ -71,10 +71,18 @@ async function buildPlaces() {
   }
   const rank = (p) => (labelled.includes(p) ? 1 : p.kind === 'city' || p.kind === 'town' ? 2 : 3);
   const places = inLibya.map((p) => ({
-    name: p.name, nameAr: p.nameAr, lat: p.lat, lon: p.lon, kind: p.kind, rank: rank(p),
+    name: p.name,
+    nameAr: p.nameAr,
+    lat: p.lat,
+    lon: p.lon,
+    kind: p.kind,
+    rank: rank(p),
     aka: [...(p.variants ?? []), ...(p.variantsAr ?? [])],
   }));
-  await writeFile(join(root, 'public', 'map', 'places.json'), `[\n${places.map((p) => JSON.stringify(p)).join(',\n')}\n]\n`);
+  await writeFile(
+    join(root, 'public', 'map', 'places.json'),
+    `[\n${places.map((p) => JSON.stringify(p)).join(',\n')}\n]\n`,
+  );
   return places;
 }
 
@@ -84,30 +92,75 @@ async function buildMap() {
   const libya = topo.objects.countries.geometries.find((g) => g.properties?.name === 'Libya');
   if (!libya) throw new Error('Libya not found in world-atlas countries-50m.json');
   const f = feature(topo, libya);
-  const geometry = f.geometry.type === 'Polygon'
-    ? { type: 'Polygon', coordinates: f.geometry.coordinates.map(simplifyRing) }
-    : { type: 'MultiPolygon', coordinates: f.geometry.coordinates.map((p) => p.map(simplifyRing)) };
-  const outline = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Libya', nameAr: 'ليبيا' }, geometry }] };
+  const geometry =
+    f.geometry.type === 'Polygon'
+      ? { type: 'Polygon', coordinates: f.geometry.coordinates.map(simplifyRing) }
+      : { type: 'MultiPolygon', coordinates: f.geometry.coordinates.map((p) => p.map(simplifyRing)) };
+  const outline = {
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', properties: { name: 'Libya', nameAr: 'ليبيا' }, geometry }],
+  };
   await writeFile(join(root, 'public', 'map', 'libya.geojson'), JSON.stringify(outline) + '\n');
 
   const places = await buildPlaces();
   // Main roads are drawn through town coordinates: a schematic, enough to orient an observer without tiles.
   const roads = [
-    { name: 'Coastal road', nameAr: 'الطريق الساحلي', via: [
-      [33.1523, 11.5618], [32.9312, 12.082], [32.7575, 12.3764], [32.7933, 12.4885], [32.7567, 12.5717], [32.7571, 12.7276], // Ras Ajdir … Zawiya
-      [32.825, 13.015], [32.8872, 13.1913], [32.8817, 13.3506], [32.7542, 13.7214], [32.6486, 14.2619], [32.4674, 14.5687], // Janzour … Zliten
-      [32.3754, 15.0925], [31.995, 15.095], [31.4469, 15.2533], [31.39, 15.73], [31.2089, 16.5887], [30.7833, 17.8333], // Misrata … Nawfaliya
-      [30.8167, 18.0833], [30.63, 18.35], [30.4833, 18.55], [30.4058, 19.5739], [30.7554, 20.2263], [32.1167, 20.0667], // Ben Jawad … Benghazi
-      [32.5333, 20.5667], [32.4925, 20.8311], [32.7627, 21.7551], [32.8281, 21.8622], [32.7622, 22.2464], [32.767, 22.6367], // Tocra … Derna
-      [32.0836, 23.9764], // Tobruk
-    ] },
-    { name: 'Sirte–Jufra–Sabha road', nameAr: 'طريق سرت – الجفرة – سبها', via: [
-      [31.2089, 16.5887], [29.1614, 16.139], [29.1268, 15.9477], [29.0667, 15.7833], [27.0377, 14.4283], // Sirte, Waddan, Hun, Sokna, Sabha
-    ] },
+    {
+      name: 'Coastal road',
+      nameAr: 'الطريق الساحلي',
+      via: [
+        [33.1523, 11.5618],
+        [32.9312, 12.082],
+        [32.7575, 12.3764],
+        [32.7933, 12.4885],
+        [32.7567, 12.5717],
+        [32.7571, 12.7276], // Ras Ajdir … Zawiya
+        [32.825, 13.015],
+        [32.8872, 13.1913],
+        [32.8817, 13.3506],
+        [32.7542, 13.7214],
+        [32.6486, 14.2619],
+        [32.4674, 14.5687], // Janzour … Zliten
+        [32.3754, 15.0925],
+        [31.995, 15.095],
+        [31.4469, 15.2533],
+        [31.39, 15.73],
+        [31.2089, 16.5887],
+        [30.7833, 17.8333], // Misrata … Nawfaliya
+        [30.8167, 18.0833],
+        [30.63, 18.35],
+        [30.4833, 18.55],
+        [30.4058, 19.5739],
+        [30.7554, 20.2263],
+        [32.1167, 20.0667], // Ben Jawad … Benghazi
+        [32.5333, 20.5667],
+        [32.4925, 20.8311],
+        [32.7627, 21.7551],
+        [32.8281, 21.8622],
+        [32.7622, 22.2464],
+        [32.767, 22.6367], // Tocra … Derna
+        [32.0836, 23.9764], // Tobruk
+      ],
+    },
+    {
+      name: 'Sirte–Jufra–Sabha road',
+      nameAr: 'طريق سرت – الجفرة – سبها',
+      via: [
+        [31.2089, 16.5887],
+        [29.1614, 16.139],
+        [29.1268, 15.9477],
+        [29.0667, 15.7833],
+        [27.0377, 14.4283], // Sirte, Waddan, Hun, Sokna, Sabha
+      ],
+    },
   ];
   const roadsGeo = {
     type: 'FeatureCollection',
-    features: roads.map((r) => ({ type: 'Feature', properties: { name: r.name, nameAr: r.nameAr }, geometry: { type: 'LineString', coordinates: r.via.map(([lat, lon]) => [lon, lat]) } })),
+    features: roads.map((r) => ({
+      type: 'Feature',
+      properties: { name: r.name, nameAr: r.nameAr },
+      geometry: { type: 'LineString', coordinates: r.via.map(([lat, lon]) => [lon, lat]) },
+    })),
   };
   await writeFile(join(root, 'public', 'map', 'roads.geojson'), JSON.stringify(roadsGeo) + '\n');
   const points = geometry.coordinates.flat(geometry.type === 'Polygon' ? 1 : 2).length;

@@ -16,10 +16,15 @@ export function forkApiProcesses(count: number, log: Logger): () => Promise<void
   return async () => {
     stopping = true;
     const all = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
-    await Promise.all(all.map((w) => new Promise<void>((resolve) => {
-      w.once('exit', () => resolve());
-      w.process.kill('SIGTERM');
-    })));
+    await Promise.all(
+      all.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
   };
 }
 

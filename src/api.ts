@@ -6,7 +6,12 @@ import { sessionMiddleware } from './http/session.ts';
 import type { AppDeps } from './http/deps.ts';
 import { authDeps, type Runtime } from './runtime.ts';
 
-export interface RunningApi { url: string; port: number; deps: AppDeps; close(): Promise<void> }
+export interface RunningApi {
+  url: string;
+  port: number;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
 
 export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST): Promise<RunningApi> {
   const session = sessionMiddleware(rt.config, rt.db, rt.clock);
@@ -20,9 +25,14 @@ export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.con
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
   rt.log.info({ url }, 'api listening');
   return {
-    url, port: addr.port, deps,
+    url,
+    port: addr.port,
+    deps,
     async close() {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       await session.pool.end();
     },
   };

@@ -6,10 +6,18 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** Comma-separated origins (scheme://host[:port]), each normalised as browsers send them in Origin. */
 const origins = z.string().transform((v, ctx) => {
   const out: string[] = [];
-  for (const item of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const item of v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     let origin: string | null = null;
-    try { origin = new URL(item).origin; } catch { /* reported below */ }
-    if (!origin || origin === 'null' || !/^https?:/.test(origin)) ctx.addIssue({ code: 'custom', message: `not an http(s) origin: ${item}` });
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      /* reported below */
+    }
+    if (!origin || origin === 'null' || !/^https?:/.test(origin))
+      ctx.addIssue({ code: 'custom', message: `not an http(s) origin: ${item}` });
     else out.push(origin);
   }
   return out;
@@ -20,9 +28,16 @@ const schema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL')
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL')
     .default('postgresql://postgres@127.0.0.1:5432/ceasefire'),
-  REDIS_URL: z.string().url().refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().min(1).default('ceasefire'),
   STORAGE_DIR: z.string().min(1).default('./storage'),
   SESSION_SECRET: z.string().min(16).default('dev-only-session-secret-change-me'),
@@ -33,18 +48,35 @@ const schema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   // Where clients reach this server (scheme, host, optional port and path prefix). Absolute links handed to clients
   // (ODK form lists, setup codes) are built from it, never from a request's Host header, which a client can forge.
-  PUBLIC_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL').transform((u) => u.replace(/\/+$/, '')).optional(),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s):// URL')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   // Where browsers reach the app besides the Host it is asked for (a proxy that rewrites Host, another name):
   // sign-in and token requests from any other origin are refused (login CSRF).
   ALLOWED_ORIGINS: origins.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(50).default(10),
-  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024),
   // All parts of one upload together (streamed to disk, so this bounds disk per request, not memory).
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(64 * 1024).default(100 * 1024 * 1024),
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(100 * 1024 * 1024),
   MAX_NARRATIVE_CHARS: z.coerce.number().int().min(100).default(50_000),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
-  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  LOGIN_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
   // Per-account intake quota (src/reports/quota.ts), far above what an observer files in the field: a rate per
   // minute, a burst above it (at most INTAKE_BURST more an hour: an outbox sent after a day offline) and an
   // hourly ceiling. A flood from one stolen or scripted account is refused with 429 and Retry-After.
@@ -80,7 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   if (c.NODE_ENV === 'production' && !c.PUBLIC_URL) {
-    throw new ConfigError('invalid configuration:\n  PUBLIC_URL: required in production (e.g. https://monitoring.example.org)');
+    throw new ConfigError(
+      'invalid configuration:\n  PUBLIC_URL: required in production (e.g. https://monitoring.example.org)',
+    );
   }
   return { ...c, cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' };
 }

@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) { console.error(err.message); process.exit(78); }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78);
+    }
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL, { role: isApiChild() ? 'api' : config.ROLE, pid: process.pid });
@@ -37,19 +40,32 @@ async function main(): Promise<void> {
     if (config.WEB_CONCURRENCY > 1) stops.push(forkApiProcesses(config.WEB_CONCURRENCY, log));
     else stops.push((await startApi(rt)).close);
   }
-  const relay = startOutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, pollMs: config.OUTBOX_POLL_MS, fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX } });
+  const relay = startOutboxRelay({
+    db: rt.db,
+    queues: rt.queues,
+    log: rt.log,
+    pollMs: config.OUTBOX_POLL_MS,
+    fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX },
+  });
   stops.push(relay.stop);
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const workers = startWorkers(rt);
     stops.push(workers.close);
     // A Redis outage at start-up must not stop the workers; the next start registers the schedule.
-    await registerSchedules(rt.queues, config).catch((err) => log.warn({ err: (err as Error).message }, 'job schedules not registered'));
-    const sweep = () => Promise.all([
-      sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: ORPHAN_GRACE_MS })
-        .then((n) => n && log.info({ removed: n }, 'orphaned files removed'), (err) => log.warn({ err }, 'file sweep failed')),
-      pruneOutbox(rt.db, new Date(rt.clock.now().getTime() - 7 * 86_400_000))
-        .then((n) => n && log.info({ removed: n }, 'published outbox rows pruned'), (err) => log.warn({ err }, 'outbox prune failed')),
-    ]);
+    await registerSchedules(rt.queues, config).catch((err) =>
+      log.warn({ err: (err as Error).message }, 'job schedules not registered'),
+    );
+    const sweep = () =>
+      Promise.all([
+        sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: ORPHAN_GRACE_MS }).then(
+          (n) => n && log.info({ removed: n }, 'orphaned files removed'),
+          (err) => log.warn({ err }, 'file sweep failed'),
+        ),
+        pruneOutbox(rt.db, new Date(rt.clock.now().getTime() - 7 * 86_400_000)).then(
+          (n) => n && log.info({ removed: n }, 'published outbox rows pruned'),
+          (err) => log.warn({ err }, 'outbox prune failed'),
+        ),
+      ]);
     const timer = setInterval(sweep, 6 * 3600_000);
     timer.unref();
     stops.push(async () => clearInterval(timer));
@@ -60,13 +76,20 @@ async function main(): Promise<void> {
 }
 
 /** SIGTERM/SIGINT: stop taking work, let current work finish (jobs, requests), then close connections. */
-function onShutdown(log: ReturnType<typeof createLogger>, stops: Array<() => Promise<void>>, close: () => Promise<void>): void {
+function onShutdown(
+  log: ReturnType<typeof createLogger>,
+  stops: Array<() => Promise<void>>,
+  close: () => Promise<void>,
+): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: finishing current work');
-    const force = setTimeout(() => { log.error('shutdown timed out'); process.exit(1); }, 30_000);
+    const force = setTimeout(() => {
+      log.error('shutdown timed out');
+      process.exit(1);
+    }, 30_000);
     for (const stop of stops) await stop().catch((err) => log.error({ err }, 'shutdown step failed'));
     await close();
     clearTimeout(force);

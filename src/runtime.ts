@@ -46,13 +46,32 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
   }
   const files = createFileStore(config.STORAGE_DIR);
   return {
-    config, db, log, clock, files, redis, queues,
+    config,
+    db,
+    log,
+    clock,
+    files,
+    redis,
+    queues,
     intake: {
-      db, files, clock, writer: createReportWriter(db),
-      quota: createIntakeQuota(redis, { perMinute: config.INTAKE_PER_MINUTE, burst: config.INTAKE_BURST, perHour: config.INTAKE_PER_HOUR }, config.QUEUE_PREFIX),
-      limits: { maxAttachments: config.MAX_ATTACHMENTS, maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES, maxNarrativeChars: config.MAX_NARRATIVE_CHARS },
+      db,
+      files,
+      clock,
+      writer: createReportWriter(db),
+      quota: createIntakeQuota(
+        redis,
+        { perMinute: config.INTAKE_PER_MINUTE, burst: config.INTAKE_BURST, perHour: config.INTAKE_PER_HOUR },
+        config.QUEUE_PREFIX,
+      ),
+      limits: {
+        maxAttachments: config.MAX_ATTACHMENTS,
+        maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+        maxNarrativeChars: config.MAX_NARRATIVE_CHARS,
+      },
     },
-    async audit(entry) { await appendAudit(db, entry, clock); },
+    async audit(entry) {
+      await appendAudit(db, entry, clock);
+    },
     async close() {
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       redis.disconnect();
@@ -63,7 +82,11 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
 
 export function authDeps(rt: Runtime) {
   const credentialEpoch = createCredentialEpoch(rt.redis, rt.config.QUEUE_PREFIX);
-  const limits = { maxPerAccount: rt.config.LOGIN_MAX_ATTEMPTS, windowSeconds: rt.config.LOGIN_WINDOW_SECONDS, prefix: rt.config.QUEUE_PREFIX };
+  const limits = {
+    maxPerAccount: rt.config.LOGIN_MAX_ATTEMPTS,
+    windowSeconds: rt.config.LOGIN_WINDOW_SECONDS,
+    prefix: rt.config.QUEUE_PREFIX,
+  };
   return {
     credentialEpoch,
     tokens: createTokenVerifier(rt.db, credentialEpoch),

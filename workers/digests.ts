@@ -8,6 +8,11 @@ import { loadAgreement } from '../src/agreements/index.ts';
 import { compileDigestJob } from '../src/digests/index.ts';
 
 export function digestsProcessor(rt: Runtime): Processor<CompileDigestJob> {
-  const deps = { db: rt.db, clock: rt.clock, agreement: loadAgreement(rt.config.AGREEMENT_ID), timeZone: rt.config.DIGEST_TZ };
+  const deps = {
+    db: rt.db,
+    clock: rt.clock,
+    agreement: loadAgreement(rt.config.AGREEMENT_ID),
+    timeZone: rt.config.DIGEST_TZ,
+  };
   return async (job: Job<CompileDigestJob>) => compileDigestJob(deps, job.data);
 }

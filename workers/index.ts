@@ -5,7 +5,10 @@ import type { Runtime } from '../src/runtime.ts';
 import { processors } from './processors.ts';
 import { QUEUES } from '../src/queue/names.ts';
 
-export interface RunningWorkers { workers: Worker[]; close(): Promise<void> }
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
 
 export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
   const workers: Worker[] = [];
@@ -21,7 +24,9 @@ export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
       lockDuration: 30_000,
       maxStalledCount: 3,
     });
-    worker.on('failed', (job, err) => rt.log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('failed', (job, err) =>
+      rt.log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
     worker.on('error', (err) => rt.log.warn({ queue, err: err.message }, 'worker error'));
     workers.push(worker);
   }
@@ -29,6 +34,8 @@ export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
   return {
     workers,
     // close() lets running jobs finish; anything cut off is retried by BullMQ's stalled-job recovery.
-    async close() { await Promise.all(workers.map((w) => w.close())); },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
   };
 }

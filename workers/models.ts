@@ -10,7 +10,12 @@ import { loadCorpus } from '../src/classify/model/corpus.ts';
 export function modelsProcessor(rt: Runtime): Processor<RetrainModelJob> {
   return async (job: Job<RetrainModelJob>) => {
     const corpus = loadCorpus(process.cwd(), rt.config.TRAINING_MANIFEST);
-    const result = await retrainFromCorrections({ db: rt.db, clock: rt.clock, agreement: loadAgreement(job.data.agreementId), corpus });
+    const result = await retrainFromCorrections({
+      db: rt.db,
+      clock: rt.clock,
+      agreement: loadAgreement(job.data.agreementId),
+      corpus,
+    });
     rt.log.info({ agreement: job.data.agreementId, ...result }, 'classifier retrained from corrections');
     return result;
   };

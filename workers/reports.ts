@@ -10,23 +10,37 @@ import { refreshActiveModel } from '../src/learning/retrain.ts';
 // How often a worker looks for a model promoted by another process (one indexed read).
 const MODEL_REFRESH_MS = 60_000;
 
-export function reportsProcessor(rt: Runtime, analyzer: Analyzer = createAnalyzer(rt.config.AGREEMENT_ID)): Processor<ProcessReportJob> {
+export function reportsProcessor(
+  rt: Runtime,
+  analyzer: Analyzer = createAnalyzer(rt.config.AGREEMENT_ID),
+): Processor<ProcessReportJob> {
   // Batches run on a small pool of their own (plain node-postgres, see src/db/pg-tx.ts): they queue on
   // block locks anyway, so a few connections carry them.
   const deps = {
-    db: rt.db, clock: rt.clock, analyzer,
-    pool: createPgPool(rt.config.DATABASE_URL, 4, (err) => rt.log.warn({ err: err.message }, 'idle database connection lost')),
+    db: rt.db,
+    clock: rt.clock,
+    analyzer,
+    pool: createPgPool(rt.config.DATABASE_URL, 4, (err) =>
+      rt.log.warn({ err: err.message }, 'idle database connection lost'),
+    ),
   };
   const batcher = createBatcher(deps, {
-    maxBatch: rt.config.PIPELINE_BATCH_SIZE, maxWaitMs: rt.config.PIPELINE_BATCH_WAIT_MS,
-    onBatchError: (err, size) => rt.log.warn({ size, err: err instanceof Error ? err.message : String(err) }, 'batch failed; processing its reports one by one'),
+    maxBatch: rt.config.PIPELINE_BATCH_SIZE,
+    maxWaitMs: rt.config.PIPELINE_BATCH_WAIT_MS,
+    onBatchError: (err, size) =>
+      rt.log.warn(
+        { size, err: err instanceof Error ? err.message : String(err) },
+        'batch failed; processing its reports one by one',
+      ),
   });
   let checkedModelAt = 0;
   return async (job: Job<ProcessReportJob>) => {
     const attempt = job.attemptsMade + 1;
     if (rt.clock.now().getTime() - checkedModelAt > MODEL_REFRESH_MS) {
       checkedModelAt = rt.clock.now().getTime();
-      await refreshActiveModel(rt.db, rt.config.AGREEMENT_ID).catch((err) => rt.log.warn({ err: err.message }, 'could not check for a promoted model'));
+      await refreshActiveModel(rt.db, rt.config.AGREEMENT_ID).catch((err) =>
+        rt.log.warn({ err: err.message }, 'could not check for a promoted model'),
+      );
     }
     try {
       return await batcher.submit(job.data.reportId, attempt);

@@ -10,9 +10,14 @@ export async function api(path, { method = 'GET', json } = {}) {
   if (json !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = await csrf();
   const res = await fetch(path, {
-    method, headers, credentials: 'same-origin', cache: 'no-store', body: json === undefined ? undefined : JSON.stringify(json),
+    method,
+    headers,
+    credentials: 'same-origin',
+    cache: 'no-store',
+    body: json === undefined ? undefined : JSON.stringify(json),
   });
-  if (!res.ok) throw new HttpError(res.status, await readError(res), Number(res.headers.get('retry-after')) || undefined);
+  if (!res.ok)
+    throw new HttpError(res.status, await readError(res), Number(res.headers.get('retry-after')) || undefined);
   return res.status === 204 ? null : res.json();
 }
 
@@ -23,14 +28,22 @@ export async function login(username, password) {
   forgetCsrf();
   if (!user) {
     // A commission or admin account: its sign-in goes on with a second factor, on the commission pages.
-    try { await logout(); } catch { /* the waiting sign-in expires by itself */ }
+    try {
+      await logout();
+    } catch {
+      /* the waiting sign-in expires by itself */
+    }
     throw new HttpError(403, { error: { code: 'use_review', message: 'sign in on the commission pages' } });
   }
   return user;
 }
 
 export async function logout() {
-  try { await api('/api/auth/logout', { method: 'POST' }); } finally { forgetCsrf(); }
+  try {
+    await api('/api/auth/logout', { method: 'POST' });
+  } finally {
+    forgetCsrf();
+  }
 }
 
 export async function me() {

@@ -10,8 +10,15 @@ const MAX_FILES = 10;
 
 // Server issue field names → the id of the control they belong to.
 const FIELD_CONTROL = {
-  narrative: 'narrative', observedAt: 'observedAt', lat: 'lat', lon: 'lon', accuracyM: 'accuracyM', placeName: 'placeName',
-  partyAlleged: 'partyAlleged', casualties: 'casualties', attachments: 'attachments',
+  narrative: 'narrative',
+  observedAt: 'observedAt',
+  lat: 'lat',
+  lon: 'lon',
+  accuracyM: 'accuracyM',
+  placeName: 'placeName',
+  partyAlleged: 'partyAlleged',
+  casualties: 'casualties',
+  attachments: 'attachments',
   ...Object.fromEntries(CASUALTIES.map((c) => [`casualties.${c}`, c])),
 };
 
@@ -72,7 +79,8 @@ function localIssues(fields, files) {
   for (const [k, v] of Object.entries(fields.casualties || {})) {
     if (!Number.isInteger(v) || v < 0 || v > 100000) issues.push({ field: `casualties.${k}`, key: 'err.range' });
   }
-  if (files.length > MAX_FILES) issues.push({ field: 'attachments', key: 'err.tooManyFiles', params: { max: MAX_FILES } });
+  if (files.length > MAX_FILES)
+    issues.push({ field: 'attachments', key: 'err.tooManyFiles', params: { max: MAX_FILES } });
   return issues;
 }
 
@@ -101,7 +109,10 @@ export function showIssues(issues, { focus = true } = {}) {
   for (const issue of issues) {
     const id = FIELD_CONTROL[issue.field];
     const text = issue.key ? t(issue.key, issue.params) : t('err.server', { reason: issue.reason });
-    if (!id) { general.push(text); continue; }
+    if (!id) {
+      general.push(text);
+      continue;
+    }
     const err = $(`${id}-error`);
     err.textContent = err.textContent ? `${err.textContent} ${text}` : text;
     $(id).setAttribute('aria-invalid', 'true');
@@ -116,16 +127,20 @@ function renderFiles() {
   const list = $('attachments-list');
   const files = [...$('attachments').files];
   if (!files.length) {
-    list.replaceChildren(Object.assign(document.createElement('li'), { className: 'none', textContent: t('form.noFiles') }));
+    list.replaceChildren(
+      Object.assign(document.createElement('li'), { className: 'none', textContent: t('form.noFiles') }),
+    );
     return;
   }
-  list.replaceChildren(...files.map((f) => {
-    const li = document.createElement('li');
-    const name = document.createElement('bdi');
-    name.textContent = f.name;
-    li.append(name, ` (${t('form.fileSize', { size: Math.max(1, Math.round(f.size / 1024)) })})`);
-    return li;
-  }));
+  list.replaceChildren(
+    ...files.map((f) => {
+      const li = document.createElement('li');
+      const name = document.createElement('bdi');
+      name.textContent = f.name;
+      li.append(name, ` (${t('form.fileSize', { size: Math.max(1, Math.round(f.size / 1024)) })})`);
+      return li;
+    }),
+  );
 }
 
 export function resetForm() {
@@ -159,7 +174,10 @@ export function setPosition(lat, lon, accuracy) {
 }
 
 function locate() {
-  if (!('geolocation' in navigator)) { setPositionStatus('form.gpsUnavailable'); return; }
+  if (!('geolocation' in navigator)) {
+    setPositionStatus('form.gpsUnavailable');
+    return;
+  }
   setPositionStatus('form.gpsLocating');
   navigator.geolocation.getCurrentPosition(
     (pos) => {
@@ -180,12 +198,14 @@ function wirePlaces() {
     if (q.length < 2) return;
     timer = setTimeout(async () => {
       const places = await suggestPlaces(q);
-      $('places').replaceChildren(...places.map((p) => {
-        const o = document.createElement('option');
-        o.value = p.name;
-        o.label = language() === 'ar' && p.nameAr ? p.nameAr : p.name;
-        return o;
-      }));
+      $('places').replaceChildren(
+        ...places.map((p) => {
+          const o = document.createElement('option');
+          o.value = p.name;
+          o.label = language() === 'ar' && p.nameAr ? p.nameAr : p.name;
+          return o;
+        }),
+      );
     }, 200);
   });
 }
@@ -194,7 +214,9 @@ function wireMap() {
   const toggle = $('map-toggle');
   const panel = $('map-panel');
   let picker = null;
-  const update = () => { toggle.textContent = t(panel.hidden ? 'form.map' : 'form.mapHide'); };
+  const update = () => {
+    toggle.textContent = t(panel.hidden ? 'form.map' : 'form.mapHide');
+  };
   document.addEventListener('languagechange', update);
   toggle.addEventListener('click', async () => {
     panel.hidden = !panel.hidden;
@@ -226,7 +248,9 @@ export function wireForm({ observer, onDone }) {
   wirePlaces();
   wireMap();
   const updateHints = () => {
-    $('observedAt-hint').textContent = t('form.observedAtHint', { zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    $('observedAt-hint').textContent = t('form.observedAtHint', {
+      zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
     $('attachments-hint').textContent = t('form.attachmentsHint', { max: MAX_FILES });
     renderFiles();
     if (shownIssues) showIssues(shownIssues, { focus: false });
@@ -242,7 +266,10 @@ export function wireForm({ observer, onDone }) {
     const fields = readFields();
     const files = [...$('attachments').files];
     const issues = localIssues(fields, files);
-    if (issues.length) { showIssues(issues); return; }
+    if (issues.length) {
+      showIssues(issues);
+      return;
+    }
     clearErrors();
     busy = true;
     const button = $('submit');
@@ -256,7 +283,13 @@ export function wireForm({ observer, onDone }) {
         observerId: observer().id,
         createdAt: Date.now(),
         fields: { clientId, ...fields },
-        files: await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, blob: new Blob([await f.arrayBuffer()], { type: f.type }) }))),
+        files: await Promise.all(
+          files.map(async (f) => ({
+            name: f.name,
+            type: f.type,
+            blob: new Blob([await f.arrayBuffer()], { type: f.type }),
+          })),
+        ),
       };
       try {
         await sync.enqueue(item);
@@ -289,4 +322,3 @@ export function wireForm({ observer, onDone }) {
     }
   });
 }
-

@@ -67,7 +67,10 @@ function wireLogin() {
     ev.preventDefault();
     const err = $('login-error');
     err.textContent = '';
-    if (!navigator.onLine) { err.textContent = t('login.offline'); return; }
+    if (!navigator.onLine) {
+      err.textContent = t('login.offline');
+      return;
+    }
     try {
       signedIn(await login($('username').value.trim(), $('password').value));
       $('password').value = '';
@@ -76,12 +79,15 @@ function wireLogin() {
       else if (e instanceof HttpError && e.body?.error?.code === 'use_review') err.textContent = t('login.useReview');
       else if (e instanceof HttpError && e.status === 429) {
         err.textContent = t('login.rateLimited', { minutes: Math.max(1, Math.ceil((e.retryAfterSeconds ?? 60) / 60)) });
-      }
-      else err.textContent = t(navigator.onLine ? 'login.error' : 'login.offline');
+      } else err.textContent = t(navigator.onLine ? 'login.error' : 'login.offline');
     }
   });
   $('logout').addEventListener('click', async () => {
-    try { await logout(); } catch { /* offline: forget the session locally all the same */ }
+    try {
+      await logout();
+    } catch {
+      /* offline: forget the session locally all the same */
+    }
     user = null;
     localStorage.removeItem(USER_KEY);
     route();

@@ -22,16 +22,25 @@ async function loadLeaflet() {
   return window.L;
 }
 
-const getJson = (url) => fetch(url).then((r) => {
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return r.json();
-});
+const getJson = (url) =>
+  fetch(url).then((r) => {
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return r.json();
+  });
 
 export async function openPicker(container, onPick) {
   const [L, outline, roads, places] = await Promise.all([
-    loadLeaflet(), getJson('/map/libya.geojson'), getJson('/map/roads.geojson'), getJson('/map/places.json'),
+    loadLeaflet(),
+    getJson('/map/libya.geojson'),
+    getJson('/map/roads.geojson'),
+    getJson('/map/places.json'),
   ]);
-  const { map, bounds } = offlineBaseMap(L, container, { outline, roads }, { pad: 0.5, minZoom: 4, maxZoom: 12, attributionControl: true });
+  const { map, bounds } = offlineBaseMap(
+    L,
+    container,
+    { outline, roads },
+    { pad: 0.5, minZoom: 4, maxZoom: 12, attributionControl: true },
+  );
 
   const towns = L.layerGroup().addTo(map);
   const drawTowns = () => {
@@ -39,7 +48,10 @@ export async function openPicker(container, onPick) {
     for (const p of places) {
       const major = p.rank === 1;
       const m = L.circleMarker([p.lat, p.lon], {
-        radius: major ? 5 : 3, color: major ? '#0b3d5c' : '#4f7891', weight: 1, fillOpacity: major ? 0.9 : 0.6,
+        radius: major ? 5 : 3,
+        color: major ? '#0b3d5c' : '#4f7891',
+        weight: 1,
+        fillOpacity: major ? 0.9 : 0.6,
       });
       const label = language() === 'ar' && p.nameAr ? p.nameAr : p.name;
       // Only the main towns carry permanent labels; at country zoom more would overlap into noise.
@@ -57,7 +69,14 @@ export async function openPicker(container, onPick) {
   let marker = null;
   function place(latlng) {
     if (marker) marker.setLatLng(latlng);
-    else marker = L.circleMarker(latlng, { radius: 8, color: '#b00020', weight: 3, fillColor: '#fff', fillOpacity: 1 }).addTo(map);
+    else
+      marker = L.circleMarker(latlng, {
+        radius: 8,
+        color: '#b00020',
+        weight: 3,
+        fillColor: '#fff',
+        fillOpacity: 1,
+      }).addTo(map);
   }
   function pick(latlng) {
     place(latlng);

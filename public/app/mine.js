@@ -18,22 +18,34 @@ function row(label, value) {
 }
 
 function renderReport(r) {
-  const where = r.placeName || r.resolvedPlace
-    || (r.lat !== null && r.lon !== null ? `${r.lat.toFixed(4)}, ${r.lon.toFixed(4)}` : '');
+  const where =
+    r.placeName ||
+    r.resolvedPlace ||
+    (r.lat !== null && r.lon !== null ? `${r.lat.toFixed(4)}, ${r.lon.toFixed(4)}` : '');
   const narrative = el('p', { className: 'narrative', dir: 'auto', textContent: r.narrative });
   const status = el('span', { className: `status status-${r.status}`, textContent: t(`status.${r.status}`) });
   const incident = r.incidentId
     ? el('code', { dir: 'ltr', textContent: r.incidentId.slice(0, 8), title: r.incidentId })
     : t('mine.noIncident');
-  return el('li', { className: 'item', dataset: { reportId: r.id, clientId: r.clientId } },
+  return el(
+    'li',
+    { className: 'item', dataset: { reportId: r.id, clientId: r.clientId } },
     el('div', { className: 'item-head' }, el('bdi', { className: 'where', textContent: where }), status),
     narrative,
-    el('dl', {},
+    el(
+      'dl',
+      {},
       row(t('mine.observed'), formatDateTime(r.observedAt)),
       row(t('mine.received'), formatDateTime(r.receivedAt)),
-      row(t('mine.incident'), incident)),
-    r.status === 'failed' && r.failureReason ? el('p', { className: 'error', dir: 'auto', textContent: r.failureReason }) : null,
-    r.attachments.length ? el('p', { className: 'hint', textContent: t('mine.attachments', { count: r.attachments.length }) }) : null);
+      row(t('mine.incident'), incident),
+    ),
+    r.status === 'failed' && r.failureReason
+      ? el('p', { className: 'error', dir: 'auto', textContent: r.failureReason })
+      : null,
+    r.attachments.length
+      ? el('p', { className: 'hint', textContent: t('mine.attachments', { count: r.attachments.length }) })
+      : null,
+  );
 }
 
 function render() {
@@ -45,7 +57,10 @@ function render() {
 export async function loadMine({ more = false } = {}) {
   const message = $('mine-message');
   message.textContent = '';
-  if (!navigator.onLine) { message.textContent = t('mine.offline'); return; }
+  if (!navigator.onLine) {
+    message.textContent = t('mine.offline');
+    return;
+  }
   try {
     const q = new URLSearchParams({ limit: '20' });
     if (more && nextCursor) q.set('cursor', nextCursor);
@@ -62,5 +77,8 @@ export async function loadMine({ more = false } = {}) {
 export function wireMine() {
   $('mine-refresh').addEventListener('click', () => loadMine());
   $('mine-more').addEventListener('click', () => loadMine({ more: true }));
-  document.addEventListener('languagechange', () => { $('mine-message').textContent = ''; render(); });
+  document.addEventListener('languagechange', () => {
+    $('mine-message').textContent = '';
+    render();
+  });
 }

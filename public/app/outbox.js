@@ -11,11 +11,16 @@ let onSent = () => {};
 
 function describe(item) {
   switch (item.state) {
-    case 'retry': return t('outbox.state.retry', { time: formatRelative(item.nextAttemptAt) });
-    case 'conflict': return t('outbox.state.conflict');
-    case 'invalid': return t('outbox.state.invalid');
-    case 'auth': return t('outbox.state.auth');
-    default: return t('outbox.state.pending');
+    case 'retry':
+      return t('outbox.state.retry', { time: formatRelative(item.nextAttemptAt) });
+    case 'conflict':
+      return t('outbox.state.conflict');
+    case 'invalid':
+      return t('outbox.state.invalid');
+    case 'auth':
+      return t('outbox.state.auth');
+    default:
+      return t('outbox.state.pending');
   }
 }
 
@@ -31,11 +36,16 @@ function renderItem(item) {
   const head = Object.assign(document.createElement('div'), { className: 'item-head' });
   const where = Object.assign(document.createElement('bdi'), {
     className: 'where',
-    textContent: item.fields.placeName || (item.fields.lat !== undefined ? `${item.fields.lat}, ${item.fields.lon}` : ''),
+    textContent:
+      item.fields.placeName || (item.fields.lat !== undefined ? `${item.fields.lat}, ${item.fields.lon}` : ''),
   });
   const state = Object.assign(document.createElement('span'), { className: 'status', textContent: describe(item) });
   head.append(where, state);
-  const narrative = Object.assign(document.createElement('p'), { className: 'narrative', dir: 'auto', textContent: item.fields.narrative });
+  const narrative = Object.assign(document.createElement('p'), {
+    className: 'narrative',
+    dir: 'auto',
+    textContent: item.fields.narrative,
+  });
   const meta = Object.assign(document.createElement('p'), {
     className: 'hint',
     textContent: `${t('outbox.saved', { time: formatDateTime(item.createdAt) })} · ${t('outbox.files', { count: item.files.length })}`,
@@ -47,11 +57,18 @@ function renderItem(item) {
   }
   const actions = Object.assign(document.createElement('div'), { className: 'actions' });
   if (item.state === 'invalid' || item.state === 'conflict') {
-    actions.append(button(t('outbox.edit'), async () => { await sync.discard(item.clientId); onEdit(item); }));
+    actions.append(
+      button(t('outbox.edit'), async () => {
+        await sync.discard(item.clientId);
+        onEdit(item);
+      }),
+    );
   }
-  actions.append(button(t('outbox.delete'), async () => {
-    if (confirm(t('outbox.confirmDelete'))) await sync.discard(item.clientId);
-  }));
+  actions.append(
+    button(t('outbox.delete'), async () => {
+      if (confirm(t('outbox.confirmDelete'))) await sync.discard(item.clientId);
+    }),
+  );
   li.append(actions);
   return li;
 }
@@ -79,7 +96,9 @@ async function askForBackgroundSync() {
   try {
     const reg = await navigator.serviceWorker?.ready;
     if (reg && 'sync' in reg) await reg.sync.register('observer-outbox');
-  } catch { /* Background Sync is a bonus where the browser offers it; the page still retries itself */ }
+  } catch {
+    /* Background Sync is a bonus where the browser offers it; the page still retries itself */
+  }
 }
 
 export function wireOutbox(handlers) {
@@ -96,6 +115,8 @@ export function wireOutbox(handlers) {
   window.addEventListener('online', () => deliver({ force: true }));
   setInterval(() => deliver(), RETRY_EVERY_MS);
   document.addEventListener('languagechange', renderOutbox);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') deliver(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') deliver();
+  });
   return { afterEnqueue: askForBackgroundSync };
 }

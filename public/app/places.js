@@ -9,8 +9,13 @@ async function local() {
 
 // Lower-case, strip Latin accents, Arabic diacritics/tatweel, and unify alef forms, for forgiving matching.
 export function fold(s) {
-  return s.normalize('NFKD').replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, '')
-    .replace(/[أإآ]/g, 'ا').replace(/ة/g, 'ه').replace(/ى/g, 'ي').toLowerCase();
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, '')
+    .replace(/[أإآ]/g, 'ا')
+    .replace(/ة/g, 'ه')
+    .replace(/ى/g, 'ي')
+    .toLowerCase();
 }
 
 export async function suggestPlaces(q, limit = 10) {
@@ -20,9 +25,11 @@ export async function suggestPlaces(q, limit = 10) {
       // The contract once said a bare array; the API answers {items}. Accept both.
       if (res.ok) {
         const body = await res.json();
-        return Array.isArray(body) ? body : body.items ?? [];
+        return Array.isArray(body) ? body : (body.items ?? []);
       }
-    } catch { /* fall through to the bundled list */ }
+    } catch {
+      /* fall through to the bundled list */
+    }
   }
   const needle = fold(q);
   return (await local())

@@ -70,7 +70,9 @@
     }
     return csrfToken;
   }
-  function forgetCsrf() { csrfToken = null; }
+  function forgetCsrf() {
+    csrfToken = null;
+  }
 
   class HttpError extends Error {
     constructor(status, body, retryAfterSeconds) {
@@ -82,7 +84,11 @@
   }
 
   async function readError(res) {
-    try { return await res.json(); } catch { return null; }
+    try {
+      return await res.json();
+    } catch {
+      return null;
+    }
   }
 
   // One attempt at delivering one report. The clientId travels with it, so the server answers a retry of a
@@ -94,7 +100,10 @@
       try {
         token = await csrf(attempt > 0);
         res = await fetch('/api/reports', {
-          method: 'POST', body: toFormData(item), credentials: 'same-origin', headers: { 'x-csrf-token': token },
+          method: 'POST',
+          body: toFormData(item),
+          credentials: 'same-origin',
+          headers: { 'x-csrf-token': token },
         });
       } catch (err) {
         if (err instanceof HttpError && err.status === 401) return { kind: 'auth' };
@@ -140,8 +149,11 @@
     return withLock(async () => {
       const outcomes = {};
       const now = Date.now();
-      const due = (await list()).filter((i) => (only ? i.clientId === only : true)
-        && (i.state === 'pending' || i.state === 'auth' || (i.state === 'retry' && (force || i.nextAttemptAt <= now))));
+      const due = (await list()).filter(
+        (i) =>
+          (only ? i.clientId === only : true) &&
+          (i.state === 'pending' || i.state === 'auth' || (i.state === 'retry' && (force || i.nextAttemptAt <= now))),
+      );
       if (due.length === 0) return outcomes;
       let user;
       try {
@@ -152,7 +164,10 @@
         return outcomes;
       }
       for (const item of due) {
-        if (!user) { outcomes[item.clientId] = { kind: 'auth' }; continue; }
+        if (!user) {
+          outcomes[item.clientId] = { kind: 'auth' };
+          continue;
+        }
         // A shared phone must not send one observer's reports under another's session.
         if (item.observerId && item.observerId !== user.id) continue;
         outcomes[item.clientId] = await sendOne(item);
@@ -168,7 +183,11 @@
     for (const item of items) {
       const o = outcomes[item.clientId];
       if (!o) continue;
-      if (o.kind === 'sent') { await remove(item.clientId); sent++; continue; }
+      if (o.kind === 'sent') {
+        await remove(item.clientId);
+        sent++;
+        continue;
+      }
       const attempts = (item.attempts || 0) + (o.kind === 'retry' ? 1 : 0);
       await put({
         ...item,

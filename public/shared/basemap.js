@@ -2,7 +2,10 @@
 // the main roads from the packaged GeoJSON. No tile server is reachable in the field, so none is used.
 export function offlineBaseMap(L, container, { outline, roads }, { pad, ...options }) {
   textOnlyOverlays(L);
-  const country = L.geoJSON(outline, { style: { color: '#5b4a2f', weight: 1.5, fillColor: '#f3ecd9', fillOpacity: 1 }, interactive: false });
+  const country = L.geoJSON(outline, {
+    style: { color: '#5b4a2f', weight: 1.5, fillColor: '#f3ecd9', fillOpacity: 1 },
+    interactive: false,
+  });
   const bounds = country.getBounds();
   const map = L.map(container, { maxBounds: bounds.pad(pad), zoomSnap: 0.5, ...options });
   map.attributionControl.setPrefix(false).addAttribution('Natural Earth');

@@ -12,7 +12,8 @@ export function createI18n({ base, storageKey, timeZone }) {
   function t(key, params = {}) {
     let value = dict[key];
     if (value === undefined) return params.fallback ?? key;
-    if (typeof value === 'object') value = value[new Intl.PluralRules(locale()).select(params.count ?? 0)] ?? value.other;
+    if (typeof value === 'object')
+      value = value[new Intl.PluralRules(locale()).select(params.count ?? 0)] ?? value.other;
     return value.replace(/\{(\w+)\}/g, (_, name) => {
       const v = params[name];
       return typeof v === 'number' ? formatNumber(v) : String(v ?? '');
@@ -35,8 +36,12 @@ export function createI18n({ base, storageKey, timeZone }) {
     t,
     translate,
     formatNumber,
-    formatDateTime: (value) => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) })
-      .format(new Date(value)),
+    formatDateTime: (value) =>
+      new Intl.DateTimeFormat(locale(), {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        ...(timeZone ? { timeZone } : {}),
+      }).format(new Date(value)),
     preferredLanguage() {
       const saved = localStorage.getItem(storageKey);
       if (saved && saved in LOCALES) return saved;

@@ -12,22 +12,31 @@ import { NotFound } from '../errors.ts';
 
 const Bilingual = z.object({ en: z.string().min(1), ar: z.string().min(1) });
 
-export const AgreementSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  title: Bilingual,
-  signedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  timezone: z.string().default('UTC'),
-  /** Gazetteer file (src/classify/gazetteer/<name>.json) used for place resolution. */
-  gazetteer: z.string().default('libya'),
-  parties: z.array(z.object({ id: z.string(), name: Bilingual })),
-  deadlines: z.array(z.object({ id: z.string(), term: z.string(), due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), title: Bilingual })).default([]),
-  terms: z.array(z.object({ id: z.string().regex(/^[a-z_]+$/), title: Bilingual, description: Bilingual })).min(1),
-}).superRefine((a, ctx) => {
-  const ids = new Set(a.terms.map((t) => t.id));
-  if (!ids.has('none')) ctx.addIssue({ code: 'custom', path: ['terms'], message: 'an agreement needs a "none" term' });
-  if (ids.size !== a.terms.length) ctx.addIssue({ code: 'custom', path: ['terms'], message: 'duplicate term id' });
-  for (const d of a.deadlines) if (!ids.has(d.term)) ctx.addIssue({ code: 'custom', path: ['deadlines'], message: `deadline ${d.id} names unknown term ${d.term}` });
-});
+export const AgreementSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    title: Bilingual,
+    signedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    timezone: z.string().default('UTC'),
+    /** Gazetteer file (src/classify/gazetteer/<name>.json) used for place resolution. */
+    gazetteer: z.string().default('libya'),
+    parties: z.array(z.object({ id: z.string(), name: Bilingual })),
+    deadlines: z
+      .array(
+        z.object({ id: z.string(), term: z.string(), due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), title: Bilingual }),
+      )
+      .default([]),
+    terms: z.array(z.object({ id: z.string().regex(/^[a-z_]+$/), title: Bilingual, description: Bilingual })).min(1),
+  })
+  .superRefine((a, ctx) => {
+    const ids = new Set(a.terms.map((t) => t.id));
+    if (!ids.has('none'))
+      ctx.addIssue({ code: 'custom', path: ['terms'], message: 'an agreement needs a "none" term' });
+    if (ids.size !== a.terms.length) ctx.addIssue({ code: 'custom', path: ['terms'], message: 'duplicate term id' });
+    for (const d of a.deadlines)
+      if (!ids.has(d.term))
+        ctx.addIssue({ code: 'custom', path: ['deadlines'], message: `deadline ${d.id} names unknown term ${d.term}` });
+  });
 
 export type Agreement = z.infer<typeof AgreementSchema>;
 
@@ -35,7 +44,11 @@ export const DEFAULT_AGREEMENT_ID = 'libya-2020';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Where the built-in agreements, lexicons and gazetteers are. */
-const BUILT_IN = { agreement: here, lexicon: path.join(here, '../classify/lexicon'), gazetteer: path.join(here, '../classify/gazetteer') };
+const BUILT_IN = {
+  agreement: here,
+  lexicon: path.join(here, '../classify/lexicon'),
+  gazetteer: path.join(here, '../classify/gazetteer'),
+};
 type Kind = keyof typeof BUILT_IN;
 
 let extraDir: string | null = null;
@@ -58,7 +71,9 @@ export function activeAgreement(): Agreement {
 
 /** The file of an agreement's part: AGREEMENTS_DIR first, then the built-in folders; null when there is none. */
 export function agreementFile(kind: Kind, name: string): string | null {
-  const dirs = extraDir ? [kind === 'agreement' ? extraDir : path.join(extraDir, kind), BUILT_IN[kind]] : [BUILT_IN[kind]];
+  const dirs = extraDir
+    ? [kind === 'agreement' ? extraDir : path.join(extraDir, kind), BUILT_IN[kind]]
+    : [BUILT_IN[kind]];
   for (const dir of dirs) {
     const file = path.join(dir, `${name}.json`);
     if (existsSync(file)) return file;
@@ -68,7 +83,12 @@ export function agreementFile(kind: Kind, name: string): string | null {
 
 /** Ids of the agreements available (one JSON file each). */
 export function listAgreements(): string[] {
-  const ids = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : []);
+  const ids = (dir: string) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => f.slice(0, -5))
+      : [];
   return [...new Set([...ids(BUILT_IN.agreement), ...(extraDir ? ids(extraDir) : [])])].sort();
 }
 

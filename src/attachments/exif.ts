@@ -1,7 +1,11 @@
 // EXIF capture time and GPS help reviewers check a photo against the reported time and place.
 import exifr from 'exifr';
 
-export interface ExifFacts { takenAt: Date | null; lat: number | null; lon: number | null }
+export interface ExifFacts {
+  takenAt: Date | null;
+  lat: number | null;
+  lon: number | null;
+}
 
 const EXIF_TIME = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/;
 const OFFSET = /^[+-]\d{2}:\d{2}$/;
@@ -19,7 +23,16 @@ export function exifTime(raw: unknown, offset: unknown, fallbackOffset: string):
 }
 
 const PICK = {
-  pick: ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTime', 'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef'],
+  pick: [
+    'DateTimeOriginal',
+    'CreateDate',
+    'OffsetTimeOriginal',
+    'OffsetTime',
+    'GPSLatitude',
+    'GPSLatitudeRef',
+    'GPSLongitude',
+    'GPSLongitudeRef',
+  ],
   reviveValues: false,
 };
 

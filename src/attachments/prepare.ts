@@ -11,11 +11,26 @@ import type { FileStore } from '../storage/files.ts';
  * A file as it arrives: already written to a staged path in the store (uploads stream there, see src/http/uploads.ts),
  * hashed on the way, with its first bytes kept for sniffing and EXIF. Nothing of it is held in memory beyond `head`.
  */
-export interface IncomingFile { stagedPath: string; sizeBytes: number; sha256: string; head: Buffer; originalName: string; field?: string }
-export interface PreparedAttachment {
-  stagedPath: string; sha256: string; mime: string; sizeBytes: number; originalName: string; exif: ExifFacts;
+export interface IncomingFile {
+  stagedPath: string;
+  sizeBytes: number;
+  sha256: string;
+  head: Buffer;
+  originalName: string;
+  field?: string;
 }
-export interface AttachmentLimits { maxAttachments: number; maxAttachmentBytes: number }
+export interface PreparedAttachment {
+  stagedPath: string;
+  sha256: string;
+  mime: string;
+  sizeBytes: number;
+  originalName: string;
+  exif: ExifFacts;
+}
+export interface AttachmentLimits {
+  maxAttachments: number;
+  maxAttachmentBytes: number;
+}
 
 // eslint-disable-next-line no-control-regex -- control characters are what it removes
 const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f"<>|:*?]/g;
@@ -28,7 +43,11 @@ export function safeFileName(name: string, ext: string): string {
 }
 
 /** `localOffset` (e.g. "+02:00") is the submitting device's offset, used to read zone-less EXIF times. */
-export async function prepareAttachments(files: IncomingFile[], limits: AttachmentLimits, localOffset = '+00:00'): Promise<PreparedAttachment[]> {
+export async function prepareAttachments(
+  files: IncomingFile[],
+  limits: AttachmentLimits,
+  localOffset = '+00:00',
+): Promise<PreparedAttachment[]> {
   if (files.length > limits.maxAttachments) {
     throw new Invalid([{ field: 'attachments', reason: `at most ${limits.maxAttachments} files` }], 413);
   }
@@ -48,7 +67,11 @@ export async function prepareAttachments(files: IncomingFile[], limits: Attachme
       sizeBytes: f.sizeBytes,
       originalName: safeFileName(f.originalName, type.ext),
       // A JPEG's EXIF sits in its first segment, within the head; other formats may keep it anywhere in the file.
-      exif: await readExif(type.mime === 'image/jpeg' || f.head.length >= f.sizeBytes ? f.head : f.stagedPath, type.mime, localOffset),
+      exif: await readExif(
+        type.mime === 'image/jpeg' || f.head.length >= f.sizeBytes ? f.head : f.stagedPath,
+        type.mime,
+        localOffset,
+      ),
     });
   }
   return out;
@@ -58,5 +81,11 @@ export async function prepareAttachments(files: IncomingFile[], limits: Attachme
 export async function stageBuffer(files: FileStore, data: Buffer, originalName: string): Promise<IncomingFile> {
   const stagedPath = files.stagePath();
   await writeFile(stagedPath, data, { mode: 0o640 });
-  return { stagedPath, sizeBytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), head: data.subarray(0, HEAD_BYTES), originalName };
+  return {
+    stagedPath,
+    sizeBytes: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    head: data.subarray(0, HEAD_BYTES),
+    originalName,
+  };
 }

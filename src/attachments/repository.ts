@@ -8,6 +8,10 @@ export async function findWithOwner(db: Db, id: string) {
 
 /** Of these file hashes, the ones some attachment row points at. */
 export async function knownHashes(db: Db, hashes: string[]): Promise<Set<string>> {
-  const rows = await db.attachment.findMany({ where: { sha256: { in: hashes } }, select: { sha256: true }, distinct: ['sha256'] });
+  const rows = await db.attachment.findMany({
+    where: { sha256: { in: hashes } },
+    select: { sha256: true },
+    distinct: ['sha256'],
+  });
   return new Set(rows.map((r) => r.sha256));
 }

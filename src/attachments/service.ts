@@ -41,7 +41,9 @@ async function buildThumbnail(files: FileStore, sha256: string, cached: string):
   try {
     thumb = await makeThumbnail(await readFile(files.pathOf(sha256)));
   } catch (err) {
-    const reason = /pixel limit/i.test((err as Error).message) ? 'image too large to preview (pixel limit)' : 'image cannot be decoded for a preview';
+    const reason = /pixel limit/i.test((err as Error).message)
+      ? 'image too large to preview (pixel limit)'
+      : 'image cannot be decoded for a preview';
     throw new Invalid([{ field: 'id', reason }], 422);
   }
   await mkdir(path.dirname(cached), { recursive: true });

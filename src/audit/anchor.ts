@@ -4,12 +4,20 @@
 import type { Db } from '../db/client.ts';
 import { firstRowOf, lastRow, rowsAt } from './repository.ts';
 
-export interface AuditAnchor { seq: string; hash: string }
+export interface AuditAnchor {
+  seq: string;
+  hash: string;
+}
 
 export type AnchorFault = 'missing' | 'different';
 
 /** The audit row recording an action on an entity (e.g. the creation of a digest), as an anchor. */
-export async function anchorOf(db: Db, entityType: string, entityId: string, action: string): Promise<AuditAnchor | null> {
+export async function anchorOf(
+  db: Db,
+  entityType: string,
+  entityId: string,
+  action: string,
+): Promise<AuditAnchor | null> {
   const row = await firstRowOf(db, entityType, entityId, action);
   return row ? { seq: row.seq.toString(), hash: row.hash } : null;
 }
@@ -21,9 +29,15 @@ export async function chainHead(db: Db): Promise<AuditAnchor | null> {
 }
 
 /** Anchors the chain no longer holds as recorded. Run after verifyAuditChain: the rows kept are then genuine. */
-export async function checkAnchors(db: Db, anchors: AuditAnchor[]): Promise<Array<AuditAnchor & { fault: AnchorFault }>> {
+export async function checkAnchors(
+  db: Db,
+  anchors: AuditAnchor[],
+): Promise<Array<AuditAnchor & { fault: AnchorFault }>> {
   if (!anchors.length) return [];
-  const rows = await rowsAt(db, anchors.map((a) => BigInt(a.seq)));
+  const rows = await rowsAt(
+    db,
+    anchors.map((a) => BigInt(a.seq)),
+  );
   const found = new Map(rows.map((r) => [r.seq.toString(), r.hash]));
   return anchors.flatMap((a): Array<AuditAnchor & { fault: AnchorFault }> => {
     const hash = found.get(a.seq);

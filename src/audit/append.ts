@@ -8,7 +8,9 @@ import { insertRow, lastRow, lockChain, type StoredAuditRow } from './repository
 
 export { AUDIT_LOCK_KEY } from './repository.ts';
 export type AuditTx = Tx;
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 
 export interface AuditEntry {
   actorId?: string | null;

@@ -4,4 +4,12 @@ export { appendAudit, AUDIT_LOCK_KEY, type AuditEntry, type AuditRow, type Audit
 export { GENESIS_HASH, auditHash } from './chain.ts';
 export { verifyAuditChain, type AuditFault, type AuditVerification } from './verify.ts';
 export { canonicalJson, sha256Hex } from './canonical.ts';
-export { anchorOf, chainHead, checkAnchors, formatAnchor, parseAnchor, type AuditAnchor, type AnchorFault } from './anchor.ts';
+export {
+  anchorOf,
+  chainHead,
+  checkAnchors,
+  formatAnchor,
+  parseAnchor,
+  type AuditAnchor,
+  type AnchorFault,
+} from './anchor.ts';

@@ -33,7 +33,11 @@ export async function rowsFrom(db: Db, fromSeq: bigint, take: number) {
 
 /** The first row recording `action` on an entity. */
 export async function firstRowOf(db: Db, entityType: string, entityId: string, action: string) {
-  return db.auditEvent.findFirst({ where: { entityType, entityId, action }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } });
+  return db.auditEvent.findFirst({
+    where: { entityType, entityId, action },
+    orderBy: { seq: 'asc' },
+    select: { seq: true, hash: true },
+  });
 }
 
 export async function rowsAt(db: Db, seqs: bigint[]) {

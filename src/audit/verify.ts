@@ -22,9 +22,12 @@ export async function verifyAuditChain(db: Db, opts: { batchSize?: number } = {}
     for (const row of rows) {
       // seq is part of the hashed content, so a renumbered or reordered row fails as 'altered';
       // a gap can only come from a deleted row.
-      if (row.seq !== expectedSeq) return { ok: false, checked, firstBad: { seq: expectedSeq, reason: 'missing', action: row.action } };
-      if (auditHash(row.prevHash, row) !== row.hash) return { ok: false, checked, firstBad: { seq: row.seq, reason: 'altered', action: row.action } };
-      if (row.prevHash !== prevHash) return { ok: false, checked, firstBad: { seq: row.seq, reason: 'broken-link', action: row.action } };
+      if (row.seq !== expectedSeq)
+        return { ok: false, checked, firstBad: { seq: expectedSeq, reason: 'missing', action: row.action } };
+      if (auditHash(row.prevHash, row) !== row.hash)
+        return { ok: false, checked, firstBad: { seq: row.seq, reason: 'altered', action: row.action } };
+      if (row.prevHash !== prevHash)
+        return { ok: false, checked, firstBad: { seq: row.seq, reason: 'broken-link', action: row.action } };
       prevHash = row.hash;
       expectedSeq += 1n;
       checked += 1;

@@ -16,10 +16,20 @@ export interface CredentialEpoch {
 
 export function createCredentialEpoch(redis: Redis, prefix: string, timeoutMs = 250): CredentialEpoch {
   const key = `${prefix}:auth:credential-epoch`;
-  const within = <T>(p: Promise<T>) => new Promise<T | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
-    p.then((v) => { clearTimeout(timer); resolve(v); }, () => { clearTimeout(timer); resolve(null); });
-  });
+  const within = <T>(p: Promise<T>) =>
+    new Promise<T | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(null);
+        },
+      );
+    });
   return {
     async read() {
       const v = await within(redis.get(key).then((x) => x ?? '0'));

@@ -8,7 +8,11 @@ import { z } from 'zod';
 import type { LoginLimiter } from './login-limiter.ts';
 import { verifyCredentials, type AuthUser } from '../users/index.ts';
 
-export interface CredentialDeps { db: Db; loginLimiter: LoginLimiter; audit(entry: AuditEntry): Promise<void> }
+export interface CredentialDeps {
+  db: Db;
+  loginLimiter: LoginLimiter;
+  audit(entry: AuditEntry): Promise<void>;
+}
 
 /** Which door the password came through, recorded with a failed attempt. */
 export type LoginDoor = 'web' | 'token' | 'openrosa';
@@ -18,11 +22,16 @@ export type LoginDoor = 'web' | 'token' | 'openrosa';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A user name and password as they must look before any account is looked up (user names are at most 64). */
-export const Credentials = z.object({
-  username: z.string({ error: 'required, as text' }).min(1, 'required').max(64, 'at most 64 characters')
-    .refine((u) => !CONTROL.test(u), 'contains control characters'),
-  password: z.string({ error: 'required, as text' }).min(1, 'required').max(512, 'at most 512 characters'),
-}).meta({ id: 'Credentials' });
+export const Credentials = z
+  .object({
+    username: z
+      .string({ error: 'required, as text' })
+      .min(1, 'required')
+      .max(64, 'at most 64 characters')
+      .refine((u) => !CONTROL.test(u), 'contains control characters'),
+    password: z.string({ error: 'required, as text' }).min(1, 'required').max(512, 'at most 512 characters'),
+  })
+  .meta({ id: 'Credentials' });
 
 /** The attempted name as the audit trail can hold it: controls replaced, at most the column's 64 characters. */
 function auditName(username: string): string | null {
@@ -30,8 +39,19 @@ function auditName(username: string): string | null {
   return printable || null;
 }
 
-async function auditFailure(deps: CredentialDeps, username: string, after: { ip: string; via: LoginDoor; reason?: string }) {
-  await deps.audit({ actorId: null, actorName: auditName(username), action: 'login_failed', entityType: 'user', entityId: null, after });
+async function auditFailure(
+  deps: CredentialDeps,
+  username: string,
+  after: { ip: string; via: LoginDoor; reason?: string },
+) {
+  await deps.audit({
+    actorId: null,
+    actorName: auditName(username),
+    action: 'login_failed',
+    entityType: 'user',
+    entityId: null,
+    after,
+  });
 }
 
 /**
@@ -39,7 +59,10 @@ async function auditFailure(deps: CredentialDeps, username: string, after: { ip:
  * naming the field) for a pair that is not well-formed.
  */
 export async function checkCredentials(
-  deps: CredentialDeps, input: { username?: unknown; password?: unknown }, ip: string, via: LoginDoor,
+  deps: CredentialDeps,
+  input: { username?: unknown; password?: unknown },
+  ip: string,
+  via: LoginDoor,
 ): Promise<AuthUser | null> {
   const attempted = typeof input.username === 'string' ? input.username : '';
   await deps.loginLimiter.consume(attempted, ip);
@@ -60,7 +83,12 @@ export async function checkCredentials(
 }
 
 /** Credentials that could not even be read (a Basic header that does not decode): counted, audited, refused. */
-export async function refuseUnreadable(deps: CredentialDeps, reason: string, ip: string, via: LoginDoor): Promise<never> {
+export async function refuseUnreadable(
+  deps: CredentialDeps,
+  reason: string,
+  ip: string,
+  via: LoginDoor,
+): Promise<never> {
   await deps.loginLimiter.consume('', ip);
   await auditFailure(deps, '', { ip, via, reason });
   throw new Unauthenticated(reason);

@@ -30,7 +30,13 @@ export function createAttemptLimiter(redis: Redis | null, opts: AttemptLimiterOp
   const make = (points: number, keyPrefix: string): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ points, duration: opts.windowSeconds, keyPrefix });
     return redis
-      ? new RateLimiterRedis({ storeClient: redis, points, duration: opts.windowSeconds, keyPrefix: `${opts.prefix}:${keyPrefix}`, insuranceLimiter: memory })
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points,
+          duration: opts.windowSeconds,
+          keyPrefix: `${opts.prefix}:${keyPrefix}`,
+          insuranceLimiter: memory,
+        })
       : memory;
   };
   const perAccount = make(opts.maxPerAccount, `${kind}-user`);
@@ -51,7 +57,9 @@ export function createAttemptLimiter(redis: Redis | null, opts: AttemptLimiterOp
       }
     },
     async refund(username, ip) {
-      await Promise.all([perAccount.reward(account(username), 1), perIp.reward(ip, 1)].map((p) => p.catch(() => undefined)));
+      await Promise.all(
+        [perAccount.reward(account(username), 1), perIp.reward(ip, 1)].map((p) => p.catch(() => undefined)),
+      );
     },
   };
 }

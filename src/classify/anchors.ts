@@ -7,11 +7,22 @@ import { findAll, type Span } from './patterns.ts';
 import type { LiteralIndex } from './literals.ts';
 
 /** Some literal of `literals` occurs at match start + [lo, hi] (code units). */
-export interface Anchor { literals: string[]; lo: number; hi: number }
+export interface Anchor {
+  literals: string[];
+  lo: number;
+  hi: number;
+}
 
-interface Len { min: number; max: number }
+interface Len {
+  min: number;
+  max: number;
+}
 /** `bounded`: every match starts where the regex's word-start lookbehind holds (B_START below). */
-interface Seq { len: Len; anchors: Anchor[] | null; bounded: boolean }
+interface Seq {
+  len: Len;
+  anchors: Anchor[] | null;
+  bounded: boolean;
+}
 
 class Unsupported extends Error {}
 
@@ -45,14 +56,23 @@ class Parser {
   i = 0;
   constructor(private readonly src: string) {}
 
-  private fail(): never { throw new Unsupported(this.src); }
+  private fail(): never {
+    throw new Unsupported(this.src);
+  }
 
   alternation(): Seq {
     const alts = [this.sequence()];
-    while (this.src[this.i] === '|') { this.i++; alts.push(this.sequence()); }
+    while (this.src[this.i] === '|') {
+      this.i++;
+      alts.push(this.sequence());
+    }
     if (alts.length === 1) return alts[0];
     const len = { min: Math.min(...alts.map((a) => a.len.min)), max: Math.max(...alts.map((a) => a.len.max)) };
-    return { len, anchors: alts.every((a) => a.anchors) ? alts.flatMap((a) => a.anchors!) : null, bounded: alts.every((a) => a.bounded) };
+    return {
+      len,
+      anchors: alts.every((a) => a.anchors) ? alts.flatMap((a) => a.anchors!) : null,
+      bounded: alts.every((a) => a.bounded),
+    };
   }
 
   private sequence(): Seq {
@@ -62,7 +82,10 @@ class Parser {
     let runAt: Len = { ...len };
     let bounded = false;
     let first = true;
-    const flush = () => { if (run) candidates.push([{ literals: [run], lo: runAt.min, hi: runAt.max }]); run = ''; };
+    const flush = () => {
+      if (run) candidates.push([{ literals: [run], lo: runAt.min, hi: runAt.max }]);
+      run = '';
+    };
     while (this.i < this.src.length && this.src[this.i] !== '|' && this.src[this.i] !== ')') {
       const from = this.i;
       const atom = this.atom();
@@ -75,7 +98,8 @@ class Parser {
         run += atom.literal;
       } else {
         flush();
-        if (!q && atom.anchors && Number.isFinite(len.max)) candidates.push(atom.anchors.map((a) => ({ literals: a.literals, lo: a.lo + len.min, hi: a.hi + len.max })));
+        if (!q && atom.anchors && Number.isFinite(len.max))
+          candidates.push(atom.anchors.map((a) => ({ literals: a.literals, lo: a.lo + len.min, hi: a.hi + len.max })));
       }
       len.min += itemLen.min;
       len.max += itemLen.max;
@@ -109,9 +133,18 @@ class Parser {
   private atom(): { len: Len; literal?: string; anchors?: Anchor[] | null; bounded?: boolean } {
     const c = this.src[this.i];
     if (c === '(') return this.group();
-    if (c === '[') { this.charClass(); return { len: CHAR }; }
-    if (c === '.') { this.i++; return { len: CHAR }; }
-    if (c === '^' || c === '$') { this.i++; return { len: ZERO }; }
+    if (c === '[') {
+      this.charClass();
+      return { len: CHAR };
+    }
+    if (c === '.') {
+      this.i++;
+      return { len: CHAR };
+    }
+    if (c === '^' || c === '$') {
+      this.i++;
+      return { len: ZERO };
+    }
     if (c === '\\') return this.escape();
     if ('*+?{}]'.includes(c)) this.fail();
     const cp = this.src.codePointAt(this.i)!;
@@ -124,9 +157,14 @@ class Parser {
     this.i++;
     let lookaround = false;
     if (this.src.startsWith('?:', this.i)) this.i += 2;
-    else if (/^\?<?[=!]/.test(this.src.slice(this.i, this.i + 3))) { lookaround = true; this.i += this.src[this.i + 1] === '<' ? 3 : 2; }
-    else if (this.src.startsWith('?<', this.i)) { const end = this.src.indexOf('>', this.i); if (end < 0) this.fail(); this.i = end + 1; }
-    else if (this.src[this.i] === '?') this.fail();
+    else if (/^\?<?[=!]/.test(this.src.slice(this.i, this.i + 3))) {
+      lookaround = true;
+      this.i += this.src[this.i + 1] === '<' ? 3 : 2;
+    } else if (this.src.startsWith('?<', this.i)) {
+      const end = this.src.indexOf('>', this.i);
+      if (end < 0) this.fail();
+      this.i = end + 1;
+    } else if (this.src[this.i] === '?') this.fail();
     const inner = this.alternation();
     if (this.src[this.i] !== ')') this.fail();
     this.i++;
@@ -195,12 +233,21 @@ function withoutLeadingBoundary(source: string): string | null {
   let from = 0;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
     if (c === '[') inClass = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) { parts.push(source.slice(from, i)); from = i + 1; }
+    else if (c === '|' && depth === 0) {
+      parts.push(source.slice(from, i));
+      from = i + 1;
+    }
   }
   parts.push(source.slice(from));
   return parts.every((p) => p.startsWith(B_START)) ? parts.map((p) => p.slice(B_START.length)).join('|') : null;
@@ -217,8 +264,16 @@ export function withoutCaptures(source: string): string {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
-    if (c === '\\') { out += c + (source[i + 1] ?? ''); i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
+    if (c === '\\') {
+      out += c + (source[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
     if (c === '[') inClass = true;
     out += c === '(' && source[i + 1] !== '?' ? '(?:' : c;
   }
@@ -243,8 +298,8 @@ export function bindAnchors(a: AnchoredRegex, index: LiteralIndex): AnchoredRege
   return a;
 }
 
-const isTrail = (c: number) => c >= 0xDC00 && c <= 0xDFFF;
-const isLead = (c: number) => c >= 0xD800 && c <= 0xDBFF;
+const isTrail = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+const isLead = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 // Per BMP character: 0 not yet known, 1 letter or digit, 2 neither. Surrogates are left to the regex.
 const wordChar = new Uint8Array(65536);
@@ -258,12 +313,14 @@ function isWordChar(c: number): boolean {
 function startsWord(text: string, p: number): boolean {
   if (p === 0) return true;
   const before = text.charCodeAt(p - 1);
-  if (isTrail(before) && p >= 2 && isLead(text.charCodeAt(p - 2))) return !LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(p - 2)!));
+  if (isTrail(before) && p >= 2 && isLead(text.charCodeAt(p - 2)))
+    return !LETTER_OR_DIGIT.test(String.fromCodePoint(text.codePointAt(p - 2)!));
   return !isWordChar(before);
 }
 
 function addStarts(starts: number[], at: number[], range: number[]): void {
-  for (let r = 0; r < range.length; r += 2) for (const q of at) for (let p = Math.max(0, q - range[r + 1]); p <= q - range[r]; p++) starts.push(p);
+  for (let r = 0; r < range.length; r += 2)
+    for (const q of at) for (let p = Math.max(0, q - range[r + 1]); p <= q - range[r]; p++) starts.push(p);
 }
 
 /**
@@ -279,9 +336,15 @@ export function findAllAnchored(a: AnchoredRegex, text: string, found: Map<numbe
   const starts: number[] = [];
   // Whichever is shorter: the regex's literals (a cue has a few) or those found (a gazetteer has hundreds).
   if (offsets.size <= found.size) {
-    for (const [id, range] of offsets) { const at = found.get(id); if (at) addStarts(starts, at, range); }
+    for (const [id, range] of offsets) {
+      const at = found.get(id);
+      if (at) addStarts(starts, at, range);
+    }
   } else {
-    for (const [id, at] of found) { const range = offsets.get(id); if (range) addStarts(starts, at, range); }
+    for (const [id, at] of found) {
+      const range = offsets.get(id);
+      if (range) addStarts(starts, at, range);
+    }
   }
   if (starts.length === 0) return [];
   starts.sort((x, y) => x - y);

@@ -9,9 +9,22 @@ import { findPlaceMentions, isForeign, loadGazetteer, placeByName } from './plac
 import type { Agreement } from '../agreements/index.ts';
 
 export type Stance = StanceId;
-export interface Evidence { start: number; end: number; text: string; negated?: boolean }
-export interface TermResult { id: string; confidence: number; evidence: Evidence[] }
-export interface ClassifyInput { narrative: string; partyAlleged?: string | null; placeName?: string | null }
+export interface Evidence {
+  start: number;
+  end: number;
+  text: string;
+  negated?: boolean;
+}
+export interface TermResult {
+  id: string;
+  confidence: number;
+  evidence: Evidence[];
+}
+export interface ClassifyInput {
+  narrative: string;
+  partyAlleged?: string | null;
+  placeName?: string | null;
+}
 export interface ClassifyResult {
   language: Language;
   normalizedText: string;
@@ -21,10 +34,23 @@ export interface ClassifyResult {
   /** Spans that decided the stance (e.g. "reopened", "not returned"). */
   stanceEvidence: Evidence[];
   /** Language-independent signals used by deduplication (concepts, parties, time references). */
-  signals: { concepts: string[]; parties: string[]; previousDay: boolean; twoDaysAgo: boolean; routine: boolean; places: string[] };
+  signals: {
+    concepts: string[];
+    parties: string[];
+    previousDay: boolean;
+    twoDaysAgo: boolean;
+    routine: boolean;
+    places: string[];
+  };
 }
 
-interface Match { start: number; end: number; cue: CompiledCue; negated: boolean; voided: boolean }
+interface Match {
+  start: number;
+  end: number;
+  cue: CompiledCue;
+  negated: boolean;
+  voided: boolean;
+}
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const CLAUSE_PUNCT = /[.;:!?\n,()"]/g;
@@ -39,10 +65,15 @@ function clauseBoundaries(lt: LexiconText): number[] {
 const clauseOf = (bounds: number[], pos: number) => {
   let lo = 0;
   let hi = bounds.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (bounds[mid] < pos) lo = mid + 1; else hi = mid; }
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bounds[mid] < pos) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 };
-const wordsBetween = (text: string, a: number, b: number) => (a >= b ? 0 : text.slice(a, b).trim().split(/\s+/).filter(Boolean).length);
+const wordsBetween = (text: string, a: number, b: number) =>
+  a >= b ? 0 : text.slice(a, b).trim().split(/\s+/).filter(Boolean).length;
 
 // Equal spans: a term cue explains more than a stance cue ("withdrawal" is troop evidence and a stance).
 const KIND_RANK = { term: 0, none: 1, stance: 2, context: 3 } as const;
@@ -55,12 +86,22 @@ function selectMatches(lt: LexiconText): Match[] {
     const cue = lex.cues[i];
     for (const s of lt.spans(cue.re)) all.push({ ...s, cue, negated: false, voided: false });
   }
-  all.sort((a, b) => (b.end - b.start) - (a.end - a.start) || KIND_RANK[a.cue.kind] - KIND_RANK[b.cue.kind] || b.cue.w - a.cue.w || a.start - b.start);
+  all.sort(
+    (a, b) =>
+      b.end - b.start - (a.end - a.start) ||
+      KIND_RANK[a.cue.kind] - KIND_RANK[b.cue.kind] ||
+      b.cue.w - a.cue.w ||
+      a.start - b.start,
+  );
   const taken = new Uint8Array(text.length);
   const chosen: Match[] = [];
   for (const m of all) {
     let free = true;
-    for (let i = m.start; i < m.end; i++) if (taken[i]) { free = false; break; }
+    for (let i = m.start; i < m.end; i++)
+      if (taken[i]) {
+        free = false;
+        break;
+      }
     if (!free) continue;
     taken.fill(1, m.start, m.end);
     chosen.push(m);
@@ -70,16 +111,28 @@ function selectMatches(lt: LexiconText): Match[] {
 
 const NEG_WINDOW_WORDS = 5;
 // "no military cargo plane or unloading": one qualifying word may stand before the conjunction.
-const COORDINATION = /^\s*(?:[\p{L}\p{N}]+\s+(?=(?:or|nor|and|او|ولا)\s))?(?:(?:or|nor|and|and or|or any|nor any|او|ولا|او اي|ولا اي)\s+)?$/u;
+const COORDINATION =
+  /^\s*(?:[\p{L}\p{N}]+\s+(?=(?:or|nor|and|او|ولا)\s))?(?:(?:or|nor|and|and or|or any|nor any|او|ولا|او اي|ولا اي)\s+)?$/u;
 const POST_NEG_WINDOW_WORDS = 4;
 
-const strictlyInside = (matches: Match[], s: Span) => matches.some((m) => m.start <= s.start && m.end >= s.end && (m.end - m.start) > (s.end - s.start));
+const strictlyInside = (matches: Match[], s: Span) =>
+  matches.some((m) => m.start <= s.start && m.end >= s.end && m.end - m.start > s.end - s.start);
 
-interface NegationScope { lt: LexiconText; matches: Match[]; cues: Match[]; bounds: number[] }
+interface NegationScope {
+  lt: LexiconText;
+  matches: Match[];
+  cues: Match[];
+  bounds: number[];
+}
 
 // Module-level functions, not closures made per report: under tsx each named closure costs a defineProperty.
 function negateForward(scope: NegationScope, re: AnchoredRegex, flag: 'negated' | 'voided'): void {
-  const { lt: { text }, matches, cues, bounds } = scope;
+  const {
+    lt: { text },
+    matches,
+    cues,
+    bounds,
+  } = scope;
   for (const neg of scope.lt.spans(re)) {
     if (strictlyInside(matches, neg)) continue;
     const clause = clauseOf(bounds, neg.start + 1);
@@ -89,8 +142,9 @@ function negateForward(scope: NegationScope, re: AnchoredRegex, flag: 'negated' 
     let chainEnd = -1;
     for (const m of cues) {
       if (m.start < neg.end || clauseOf(bounds, m.start + 1) !== clause) continue;
-      if (chainEnd >= 0) { if (!COORDINATION.test(text.slice(chainEnd, m.start))) break; }
-      else if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
+      if (chainEnd >= 0) {
+        if (!COORDINATION.test(text.slice(chainEnd, m.start))) break;
+      } else if (wordsBetween(text, neg.end, m.start) > NEG_WINDOW_WORDS) break;
       m[flag] = true;
       if (m.cue.kind === 'stance' && m.cue.pol === 'v') continue;
       chainEnd = m.end;
@@ -125,11 +179,14 @@ function scoreTerms(matches: Match[], lex: CompiledLexicon, dropped: Set<Compile
   return scores;
 }
 
-const maxTermScore = (scores: Map<string, number>, kept: Set<string>) => Math.max(0, ...[...kept].map((t) => scores.get(t) ?? 0));
+const maxTermScore = (scores: Map<string, number>, kept: Set<string>) =>
+  Math.max(0, ...[...kept].map((t) => scores.get(t) ?? 0));
 
 function keptTerms(scores: Map<string, number>, lex: CompiledLexicon): Set<string> {
   const max = Math.max(0, ...scores.values());
-  return new Set([...scores].filter(([, s]) => s >= lex.thresholds.term && s >= lex.thresholds.relative * max).map(([t]) => t));
+  return new Set(
+    [...scores].filter(([, s]) => s >= lex.thresholds.term && s >= lex.thresholds.relative * max).map(([t]) => t),
+  );
 }
 
 function evidenceOf(n: NormalizedText, narrative: string, m: Match): Evidence {
@@ -139,7 +196,13 @@ function evidenceOf(n: NormalizedText, narrative: string, m: Match): Evidence {
   return ev;
 }
 
-function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<CompiledCue>, scores: Map<string, number>, lex: CompiledLexicon) {
+function decideStance(
+  matches: Match[],
+  kept: Set<string>,
+  notWithDropped: Set<CompiledCue>,
+  scores: Map<string, number>,
+  lex: CompiledLexicon,
+) {
   const sum = { violation: 0, compliance: 0, information: 0 };
   const decisive: Match[] = [];
   const positive = new Map<string, number>();
@@ -155,8 +218,10 @@ function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<C
     const counts = c.kind === 'stance' || (c.kind === 'term' && (kept.has(c.term!) || notWithDropped.has(c)));
     if (!counts || m.voided) continue;
     let target: keyof typeof sum | null = null;
-    if (!m.negated) target = c.pol === 'v' ? 'violation' : c.pol === 'c' ? 'compliance' : c.pol === 'i' ? 'information' : null;
-    else if (c.pol === 'c') target = 'violation'; // "not returned", "no departures observed"
+    if (!m.negated)
+      target = c.pol === 'v' ? 'violation' : c.pol === 'c' ? 'compliance' : c.pol === 'i' ? 'information' : null;
+    else if (c.pol === 'c')
+      target = 'violation'; // "not returned", "no departures observed"
     else if (c.kind === 'term' && c.pol !== 'i' && (negative.get(c.term!) ?? 0) >= (positive.get(c.term!) ?? 0)) {
       target = 'information'; // "no movement observed" — unless the report also positively reports that term
     }
@@ -169,7 +234,11 @@ function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<C
   // labelling convention), whatever the follow-up: a cordon, a clearance request or an evacuation.
   // An awareness session citing casualty figures is not itself an incident.
   if (mineCasualty && !matches.some((m) => m.cue.concept === 'awareness' && !m.negated)) {
-    return { stance: 'violation' as Stance, confidence: 0.8, decisive: decisive.filter((m) => m.cue.concept === 'casualties') };
+    return {
+      stance: 'violation' as Stance,
+      confidence: 0.8,
+      decisive: decisive.filter((m) => m.cue.concept === 'casualties'),
+    };
   }
   const total = sum.violation + sum.compliance + sum.information;
   if (total === 0) {
@@ -180,7 +249,19 @@ function decideStance(matches: Match[], kept: Set<string>, notWithDropped: Set<C
   const order: Stance[] = ['violation', 'compliance', 'information'];
   const ranked = [...order].sort((a, b) => sum[b] - sum[a] || order.indexOf(a) - order.indexOf(b));
   const margin = (sum[ranked[0]] - sum[ranked[1]]) / total;
-  return { stance: ranked[0], confidence: round2(Math.min(0.98, 0.55 + 0.45 * margin)), decisive: decisive.filter((m) => m.cue.pol && (m.negated ? (m.cue.pol === 'c' ? 'violation' : 'information') : { v: 'violation', c: 'compliance', i: 'information' }[m.cue.pol]) === ranked[0]) };
+  return {
+    stance: ranked[0],
+    confidence: round2(Math.min(0.98, 0.55 + 0.45 * margin)),
+    decisive: decisive.filter(
+      (m) =>
+        m.cue.pol &&
+        (m.negated
+          ? m.cue.pol === 'c'
+            ? 'violation'
+            : 'information'
+          : { v: 'violation', c: 'compliance', i: 'information' }[m.cue.pol]) === ranked[0],
+    ),
+  };
 }
 
 function resolveLexicon(agreement: Pick<Agreement, 'id'> | string): CompiledLexicon {
@@ -204,14 +285,20 @@ export interface RuleEvidence {
 }
 
 /** Classify one report against an agreement's terms. Pure and deterministic. */
-export function classifyReport(input: ClassifyInput, agreement: Pick<Agreement, 'id'> & { gazetteer?: string } | string): ClassifyResult {
+export function classifyReport(
+  input: ClassifyInput,
+  agreement: (Pick<Agreement, 'id'> & { gazetteer?: string }) | string,
+): ClassifyResult {
   return classifyWithRules(input, agreement).result;
 }
 
 /** The rules' classification and the evidence behind it. */
-export function classifyWithRules(input: ClassifyInput, agreement: Pick<Agreement, 'id'> & { gazetteer?: string } | string): { result: ClassifyResult; evidence: RuleEvidence } {
+export function classifyWithRules(
+  input: ClassifyInput,
+  agreement: (Pick<Agreement, 'id'> & { gazetteer?: string }) | string,
+): { result: ClassifyResult; evidence: RuleEvidence } {
   const lex = resolveLexicon(agreement);
-  const gazetteer = loadGazetteer(typeof agreement === 'string' ? 'libya' : agreement.gazetteer ?? 'libya');
+  const gazetteer = loadGazetteer(typeof agreement === 'string' ? 'libya' : (agreement.gazetteer ?? 'libya'));
   const narrative = input.narrative ?? '';
   const n = normalizeWithMap(narrative);
   const language = detectLanguage(narrative);
@@ -223,11 +310,19 @@ export function classifyWithRules(input: ClassifyInput, agreement: Pick<Agreemen
   let scores = scoreTerms(matches, lex, new Set());
   let kept = keptTerms(scores, lex);
   const dropped = new Set<CompiledCue>();
-  for (const m of matches) if (m.cue.kind === 'term' && m.cue.notWith.some((t) => kept.has(t) && t !== m.cue.term)) dropped.add(m.cue);
-  if (dropped.size) { scores = scoreTerms(matches, lex, dropped); kept = keptTerms(scores, lex); }
+  for (const m of matches)
+    if (m.cue.kind === 'term' && m.cue.notWith.some((t) => kept.has(t) && t !== m.cue.term)) dropped.add(m.cue);
+  if (dropped.size) {
+    scores = scoreTerms(matches, lex, dropped);
+    kept = keptTerms(scores, lex);
+  }
   // "No gunfire; four more technicals arrived": a term named only in negation is not the report's
   // subject when another term is positively reported ("Not shelling" beside a UXO demolition).
-  const asserted = new Set(matches.filter((m) => m.cue.kind === 'term' && !m.negated && !m.voided && !dropped.has(m.cue) && m.cue.w > 0).map((m) => m.cue.term!));
+  const asserted = new Set(
+    matches
+      .filter((m) => m.cue.kind === 'term' && !m.negated && !m.voided && !dropped.has(m.cue) && m.cue.w > 0)
+      .map((m) => m.cue.term!),
+  );
   if ([...kept].some((t) => asserted.has(t))) for (const t of [...kept]) if (!asserted.has(t)) kept.delete(t);
 
   const mentions = findPlaceMentions(n.text, gazetteer).map((m) => gazetteer.byId.get(m.placeId)!);
@@ -236,7 +331,8 @@ export function classifyWithRules(input: ClassifyInput, agreement: Pick<Agreemen
   // An event placed abroad is outside the ceasefire: the observer's typed place abroad is decisive, a
   // foreign place named in the narrative only counts when no Libyan place is named or typed.
   const libyan = mentions.some((p) => !isForeign(p)) || (typed != null && !isForeign(typed));
-  if (typed && isForeign(typed)) noneScore += mentions.some((p) => !isForeign(p)) ? 1.5 : 1.5 + maxTermScore(scores, kept);
+  if (typed && isForeign(typed))
+    noneScore += mentions.some((p) => !isForeign(p)) ? 1.5 : 1.5 + maxTermScore(scores, kept);
   else if (!libyan && mentions.some(isForeign)) noneScore += 1.0;
   const maxScore = maxTermScore(scores, kept);
 
@@ -249,31 +345,70 @@ export function classifyWithRules(input: ClassifyInput, agreement: Pick<Agreemen
     places: [...new Set(mentions.map((p) => p.id))],
   };
 
-  const evidence = ruleEvidence(matches, scores, noneScore, dropped, mentions.some(isForeign) || (typed != null && isForeign(typed)), libyan);
+  const evidence = ruleEvidence(
+    matches,
+    scores,
+    noneScore,
+    dropped,
+    mentions.some(isForeign) || (typed != null && isForeign(typed)),
+    libyan,
+  );
   if (kept.size === 0 || (noneScore >= lex.thresholds.none && noneScore >= maxScore)) {
     const noneEvidence = matches.filter((m) => m.cue.kind === 'none').map((m) => evidenceOf(n, narrative, m));
-    return { evidence, result: {
-      language, normalizedText: n.text,
-      terms: [{ id: 'none', confidence: round2(kept.size === 0 ? Math.max(0.6, 1 - Math.exp(-1 - noneScore)) : 1 - Math.exp(-noneScore)), evidence: noneEvidence }],
-      stance: 'information', stanceConfidence: round2(kept.size === 0 ? 0.9 : 0.7), stanceEvidence: [], signals,
-    } };
+    return {
+      evidence,
+      result: {
+        language,
+        normalizedText: n.text,
+        terms: [
+          {
+            id: 'none',
+            confidence: round2(
+              kept.size === 0 ? Math.max(0.6, 1 - Math.exp(-1 - noneScore)) : 1 - Math.exp(-noneScore),
+            ),
+            evidence: noneEvidence,
+          },
+        ],
+        stance: 'information',
+        stanceConfidence: round2(kept.size === 0 ? 0.9 : 0.7),
+        stanceEvidence: [],
+        signals,
+      },
+    };
   }
 
   const terms: TermResult[] = [...kept]
-    .sort((a, b) => (scores.get(b)! - scores.get(a)!) || a.localeCompare(b))
+    .sort((a, b) => scores.get(b)! - scores.get(a)! || a.localeCompare(b))
     .map((id) => ({
       id,
       confidence: round2(Math.min(0.99, 1 - Math.exp(-scores.get(id)!))),
-      evidence: matches.filter((m) => m.cue.kind === 'term' && m.cue.term === id && !dropped.has(m.cue)).map((m) => evidenceOf(n, narrative, m)),
+      evidence: matches
+        .filter((m) => m.cue.kind === 'term' && m.cue.term === id && !dropped.has(m.cue))
+        .map((m) => evidenceOf(n, narrative, m)),
     }));
   const st = decideStance(matches, kept, dropped, scores, lex);
-  return { evidence, result: {
-    language, normalizedText: n.text, terms,
-    stance: st.stance, stanceConfidence: st.confidence, stanceEvidence: st.decisive.map((m) => evidenceOf(n, narrative, m)), signals,
-  } };
+  return {
+    evidence,
+    result: {
+      language,
+      normalizedText: n.text,
+      terms,
+      stance: st.stance,
+      stanceConfidence: st.confidence,
+      stanceEvidence: st.decisive.map((m) => evidenceOf(n, narrative, m)),
+      signals,
+    },
+  };
 }
 
-function ruleEvidence(matches: Match[], scores: Map<string, number>, noneScore: number, dropped: Set<CompiledCue>, foreignPlace: boolean, libyanPlace: boolean): RuleEvidence {
+function ruleEvidence(
+  matches: Match[],
+  scores: Map<string, number>,
+  noneScore: number,
+  dropped: Set<CompiledCue>,
+  foreignPlace: boolean,
+  libyanPlace: boolean,
+): RuleEvidence {
   const negatedTermScores: Record<string, number> = {};
   const stanceSums = { violation: 0, compliance: 0, information: 0 };
   const concepts = new Set<string>();
@@ -281,14 +416,29 @@ function ruleEvidence(matches: Match[], scores: Map<string, number>, noneScore: 
   for (const m of matches) {
     const c = m.cue;
     if (c.concept) (m.negated ? negatedConcepts : concepts).add(c.concept);
-    if (c.kind === 'term' && m.negated && !dropped.has(c)) negatedTermScores[c.term!] = (negatedTermScores[c.term!] ?? 0) + c.w;
+    if (c.kind === 'term' && m.negated && !dropped.has(c))
+      negatedTermScores[c.term!] = (negatedTermScores[c.term!] ?? 0) + c.w;
     if ((c.kind === 'stance' || c.kind === 'term') && c.pol && !m.voided) {
-      const pol = m.negated ? (c.pol === 'c' ? 'violation' : 'information') : c.pol === 'v' ? 'violation' : c.pol === 'c' ? 'compliance' : 'information';
+      const pol = m.negated
+        ? c.pol === 'c'
+          ? 'violation'
+          : 'information'
+        : c.pol === 'v'
+          ? 'violation'
+          : c.pol === 'c'
+            ? 'compliance'
+            : 'information';
       stanceSums[pol] += c.w;
     }
   }
   return {
-    termScores: Object.fromEntries(scores), negatedTermScores, noneScore, stanceSums,
-    concepts: [...concepts].sort(), negatedConcepts: [...negatedConcepts].sort(), foreignPlace, libyanPlace,
+    termScores: Object.fromEntries(scores),
+    negatedTermScores,
+    noneScore,
+    stanceSums,
+    concepts: [...concepts].sort(),
+    negatedConcepts: [...negatedConcepts].sort(),
+    foreignPlace,
+    libyanPlace,
   };
 }

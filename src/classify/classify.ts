@@ -29,9 +29,17 @@ export function classify(input: ClassifyInput, agreement: AgreementRef): Classif
   const model = loadClassifierModel(agreement.id);
   if (!model) {
     const confidence = Math.min(result.stanceConfidence, ...result.terms.map((t) => t.confidence));
-    return { ...result, model: { version: 'rules', termProbs: {}, stanceProbs: {}, confidence, needsReview: false, rules } };
+    return {
+      ...result,
+      model: { version: 'rules', termProbs: {}, stanceProbs: {}, confidence, needsReview: false, rules },
+    };
   }
-  const p = modelPredict(model, { text: result.normalizedText, placeName: input.placeName, partyAlleged: input.partyAlleged, rules: evidence });
+  const p = modelPredict(model, {
+    text: result.normalizedText,
+    placeName: input.placeName,
+    partyAlleged: input.partyAlleged,
+    rules: evidence,
+  });
   // Evidence spans come from the lexicon's matches for a term both agree on; a term only the model found has none.
   const byId = new Map(result.terms.map((t) => [t.id, t]));
   return {
@@ -40,6 +48,13 @@ export function classify(input: ClassifyInput, agreement: AgreementRef): Classif
     stance: p.stance,
     stanceConfidence: p.stanceProbs[p.stance],
     stanceEvidence: p.stance === result.stance ? result.stanceEvidence : [],
-    model: { version: model.version, termProbs: p.termProbs, stanceProbs: p.stanceProbs, confidence: p.confidence, needsReview: p.needsReview, rules },
+    model: {
+      version: model.version,
+      termProbs: p.termProbs,
+      stanceProbs: p.stanceProbs,
+      confidence: p.confidence,
+      needsReview: p.needsReview,
+      rules,
+    },
   };
 }

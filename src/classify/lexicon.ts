@@ -9,12 +9,26 @@ import { LiteralIndex } from './literals.ts';
 
 const Pol = z.enum(['v', 'c', 'i']).nullable();
 // A cue is [pattern, weight, polarity?, concept?, { notWith? }] — compact, so a lexicon stays readable.
-const CueTuple = z.tuple([z.string().min(1), z.number().min(0)]).rest(z.unknown()).transform((t, ctx) => {
-  const parsed = z.tuple([z.string(), z.number(), Pol.optional(), z.string().nullable().optional(), z.object({ notWith: z.array(z.string()).optional() }).optional()]).safeParse(t);
-  if (!parsed.success) { ctx.addIssue({ code: 'custom', message: `bad cue ${JSON.stringify(t)}` }); return z.NEVER; }
-  const [pattern, w, pol, concept, opts] = parsed.data;
-  return { pattern, w, pol: pol ?? null, concept: concept ?? null, notWith: opts?.notWith ?? [] };
-});
+const CueTuple = z
+  .tuple([z.string().min(1), z.number().min(0)])
+  .rest(z.unknown())
+  .transform((t, ctx) => {
+    const parsed = z
+      .tuple([
+        z.string(),
+        z.number(),
+        Pol.optional(),
+        z.string().nullable().optional(),
+        z.object({ notWith: z.array(z.string()).optional() }).optional(),
+      ])
+      .safeParse(t);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: `bad cue ${JSON.stringify(t)}` });
+      return z.NEVER;
+    }
+    const [pattern, w, pol, concept, opts] = parsed.data;
+    return { pattern, w, pol: pol ?? null, concept: concept ?? null, notWith: opts?.notWith ?? [] };
+  });
 const Stance = z.enum(['violation', 'compliance', 'information']);
 
 export const LexiconSchema = z.object({
@@ -26,7 +40,11 @@ export const LexiconSchema = z.object({
   contextCues: z.array(z.tuple([z.string(), z.string()])),
   negators: z.object({ pre: z.array(z.string()), post: z.array(z.string()), void: z.array(z.string()).default([]) }),
   scopeBreakers: z.array(z.string()),
-  temporal: z.object({ previousDay: z.array(z.string()), twoDaysAgo: z.array(z.string()), routine: z.array(z.string()) }),
+  temporal: z.object({
+    previousDay: z.array(z.string()),
+    twoDaysAgo: z.array(z.string()),
+    routine: z.array(z.string()),
+  }),
   parties: z.record(z.string(), z.array(z.string())),
 });
 export type LexiconFile = z.infer<typeof LexiconSchema>;
@@ -69,21 +87,46 @@ export interface CompiledLexicon {
 }
 
 // Several patterns as one regex: each is compiled alone first (validation), then joined.
-const anyOf = (patterns: string[]) => anchored(new RegExp(patterns.map((p) => compilePattern(p).source).join('|'), 'gu'));
+const anyOf = (patterns: string[]) =>
+  anchored(new RegExp(patterns.map((p) => compilePattern(p).source).join('|'), 'gu'));
 const cueRe = (pattern: string) => anchored(compilePattern(pattern));
 
 export function compileLexicon(file: LexiconFile): CompiledLexicon {
   const cues: CompiledCue[] = [];
   for (const [term, def] of Object.entries(file.terms)) {
-    for (const c of def.cues) cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'term', term });
+    for (const c of def.cues)
+      cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'term', term });
   }
-  for (const c of file.stanceCues) cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'stance', term: null });
-  for (const c of file.noneCues) cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'none', term: null, pol: null });
-  for (const [pattern, concept] of file.contextCues) cues.push({ pattern, re: cueRe(pattern), triggers: literalTriggers(pattern), kind: 'context', term: null, w: 0, pol: null, concept, notWith: [] });
+  for (const c of file.stanceCues)
+    cues.push({ ...c, re: cueRe(c.pattern), triggers: literalTriggers(c.pattern), kind: 'stance', term: null });
+  for (const c of file.noneCues)
+    cues.push({
+      ...c,
+      re: cueRe(c.pattern),
+      triggers: literalTriggers(c.pattern),
+      kind: 'none',
+      term: null,
+      pol: null,
+    });
+  for (const [pattern, concept] of file.contextCues)
+    cues.push({
+      pattern,
+      re: cueRe(pattern),
+      triggers: literalTriggers(pattern),
+      kind: 'context',
+      term: null,
+      w: 0,
+      pol: null,
+      concept,
+      notWith: [],
+    });
   const byLiteral = new Map<string, number[]>();
   const alwaysRun: number[] = [];
   cues.forEach((c, i) => {
-    if (!c.triggers) { alwaysRun.push(i); return; }
+    if (!c.triggers) {
+      alwaysRun.push(i);
+      return;
+    }
     for (const t of new Set(c.triggers)) byLiteral.set(t, [...(byLiteral.get(t) ?? []), i]);
   });
   const expressions = {
@@ -97,7 +140,11 @@ export function compileLexicon(file: LexiconFile): CompiledLexicon {
     parties: Object.entries(file.parties).map(([id, ps]) => ({ id, re: anyOf(ps) })),
   };
   const { parties, ...single } = expressions;
-  const anchoredAll = [...cues.map((c) => c.re), ...Object.values(single).filter((r) => r !== null), ...parties.map((p) => p.re)];
+  const anchoredAll = [
+    ...cues.map((c) => c.re),
+    ...Object.values(single).filter((r) => r !== null),
+    ...parties.map((p) => p.re),
+  ];
   const literals = new LiteralIndex([...byLiteral.keys(), ...anchoredAll.flatMap(anchorLiterals)]);
   for (const a of anchoredAll) bindAnchors(a, literals);
   return {
@@ -116,7 +163,10 @@ export function compileLexicon(file: LexiconFile): CompiledLexicon {
 /** A normalised text with its literal scan: the matches of any lexicon expression in it. */
 export class LexiconText {
   private readonly found: Map<number, number[]>;
-  constructor(readonly lex: CompiledLexicon, readonly text: string) {
+  constructor(
+    readonly lex: CompiledLexicon,
+    readonly text: string,
+  ) {
     this.found = lex.literals.scan(text);
   }
 
@@ -147,7 +197,10 @@ export function lexiconPath(id: string): string | null {
 
 export function loadLexicon(id: string): CompiledLexicon {
   const file = lexiconPath(id);
-  if (!file) throw new Error(`no lexicon for agreement ${id} (expected src/classify/lexicon/${id}.json, or lexicon/${id}.json in AGREEMENTS_DIR)`);
+  if (!file)
+    throw new Error(
+      `no lexicon for agreement ${id} (expected src/classify/lexicon/${id}.json, or lexicon/${id}.json in AGREEMENTS_DIR)`,
+    );
   let lex = cache.get(file);
   if (!lex) {
     lex = compileLexicon(LexiconSchema.parse(JSON.parse(readFileSync(file, 'utf8'))));

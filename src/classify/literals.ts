@@ -16,9 +16,17 @@ export class LiteralIndex {
   private readonly dict: Int32Array;
 
   constructor(literals: Iterable<string>) {
-    for (const lit of literals) if (lit && !this.ids.has(lit)) { this.ids.set(lit, this.literals.length); this.literals.push(lit); }
+    for (const lit of literals)
+      if (lit && !this.ids.has(lit)) {
+        this.ids.set(lit, this.literals.length);
+        this.literals.push(lit);
+      }
     let width = 1;
-    for (const lit of this.literals) for (let i = 0; i < lit.length; i++) { const c = lit.charCodeAt(i); if (!this.column[c]) this.column[c] = width++; }
+    for (const lit of this.literals)
+      for (let i = 0; i < lit.length; i++) {
+        const c = lit.charCodeAt(i);
+        if (!this.column[c]) this.column[c] = width++;
+      }
     this.width = width;
     // The trie first, as maps; then the full transition table in breadth-first order.
     const trie: Array<Map<number, number>> = [new Map()];
@@ -28,7 +36,12 @@ export class LiteralIndex {
       for (let i = 0; i < lit.length; i++) {
         const col = this.column[lit.charCodeAt(i)];
         let to = trie[node].get(col);
-        if (to === undefined) { to = trie.length; trie.push(new Map()); this.ends.push([]); trie[node].set(col, to); }
+        if (to === undefined) {
+          to = trie.length;
+          trie.push(new Map());
+          this.ends.push([]);
+          trie[node].set(col, to);
+        }
         node = to;
       }
       this.ends[node].push(id);
@@ -38,7 +51,10 @@ export class LiteralIndex {
     this.dict = new Int32Array(n).fill(-1);
     const fail = new Int32Array(n);
     const queue: number[] = [];
-    for (const [col, to] of trie[0]) { this.delta[col] = to; queue.push(to); }
+    for (const [col, to] of trie[0]) {
+      this.delta[col] = to;
+      queue.push(to);
+    }
     for (let q = 0; q < queue.length; q++) {
       const node = queue[q];
       const f = fail[node];
@@ -69,7 +85,8 @@ export class LiteralIndex {
         for (const id of ends[d]) {
           const start = i - literals[id].length + 1;
           const list = found.get(id);
-          if (list) list.push(start); else found.set(id, [start]);
+          if (list) list.push(start);
+          else found.set(id, [start]);
         }
       }
     }

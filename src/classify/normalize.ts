@@ -8,21 +8,55 @@ export interface NormalizedText {
 }
 
 // Harakat, dagger alef, Quranic marks, tatweel, zero-width characters: dropped.
-const isDropped = (c: number) => (c >= 0x064B && c <= 0x065F) || c === 0x0670 || (c >= 0x06D6 && c <= 0x06ED) || c === 0x0640 || (c >= 0x200B && c <= 0x200F) || c === 0xFEFF;
+const isDropped = (c: number) =>
+  (c >= 0x064b && c <= 0x065f) ||
+  c === 0x0670 ||
+  (c >= 0x06d6 && c <= 0x06ed) ||
+  c === 0x0640 ||
+  (c >= 0x200b && c <= 0x200f) ||
+  c === 0xfeff;
 const REPLACE: Record<string, string> = {
-  'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', 'ى': 'ي', 'ة': 'ه', 'ؤ': 'و', 'ئ': 'ي',
-  '،': ',', '؛': ';', '؟': '?', '‘': "'", '’': "'", '`': "'", '“': '"', '”': '"', '«': '"', '»': '"',
-  '–': '-', '—': '-', '\u00A0': ' ',
+  أ: 'ا',
+  إ: 'ا',
+  آ: 'ا',
+  ٱ: 'ا',
+  ى: 'ي',
+  ة: 'ه',
+  ؤ: 'و',
+  ئ: 'ي',
+  '،': ',',
+  '؛': ';',
+  '؟': '?',
+  '‘': "'",
+  '’': "'",
+  '`': "'",
+  '“': '"',
+  '”': '"',
+  '«': '"',
+  '»': '"',
+  '–': '-',
+  '—': '-',
+  '\u00A0': ' ',
 };
 for (let d = 0; d < 10; d++) {
   REPLACE[String.fromCharCode(0x0660 + d)] = String(d); // Arabic-Indic digits
-  REPLACE[String.fromCharCode(0x06F0 + d)] = String(d); // Eastern Arabic-Indic digits
+  REPLACE[String.fromCharCode(0x06f0 + d)] = String(d); // Eastern Arabic-Indic digits
 }
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const isLetterOrDigit = (c: string | undefined) => !!c && LETTER_OR_DIGIT.test(c);
 const SPACE = 32;
-const isSpace = (c: number) => c === SPACE || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0x202F;
+const isSpace = (c: number) =>
+  c === SPACE ||
+  c === 10 ||
+  c === 9 ||
+  c === 13 ||
+  c === 12 ||
+  c === 11 ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x3000 ||
+  c === 0x202f;
 
 // Each code unit's normal form, worked out once per distinct unit (replacement, then lowercase when that
 // stays one unit): per character the hot loop does one table read instead of a lookup and a toLowerCase.
@@ -55,7 +89,12 @@ export function normalizeWithMap(input: string): NormalizedText {
     if (isDropped(code)) continue;
     // Lowercasing never makes or unmakes a space or a joiner, so the folded unit answers both tests.
     let c = fold(code);
-    if ((c === HYPHEN || c === SLASH || c === UNDERSCORE) && isLetterOrDigit(input[i - 1]) && isLetterOrDigit(input[i + 1])) c = SPACE;
+    if (
+      (c === HYPHEN || c === SLASH || c === UNDERSCORE) &&
+      isLetterOrDigit(input[i - 1]) &&
+      isLetterOrDigit(input[i + 1])
+    )
+      c = SPACE;
     if (isSpace(c)) {
       if (n === 0 || out[n - 1] === SPACE) continue;
       c = SPACE;
@@ -63,14 +102,18 @@ export function normalizeWithMap(input: string): NormalizedText {
     out[n++] = c;
     map.push(i);
   }
-  if (n > 0 && out[n - 1] === SPACE) { n--; map.pop(); }
+  if (n > 0 && out[n - 1] === SPACE) {
+    n--;
+    map.pop();
+  }
   map.push(input.length);
   return { text: decode(out, n), map };
 }
 
 function decode(units: Uint16Array, n: number): string {
   let text = '';
-  for (let i = 0; i < n; i += 4096) text += String.fromCharCode.apply(null, units.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
+  for (let i = 0; i < n; i += 4096)
+    text += String.fromCharCode.apply(null, units.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
   return text;
 }
 

@@ -15,7 +15,9 @@ function compileToken(raw: string): string {
   const arabic = hasArabic(raw);
   const tok = (arabic ? normalizeText(raw) : raw).replace(/\*/g, '[\\p{L}\\p{N}]*').replace(/#/g, '\\d+(?:[.,]\\d+)?');
   // Indefinite accusative nouns carry a written alef ("لغماً", "جسماً"): a bare Arabic word accepts it.
-  return arabic ? `${PROCLITIC}(?:${tok})${/[\u0621-\u0626\u0628-\u0648\u064A]\)?$/u.test(tok) ? 'ا?' : ''}` : `(?:${tok})`;
+  return arabic
+    ? `${PROCLITIC}(?:${tok})${/[\u0621-\u0626\u0628-\u0648\u064A]\)?$/u.test(tok) ? 'ا?' : ''}`
+    : `(?:${tok})`;
 }
 
 /** Split at a separator outside parentheses: "a b|c" is the phrase "a b" or the phrase "c". */
@@ -26,7 +28,11 @@ function splitTopLevel(pattern: string, sep: RegExp): string[] {
   for (const ch of pattern) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
-    if (depth === 0 && sep.test(ch)) { out.push(cur); cur = ''; continue; }
+    if (depth === 0 && sep.test(ch)) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   out.push(cur);
@@ -35,7 +41,9 @@ function splitTopLevel(pattern: string, sep: RegExp): string[] {
 
 export function compilePatternSource(pattern: string): string {
   // Regex alternation takes the first phrase that matches, so longer phrases go first ("unexploded mortar" before "unexploded").
-  const phrases = splitTopLevel(pattern, /\|/).sort((a, b) => splitTopLevel(b, /\s/).length - splitTopLevel(a, /\s/).length || b.length - a.length);
+  const phrases = splitTopLevel(pattern, /\|/).sort(
+    (a, b) => splitTopLevel(b, /\s/).length - splitTopLevel(a, /\s/).length || b.length - a.length,
+  );
   return `${B_START}(?:${phrases.map(compileSequence).join('|')})${B_END}`;
 }
 
@@ -46,13 +54,17 @@ function compileSequence(phrase: string): string {
   let first = true;
   for (const p of parts) {
     const gap = /^~(\d+)$/.exec(p);
-    if (gap) { pendingGap = Number(gap[1]); continue; }
+    if (gap) {
+      pendingGap = Number(gap[1]);
+      continue;
+    }
     // "gun ?fire": a token starting with "?" may follow without a space.
     const optionalSpace = p.startsWith('?');
     const tok = compileToken(optionalSpace ? p.slice(1) : p);
     if (first) src += tok;
     // A quoted word still follows ("urged listeners to 'kill ...'", "يصفهم بانهم 'اجانب'").
-    else src += (pendingGap > 0 ? `(?:\\s+\\S+){0,${pendingGap}}\\s+["']?` : optionalSpace ? '\\s?' : '\\s+["\']?') + tok;
+    else
+      src += (pendingGap > 0 ? `(?:\\s+\\S+){0,${pendingGap}}\\s+["']?` : optionalSpace ? '\\s?' : '\\s+["\']?') + tok;
     pendingGap = 0;
     first = false;
   }
@@ -63,14 +75,20 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(compilePatternSource(pattern), 'gu');
 }
 
-export interface Span { start: number; end: number }
+export interface Span {
+  start: number;
+  end: number;
+}
 
 export function findAll(re: RegExp, text: string): Span[] {
   const out: Span[] = [];
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
-    if (m[0].length === 0) { re.lastIndex++; continue; }
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
     out.push({ start: m.index, end: m.index + m[0].length });
   }
   return out;
@@ -95,16 +113,25 @@ function requirement(src: string): string[] | null {
   let best = '';
   let group: string[] | null = null;
   let run = '';
-  const flush = () => { if (run.length > best.length) best = run; run = ''; };
+  const flush = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
   for (let i = 0; i < src.length; i++) {
     const ch = src[i];
     if (ch === '(') {
       flush();
       const open = i;
       let depth = 1;
-      while (depth > 0 && ++i < src.length) { if (src[i] === '(') depth++; else if (src[i] === ')') depth--; }
+      while (depth > 0 && ++i < src.length) {
+        if (src[i] === '(') depth++;
+        else if (src[i] === ')') depth--;
+      }
       const optional = src[i + 1] === '?' || src[i + 1] === '*';
-      if (optional) { i++; continue; }
+      if (optional) {
+        i++;
+        continue;
+      }
       if (!group) {
         const inner = src.slice(open + 1, i).replace(/^\?[:=!<]+/, '');
         const alts = splitTopLevel(inner, /\|/).map((a) => requirement(a));
@@ -113,9 +140,16 @@ function requirement(src: string): string[] | null {
       continue;
     }
     if (/[\p{L}\p{N}]/u.test(ch)) {
-      if (src[i + 1] === '?') { flush(); i++; continue; }
+      if (src[i + 1] === '?') {
+        flush();
+        i++;
+        continue;
+      }
       run += ch;
-      if (src[i + 1] === '*') { flush(); i++; }
+      if (src[i + 1] === '*') {
+        flush();
+        i++;
+      }
       continue;
     }
     flush();

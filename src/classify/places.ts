@@ -21,10 +21,18 @@ const PlaceSchema = z.object({
   /** false when an Arabic name is also a common word (e.g. "the oasis"): not looked for in narratives. */
   mentionAr: z.boolean().default(true),
 });
-const GazetteerSchema = z.object({ country: z.string(), description: z.string().optional(), places: z.array(PlaceSchema).min(1) });
+const GazetteerSchema = z.object({
+  country: z.string(),
+  description: z.string().optional(),
+  places: z.array(PlaceSchema).min(1),
+});
 
 export type Place = z.infer<typeof PlaceSchema>;
-export interface PlaceMention { placeId: string; start: number; end: number }
+export interface PlaceMention {
+  placeId: string;
+  start: number;
+  end: number;
+}
 
 export interface Gazetteer {
   places: Place[];
@@ -44,13 +52,23 @@ const ARTICLES = new Set(['al', 'el', 'ar', 'as', 'az', 'ad', 'ash', 'an', 'at']
 
 /** Latin key: lowercase letters, articles dropped ("Al-Jufra" → "jufra", "Abu Grein" → "abugrein"). */
 export function latinKey(s: string): string {
-  return normalizeText(s).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter((w) => w && !ARTICLES.has(w)).join('');
+  return normalizeText(s)
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter((w) => w && !ARTICLES.has(w))
+    .join('');
 }
 
 /** Consonant skeleton that absorbs common transliteration variation (Sirte/Surt/Syrte, Sabha/Sebha, Q/G/Gh). */
 export function skeletonKey(s: string): string {
   let k = latinKey(s).replace(/([aeiou])h$/, '$1');
-  k = k.replace(/gh/g, 'g').replace(/q/g, 'g').replace(/kh/g, 'k').replace(/ph/g, 'f').replace(/dh/g, 'd').replace(/th/g, 't');
+  k = k
+    .replace(/gh/g, 'g')
+    .replace(/q/g, 'g')
+    .replace(/kh/g, 'k')
+    .replace(/ph/g, 'f')
+    .replace(/dh/g, 'd')
+    .replace(/th/g, 't');
   k = k.replace(/[aeiouyw'’]/g, '').replace(/(.)\1+/g, '$1');
   return k;
 }
@@ -59,8 +77,30 @@ export function skeletonKey(s: string): string {
 // ta marbuta drop out as Latin vowels do; qaf is g and kha is k as in Libyan transliteration (Sirte/سرت → srt,
 // Tamanhint/تمنهنت → tmnhnt, Shwayrif/الشويرف → shrf).
 const AR_SKELETON: Record<string, string> = {
-  'ب': 'b', 'ت': 't', 'ث': 't', 'ج': 'j', 'ح': 'h', 'خ': 'k', 'د': 'd', 'ذ': 'd', 'ر': 'r', 'ز': 'z', 'س': 's', 'ش': 'sh',
-  'ص': 's', 'ض': 'd', 'ط': 't', 'ظ': 'z', 'غ': 'g', 'ف': 'f', 'ق': 'g', 'ك': 'k', 'ل': 'l', 'م': 'm', 'ن': 'n', 'ه': 'h',
+  ب: 'b',
+  ت: 't',
+  ث: 't',
+  ج: 'j',
+  ح: 'h',
+  خ: 'k',
+  د: 'd',
+  ذ: 'd',
+  ر: 'r',
+  ز: 'z',
+  س: 's',
+  ش: 'sh',
+  ص: 's',
+  ض: 'd',
+  ط: 't',
+  ظ: 'z',
+  غ: 'g',
+  ف: 'f',
+  ق: 'g',
+  ك: 'k',
+  ل: 'l',
+  م: 'm',
+  ن: 'n',
+  ه: 'h',
 };
 
 /**
@@ -69,7 +109,10 @@ const AR_SKELETON: Record<string, string> = {
  */
 export function placeSkeleton(name: string): string {
   if (!hasArabic(name)) return skeletonKey(name);
-  const words = normalizeText(name).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean)
+  const words = normalizeText(name)
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
     .map((w) => (w.startsWith('ال') && w.length > 3 ? w.slice(2) : w));
   let k = '';
   for (const w of words) {
@@ -85,13 +128,20 @@ export function placeSkeleton(name: string): string {
 
 /** The skeleton with the consonants transliteration swaps folded together (ch/sh, g/q/k), for comparing names. */
 export function looseSkeleton(name: string): string {
-  return placeSkeleton(name).replace(/ch/g, 'sh').replace(/[gq]/g, 'k').replace(/z/g, 's').replace(/(.)\1+/g, '$1');
+  return placeSkeleton(name)
+    .replace(/ch/g, 'sh')
+    .replace(/[gq]/g, 'k')
+    .replace(/z/g, 's')
+    .replace(/(.)\1+/g, '$1');
 }
 
 /** Arabic key: normalised letters, article ال dropped from each word, spaces removed. */
 export function arabicKey(s: string): string {
-  return normalizeText(s).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/)
-    .map((w) => (w.startsWith('ال') && w.length > 4 ? w.slice(2) : w)).join('');
+  return normalizeText(s)
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .split(/\s+/)
+    .map((w) => (w.startsWith('ال') && w.length > 4 ? w.slice(2) : w))
+    .join('');
 }
 
 const keyOf = (s: string) => (hasArabic(s) ? `ar:${arabicKey(s)}` : `en:${latinKey(s)}`);
@@ -142,7 +192,10 @@ const cache = new Map<string, Gazetteer>();
 
 export function loadGazetteer(name = 'libya'): Gazetteer {
   const file = agreementFile('gazetteer', name);
-  if (!file) throw new Error(`no gazetteer ${name} (expected src/classify/gazetteer/${name}.json, or gazetteer/${name}.json in AGREEMENTS_DIR)`);
+  if (!file)
+    throw new Error(
+      `no gazetteer ${name} (expected src/classify/gazetteer/${name}.json, or gazetteer/${name}.json in AGREEMENTS_DIR)`,
+    );
   let g = cache.get(file);
   if (!g) {
     const raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -189,14 +242,20 @@ function lookUpName(name: string, g: Gazetteer): Place | null {
   }
   // "Sharara / Ubari", "الشرارة - أوباري": a name naming two places stands for the more specific one
   // (a field, a terminal, an airbase rather than the town beside it).
-  const parts = name.split(/\s[-–—|]\s|\/|،|,|\s-|-\s/).map((x) => x.trim()).filter(Boolean);
+  const parts = name
+    .split(/\s[-–—|]\s|\/|،|,|\s-|-\s/)
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (parts.length > 1) {
     const named = parts.map((x) => placeByName(x, g)).filter((x): x is Place => x != null);
     if (named.length) return named.reduce((best, x) => (specificity(x) > specificity(best) ? x : best));
   }
   const mentions = findPlaceMentions(normalizeText(name), g);
   if (mentions.length === 0) return null;
-  mentions.sort((a, b) => specificity(g.byId.get(b.placeId)) - specificity(g.byId.get(a.placeId)) || (b.end - b.start) - (a.end - a.start));
+  mentions.sort(
+    (a, b) =>
+      specificity(g.byId.get(b.placeId)) - specificity(g.byId.get(a.placeId)) || b.end - b.start - (a.end - a.start),
+  );
   return g.byId.get(mentions[0].placeId) ?? null;
 }
 
@@ -219,7 +278,10 @@ export function nearestPlace(lat: number, lon: number, g = loadGazetteer()): { p
   for (const p of g.places) {
     if (isForeign(p)) continue;
     const d = haversineKm(lat, lon, p.lat, p.lon);
-    if (d < bestD) { bestD = d; best = p; }
+    if (d < bestD) {
+      bestD = d;
+      best = p;
+    }
   }
   return { place: best, distanceKm: bestD };
 }
@@ -241,19 +303,39 @@ const NAME_AGREES_KM = 30;
  * Resolve a report's place. With coordinates they stay authoritative and the name is the typed place when
  * it agrees with them, else the nearest gazetteer place; with a name only, the gazetteer gives coordinates.
  */
-export function resolvePlace(input: { lat?: number | null; lon?: number | null; placeName?: string | null }, g = loadGazetteer()): ResolvedPlace {
+export function resolvePlace(
+  input: { lat?: number | null; lon?: number | null; placeName?: string | null },
+  g = loadGazetteer(),
+): ResolvedPlace {
   const named = input.placeName ? placeByName(input.placeName, g) : null;
   if (input.lat != null && input.lon != null) {
     let place = named && !isForeign(named) ? named : null;
     let distanceKm = place ? haversineKm(input.lat, input.lon, place.lat, place.lon) : Infinity;
     if (!place || distanceKm > NAME_AGREES_KM) ({ place, distanceKm } = nearestPlace(input.lat, input.lon, g));
-    return { id: place.id, name: place.name, nameAr: place.nameAr, lat: input.lat, lon: input.lon, source: 'coordinates', distanceKm: Math.round(distanceKm * 10) / 10 };
+    return {
+      id: place.id,
+      name: place.name,
+      nameAr: place.nameAr,
+      lat: input.lat,
+      lon: input.lon,
+      source: 'coordinates',
+      distanceKm: Math.round(distanceKm * 10) / 10,
+    };
   }
-  if (named) return { id: named.id, name: named.name, nameAr: named.nameAr, lat: named.lat, lon: named.lon, source: 'name' };
+  if (named)
+    return { id: named.id, name: named.name, nameAr: named.nameAr, lat: named.lat, lon: named.lon, source: 'name' };
   return { id: null, name: null, nameAr: null, lat: null, lon: null, source: 'none' };
 }
 
-export interface PlaceSuggestion { id: string; name: string; nameAr: string; lat: number; lon: number; kind: string; matched: string }
+export interface PlaceSuggestion {
+  id: string;
+  name: string;
+  nameAr: string;
+  lat: number;
+  lon: number;
+  kind: string;
+  matched: string;
+}
 
 /** Autocomplete: places whose name or a variant starts with (or contains a word starting with) the query. */
 export function searchPlaces(query: string, limit = 10, g = loadGazetteer()): PlaceSuggestion[] {
@@ -274,5 +356,13 @@ export function searchPlaces(query: string, limit = 10, g = loadGazetteer()): Pl
   return [...scored.values()]
     .sort((a, b) => a.score - b.score || a.place.name.localeCompare(b.place.name))
     .slice(0, limit)
-    .map(({ place, matched }) => ({ id: place.id, name: place.name, nameAr: place.nameAr, lat: place.lat, lon: place.lon, kind: place.kind, matched }));
+    .map(({ place, matched }) => ({
+      id: place.id,
+      name: place.name,
+      nameAr: place.nameAr,
+      lat: place.lat,
+      lon: place.lon,
+      kind: place.kind,
+      matched,
+    }));
 }

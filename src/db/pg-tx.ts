@@ -9,7 +9,7 @@ import pg from 'pg';
 import { Prisma, type SqlTx } from './client.ts';
 
 const sqlOf = (a: unknown, values: unknown[]): Prisma.Sql =>
-  (Array.isArray(a) ? Prisma.sql(a as unknown as TemplateStringsArray, ...values) : (a as Prisma.Sql));
+  Array.isArray(a) ? Prisma.sql(a as unknown as TemplateStringsArray, ...values) : (a as Prisma.Sql);
 
 /** A node-postgres client seen as a SqlTx: the raw-SQL methods, nothing of Prisma's query builder. */
 export function pgTx(client: pg.ClientBase): SqlTx {
@@ -26,7 +26,11 @@ export function pgTx(client: pg.ClientBase): SqlTx {
   };
 }
 
-export function createPgPool(databaseUrl: string, max = 4, onIdleError: (err: Error) => void = () => undefined): pg.Pool {
+export function createPgPool(
+  databaseUrl: string,
+  max = 4,
+  onIdleError: (err: Error) => void = () => undefined,
+): pg.Pool {
   // allowExitOnIdle: an idle pool does not keep a stopping worker alive.
   const pool = new pg.Pool({ connectionString: databaseUrl, max, allowExitOnIdle: true });
   // An idle connection cut by the server (restart, failover, database dropped) is an 'error' event, which
@@ -44,7 +48,9 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Promi
     await client.query('COMMIT');
     return out;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => { broken = true; });
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
     throw err;
   } finally {
     // A connection whose rollback failed is closed instead of going back to the pool.

@@ -42,7 +42,9 @@ export interface DedupOptions {
 }
 
 export interface Assignment {
-  incidentId: string | null; score: number; reasons: string[];
+  incidentId: string | null;
+  score: number;
+  reasons: string[];
   /**
    * Other incidents this report matches as strongly as the pair model's merge threshold: the report ties them to
    * the chosen one (two halves of one event that arrived in an order where they did not recognise each other).
@@ -61,7 +63,11 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
   for (const c of f.cells) for (const n of neighbourCells(c)) cells.add(n);
   const key = blockKey(f);
   return {
-    cells: [...cells].sort(), from: new Date(t - w), to: new Date(t + w), placeKey: key ?? undefined, attachmentHashes: f.attachmentHashes,
+    cells: [...cells].sort(),
+    from: new Date(t - w),
+    to: new Date(t + w),
+    placeKey: key ?? undefined,
+    attachmentHashes: f.attachmentHashes,
     // Without a position of its own (a place name, or nothing), a report is also compared with the reports nearest
     // in time wherever they are: the others may have named the place differently or given coordinates instead.
     ...(f.positionSource !== 'coordinates' ? { anywhere: true } : {}),
@@ -73,7 +79,11 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
  * A candidate is scored by its most similar member; any member that vetoes (different day, opposite
  * stance, different terms) rules the incident out, so merged incidents stay internally consistent.
  */
-export function decideAssignment(f: ReportFeatures, candidates: CandidateIncident[], opts: DedupOptions = {}): Assignment {
+export function decideAssignment(
+  f: ReportFeatures,
+  candidates: CandidateIncident[],
+  opts: DedupOptions = {},
+): Assignment {
   const model = opts.pairModel ?? null;
   const threshold = opts.threshold ?? model?.threshold ?? DEFAULT_THRESHOLD;
   const excluded = new Set(opts.excludeIncidentIds ?? []);
@@ -90,10 +100,16 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
     let veto: string | null = null;
     for (const m of c.members) {
       const p = compareReports(f, m, model);
-      if (p.veto) { veto = p.veto; break; }
+      if (p.veto) {
+        veto = p.veto;
+        break;
+      }
       if (!top || p.score > top.score) top = p;
     }
-    if (veto) { firstVeto ??= { id: c.id, veto }; continue; }
+    if (veto) {
+      firstVeto ??= { id: c.id, veto };
+      continue;
+    }
     if (!top) continue;
     const scored = { incidentId: c.id, score: top.score, reasons: top.reasons };
     if (top.score >= threshold) matches.push(scored);
@@ -105,25 +121,56 @@ export function decideAssignment(f: ReportFeatures, candidates: CandidateInciden
   if (best && model) {
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
     const separated = new Set(candidates.find((c) => c.id === best.incidentId)?.separatedFrom ?? []);
-    const merge = also.filter((m) => m.score >= model.mergeThreshold && !separated.has(m.incidentId!)
-      && !(candidates.find((c) => c.id === m.incidentId)?.separatedFrom ?? []).includes(best.incidentId!)).map((m) => m.incidentId!);
+    const merge = also
+      .filter(
+        (m) =>
+          m.score >= model.mergeThreshold &&
+          !separated.has(m.incidentId!) &&
+          !(candidates.find((c) => c.id === m.incidentId)?.separatedFrom ?? []).includes(best.incidentId!),
+      )
+      .map((m) => m.incidentId!);
     const rest = also.filter((m) => !merge.includes(m.incidentId!));
     return {
       ...best,
-      reasons: [...best.reasons,
+      reasons: [
+        ...best.reasons,
         ...merge.map((id) => `ties incident ${id} to this one: merged`),
-        ...rest.map((m) => `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`)],
+        ...rest.map(
+          (m) => `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`,
+        ),
+      ],
       ...(merge.length ? { merge } : {}),
     };
   }
   if (best) {
     return also.length
-      ? { ...best, reasons: [...best.reasons, ...also.map((m) => `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`)] }
+      ? {
+          ...best,
+          reasons: [
+            ...best.reasons,
+            ...also.map(
+              (m) =>
+                `also matches incident ${m.incidentId} (score ${m.score}): possibly the same incident, merge if so`,
+            ),
+          ],
+        }
       : best;
   }
   if (bestRejected) {
-    return { incidentId: null, score: bestRejected.score, reasons: [`new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`, ...bestRejected.reasons] };
+    return {
+      incidentId: null,
+      score: bestRejected.score,
+      reasons: [
+        `new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`,
+        ...bestRejected.reasons,
+      ],
+    };
   }
-  if (firstVeto) return { incidentId: null, score: 0, reasons: [`new incident: nearby ${firstVeto.id} ruled out (${firstVeto.veto})`] };
+  if (firstVeto)
+    return {
+      incidentId: null,
+      score: 0,
+      reasons: [`new incident: nearby ${firstVeto.id} ruled out (${firstVeto.veto})`],
+    };
   return { incidentId: null, score: 0, reasons: ['no candidate incident nearby in space and time'] };
 }

@@ -73,28 +73,101 @@ export function neighbourCells(cell: string): string[] {
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
-  thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90, hundred: 100, dozen: 12, dozens: 24,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+  hundred: 100,
+  dozen: 12,
+  dozens: 24,
   // Arabic, normalised (ة→ه, أ→ا): units, tens, and the dual/hundreds forms field reports use.
-  واحد: 1, اثنين: 2, اثنان: 2, اثنتين: 2, ثلاث: 3, ثلاثه: 3, اربع: 4, اربعه: 4, خمس: 5, خمسه: 5, ست: 6, سته: 6,
-  سبع: 7, سبعه: 7, ثماني: 8, ثمانيه: 8, ثمان: 8, تسع: 9, تسعه: 9, عشر: 10, عشره: 10, عشرين: 20, عشرون: 20,
-  ثلاثين: 30, ثلاثون: 30, اربعين: 40, اربعون: 40, خمسين: 50, خمسون: 50, ستين: 60, ستون: 60, سبعين: 70, ثمانين: 80,
-  تسعين: 90, ميه: 100, مايه: 100, ميتي: 200, ميتين: 200, مايتي: 200, مايتين: 200, ميتا: 200, الف: 1000,
+  واحد: 1,
+  اثنين: 2,
+  اثنان: 2,
+  اثنتين: 2,
+  ثلاث: 3,
+  ثلاثه: 3,
+  اربع: 4,
+  اربعه: 4,
+  خمس: 5,
+  خمسه: 5,
+  ست: 6,
+  سته: 6,
+  سبع: 7,
+  سبعه: 7,
+  ثماني: 8,
+  ثمانيه: 8,
+  ثمان: 8,
+  تسع: 9,
+  تسعه: 9,
+  عشر: 10,
+  عشره: 10,
+  عشرين: 20,
+  عشرون: 20,
+  ثلاثين: 30,
+  ثلاثون: 30,
+  اربعين: 40,
+  اربعون: 40,
+  خمسين: 50,
+  خمسون: 50,
+  ستين: 60,
+  ستون: 60,
+  سبعين: 70,
+  ثمانين: 80,
+  تسعين: 90,
+  ميه: 100,
+  مايه: 100,
+  ميتي: 200,
+  ميتين: 200,
+  مايتي: 200,
+  مايتين: 200,
+  ميتا: 200,
+  الف: 1000,
 };
 const UNITS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
 /** Counts in the narrative (digits and number words, en + ar), without clock times and years. */
 export function extractNumbers(normalized: string): number[] {
   const out = new Set<number>();
-  const words = normalized.replace(/[^\p{L}\p{N}.+~\s]/gu, ' ').replace(/\.(?!\d)/g, ' ').split(/\s+/).filter(Boolean);
+  const words = normalized
+    .replace(/[^\p{L}\p{N}.+~\s]/gu, ' ')
+    .replace(/\.(?!\d)/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   for (let i = 0; i < words.length; i++) {
     let w = words[i].replace(/^[وب]/, (m) => (NUMBER_WORDS[words[i]] !== undefined ? '' : m));
     const digits = /^~?(\d{1,5})(\+|x)?$/.exec(w);
     if (digits) {
       const n = Number(digits[1]);
       // 4-digit values are clock times (0540, 2220) or years, not counts.
-      if (digits[1].length === 4 || (digits[1].length === 3 && /^[0-2]\d[0-5]\d?$/.test(digits[1]) && words[i + 1] === 'l')) continue;
+      if (
+        digits[1].length === 4 ||
+        (digits[1].length === 3 && /^[0-2]\d[0-5]\d?$/.test(digits[1]) && words[i + 1] === 'l')
+      )
+        continue;
       if (n > 0 && n < 5000) out.add(n);
       continue;
     }
@@ -105,30 +178,50 @@ export function extractNumbers(normalized: string): number[] {
     // Compounds: "خمس عشرة" = 15, "ثمانية عشر" = 18, "twenty five" = 25, "three hundred" = 300.
     const next = words[i + 1]?.replace(/^و/, '');
     const m = next !== undefined ? NUMBER_WORDS[next] : undefined;
-    if (m === 10 && UNITS.has(n)) { n += 10; i++; }
-    else if (m === 100 && n < 10) { n *= 100; i++; }
-    else if (m !== undefined && n >= 20 && n < 100 && UNITS.has(m)) { n += m; i++; }
-    else if (m !== undefined && UNITS.has(n) && m >= 20 && m < 100) { n += m; i++; } // Arabic "خمسة وعشرون"
+    if (m === 10 && UNITS.has(n)) {
+      n += 10;
+      i++;
+    } else if (m === 100 && n < 10) {
+      n *= 100;
+      i++;
+    } else if (m !== undefined && n >= 20 && n < 100 && UNITS.has(m)) {
+      n += m;
+      i++;
+    } else if (m !== undefined && UNITS.has(n) && m >= 20 && m < 100) {
+      n += m;
+      i++;
+    } // Arabic "خمسة وعشرون"
     out.add(n);
   }
   return [...out].sort((a, b) => a - b);
 }
 
 const NATIONALITY: Array<[string, RegExp]> = [
-  ['syrian', /syrian|سوري/u], ['sudanese', /sudanese|سودان|janjaweed|جنجويد|rsf|دعم السريع/u], ['chadian', /chadian|تشاد/u],
-  ['russian', /russian|wagner|روس|فاغنر|واغنر/u], ['turkish', /turkish|turks?\b|ترك|اتراك/u],
+  ['syrian', /syrian|سوري/u],
+  ['sudanese', /sudanese|سودان|janjaweed|جنجويد|rsf|دعم السريع/u],
+  ['chadian', /chadian|تشاد/u],
+  ['russian', /russian|wagner|روس|فاغنر|واغنر/u],
+  ['turkish', /turkish|turks?\b|ترك|اتراك/u],
 ];
 
 // Building an Intl.DateTimeFormat costs far more than formatting with one: one per time zone, reused.
 const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
 function localDay(d: Date, timeZone: string): string {
   let f = DAY_FORMATS.get(timeZone);
-  if (!f) DAY_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  if (!f)
+    DAY_FORMATS.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })),
+    );
   return f.format(d);
 }
-const shiftDay = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const shiftDay = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-export interface FeatureOptions { timeZone?: string; gazetteer?: string }
+export interface FeatureOptions {
+  timeZone?: string;
+  gazetteer?: string;
+}
 
 /**
  * Features of one report. `classification` is the classifier's automatic result (a reviewer's term/stance
@@ -157,7 +250,41 @@ export function wordHashes(normalized: string): number[] {
 }
 
 // Capitalised words that start sentences or name no one.
-const NOT_NAMES = new Set(['the', 'this', 'that', 'these', 'they', 'there', 'their', 'then', 'when', 'while', 'after', 'before', 'according', 'report', 'reports', 'update', 'local', 'libyan', 'libya', 'army', 'forces', 'source', 'sources', 'today', 'yesterday', 'morning', 'evening', 'night', 'event', 'actor', 'location', 'assessment', 'confidence']);
+const NOT_NAMES = new Set([
+  'the',
+  'this',
+  'that',
+  'these',
+  'they',
+  'there',
+  'their',
+  'then',
+  'when',
+  'while',
+  'after',
+  'before',
+  'according',
+  'report',
+  'reports',
+  'update',
+  'local',
+  'libyan',
+  'libya',
+  'army',
+  'forces',
+  'source',
+  'sources',
+  'today',
+  'yesterday',
+  'morning',
+  'evening',
+  'night',
+  'event',
+  'actor',
+  'location',
+  'assessment',
+  'confidence',
+]);
 const MAX_NAMES = 40;
 
 /** Skeletons of the narrative's names, in either script (see ReportFeatures.names). */
@@ -176,16 +303,31 @@ export function nameSkeletons(narrative: string, normalized: string): string[] {
   return [...out].sort().slice(0, MAX_NAMES);
 }
 
-function probabilities(c: ClassifyResult & { model?: ModelReading }): { termProbs: Record<string, number>; stanceProbs: Record<string, number> } {
+function probabilities(c: ClassifyResult & { model?: ModelReading }): {
+  termProbs: Record<string, number>;
+  stanceProbs: Record<string, number>;
+} {
   const m = c.model;
   if (m && Object.keys(m.termProbs).length) {
-    const termProbs = Object.fromEntries(Object.entries(m.termProbs).filter(([, p]) => p >= 0.01).map(([t, p]) => [t, round2(p)]));
-    return { termProbs, stanceProbs: Object.fromEntries(Object.entries(m.stanceProbs).map(([t, p]) => [t, round2(p)])) };
+    const termProbs = Object.fromEntries(
+      Object.entries(m.termProbs)
+        .filter(([, p]) => p >= 0.01)
+        .map(([t, p]) => [t, round2(p)]),
+    );
+    return {
+      termProbs,
+      stanceProbs: Object.fromEntries(Object.entries(m.stanceProbs).map(([t, p]) => [t, round2(p)])),
+    };
   }
   return { termProbs: Object.fromEntries(c.terms.map((t) => [t.id, 1])), stanceProbs: { [c.stance]: 1 } };
 }
 
-export function extractFeatures(report: FeatureReport, classification: ClassifyResult & { model?: ModelReading }, place: ResolvedPlace, opts: FeatureOptions = {}): ReportFeatures {
+export function extractFeatures(
+  report: FeatureReport,
+  classification: ClassifyResult & { model?: ModelReading },
+  place: ResolvedPlace,
+  opts: FeatureOptions = {},
+): ReportFeatures {
   const timeZone = opts.timeZone ?? 'Africa/Tripoli';
   const g = loadGazetteer(opts.gazetteer ?? 'libya');
   const observed = new Date(report.observedAt);
@@ -196,7 +338,9 @@ export function extractFeatures(report: FeatureReport, classification: ClassifyR
   if (s?.twoDaysAgo) eventDays.push(shiftDay(day, -2));
 
   const mentioned = (s?.places ?? []).filter((id) => g.byId.get(id)?.kind !== 'foreign');
-  const places = [...new Set([...(place.id && g.byId.get(place.id)?.kind !== 'foreign' ? [place.id] : []), ...mentioned])];
+  const places = [
+    ...new Set([...(place.id && g.byId.get(place.id)?.kind !== 'foreign' ? [place.id] : []), ...mentioned]),
+  ];
   let lat = place.lat;
   let lon = place.lon;
   let positionSource: ReportFeatures['positionSource'] = place.source;
@@ -207,7 +351,10 @@ export function extractFeatures(report: FeatureReport, classification: ClassifyR
   }
   const cells = new Set<string>();
   if (lat != null && lon != null) cells.add(geoCell(lat, lon));
-  for (const id of places) { const p = g.byId.get(id)!; cells.add(geoCell(p.lat, p.lon)); }
+  for (const id of places) {
+    const p = g.byId.get(id)!;
+    cells.add(geoCell(p.lat, p.lon));
+  }
 
   const text = classification.normalizedText ?? normalizeText(report.narrative);
   const parties = new Set<string>(s?.parties ?? []);
@@ -218,7 +365,9 @@ export function extractFeatures(report: FeatureReport, classification: ClassifyR
     v: 2,
     observedAt: observed.toISOString(),
     eventDays,
-    lat, lon, positionSource,
+    lat,
+    lon,
+    positionSource,
     placeKey: place.id && g.byId.get(place.id)?.kind !== 'foreign' ? place.id : (mentioned[0] ?? null),
     places,
     cells: [...cells],

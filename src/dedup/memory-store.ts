@@ -64,7 +64,10 @@ export function createMemoryStore(opts: { idPrefix?: string } = {}): MemoryStore
       for (const m of members.get(from) ?? []) addReport(into, m.reportId, m.f);
       members.delete(from);
       // Blocking entries of the merged-away incident stay; findCandidates skips ids without members.
-      for (const other of separated.get(from) ?? []) { index(separated, into, other); index(separated, other, into); }
+      for (const other of separated.get(from) ?? []) {
+        index(separated, into, other);
+        index(separated, other, into);
+      }
     },
     separate(a, b) {
       index(separated, a, b);
@@ -82,8 +85,14 @@ export function createMemoryStore(opts: { idPrefix?: string } = {}): MemoryStore
   function nearestInTime(q: CandidateQuery): string[] {
     const at = (q.from.getTime() + q.to.getTime()) / 2;
     const inWindow = byTime.filter((r) => r.t >= q.from.getTime() && r.t <= q.to.getTime());
-    const after = inWindow.filter((r) => r.t >= at).sort((a, b) => a.t - b.t).slice(0, NEAREST_PER_SIDE);
-    const before = inWindow.filter((r) => r.t < at).sort((a, b) => b.t - a.t).slice(0, NEAREST_PER_SIDE);
+    const after = inWindow
+      .filter((r) => r.t >= at)
+      .sort((a, b) => a.t - b.t)
+      .slice(0, NEAREST_PER_SIDE);
+    const before = inWindow
+      .filter((r) => r.t < at)
+      .sort((a, b) => b.t - a.t)
+      .slice(0, NEAREST_PER_SIDE);
     return [...after, ...before].map((r) => reportIncident.get(r.reportId)!).filter(Boolean);
   }
 
@@ -103,10 +112,17 @@ export function createMemoryStore(opts: { idPrefix?: string } = {}): MemoryStore
     for (const id of ids) {
       const list = members.get(id);
       if (!list) continue;
-      const inWindow = list.filter(({ f }) => { const t = Date.parse(f.observedAt); return t >= lo && t <= hi; });
+      const inWindow = list.filter(({ f }) => {
+        const t = Date.parse(f.observedAt);
+        return t >= lo && t <= hi;
+      });
       const byHashHit = list.some(({ f }) => f.attachmentHashes.some((h) => q.attachmentHashes.includes(h)));
       if (inWindow.length === 0 && !byHashHit) continue;
-      out.push({ id, members: (byHashHit ? list : inWindow).map((m) => m.f), separatedFrom: [...(separated.get(id) ?? [])] });
+      out.push({
+        id,
+        members: (byHashHit ? list : inWindow).map((m) => m.f),
+        separatedFrom: [...(separated.get(id) ?? [])],
+      });
     }
     return out;
   }

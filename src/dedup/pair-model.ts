@@ -17,7 +17,10 @@ export interface PairModel {
 }
 
 const PairModelSchema = z.object({
-  features: z.array(z.string()), weights: z.array(z.number()), threshold: z.number(), mergeThreshold: z.number(),
+  features: z.array(z.string()),
+  weights: z.array(z.number()),
+  threshold: z.number(),
+  mergeThreshold: z.number(),
   trainedOn: z.object({ pairs: z.number(), positives: z.number(), dataSha256: z.string() }),
 });
 
@@ -29,19 +32,30 @@ export function pairLogit(m: PairModel, v: Float64Array): number {
   return z;
 }
 
-export function pairProbability(m: PairModel, a: ReportFeatures, b: ReportFeatures): { p: number; contributions: Array<[string, number]>; km: number | null; gapH: number } {
+export function pairProbability(
+  m: PairModel,
+  a: ReportFeatures,
+  b: ReportFeatures,
+): { p: number; contributions: Array<[string, number]>; km: number | null; gapH: number } {
   const { vector, km, gapH } = pairVector(a, b);
   const z = pairLogit(m, vector);
   const contributions: Array<[string, number]> = [];
-  for (let i = 1; i < vector.length; i++) if (vector[i] !== 0) contributions.push([m.features[i]!, m.weights[i]! * vector[i]!]);
+  for (let i = 1; i < vector.length; i++)
+    if (vector[i] !== 0) contributions.push([m.features[i]!, m.weights[i]! * vector[i]!]);
   contributions.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
   return { p: sigmoid(z), contributions, km, gapH };
 }
 
-export interface PairExample { x: Float64Array; y: 0 | 1 }
+export interface PairExample {
+  x: Float64Array;
+  y: 0 | 1;
+}
 
 /** AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order. */
-export function trainPairWeights(examples: PairExample[], opts: { epochs?: number; rate?: number; l2?: number; seed?: number } = {}): number[] {
+export function trainPairWeights(
+  examples: PairExample[],
+  opts: { epochs?: number; rate?: number; l2?: number; seed?: number } = {},
+): number[] {
   const d = PAIR_FEATURES.length;
   const w = new Float64Array(d);
   const g2 = new Float64Array(d).fill(1e-8);
@@ -51,7 +65,7 @@ export function trainPairWeights(examples: PairExample[], opts: { epochs?: numbe
   let s = (opts.seed ?? 1) >>> 0 || 1;
   for (let epoch = 0; epoch < (opts.epochs ?? 6); epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
-      s = Math.imul(s, 48271) % 2147483647 >>> 0;
+      s = (Math.imul(s, 48271) % 2147483647) >>> 0;
       const j = s % (i + 1);
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
@@ -82,7 +96,8 @@ export function loadPairModel(agreementId: string): PairModel | null {
   let model: PairModel | null = null;
   if (existsSync(file)) {
     model = PairModelSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    if (model.features.join() !== PAIR_FEATURES.join()) throw new Error(`${file.pathname}: trained on other pair features; run npm run train`);
+    if (model.features.join() !== PAIR_FEATURES.join())
+      throw new Error(`${file.pathname}: trained on other pair features; run npm run train`);
   }
   cache.set(agreementId, model);
   return model;

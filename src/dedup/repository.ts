@@ -10,7 +10,11 @@ import type { CandidateIncident, CandidateQuery, IncidentCandidateStore } from '
 import type { ReportFeatures } from './features.ts';
 
 /** perBlock: reports read per cell (or place) on each side of the report's time; incidents: candidates kept. */
-export interface StoreLimits { perBlock: number; incidents: number; membersPerIncident: number }
+export interface StoreLimits {
+  perBlock: number;
+  incidents: number;
+  membersPerIncident: number;
+}
 export const DEFAULT_LIMITS: StoreLimits = { perBlock: 20, incidents: 40, membersPerIncident: 30 };
 
 export interface PrismaStoreOptions {
@@ -20,7 +24,9 @@ export interface PrismaStoreOptions {
 }
 
 /** Incidents a reviewer declared separate from the given one. */
-const separations = (id: Prisma.Sql) => Prisma.sql`ARRAY(SELECT s."incidentB" FROM "IncidentSeparation" s WHERE s."incidentA" = ${id}
+const separations = (
+  id: Prisma.Sql,
+) => Prisma.sql`ARRAY(SELECT s."incidentB" FROM "IncidentSeparation" s WHERE s."incidentA" = ${id}
                 UNION SELECT s."incidentA" FROM "IncidentSeparation" s WHERE s."incidentB" = ${id})`;
 
 /** One block: the reports of a cell or a place nearest in time to the report, on either side, within the window. */
@@ -43,7 +49,13 @@ const nearest = (where: Prisma.Sql, l: StoreLimits) => Prisma.sql`
 export const LOOKUP_SETTINGS = Prisma.sql`set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
 
 /** A candidate of the lookup: which query (index) it answers, and whether a shared photo hit it. */
-export interface CandidateRow { q: number; target: string; byHash: boolean; separatedFrom: string[]; members: ReportFeatures[] }
+export interface CandidateRow {
+  q: number;
+  target: string;
+  byHash: boolean;
+  separatedFrom: string[];
+  members: ReportFeatures[];
+}
 type Packed = [number, string, boolean, string[], ReportFeatures[]];
 
 /**
@@ -55,12 +67,23 @@ type Packed = [number, string, boolean, string[], ReportFeatures[]];
  * them when a photo matched, as the in-memory store does — most recent first. The whole answer is one JSON
  * text: one value to hand over instead of a row per member keeps the client's per-row cost out of the way.
  */
-export function candidateSqlMany(queries: Array<{ q: CandidateQuery; self?: string }>, l: StoreLimits = DEFAULT_LIMITS): Prisma.Sql {
-  const list = JSON.stringify(queries.map(({ q, self }, i) => ({
-    i, self: self ?? null, cells: q.cells, from: q.from.toISOString(), to: q.to.toISOString(),
-    at: new Date((q.from.getTime() + q.to.getTime()) / 2).toISOString(), place: q.placeKey ?? null, hashes: q.attachmentHashes,
-    anywhere: q.anywhere === true,
-  })));
+export function candidateSqlMany(
+  queries: Array<{ q: CandidateQuery; self?: string }>,
+  l: StoreLimits = DEFAULT_LIMITS,
+): Prisma.Sql {
+  const list = JSON.stringify(
+    queries.map(({ q, self }, i) => ({
+      i,
+      self: self ?? null,
+      cells: q.cells,
+      from: q.from.toISOString(),
+      to: q.to.toISOString(),
+      at: new Date((q.from.getTime() + q.to.getTime()) / 2).toISOString(),
+      place: q.placeKey ?? null,
+      hashes: q.attachmentHashes,
+      anywhere: q.anywhere === true,
+    })),
+  );
   // The cells are looked up one by one (LATERAL, r."geoCell" = cell.c): the planner, which sees neither the
   // cells nor the window of a row of the list, then walks Report(geoCell, observedAt), never the time index.
   // The LIMIT (a literal) tells the planner how long the list is
@@ -109,11 +132,16 @@ export function candidateSql(q: CandidateQuery, self: string, l: StoreLimits = D
 }
 
 /** Candidates per query, in the order of the queries; an incident with no member left to compare is no candidate. */
-export async function findCandidatesMany(tx: SqlTx, queries: Array<{ q: CandidateQuery; self?: string }>, l: StoreLimits = DEFAULT_LIMITS): Promise<CandidateRow[][]> {
+export async function findCandidatesMany(
+  tx: SqlTx,
+  queries: Array<{ q: CandidateQuery; self?: string }>,
+  l: StoreLimits = DEFAULT_LIMITS,
+): Promise<CandidateRow[][]> {
   const out = queries.map(() => [] as CandidateRow[]);
   if (!queries.length) return out;
   const [row] = await tx.$queryRaw<Array<{ doc: string }>>(candidateSqlMany(queries, l));
-  for (const [q, target, byHash, separatedFrom, members] of JSON.parse(row!.doc) as Packed[]) out[q]!.push({ q, target, byHash, separatedFrom, members });
+  for (const [q, target, byHash, separatedFrom, members] of JSON.parse(row!.doc) as Packed[])
+    out[q]!.push({ q, target, byHash, separatedFrom, members });
   return out;
 }
 
@@ -121,14 +149,22 @@ export function createPrismaCandidateStore(tx: SqlTx, opts: PrismaStoreOptions =
   return {
     async findCandidates(q: CandidateQuery): Promise<CandidateIncident[]> {
       const [rows] = await findCandidatesMany(tx, [{ q, self: opts.excludeReportId }], opts.limits);
-      return rows!.filter((r) => r.members.length > 0).map((r) => ({ id: r.target, members: r.members, separatedFrom: r.separatedFrom }));
+      return rows!
+        .filter((r) => r.members.length > 0)
+        .map((r) => ({ id: r.target, members: r.members, separatedFrom: r.separatedFrom }));
     },
   };
 }
 
 /** Members of one incident as the lookup reads them (window-bounded unless a photo matched), for a
  * candidate the batched pipeline learned of from an earlier report of its own batch. */
-export async function incidentMembers(tx: SqlTx, incidentId: string, q: CandidateQuery, byHash: boolean, l: StoreLimits = DEFAULT_LIMITS) {
+export async function incidentMembers(
+  tx: SqlTx,
+  incidentId: string,
+  q: CandidateQuery,
+  byHash: boolean,
+  l: StoreLimits = DEFAULT_LIMITS,
+) {
   const [row] = await tx.$queryRaw<Array<{ features: ReportFeatures[]; separatedFrom: string[] }>>`
     SELECT (SELECT COALESCE(jsonb_agg(m.features ORDER BY m."observedAt" DESC, m."id"), '[]'::jsonb) FROM (
         SELECT r."features", r."observedAt", r."id" FROM "Report" r

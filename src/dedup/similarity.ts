@@ -21,25 +21,54 @@ const intersect = <T>(a: T[], b: T[]) => a.filter((x) => b.includes(x));
 function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: number): string | null {
   const sign = weight >= 0;
   switch (feature) {
-    case 'same_place': return `same place ${a.placeKey}`;
-    case 'shared_place': return `both name ${a.places.filter((p) => b.places.includes(p)).join(', ')}`;
-    case 'skeleton_same': case 'skeleton_near': return `place names alike (${a.placeSkel}/${b.placeSkel})`;
-    case 'term_top_same': case 'term_cosine': case 'close_and_term': case 'recent_and_term':
+    case 'same_place':
+      return `same place ${a.placeKey}`;
+    case 'shared_place':
+      return `both name ${a.places.filter((p) => b.places.includes(p)).join(', ')}`;
+    case 'skeleton_same':
+    case 'skeleton_near':
+      return `place names alike (${a.placeSkel}/${b.placeSkel})`;
+    case 'term_top_same':
+    case 'term_cosine':
+    case 'close_and_term':
+    case 'recent_and_term':
       return sign ? `same terms ${a.terms.join(',')}` : `different terms ${a.terms.join(',')}/${b.terms.join(',')}`;
-    case 'both_none': case 'one_none': return sign ? null : 'one is not ceasefire-related';
-    case 'stance_same': case 'stance_cosine': return sign ? `same stance ${a.stance}` : `stance differs (${a.stance}/${b.stance})`;
-    case 'stance_opposite': return `opposite stance (${a.stance}/${b.stance})`;
-    case 'numbers_shared': return `shared numbers ${sharedNumbers(a.numbers, b.numbers).join(',')}`;
-    case 'numbers_conflict': return 'different numbers';
-    case 'nationality_shared': return `same nationality ${a.nationalities.filter((n) => b.nationalities.includes(n)).join(',')}`;
-    case 'nationality_conflict': return `different nationalities ${a.nationalities.join(',')}/${b.nationalities.join(',')}`;
-    case 'party_conflict': return 'different parties';
-    case 'concepts_jaccard': case 'concepts_shared': return sign ? `shared details ${a.concepts.filter((c) => b.concepts.includes(c)).slice(0, 5).join(', ')}` : null;
-    case 'words_near_identical': return 'near-identical text';
-    case 'words_jaccard': return sign ? 'shared wording' : null;
-    case 'attachment_shared': return 'same attachment';
-    case 'close_and_recent': return 'close in space and time';
-    default: return null;
+    case 'both_none':
+    case 'one_none':
+      return sign ? null : 'one is not ceasefire-related';
+    case 'stance_same':
+    case 'stance_cosine':
+      return sign ? `same stance ${a.stance}` : `stance differs (${a.stance}/${b.stance})`;
+    case 'stance_opposite':
+      return `opposite stance (${a.stance}/${b.stance})`;
+    case 'numbers_shared':
+      return `shared numbers ${sharedNumbers(a.numbers, b.numbers).join(',')}`;
+    case 'numbers_conflict':
+      return 'different numbers';
+    case 'nationality_shared':
+      return `same nationality ${a.nationalities.filter((n) => b.nationalities.includes(n)).join(',')}`;
+    case 'nationality_conflict':
+      return `different nationalities ${a.nationalities.join(',')}/${b.nationalities.join(',')}`;
+    case 'party_conflict':
+      return 'different parties';
+    case 'concepts_jaccard':
+    case 'concepts_shared':
+      return sign
+        ? `shared details ${a.concepts
+            .filter((c) => b.concepts.includes(c))
+            .slice(0, 5)
+            .join(', ')}`
+        : null;
+    case 'words_near_identical':
+      return 'near-identical text';
+    case 'words_jaccard':
+      return sign ? 'shared wording' : null;
+    case 'attachment_shared':
+      return 'same attachment';
+    case 'close_and_recent':
+      return 'close in space and time';
+    default:
+      return null;
   }
 }
 
@@ -49,7 +78,8 @@ function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: n
  * ruling the pair out; only what no evidence can bridge stays a veto (a week apart, a reviewer's split).
  */
 function learnedCompare(a: ReportFeatures, b: ReportFeatures, m: PairModel): PairScore {
-  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0]) return { score: 0, veto: 'routine reports of different days', reasons: [] };
+  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0])
+    return { score: 0, veto: 'routine reports of different days', reasons: [] };
   const r = pairProbability(m, a, b);
   if (r.gapH > 72) return { score: 0, veto: `different days (${round1(r.gapH)} h apart)`, reasons: [] };
   const reasons = [`match probability ${r.p.toFixed(2)}`];
@@ -73,22 +103,31 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures, model?: Pai
   const sameDay = a.eventDays.some((d) => b.eventDays.includes(d));
   // Daily routine reports (one checkpoint, one report a day) filed on different calendar days are
   // different incidents, even when one mentions what happened "yesterday evening".
-  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0]) return { score: 0, veto: 'routine reports of different days', reasons };
+  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0])
+    return { score: 0, veto: 'routine reports of different days', reasons };
   const sharedTerms = intersect(a.terms, b.terms);
   const sharedPlaces = intersect(a.places, b.places);
   const samePlace = !!a.placeKey && a.placeKey === b.placeKey;
-  const kmApart = a.lat != null && a.lon != null && b.lat != null && b.lon != null ? haversineKm(a.lat, a.lon, b.lat, b.lon) : null;
+  const kmApart =
+    a.lat != null && a.lon != null && b.lat != null && b.lon != null ? haversineKm(a.lat, a.lon, b.lat, b.lon) : null;
   const close = samePlace || (kmApart != null && kmApart <= 10);
   // Events on different days are different incidents — except a night event and the next morning's
   // site visit: close in space, within 12 h, same non-routine ceasefire terms.
-  const overnight = close && gapH <= 12 && sharedTerms.length > 0 && !a.terms.includes('none') && !a.routine && !b.routine;
-  if (!sameDay && gapH > 6 && !overnight) return { score: 0, veto: `different days (${round1(gapH)} h apart)`, reasons };
+  const overnight =
+    close && gapH <= 12 && sharedTerms.length > 0 && !a.terms.includes('none') && !a.routine && !b.routine;
+  if (!sameDay && gapH > 6 && !overnight)
+    return { score: 0, veto: `different days (${round1(gapH)} h apart)`, reasons };
   // Terms and stance come from the classifier and can be wrong on one of two reports of the same event:
   // they weigh in the score, and rule a pair out only when nothing else ties the two reports together.
   const tied = close && gapH <= 8;
   const stances = new Set([a.stance, b.stance]);
   const opposite = stances.has('violation') && stances.has('compliance');
-  if (sharedTerms.length === 0 && !tied) return { score: 0, veto: a.terms.includes('none') || b.terms.includes('none') ? 'not ceasefire-related' : 'different terms', reasons };
+  if (sharedTerms.length === 0 && !tied)
+    return {
+      score: 0,
+      veto: a.terms.includes('none') || b.terms.includes('none') ? 'not ceasefire-related' : 'different terms',
+      reasons,
+    };
   // A closure then a reopening at one checkpoint the same day are two incidents: opposite stances only
   // join within a few hours.
   if (opposite && !(tied && gapH <= 3)) return { score: 0, veto: `opposite stance (${a.stance}/${b.stance})`, reasons };
@@ -104,8 +143,13 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures, model?: Pai
     score += s;
     reasons.push(`distance ${round1(km)} km`);
   }
-  if (a.placeKey && a.placeKey === b.placeKey) { score += 1; reasons.push(`same place ${a.placeKey}`); }
-  else if (sharedPlaces.length) { score += 0.8; reasons.push(`both name ${sharedPlaces.join(', ')}`); }
+  if (a.placeKey && a.placeKey === b.placeKey) {
+    score += 1;
+    reasons.push(`same place ${a.placeKey}`);
+  } else if (sharedPlaces.length) {
+    score += 0.8;
+    reasons.push(`both name ${sharedPlaces.join(', ')}`);
+  }
 
   // A later report placing its event on the earlier report's day ("yesterday evening") closes the gap
   // between an evening event and the next morning's account of it.
@@ -120,24 +164,47 @@ export function compareReports(a: ReportFeatures, b: ReportFeatures, model?: Pai
   // (counts, vehicle types, units) weighs less than a plain mismatch.
   const specifics = sharedNumbers(a.numbers, b.numbers).length + intersect(a.concepts, b.concepts).length;
   const termMismatch = tied && specifics >= 2 ? 1 : 2.5;
-  if (sharedTerms.length === 0) { score -= termMismatch; reasons.push(`different terms ${a.terms.join(',')}/${b.terms.join(',')}`); }
-  else { score += sameTerms ? 1.5 : 0.75; reasons.push(sameTerms ? 'same terms' : `shared terms ${sharedTerms.join(', ')}`); }
-  if (a.stance === b.stance) { score += 0.5; reasons.push(`same stance ${a.stance}`); }
-  else { score -= opposite ? 2 : gapH <= 3 ? 0.5 : 1.5; reasons.push(`stance differs (${a.stance}/${b.stance})`); }
+  if (sharedTerms.length === 0) {
+    score -= termMismatch;
+    reasons.push(`different terms ${a.terms.join(',')}/${b.terms.join(',')}`);
+  } else {
+    score += sameTerms ? 1.5 : 0.75;
+    reasons.push(sameTerms ? 'same terms' : `shared terms ${sharedTerms.join(', ')}`);
+  }
+  if (a.stance === b.stance) {
+    score += 0.5;
+    reasons.push(`same stance ${a.stance}`);
+  } else {
+    score -= opposite ? 2 : gapH <= 3 ? 0.5 : 1.5;
+    reasons.push(`stance differs (${a.stance}/${b.stance})`);
+  }
 
   const nums = sharedNumbers(a.numbers, b.numbers);
-  if (nums.length) { score += Math.min(1.2, 0.6 * nums.length); reasons.push(`shared numbers ${nums.join(',')}`); }
-  else if (a.numbers.some((n) => n >= 3) && b.numbers.some((n) => n >= 3)) { score -= 0.5; reasons.push('different numbers'); }
+  if (nums.length) {
+    score += Math.min(1.2, 0.6 * nums.length);
+    reasons.push(`shared numbers ${nums.join(',')}`);
+  } else if (a.numbers.some((n) => n >= 3) && b.numbers.some((n) => n >= 3)) {
+    score -= 0.5;
+    reasons.push('different numbers');
+  }
 
   if (a.nationalities.length && b.nationalities.length) {
     const n = intersect(a.nationalities, b.nationalities);
-    if (n.length) { score += 0.5; reasons.push(`same nationality ${n.join(',')}`); }
-    else { score -= 2; reasons.push(`different nationalities ${a.nationalities.join(',')}/${b.nationalities.join(',')}`); }
+    if (n.length) {
+      score += 0.5;
+      reasons.push(`same nationality ${n.join(',')}`);
+    } else {
+      score -= 2;
+      reasons.push(`different nationalities ${a.nationalities.join(',')}/${b.nationalities.join(',')}`);
+    }
   }
   const knownParties = (p: string[]) => p.filter((x) => x === 'LAAF' || x === 'GNA');
   const pa = knownParties(a.parties);
   const pb = knownParties(b.parties);
-  if (pa.length === 1 && pb.length === 1 && pa[0] !== pb[0]) { score -= 1; reasons.push(`different parties ${pa[0]}/${pb[0]}`); }
+  if (pa.length === 1 && pb.length === 1 && pa[0] !== pb[0]) {
+    score -= 1;
+    reasons.push(`different parties ${pa[0]}/${pb[0]}`);
+  }
 
   const union = new Set([...a.concepts, ...b.concepts]);
   const common = intersect(a.concepts, b.concepts);

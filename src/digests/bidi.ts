@@ -20,7 +20,13 @@ export function visualOrder(words: string[], base: Direction): string[] {
   const runs: Array<{ dir: Direction; words: string[] }> = [];
   for (const word of words) {
     const last = runs[runs.length - 1];
-    const dir: Direction = STRONG_RTL.test(word) ? 'rtl' : STRONG_LTR.test(word) ? 'ltr' : last?.dir === 'ltr' ? 'ltr' : base;
+    const dir: Direction = STRONG_RTL.test(word)
+      ? 'rtl'
+      : STRONG_LTR.test(word)
+        ? 'ltr'
+        : last?.dir === 'ltr'
+          ? 'ltr'
+          : base;
     if (last?.dir === dir) last.words.push(word);
     else runs.push({ dir, words: [word] });
   }
@@ -28,7 +34,16 @@ export function visualOrder(words: string[], base: Direction): string[] {
   return ordered.flatMap((r) => (r.dir === 'rtl' ? [...r.words].reverse().map(rtlWord) : r.words));
 }
 
-const MIRROR: Record<string, string> = { '(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '«': '»', '»': '«' };
+const MIRROR: Record<string, string> = {
+  '(': ')',
+  ')': '(',
+  '[': ']',
+  ']': '[',
+  '{': '}',
+  '}': '{',
+  '«': '»',
+  '»': '«',
+};
 const mirror = (s: string) => s.replace(/[()[\]{}«»]/g, (c) => MIRROR[c]);
 
 /**

@@ -2,14 +2,27 @@
 // Rejected incidents are counted apart and left out of every stance count; the rest are verified or not yet.
 import type { Change, DigestIncident, GroupedInput, StanceCounts, StanceName, TermFigures } from './types.ts';
 
-const STANCE_KEY = { violation: 'violations', compliance: 'compliance', information: 'information' } as const satisfies Record<StanceName, keyof StanceCounts>;
-const VERIFIED_KEY = { violation: 'verifiedViolations', compliance: 'verifiedCompliance', information: 'verifiedInformation' } as const;
-const UNVERIFIED_KEY = { violation: 'unverifiedViolations', compliance: 'unverifiedCompliance', information: 'unverifiedInformation' } as const;
+const STANCE_KEY = {
+  violation: 'violations',
+  compliance: 'compliance',
+  information: 'information',
+} as const satisfies Record<StanceName, keyof StanceCounts>;
+const VERIFIED_KEY = {
+  violation: 'verifiedViolations',
+  compliance: 'verifiedCompliance',
+  information: 'verifiedInformation',
+} as const;
+const UNVERIFIED_KEY = {
+  violation: 'unverifiedViolations',
+  compliance: 'unverifiedCompliance',
+  information: 'unverifiedInformation',
+} as const;
 
 export const zeroStances = (): StanceCounts => ({ violations: 0, compliance: 0, information: 0 });
 
 /** Parties an incident is attributed to; an unattributed incident counts under "unknown". */
-export const partiesOf = (i: DigestIncident): string[] => (i.parties.length ? [...new Set(i.parties)].sort() : ['unknown']);
+export const partiesOf = (i: DigestIncident): string[] =>
+  i.parties.length ? [...new Set(i.parties)].sort() : ['unknown'];
 
 export function addStance(counts: StanceCounts, stance: StanceName | null): void {
   if (stance) counts[STANCE_KEY[stance]] += 1;
@@ -17,9 +30,17 @@ export function addStance(counts: StanceCounts, stance: StanceName | null): void
 
 function emptyTerm(partyIds: string[]): TermFigures {
   return {
-    incidents: 0, reports: 0, verified: 0, rejected: 0, ...zeroStances(),
-    verifiedViolations: 0, unverifiedViolations: 0, verifiedCompliance: 0, unverifiedCompliance: 0,
-    verifiedInformation: 0, unverifiedInformation: 0,
+    incidents: 0,
+    reports: 0,
+    verified: 0,
+    rejected: 0,
+    ...zeroStances(),
+    verifiedViolations: 0,
+    unverifiedViolations: 0,
+    verifiedCompliance: 0,
+    unverifiedCompliance: 0,
+    verifiedInformation: 0,
+    unverifiedInformation: 0,
     parties: Object.fromEntries(partyIds.map((p) => [p, zeroStances()])),
     change: null,
   };
@@ -33,7 +54,10 @@ export function termFigures(input: GroupedInput, termIds: string[], partyIds: st
     for (const termId of new Set(incident.terms)) {
       const t = termOf(termId);
       t.incidents += 1;
-      if (incident.state === 'rejected') { t.rejected += 1; continue; }
+      if (incident.state === 'rejected') {
+        t.rejected += 1;
+        continue;
+      }
       const verified = incident.state === 'verified';
       if (verified) t.verified += 1;
       addStance(t, incident.stance);

@@ -10,33 +10,52 @@ const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.
 // figures and dates never wrap mid-number.
 const FIGURE = /^[\d\s()/:+\-−±.%–]+$/;
 const cell = (c: string | number) => `<bdi${FIGURE.test(String(c)) ? ' class="fig"' : ''}>${esc(c)}</bdi>`;
-const row = (cells: Array<string | number>, tag = 'td') => `<tr>${cells.map((c) => `<${tag}>${cell(c)}</${tag}>`).join('')}</tr>`;
+const row = (cells: Array<string | number>, tag = 'td') =>
+  `<tr>${cells.map((c) => `<${tag}>${cell(c)}</${tag}>`).join('')}</tr>`;
 const table = (head: string[], rows: Array<Array<string | number>>, empty: string) =>
-  rows.length ? `<table><thead>${row(head, 'th')}</thead><tbody>${rows.map((r) => row(r)).join('')}</tbody></table>` : `<p class="empty">${esc(empty)}</p>`;
+  rows.length
+    ? `<table><thead>${row(head, 'th')}</thead><tbody>${rows.map((r) => row(r)).join('')}</tbody></table>`
+    : `<p class="empty">${esc(empty)}</p>`;
 
 /** `anchor`: the audit row of this digest's creation, printed so a copy kept outside can check the log later. */
-export function renderDigestHtml(data: DigestData, agreement: DigestAgreement, lang: Lang, anchor?: AuditAnchor | null): string {
+export function renderDigestHtml(
+  data: DigestData,
+  agreement: DigestAgreement,
+  lang: Lang,
+  anchor?: AuditAnchor | null,
+): string {
   const l = LABELS[lang];
   const p = periodText(data);
   const termIds = digestTermIds(agreement, data);
   const active = termIds.filter((id) => data.trend.terms[id]?.violations.some((v) => v > 0));
-  const legend = (items: Array<[string, string]>) => `<ul class="legend">${items.map(([c, t]) => `<li><span style="background:${c}"></span>${esc(t)}</li>`).join('')}</ul>`;
+  const legend = (items: Array<[string, string]>) =>
+    `<ul class="legend">${items.map(([c, t]) => `<li><span style="background:${c}"></span>${esc(t)}</li>`).join('')}</ul>`;
 
   const sections = [
-    `<header><h1>${esc(l.title)}</h1><p class="agreement">${esc(agreement.title[lang])}</p>`
-      + `<p>${esc(l.period)}: <bdi>${p.from} – ${p.to}</bdi> · ${esc(l.previous)} <bdi>${p.previousFrom} – ${p.previousTo}</bdi> · ${esc(l.timezone)} ${esc(data.period.timezone)}</p></header>`,
-    ...digestTables(data, agreement, lang).map((t) => `<section id="${t.id}"><h2>${esc(t.title)}</h2>${table(t.head, t.rows, l.none)}</section>`),
-    `<section class="figure"><h2>${esc(l.map)}</h2>${mapSvg(data, lang, l.map)}`
-      + legend([[STANCE_COLOURS.violation, l.violations], [STANCE_COLOURS.compliance, l.compliance], [STANCE_COLOURS.information, l.information]])
-      + `<p class="note">${esc(l.legendVerified)}${data.points.length > MAP_POINT_LIMIT ? ` · ${MAP_POINT_LIMIT} ${esc(l.shownOf)} ${data.points.length}` : ''}</p></section>`,
-    `<section class="figure"><h2>${esc(l.trend)}</h2>`
-      + (active.length
-        ? trendSvg(data.trend.days, active.map((id) => ({ label: termTitle(agreement, id, lang), values: data.trend.terms[id].violations })), l.trend)
-          + legend(active.map((id, n) => [SERIES_COLOURS[n % SERIES_COLOURS.length], termTitle(agreement, id, lang)]))
-        : `<p class="empty">${esc(l.none)}</p>`)
-      + `</section>`,
-    `<footer>${esc(l.contentHash)}: <code>${data.contentHash}</code>`
-      + (anchor ? `<br>${esc(l.auditAnchor)}: <code>${esc(formatAnchor(anchor))}</code>` : '') + `</footer>`,
+    `<header><h1>${esc(l.title)}</h1><p class="agreement">${esc(agreement.title[lang])}</p>` +
+      `<p>${esc(l.period)}: <bdi>${p.from} – ${p.to}</bdi> · ${esc(l.previous)} <bdi>${p.previousFrom} – ${p.previousTo}</bdi> · ${esc(l.timezone)} ${esc(data.period.timezone)}</p></header>`,
+    ...digestTables(data, agreement, lang).map(
+      (t) => `<section id="${t.id}"><h2>${esc(t.title)}</h2>${table(t.head, t.rows, l.none)}</section>`,
+    ),
+    `<section class="figure"><h2>${esc(l.map)}</h2>${mapSvg(data, lang, l.map)}` +
+      legend([
+        [STANCE_COLOURS.violation, l.violations],
+        [STANCE_COLOURS.compliance, l.compliance],
+        [STANCE_COLOURS.information, l.information],
+      ]) +
+      `<p class="note">${esc(l.legendVerified)}${data.points.length > MAP_POINT_LIMIT ? ` · ${MAP_POINT_LIMIT} ${esc(l.shownOf)} ${data.points.length}` : ''}</p></section>`,
+    `<section class="figure"><h2>${esc(l.trend)}</h2>` +
+      (active.length
+        ? trendSvg(
+            data.trend.days,
+            active.map((id) => ({ label: termTitle(agreement, id, lang), values: data.trend.terms[id].violations })),
+            l.trend,
+          ) + legend(active.map((id, n) => [SERIES_COLOURS[n % SERIES_COLOURS.length], termTitle(agreement, id, lang)]))
+        : `<p class="empty">${esc(l.none)}</p>`) +
+      `</section>`,
+    `<footer>${esc(l.contentHash)}: <code>${data.contentHash}</code>` +
+      (anchor ? `<br>${esc(l.auditAnchor)}: <code>${esc(formatAnchor(anchor))}</code>` : '') +
+      `</footer>`,
   ];
   return `<!doctype html>
 <html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

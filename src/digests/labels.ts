@@ -4,26 +4,86 @@ import type { Change, DigestAgreement, DigestData, Lang, StanceName } from './ty
 
 export const LABELS = {
   en: {
-    title: 'Weekly compliance digest', period: 'Period', previous: 'compared with', timezone: 'Times in',
-    totals: 'Overview', incidents: 'Incidents', reports: 'Reports', verified: 'Verified', unverified: 'Unverified', rejected: 'Rejected',
-    violations: 'Violations', compliance: 'Compliance', information: 'Information', term: 'Term', change: 'Change from previous period',
-    byTerm: 'Violations and compliance per term', byParty: 'Per party', party: 'Party', places: 'Places with most incidents', place: 'Place',
-    notable: 'Notable verified incidents', severity: 'Severity', observed: 'First observed', summary: 'Summary',
-    deadlines: 'Agreement deadlines', due: 'Due', status: 'Status', daysLeft: 'days left', daysOverdue: 'days overdue', dueToday: 'due today',
-    inPeriod: 'in this period', map: 'Map of incidents', trend: 'Daily violations per term', none: 'None in this period',
-    newSince: 'new', legendVerified: 'verified (filled) / not yet verified (ring)', shownOf: 'shown of', contentHash: 'Content hash',
+    title: 'Weekly compliance digest',
+    period: 'Period',
+    previous: 'compared with',
+    timezone: 'Times in',
+    totals: 'Overview',
+    incidents: 'Incidents',
+    reports: 'Reports',
+    verified: 'Verified',
+    unverified: 'Unverified',
+    rejected: 'Rejected',
+    violations: 'Violations',
+    compliance: 'Compliance',
+    information: 'Information',
+    term: 'Term',
+    change: 'Change from previous period',
+    byTerm: 'Violations and compliance per term',
+    byParty: 'Per party',
+    party: 'Party',
+    places: 'Places with most incidents',
+    place: 'Place',
+    notable: 'Notable verified incidents',
+    severity: 'Severity',
+    observed: 'First observed',
+    summary: 'Summary',
+    deadlines: 'Agreement deadlines',
+    due: 'Due',
+    status: 'Status',
+    daysLeft: 'days left',
+    daysOverdue: 'days overdue',
+    dueToday: 'due today',
+    inPeriod: 'in this period',
+    map: 'Map of incidents',
+    trend: 'Daily violations per term',
+    none: 'None in this period',
+    newSince: 'new',
+    legendVerified: 'verified (filled) / not yet verified (ring)',
+    shownOf: 'shown of',
+    contentHash: 'Content hash',
     auditAnchor: 'Audit record (check with npm run audit:verify -- --anchor)',
     reportsPerDay: 'reports per day',
   },
   ar: {
-    title: 'الموجز الأسبوعي للامتثال', period: 'الفترة', previous: 'مقارنة بالفترة', timezone: 'التوقيت حسب',
-    totals: 'نظرة عامة', incidents: 'الحوادث', reports: 'البلاغات', verified: 'مؤكدة', unverified: 'غير مؤكدة', rejected: 'مرفوضة',
-    violations: 'الخروقات', compliance: 'الامتثال', information: 'معلومات', term: 'البند', change: 'التغير عن الفترة السابقة',
-    byTerm: 'الخروقات والامتثال حسب البند', byParty: 'حسب الطرف', party: 'الطرف', places: 'الأماكن الأكثر حوادث', place: 'المكان',
-    notable: 'أبرز الحوادث المؤكدة', severity: 'الخطورة', observed: 'أول رصد', summary: 'الملخص',
-    deadlines: 'المواعيد النهائية في الاتفاق', due: 'الموعد', status: 'الحالة', daysLeft: 'يوماً متبقياً', daysOverdue: 'يوماً من التأخير', dueToday: 'يحل اليوم',
-    inPeriod: 'في هذه الفترة', map: 'خريطة الحوادث', trend: 'الخروقات اليومية حسب البند', none: 'لا شيء في هذه الفترة',
-    newSince: 'جديد', legendVerified: 'مؤكدة (دائرة ممتلئة) / قيد التحقق (حلقة)', shownOf: 'معروضة من أصل', contentHash: 'بصمة المحتوى',
+    title: 'الموجز الأسبوعي للامتثال',
+    period: 'الفترة',
+    previous: 'مقارنة بالفترة',
+    timezone: 'التوقيت حسب',
+    totals: 'نظرة عامة',
+    incidents: 'الحوادث',
+    reports: 'البلاغات',
+    verified: 'مؤكدة',
+    unverified: 'غير مؤكدة',
+    rejected: 'مرفوضة',
+    violations: 'الخروقات',
+    compliance: 'الامتثال',
+    information: 'معلومات',
+    term: 'البند',
+    change: 'التغير عن الفترة السابقة',
+    byTerm: 'الخروقات والامتثال حسب البند',
+    byParty: 'حسب الطرف',
+    party: 'الطرف',
+    places: 'الأماكن الأكثر حوادث',
+    place: 'المكان',
+    notable: 'أبرز الحوادث المؤكدة',
+    severity: 'الخطورة',
+    observed: 'أول رصد',
+    summary: 'الملخص',
+    deadlines: 'المواعيد النهائية في الاتفاق',
+    due: 'الموعد',
+    status: 'الحالة',
+    daysLeft: 'يوماً متبقياً',
+    daysOverdue: 'يوماً من التأخير',
+    dueToday: 'يحل اليوم',
+    inPeriod: 'في هذه الفترة',
+    map: 'خريطة الحوادث',
+    trend: 'الخروقات اليومية حسب البند',
+    none: 'لا شيء في هذه الفترة',
+    newSince: 'جديد',
+    legendVerified: 'مؤكدة (دائرة ممتلئة) / قيد التحقق (حلقة)',
+    shownOf: 'معروضة من أصل',
+    contentHash: 'بصمة المحتوى',
     auditAnchor: 'قيد سجل التدقيق (للتحقق: npm run audit:verify -- --anchor)',
     reportsPerDay: 'بلاغ يومياً',
   },
@@ -47,7 +107,12 @@ export function digestTermIds(agreement: DigestAgreement, data: DigestData): str
 export function formatChange(change: Change | undefined, lang: Lang): string {
   if (!change) return '–';
   const sign = change.delta > 0 ? '+' : change.delta < 0 ? '−' : '±';
-  const pct = change.percent === null ? (change.delta ? ` (${LABELS[lang].newSince})` : '') : ` (${sign}${Math.abs(change.percent)}%)`;
+  const pct =
+    change.percent === null
+      ? change.delta
+        ? ` (${LABELS[lang].newSince})`
+        : ''
+      : ` (${sign}${Math.abs(change.percent)}%)`;
   return `${sign}${Math.abs(change.delta)}${pct}`;
 }
 
@@ -61,9 +126,19 @@ export function deadlineStatus(d: DigestData['deadlines'][number], lang: Lang): 
 export function periodText(data: DigestData): { from: string; to: string; previousFrom: string; previousTo: string } {
   const day = (iso: string, endExclusive = false) => {
     const at = new Date(Date.parse(iso) - (endExclusive ? 1 : 0));
-    return new Intl.DateTimeFormat('en-CA', { timeZone: data.period.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+    return new Intl.DateTimeFormat('en-CA', {
+      timeZone: data.period.timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(at);
   };
-  return { from: day(data.period.from), to: day(data.period.to, true), previousFrom: day(data.period.previousFrom), previousTo: day(data.period.previousTo, true) };
+  return {
+    from: day(data.period.from),
+    to: day(data.period.to, true),
+    previousFrom: day(data.period.previousFrom),
+    previousTo: day(data.period.previousTo, true),
+  };
 }
 
 export function stanceLabel(stance: StanceName | null, lang: Lang): string {

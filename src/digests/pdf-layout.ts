@@ -3,7 +3,10 @@ import type PDFDocument from 'pdfkit';
 import { isRtlText, visualOrder, type Direction } from './bidi.ts';
 
 type Doc = InstanceType<typeof PDFDocument>;
-export interface Box { x: number; width: number }
+export interface Box {
+  x: number;
+  width: number;
+}
 
 function wrap(doc: Doc, text: string, width: number): string[][] {
   const space = doc.widthOfString(' ');
@@ -12,7 +15,11 @@ function wrap(doc: Doc, text: string, width: number): string[][] {
   let used = 0;
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const w = doc.widthOfString(word);
-    if (line.length && used + space + w > width) { lines.push(line); line = []; used = 0; }
+    if (line.length && used + space + w > width) {
+      lines.push(line);
+      line = [];
+      used = 0;
+    }
     used += (line.length ? space : 0) + w;
     line.push(word);
   }
@@ -31,7 +38,10 @@ export function drawText(doc: Doc, text: string, y: number, box: Box, pageDir: D
     const widths = words.map((w) => doc.widthOfString(w));
     const total = widths.reduce((a, b) => a + b, 0) + space * Math.max(words.length - 1, 0);
     let x = pageDir === 'rtl' ? box.x + box.width - total : box.x;
-    words.forEach((word, i) => { doc.text(word, x, y + n * lineHeight, { lineBreak: false }); x += widths[i] + space; });
+    words.forEach((word, i) => {
+      doc.text(word, x, y + n * lineHeight, { lineBreak: false });
+      x += widths[i] + space;
+    });
   });
   return lines.length * lineHeight;
 }
@@ -41,7 +51,16 @@ export function measureText(doc: Doc, text: string, width: number): number {
 }
 
 /** A page-breaking table; columns run right to left on an Arabic page. Returns the y below it. */
-export function drawTable(doc: Doc, head: string[], rows: string[][], widths: number[], y: number, frame: Box, pageDir: Direction, fonts: { regular: string; bold: string }): number {
+export function drawTable(
+  doc: Doc,
+  head: string[],
+  rows: string[][],
+  widths: number[],
+  y: number,
+  frame: Box,
+  pageDir: Direction,
+  fonts: { regular: string; bold: string },
+): number {
   const pad = 3;
   const total = widths.reduce((a, b) => a + b, 0);
   const cols: Box[] = [];
@@ -55,7 +74,10 @@ export function drawTable(doc: Doc, head: string[], rows: string[][], widths: nu
   const drawRow = (cells: string[], font: string, fill?: string) => {
     doc.font(font);
     const h = Math.max(...cells.map((c, i) => measureText(doc, c, cols[i].width - 2 * pad))) + 2 * pad;
-    if (y + h > bottom) { doc.addPage(); y = doc.page.margins.top; }
+    if (y + h > bottom) {
+      doc.addPage();
+      y = doc.page.margins.top;
+    }
     cells.forEach((c, i) => {
       if (fill) doc.rect(cols[i].x, y, cols[i].width, h).fill(fill).fillColor('#1b2631');
       doc.rect(cols[i].x, y, cols[i].width, h).lineWidth(0.5).stroke('#b3b6b7');

@@ -1,7 +1,10 @@
 // Calendar arithmetic for digests, in the agreement's time zone (Libya: Africa/Tripoli).
 import { DateTime } from 'luxon';
 
-export interface Period { from: Date; to: Date }
+export interface Period {
+  from: Date;
+  to: Date;
+}
 
 /** The period of equal length that ends where this one starts: the baseline for "change from last period". */
 export function previousPeriod(from: Date, to: Date): Period {
@@ -25,7 +28,10 @@ export function localDater(tz: string): (at: Date) => string {
   return (at) => {
     const key = Math.floor(at.getTime() / 900_000);
     let day = memo.get(key);
-    if (day === undefined) { day = fmt.format(at); memo.set(key, day); }
+    if (day === undefined) {
+      day = fmt.format(at);
+      memo.set(key, day);
+    }
     return day;
   };
 }

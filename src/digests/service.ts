@@ -8,11 +8,23 @@ import { digestIncidents } from '../incidents/repository.ts';
 import { digestReportGroups } from '../reports/repository.ts';
 import { compileDigest } from './compile.ts';
 import { lastCompletedWeek, previousPeriod, type Period } from './period.ts';
-import { findDigest, findForPeriod, insertDigest, listPage, lockAndFindScheduled, type DigestTrigger } from './repository.ts';
+import {
+  findDigest,
+  findForPeriod,
+  insertDigest,
+  listPage,
+  lockAndFindScheduled,
+  type DigestTrigger,
+} from './repository.ts';
 import type { DigestAgreement, DigestData, DigestIncident, DigestInput, DigestReportGroup } from './types.ts';
 
 export type { DigestTrigger };
-export interface DigestRequest { from: Date; to: Date; trigger: DigestTrigger; requestedById?: string | null }
+export interface DigestRequest {
+  from: Date;
+  to: Date;
+  trigger: DigestTrigger;
+  requestedById?: string | null;
+}
 
 // A year and a bit: beyond that the map and trend stop being readable and the load stops being quick.
 const MAX_DAYS = 400;
@@ -24,7 +36,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * in an incident. Reports come counted by local day, language and terms, which keeps a week of 100k reports to a few
  * hundred rows instead of 100k hydrated objects.
  */
-export async function loadDigestInput(db: Db, { from, to, timezone = 'Africa/Tripoli' }: Period & { timezone?: string }): Promise<DigestInput> {
+export async function loadDigestInput(
+  db: Db,
+  { from, to, timezone = 'Africa/Tripoli' }: Period & { timezone?: string },
+): Promise<DigestInput> {
   const [incidents, reportGroups] = await Promise.all([
     digestIncidents<DigestIncident>(db, from, to),
     digestReportGroups<DigestReportGroup>(db, from, to, timezone),
@@ -35,10 +50,13 @@ export async function loadDigestInput(db: Db, { from, to, timezone = 'Africa/Tri
 export async function createDigest(db: Db, req: DigestRequest, clock: Clock, agreement: DigestAgreement) {
   const { from, to } = req;
   if (!(from.getTime() < to.getTime())) throw new Invalid([{ field: 'to', reason: 'must be after from' }]);
-  if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000) throw new Invalid([{ field: 'to', reason: `period longer than ${MAX_DAYS} days` }]);
+  if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000)
+    throw new Invalid([{ field: 'to', reason: `period longer than ${MAX_DAYS} days` }]);
   const timezone = agreement.timezone;
   const [input, previous] = await Promise.all([
-    loadDigestInput(db, { from, to, timezone }), loadDigestInput(db, { ...previousPeriod(from, to), timezone })]);
+    loadDigestInput(db, { from, to, timezone }),
+    loadDigestInput(db, { ...previousPeriod(from, to), timezone }),
+  ]);
   const data = compileDigest(input, agreement, { from, to, previous });
   return db.$transaction(async (tx) => {
     if (req.trigger === 'scheduled') {
@@ -47,14 +65,27 @@ export async function createDigest(db: Db, req: DigestRequest, clock: Clock, agr
       if (same) return { ...same, data };
     }
     const row = await insertDigest(tx, {
-      periodFrom: from, periodTo: to, agreementId: agreement.id, trigger: req.trigger, requestedById: req.requestedById ?? null,
-      contentHash: data.contentHash, data: data as object, createdAt: clock.now(),
+      periodFrom: from,
+      periodTo: to,
+      agreementId: agreement.id,
+      trigger: req.trigger,
+      requestedById: req.requestedById ?? null,
+      contentHash: data.contentHash,
+      data: data as object,
+      createdAt: clock.now(),
     });
-    await appendAudit(tx, {
-      actorId: req.requestedById ?? null, actorName: req.requestedById ? null : req.trigger, action: 'digest_created',
-      entityType: 'digest', entityId: row.id,
-      after: { periodFrom: from, periodTo: to, trigger: req.trigger, contentHash: data.contentHash },
-    }, clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: req.requestedById ?? null,
+        actorName: req.requestedById ? null : req.trigger,
+        action: 'digest_created',
+        entityType: 'digest',
+        entityId: row.id,
+        after: { periodFrom: from, periodTo: to, trigger: req.trigger, contentHash: data.contentHash },
+      },
+      clock,
+    );
     return { ...row, data };
   });
 }
@@ -67,11 +98,19 @@ export async function compileDigestJob(
   deps: { db: Db; clock: Clock; agreement: DigestAgreement; timeZone: string },
   job: { trigger: DigestTrigger; from?: string; to?: string; requestedById?: string },
 ): Promise<{ id: string; reused: boolean }> {
-  const period = job.from && job.to ? { from: new Date(job.from), to: new Date(job.to) } : lastCompletedWeek(deps.clock.now(), deps.timeZone);
+  const period =
+    job.from && job.to
+      ? { from: new Date(job.from), to: new Date(job.to) }
+      : lastCompletedWeek(deps.clock.now(), deps.timeZone);
   const requestedById = job.requestedById ?? null;
   const existing = await findForPeriod(deps.db, { ...period, trigger: job.trigger, requestedById });
   if (existing) return { id: existing.id, reused: true };
-  const digest = await createDigest(deps.db, { ...period, trigger: job.trigger, requestedById }, deps.clock, deps.agreement);
+  const digest = await createDigest(
+    deps.db,
+    { ...period, trigger: job.trigger, requestedById },
+    deps.clock,
+    deps.agreement,
+  );
   return { id: digest.id, reused: false };
 }
 

@@ -7,19 +7,45 @@ import type { Agreement } from '../agreements/index.ts';
 import type { Classification } from '../classify/classify.ts';
 import { sigmoid, softmax } from '../classify/model/linear.ts';
 import { decideTerms, NONE, STANCES } from '../classify/model/model.ts';
-import { calibrate, crossValidate, prepare, termLabels, DEFAULT_SETTINGS, type OutOfFold, type Prepared, type TrainSettings } from '../classify/model/train.ts';
+import {
+  calibrate,
+  crossValidate,
+  prepare,
+  termLabels,
+  DEFAULT_SETTINGS,
+  type OutOfFold,
+  type Prepared,
+  type TrainSettings,
+} from '../classify/model/train.ts';
 import type { CorpusRow } from '../classify/model/corpus.ts';
-import { dedupFeatures, pairExamples, replayGroup, trainPairModel, type DedupPrepared, type PairTraining } from '../dedup/pair-train.ts';
+import {
+  dedupFeatures,
+  pairExamples,
+  replayGroup,
+  trainPairModel,
+  type DedupPrepared,
+  type PairTraining,
+} from '../dedup/pair-train.ts';
 import { trainPairWeights } from '../dedup/pair-model.ts';
 import { scoreClassification, scoreDedup, type ClassificationScore, type DedupScore } from './metrics.ts';
 
 export interface HeldOut {
-  row: CorpusRow; terms: string[]; stance: string; confidence: number;
-  termProbs: Record<string, number>; stanceProbs: Record<string, number>;
+  row: CorpusRow;
+  terms: string[];
+  stance: string;
+  confidence: number;
+  termProbs: Record<string, number>;
+  stanceProbs: Record<string, number>;
 }
 
 /** A held-out prediction as the workers would have produced it: calibrated, thresholded, with the rules' signals. */
-function classificationOf(p: Prepared, o: OutOfFold, labels: string[], cal: ReturnType<typeof calibrate>, reviewThreshold: number): Classification {
+function classificationOf(
+  p: Prepared,
+  o: OutOfFold,
+  labels: string[],
+  cal: ReturnType<typeof calibrate>,
+  reviewThreshold: number,
+): Classification {
   const termProbs = Object.fromEntries(labels.map((t, k) => [t, sigmoid(o.termLogits[k]! / cal.termTemperature)]));
   const terms = decideTerms(termProbs, cal.termThreshold);
   let stanceProbs: Record<string, number> = { violation: 0, compliance: 0, information: 1 };
@@ -33,8 +59,17 @@ function classificationOf(p: Prepared, o: OutOfFold, labels: string[], cal: Retu
   return {
     ...p.ruleResult,
     terms: terms.map((id) => ({ id, confidence: termProbs[id]!, evidence: [] })),
-    stance: stance as Classification['stance'], stanceConfidence: stanceProbs[stance]!, stanceEvidence: [],
-    model: { version: 'cv', termProbs, stanceProbs, confidence, needsReview: confidence < reviewThreshold, rules: { terms: p.ruleResult.terms.map((t) => t.id), stance: p.ruleResult.stance } },
+    stance: stance as Classification['stance'],
+    stanceConfidence: stanceProbs[stance]!,
+    stanceEvidence: [],
+    model: {
+      version: 'cv',
+      termProbs,
+      stanceProbs,
+      confidence,
+      needsReview: confidence < reviewThreshold,
+      rules: { terms: p.ruleResult.terms.map((t) => t.id), stance: p.ruleResult.stance },
+    },
   };
 }
 
@@ -48,7 +83,11 @@ export interface CorpusCv {
   incidents: Map<string, string>;
 }
 
-export function crossValidateCorpus(rows: CorpusRow[], agreement: Agreement, s: TrainSettings = DEFAULT_SETTINGS): CorpusCv {
+export function crossValidateCorpus(
+  rows: CorpusRow[],
+  agreement: Agreement,
+  s: TrainSettings = DEFAULT_SETTINGS,
+): CorpusCv {
   const labels = termLabels(agreement);
   const usable = rows.filter((r) => r.labels.terms.every((t) => labels.includes(t)));
   const prepared = prepare(usable, agreement, s.bits);
@@ -56,11 +95,23 @@ export function crossValidateCorpus(rows: CorpusRow[], agreement: Agreement, s: 
   const cal = calibrate(oof, prepared, labels);
   const byId = new Map(oof.map((o) => [o.id, o]));
   const classifications = prepared.map((p) => classificationOf(p, byId.get(p.row.id)!, labels, cal, s.reviewThreshold));
-  const dedup = dedupFeatures(usable.map((r, i) => ({
-    id: r.id, group: r.group, incident: r.incident, lang: r.lang, observedAt: r.observedAt, lat: r.lat, lon: r.lon,
-    placeName: r.placeName ?? null, narrative: r.narrative, partyAlleged: r.partyAlleged ?? null, attachmentHashes: r.attachmentHashes,
-    classification: classifications[i]!,
-  })), agreement);
+  const dedup = dedupFeatures(
+    usable.map((r, i) => ({
+      id: r.id,
+      group: r.group,
+      incident: r.incident,
+      lang: r.lang,
+      observedAt: r.observedAt,
+      lat: r.lat,
+      lon: r.lon,
+      placeName: r.placeName ?? null,
+      narrative: r.narrative,
+      partyAlleged: r.partyAlleged ?? null,
+      attachmentHashes: r.attachmentHashes,
+      classification: classifications[i]!,
+    })),
+    agreement,
+  );
   const pair = trainPairModel(dedup);
   const incidents = new Map<string, string>();
   for (const g of [...new Set(usable.map((r) => r.group))].sort()) {
@@ -70,38 +121,69 @@ export function crossValidateCorpus(rows: CorpusRow[], agreement: Agreement, s: 
   }
   const heldOut = usable.map((row, i) => {
     const c = classifications[i]!;
-    return { row, terms: c.terms.map((t) => t.id), stance: c.stance, confidence: c.model.confidence, termProbs: c.model.termProbs, stanceProbs: c.model.stanceProbs };
+    return {
+      row,
+      terms: c.terms.map((t) => t.id),
+      stance: c.stance,
+      confidence: c.model.confidence,
+      termProbs: c.model.termProbs,
+      stanceProbs: c.model.stanceProbs,
+    };
   });
   return { prepared, heldOut, calibration: cal, dedup, pair, incidents };
 }
 
-export interface CvScore { classification: ClassificationScore & { perLanguage: { en: ClassificationScore; ar: ClassificationScore } }; dedup: DedupScore }
+export interface CvScore {
+  classification: ClassificationScore & { perLanguage: { en: ClassificationScore; ar: ClassificationScore } };
+  dedup: DedupScore;
+}
 
 export function scoreHeldOut(cv: CorpusCv, select: (r: CorpusRow) => boolean): CvScore {
   const part = cv.heldOut.filter((h) => select(h.row));
-  const items = (xs: HeldOut[]) => xs.map((h) => ({ goldTerms: h.row.labels.terms, predTerms: h.terms, goldStance: h.row.labels.stance, predStance: h.stance }));
+  const items = (xs: HeldOut[]) =>
+    xs.map((h) => ({
+      goldTerms: h.row.labels.terms,
+      predTerms: h.terms,
+      goldStance: h.row.labels.stance,
+      predStance: h.stance,
+    }));
   // Dedup pairs only within a group: reports of different groups never share an incident.
   const groups = [...new Set(part.map((h) => h.row.group))];
   let dedup: DedupScore | null = null;
-  const all = groups.flatMap((g) => part.filter((h) => h.row.group === g).map((h) => ({ id: h.row.id, lang: h.row.lang, gold: h.row.incident, pred: cv.incidents.get(h.row.id)! })));
+  const all = groups.flatMap((g) =>
+    part
+      .filter((h) => h.row.group === g)
+      .map((h) => ({ id: h.row.id, lang: h.row.lang, gold: h.row.incident, pred: cv.incidents.get(h.row.id)! })),
+  );
   dedup = scoreDedup(all);
   return {
     classification: {
       ...scoreClassification(items(part)),
-      perLanguage: { en: scoreClassification(items(part.filter((h) => h.row.lang === 'en'))), ar: scoreClassification(items(part.filter((h) => h.row.lang === 'ar'))) },
+      perLanguage: {
+        en: scoreClassification(items(part.filter((h) => h.row.lang === 'en'))),
+        ar: scoreClassification(items(part.filter((h) => h.row.lang === 'ar'))),
+      },
     },
     dedup,
   };
 }
 
 /** How often the decision (all terms and the stance) is right per confidence band, and at each coverage. */
-export function reliability(heldOut: HeldOut[]): { bins: Array<{ from: number; to: number; n: number; meanConfidence: number; accuracy: number }>; coverage: Array<{ coverage: number; threshold: number; accuracy: number }> } {
-  const right = (h: HeldOut) => h.stance === h.row.labels.stance && h.terms.length === h.row.labels.terms.length && h.terms.every((t) => h.row.labels.terms.includes(t));
+export function reliability(heldOut: HeldOut[]): {
+  bins: Array<{ from: number; to: number; n: number; meanConfidence: number; accuracy: number }>;
+  coverage: Array<{ coverage: number; threshold: number; accuracy: number }>;
+} {
+  const right = (h: HeldOut) =>
+    h.stance === h.row.labels.stance &&
+    h.terms.length === h.row.labels.terms.length &&
+    h.terms.every((t) => h.row.labels.terms.includes(t));
   const edges = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001];
   const bins = edges.slice(0, -1).map((from, i) => {
     const inBin = heldOut.filter((h) => h.confidence >= from && h.confidence < edges[i + 1]!);
     return {
-      from, to: Math.min(1, edges[i + 1]!), n: inBin.length,
+      from,
+      to: Math.min(1, edges[i + 1]!),
+      n: inBin.length,
       meanConfidence: inBin.length ? inBin.reduce((a, h) => a + h.confidence, 0) / inBin.length : 0,
       accuracy: inBin.length ? inBin.filter(right).length / inBin.length : 0,
     };
@@ -109,7 +191,11 @@ export function reliability(heldOut: HeldOut[]): { bins: Array<{ from: number; t
   const sorted = heldOut.slice().sort((a, b) => b.confidence - a.confidence);
   const coverage = [1, 0.9, 0.8, 0.7, 0.6, 0.5].map((c) => {
     const kept = sorted.slice(0, Math.max(1, Math.round(sorted.length * c)));
-    return { coverage: c, threshold: kept[kept.length - 1]!.confidence, accuracy: kept.filter(right).length / kept.length };
+    return {
+      coverage: c,
+      threshold: kept[kept.length - 1]!.confidence,
+      accuracy: kept.filter(right).length / kept.length,
+    };
   });
   return { bins, coverage };
 }

@@ -26,9 +26,14 @@ export function parseLabeledJsonl(text: string): LabeledReport[] {
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
     let raw: unknown;
-    try { raw = JSON.parse(line); } catch { throw new Error(`line ${i + 1}: not JSON`); }
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      throw new Error(`line ${i + 1}: not JSON`);
+    }
     const r = LabeledReport.safeParse(raw);
-    if (!r.success) throw new Error(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    if (!r.success)
+      throw new Error(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
     if (ids.has(r.data.id)) throw new Error(`line ${i + 1}: duplicate id ${r.data.id}`);
     ids.add(r.data.id);
     out.push(r.data);

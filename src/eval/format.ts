@@ -10,14 +10,27 @@ function block(name: string, s: ClassificationScore): string {
 
 export function formatEval(r: EvalResult): string {
   const c = r.classification;
-  const lines = ['Classification', `  ${'term'.padEnd(22)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)} ${'gold'.padStart(5)} ${'pred'.padStart(5)}`];
+  const lines = [
+    'Classification',
+    `  ${'term'.padEnd(22)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)} ${'gold'.padStart(5)} ${'pred'.padStart(5)}`,
+  ];
   for (const [t, s] of Object.entries(c.perTerm)) {
-    lines.push(`  ${t.padEnd(22)} ${f(s.precision).padStart(6)} ${f(s.recall).padStart(6)} ${f(s.f1).padStart(6)} ${String(s.support).padStart(5)} ${String(s.predicted).padStart(5)}`);
+    lines.push(
+      `  ${t.padEnd(22)} ${f(s.precision).padStart(6)} ${f(s.recall).padStart(6)} ${f(s.f1).padStart(6)} ${String(s.support).padStart(5)} ${String(s.predicted).padStart(5)}`,
+    );
   }
-  lines.push('', `  ${block('overall', c)}`, `  ${block('en', c.perLanguage.en)}`, `  ${block('ar', c.perLanguage.ar)}`, '');
+  lines.push(
+    '',
+    `  ${block('overall', c)}`,
+    `  ${block('en', c.perLanguage.en)}`,
+    `  ${block('ar', c.perLanguage.ar)}`,
+    '',
+  );
   const d = r.dedup;
   lines.push('Deduplication (pairs of reports in the same incident)');
-  lines.push(`  precision ${f(d.precision)}  recall ${f(d.recall)}  F1 ${f(d.f1)}  (gold pairs ${d.goldPairs}, predicted pairs ${d.predictedPairs})`);
+  lines.push(
+    `  precision ${f(d.precision)}  recall ${f(d.recall)}  F1 ${f(d.f1)}  (gold pairs ${d.goldPairs}, predicted pairs ${d.predictedPairs})`,
+  );
   lines.push(`  cross-language duplicate recall ${f(d.crossLanguageRecall)}  (${d.crossLanguagePairs} en/ar pairs)`);
   return lines.join('\n');
 }

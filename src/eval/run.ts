@@ -15,17 +15,23 @@ export interface EvalResult {
   classification: ClassificationScore & { perLanguage: { en: ClassificationScore; ar: ClassificationScore } };
   dedup: DedupScore;
 }
-export interface EvalTrace { id: string; classification: Classification; assignment: Assignment; incidentId: string }
+export interface EvalTrace {
+  id: string;
+  classification: Classification;
+  assignment: Assignment;
+  incidentId: string;
+}
 
 /** 'observed': by observedAt; 'file': as the file lists them; a number: shuffled with that seed. */
 export type ArrivalOrder = 'observed' | 'file' | number;
 
 export function arrivalOrder<T extends { observedAt: string; id: string }>(reports: T[], order: ArrivalOrder): T[] {
   if (order === 'file') return [...reports];
-  if (order === 'observed') return [...reports].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || a.id.localeCompare(b.id));
+  if (order === 'observed')
+    return [...reports].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || a.id.localeCompare(b.id));
   // Fisher–Yates with a small LCG: the same seed replays the same arrival order.
   const out = [...reports];
-  let x = (order >>> 0) || 1;
+  let x = order >>> 0 || 1;
   for (let i = out.length - 1; i > 0; i--) {
     x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
     const j = x % (i + 1);
@@ -35,7 +41,8 @@ export function arrivalOrder<T extends { observedAt: string; id: string }>(repor
 }
 
 export async function runEval(
-  reports: LabeledReport[], opts: { agreementId?: string; dedup?: DedupOptions; order?: ArrivalOrder; trace?: (t: EvalTrace) => void } = {},
+  reports: LabeledReport[],
+  opts: { agreementId?: string; dedup?: DedupOptions; order?: ArrivalOrder; trace?: (t: EvalTrace) => void } = {},
 ): Promise<EvalResult> {
   const agreement = loadAgreement(opts.agreementId ?? DEFAULT_AGREEMENT_ID);
   const dedup: DedupOptions = { pairModel: loadPairModel(agreement.id), ...opts.dedup };
@@ -47,25 +54,46 @@ export async function runEval(
     const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
     const classification = classify(input, agreement);
     const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
-    const features = extractFeatures({ ...input, observedAt: r.observedAt, lat: r.lat ?? null, lon: r.lon ?? null, attachmentHashes: r.attachmentHashes }, classification, place, { timeZone: agreement.timezone });
+    const features = extractFeatures(
+      {
+        ...input,
+        observedAt: r.observedAt,
+        lat: r.lat ?? null,
+        lon: r.lon ?? null,
+        attachmentHashes: r.attachmentHashes,
+      },
+      classification,
+      place,
+      { timeZone: agreement.timezone },
+    );
     const candidates = await store.findCandidates(candidateQuery(features, dedup));
     const assignment = decideAssignment(features, candidates, dedup);
     const incidentId = assignment.incidentId ?? store.createIncident(r.id, features);
     if (assignment.incidentId) store.addReport(assignment.incidentId, r.id, features);
     for (const other of assignment.merge ?? []) store.merge(other, incidentId);
-    predicted.set(r.id, { terms: classification.terms.map((t) => t.id), stance: classification.stance, incident: incidentId });
+    predicted.set(r.id, {
+      terms: classification.terms.map((t) => t.id),
+      stance: classification.stance,
+      incident: incidentId,
+    });
     opts.trace?.({ id: r.id, classification, assignment, incidentId });
   }
-  const items = (subset: LabeledReport[]) => subset.map((r) => {
-    const p = predicted.get(r.id)!;
-    return { goldTerms: r.labels.terms, predTerms: p.terms, goldStance: r.labels.stance, predStance: p.stance };
-  });
+  const items = (subset: LabeledReport[]) =>
+    subset.map((r) => {
+      const p = predicted.get(r.id)!;
+      return { goldTerms: r.labels.terms, predTerms: p.terms, goldStance: r.labels.stance, predStance: p.stance };
+    });
   return {
     classification: {
       ...scoreClassification(items(reports)),
-      perLanguage: { en: scoreClassification(items(reports.filter((r) => r.lang === 'en'))), ar: scoreClassification(items(reports.filter((r) => r.lang === 'ar'))) },
+      perLanguage: {
+        en: scoreClassification(items(reports.filter((r) => r.lang === 'en'))),
+        ar: scoreClassification(items(reports.filter((r) => r.lang === 'ar'))),
+      },
     },
     // Incidents merged away since a report was placed: every report counts where it ended up.
-    dedup: scoreDedup(reports.map((r) => ({ id: r.id, lang: r.lang, gold: r.labels.incident, pred: store.incidentOf(r.id)! }))),
+    dedup: scoreDedup(
+      reports.map((r) => ({ id: r.id, lang: r.lang, gold: r.labels.incident, pred: store.incidentOf(r.id)! })),
+    ),
   };
 }

@@ -2,18 +2,36 @@
 import type { ExportIncident, ExportReport } from './batches.ts';
 
 type Value = string | number | boolean | null | string[];
-export interface Exported { properties: Record<string, Value>; lon: number | null; lat: number | null }
+export interface Exported {
+  properties: Record<string, Value>;
+  lon: number | null;
+  lat: number | null;
+}
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export function incidentRecord(i: ExportIncident): Exported {
   return {
-    lon: i.lon, lat: i.lat,
+    lon: i.lon,
+    lat: i.lat,
     properties: {
-      id: i.id, state: i.state, assignee: i.assignee?.username ?? null, terms: i.terms, stance: i.stance, parties: i.parties,
-      confidence: i.confidence, severity: i.severity, lat: i.lat, lon: i.lon, placeName: i.placeName,
-      firstObservedAt: iso(i.firstObservedAt), lastObservedAt: iso(i.lastObservedAt), reportCount: i.reportCount,
-      languages: i.languages, corrected: i.correction !== null, summary: i.summary,
+      id: i.id,
+      state: i.state,
+      assignee: i.assignee?.username ?? null,
+      terms: i.terms,
+      stance: i.stance,
+      parties: i.parties,
+      confidence: i.confidence,
+      severity: i.severity,
+      lat: i.lat,
+      lon: i.lon,
+      placeName: i.placeName,
+      firstObservedAt: iso(i.firstObservedAt),
+      lastObservedAt: iso(i.lastObservedAt),
+      reportCount: i.reportCount,
+      languages: i.languages,
+      corrected: i.correction !== null,
+      summary: i.summary,
     },
   };
 }
@@ -24,27 +42,86 @@ export function reportRecord(r: ExportReport): Exported {
   const lat = r.lat ?? r.resolvedLat;
   const lon = r.lat !== null ? r.lon : r.resolvedLon;
   return {
-    lon, lat,
+    lon,
+    lat,
     properties: {
-      id: r.id, incidentId: r.incidentId, incidentState: r.incident?.state ?? null, observerId: r.observerId, source: r.source,
-      observedAt: iso(r.observedAt), receivedAt: iso(r.receivedAt), lat: r.lat, lon: r.lon, accuracyM: r.accuracyM,
-      placeName: r.placeName, resolvedPlace: r.resolvedPlace, resolvedLat: r.resolvedLat, resolvedLon: r.resolvedLon,
-      partyAlleged: r.partyAlleged, language: r.language, terms: r.terms, stance: r.stance, confidence: r.confidence,
-      corrected: r.correction !== null, killed: c.killed ?? null, injured: c.injured ?? null, missing: c.missing ?? null,
-      detained: c.detained ?? null, attachments: r._count.attachments, narrative: r.narrative,
+      id: r.id,
+      incidentId: r.incidentId,
+      incidentState: r.incident?.state ?? null,
+      observerId: r.observerId,
+      source: r.source,
+      observedAt: iso(r.observedAt),
+      receivedAt: iso(r.receivedAt),
+      lat: r.lat,
+      lon: r.lon,
+      accuracyM: r.accuracyM,
+      placeName: r.placeName,
+      resolvedPlace: r.resolvedPlace,
+      resolvedLat: r.resolvedLat,
+      resolvedLon: r.resolvedLon,
+      partyAlleged: r.partyAlleged,
+      language: r.language,
+      terms: r.terms,
+      stance: r.stance,
+      confidence: r.confidence,
+      corrected: r.correction !== null,
+      killed: c.killed ?? null,
+      injured: c.injured ?? null,
+      missing: c.missing ?? null,
+      detained: c.detained ?? null,
+      attachments: r._count.attachments,
+      narrative: r.narrative,
     },
   };
 }
 
 export const INCIDENT_COLUMNS = [
-  'id', 'state', 'assignee', 'terms', 'stance', 'parties', 'confidence', 'severity', 'lat', 'lon', 'placeName',
-  'firstObservedAt', 'lastObservedAt', 'reportCount', 'languages', 'corrected', 'summary',
+  'id',
+  'state',
+  'assignee',
+  'terms',
+  'stance',
+  'parties',
+  'confidence',
+  'severity',
+  'lat',
+  'lon',
+  'placeName',
+  'firstObservedAt',
+  'lastObservedAt',
+  'reportCount',
+  'languages',
+  'corrected',
+  'summary',
 ];
 
 export const REPORT_COLUMNS = [
-  'id', 'incidentId', 'incidentState', 'observerId', 'source', 'observedAt', 'receivedAt', 'lat', 'lon', 'accuracyM', 'placeName',
-  'resolvedPlace', 'resolvedLat', 'resolvedLon', 'partyAlleged', 'language', 'terms', 'stance', 'confidence', 'corrected',
-  'killed', 'injured', 'missing', 'detained', 'attachments', 'narrative',
+  'id',
+  'incidentId',
+  'incidentState',
+  'observerId',
+  'source',
+  'observedAt',
+  'receivedAt',
+  'lat',
+  'lon',
+  'accuracyM',
+  'placeName',
+  'resolvedPlace',
+  'resolvedLat',
+  'resolvedLon',
+  'partyAlleged',
+  'language',
+  'terms',
+  'stance',
+  'confidence',
+  'corrected',
+  'killed',
+  'injured',
+  'missing',
+  'detained',
+  'attachments',
+  'narrative',
 ];
 
 // A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): field text such as
@@ -53,10 +130,12 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export const csvText = (v: string) => (FORMULA_START.test(v) ? `'${v}` : v);
 
 export function csvCells(e: Exported): Record<string, string | number | boolean | null> {
-  return Object.fromEntries(Object.entries(e.properties).map(([k, v]) => {
-    const cell = Array.isArray(v) ? v.join(';') : v;
-    return [k, typeof cell === 'string' ? csvText(cell) : cell];
-  }));
+  return Object.fromEntries(
+    Object.entries(e.properties).map(([k, v]) => {
+      const cell = Array.isArray(v) ? v.join(';') : v;
+      return [k, typeof cell === 'string' ? csvText(cell) : cell];
+    }),
+  );
 }
 
 export function geoFeature(e: Exported) {

@@ -6,17 +6,43 @@ import type { Db } from '../db/client.ts';
 import type { QueueFilters } from '../incidents/filters.ts';
 import { exportStream, type ExportFormat, type ExportKind } from './stream.ts';
 
-export { exportStream, CONTENT_TYPES, EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, type ExportKind } from './stream.ts';
+export {
+  exportStream,
+  CONTENT_TYPES,
+  EXPORT_FORMATS,
+  EXPORT_KINDS,
+  type ExportFormat,
+  type ExportKind,
+} from './stream.ts';
 export { INCIDENT_COLUMNS, REPORT_COLUMNS } from './format.ts';
 
-export interface ExportRequest { kind: ExportKind; format: ExportFormat; filters: QueueFilters }
+export interface ExportRequest {
+  kind: ExportKind;
+  format: ExportFormat;
+  filters: QueueFilters;
+}
 
 /** Audits the download, then opens the stream: a record exists even if the client stops halfway. */
-export async function startExport(deps: { db: Db; clock: Clock; tz: string }, actor: { id: string; username: string }, req: ExportRequest) {
-  await appendAudit(deps.db, {
-    actorId: actor.id, actorName: actor.username, action: 'export_downloaded', entityType: 'export', entityId: `${req.kind}.${req.format}`,
-    after: { kind: req.kind, format: req.format, filters: req.filters },
-  }, deps.clock);
+export async function startExport(
+  deps: { db: Db; clock: Clock; tz: string },
+  actor: { id: string; username: string },
+  req: ExportRequest,
+) {
+  await appendAudit(
+    deps.db,
+    {
+      actorId: actor.id,
+      actorName: actor.username,
+      action: 'export_downloaded',
+      entityType: 'export',
+      entityId: `${req.kind}.${req.format}`,
+      after: { kind: req.kind, format: req.format, filters: req.filters },
+    },
+    deps.clock,
+  );
   const stamp = deps.clock.now().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
-  return { stream: exportStream(deps.db, req.kind, req.format, req.filters, deps.tz), filename: `${req.kind}-${stamp}.${req.format}` };
+  return {
+    stream: exportStream(deps.db, req.kind, req.format, req.filters, deps.tz),
+    filename: `${req.kind}-${stamp}.${req.format}`,
+  };
 }

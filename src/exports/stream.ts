@@ -4,7 +4,15 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/client.ts';
 import type { QueueFilters } from '../incidents/filters.ts';
-import { csvCells, geoFeature, INCIDENT_COLUMNS, incidentRecord, REPORT_COLUMNS, reportRecord, type Exported } from './format.ts';
+import {
+  csvCells,
+  geoFeature,
+  INCIDENT_COLUMNS,
+  incidentRecord,
+  REPORT_COLUMNS,
+  reportRecord,
+  type Exported,
+} from './format.ts';
 import { incidentRows, reportRows } from './batches.ts';
 
 export const EXPORT_KINDS = ['incidents', 'reports'] as const;
@@ -43,5 +51,9 @@ async function* geojsonChunks(src: AsyncGenerator<Exported>): AsyncGenerator<str
 export function exportStream(db: Db, kind: ExportKind, format: ExportFormat, f: QueueFilters, tz: string): Readable {
   const src = records(db, kind, f, tz);
   // One generator from the database to the bytes: destroying the stream (client gone) ends the reads.
-  return Readable.from(format === 'geojson' ? geojsonChunks(src) : csvChunks(src, kind === 'incidents' ? INCIDENT_COLUMNS : REPORT_COLUMNS));
+  return Readable.from(
+    format === 'geojson'
+      ? geojsonChunks(src)
+      : csvChunks(src, kind === 'incidents' ? INCIDENT_COLUMNS : REPORT_COLUMNS),
+  );
 }

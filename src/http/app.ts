@@ -46,48 +46,63 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/places', placesRouter],
 ];
 
-export function createApp(deps: AppDeps, session: { handlers: RequestHandler[]; csrfProtection: RequestHandler }): Express {
+export function createApp(
+  deps: AppDeps,
+  session: { handlers: RequestHandler[]; csrfProtection: RequestHandler },
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
   app.set('query parser', 'simple');
-  app.use(helmet({
-    contentSecurityPolicy: {
-      directives: {
-        'default-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'script-src': ["'self'"],
-        'connect-src': ["'self'"],
-        'worker-src': ["'self'"],
-        'upgrade-insecure-requests': deps.config.cookieSecure ? [] : null,
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'script-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'worker-src': ["'self'"],
+          'upgrade-insecure-requests': deps.config.cookieSecure ? [] : null,
+        },
       },
-    },
-    hsts: deps.config.cookieSecure,
-  }));
-  app.use(pinoHttp({
-    logger: deps.log,
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    // One short line per request: method, path, status, time. Headers carry cookies and tokens.
-    serializers: {
-      // ODK clients may carry a personal token in the path (/key/<token>/...): never log it.
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id, method: req.method, url: req.url.split('?')[0]!.replace(/^\/key\/[^/]+/, '/key/[redacted]'),
-      }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-    },
-  }));
+      hsts: deps.config.cookieSecure,
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // One short line per request: method, path, status, time. Headers carry cookies and tokens.
+      serializers: {
+        // ODK clients may carry a personal token in the path (/key/<token>/...): never log it.
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url.split('?')[0]!.replace(/^\/key\/[^/]+/, '/key/[redacted]'),
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
   app.use(healthRouter(deps));
   // OpenRosa (ODK Collect) at the root and under /key/<token>, before the session machinery: it has its own auth.
   app.use(openRosaRouter(deps));
 
-  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument()); });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
   app.use('/api/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1d' }));
-  app.get('/api/docs', (_req, res) => { res.sendFile(path.join(PUBLIC_DIR, 'docs', 'index.html')); });
+  app.get('/api/docs', (_req, res) => {
+    res.sendFile(path.join(PUBLIC_DIR, 'docs', 'index.html'));
+  });
 
   // Pages, scripts and map data are public and need no session: served before the session store is consulted.
   // Field links are thin, so they travel compressed (the API's small JSON answers do not need it).
-  const assets = express.Router().use(compression({ threshold: 1024 }), express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
+  const assets = express
+    .Router()
+    .use(compression({ threshold: 1024 }), express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
   app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : assets(req, res, next)));
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);

@@ -11,7 +11,9 @@ declare global {
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- passport's user is our AuthUser
     interface User extends AuthUser {}
-    interface Request { viaToken?: boolean }
+    interface Request {
+      viaToken?: boolean;
+    }
   }
 }
 
@@ -52,9 +54,15 @@ export function allow(policy: (u: AuthUser | null | undefined) => boolean): Requ
  * After a committed change to what an account may do (disabled, role, a token revoked, second factor reset):
  * every API process stops trusting its cached credentials (this one at once even if Redis is away).
  */
-export async function credentialsChanged(deps: { tokens: TokenVerifier; credentialEpoch: CredentialEpoch; log: Logger }): Promise<void> {
+export async function credentialsChanged(deps: {
+  tokens: TokenVerifier;
+  credentialEpoch: CredentialEpoch;
+  log: Logger;
+}): Promise<void> {
   deps.tokens.forget();
   if (!(await deps.credentialEpoch.bump())) {
-    deps.log.warn('credential epoch not bumped (Redis unavailable): other API processes may trust cached credentials for up to 5 s');
+    deps.log.warn(
+      'credential epoch not bumped (Redis unavailable): other API processes may trust cached credentials for up to 5 s',
+    );
   }
 }

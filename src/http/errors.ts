@@ -5,7 +5,16 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import multer from 'multer';
 import {
-  Conflict, DomainError, Forbidden, Invalid, NotFound, SecondFactorRequired, TooManyRequests, Unauthenticated, Unavailable, type FieldIssue,
+  Conflict,
+  DomainError,
+  Forbidden,
+  Invalid,
+  NotFound,
+  SecondFactorRequired,
+  TooManyRequests,
+  Unauthenticated,
+  Unavailable,
+  type FieldIssue,
 } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -32,37 +41,60 @@ const MULTER_STATUS: Record<string, { status: number; reason: string }> = {
   MISSING_FIELD_NAME: { status: 400, reason: 'part without a field name' },
 };
 
-const invalidBody = (status: number, reason: string, field = '(body)'): Problem =>
-  ({ status, code: 'invalid', message: reason, issues: [{ field, reason }] });
+const invalidBody = (status: number, reason: string, field = '(body)'): Problem => ({
+  status,
+  code: 'invalid',
+  message: reason,
+  issues: [{ field, reason }],
+});
 
 /** What an error means for the client, whatever the protocol. */
 export function problemOf(err: unknown): Problem {
   if (err instanceof Invalid) return { status: err.status, code: err.code, message: err.message, issues: err.issues };
   if (err instanceof NotFound) return { status: 404, code: err.code, message: err.message };
-  if (err instanceof SecondFactorRequired) return { status: 401, code: err.code, message: err.message, details: { stage: err.stage } };
+  if (err instanceof SecondFactorRequired)
+    return { status: 401, code: err.code, message: err.message, details: { stage: err.stage } };
   if (err instanceof Unauthenticated) return { status: 401, code: err.code, message: err.message };
   if (err instanceof Forbidden) return { status: 403, code: err.code, message: err.message };
   if (err instanceof Conflict) return { status: 409, code: err.code, message: err.message, details: err.details };
   if (err instanceof TooManyRequests) {
-    return { status: 429, code: err.code, message: err.message, headers: { 'Retry-After': String(err.retryAfterSeconds) } };
+    return {
+      status: 429,
+      code: err.code,
+      message: err.message,
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
+    };
   }
   if (err instanceof Unavailable) return { status: 503, code: err.code, message: err.message };
   if (err instanceof multer.MulterError) {
     const m = MULTER_STATUS[err.code] ?? { status: 400, reason: err.message };
     const field = err.field ?? 'multipart';
-    return { status: m.status, code: 'invalid', message: `${field}: ${m.reason}`, issues: [{ field, reason: m.reason }] };
+    return {
+      status: m.status,
+      code: 'invalid',
+      message: `${field}: ${m.reason}`,
+      issues: [{ field, reason: m.reason }],
+    };
   }
   // body-parser / busboy errors carry a status and a type; they describe the client's bytes, not our bug.
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e?.status ?? e?.statusCode;
   if (status && status >= 400 && status < 500) {
-    const reason = e.type === 'entity.parse.failed' ? 'malformed JSON'
-      : e.type === 'entity.too.large' ? 'body too large'
-      : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' ? 'unsupported encoding' : (e.message ?? 'bad request');
+    const reason =
+      e.type === 'entity.parse.failed'
+        ? 'malformed JSON'
+        : e.type === 'entity.too.large'
+          ? 'body too large'
+          : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported'
+            ? 'unsupported encoding'
+            : (e.message ?? 'bad request');
     return invalidBody(status, reason);
   }
   if (/Multipart|Unexpected end of form|Malformed part header|boundary/i.test(e?.message ?? '')) {
-    return { ...invalidBody(400, 'malformed multipart body'), issues: [{ field: '(body)', reason: e.message ?? 'malformed' }] };
+    return {
+      ...invalidBody(400, 'malformed multipart body'),
+      issues: [{ field: '(body)', reason: e.message ?? 'malformed' }],
+    };
   }
   if (err instanceof DomainError) return { status: 400, code: err.code, message: err.message };
   if (e && typeof e === 'object' && /0x00|invalid byte sequence|unsupported Unicode escape/i.test(String(e.message))) {
@@ -72,19 +104,25 @@ export function problemOf(err: unknown): Problem {
   if (isStoreOutage(err)) {
     // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
     return {
-      status: 503, code: 'unavailable', message: 'the database is unreachable; nothing was stored, please retry',
-      headers: { 'Retry-After': '5' }, log: 'warn',
+      status: 503,
+      code: 'unavailable',
+      message: 'the database is unreachable; nothing was stored, please retry',
+      headers: { 'Retry-After': '5' },
+      log: 'warn',
     };
   }
   return { status: 500, code: 'internal', message: 'internal error; it has been logged', log: 'error' };
 }
 
-const OUTAGE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|server closed the connection/i;
+const OUTAGE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|server closed the connection/i;
 
 function isStoreOutage(err: unknown): boolean {
   const e = err as { code?: string; message?: string; cause?: unknown };
   if (e?.code && ['P1001', 'P1002', 'P1017', 'P2024'].includes(e.code)) return true;
-  return OUTAGE.test(e?.message ?? '') || (e?.cause ? OUTAGE.test(String((e.cause as Error).message ?? e.cause)) : false);
+  return (
+    OUTAGE.test(e?.message ?? '') || (e?.cause ? OUTAGE.test(String((e.cause as Error).message ?? e.cause)) : false)
+  );
 }
 
 /** Logs what is not the client's doing; every writer calls it. */
@@ -96,11 +134,16 @@ export function logProblem(log: Logger, p: Problem, err: unknown, req: Request):
 /** The JSON writer: {error:{code,message,issues?,...details}}. */
 export function jsonErrors(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    if (res.headersSent) { req.socket.destroy(); return; }
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
     const p = problemOf(err);
     logProblem(log, p, err, req);
     for (const [name, value] of Object.entries(p.headers ?? {})) res.setHeader(name, value);
-    res.status(p.status).json({ error: { code: p.code, message: p.message, ...(p.issues ? { issues: p.issues } : {}), ...p.details } });
+    res
+      .status(p.status)
+      .json({ error: { code: p.code, message: p.message, ...(p.issues ? { issues: p.issues } : {}), ...p.details } });
   };
 }
 

@@ -7,21 +7,51 @@ import { z } from 'zod';
 
 export const registry = new OpenAPIRegistry();
 
-registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Personal API token from POST /api/auth/token' });
-registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'cf.sid', description: 'Browser session; unsafe methods also need the x-csrf-token header' });
+registry.registerComponent('securitySchemes', 'bearer', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'Personal API token from POST /api/auth/token',
+});
+registry.registerComponent('securitySchemes', 'session', {
+  type: 'apiKey',
+  in: 'cookie',
+  name: 'cf.sid',
+  description: 'Browser session; unsafe methods also need the x-csrf-token header',
+});
 
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
-  }),
-}).meta({ id: 'Error' });
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
 
-export const errorResponses = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, {
-  description: ({ 400: 'Malformed request', 401: 'Not authenticated', 403: 'Not allowed for this role', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 415: 'Unsupported media type', 422: 'Invalid field', 429: 'Rate limited' } as Record<number, string>)[c] ?? 'Error',
-  content: { 'application/json': { schema: ErrorBody } },
-}]));
+export const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      c,
+      {
+        description:
+          (
+            {
+              400: 'Malformed request',
+              401: 'Not authenticated',
+              403: 'Not allowed for this role',
+              404: 'Not found',
+              409: 'Conflict',
+              413: 'Too large',
+              415: 'Unsupported media type',
+              422: 'Invalid field',
+              429: 'Rate limited',
+            } as Record<number, string>
+          )[c] ?? 'Error',
+        content: { 'application/json': { schema: ErrorBody } },
+      },
+    ]),
+  );
 
 export const security: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
 
@@ -32,7 +62,8 @@ export function openApiDocument(): object {
     info: {
       title: 'Ceasefire monitoring API',
       version: '1.0.0',
-      description: 'Incident reporting for the Joint Military Commission and UN observers (Libya, 23 October 2020 ceasefire).',
+      description:
+        'Incident reporting for the Joint Military Commission and UN observers (Libya, 23 October 2020 ceasefire).',
     },
     servers: [{ url: '/' }],
   });

@@ -42,7 +42,12 @@ export function sameOriginOnly(allowedOrigins: readonly string[]): RequestHandle
   const allowed = new Set(allowedOrigins);
   return (req, _res, next) => {
     const claimed = claimedOrigin(req);
-    if (claimed === undefined || (claimed !== null && (claimed === ownOrigin(req) || allowed.has(claimed)))) return next();
-    next(new Forbidden(`cross-origin request refused: signing in must start on this app's own pages (origin ${claimed ?? 'null'} is not allowed)`));
+    if (claimed === undefined || (claimed !== null && (claimed === ownOrigin(req) || allowed.has(claimed))))
+      return next();
+    next(
+      new Forbidden(
+        `cross-origin request refused: signing in must start on this app's own pages (origin ${claimed ?? 'null'} is not allowed)`,
+      ),
+    );
   };
 }

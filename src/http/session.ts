@@ -34,7 +34,10 @@ export interface PendingSignIn {
 }
 
 declare module 'express-session' {
-  interface SessionData { pending?: PendingSignIn; csrfIssuedAt?: number }
+  interface SessionData {
+    pending?: PendingSignIn;
+    csrfIssuedAt?: number;
+  }
 }
 
 export interface SessionMachinery {
@@ -73,19 +76,23 @@ export function sessionMiddleware(config: Config, db: Db, clock: Clock): Session
     getSessionIdentifier: (req) => req.session?.id ?? '',
     cookieName: config.cookieSecure ? '__Host-cf.csrf' : 'cf.csrf',
     cookieOptions: { sameSite: 'lax', secure: config.cookieSecure, httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
+    getCsrfTokenFromRequest: (req) =>
+      (req.headers['x-csrf-token'] as string | undefined) ?? (req.body as { _csrf?: string } | undefined)?._csrf,
     // Decided by what the request is, never by its path (express matches paths case-insensitively and a prefix
     // test is walked around by spelling): CSRF forges a signed-in browser's requests, so every state-changing
     // request on such a session needs the token (csrf-csrf lets GET, HEAD and OPTIONS through). Without a
     // session user there is nothing to forge (the route answers 401); sign-in is guarded by origin instead.
     skipCsrfProtection: (req) => !sessionAuthenticated(req),
   });
-  const csrfProtection: RequestHandler = (req, res, next) => csrf.doubleCsrfProtection(req, res, (err?: unknown) => {
-    if (err === csrf.invalidCsrfTokenError || (err as { code?: string } | undefined)?.code === 'EBADCSRFTOKEN') {
-      return next(new Forbidden('missing or invalid CSRF token: get one from GET /api/auth/csrf and send it as x-csrf-token'));
-    }
-    next(err);
-  });
+  const csrfProtection: RequestHandler = (req, res, next) =>
+    csrf.doubleCsrfProtection(req, res, (err?: unknown) => {
+      if (err === csrf.invalidCsrfTokenError || (err as { code?: string } | undefined)?.code === 'EBADCSRFTOKEN') {
+        return next(
+          new Forbidden('missing or invalid CSRF token: get one from GET /api/auth/csrf and send it as x-csrf-token'),
+        );
+      }
+      next(err);
+    });
 
   const handlers = [
     unlessToken(sessions),
@@ -107,9 +114,22 @@ export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 
  * Signs `user` in on this browser: a new session id (passport regenerates and saves it), recorded as theirs; with
  * `audit`, the login's audit row commits with the record (the session signs in from then on).
  */
-export async function establishSession(req: Request, db: Db, clock: Clock, user: AuthUser, audit?: AuditEntry): Promise<void> {
+export async function establishSession(
+  req: Request,
+  db: Db,
+  clock: Clock,
+  user: AuthUser,
+  audit?: AuditEntry,
+): Promise<void> {
   await callback((done) => req.login(user, done));
-  await recordSession(db, req.sessionID, user.id, { ip: clientIp(req), userAgent: req.get('user-agent') }, clock.now(), audit && { entry: audit, clock });
+  await recordSession(
+    db,
+    req.sessionID,
+    user.id,
+    { ip: clientIp(req), userAgent: req.get('user-agent') },
+    clock.now(),
+    audit && { entry: audit, clock },
+  );
 }
 
 const callback = (run: (done: (err?: unknown) => void) => void) =>
@@ -119,7 +139,13 @@ const callback = (run: (done: (err?: unknown) => void) => void) =>
  * The password was right, the second factor is still to come: a new session id holding only that (no user, so every
  * other route answers 401), short-lived, recorded as the user's so it is listed and ended with the others.
  */
-export async function startPendingSession(req: Request, db: Db, clock: Clock, user: AuthUser, stage: PendingSignIn['stage']): Promise<void> {
+export async function startPendingSession(
+  req: Request,
+  db: Db,
+  clock: Clock,
+  user: AuthUser,
+  stage: PendingSignIn['stage'],
+): Promise<void> {
   await callback((done) => req.session.regenerate(done));
   req.session.pending = { userId: user.id, stage, since: clock.now().getTime() };
   req.session.cookie.maxAge = PENDING_MS;

@@ -25,7 +25,12 @@ export interface UploadLimits {
 }
 
 /** What a staged part carries besides multer's own fields. */
-export interface StagedPart { path: string; size: number; sha256: string; head: Buffer }
+export interface StagedPart {
+  path: string;
+  size: number;
+  sha256: string;
+  head: Buffer;
+}
 
 const received = new WeakMap<Request, number>();
 const fileParts = new WeakMap<Request, number>();
@@ -60,7 +65,8 @@ function stagedStorage(files: FileStore, limits: UploadLimits): multer.StorageEn
         if (size === 0) return; // an empty part is intake's to refuse (422), not a type question
         file.stream.pause();
         verdict = sniffType(Buffer.concat(head)).then((type) => {
-          if (!type) throw new Invalid([{ field, reason: `type not allowed (${ALLOWED_LIST}, judged by content)` }], 415);
+          if (!type)
+            throw new Invalid([{ field, reason: `type not allowed (${ALLOWED_LIST}, judged by content)` }], 415);
           file.stream.resume();
         });
         verdict.catch(fail);
@@ -70,21 +76,38 @@ function stagedStorage(files: FileStore, limits: UploadLimits): multer.StorageEn
         const total = (received.get(req) ?? 0) + chunk.length;
         received.set(req, total);
         if (total > limits.totalBytes) {
-          fail(new Invalid([{ field: '(body)', reason: `request larger than ${limits.totalBytes} bytes in all` }], 413));
+          fail(
+            new Invalid([{ field: '(body)', reason: `request larger than ${limits.totalBytes} bytes in all` }], 413),
+          );
           return;
         }
         hash.update(chunk);
         size += chunk.length;
-        if (headBytes < HEAD_BYTES) { head.push(chunk); headBytes += chunk.length; }
+        if (headBytes < HEAD_BYTES) {
+          head.push(chunk);
+          headBytes += chunk.length;
+        }
         if (!sniffed && headBytes >= SNIFF_BYTES) sniff();
       });
-      file.stream.on('end', () => { if (!sniffed && !failed) sniff(); });
+      file.stream.on('end', () => {
+        if (!sniffed && !failed) sniff();
+      });
       file.stream.on('error', (err) => fail(err));
       out.on('error', (err) => fail(err));
       out.on('finish', () => {
         if (failed) return;
-        const staged: StagedPart = { path: dest, size, sha256: hash.digest('hex'), head: Buffer.concat(head).subarray(0, HEAD_BYTES) };
-        verdict.then(() => { if (!failed) cb(null, staged as Partial<Express.Multer.File>); }, () => undefined);
+        const staged: StagedPart = {
+          path: dest,
+          size,
+          sha256: hash.digest('hex'),
+          head: Buffer.concat(head).subarray(0, HEAD_BYTES),
+        };
+        verdict.then(
+          () => {
+            if (!failed) cb(null, staged as Partial<Express.Multer.File>);
+          },
+          () => undefined,
+        );
       });
       file.stream.pipe(out);
     },
@@ -118,7 +141,8 @@ export function stagedUpload(files: FileStore, limits: UploadLimits): RequestHan
     res.on('close', () => {
       // A part cut short by an error may have no path yet; multer removes those itself. A removal that fails is the
       // sweep's: unhandled, its rejection would end the process.
-      for (const f of (req.files as Express.Multer.File[] | undefined) ?? []) if (f.path) rm(f.path, { force: true }).catch(() => undefined);
+      for (const f of (req.files as Express.Multer.File[] | undefined) ?? [])
+        if (f.path) rm(f.path, { force: true }).catch(() => undefined);
     });
     upload(req, res, next);
   };
@@ -128,5 +152,12 @@ export function stagedUpload(files: FileStore, limits: UploadLimits): RequestHan
 export function stagedFiles(req: Request, field?: string): IncomingFile[] {
   return ((req.files as Array<Express.Multer.File & StagedPart> | undefined) ?? [])
     .filter((f) => field === undefined || f.fieldname === field)
-    .map((f) => ({ stagedPath: f.path, sizeBytes: f.size, sha256: f.sha256, head: f.head, originalName: f.originalname, field: f.fieldname }));
+    .map((f) => ({
+      stagedPath: f.path,
+      sizeBytes: f.size,
+      sha256: f.sha256,
+      head: f.head,
+      originalName: f.originalname,
+      field: f.fieldname,
+    }));
 }

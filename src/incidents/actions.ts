@@ -10,32 +10,58 @@ import type { Tx } from '../db/client.ts';
 import { findAssignable } from '../users/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
 import {
-  insertComment, lockIncident, readSummary, readTermsAndStance, setIncidentAssignee, setIncidentCorrection, setIncidentState,
+  insertComment,
+  lockIncident,
+  readSummary,
+  readTermsAndStance,
+  setIncidentAssignee,
+  setIncidentCorrection,
+  setIncidentState,
 } from './repository.ts';
 
-export const IncidentPatch = z.object({
-  state: z.enum(INCIDENT_STATES).optional(),
-  assigneeId: z.string().uuid().nullable().optional(),
-  terms: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
-  stance: z.enum(STANCES).optional(),
-  note: z.string().trim().min(1).max(2000).optional().meta({ description: 'Why; kept with the correction and in the audit trail.' }),
-}).strict().refine((p) => p.state !== undefined || p.assigneeId !== undefined || p.terms !== undefined || p.stance !== undefined,
-  { message: 'give at least one of state, assigneeId, terms, stance' }).meta({ id: 'IncidentPatch' });
+export const IncidentPatch = z
+  .object({
+    state: z.enum(INCIDENT_STATES).optional(),
+    assigneeId: z.string().uuid().nullable().optional(),
+    terms: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
+    stance: z.enum(STANCES).optional(),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .optional()
+      .meta({ description: 'Why; kept with the correction and in the audit trail.' }),
+  })
+  .strict()
+  .refine(
+    (p) => p.state !== undefined || p.assigneeId !== undefined || p.terms !== undefined || p.stance !== undefined,
+    { message: 'give at least one of state, assigneeId, terms, stance' },
+  )
+  .meta({ id: 'IncidentPatch' });
 export type IncidentPatch = z.infer<typeof IncidentPatch>;
 
-export const CommentInput = z.object({ body: z.string().trim().min(1).max(10_000) }).strict().meta({ id: 'CommentInput' });
+export const CommentInput = z
+  .object({ body: z.string().trim().min(1).max(10_000) })
+  .strict()
+  .meta({ id: 'CommentInput' });
 
 /** Applies a patch; a field equal to the current value is no change and leaves no audit row. */
 export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string, patch: IncidentPatch) {
   const unknown = (patch.terms ?? []).filter((t) => !deps.termIds.includes(t));
-  if (unknown.length) throw new Invalid([{ field: 'terms', reason: `not terms of the agreement: ${unknown.join(', ')}` }]);
+  if (unknown.length)
+    throw new Invalid([{ field: 'terms', reason: `not terms of the agreement: ${unknown.join(', ')}` }]);
   return deps.db.$transaction(async (tx) => {
     const before = await lockIncident(tx, id);
     const audits: Array<[AuditAction, unknown, unknown]> = [];
     if (patch.state !== undefined && patch.state !== before.state) {
       assertTransition(before.state, patch.state);
       await setIncidentState(tx, id, patch.state);
-      audits.push(['incident_state_changed', { state: before.state }, { state: patch.state, note: patch.note ?? null }]);
+      audits.push([
+        'incident_state_changed',
+        { state: before.state },
+        { state: patch.state, note: patch.note ?? null },
+      ]);
     }
     if (patch.assigneeId !== undefined && patch.assigneeId !== before.assigneeId) {
       await assertAssignable(tx, patch.assigneeId);
@@ -48,14 +74,19 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
         ...prev,
         ...(patch.terms ? { terms: [...new Set(patch.terms)].sort() } : {}),
         ...(patch.stance ? { stance: patch.stance } : {}),
-        by: actor.username, at: deps.clock.now().toISOString(), note: patch.note ?? null,
+        by: actor.username,
+        at: deps.clock.now().toISOString(),
+        note: patch.note ?? null,
       };
       await setIncidentCorrection(tx, id, correction);
       // The correction wins inside the shared aggregate, which also rescores severity and the summary line.
       await recomputeIncident(tx, id);
       const after = await readTermsAndStance(tx, id);
-      audits.push(['incident_corrected', { terms: before.terms, stance: before.stance, correction: before.correction },
-        { terms: after.terms, stance: after.stance, correction }]);
+      audits.push([
+        'incident_corrected',
+        { terms: before.terms, stance: before.stance, correction: before.correction },
+        { terms: after.terms, stance: after.stance, correction },
+      ]);
     }
     for (const [action, b, a] of audits) await audit(tx, deps.clock, actor, action, id, b, a);
     return readSummary(tx, id);

@@ -9,18 +9,39 @@ export type Stance = 'violation' | 'compliance' | 'information';
 export type CasualtyCounts = { killed: number; injured: number; missing: number; detained: number };
 
 export interface AggregateMember {
-  lat: number | null; lon: number | null; resolvedLat: number | null; resolvedLon: number | null;
-  geoCell: string | null; placeName: string | null; resolvedPlace: string | null;
-  observedAt: Date; language: string | null; partyAlleged: string;
-  casualties: unknown; terms: string[]; stance: Stance | null; confidence: number | null;
+  lat: number | null;
+  lon: number | null;
+  resolvedLat: number | null;
+  resolvedLon: number | null;
+  geoCell: string | null;
+  placeName: string | null;
+  resolvedPlace: string | null;
+  observedAt: Date;
+  language: string | null;
+  partyAlleged: string;
+  casualties: unknown;
+  terms: string[];
+  stance: Stance | null;
+  confidence: number | null;
 }
 
-export interface IncidentCorrection { terms?: string[]; stance?: Stance }
+export interface IncidentCorrection {
+  terms?: string[];
+  stance?: Stance;
+}
 
 // Weight of each term in severity when reported as a violation: shooting and weapons first.
 const TERM_SEVERITY: Record<string, number> = {
-  hostilities: 3, arms_transfer: 3, mines_uxo: 2, mercenary_withdrawal: 2, troop_return: 2, oil_facilities: 2,
-  road_opening: 1, detainee_exchange: 1, hate_speech: 1, none: 0,
+  hostilities: 3,
+  arms_transfer: 3,
+  mines_uxo: 2,
+  mercenary_withdrawal: 2,
+  troop_return: 2,
+  oil_facilities: 2,
+  road_opening: 1,
+  detainee_exchange: 1,
+  hate_speech: 1,
+  none: 0,
 };
 export const STANCE_PRIORITY: Stance[] = ['violation', 'compliance', 'information'];
 export const MAX_SEVERITY = 5;
@@ -33,7 +54,10 @@ function mode(values: Array<{ v: string; at: number }>): string | null {
   const seen = new Map<string, { n: number; at: number }>();
   for (const { v, at } of values) {
     const s = seen.get(v);
-    if (s) { s.n += 1; s.at = Math.min(s.at, at); } else seen.set(v, { n: 1, at });
+    if (s) {
+      s.n += 1;
+      s.at = Math.min(s.at, at);
+    } else seen.set(v, { n: 1, at });
   }
   let best: string | null = null;
   for (const [v, s] of seen) {
@@ -60,7 +84,12 @@ function maxCasualties(members: AggregateMember[]): CasualtyCounts {
   return c;
 }
 
-export function incidentSeverity(terms: string[], stance: Stance | null, casualties: CasualtyCounts, reportCount: number): number {
+export function incidentSeverity(
+  terms: string[],
+  stance: Stance | null,
+  casualties: CasualtyCounts,
+  reportCount: number,
+): number {
   const termWeight = Math.max(0, ...terms.map((t) => TERM_SEVERITY[t] ?? 1));
   // Compliance is good news; information is context, weighed below a violation.
   const base = stance === 'violation' ? termWeight : stance === 'information' ? Math.max(0, termWeight - 2) : 0;
@@ -73,36 +102,87 @@ export function incidentSeverity(terms: string[], stance: Stance | null, casualt
  * the centroid (the reports' cell scheme). Without any position, the cell most of its reports name. */
 function position(members: AggregateMember[]) {
   const gps = members.filter((m) => m.lat !== null && m.lon !== null).map((m) => ({ lat: m.lat!, lon: m.lon! }));
-  const pts = gps.length ? gps : members.filter((m) => m.resolvedLat !== null && m.resolvedLon !== null)
-    .map((m) => ({ lat: m.resolvedLat!, lon: m.resolvedLon! }));
+  const pts = gps.length
+    ? gps
+    : members
+        .filter((m) => m.resolvedLat !== null && m.resolvedLon !== null)
+        .map((m) => ({ lat: m.resolvedLat!, lon: m.resolvedLon! }));
   if (!pts.length) {
-    return { lat: null, lon: null, geoCell: mode(members.filter((m) => m.geoCell !== null).map((m) => ({ v: m.geoCell!, at: m.observedAt.getTime() }))) };
+    return {
+      lat: null,
+      lon: null,
+      geoCell: mode(
+        members.filter((m) => m.geoCell !== null).map((m) => ({ v: m.geoCell!, at: m.observedAt.getTime() })),
+      ),
+    };
   }
   const lat = pts.reduce((s, p) => s + p.lat, 0) / pts.length;
   const lon = pts.reduce((s, p) => s + p.lon, 0) / pts.length;
   return { lat, lon, geoCell: geoCell(lat, lon) };
 }
 
-export function computeIncidentAggregate(members: AggregateMember[], correction: IncidentCorrection | null, titles?: TermTitles) {
+export function computeIncidentAggregate(
+  members: AggregateMember[],
+  correction: IncidentCorrection | null,
+  titles?: TermTitles,
+) {
   const autoTerms = [...new Set(members.flatMap((m) => m.terms))].sort();
   const realTerms = autoTerms.filter((t) => t !== 'none');
   const terms = correction?.terms ?? (realTerms.length ? realTerms : autoTerms);
-  const stance = correction?.stance ?? majorityStance(members.map((m) => m.stance).filter((s): s is Stance => s !== null));
+  const stance =
+    correction?.stance ?? majorityStance(members.map((m) => m.stance).filter((s): s is Stance => s !== null));
   const confidences = members.map((m) => m.confidence).filter((c): c is number => c !== null);
-  const confidence = correction?.terms || correction?.stance ? 1 : confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : null;
+  const confidence =
+    correction?.terms || correction?.stance
+      ? 1
+      : confidences.length
+        ? confidences.reduce((a, b) => a + b, 0) / confidences.length
+        : null;
   const parties = [...new Set(members.map((m) => m.partyAlleged).filter(realParty))].sort();
   const languages = [...new Set(members.map((m) => m.language).filter((l): l is string => !!l))].sort();
   const times = members.map((m) => m.observedAt.getTime());
   const firstObservedAt = new Date(times.reduce((a, b) => Math.min(a, b)));
   const lastObservedAt = new Date(times.reduce((a, b) => Math.max(a, b)));
-  const placeName = mode(members.flatMap((m) => { const p = placeOf(m); return p ? [{ v: p, at: m.observedAt.getTime() }] : []; }));
+  const placeName = mode(
+    members.flatMap((m) => {
+      const p = placeOf(m);
+      return p ? [{ v: p, at: m.observedAt.getTime() }] : [];
+    }),
+  );
   const casualties = maxCasualties(members);
   const pos = position(members);
   const reportCount = members.length;
-  const summary = incidentSummary({ terms, stance, placeName, lat: pos.lat, lon: pos.lon, reportCount, languages, parties, casualties, firstObservedAt, lastObservedAt }, titles);
+  const summary = incidentSummary(
+    {
+      terms,
+      stance,
+      placeName,
+      lat: pos.lat,
+      lon: pos.lon,
+      reportCount,
+      languages,
+      parties,
+      casualties,
+      firstObservedAt,
+      lastObservedAt,
+    },
+    titles,
+  );
   return {
-    terms, stance, parties, confidence, severity: incidentSeverity(terms, stance, casualties, reportCount),
-    lat: pos.lat, lon: pos.lon, geoCell: pos.geoCell, placeName, firstObservedAt, lastObservedAt, reportCount, languages, summary,
+    terms,
+    stance,
+    parties,
+    confidence,
+    severity: incidentSeverity(terms, stance, casualties, reportCount),
+    lat: pos.lat,
+    lon: pos.lon,
+    geoCell: pos.geoCell,
+    placeName,
+    firstObservedAt,
+    lastObservedAt,
+    reportCount,
+    languages,
+    summary,
   };
 }
 

@@ -4,7 +4,12 @@
 // aggregate always matches the membership it just changed. The rules themselves live in aggregate-rules.ts; the
 // reads and writes are src/incidents/repository.ts's (raw SQL on a SqlTx: also the worker's node-postgres one).
 import type { SqlTx } from '../db/client.ts';
-import { computeIncidentAggregate, type AggregateMember, type IncidentAggregate, type IncidentCorrection } from './aggregate-rules.ts';
+import {
+  computeIncidentAggregate,
+  type AggregateMember,
+  type IncidentAggregate,
+  type IncidentCorrection,
+} from './aggregate-rules.ts';
 import { insertIncidentRows, lockForAggregate, membersOf, writeAggregates } from './repository.ts';
 import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
 
@@ -32,14 +37,18 @@ export async function recomputeIncidents(tx: SqlTx, incidentIds: string[]): Prom
   const byIncident = new Map<string, AggregateMember[]>();
   for (const r of rows) {
     const list = byIncident.get(r.incidentId);
-    if (list) list.push(r); else byIncident.set(r.incidentId, [r]);
+    if (list) list.push(r);
+    else byIncident.set(r.incidentId, [r]);
   }
-  await writeAggregates(tx, locked.map(({ id, correction }) => {
-    const members = byIncident.get(id) ?? [];
-    return members.length
-      ? { id, a: computeIncidentAggregate(members, correction as IncidentCorrection | null), tally: tallyOf(members) }
-      : { id, a: null, tally: emptyTally() };
-  }));
+  await writeAggregates(
+    tx,
+    locked.map(({ id, correction }) => {
+      const members = byIncident.get(id) ?? [];
+      return members.length
+        ? { id, a: computeIncidentAggregate(members, correction as IncidentCorrection | null), tally: tallyOf(members) }
+        : { id, a: null, tally: emptyTally() };
+    }),
+  );
 }
 
 /**
@@ -54,7 +63,10 @@ export async function joinIncidents(tx: SqlTx, joins: Map<string, AggregateMembe
   const untallied: string[] = [];
   const updates: Array<{ id: string; a: IncidentAggregate; tally: Tally }> = [];
   for (const { id, correction, tally } of locked) {
-    if (!tally) { untallied.push(id); continue; }
+    if (!tally) {
+      untallied.push(id);
+      continue;
+    }
     for (const m of joins.get(id)!) addMember(tally, m);
     updates.push({ id, a: aggregateFromTally(tally, correction as IncidentCorrection | null), tally });
   }
@@ -64,10 +76,16 @@ export async function joinIncidents(tx: SqlTx, joins: Map<string, AggregateMembe
 
 /** Opens incidents with their aggregates and tallies in one statement; ids are chosen by the caller (null: the
  * database's), and the ids are returned in the order given. */
-export async function insertIncidents(tx: SqlTx, members: Array<{ id?: string; members: AggregateMember[] }>): Promise<string[]> {
+export async function insertIncidents(
+  tx: SqlTx,
+  members: Array<{ id?: string; members: AggregateMember[] }>,
+): Promise<string[]> {
   if (!members.length) return [];
-  return insertIncidentRows(tx, members.map(({ id, members: ms }) => {
-    const tally = tallyOf(ms);
-    return { id: id ?? null, tally, ...aggregateFromTally(tally, null) };
-  }));
+  return insertIncidentRows(
+    tx,
+    members.map(({ id, members: ms }) => {
+      const tally = tallyOf(ms);
+      return { id: id ?? null, tally, ...aggregateFromTally(tally, null) };
+    }),
+  );
 }

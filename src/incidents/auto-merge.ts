@@ -9,9 +9,17 @@ import { separated } from './repository.ts';
 /** The actor automatic merges are audited under. */
 export const DEDUP_ACTOR: Actor = { id: null, username: 'dedup' };
 
-export interface TieOutcome { merged: string[]; skipped: Array<{ id: string; reason: string }> }
+export interface TieOutcome {
+  merged: string[];
+  skipped: Array<{ id: string; reason: string }>;
+}
 
-export async function mergeTiedIncidents(deps: ReviewDeps, incidentId: string, otherIds: string[], reportId: string): Promise<TieOutcome> {
+export async function mergeTiedIncidents(
+  deps: ReviewDeps,
+  incidentId: string,
+  otherIds: string[],
+  reportId: string,
+): Promise<TieOutcome> {
   const out: TieOutcome = { merged: [], skipped: [] };
   for (const other of [...new Set(otherIds)].filter((id) => id !== incidentId).sort()) {
     if (await separated(deps.db, incidentId, other)) {

@@ -3,10 +3,37 @@ import { appendAudit, type AuditAction } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Tx } from '../db/client.ts';
 
-export interface ReviewDeps { db: Db; clock: Clock; termIds: readonly string[] }
+export interface ReviewDeps {
+  db: Db;
+  clock: Clock;
+  termIds: readonly string[];
+}
 /** Who acts: a person, or the system (id null) for automatic steps such as dedup's merges. */
-export interface Actor { id: string | null; username: string }
+export interface Actor {
+  id: string | null;
+  username: string;
+}
 
-export async function audit(tx: Tx, clock: Clock, actor: Actor, action: AuditAction, incidentId: string, before: unknown, after: unknown) {
-  await appendAudit(tx, { actorId: actor.id, actorName: actor.username, action, entityType: 'incident', entityId: incidentId, before, after }, clock);
+export async function audit(
+  tx: Tx,
+  clock: Clock,
+  actor: Actor,
+  action: AuditAction,
+  incidentId: string,
+  before: unknown,
+  after: unknown,
+) {
+  await appendAudit(
+    tx,
+    {
+      actorId: actor.id,
+      actorName: actor.username,
+      action,
+      entityType: 'incident',
+      entityId: incidentId,
+      before,
+      after,
+    },
+    clock,
+  );
 }

@@ -14,24 +14,49 @@ import { IncidentSummary, incidentSummary } from './view.ts';
 
 export const MEMBERS_PAGE = 50;
 
-export const MembersQuery = z.object({
-  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
-  limit: z.coerce.number().int().min(1).max(200).default(MEMBERS_PAGE),
-}).strict().meta({ id: 'IncidentMembersQuery' });
+export const MembersQuery = z
+  .object({
+    cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(200).default(MEMBERS_PAGE),
+  })
+  .strict()
+  .meta({ id: 'IncidentMembersQuery' });
 
-export const MembersPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).meta({ id: 'IncidentMembersPage' });
+export const MembersPage = z
+  .object({ items: z.array(ReportView), nextCursor: z.string().nullable() })
+  .meta({ id: 'IncidentMembersPage' });
 
 export const IncidentDetail = IncidentSummary.extend({
   mergedIntoId: z.string().uuid().nullable(),
   correction: z.record(z.string(), z.unknown()).nullable(),
-  automatic: z.object({ terms: z.array(z.string()), stance: z.string().nullable(), confidence: z.number().nullable() }).nullable(),
-  reports: z.array(ReportView).meta({ description: `The first ${MEMBERS_PAGE} member reports in observed order; GET /api/incidents/{id}/reports pages the rest` }),
+  automatic: z
+    .object({ terms: z.array(z.string()), stance: z.string().nullable(), confidence: z.number().nullable() })
+    .nullable(),
+  reports: z.array(ReportView).meta({
+    description: `The first ${MEMBERS_PAGE} member reports in observed order; GET /api/incidents/{id}/reports pages the rest`,
+  }),
   reportsNextCursor: z.string().nullable(),
-  comments: z.array(z.object({ id: z.string(), author: z.object({ id: z.string(), username: z.string() }), body: z.string(), createdAt: z.string() })),
-  history: z.array(z.object({ at: z.string(), actorName: z.string().nullable(), action: z.string(), before: z.unknown(), after: z.unknown() })),
+  comments: z.array(
+    z.object({
+      id: z.string(),
+      author: z.object({ id: z.string(), username: z.string() }),
+      body: z.string(),
+      createdAt: z.string(),
+    }),
+  ),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      actorName: z.string().nullable(),
+      action: z.string(),
+      before: z.unknown(),
+      after: z.unknown(),
+    }),
+  ),
 }).meta({ id: 'IncidentDetail' });
 
-const encode = (r: { observedAt: Date; id: string }) => Buffer.from(JSON.stringify([r.observedAt.toISOString(), r.id])).toString('base64url');
+const encode = (r: { observedAt: Date; id: string }) =>
+  Buffer.from(JSON.stringify([r.observedAt.toISOString(), r.id])).toString('base64url');
 function decode(cursor: string): { observedAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
@@ -77,10 +102,18 @@ export async function getIncidentDetail(db: Db, id: string) {
     ...incidentSummary(incident),
     mergedIntoId: incident.mergedIntoId,
     correction: incident.correction ?? null,
-    automatic: automatic ? { terms: automatic.terms, stance: automatic.stance, confidence: automatic.confidence } : null,
+    automatic: automatic
+      ? { terms: automatic.terms, stance: automatic.stance, confidence: automatic.confidence }
+      : null,
     reports: page.items,
     reportsNextCursor: page.nextCursor,
     comments: comments.map((c) => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() })),
-    history: history.map((h) => ({ at: h.at.toISOString(), actorName: h.actorName, action: h.action, before: h.before, after: h.after })),
+    history: history.map((h) => ({
+      at: h.at.toISOString(),
+      actorName: h.actorName,
+      action: h.action,
+      before: h.before,
+      after: h.after,
+    })),
   };
 }

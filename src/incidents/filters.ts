@@ -12,27 +12,49 @@ export const STANCES = ['violation', 'compliance', 'information'] as const;
 
 // Dates without a time are whole days in the agreement's zone, so `to=2020-11-30` includes the 30th in Libya.
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-export const DayOrInstant = z.string()
-  .refine((v) => DAY.test(v) || !Number.isNaN(Date.parse(v)) && /T/.test(v), 'YYYY-MM-DD or ISO 8601 date-time')
+export const DayOrInstant = z
+  .string()
+  .refine((v) => DAY.test(v) || (!Number.isNaN(Date.parse(v)) && /T/.test(v)), 'YYYY-MM-DD or ISO 8601 date-time')
   .refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
-const csvOf = <T extends readonly [string, ...string[]]>(values: T) => z.string().transform((v, ctx) => {
-  const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of parts) if (!(values as readonly string[]).includes(p)) ctx.addIssue({ code: 'custom', message: `unknown value ${p}` });
-  return parts as Array<T[number]>;
-});
+const csvOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().transform((v, ctx) => {
+    const parts = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const p of parts)
+      if (!(values as readonly string[]).includes(p)) ctx.addIssue({ code: 'custom', message: `unknown value ${p}` });
+    return parts as Array<T[number]>;
+  });
 
 export const QueueFilters = z.object({
   state: csvOf(INCIDENT_STATES).optional().meta({ description: 'One state, or several separated by commas.' }),
   term: z.string().trim().min(1).max(64).optional().meta({ description: 'Agreement term id the incident is about.' }),
   stance: z.enum(STANCES).optional(),
   party: z.string().trim().min(1).max(32).optional(),
-  place: z.string().trim().min(1).max(200).optional().meta({ description: 'Substring of the place name (case-insensitive).' }),
-  bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),
-  from: DayOrInstant.optional().meta({ description: 'Incidents still going on at or after this instant (a date: start of that day, Africa/Tripoli).' }),
-  to: DayOrInstant.optional().meta({ description: 'Incidents begun before this instant (a date: that whole day included).' }),
+  place: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Substring of the place name (case-insensitive).' }),
+  bbox: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat')
+    .optional(),
+  from: DayOrInstant.optional().meta({
+    description: 'Incidents still going on at or after this instant (a date: start of that day, Africa/Tripoli).',
+  }),
+  to: DayOrInstant.optional().meta({
+    description: 'Incidents begun before this instant (a date: that whole day included).',
+  }),
   language: z.enum(['en', 'ar']).optional(),
   minConfidence: z.coerce.number().min(0).max(1).optional(),
-  assigneeId: z.union([z.string().uuid(), z.literal('none')]).optional().meta({ description: 'A user id, or `none` for unassigned incidents.' }),
+  assigneeId: z
+    .union([z.string().uuid(), z.literal('none')])
+    .optional()
+    .meta({ description: 'A user id, or `none` for unassigned incidents.' }),
 });
 export type QueueFilters = z.infer<typeof QueueFilters>;
 

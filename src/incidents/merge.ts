@@ -5,17 +5,40 @@ import { Invalid } from '../errors.ts';
 import { recomputeIncident } from './aggregate.ts';
 import { countReportsOfIncident, findReportsForSplit, moveAllReports, moveReports } from '../reports/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
-import { insertSeparation, insertSplitIncident, lockIncident, lockIncidents, mergeInto, readSummary } from './repository.ts';
+import {
+  insertSeparation,
+  insertSplitIncident,
+  lockIncident,
+  lockIncidents,
+  mergeInto,
+  readSummary,
+} from './repository.ts';
 
 export const MergeInput = z.object({ otherId: z.string().uuid() }).strict().meta({ id: 'MergeInput' });
-export const SplitInput = z.object({ reportIds: z.array(z.string().uuid()).min(1).max(500) }).strict().meta({ id: 'SplitInput' });
+export const SplitInput = z
+  .object({ reportIds: z.array(z.string().uuid()).min(1).max(500) })
+  .strict()
+  .meta({ id: 'SplitInput' });
 
-const aggregateOf = (s: Awaited<ReturnType<typeof readSummary>>) =>
-  ({ state: s.state, terms: s.terms, stance: s.stance, reportCount: s.reportCount, severity: s.severity, placeName: s.placeName });
+const aggregateOf = (s: Awaited<ReturnType<typeof readSummary>>) => ({
+  state: s.state,
+  terms: s.terms,
+  stance: s.stance,
+  reportCount: s.reportCount,
+  severity: s.severity,
+  placeName: s.placeName,
+});
 
 /** Merges `otherId` into `targetId`: its reports and comments move, and it points at the survivor. */
-export async function mergeIncidents(deps: ReviewDeps, actor: Actor, targetId: string, otherId: string, opts: { why?: string } = {}) {
-  if (targetId === otherId) throw new Invalid([{ field: 'otherId', reason: 'an incident cannot be merged into itself' }]);
+export async function mergeIncidents(
+  deps: ReviewDeps,
+  actor: Actor,
+  targetId: string,
+  otherId: string,
+  opts: { why?: string } = {},
+) {
+  if (targetId === otherId)
+    throw new Invalid([{ field: 'otherId', reason: 'an incident cannot be merged into itself' }]);
   return deps.db.$transaction(async (tx) => {
     await lockIncidents(tx, [targetId, otherId]);
     const [targetBefore, otherBefore] = await Promise.all([readSummary(tx, targetId), readSummary(tx, otherId)]);
@@ -24,9 +47,15 @@ export async function mergeIncidents(deps: ReviewDeps, actor: Actor, targetId: s
     await recomputeIncident(tx, targetId);
     await recomputeIncident(tx, otherId);
     const after = await readSummary(tx, targetId);
-    await audit(tx, deps.clock, actor, 'incident_merged', targetId,
+    await audit(
+      tx,
+      deps.clock,
+      actor,
+      'incident_merged',
+      targetId,
       { target: aggregateOf(targetBefore), other: { id: otherId, ...aggregateOf(otherBefore) } },
-      { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) });
+      { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) },
+    );
     return after;
   });
 }
@@ -38,23 +67,37 @@ export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: str
     const source = await lockIncident(tx, sourceId);
     const reports = await findReportsForSplit(tx, ids);
     const foreign = ids.filter((id) => reports.find((r) => r.id === id)?.incidentId !== sourceId);
-    if (foreign.length) throw new Invalid([{ field: 'reportIds', reason: `not reports of this incident: ${foreign.join(', ')}` }]);
+    if (foreign.length)
+      throw new Invalid([{ field: 'reportIds', reason: `not reports of this incident: ${foreign.join(', ')}` }]);
     if (ids.length >= source.reportCount) {
       const total = await countReportsOfIncident(tx, sourceId);
-      if (ids.length >= total) throw new Invalid([{ field: 'reportIds', reason: 'leave at least one report in the incident' }]);
+      if (ids.length >= total)
+        throw new Invalid([{ field: 'reportIds', reason: 'leave at least one report in the incident' }]);
     }
     const sourceBefore = await readSummary(tx, sourceId);
     const times = reports.map((r) => r.observedAt.getTime());
     // Placeholder span; recomputeIncident fills in every aggregate from the moved reports right after.
-    const created = { id: await insertSplitIncident(tx, { first: new Date(Math.min(...times)), last: new Date(Math.max(...times)) }, deps.clock.now()) };
+    const created = {
+      id: await insertSplitIncident(
+        tx,
+        { first: new Date(Math.min(...times)), last: new Date(Math.max(...times)) },
+        deps.clock.now(),
+      ),
+    };
     await moveReports(tx, ids, created.id);
     await insertSeparation(tx, sourceId, created.id, deps.clock.now());
     await recomputeIncident(tx, sourceId);
     await recomputeIncident(tx, created.id);
     const [sourceAfter, split] = await Promise.all([readSummary(tx, sourceId), readSummary(tx, created.id)]);
-    await audit(tx, deps.clock, actor, 'report_split', sourceId,
+    await audit(
+      tx,
+      deps.clock,
+      actor,
+      'report_split',
+      sourceId,
       { source: aggregateOf(sourceBefore) },
-      { source: aggregateOf(sourceAfter), newIncidentId: created.id, newIncident: aggregateOf(split), reportIds: ids });
+      { source: aggregateOf(sourceAfter), newIncidentId: created.id, newIncident: aggregateOf(split), reportIds: ids },
+    );
     return split;
   });
 }

@@ -11,7 +11,11 @@ import { incidentSummary } from './view.ts';
 export const QueueQuery = QueueFilters.extend({
   sort: z.enum(SORTS).default('-severity'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(300).optional().meta({ description: 'Opaque cursor from the previous page (same filters and sort).' }),
+  cursor: z
+    .string()
+    .max(300)
+    .optional()
+    .meta({ description: 'Opaque cursor from the previous page (same filters and sort).' }),
 }).strict();
 export type QueueQuery = z.infer<typeof QueueQuery>;
 

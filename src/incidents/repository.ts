@@ -10,7 +10,8 @@ import { incidentSummary, summarySelect } from './view.ts';
 
 // --- Aggregates: the incidents' tallies, their members, the aggregates computed from them (src/incidents/aggregate.ts).
 
-const MEMBER_COLUMNS = Prisma.raw(`r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
+const MEMBER_COLUMNS =
+  Prisma.raw(`r."id" IS NOT NULL AS member, r."lat", r."lon", r."resolvedLat", r."resolvedLon", r."geoCell",
   r."placeName", r."resolvedPlace", r."observedAt", r."language", r."partyAlleged"::text AS "partyAlleged", r."casualties",
   r."terms", r."stance"::text AS stance, r."confidence"`);
 
@@ -30,9 +31,14 @@ export async function membersOf(tx: SqlTx, ids: string[]): Promise<MemberRow[]> 
 }
 
 /** Writes many aggregates and tallies in one statement; a null aggregate is an incident left without reports. */
-export async function writeAggregates(tx: SqlTx, updates: Array<{ id: string; a: IncidentAggregate | null; tally: Tally }>): Promise<void> {
+export async function writeAggregates(
+  tx: SqlTx,
+  updates: Array<{ id: string; a: IncidentAggregate | null; tally: Tally }>,
+): Promise<void> {
   if (!updates.length) return;
-  const list = JSON.stringify(updates.map(({ id, a, tally }) => (a ? { id, empty: false, tally, ...a } : { id, empty: true, tally })));
+  const list = JSON.stringify(
+    updates.map(({ id, a, tally }) => (a ? { id, empty: false, tally, ...a } : { id, empty: true, tally })),
+  );
   await tx.$executeRaw`UPDATE "Incident" i SET
       "terms" = CASE WHEN v.empty THEN i."terms" ELSE v.terms END,
       "stance" = CASE WHEN v.empty THEN i."stance" ELSE v.stance::"Stance" END,
@@ -57,7 +63,10 @@ export async function writeAggregates(tx: SqlTx, updates: Array<{ id: string; a:
 }
 
 /** Inserts incidents with their aggregates and tallies (id null: the database's); their ids in the order given. */
-export async function insertIncidentRows(tx: SqlTx, rows: Array<IncidentAggregate & { id: string | null; tally: Tally }>): Promise<string[]> {
+export async function insertIncidentRows(
+  tx: SqlTx,
+  rows: Array<IncidentAggregate & { id: string | null; tally: Tally }>,
+): Promise<string[]> {
   const list = JSON.stringify(rows.map((row, i) => ({ i, ...row })));
   const inserted = await tx.$queryRaw<Array<{ id: string }>>`
     INSERT INTO "Incident" ("id", "terms", "stance", "parties", "confidence", "severity", "lat", "lon", "geoCell", "placeName",
@@ -75,8 +84,14 @@ export async function insertIncidentRows(tx: SqlTx, rows: Array<IncidentAggregat
 // --- Review: locks, reads and changes of one incident.
 
 export interface LockedIncident {
-  id: string; state: IncidentStateName; assigneeId: string | null; terms: string[]; stance: string | null;
-  correction: unknown; mergedIntoId: string | null; reportCount: number;
+  id: string;
+  state: IncidentStateName;
+  assigneeId: string | null;
+  terms: string[];
+  stance: string | null;
+  correction: unknown;
+  mergedIntoId: string | null;
+  reportCount: number;
 }
 
 /**
@@ -94,7 +109,8 @@ export async function lockIncidents(tx: Tx, ids: string[]): Promise<Map<string, 
   for (const id of sorted) {
     const row = byId.get(id);
     if (!row) throw new NotFound('incident');
-    if (row.mergedIntoId) throw new Conflict(`incident ${id} was merged into ${row.mergedIntoId}`, { mergedIntoId: row.mergedIntoId });
+    if (row.mergedIntoId)
+      throw new Conflict(`incident ${id} was merged into ${row.mergedIntoId}`, { mergedIntoId: row.mergedIntoId });
   }
   return byId;
 }
@@ -141,7 +157,10 @@ export async function mergeInto(tx: Tx, otherId: string, targetId: string): Prom
 
 /** A new incident for reports split out; its aggregate is filled in by recomputeIncident right after. */
 export async function insertSplitIncident(tx: Tx, span: { first: Date; last: Date }, createdAt: Date): Promise<string> {
-  const created = await tx.incident.create({ data: { firstObservedAt: span.first, lastObservedAt: span.last, createdAt }, select: { id: true } });
+  const created = await tx.incident.create({
+    data: { firstObservedAt: span.first, lastObservedAt: span.last, createdAt },
+    select: { id: true },
+  });
   return created.id;
 }
 
@@ -155,7 +174,10 @@ export async function insertSeparation(tx: Tx, one: string, other: string, creat
 /** Whether a reviewer declared the two incidents distinct. */
 export async function separated(db: Db, one: string, other: string): Promise<boolean> {
   const [a, b] = [one, other].sort() as [string, string];
-  return (await db.incidentSeparation.findFirst({ where: { incidentA: a, incidentB: b }, select: { incidentA: true } })) !== null;
+  return (
+    (await db.incidentSeparation.findFirst({ where: { incidentA: a, incidentB: b }, select: { incidentA: true } })) !==
+    null
+  );
 }
 
 // --- Reads for the commission's pages, exports and digests.
@@ -176,7 +198,12 @@ export async function commentsOf(db: Db, incidentId: string) {
   });
 }
 
-export async function findIncidentPage(db: Db, where: Prisma.IncidentWhereInput, orderBy: Prisma.IncidentOrderByWithRelationInput[], take: number) {
+export async function findIncidentPage(
+  db: Db,
+  where: Prisma.IncidentWhereInput,
+  orderBy: Prisma.IncidentOrderByWithRelationInput[],
+  take: number,
+) {
   return db.incident.findMany({ where, orderBy, take, select: summarySelect });
 }
 
@@ -191,23 +218,54 @@ export async function mapPoints(db: Db, where: Prisma.IncidentWhereInput, take: 
     where: { AND: [where, { lat: { not: null } }, { lon: { not: null } }] },
     orderBy: [{ severity: 'desc' }, { id: 'desc' }],
     take,
-    select: { id: true, state: true, terms: true, stance: true, reportCount: true, severity: true, lat: true, lon: true, placeName: true },
+    select: {
+      id: true,
+      state: true,
+      terms: true,
+      stance: true,
+      reportCount: true,
+      severity: true,
+      lat: true,
+      lon: true,
+      placeName: true,
+    },
   });
 }
 
 const exportSelect = {
-  id: true, state: true, terms: true, stance: true, parties: true, confidence: true, severity: true, lat: true, lon: true,
-  placeName: true, firstObservedAt: true, lastObservedAt: true, reportCount: true, languages: true, summary: true,
-  correction: true, assignee: { select: { username: true } },
+  id: true,
+  state: true,
+  terms: true,
+  stance: true,
+  parties: true,
+  confidence: true,
+  severity: true,
+  lat: true,
+  lon: true,
+  placeName: true,
+  firstObservedAt: true,
+  lastObservedAt: true,
+  reportCount: true,
+  languages: true,
+  summary: true,
+  correction: true,
+  assignee: { select: { username: true } },
 } as const;
 
 export type ExportIncident = Prisma.IncidentGetPayload<{ select: typeof exportSelect }>;
 
 /** One keyset batch of the incidents an export selects, in id order after `afterId`. */
-export async function exportIncidentBatch(db: Db, where: Prisma.IncidentWhereInput, afterId: string | null, take: number): Promise<ExportIncident[]> {
+export async function exportIncidentBatch(
+  db: Db,
+  where: Prisma.IncidentWhereInput,
+  afterId: string | null,
+  take: number,
+): Promise<ExportIncident[]> {
   return db.incident.findMany({
     where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where,
-    orderBy: { id: 'asc' }, take, select: exportSelect,
+    orderBy: { id: 'asc' },
+    take,
+    select: exportSelect,
   });
 }
 

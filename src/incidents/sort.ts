@@ -7,15 +7,21 @@ export const SORTS = ['severity', '-severity', 'age', '-age', 'reports', '-repor
 export type Sort = (typeof SORTS)[number];
 
 type Column = 'severity' | 'firstObservedAt' | 'reportCount';
-interface Order { column: Column; dir: 'asc' | 'desc' }
+interface Order {
+  column: Column;
+  dir: 'asc' | 'desc';
+}
 
 /** `age` ascending is youngest first, i.e. the latest start first; `-age` puts the oldest first. */
 export function orderOf(sort: Sort): Order {
   const desc = sort.startsWith('-');
   switch (sort.replace('-', '')) {
-    case 'severity': return { column: 'severity', dir: desc ? 'desc' : 'asc' };
-    case 'reports': return { column: 'reportCount', dir: desc ? 'desc' : 'asc' };
-    default: return { column: 'firstObservedAt', dir: desc ? 'asc' : 'desc' };
+    case 'severity':
+      return { column: 'severity', dir: desc ? 'desc' : 'asc' };
+    case 'reports':
+      return { column: 'reportCount', dir: desc ? 'desc' : 'asc' };
+    default:
+      return { column: 'firstObservedAt', dir: desc ? 'asc' : 'desc' };
   }
 }
 
@@ -24,7 +30,12 @@ export function orderBy(sort: Sort): Prisma.IncidentOrderByWithRelationInput[] {
   return [{ [o.column]: o.dir }, { id: o.dir }];
 }
 
-interface CursorRow { id: string; severity: number; firstObservedAt: Date; reportCount: number }
+interface CursorRow {
+  id: string;
+  severity: number;
+  firstObservedAt: Date;
+  reportCount: number;
+}
 
 export function encodeCursor(sort: Sort, row: CursorRow): string {
   const { column } = orderOf(sort);
@@ -35,9 +46,20 @@ export function encodeCursor(sort: Sort, row: CursorRow): string {
 /** Rows after the cursor's row in this order. A cursor from another sort order is refused. */
 export function afterCursor(sort: Sort, cursor: string): Prisma.IncidentWhereInput {
   let parsed: unknown;
-  try { parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')); } catch { parsed = null; }
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
   const bad = () => new Invalid([{ field: 'cursor', reason: 'not a cursor from this query (sort changed?)' }], 400);
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort || typeof parsed[2] !== 'string' || !/^[0-9a-f-]{36}$/.test(parsed[2])) throw bad();
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    parsed[0] !== sort ||
+    typeof parsed[2] !== 'string' ||
+    !/^[0-9a-f-]{36}$/.test(parsed[2])
+  )
+    throw bad();
   const { column, dir } = orderOf(sort);
   const raw = parsed[1] as unknown;
   const key = column === 'firstObservedAt' ? new Date(String(raw)) : raw;

@@ -31,14 +31,31 @@ export interface Tally {
 }
 
 export const emptyTally = (): Tally => ({
-  v: 1, n: 0, first: null, last: null, terms: {}, stances: {}, confidence: [0, 0], parties: {}, languages: {}, places: {}, cells: {},
-  gps: [0, 0, 0], resolved: [0, 0, 0], casualties: { killed: 0, injured: 0, missing: 0, detained: 0 },
+  v: 1,
+  n: 0,
+  first: null,
+  last: null,
+  terms: {},
+  stances: {},
+  confidence: [0, 0],
+  parties: {},
+  languages: {},
+  places: {},
+  cells: {},
+  gps: [0, 0, 0],
+  resolved: [0, 0, 0],
+  casualties: { killed: 0, injured: 0, missing: 0, detained: 0 },
 });
 
-const bump = (m: Record<string, number>, k: string) => { m[k] = (m[k] ?? 0) + 1; };
+const bump = (m: Record<string, number>, k: string) => {
+  m[k] = (m[k] ?? 0) + 1;
+};
 const see = (m: Record<string, Seen>, k: string, at: number) => {
   const s = m[k];
-  if (s) { s[0] += 1; s[1] = Math.min(s[1], at); } else m[k] = [1, at];
+  if (s) {
+    s[0] += 1;
+    s[1] = Math.min(s[1], at);
+  } else m[k] = [1, at];
 };
 
 /** Folds one member into the tally (in place). */
@@ -49,16 +66,28 @@ export function addMember(t: Tally, m: AggregateMember): Tally {
   t.last = t.last === null ? at : Math.max(t.last, at);
   for (const term of new Set(m.terms)) bump(t.terms, term);
   if (m.stance) t.stances[m.stance] = (t.stances[m.stance] ?? 0) + 1;
-  if (m.confidence !== null) { t.confidence[0] += m.confidence; t.confidence[1] += 1; }
+  if (m.confidence !== null) {
+    t.confidence[0] += m.confidence;
+    t.confidence[1] += 1;
+  }
   if (realParty(m.partyAlleged)) bump(t.parties, m.partyAlleged);
   if (m.language) bump(t.languages, m.language);
   const place = placeOf(m);
   if (place) see(t.places, place, at);
   if (m.geoCell !== null) see(t.cells, m.geoCell, at);
-  if (m.lat !== null && m.lon !== null) { t.gps[0] += m.lat; t.gps[1] += m.lon; t.gps[2] += 1; }
-  if (m.resolvedLat !== null && m.resolvedLon !== null) { t.resolved[0] += m.resolvedLat; t.resolved[1] += m.resolvedLon; t.resolved[2] += 1; }
+  if (m.lat !== null && m.lon !== null) {
+    t.gps[0] += m.lat;
+    t.gps[1] += m.lon;
+    t.gps[2] += 1;
+  }
+  if (m.resolvedLat !== null && m.resolvedLon !== null) {
+    t.resolved[0] += m.resolvedLat;
+    t.resolved[1] += m.resolvedLon;
+    t.resolved[2] += 1;
+  }
   const c = (m.casualties ?? {}) as Partial<CasualtyCounts>;
-  for (const k of Object.keys(t.casualties) as Array<keyof CasualtyCounts>) t.casualties[k] = Math.max(t.casualties[k], Number(c[k] ?? 0) || 0);
+  for (const k of Object.keys(t.casualties) as Array<keyof CasualtyCounts>)
+    t.casualties[k] = Math.max(t.casualties[k], Number(c[k] ?? 0) || 0);
   return t;
 }
 
@@ -68,12 +97,20 @@ export const tallyOf = (members: AggregateMember[]): Tally => members.reduce(add
 function modeOf(m: Record<string, Seen>): string | null {
   let best: [string, Seen] | null = null;
   for (const e of Object.entries(m)) {
-    if (!best || e[1][0] > best[1][0] || (e[1][0] === best[1][0] && (e[1][1] < best[1][1] || (e[1][1] === best[1][1] && e[0] < best[0])))) best = e;
+    if (
+      !best ||
+      e[1][0] > best[1][0] ||
+      (e[1][0] === best[1][0] && (e[1][1] < best[1][1] || (e[1][1] === best[1][1] && e[0] < best[0])))
+    )
+      best = e;
   }
   return best ? best[0] : null;
 }
 
-const keys = (m: Record<string, number>) => Object.keys(m).filter((k) => m[k]! > 0).sort();
+const keys = (m: Record<string, number>) =>
+  Object.keys(m)
+    .filter((k) => m[k]! > 0)
+    .sort();
 
 /** The aggregate of a non-empty tally, as computeIncidentAggregate gives it for the same members. */
 export function aggregateFromTally(t: Tally, correction: IncidentCorrection | null, titles?: TermTitles) {
@@ -82,7 +119,8 @@ export function aggregateFromTally(t: Tally, correction: IncidentCorrection | nu
   const terms = correction?.terms ?? (realTerms.length ? realTerms : autoTerms);
   const top = Math.max(0, ...Object.values(t.stances));
   const stance = correction?.stance ?? STANCE_PRIORITY.find((s) => t.stances[s] === top && top > 0) ?? null;
-  const confidence = correction?.terms || correction?.stance ? 1 : t.confidence[1] ? t.confidence[0] / t.confidence[1] : null;
+  const confidence =
+    correction?.terms || correction?.stance ? 1 : t.confidence[1] ? t.confidence[0] / t.confidence[1] : null;
   const parties = keys(t.parties);
   const languages = keys(t.languages);
   const firstObservedAt = new Date(t.first!);
@@ -94,9 +132,36 @@ export function aggregateFromTally(t: Tally, correction: IncidentCorrection | nu
   const cell = lat !== null && lon !== null ? geoCell(lat, lon) : modeOf(t.cells);
   const reportCount = t.n;
   const casualties = { ...t.casualties };
-  const summary = incidentSummary({ terms, stance, placeName, lat, lon, reportCount, languages, parties, casualties, firstObservedAt, lastObservedAt }, titles);
+  const summary = incidentSummary(
+    {
+      terms,
+      stance,
+      placeName,
+      lat,
+      lon,
+      reportCount,
+      languages,
+      parties,
+      casualties,
+      firstObservedAt,
+      lastObservedAt,
+    },
+    titles,
+  );
   return {
-    terms, stance, parties, confidence, severity: incidentSeverity(terms, stance, casualties, reportCount),
-    lat, lon, geoCell: cell, placeName, firstObservedAt, lastObservedAt, reportCount, languages, summary,
+    terms,
+    stance,
+    parties,
+    confidence,
+    severity: incidentSeverity(terms, stance, casualties, reportCount),
+    lat,
+    lon,
+    geoCell: cell,
+    placeName,
+    firstObservedAt,
+    lastObservedAt,
+    reportCount,
+    languages,
+    summary,
   };
 }

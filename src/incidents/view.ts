@@ -3,16 +3,43 @@ import { z } from 'zod';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
 
 export const summarySelect = {
-  id: true, state: true, terms: true, stance: true, parties: true, confidence: true, severity: true,
-  lat: true, lon: true, placeName: true, firstObservedAt: true, lastObservedAt: true, reportCount: true,
-  languages: true, summary: true, correction: true, assigneeId: true,
+  id: true,
+  state: true,
+  terms: true,
+  stance: true,
+  parties: true,
+  confidence: true,
+  severity: true,
+  lat: true,
+  lon: true,
+  placeName: true,
+  firstObservedAt: true,
+  lastObservedAt: true,
+  reportCount: true,
+  languages: true,
+  summary: true,
+  correction: true,
+  assigneeId: true,
   assignee: { select: { id: true, username: true } },
 } as const;
 
 export interface SummaryRow {
-  id: string; state: string; terms: string[]; stance: string | null; parties: string[]; confidence: number | null;
-  severity: number; lat: number | null; lon: number | null; placeName: string | null; firstObservedAt: Date;
-  lastObservedAt: Date; reportCount: number; languages: string[]; summary: string | null; correction: unknown;
+  id: string;
+  state: string;
+  terms: string[];
+  stance: string | null;
+  parties: string[];
+  confidence: number | null;
+  severity: number;
+  lat: number | null;
+  lon: number | null;
+  placeName: string | null;
+  firstObservedAt: Date;
+  lastObservedAt: Date;
+  reportCount: number;
+  languages: string[];
+  summary: string | null;
+  correction: unknown;
   assignee: { id: string; username: string } | null;
 }
 
@@ -38,31 +65,41 @@ export function incidentSummary(i: SummaryRow) {
   };
 }
 
-export const IncidentSummary = z.object({
-  id: z.string().uuid(),
-  state: z.enum(INCIDENT_STATES),
-  assignee: z.object({ id: z.string().uuid(), username: z.string() }).nullable(),
-  terms: z.array(z.string()),
-  stance: z.enum(STANCES).nullable(),
-  parties: z.array(z.string()),
-  confidence: z.number().nullable(),
-  severity: z.number().int(),
-  lat: z.number().nullable(),
-  lon: z.number().nullable(),
-  placeName: z.string().nullable(),
-  firstObservedAt: z.string(),
-  lastObservedAt: z.string(),
-  reportCount: z.number().int(),
-  languages: z.array(z.string()),
-  summary: z.string().nullable(),
-  corrected: z.boolean(),
-}).meta({ id: 'IncidentSummary' });
+export const IncidentSummary = z
+  .object({
+    id: z.string().uuid(),
+    state: z.enum(INCIDENT_STATES),
+    assignee: z.object({ id: z.string().uuid(), username: z.string() }).nullable(),
+    terms: z.array(z.string()),
+    stance: z.enum(STANCES).nullable(),
+    parties: z.array(z.string()),
+    confidence: z.number().nullable(),
+    severity: z.number().int(),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    placeName: z.string().nullable(),
+    firstObservedAt: z.string(),
+    lastObservedAt: z.string(),
+    reportCount: z.number().int(),
+    languages: z.array(z.string()),
+    summary: z.string().nullable(),
+    corrected: z.boolean(),
+  })
+  .meta({ id: 'IncidentSummary' });
 
-export const StateCounts = z.object(Object.fromEntries(INCIDENT_STATES.map((s) => [s, z.number().int()])) as Record<(typeof INCIDENT_STATES)[number], z.ZodNumber>)
+export const StateCounts = z
+  .object(
+    Object.fromEntries(INCIDENT_STATES.map((s) => [s, z.number().int()])) as Record<
+      (typeof INCIDENT_STATES)[number],
+      z.ZodNumber
+    >,
+  )
   .meta({ id: 'IncidentStateCounts' });
 
-export const IncidentPage = z.object({
-  items: z.array(IncidentSummary),
-  nextCursor: z.string().nullable(),
-  counts: StateCounts,
-}).meta({ id: 'IncidentPage' });
+export const IncidentPage = z
+  .object({
+    items: z.array(IncidentSummary),
+    nextCursor: z.string().nullable(),
+    counts: StateCounts,
+  })
+  .meta({ id: 'IncidentPage' });

@@ -7,16 +7,30 @@ import type { Db } from '../db/client.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { failedJobs, findJob, type Queues } from './repository.ts';
 
-export interface JobsDeps { db: Db; clock: Clock; queues: Queues }
+export interface JobsDeps {
+  db: Db;
+  clock: Clock;
+  queues: Queues;
+}
 
 export interface FailedJobView {
-  queue: string; jobId: string; name: string; data: Record<string, unknown>; failedReason: string | null;
-  attemptsMade: number; finishedOn: string | null;
+  queue: string;
+  jobId: string;
+  name: string;
+  data: Record<string, unknown>;
+  failedReason: string | null;
+  attemptsMade: number;
+  finishedOn: string | null;
 }
 
 const view = (queue: string, j: Job): FailedJobView => ({
-  queue, jobId: String(j.id), name: j.name, data: j.data as Record<string, unknown>, failedReason: j.failedReason ?? null,
-  attemptsMade: j.attemptsMade, finishedOn: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+  queue,
+  jobId: String(j.id),
+  name: j.name,
+  data: j.data as Record<string, unknown>,
+  failedReason: j.failedReason ?? null,
+  attemptsMade: j.attemptsMade,
+  finishedOn: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
 });
 
 /** Failed jobs of every queue, newest first. */
@@ -30,15 +44,29 @@ export async function listFailedJobs(queues: Queues, limit: number): Promise<Fai
  * transaction that commits only once BullMQ has taken the job back: a retry that fails leaves no row, and no retry
  * happens without its row being written first.
  */
-export async function retryFailedJob(deps: JobsDeps, actor: { id: string; username: string }, queue: string, jobId: string) {
+export async function retryFailedJob(
+  deps: JobsDeps,
+  actor: { id: string; username: string },
+  queue: string,
+  jobId: string,
+) {
   const job = await findJob(deps.queues, queue, jobId);
   if (!job) throw new NotFound('job');
   if (!(await job.isFailed())) throw new Conflict('only a failed job can be retried');
   await deps.db.$transaction(async (tx) => {
-    await appendAudit(tx, {
-      actorId: actor.id, actorName: actor.username, action: 'job_retried', entityType: 'job', entityId: `${queue}/${jobId}`,
-      before: { failedReason: job.failedReason ?? null, attemptsMade: job.attemptsMade }, after: { queue, jobId, name: job.name, data: job.data },
-    }, deps.clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: actor.id,
+        actorName: actor.username,
+        action: 'job_retried',
+        entityType: 'job',
+        entityId: `${queue}/${jobId}`,
+        before: { failedReason: job.failedReason ?? null, attemptsMade: job.attemptsMade },
+        after: { queue, jobId, name: job.name, data: job.data },
+      },
+      deps.clock,
+    );
     await job.retry('failed', { resetAttemptsMade: true });
   });
   return { queue, jobId, state: 'waiting' as const };

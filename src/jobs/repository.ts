@@ -5,8 +5,11 @@ export type Queues = ReadonlyMap<string, Queue>;
 
 /** Up to `limit` failed jobs of each queue, with the queue they are in. */
 export async function failedJobs(queues: Queues, limit: number): Promise<Array<{ queue: string; job: Job }>> {
-  const lists = await Promise.all([...queues].map(async ([queue, q]) =>
-    (await q.getFailed(0, limit - 1)).filter((j): j is Job => !!j).map((job) => ({ queue, job }))));
+  const lists = await Promise.all(
+    [...queues].map(async ([queue, q]) =>
+      (await q.getFailed(0, limit - 1)).filter((j): j is Job => !!j).map((job) => ({ queue, job })),
+    ),
+  );
   return lists.flat();
 }
 

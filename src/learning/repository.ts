@@ -4,7 +4,9 @@ import type { Db, Prisma } from '../db/client.ts';
 import type { TrainingRow } from '../classify/model/train.ts';
 import { correctedReports } from '../reports/repository.ts';
 
-export interface CorrectionExample extends TrainingRow { correctedAt: string }
+export interface CorrectionExample extends TrainingRow {
+  correctedAt: string;
+}
 
 /**
  * Every report a commission member corrected (terms and stance), with the text the classifier read. The group is
@@ -13,39 +15,73 @@ export interface CorrectionExample extends TrainingRow { correctedAt: string }
 export async function correctionExamples(db: Db): Promise<CorrectionExample[]> {
   const rows = await correctedReports(db);
   return rows.map((r) => ({
-    id: `corrections/${r.id}`, group: 'corrections', lang: r.language === 'ar' ? 'ar' : 'en',
-    narrative: r.narrative, placeName: r.placeName, partyAlleged: r.partyAlleged,
+    id: `corrections/${r.id}`,
+    group: 'corrections',
+    lang: r.language === 'ar' ? 'ar' : 'en',
+    narrative: r.narrative,
+    placeName: r.placeName,
+    partyAlleged: r.partyAlleged,
     labels: { terms: r.correction.terms, stance: r.correction.stance as TrainingRow['labels']['stance'] },
     correctedAt: r.correction.at ?? '',
   }));
 }
 
 export interface ModelVersionRow {
-  id: string; agreementId: string; version: string; weights: Uint8Array; corrections: number; heldOut: number;
-  metrics: unknown; promoted: boolean; createdAt: Date; promotedAt: Date | null;
+  id: string;
+  agreementId: string;
+  version: string;
+  weights: Uint8Array;
+  corrections: number;
+  heldOut: number;
+  metrics: unknown;
+  promoted: boolean;
+  createdAt: Date;
+  promotedAt: Date | null;
 }
 
 /** Inside the caller's transaction, so the row commits with its audit entry. */
-export async function insertModelVersion(tx: Db | Prisma.TransactionClient, v: Omit<ModelVersionRow, 'id' | 'createdAt'>): Promise<string> {
+export async function insertModelVersion(
+  tx: Db | Prisma.TransactionClient,
+  v: Omit<ModelVersionRow, 'id' | 'createdAt'>,
+): Promise<string> {
   const row = await tx.modelVersion.create({
-    data: { ...v, weights: new Uint8Array(v.weights), metrics: v.metrics as Prisma.InputJsonValue }, select: { id: true },
+    data: { ...v, weights: new Uint8Array(v.weights), metrics: v.metrics as Prisma.InputJsonValue },
+    select: { id: true },
   });
   return row.id;
 }
 
 /** The newest promoted model of an agreement, or null (the shipped file then stands). */
 export async function promotedModel(db: Db, agreementId: string): Promise<ModelVersionRow | null> {
-  return db.modelVersion.findFirst({ where: { agreementId, promoted: true }, orderBy: { promotedAt: 'desc' } }) as Promise<ModelVersionRow | null>;
+  return db.modelVersion.findFirst({
+    where: { agreementId, promoted: true },
+    orderBy: { promotedAt: 'desc' },
+  }) as Promise<ModelVersionRow | null>;
 }
 
 export async function promotedVersion(db: Db, agreementId: string): Promise<string | null> {
-  const row = await db.modelVersion.findFirst({ where: { agreementId, promoted: true }, orderBy: { promotedAt: 'desc' }, select: { version: true } });
+  const row = await db.modelVersion.findFirst({
+    where: { agreementId, promoted: true },
+    orderBy: { promotedAt: 'desc' },
+    select: { version: true },
+  });
   return row?.version ?? null;
 }
 
 export async function listModelVersions(db: Db, agreementId: string, limit = 20) {
   return db.modelVersion.findMany({
-    where: { agreementId }, orderBy: { createdAt: 'desc' }, take: limit,
-    select: { id: true, version: true, corrections: true, heldOut: true, metrics: true, promoted: true, createdAt: true, promotedAt: true },
+    where: { agreementId },
+    orderBy: { createdAt: 'desc' },
+    take: limit,
+    select: {
+      id: true,
+      version: true,
+      corrections: true,
+      heldOut: true,
+      metrics: true,
+      promoted: true,
+      createdAt: true,
+      promotedAt: true,
+    },
   });
 }

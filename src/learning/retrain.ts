@@ -14,8 +14,17 @@ import { classifyWithRules } from '../classify/classifier.ts';
 import { scoreClassification } from '../eval/metrics.ts';
 import { correctionExamples, insertModelVersion, promotedModel } from './repository.ts';
 
-export interface RetrainDeps { db: Db; clock: Clock; agreement: Agreement; corpus?: CorpusRow[] }
-export interface HeldOutScore { termMicroF1: number; stanceAccuracy: number; count: number }
+export interface RetrainDeps {
+  db: Db;
+  clock: Clock;
+  agreement: Agreement;
+  corpus?: CorpusRow[];
+}
+export interface HeldOutScore {
+  termMicroF1: number;
+  stanceAccuracy: number;
+  count: number;
+}
 export interface RetrainResult {
   status: 'promoted' | 'refused' | 'skipped';
   reason: string;
@@ -32,8 +41,16 @@ export const HELD_OUT_SHARE = 0.25;
 /** Scores a model on labeled rows: term micro-F1 and stance accuracy, as `npm run eval` counts them. */
 export function scoreModel(model: ClassifierModel, rows: TrainingRow[], agreement: Agreement): HeldOutScore {
   const items = rows.map((r) => {
-    const { result, evidence } = classifyWithRules({ narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null }, agreement);
-    const p = modelPredict(model, { text: result.normalizedText, placeName: r.placeName, partyAlleged: r.partyAlleged, rules: evidence });
+    const { result, evidence } = classifyWithRules(
+      { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null },
+      agreement,
+    );
+    const p = modelPredict(model, {
+      text: result.normalizedText,
+      placeName: r.placeName,
+      partyAlleged: r.partyAlleged,
+      rules: evidence,
+    });
     return { goldTerms: r.labels.terms, predTerms: p.terms, goldStance: r.labels.stance, predStance: p.stance };
   });
   const s = scoreClassification(items);
@@ -45,9 +62,20 @@ export const notWorse = (candidate: HeldOutScore, current: HeldOutScore) =>
   candidate.termMicroF1 >= current.termMicroF1 && candidate.stanceAccuracy >= current.stanceAccuracy;
 
 /** Trains a candidate on the corpus plus `extra` rows, with the calibration of the model it would replace. */
-export function trainWith(corpus: TrainingRow[], extra: TrainingRow[], agreement: Agreement, current: ClassifierModel): ClassifierModel {
-  const cal = { termTemperature: current.terms.temperature, stanceTemperature: current.stance.temperature, termThreshold: current.termThreshold };
-  return decodeModel(encodeModel(finalClassifier(prepare([...corpus, ...extra], agreement, current.bits), agreement, cal)));
+export function trainWith(
+  corpus: TrainingRow[],
+  extra: TrainingRow[],
+  agreement: Agreement,
+  current: ClassifierModel,
+): ClassifierModel {
+  const cal = {
+    termTemperature: current.terms.temperature,
+    stanceTemperature: current.stance.temperature,
+    termThreshold: current.termThreshold,
+  };
+  return decodeModel(
+    encodeModel(finalClassifier(prepare([...corpus, ...extra], agreement, current.bits), agreement, cal)),
+  );
 }
 
 export async function retrainFromCorrections(deps: RetrainDeps): Promise<RetrainResult> {
@@ -55,30 +83,54 @@ export async function retrainFromCorrections(deps: RetrainDeps): Promise<Retrain
   const stored = await promotedModel(db, agreement.id);
   const current = stored ? decodeModel(Buffer.from(stored.weights)) : loadClassifierModel(agreement.id);
   if (!current) return { status: 'skipped', reason: `agreement ${agreement.id} has no model to improve on` };
-  const examples = (await correctionExamples(db)).filter((e) => e.labels.terms.every((t) => current.terms.labels.includes(t)));
-  if (examples.length < MIN_CORRECTIONS) return { status: 'skipped', reason: `${examples.length} corrections, fewer than ${MIN_CORRECTIONS}` };
+  const examples = (await correctionExamples(db)).filter((e) =>
+    e.labels.terms.every((t) => current.terms.labels.includes(t)),
+  );
+  if (examples.length < MIN_CORRECTIONS)
+    return { status: 'skipped', reason: `${examples.length} corrections, fewer than ${MIN_CORRECTIONS}` };
   const cut = examples.length - Math.max(1, Math.round(examples.length * HELD_OUT_SHARE));
   const train = examples.slice(0, cut);
   const heldOut = examples.slice(cut);
   const candidate = trainWith(deps.corpus ?? loadCorpus(), train, agreement, current);
-  const scores = { current: scoreModel(current, heldOut, agreement), candidate: scoreModel(candidate, heldOut, agreement) };
+  const scores = {
+    current: scoreModel(current, heldOut, agreement),
+    candidate: scoreModel(candidate, heldOut, agreement),
+  };
   const promote = notWorse(scores.candidate, scores.current);
   const now = deps.clock.now();
   await db.$transaction(async (tx) => {
     const id = await insertModelVersion(tx, {
-      agreementId: agreement.id, version: candidate.version, weights: encodeModel(candidate), corrections: train.length, heldOut: heldOut.length,
-      metrics: { ...scores, replaces: current.version }, promoted: promote, promotedAt: promote ? now : null,
+      agreementId: agreement.id,
+      version: candidate.version,
+      weights: encodeModel(candidate),
+      corrections: train.length,
+      heldOut: heldOut.length,
+      metrics: { ...scores, replaces: current.version },
+      promoted: promote,
+      promotedAt: promote ? now : null,
     });
-    await appendAudit(tx, {
-      actorId: null, actorName: 'system', action: promote ? 'model_promoted' : 'model_refused', entityType: 'model_version', entityId: id,
-      before: { version: current.version, ...scores.current }, after: { version: candidate.version, ...scores.candidate, corrections: train.length, heldOut: heldOut.length },
-    }, deps.clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: null,
+        actorName: 'system',
+        action: promote ? 'model_promoted' : 'model_refused',
+        entityType: 'model_version',
+        entityId: id,
+        before: { version: current.version, ...scores.current },
+        after: { version: candidate.version, ...scores.candidate, corrections: train.length, heldOut: heldOut.length },
+      },
+      deps.clock,
+    );
   });
   if (promote) setClassifierModel(agreement.id, candidate);
   return {
     status: promote ? 'promoted' : 'refused',
-    reason: promote ? 'not worse on the held-out corrections' : 'worse than the model in use on the held-out corrections',
-    version: candidate.version, ...scores,
+    reason: promote
+      ? 'not worse on the held-out corrections'
+      : 'worse than the model in use on the held-out corrections',
+    version: candidate.version,
+    ...scores,
   };
 }
 

@@ -13,7 +13,11 @@ import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
 
 export interface OpenRosaAuthDeps {
-  db: Db; tokens: TokenVerifier; loginLimiter: LoginLimiter; credentialEpoch: CredentialEpoch; basicCache?: BasicCache;
+  db: Db;
+  tokens: TokenVerifier;
+  loginLimiter: LoginLimiter;
+  credentialEpoch: CredentialEpoch;
+  basicCache?: BasicCache;
   /** Failed password logins are audited (checkCredentials), as on the browser's sign-in form. */
   audit(entry: AuditEntry): Promise<void>;
 }
@@ -33,7 +37,12 @@ export interface BasicCache {
   rechecked(key: string, user: AuthUser | null, epoch: string | null): void;
 }
 
-export function createBasicCache(ttlMs = 30_000, now: () => number = Date.now, maxEntries = 5_000, recheckMs = 5_000): BasicCache {
+export function createBasicCache(
+  ttlMs = 30_000,
+  now: () => number = Date.now,
+  maxEntries = 5_000,
+  recheckMs = 5_000,
+): BasicCache {
   const entries = new Map<string, { user: AuthUser; until: number; checkedAt: number; epoch: string | null }>();
   return {
     get(key, epoch) {
@@ -70,7 +79,9 @@ export interface OpenRosaCredentials {
 }
 
 /** The pair of a Basic header, or why the header cannot be read as one (the pair itself is checked by src/auth). */
-export function parseBasic(header: string | undefined): { username: string; password: string } | { unreadable: string } {
+export function parseBasic(
+  header: string | undefined,
+): { username: string; password: string } | { unreadable: string } {
   const m = /^Basic(?:\s+(.*?))?\s*$/i.exec(header ?? '');
   if (!m) return { unreadable: 'send HTTP Basic credentials (or a Bearer token)' };
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(m[1] ?? '')) return { unreadable: 'malformed Basic credentials: not base64' };
@@ -87,7 +98,9 @@ export const basicAllowed = (c: Pick<OpenRosaCredentials, 'urlToken' | 'secure' 
 // A password alone, on every request: fine for an observer's phone, not for accounts that sign in with a second factor.
 function observerOnly(user: AuthUser): AuthUser {
   if (!canSignInWithBasic(user)) {
-    throw new Forbidden(`HTTP Basic sign-in is for observers; a ${user.role} account signs in on the commission pages (a token in the server URL, /key/<token>/, works for ODK)`);
+    throw new Forbidden(
+      `HTTP Basic sign-in is for observers; a ${user.role} account signs in on the commission pages (a token in the server URL, /key/<token>/, works for ODK)`,
+    );
   }
   return user;
 }
@@ -106,7 +119,8 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
     return user;
   }
   if (!header) throw new Unauthenticated();
-  if (!basicAllowed(c)) throw new Forbidden('HTTP Basic is accepted over HTTPS only; use https:// or a /key/<token> server URL');
+  if (!basicAllowed(c))
+    throw new Forbidden('HTTP Basic is accepted over HTTPS only; use https:// or a /key/<token> server URL');
   const creds = parseBasic(header);
   if ('unreadable' in creds) return refuseUnreadable(deps, creds.unreadable, c.ip, 'openrosa');
   const key = createHash('sha256').update(`${creds.username}\0${creds.password}`).digest('hex');

@@ -7,7 +7,10 @@ export const FORM_ID = 'ceasefire_report';
 export const FORM_VERSION = '2020102302';
 export const FORM_ROOT = 'data';
 
-export interface Label { en: string; ar: string }
+export interface Label {
+  en: string;
+  ar: string;
+}
 
 export type FieldType = 'string' | 'dateTime' | 'geopoint' | 'select1' | 'int' | 'binary';
 
@@ -45,33 +48,50 @@ const PARTY_LABELS: Record<(typeof PARTIES)[number], Label> = {
   unknown: { en: 'Unknown', ar: 'غير معروف' },
 };
 
-const count = (name: string, en: string, ar: string): Field => ({ name, group: 'casualties', type: 'int', label: { en, ar } });
+const count = (name: string, en: string, ar: string): Field => ({
+  name,
+  group: 'casualties',
+  type: 'int',
+  label: { en, ar },
+});
 
 export const FIELDS: readonly Field[] = [
   {
-    name: 'narrative', type: 'string', required: true, appearance: 'multiline',
+    name: 'narrative',
+    type: 'string',
+    required: true,
+    appearance: 'multiline',
     label: { en: 'What happened?', ar: 'ماذا حدث؟' },
     hint: { en: 'Who, what, where, how many, and how you know.', ar: 'من، ماذا، أين، كم العدد، وكيف عرفت.' },
   },
   {
-    name: 'observed_at', type: 'dateTime', required: true,
+    name: 'observed_at',
+    type: 'dateTime',
+    required: true,
     label: { en: 'When was it observed?', ar: 'متى شوهدت الحادثة؟' },
   },
   {
-    name: 'location', type: 'geopoint',
+    name: 'location',
+    type: 'geopoint',
     label: { en: 'Position (GPS)', ar: 'الموقع (GPS)' },
     hint: { en: 'Wait for a good accuracy before saving.', ar: 'انتظر حتى تتحسن الدقة قبل الحفظ.' },
   },
   {
-    name: 'place_name', type: 'string',
+    name: 'place_name',
+    type: 'string',
     // Mirrors ReportInput's rule: a report needs a position or a place name.
     required: 'string-length(/data/location) = 0',
     requiredMsg: { en: 'Give a GPS position or a place name.', ar: 'أدخل موقع GPS أو اسم المكان.' },
     label: { en: 'Place name', ar: 'اسم المكان' },
-    hint: { en: 'Town, road or landmark; required without a GPS position.', ar: 'المدينة أو الطريق أو المعلم؛ مطلوب إن لم يتوفر موقع GPS.' },
+    hint: {
+      en: 'Town, road or landmark; required without a GPS position.',
+      ar: 'المدينة أو الطريق أو المعلم؛ مطلوب إن لم يتوفر موقع GPS.',
+    },
   },
   {
-    name: 'party', type: 'select1', initial: 'unknown',
+    name: 'party',
+    type: 'select1',
+    initial: 'unknown',
     label: { en: 'Party alleged', ar: 'الطرف المنسوب إليه الفعل' },
     choices: PARTIES.map((value) => ({ value, label: PARTY_LABELS[value] })),
   },
@@ -80,7 +100,8 @@ export const FIELDS: readonly Field[] = [
   count('missing', 'Missing', 'مفقودون'),
   count('detained', 'Detained', 'محتجزون'),
   {
-    name: 'photo', type: 'binary',
+    name: 'photo',
+    type: 'binary',
     label: { en: 'Photo', ar: 'صورة' },
     hint: { en: 'Optional.', ar: 'اختياري.' },
   },

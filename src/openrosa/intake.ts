@@ -15,7 +15,10 @@ export const XML_PART = 'xml_submission_file';
  * field instead of a file part. The XML part is read into memory (it is bounded by readXml); evidence stays on disk.
  */
 export async function receiveSubmission(
-  intake: IntakeDeps, observer: AuthUser, parts: IncomingFile[], opts: { maxXmlBytes?: number; xmlText?: Buffer } = {},
+  intake: IntakeDeps,
+  observer: AuthUser,
+  parts: IncomingFile[],
+  opts: { maxXmlBytes?: number; xmlText?: Buffer } = {},
 ): Promise<SubmitResult & { submission: ParsedSubmission }> {
   const xmlParts = parts.filter((p) => p.field === XML_PART);
   const count = xmlParts.length + (opts.xmlText ? 1 : 0);

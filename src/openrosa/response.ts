@@ -7,7 +7,13 @@ const RESPONSE_NS = 'http://openrosa.org/http/response';
 
 export type MessageNature = 'submit_success' | 'error';
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', format: true, indentBy: '  ' });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  format: true,
+  indentBy: '  ',
+});
 
 export function openRosaResponse(message: string, nature: MessageNature): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({

@@ -18,8 +18,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ReportInput keys back to the form's field names, so an error names what the observer filled in.
 const FORM_FIELD: Record<string, string> = {
-  clientId: 'meta/instanceID', observedAt: 'observed_at', lat: 'location', lon: 'location', accuracyM: 'location',
-  placeName: 'place_name', narrative: 'narrative', partyAlleged: 'party', casualties: 'casualties',
+  clientId: 'meta/instanceID',
+  observedAt: 'observed_at',
+  lat: 'location',
+  lon: 'location',
+  accuracyM: 'location',
+  placeName: 'place_name',
+  narrative: 'narrative',
+  partyAlleged: 'party',
+  casualties: 'casualties',
 };
 
 /**
@@ -30,10 +37,14 @@ export function collectValues(root: XmlElement): Map<string, string[]> {
   const values = new Map<string, string[]>();
   const walk = (el: XmlElement) => {
     for (const child of el.children) {
-      if (child.children.length > 0) { walk(child); continue; }
+      if (child.children.length > 0) {
+        walk(child);
+        continue;
+      }
       // Appended in place: copying the list per element made 40,000 repeated elements cost seconds (quadratic).
       const list = values.get(child.name);
-      if (list) list.push(child.text); else values.set(child.name, [child.text]);
+      if (list) list.push(child.text);
+      else values.set(child.name, [child.text]);
     }
   };
   walk(root);
@@ -107,14 +118,31 @@ export function parseSubmission(xml: string | Buffer, opts: { maxBytes?: number 
   if (Object.keys(casualties).length > 0) candidate.casualties = casualties;
   if (issues.length > 0) throw new Invalid(issues, 422);
 
-  const parsed = ReportInput.safeParse(Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined)));
+  const parsed = ReportInput.safeParse(
+    Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined)),
+  );
   if (!parsed.success) {
-    throw new Invalid(parsed.error.issues.map((i) => {
-      const [head, ...rest] = i.path.map(String);
-      const field = [FORM_FIELD[head] ?? head, ...rest].join('/');
-      return issue(field || 'xml_submission_file', i.message);
-    }), 422);
+    throw new Invalid(
+      parsed.error.issues.map((i) => {
+        const [head, ...rest] = i.path.map(String);
+        const field = [FORM_FIELD[head] ?? head, ...rest].join('/');
+        return issue(field || 'xml_submission_file', i.message);
+      }),
+      422,
+    );
   }
-  const attachmentNames = [...new Set(BINARY_FIELDS.flatMap((n) => values.get(n) ?? []).map((v) => v.trim()).filter(Boolean))];
-  return { formId, formVersion: root.attributes.version?.trim() || null, instanceId: instanceId!, input: parsed.data, attachmentNames };
+  const attachmentNames = [
+    ...new Set(
+      BINARY_FIELDS.flatMap((n) => values.get(n) ?? [])
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
+  return {
+    formId,
+    formVersion: root.attributes.version?.trim() || null,
+    instanceId: instanceId!,
+    input: parsed.data,
+    attachmentNames,
+  };
 }

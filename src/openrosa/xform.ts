@@ -3,7 +3,16 @@ import { createHash } from 'node:crypto';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import {
-  FIELDS, FORM_ID, FORM_ROOT, FORM_TITLE, FORM_VERSION, GROUPS, LANGUAGES, fieldPath, type Field, type Label,
+  FIELDS,
+  FORM_ID,
+  FORM_ROOT,
+  FORM_TITLE,
+  FORM_VERSION,
+  GROUPS,
+  LANGUAGES,
+  fieldPath,
+  type Field,
+  type Label,
 } from './form.ts';
 
 export const NS = {
@@ -23,7 +32,10 @@ const MAX_COUNT = 100_000; // same bound as ReportInput's casualty counts
 const bindType = (t: Field['type']) => (t === 'select1' ? 'string' : t);
 const itext = (id: string) => `jr:itext('${id}')`;
 
-interface Text { id: string; label: Label }
+interface Text {
+  id: string;
+  label: Label;
+}
 
 function texts(): Text[] {
   const out: Text[] = [];
@@ -33,7 +45,11 @@ function texts(): Text[] {
     out.push({ id: `${p}:label`, label: f.label });
     if (f.hint) out.push({ id: `${p}:hint`, label: f.hint });
     if (f.requiredMsg) out.push({ id: `${p}:jr:requiredMsg`, label: f.requiredMsg });
-    if (f.type === 'int') out.push({ id: `${p}:jr:constraintMsg`, label: { en: `A whole number from 0 to ${MAX_COUNT}.`, ar: `عدد صحيح من 0 إلى ${MAX_COUNT}.` } });
+    if (f.type === 'int')
+      out.push({
+        id: `${p}:jr:constraintMsg`,
+        label: { en: `A whole number from 0 to ${MAX_COUNT}.`, ar: `عدد صحيح من 0 إلى ${MAX_COUNT}.` },
+      });
     for (const c of f.choices ?? []) out.push({ id: `${p}/${c.value}:label`, label: c.label });
   }
   return out;
@@ -109,7 +125,13 @@ function addBody(html: XMLBuilder): void {
 
 export function buildXForm(): string {
   const html = create({ version: '1.0', encoding: 'UTF-8' }).ele('h:html', {
-    xmlns: NS.xforms, 'xmlns:h': NS.h, 'xmlns:ev': NS.ev, 'xmlns:jr': NS.jr, 'xmlns:orx': NS.orx, 'xmlns:odk': NS.odk, 'xmlns:xsd': NS.xsd,
+    xmlns: NS.xforms,
+    'xmlns:h': NS.h,
+    'xmlns:ev': NS.ev,
+    'xmlns:jr': NS.jr,
+    'xmlns:orx': NS.orx,
+    'xmlns:odk': NS.odk,
+    'xmlns:xsd': NS.xsd,
   });
   const head = html.ele('h:head');
   head.ele('h:title').txt(formTitle());
@@ -117,7 +139,10 @@ export function buildXForm(): string {
   const itextEl = model.ele('itext');
   const all = texts();
   for (const lang of LANGUAGES) {
-    const tr = itextEl.ele('translation', lang.isDefault ? { lang: lang.lang, default: 'true()' } : { lang: lang.lang });
+    const tr = itextEl.ele(
+      'translation',
+      lang.isDefault ? { lang: lang.lang, default: 'true()' } : { lang: lang.lang },
+    );
     for (const t of all) tr.ele('text', { id: t.id }).ele('value').txt(t.label[lang.key]);
   }
   addInstance(model);
@@ -128,7 +153,13 @@ export function buildXForm(): string {
 
 export const formTitle = () => `${FORM_TITLE.en} / ${FORM_TITLE.ar}`;
 
-export interface PublishedForm { formId: string; version: string; name: string; xml: string; hash: string }
+export interface PublishedForm {
+  formId: string;
+  version: string;
+  name: string;
+  xml: string;
+  hash: string;
+}
 
 let published: PublishedForm | undefined;
 
@@ -136,7 +167,13 @@ let published: PublishedForm | undefined;
 export function publishedForm(): PublishedForm {
   if (!published) {
     const xml = buildXForm();
-    published = { formId: FORM_ID, version: FORM_VERSION, name: formTitle(), xml, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}` };
+    published = {
+      formId: FORM_ID,
+      version: FORM_VERSION,
+      name: formTitle(),
+      xml,
+      hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`,
+    };
   }
   return published;
 }

@@ -34,7 +34,12 @@ const parser = new XMLParser({
   maxNestedTags: 64,
 });
 
-export interface XmlElement { name: string; attributes: Record<string, string>; text: string; children: XmlElement[] }
+export interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  text: string;
+  children: XmlElement[];
+}
 
 function toElement(name: string, raw: unknown): XmlElement {
   if (typeof raw === 'string') return { name, attributes: {}, text: raw, children: [] };
@@ -59,7 +64,9 @@ export function decodeXml(bytes: Buffer): string {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) label = 'utf-16be';
   else if (bytes[0] === 0xff && bytes[1] === 0xfe) label = 'utf-16le';
   else {
-    const declared = /^(?:\xEF\xBB\xBF)?<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']/.exec(bytes.subarray(0, 256).toString('latin1'));
+    const declared = /^(?:\xEF\xBB\xBF)?<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']/.exec(
+      bytes.subarray(0, 256).toString('latin1'),
+    );
     if (declared) label = declared[1]!.toLowerCase();
   }
   let decoder: InstanceType<typeof TextDecoder>;

@@ -36,7 +36,9 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
   const batchSize = deps.batchSize ?? 500;
   let claimed: bigint[] = [];
   try {
-    return await publishBatch(deps, batchSize, (ids) => { claimed = ids; });
+    return await publishBatch(deps, batchSize, (ids) => {
+      claimed = ids;
+    });
   } catch (err) {
     // The claim rolled back, so these rows are tried again on the next round. Best effort: the database may be
     // what failed.
@@ -49,28 +51,43 @@ export async function relayOutboxBatch(deps: OutboxRelayDeps): Promise<number> {
 }
 
 async function publishBatch(deps: OutboxRelayDeps, batchSize: number, claim: (ids: bigint[]) => void): Promise<number> {
-  return deps.db.$transaction(async (tx) => {
-    const rows = await claimUnpublished(tx, batchSize);
-    if (rows.length === 0) return 0;
-    claim(rows.map((r) => r.id));
-    const priorities = deps.fairness ? await fairPriorities(deps.fairness, rows.map((r) => r.observerId)) : [];
-    const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
-    for (const [i, row] of rows.entries()) {
-      const route = OUTBOX_ROUTES[row.topic];
-      if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
-      const jobs = byQueue.get(route.queue) ?? [];
-      const priority = priorities[i];
-      jobs.push({ name: route.job, data: row.payload, opts: { ...DEFAULT_JOB_OPTIONS, jobId: outboxJobId(row), ...(priority ? { priority } : {}) } });
-      byQueue.set(route.queue, jobs);
-    }
-    for (const [name, jobs] of byQueue) {
-      const queue = deps.queues.get(name);
-      if (!queue) throw new Error(`no queue ${name}`);
-      await queue.addBulk(jobs);
-    }
-    await markPublished(tx, rows.map((r) => r.id));
-    return rows.length;
-  }, { timeout: 30_000 });
+  return deps.db.$transaction(
+    async (tx) => {
+      const rows = await claimUnpublished(tx, batchSize);
+      if (rows.length === 0) return 0;
+      claim(rows.map((r) => r.id));
+      const priorities = deps.fairness
+        ? await fairPriorities(
+            deps.fairness,
+            rows.map((r) => r.observerId),
+          )
+        : [];
+      const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
+      for (const [i, row] of rows.entries()) {
+        const route = OUTBOX_ROUTES[row.topic];
+        if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
+        const jobs = byQueue.get(route.queue) ?? [];
+        const priority = priorities[i];
+        jobs.push({
+          name: route.job,
+          data: row.payload,
+          opts: { ...DEFAULT_JOB_OPTIONS, jobId: outboxJobId(row), ...(priority ? { priority } : {}) },
+        });
+        byQueue.set(route.queue, jobs);
+      }
+      for (const [name, jobs] of byQueue) {
+        const queue = deps.queues.get(name);
+        if (!queue) throw new Error(`no queue ${name}`);
+        await queue.addBulk(jobs);
+      }
+      await markPublished(
+        tx,
+        rows.map((r) => r.id),
+      );
+      return rows.length;
+    },
+    { timeout: 30_000 },
+  );
 }
 
 /**
@@ -82,16 +99,23 @@ export async function pruneOutbox(db: Db, publishedBefore: Date): Promise<number
   return deletePublishedBefore(db, publishedBefore);
 }
 
-export interface OutboxRelay { stop(): Promise<void>; kick(): void }
+export interface OutboxRelay {
+  stop(): Promise<void>;
+  kick(): void;
+}
 
 export function startOutboxRelay(deps: OutboxRelayDeps & { pollMs: number }): OutboxRelay {
   let stopped = false;
   let wake: (() => void) | null = null;
   let failures = 0;
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    wake = () => { clearTimeout(t); resolve(); };
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   const loop = (async () => {
     while (!stopped) {
       try {
@@ -102,13 +126,20 @@ export function startOutboxRelay(deps: OutboxRelayDeps & { pollMs: number }): Ou
         await sleep(deps.pollMs);
       } catch (err) {
         failures += 1;
-        if (failures === 1 || failures % 50 === 0) deps.log.warn({ err: (err as Error).message, failures }, 'outbox relay cannot publish; will retry');
+        if (failures === 1 || failures % 50 === 0)
+          deps.log.warn({ err: (err as Error).message, failures }, 'outbox relay cannot publish; will retry');
         await sleep(Math.min(deps.pollMs * 2 ** Math.min(failures, 5), 5_000));
       }
     }
   })();
   return {
-    kick() { wake?.(); },
-    async stop() { stopped = true; wake?.(); await loop; },
+    kick() {
+      wake?.();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
   };
 }

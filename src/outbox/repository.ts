@@ -3,7 +3,13 @@
 // report itself, in the same statement as the report: src/reports/repository.ts insertReports.)
 import type { Db, SqlTx, Tx } from '../db/client.ts';
 
-export interface OutboxRow { id: bigint; topic: string; payload: Record<string, unknown>; createdAt: Date; observerId: string | null }
+export interface OutboxRow {
+  id: bigint;
+  topic: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  observerId: string | null;
+}
 
 /** A job for the relay to publish, committed with the caller's transaction. */
 export async function enqueue(tx: SqlTx, topic: string, payload: Record<string, unknown>): Promise<void> {

@@ -17,20 +17,35 @@ export function createAnalyzer(agreementId: string): Analyzer {
   return {
     version: `${agreement.id}/${ANALYSIS_REVISION}`,
     analyze(report) {
-      const c = classify({ narrative: report.narrative, partyAlleged: report.partyAlleged, placeName: report.placeName }, agreement);
+      const c = classify(
+        { narrative: report.narrative, partyAlleged: report.partyAlleged, placeName: report.placeName },
+        agreement,
+      );
       const place = resolvePlace({ lat: report.lat, lon: report.lon, placeName: report.placeName }, gazetteer);
-      const features = extractFeatures({ ...report }, c, place, { timeZone: agreement.timezone, gazetteer: agreement.gazetteer });
+      const features = extractFeatures({ ...report }, c, place, {
+        timeZone: agreement.timezone,
+        gazetteer: agreement.gazetteer,
+      });
       // The block key: the gazetteer place, else the typed name's skeleton (never shown as a place name).
       const key = blockKey(features);
       return {
         language: c.language,
         normalizedText: c.normalizedText,
         classification: {
-          terms: c.terms, stance: c.stance, stanceConfidence: c.stanceConfidence, stanceEvidence: c.stanceEvidence, agreementId: agreement.id,
+          terms: c.terms,
+          stance: c.stance,
+          stanceConfidence: c.stanceConfidence,
+          stanceEvidence: c.stanceEvidence,
+          agreementId: agreement.id,
           // Which model decided, how sure it is, and what the lexicon alone said: reviewers and retraining read these.
           model: c.model,
         },
-        place: { key, name: place.name ?? (features.placeKey ? gazetteer.byId.get(features.placeKey)?.name ?? null : null), lat: features.lat, lon: features.lon },
+        place: {
+          key,
+          name: place.name ?? (features.placeKey ? (gazetteer.byId.get(features.placeKey)?.name ?? null) : null),
+          lat: features.lat,
+          lon: features.lon,
+        },
         geoCell: features.lat != null && features.lon != null ? geoCell(features.lat, features.lon) : null,
         query: candidateQuery(features),
         features,

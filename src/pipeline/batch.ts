@@ -11,7 +11,13 @@ import type { SqlTx } from '../db/client.ts';
 import { inPgTransaction } from '../db/pg-tx.ts';
 import type { CandidateIncident, CandidateQuery } from '../dedup/dedup.ts';
 import type { ReportFeatures } from '../dedup/features.ts';
-import { DEFAULT_LIMITS, findCandidatesMany, incidentMembers, lockBlockKeys, type CandidateRow } from '../dedup/repository.ts';
+import {
+  DEFAULT_LIMITS,
+  findCandidatesMany,
+  incidentMembers,
+  lockBlockKeys,
+  type CandidateRow,
+} from '../dedup/repository.ts';
 import { insertIncidents, joinIncidents, type AggregateMember } from '../incidents/aggregate.ts';
 import { loadReportsForProcessing, writeReportResults, type ProcessedReport } from '../reports/repository.ts';
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
@@ -20,7 +26,10 @@ import { queueTiedMerges } from './ties.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
-export interface BatchItem { reportId: string; attempt: number }
+export interface BatchItem {
+  reportId: string;
+  attempt: number;
+}
 /** 'deferred': the caller runs processReport for it once the batch has committed. */
 export type BatchOutcome = Outcome | 'deferred';
 
@@ -31,7 +40,14 @@ interface Fresh extends ProcessedReport {
 }
 
 /** What a report assigned earlier in the batch looks like to the candidate lookup of a later one. */
-interface BatchMember { incidentId: string; features: ReportFeatures; t: number; geoCell: string | null; placeKey: string | null; hashes: string[] }
+interface BatchMember {
+  incidentId: string;
+  features: ReportFeatures;
+  t: number;
+  geoCell: string | null;
+  placeKey: string | null;
+  hashes: string[];
+}
 
 export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
   if (deps.pool) return inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items));
@@ -46,9 +62,15 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
   const seen = new Set<string>();
   items.forEach((item, index) => {
     const report = reports.get(item.reportId);
-    if (!report) { outcomes[index] = 'missing'; return; }
+    if (!report) {
+      outcomes[index] = 'missing';
+      return;
+    }
     // The same report twice in one batch: the second run is the rerun processReport would see after the first.
-    if (seen.has(item.reportId)) { outcomes[index] = 'deferred'; return; }
+    if (seen.has(item.reportId)) {
+      outcomes[index] = 'deferred';
+      return;
+    }
     seen.add(item.reportId);
     const inputHash = processingInputHash(report, deps.analyzer.version);
     const correction = report.correction as ReportCorrection | null;
@@ -57,16 +79,26 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
       outcomes[index] = sameEffective(stored, report) ? 'unchanged' : 'deferred';
       return;
     }
-    if (report.incidentId !== null) { outcomes[index] = 'deferred'; return; }
+    if (report.incidentId !== null) {
+      outcomes[index] = 'deferred';
+      return;
+    }
     let analysis = deps.analyzer.analyze(report);
     const effective = effectiveClassification(analysis.classification, correction);
-    if (effective.stance) analysis = { ...analysis, features: { ...analysis.features, terms: [...effective.terms].sort(), stance: effective.stance } };
+    if (effective.stance)
+      analysis = {
+        ...analysis,
+        features: { ...analysis.features, terms: [...effective.terms].sort(), stance: effective.stance },
+      };
     fresh.push({ index, report, attempt: item.attempt, inputHash, analysis, effective });
   });
   if (!fresh.length) return outcomes;
 
   await lockAllBlocks(tx, fresh);
-  const byQuery = await findCandidatesMany(tx, fresh.map((f) => ({ q: f.analysis.query })));
+  const byQuery = await findCandidatesMany(
+    tx,
+    fresh.map((f) => ({ q: f.analysis.query })),
+  );
 
   const members: BatchMember[] = [];
   const opened = new Map<string, Fresh[]>();
@@ -74,7 +106,9 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
   for (let i = 0; i < fresh.length; i++) {
     const f = fresh[i]!;
     const candidates = await candidatesFor(tx, f.analysis.query, byQuery[i]!, members, opened);
-    const assignment = await deps.analyzer.assign(f.analysis.features, f.analysis.query, { findCandidates: async () => candidates });
+    const assignment = await deps.analyzer.assign(f.analysis.features, f.analysis.query, {
+      findCandidates: async () => candidates,
+    });
     let incidentId = assignment.incidentId;
     if (incidentId === null) opened.set((incidentId = randomUUID()), [f]);
     else if (opened.has(incidentId)) opened.get(incidentId)!.push(f);
@@ -82,17 +116,28 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
     f.assignment = assignment;
     f.incidentId = incidentId;
     members.push({
-      incidentId, features: f.analysis.features, t: f.report.observedAt.getTime(), geoCell: f.analysis.geoCell,
-      placeKey: f.analysis.place.key, hashes: f.report.attachmentHashes,
+      incidentId,
+      features: f.analysis.features,
+      t: f.report.observedAt.getTime(),
+      geoCell: f.analysis.geoCell,
+      placeKey: f.analysis.place.key,
+      hashes: f.report.attachmentHashes,
     });
   }
 
   // New incidents are written with their aggregates at once: all their members are in this batch. The members
   // joining existing incidents are folded into those incidents' tallies: no other member is read.
-  await insertIncidents(tx, [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })));
+  await insertIncidents(
+    tx,
+    [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })),
+  );
   await writeReportResults(tx, fresh, deps.clock.now());
-  await queueTiedMerges(tx, fresh.filter((f) => f.assignment?.merge?.length)
-    .map((f) => ({ reportId: f.report.id, incidentId: f.incidentId!, otherIds: f.assignment!.merge! })));
+  await queueTiedMerges(
+    tx,
+    fresh
+      .filter((f) => f.assignment?.merge?.length)
+      .map((f) => ({ reportId: f.report.id, incidentId: f.incidentId!, otherIds: f.assignment!.merge! })),
+  );
   const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
   for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
   await joinIncidents(tx, joins);
@@ -118,7 +163,11 @@ async function lockAllBlocks(tx: SqlTx, fresh: Fresh[]): Promise<void> {
  * photo matched), keeping the most recent `membersPerIncident` as the store does.
  */
 async function candidatesFor(
-  tx: SqlTx, q: CandidateQuery, rows: CandidateRow[], batch: BatchMember[], opened: ReadonlyMap<string, unknown>,
+  tx: SqlTx,
+  q: CandidateQuery,
+  rows: CandidateRow[],
+  batch: BatchMember[],
+  opened: ReadonlyMap<string, unknown>,
 ): Promise<CandidateIncident[]> {
   const from = q.from.getTime();
   const to = q.to.getTime();
@@ -126,7 +175,8 @@ async function candidatesFor(
   const byId = new Map<string, { c: CandidateIncident; byHash: boolean }>();
   for (const r of rows) {
     let e = byId.get(r.target);
-    if (!e) byId.set(r.target, (e = { c: { id: r.target, members: [], separatedFrom: r.separatedFrom }, byHash: false }));
+    if (!e)
+      byId.set(r.target, (e = { c: { id: r.target, members: [], separatedFrom: r.separatedFrom }, byHash: false }));
     e.byHash ||= r.byHash;
     e.c.members.push(...r.members);
   }
@@ -138,7 +188,11 @@ async function candidatesFor(
   const hits = new Map<string, boolean>();
   for (const m of batch) {
     const byHash = m.hashes.some((h) => hashes.has(h));
-    const byBlock = inWindow(m.t) && (q.anywhere === true || (m.geoCell !== null && cells.has(m.geoCell)) || (q.placeKey !== undefined && m.placeKey === q.placeKey));
+    const byBlock =
+      inWindow(m.t) &&
+      (q.anywhere === true ||
+        (m.geoCell !== null && cells.has(m.geoCell)) ||
+        (q.placeKey !== undefined && m.placeKey === q.placeKey));
     if (byHash || byBlock) hits.set(m.incidentId, (hits.get(m.incidentId) ?? false) || byHash);
   }
   const batchIncidents = new Set(batch.map((m) => m.incidentId));
@@ -149,7 +203,10 @@ async function candidatesFor(
     // matches): read its stored members as the store would. Rare: an earlier report of the batch joined it.
     // An incident opened in this batch has no stored members.
     const stored = opened.has(id) ? { features: [], separatedFrom: [] } : await incidentMembers(tx, id, q, byHash);
-    byId.set(id, { c: { id, members: stored.features, separatedFrom: e?.c.separatedFrom ?? stored.separatedFrom }, byHash });
+    byId.set(id, {
+      c: { id, members: stored.features, separatedFrom: e?.c.separatedFrom ?? stored.separatedFrom },
+      byHash,
+    });
   }
   const out: CandidateIncident[] = [];
   for (const [id, e] of byId) {
@@ -169,8 +226,19 @@ function asMember(f: Fresh): AggregateMember {
   const r = f.report;
   const a = f.analysis;
   return {
-    lat: r.lat, lon: r.lon, resolvedLat: a.place.lat, resolvedLon: a.place.lon, geoCell: a.geoCell, placeName: r.placeName,
-    resolvedPlace: a.place.name, observedAt: r.observedAt, language: a.language, partyAlleged: r.partyAlleged,
-    casualties: r.casualties, terms: f.effective.terms, stance: f.effective.stance, confidence: f.effective.confidence,
+    lat: r.lat,
+    lon: r.lon,
+    resolvedLat: a.place.lat,
+    resolvedLon: a.place.lon,
+    geoCell: a.geoCell,
+    placeName: r.placeName,
+    resolvedPlace: a.place.name,
+    observedAt: r.observedAt,
+    language: a.language,
+    partyAlleged: r.partyAlleged,
+    casualties: r.casualties,
+    terms: f.effective.terms,
+    stance: f.effective.stance,
+    confidence: f.effective.confidence,
   };
 }

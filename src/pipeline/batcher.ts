@@ -11,16 +11,24 @@ export interface BatcherOptions {
   /** Told when a batch transaction failed and its reports were processed one by one instead. */
   onBatchError?: (err: unknown, size: number) => void;
 }
-export interface Batcher { submit(reportId: string, attempt: number): Promise<Outcome> }
+export interface Batcher {
+  submit(reportId: string, attempt: number): Promise<Outcome>;
+}
 
-interface Pending extends BatchItem { resolve(o: Outcome): void; reject(e: unknown): void }
+interface Pending extends BatchItem {
+  resolve(o: Outcome): void;
+  reject(e: unknown): void;
+}
 
 export function createBatcher(deps: PipelineDeps, opts: BatcherOptions): Batcher {
   let pending: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
 
   const flush = () => {
-    if (timer) { clearTimeout(timer); timer = null; }
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
     while (pending.length) {
       const batch = pending.slice(0, opts.maxBatch);
       pending = pending.slice(batch.length);
@@ -31,13 +39,27 @@ export function createBatcher(deps: PipelineDeps, opts: BatcherOptions): Batcher
   const run = async (batch: Pending[]) => {
     let outcomes: BatchOutcome[] | null = null;
     if (opts.maxBatch > 1) {
-      try { outcomes = await processBatch(deps, batch); } catch (err) { outcomes = null; opts.onBatchError?.(err, batch.length); }
+      try {
+        outcomes = await processBatch(deps, batch);
+      } catch (err) {
+        outcomes = null;
+        opts.onBatchError?.(err, batch.length);
+      }
     }
-    await Promise.all(batch.map(async (p, i) => {
-      const o = outcomes?.[i];
-      if (o && o !== 'deferred') { p.resolve(o); return; }
-      try { p.resolve(await processReport(deps, p.reportId, { attempt: p.attempt })); } catch (err) { p.reject(err); }
-    }));
+    await Promise.all(
+      batch.map(async (p, i) => {
+        const o = outcomes?.[i];
+        if (o && o !== 'deferred') {
+          p.resolve(o);
+          return;
+        }
+        try {
+          p.resolve(await processReport(deps, p.reportId, { attempt: p.attempt }));
+        } catch (err) {
+          p.reject(err);
+        }
+      }),
+    );
   };
 
   return {

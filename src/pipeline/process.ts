@@ -10,7 +10,12 @@ import type { Db, SqlTx } from '../db/client.ts';
 import type { IncidentCandidateStore } from '../dedup/dedup.ts';
 import { createPrismaCandidateStore } from '../dedup/repository.ts';
 import { insertIncidents, joinIncidents, recomputeIncident, recomputeIncidents } from '../incidents/aggregate.ts';
-import { loadReportsForProcessing, otherReportInIncident, writeEffective, writeReportResult } from '../reports/repository.ts';
+import {
+  loadReportsForProcessing,
+  otherReportInIncident,
+  writeEffective,
+  writeReportResult,
+} from '../reports/repository.ts';
 import { lockBlocks } from './blocks.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
@@ -18,12 +23,16 @@ import { queueTiedMerges } from './ties.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface PipelineDeps {
-  db: Db; clock: Clock; analyzer: Analyzer;
+  db: Db;
+  clock: Clock;
+  analyzer: Analyzer;
   /** When given, batches run on it instead of a Prisma transaction (pg-tx.ts): the worker's hot path. */
   pool?: pg.Pool;
 }
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
-export interface ProcessOptions { attempt?: number }
+export interface ProcessOptions {
+  attempt?: number;
+}
 
 // Generous: a run may queue behind others assigning in the same cells.
 const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 };
@@ -35,23 +44,40 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     const report = (await loadReportsForProcessing(tx, [reportId], { forUpdate: true })).get(reportId);
     if (!report) return 'missing';
     const inputHash = processingInputHash(report, deps.analyzer.version);
-    const stored = effectiveClassification(report.classification as AutoClassification | null, report.correction as ReportCorrection | null);
+    const stored = effectiveClassification(
+      report.classification as AutoClassification | null,
+      report.correction as ReportCorrection | null,
+    );
     if (report.status === 'processed' && report.inputHash === inputHash) return applyCorrection(tx, report, stored);
 
     let analysis = deps.analyzer.analyze(report);
     const effective = effectiveClassification(analysis.classification, report.correction as ReportCorrection | null);
     // Dedup compares what the report is taken to say: a reviewer's terms and stance, when given.
-    if (effective.stance) analysis = { ...analysis, features: { ...analysis.features, terms: [...effective.terms].sort(), stance: effective.stance } };
+    if (effective.stance)
+      analysis = {
+        ...analysis,
+        features: { ...analysis.features, terms: [...effective.terms].sort(), stance: effective.stance },
+      };
     await lockBlocks(tx, analysis, report);
 
     const pinned = report.incidentPinned && report.incidentId !== null;
-    const assignment = pinned ? null : await deps.analyzer.assign(analysis.features, analysis.query, scopedStore(tx, report));
-    let incidentId = pinned ? report.incidentId! : assignment!.incidentId ?? await ownIncident(tx, report);
+    const assignment = pinned
+      ? null
+      : await deps.analyzer.assign(analysis.features, analysis.query, scopedStore(tx, report));
+    let incidentId = pinned ? report.incidentId! : (assignment!.incidentId ?? (await ownIncident(tx, report)));
     const opened = incidentId === null;
     const member = asMember(report, analysis, effective);
     // A new incident is written with its aggregate at once: its only member is this report.
     if (incidentId === null) [incidentId] = (await insertIncidents(tx, [{ members: [member] }])) as [string];
-    await writeReportResult(tx, reportId, { inputHash, analysis, effective, incidentId, assignment, attempt: opts.attempt ?? 1, now: deps.clock.now() });
+    await writeReportResult(tx, reportId, {
+      inputHash,
+      analysis,
+      effective,
+      incidentId,
+      assignment,
+      attempt: opts.attempt ?? 1,
+      now: deps.clock.now(),
+    });
     if (assignment?.merge?.length) await queueTiedMerges(tx, [{ reportId, incidentId, otherIds: assignment.merge }]);
     // A first run joins (the tally takes the one new member); a rerun may have changed what the report brings to
     // its incident, or moved it: those incidents are recomputed from their members.
@@ -80,9 +106,20 @@ async function ownIncident(tx: SqlTx, report: ReportForProcessing): Promise<stri
 
 function asMember(r: ReportForProcessing, a: Analysis, e: Effective) {
   return {
-    lat: r.lat, lon: r.lon, resolvedLat: a.place.lat, resolvedLon: a.place.lon, geoCell: a.geoCell, placeName: r.placeName,
-    resolvedPlace: a.place.name, observedAt: r.observedAt, language: a.language, partyAlleged: r.partyAlleged,
-    casualties: r.casualties, terms: e.terms, stance: e.stance, confidence: e.confidence,
+    lat: r.lat,
+    lon: r.lon,
+    resolvedLat: a.place.lat,
+    resolvedLon: a.place.lon,
+    geoCell: a.geoCell,
+    placeName: r.placeName,
+    resolvedPlace: a.place.name,
+    observedAt: r.observedAt,
+    language: a.language,
+    partyAlleged: r.partyAlleged,
+    casualties: r.casualties,
+    terms: e.terms,
+    stance: e.stance,
+    confidence: e.confidence,
   };
 }
 

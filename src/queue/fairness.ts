@@ -6,7 +6,10 @@
 // ahead of a flood, and the flood's own reports keep their order.
 import type { Redis } from 'ioredis';
 
-export interface Fairness { redis: Redis; prefix: string }
+export interface Fairness {
+  redis: Redis;
+  prefix: string;
+}
 
 /** Jobs an observer may have queued in the window before the rest of theirs wait behind other observers'. */
 export const FREE_JOBS = 30;

@@ -21,12 +21,20 @@ export const JOBS = {
 } as const;
 
 /** A report (`reportId`) that tied `otherIds` to the incident it joined (`incidentId`). */
-export interface MergeTiedJob { reportId: string; incidentId: string; otherIds: string[] }
+export interface MergeTiedJob {
+  reportId: string;
+  incidentId: string;
+  otherIds: string[];
+}
 
 /** Retrain the agreement's classifier from the commission's corrections (src/learning/retrain.ts). */
-export interface RetrainModelJob { agreementId: string }
+export interface RetrainModelJob {
+  agreementId: string;
+}
 
-export interface ProcessReportJob { reportId: string }
+export interface ProcessReportJob {
+  reportId: string;
+}
 export interface CompileDigestJob {
   trigger: 'scheduled' | 'on_demand';
   from?: string;

@@ -7,16 +7,33 @@ import { JOBS, QUEUES, type CompileDigestJob, type RetrainModelJob } from './nam
 export const WEEKLY_DIGEST_SCHEDULER = 'weekly-digest';
 export const MODEL_RETRAIN_SCHEDULER = 'model-retrain';
 
-export async function registerSchedules(queues: Map<string, Queue>, config: Pick<Config, 'DIGEST_CRON' | 'DIGEST_TZ' | 'MODEL_RETRAIN_CRON' | 'AGREEMENT_ID'>): Promise<void> {
+export async function registerSchedules(
+  queues: Map<string, Queue>,
+  config: Pick<Config, 'DIGEST_CRON' | 'DIGEST_TZ' | 'MODEL_RETRAIN_CRON' | 'AGREEMENT_ID'>,
+): Promise<void> {
   const models = queues.get(QUEUES.models);
   if (models) {
     const job: RetrainModelJob = { agreementId: config.AGREEMENT_ID };
-    await models.upsertJobScheduler(MODEL_RETRAIN_SCHEDULER, { pattern: config.MODEL_RETRAIN_CRON, tz: config.DIGEST_TZ },
-      { name: JOBS.retrainModel, data: job, opts: { attempts: 2, backoff: { type: 'exponential', delay: 600_000 }, removeOnFail: false } });
+    await models.upsertJobScheduler(
+      MODEL_RETRAIN_SCHEDULER,
+      { pattern: config.MODEL_RETRAIN_CRON, tz: config.DIGEST_TZ },
+      {
+        name: JOBS.retrainModel,
+        data: job,
+        opts: { attempts: 2, backoff: { type: 'exponential', delay: 600_000 }, removeOnFail: false },
+      },
+    );
   }
   const digests = queues.get(QUEUES.digests);
   if (!digests) throw new Error(`queue ${QUEUES.digests} is not configured`);
   const data: CompileDigestJob = { trigger: 'scheduled' };
-  await digests.upsertJobScheduler(WEEKLY_DIGEST_SCHEDULER, { pattern: config.DIGEST_CRON, tz: config.DIGEST_TZ },
-    { name: JOBS.compileDigest, data, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnFail: false } });
+  await digests.upsertJobScheduler(
+    WEEKLY_DIGEST_SCHEDULER,
+    { pattern: config.DIGEST_CRON, tz: config.DIGEST_TZ },
+    {
+      name: JOBS.compileDigest,
+      data,
+      opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnFail: false },
+    },
+  );
 }

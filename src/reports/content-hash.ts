@@ -5,11 +5,21 @@ import type { ReportInput } from './schema.ts';
 
 export function canonicalReport(r: ReportInput): string {
   const casualties = r.casualties
-    ? Object.fromEntries(Object.entries(r.casualties).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+    ? Object.fromEntries(
+        Object.entries(r.casualties)
+          .filter(([, v]) => v !== undefined)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      )
     : null;
   return JSON.stringify([
-    new Date(r.observedAt).toISOString(), r.lat ?? null, r.lon ?? null, r.accuracyM ?? null,
-    r.placeName ?? null, r.narrative, r.partyAlleged, casualties,
+    new Date(r.observedAt).toISOString(),
+    r.lat ?? null,
+    r.lon ?? null,
+    r.accuracyM ?? null,
+    r.placeName ?? null,
+    r.narrative,
+    r.partyAlleged,
+    casualties,
   ]);
 }
 

@@ -9,20 +9,33 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TooManyRequests } from '../errors.ts';
 
-export interface QuotaLimits { perMinute: number; burst: number; perHour: number }
+export interface QuotaLimits {
+  perMinute: number;
+  burst: number;
+  perHour: number;
+}
 
 export interface IntakeQuota {
   /** Takes a point for a new report of this account; throws TooManyRequests (with the wait) when none is left. */
   take(accountId: string): Promise<Charge>;
 }
 /** The points one submission took: given back when it stored nothing new (a retry, or a refused report). */
-export interface Charge { giveBack(): Promise<void> }
+export interface Charge {
+  giveBack(): Promise<void>;
+}
 
 export function createIntakeQuota(redis: Redis | null, limits: QuotaLimits, prefix: string): IntakeQuota {
   const make = (points: number, duration: number, name: string): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
     return redis
-      ? new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `${prefix}:${name}`, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points,
+          duration,
+          keyPrefix: `${prefix}:${name}`,
+          insuranceLimiter: memory,
+          rejectIfRedisNotReady: true,
+        })
       : memory;
   };
   const minute = make(limits.perMinute, 60, 'intake-minute');
@@ -30,14 +43,20 @@ export function createIntakeQuota(redis: Redis | null, limits: QuotaLimits, pref
   const burst = make(Math.max(1, limits.burst), 3600, 'intake-burst');
   const hour = make(limits.perHour, 3600, 'intake-hour');
   const consume = async (l: RateLimiterAbstract, key: string): Promise<RateLimiterRes | null> => {
-    try { await l.consume(key); return null; } catch (res) {
+    try {
+      await l.consume(key);
+      return null;
+    } catch (res) {
       if (res instanceof RateLimiterRes) return res;
       throw res;
     }
   };
   const refused = (res: RateLimiterRes, what: string) => {
     const wait = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-    return new TooManyRequests(wait, `intake quota reached (${what}); this report was not stored, send it again in ${wait} s`);
+    return new TooManyRequests(
+      wait,
+      `intake quota reached (${what}); this report was not stored, send it again in ${wait} s`,
+    );
   };
   const giveBack = (taken: RateLimiterAbstract[], key: string) => async () => {
     await Promise.all(taken.map((l) => l.reward(key, 1).catch(() => undefined)));

@@ -24,7 +24,8 @@ export function encodeCursor(at: Date, id: string): string {
 export function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Invalid([{ field: 'cursor', reason: 'not a cursor from this API' }], 400);
+  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id))
+    throw new Invalid([{ field: 'cursor', reason: 'not a cursor from this API' }], 400);
   return { at, id };
 }
 
@@ -37,17 +38,21 @@ export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: st
   if (q.to) where.push({ observedAt: { lt: new Date(q.to) } });
   if (q.status) where.push({ status: q.status });
   if (q.place) {
-    where.push({ OR: [
-      { placeName: { contains: likeLiteral(q.place), mode: 'insensitive' } },
-      { resolvedPlace: { contains: likeLiteral(q.place), mode: 'insensitive' } },
-    ] });
+    where.push({
+      OR: [
+        { placeName: { contains: likeLiteral(q.place), mode: 'insensitive' } },
+        { resolvedPlace: { contains: likeLiteral(q.place), mode: 'insensitive' } },
+      ],
+    });
   }
   if (q.bbox) {
     const [minLon, minLat, maxLon, maxLat] = q.bbox.split(',').map(Number);
-    where.push({ OR: [
-      { lat: { gte: minLat, lte: maxLat }, lon: { gte: minLon, lte: maxLon } },
-      { lat: null, resolvedLat: { gte: minLat, lte: maxLat }, resolvedLon: { gte: minLon, lte: maxLon } },
-    ] });
+    where.push({
+      OR: [
+        { lat: { gte: minLat, lte: maxLat }, lon: { gte: minLon, lte: maxLon } },
+        { lat: null, resolvedLat: { gte: minLat, lte: maxLat }, resolvedLon: { gte: minLon, lte: maxLon } },
+      ],
+    });
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
@@ -66,7 +71,10 @@ export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: st
 
 /** The id and content hash a clientId of this observer is stored under (a retry is compared with it). */
 export async function findByClientId(db: Db, observerId: string, clientId: string) {
-  return db.report.findUnique({ where: { observerId_clientId: { observerId, clientId } }, select: { id: true, contentHash: true } });
+  return db.report.findUnique({
+    where: { observerId_clientId: { observerId, clientId } },
+    select: { id: true, contentHash: true },
+  });
 }
 
 // --- Intake: the group commit's statement, and evidence a retry brings.
@@ -86,24 +94,42 @@ export const reportKey = (observerId: string, clientId: string) => `${observerId
 
 function attachmentRecords(attachments: PreparedAttachment[]) {
   return attachments.map((a) => ({
-    sha256: a.sha256, mime: a.mime, size: a.sizeBytes, name: a.originalName,
-    taken: a.exif.takenAt?.toISOString() ?? null, lat: a.exif.lat, lon: a.exif.lon,
+    sha256: a.sha256,
+    mime: a.mime,
+    size: a.sizeBytes,
+    name: a.originalName,
+    taken: a.exif.takenAt?.toISOString() ?? null,
+    lat: a.exif.lat,
+    lon: a.exif.lon,
   }));
 }
 
 function inputRecord(r: NewReport) {
   const i = r.input;
   return {
-    clientId: i.clientId, observerId: r.observerId, source: r.source, contentHash: r.contentHash, observedAt: i.observedAt,
-    lat: i.lat ?? null, lon: i.lon ?? null, accuracyM: i.accuracyM ?? null, placeName: i.placeName ?? null,
-    narrative: i.narrative, partyAlleged: i.partyAlleged, casualties: i.casualties ?? null,
+    clientId: i.clientId,
+    observerId: r.observerId,
+    source: r.source,
+    contentHash: r.contentHash,
+    observedAt: i.observedAt,
+    lat: i.lat ?? null,
+    lon: i.lon ?? null,
+    accuracyM: i.accuracyM ?? null,
+    placeName: i.placeName ?? null,
+    narrative: i.narrative,
+    partyAlleged: i.partyAlleged,
+    casualties: i.casualties ?? null,
     attachments: attachmentRecords(r.attachments),
   };
 }
 
 // An attachment row as both statements below write it, from the JSON of attachmentRecords().
-const ATTACHMENT_COLUMNS = Prisma.raw('"Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")');
-const ATTACHMENT_RECORD = Prisma.raw('a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)');
+const ATTACHMENT_COLUMNS = Prisma.raw(
+  '"Attachment" ("reportId", "sha256", "mime", "sizeBytes", "originalName", "exifTakenAt", "exifLat", "exifLon")',
+);
+const ATTACHMENT_RECORD = Prisma.raw(
+  'a(sha256 text, mime text, size int, name text, taken timestamptz, lat float8, lon float8)',
+);
 const ATTACHMENT_VALUES = Prisma.raw('a.sha256, a.mime, a.size, a.name, a.taken, a.lat, a.lon');
 
 type InsertedRow = Omit<ReportRow, 'attachments'> & { attachments: Array<Record<string, unknown>> };
@@ -146,7 +172,11 @@ export async function insertReports(db: Db, reports: NewReport[]): Promise<Map<s
   for (const row of rows) {
     out.set(reportKey(row.observerId, row.clientId), {
       ...row,
-      attachments: row.attachments.map((a) => ({ ...a, createdAt: toDate(a.createdAt), exifTakenAt: toDate(a.exifTakenAt) })) as ReportRow['attachments'],
+      attachments: row.attachments.map((a) => ({
+        ...a,
+        createdAt: toDate(a.createdAt),
+        exifTakenAt: toDate(a.exifTakenAt),
+      })) as ReportRow['attachments'],
     } as ReportRow);
   }
   return out;
@@ -173,7 +203,10 @@ export async function addAttachments(db: SqlTx, reportId: string, attachments: P
  * Locks the report (evidence retries racing each other queue here) and reads, after the lock, its incident's state
  * and the hashes of the files it has.
  */
-export async function lockForEvidence(tx: Tx, reportId: string): Promise<{ state: string | null; stored: string[] } | undefined> {
+export async function lockForEvidence(
+  tx: Tx,
+  reportId: string,
+): Promise<{ state: string | null; stored: string[] } | undefined> {
   // Lock first, read after: in READ COMMITTED the read then sees what a retry holding the lock committed.
   await tx.$executeRaw`SELECT 1 FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
   const [row] = await tx.$queryRaw<Array<{ state: string | null; stored: string[] }>>`
@@ -188,16 +221,26 @@ export async function lockForEvidence(tx: Tx, reportId: string): Promise<{ state
 
 /** Whether the incident has a member other than this report. */
 export async function otherReportInIncident(tx: SqlTx, incidentId: string, reportId: string): Promise<boolean> {
-  const [other] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Report" WHERE "incidentId" = ${incidentId}::uuid AND "id" <> ${reportId}::uuid LIMIT 1`;
+  const [other] = await tx.$queryRaw<
+    unknown[]
+  >`SELECT 1 FROM "Report" WHERE "incidentId" = ${incidentId}::uuid AND "id" <> ${reportId}::uuid LIMIT 1`;
   return !!other;
 }
 
 // Locking reads take the rows in id order, so two runs sharing reports queue instead of deadlocking.
-export async function loadReportsForProcessing(db: SqlTx, ids: string[], opts: { forUpdate?: boolean } = {}): Promise<Map<string, ReportForProcessing>> {
+export async function loadReportsForProcessing(
+  db: SqlTx,
+  ids: string[],
+  opts: { forUpdate?: boolean } = {},
+): Promise<Map<string, ReportForProcessing>> {
   if (!ids.length) return new Map();
   const rows = opts.forUpdate
-    ? await db.$queryRaw<ReportForProcessing[]>`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[]) ORDER BY r."id" FOR UPDATE OF r`
-    : await db.$queryRaw<ReportForProcessing[]>`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[])`;
+    ? await db.$queryRaw<
+        ReportForProcessing[]
+      >`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[]) ORDER BY r."id" FOR UPDATE OF r`
+    : await db.$queryRaw<
+        ReportForProcessing[]
+      >`SELECT ${SELECT_LIST} FROM "Report" r WHERE r."id" = ANY(${ids}::uuid[])`;
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -262,15 +305,31 @@ export interface ProcessedReport {
 
 /** Every processed report's results in one statement (the same columns writeReportResult sets). */
 export async function writeReportResults(tx: SqlTx, fresh: ProcessedReport[], now: Date): Promise<void> {
-  const list = JSON.stringify(fresh.map((f) => {
-    const a = f.analysis;
-    return {
-      id: f.report.id, attempt: f.attempt, inputHash: f.inputHash, language: a.language, normalizedText: a.normalizedText,
-      resolvedPlace: a.place.name, resolvedLat: a.place.lat, resolvedLon: a.place.lon, geoCell: a.geoCell, placeKey: a.place.key,
-      features: a.features ?? null, classification: a.classification ?? null, terms: f.effective.terms, stance: f.effective.stance,
-      confidence: f.effective.confidence, incidentId: f.incidentId, score: f.assignment!.score, reasons: f.assignment!.reasons ?? null,
-    };
-  }));
+  const list = JSON.stringify(
+    fresh.map((f) => {
+      const a = f.analysis;
+      return {
+        id: f.report.id,
+        attempt: f.attempt,
+        inputHash: f.inputHash,
+        language: a.language,
+        normalizedText: a.normalizedText,
+        resolvedPlace: a.place.name,
+        resolvedLat: a.place.lat,
+        resolvedLon: a.place.lon,
+        geoCell: a.geoCell,
+        placeKey: a.place.key,
+        features: a.features ?? null,
+        classification: a.classification ?? null,
+        terms: f.effective.terms,
+        stance: f.effective.stance,
+        confidence: f.effective.confidence,
+        incidentId: f.incidentId,
+        score: f.assignment!.score,
+        reasons: f.assignment!.reasons ?? null,
+      };
+    }),
+  );
   await tx.$executeRaw`UPDATE "Report" r SET "status" = 'processed', "failureReason" = NULL, "processedAt" = ${now},
     "attempts" = GREATEST(r."attempts", v.attempt), "inputHash" = v."inputHash", "language" = v.language,
     "normalizedText" = v."normalizedText", "resolvedPlace" = v."resolvedPlace", "resolvedLat" = v."resolvedLat",
@@ -286,11 +345,18 @@ export async function writeReportResults(tx: SqlTx, fresh: ProcessedReport[], no
 // --- Incidents' members: the incident page, a reviewer's merge and split, exports and digests.
 
 /** Up to `take` reports of an incident in observed order (observedAt, id) after `after`, with their attachments. */
-export async function reportsOfIncidentPage(db: Db, incidentId: string, after: { observedAt: Date; id: string } | null, take: number) {
+export async function reportsOfIncidentPage(
+  db: Db,
+  incidentId: string,
+  after: { observedAt: Date; id: string } | null,
+  take: number,
+) {
   return db.report.findMany({
     where: {
       incidentId,
-      ...(after ? { OR: [{ observedAt: { gt: after.observedAt } }, { observedAt: after.observedAt, id: { gt: after.id } }] } : {}),
+      ...(after
+        ? { OR: [{ observedAt: { gt: after.observedAt } }, { observedAt: after.observedAt, id: { gt: after.id } }] }
+        : {}),
     },
     orderBy: [{ observedAt: 'asc' }, { id: 'asc' }],
     take,
@@ -300,7 +366,11 @@ export async function reportsOfIncidentPage(db: Db, incidentId: string, after: {
 
 /** Moves every report of `fromId` into `toId`, pinned there (automatic dedup leaves it be); their ids, sorted. */
 export async function moveAllReports(tx: Tx, fromId: string, toId: string): Promise<string[]> {
-  const moved = await tx.report.findMany({ where: { incidentId: fromId }, select: { id: true }, orderBy: { id: 'asc' } });
+  const moved = await tx.report.findMany({
+    where: { incidentId: fromId },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
   await tx.report.updateMany({ where: { incidentId: fromId }, data: { incidentId: toId, incidentPinned: true } });
   return moved.map((r) => r.id);
 }
@@ -319,20 +389,46 @@ export async function moveReports(tx: Tx, ids: string[], toId: string): Promise<
 }
 
 const exportSelect = {
-  id: true, incidentId: true, observerId: true, source: true, observedAt: true, receivedAt: true, lat: true, lon: true,
-  accuracyM: true, placeName: true, resolvedPlace: true, resolvedLat: true, resolvedLon: true, narrative: true,
-  partyAlleged: true, casualties: true, language: true, terms: true, stance: true, confidence: true, correction: true,
-  incident: { select: { state: true } }, _count: { select: { attachments: true } },
+  id: true,
+  incidentId: true,
+  observerId: true,
+  source: true,
+  observedAt: true,
+  receivedAt: true,
+  lat: true,
+  lon: true,
+  accuracyM: true,
+  placeName: true,
+  resolvedPlace: true,
+  resolvedLat: true,
+  resolvedLon: true,
+  narrative: true,
+  partyAlleged: true,
+  casualties: true,
+  language: true,
+  terms: true,
+  stance: true,
+  confidence: true,
+  correction: true,
+  incident: { select: { state: true } },
+  _count: { select: { attachments: true } },
 } as const;
 
 export type ExportReport = Prisma.ReportGetPayload<{ select: typeof exportSelect }>;
 
 /** One keyset batch of the reports behind the incidents `incidentWhere` selects, in id order after `afterId`. */
-export async function exportReportBatch(db: Db, incidentWhere: Prisma.IncidentWhereInput, afterId: string | null, take: number): Promise<ExportReport[]> {
+export async function exportReportBatch(
+  db: Db,
+  incidentWhere: Prisma.IncidentWhereInput,
+  afterId: string | null,
+  take: number,
+): Promise<ExportReport[]> {
   const where: Prisma.ReportWhereInput = { incident: incidentWhere };
   return db.report.findMany({
     where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where,
-    orderBy: { id: 'asc' }, take, select: exportSelect,
+    orderBy: { id: 'asc' },
+    take,
+    select: exportSelect,
   });
 }
 
@@ -353,7 +449,16 @@ export async function digestReportGroups<T>(db: Db, from: Date, to: Date, timezo
 
 /** Every corrected report with the text the classifier read, in the order the corrections were made. */
 export async function correctedReports(db: Db) {
-  return db.$queryRaw<Array<{ id: string; narrative: string; placeName: string | null; partyAlleged: string | null; language: string | null; correction: { terms: string[]; stance: string; at?: string } }>>`
+  return db.$queryRaw<
+    Array<{
+      id: string;
+      narrative: string;
+      placeName: string | null;
+      partyAlleged: string | null;
+      language: string | null;
+      correction: { terms: string[]; stance: string; at?: string };
+    }>
+  >`
     SELECT "id"::text, "narrative", "placeName", "partyAlleged"::text AS "partyAlleged", "language", "correction"
     FROM "Report" WHERE "correction" IS NOT NULL ORDER BY "correction"->>'at', "id"`;
 }

@@ -11,95 +11,135 @@ const count = z.number().int().min(0).max(100_000);
 const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
 const STORABLE_REASON = 'contains a NUL character or broken Unicode (a lone surrogate)';
 
-export const Casualties = z.object({
-  killed: count.optional(),
-  injured: count.optional(),
-  missing: count.optional(),
-  detained: count.optional(),
-}).strict().meta({ id: 'Casualties',  description: 'Counts reported by the observer; omit what is unknown.' });
+export const Casualties = z
+  .object({
+    killed: count.optional(),
+    injured: count.optional(),
+    missing: count.optional(),
+    detained: count.optional(),
+  })
+  .strict()
+  .meta({ id: 'Casualties', description: 'Counts reported by the observer; omit what is unknown.' });
 
-export const ReportInput = z.object({
-  clientId: z.string().uuid().meta({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
-  observedAt: z.string().datetime({ offset: true }).meta({ description: 'When the incident was observed, ISO 8601 with offset.', example: '2020-11-14T05:40:00+02:00' }),
-  lat: z.number().min(-90).max(90).optional(),
-  lon: z.number().min(-180).max(180).optional(),
-  accuracyM: z.number().min(0).max(1_000_000).optional(),
-  placeName: z.string().trim().min(1).max(200).refine(storable, STORABLE_REASON).optional(),
-  narrative: z.string().trim().min(1).refine(storable, STORABLE_REASON).meta({ description: 'English or Arabic free text.' }),
-  partyAlleged: z.enum(PARTIES).default('unknown'),
-  casualties: Casualties.optional(),
-}).strict().superRefine((r, ctx) => {
-  const hasLat = r.lat !== undefined;
-  const hasLon = r.lon !== undefined;
-  if (hasLat !== hasLon) ctx.addIssue({ code: 'custom', path: [hasLat ? 'lon' : 'lat'], message: 'lat and lon must be given together' });
-  if (!hasLat && !hasLon && !r.placeName) ctx.addIssue({ code: 'custom', path: ['placeName'], message: 'give a position (lat/lon) or a placeName' });
-  if (r.accuracyM !== undefined && !hasLat) ctx.addIssue({ code: 'custom', path: ['accuracyM'], message: 'accuracyM needs lat/lon' });
-}).meta({ id: 'ReportInput' });
+export const ReportInput = z
+  .object({
+    clientId: z
+      .string()
+      .uuid()
+      .meta({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
+    observedAt: z.string().datetime({ offset: true }).meta({
+      description: 'When the incident was observed, ISO 8601 with offset.',
+      example: '2020-11-14T05:40:00+02:00',
+    }),
+    lat: z.number().min(-90).max(90).optional(),
+    lon: z.number().min(-180).max(180).optional(),
+    accuracyM: z.number().min(0).max(1_000_000).optional(),
+    placeName: z.string().trim().min(1).max(200).refine(storable, STORABLE_REASON).optional(),
+    narrative: z
+      .string()
+      .trim()
+      .min(1)
+      .refine(storable, STORABLE_REASON)
+      .meta({ description: 'English or Arabic free text.' }),
+    partyAlleged: z.enum(PARTIES).default('unknown'),
+    casualties: Casualties.optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const hasLat = r.lat !== undefined;
+    const hasLon = r.lon !== undefined;
+    if (hasLat !== hasLon)
+      ctx.addIssue({ code: 'custom', path: [hasLat ? 'lon' : 'lat'], message: 'lat and lon must be given together' });
+    if (!hasLat && !hasLon && !r.placeName)
+      ctx.addIssue({ code: 'custom', path: ['placeName'], message: 'give a position (lat/lon) or a placeName' });
+    if (r.accuracyM !== undefined && !hasLat)
+      ctx.addIssue({ code: 'custom', path: ['accuracyM'], message: 'accuracyM needs lat/lon' });
+  })
+  .meta({ id: 'ReportInput' });
 
 export type ReportInput = z.infer<typeof ReportInput>;
 
-export const ClassificationView = z.object({
-  terms: z.array(z.object({
-    id: z.string(),
-    confidence: z.number(),
-    evidence: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string() })),
-  })),
-  stance: z.enum(['violation', 'compliance', 'information']),
-  corrected: z.boolean().optional(),
-}).meta({ id: 'Classification' });
+export const ClassificationView = z
+  .object({
+    terms: z.array(
+      z.object({
+        id: z.string(),
+        confidence: z.number(),
+        evidence: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string() })),
+      }),
+    ),
+    stance: z.enum(['violation', 'compliance', 'information']),
+    corrected: z.boolean().optional(),
+  })
+  .meta({ id: 'Classification' });
 
-export const AttachmentView = z.object({
-  id: z.string().uuid(),
-  sha256: z.string(),
-  mime: z.string(),
-  sizeBytes: z.number().int(),
-  originalName: z.string(),
-  exifTakenAt: z.string().nullable(),
-  exifLat: z.number().nullable(),
-  exifLon: z.number().nullable(),
-  url: z.string(),
-}).meta({ id: 'Attachment' });
+export const AttachmentView = z
+  .object({
+    id: z.string().uuid(),
+    sha256: z.string(),
+    mime: z.string(),
+    sizeBytes: z.number().int(),
+    originalName: z.string(),
+    exifTakenAt: z.string().nullable(),
+    exifLat: z.number().nullable(),
+    exifLon: z.number().nullable(),
+    url: z.string(),
+  })
+  .meta({ id: 'Attachment' });
 
-export const ReportView = z.object({
-  id: z.string().uuid(),
-  clientId: z.string().uuid(),
-  observerId: z.string().uuid(),
-  source: z.enum(['api', 'web', 'openrosa']),
-  observedAt: z.string(),
-  receivedAt: z.string(),
-  lat: z.number().nullable(),
-  lon: z.number().nullable(),
-  accuracyM: z.number().nullable(),
-  placeName: z.string().nullable(),
-  narrative: z.string(),
-  partyAlleged: z.enum(PARTIES),
-  casualties: Casualties.nullable(),
-  status: z.enum(REPORT_STATUSES),
-  failureReason: z.string().nullable(),
-  language: z.string().nullable(),
-  resolvedPlace: z.string().nullable(),
-  classification: ClassificationView.nullable(),
-  incidentId: z.string().uuid().nullable(),
-  attachments: z.array(AttachmentView),
-}).meta({ id: 'Report' });
+export const ReportView = z
+  .object({
+    id: z.string().uuid(),
+    clientId: z.string().uuid(),
+    observerId: z.string().uuid(),
+    source: z.enum(['api', 'web', 'openrosa']),
+    observedAt: z.string(),
+    receivedAt: z.string(),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    accuracyM: z.number().nullable(),
+    placeName: z.string().nullable(),
+    narrative: z.string(),
+    partyAlleged: z.enum(PARTIES),
+    casualties: Casualties.nullable(),
+    status: z.enum(REPORT_STATUSES),
+    failureReason: z.string().nullable(),
+    language: z.string().nullable(),
+    resolvedPlace: z.string().nullable(),
+    classification: ClassificationView.nullable(),
+    incidentId: z.string().uuid().nullable(),
+    attachments: z.array(AttachmentView),
+  })
+  .meta({ id: 'Report' });
 
-const QueryInstant = z.string().datetime({ offset: true }).refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
+const QueryInstant = z
+  .string()
+  .datetime({ offset: true })
+  .refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
 
-export const ReportListQuery = z.object({
-  from: QueryInstant.optional(),
-  to: QueryInstant.optional(),
-  status: z.enum(REPORT_STATUSES).optional(),
-  place: z.string().max(200).optional().meta({ description: 'Substring of the typed or resolved place name.' }),
-  bbox: z.string().regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat').optional(),
-  observerId: z.string().uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional().meta({ description: 'Opaque cursor from the previous page.' }),
-}).strict();
+export const ReportListQuery = z
+  .object({
+    from: QueryInstant.optional(),
+    to: QueryInstant.optional(),
+    status: z.enum(REPORT_STATUSES).optional(),
+    place: z.string().max(200).optional().meta({ description: 'Substring of the typed or resolved place name.' }),
+    bbox: z
+      .string()
+      .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat')
+      .optional(),
+    observerId: z.string().uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional().meta({ description: 'Opaque cursor from the previous page.' }),
+  })
+  .strict();
 export type ReportListQuery = z.infer<typeof ReportListQuery>;
 
 /** A commission member's correction of a report's terms and stance (the terms are checked against the agreement's). */
-export const ClassificationCorrection = z.object({
-  terms: z.array(z.string()).min(1).max(20),
-  stance: z.enum(['violation', 'compliance', 'information']),
-  note: z.string().trim().max(2000).optional(),
-}).strict().meta({ id: 'ClassificationCorrection' });
+export const ClassificationCorrection = z
+  .object({
+    terms: z.array(z.string()).min(1).max(20),
+    stance: z.enum(['violation', 'compliance', 'information']),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'ClassificationCorrection' });

@@ -6,11 +6,23 @@ import type { FileStore } from '../storage/files.ts';
 import type { AuthUser } from '../users/index.ts';
 import { Conflict, Invalid } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
-import { prepareAttachments, type AttachmentLimits, type IncomingFile, type PreparedAttachment } from '../attachments/prepare.ts';
+import {
+  prepareAttachments,
+  type AttachmentLimits,
+  type IncomingFile,
+  type PreparedAttachment,
+} from '../attachments/prepare.ts';
 import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
-import { addAttachments, findByClientId, getReportRow, lockForEvidence, type ReportRow, type ReportSource } from './repository.ts';
+import {
+  addAttachments,
+  findByClientId,
+  getReportRow,
+  lockForEvidence,
+  type ReportRow,
+  type ReportSource,
+} from './repository.ts';
 import type { ReportWriter } from './writer.ts';
 import type { Charge, IntakeQuota } from './quota.ts';
 import { TooManyRequests } from '../errors.ts';
@@ -26,11 +38,18 @@ export interface IntakeDeps {
   quota?: IntakeQuota;
 }
 
-export interface SubmitResult { report: ReportRow; created: boolean }
+export interface SubmitResult {
+  report: ReportRow;
+  created: boolean;
+}
 export type { ReportSource };
 
 export async function submitReport(
-  deps: IntakeDeps, observer: AuthUser, raw: unknown, incoming: IncomingFile[], source: ReportSource,
+  deps: IntakeDeps,
+  observer: AuthUser,
+  raw: unknown,
+  incoming: IncomingFile[],
+  source: ReportSource,
 ): Promise<SubmitResult> {
   const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
   const charge = await chargeQuota(deps, observer, input.clientId);
@@ -67,7 +86,11 @@ async function chargeQuota(deps: IntakeDeps, observer: AuthUser, clientId: strin
 }
 
 async function retried(
-  deps: IntakeDeps, observer: AuthUser, input: ReportInput, contentHash: string, attachments: PreparedAttachment[],
+  deps: IntakeDeps,
+  observer: AuthUser,
+  input: ReportInput,
+  contentHash: string,
+  attachments: PreparedAttachment[],
 ): Promise<SubmitResult> {
   const existing = await findByClientId(deps.db, observer.id, input.clientId);
   if (!existing) throw new Error('report vanished between insert conflict and read');
@@ -87,23 +110,55 @@ const DECIDED_STATES = new Set(['verified', 'rejected']);
  * the per-report limit, nothing is added once its incident is decided, and what is added is audited with it.
  * The report row is locked so two retries racing cannot both pass the count.
  */
-async function addRetriedEvidence(deps: IntakeDeps, observer: AuthUser, reportId: string, attachments: PreparedAttachment[]): Promise<void> {
+async function addRetriedEvidence(
+  deps: IntakeDeps,
+  observer: AuthUser,
+  reportId: string,
+  attachments: PreparedAttachment[],
+): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     const row = await lockForEvidence(tx, reportId);
     const stored = new Set(row?.stored ?? []);
-    const fresh = attachments.filter((a, i) => !stored.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i);
+    const fresh = attachments.filter(
+      (a, i) => !stored.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i,
+    );
     if (fresh.length === 0) return; // the same evidence again: nothing to do, as for any retry
     if (row?.state && DECIDED_STATES.has(row.state)) {
-      throw new Conflict(`the incident of this report is already ${row.state}; send the new evidence as a new report`, { reportId });
+      throw new Conflict(`the incident of this report is already ${row.state}; send the new evidence as a new report`, {
+        reportId,
+      });
     }
     if (stored.size + fresh.length > deps.limits.maxAttachments) {
-      throw new Invalid([{ field: 'attachments', reason: `at most ${deps.limits.maxAttachments} files per report (${stored.size} already stored)` }], 413);
+      throw new Invalid(
+        [
+          {
+            field: 'attachments',
+            reason: `at most ${deps.limits.maxAttachments} files per report (${stored.size} already stored)`,
+          },
+        ],
+        413,
+      );
     }
     await addAttachments(tx, reportId, fresh);
-    await appendAudit(tx, {
-      actorId: observer.id, actorName: observer.username, action: 'evidence_added', entityType: 'report', entityId: reportId,
-      after: { attachments: fresh.map((a) => ({ sha256: a.sha256, mime: a.mime, sizeBytes: a.sizeBytes, originalName: a.originalName })) },
-    }, deps.clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: observer.id,
+        actorName: observer.username,
+        action: 'evidence_added',
+        entityType: 'report',
+        entityId: reportId,
+        after: {
+          attachments: fresh.map((a) => ({
+            sha256: a.sha256,
+            mime: a.mime,
+            sizeBytes: a.sizeBytes,
+            originalName: a.originalName,
+          })),
+        },
+      },
+      deps.clock,
+    );
   });
 }
 

@@ -5,10 +5,13 @@ import { ReportInput } from './schema.ts';
 
 const FUTURE_SKEW_MS = 15 * 60_000; // device clocks drift; a report from 15 min "ahead" is still plausible
 
-
 export function parseReportInput(raw: unknown, clock: Clock, maxNarrativeChars: number): ReportInput {
-  if (raw && typeof raw === 'object' && typeof (raw as { narrative?: unknown }).narrative === 'string'
-      && (raw as { narrative: string }).narrative.length > maxNarrativeChars) {
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    typeof (raw as { narrative?: unknown }).narrative === 'string' &&
+    (raw as { narrative: string }).narrative.length > maxNarrativeChars
+  ) {
     throw new Invalid([{ field: 'narrative', reason: `longer than ${maxNarrativeChars} characters` }], 413);
   }
   const parsed = ReportInput.safeParse(raw);
@@ -27,16 +30,26 @@ export function fromMultipartFields(fields: Record<string, unknown>): Record<str
   const issues: FieldIssue[] = [];
   const casualties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (Array.isArray(value)) { issues.push({ field: key, reason: 'given more than once' }); continue; }
+    if (Array.isArray(value)) {
+      issues.push({ field: key, reason: 'given more than once' });
+      continue;
+    }
     const text = typeof value === 'string' ? value : undefined;
-    if (text === undefined) { out[key] = value; continue; }
+    if (text === undefined) {
+      out[key] = value;
+      continue;
+    }
     if (['lat', 'lon', 'accuracyM'].includes(key)) {
       if (text.trim() === '') continue;
       const n = Number(text);
       out[key] = Number.isFinite(n) ? n : text;
     } else if (key === 'casualties') {
       if (text.trim() === '') continue;
-      try { out[key] = JSON.parse(text); } catch { issues.push({ field: 'casualties', reason: 'must be a JSON object' }); }
+      try {
+        out[key] = JSON.parse(text);
+      } catch {
+        issues.push({ field: 'casualties', reason: 'must be a JSON object' });
+      }
     } else if (key.startsWith('casualties.') || key.startsWith('casualties[')) {
       const sub = key.replace(/^casualties[.[]/, '').replace(/]$/, '');
       if (text.trim() === '') continue;

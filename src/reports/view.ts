@@ -6,7 +6,13 @@ interface AutoClassification {
   terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
   stance: 'violation' | 'compliance' | 'information';
 }
-interface Correction { terms: string[]; stance: AutoClassification['stance']; by?: string; at?: string; note?: string }
+interface Correction {
+  terms: string[];
+  stance: AutoClassification['stance'];
+  by?: string;
+  at?: string;
+  note?: string;
+}
 
 export function classificationView(auto: unknown, correction: unknown) {
   const a = auto as AutoClassification | null;
@@ -51,10 +57,19 @@ export function reportView(r: ReportRow) {
     resolvedLon: r.resolvedLon,
     classification: classificationView(r.classification, r.correction),
     incidentId: r.incidentId,
-    assignment: r.incidentId ? { score: r.assignmentScore, reasons: (r.assignmentReasons as string[] | null) ?? [] } : null,
+    assignment: r.incidentId
+      ? { score: r.assignmentScore, reasons: (r.assignmentReasons as string[] | null) ?? [] }
+      : null,
     attachments: r.attachments.map((a) => ({
-      id: a.id, sha256: a.sha256, mime: a.mime, sizeBytes: a.sizeBytes, originalName: a.originalName,
-      exifTakenAt: a.exifTakenAt?.toISOString() ?? null, exifLat: a.exifLat, exifLon: a.exifLon, url: attachmentUrl(a.id),
+      id: a.id,
+      sha256: a.sha256,
+      mime: a.mime,
+      sizeBytes: a.sizeBytes,
+      originalName: a.originalName,
+      exifTakenAt: a.exifTakenAt?.toISOString() ?? null,
+      exifLat: a.exifLat,
+      exifLon: a.exifLon,
+      url: attachmentUrl(a.id),
     })),
   };
 }

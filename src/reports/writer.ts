@@ -21,7 +21,12 @@ export interface WriterOptions {
   onBatch?: (size: number) => void;
 }
 
-interface Pending { report: NewReport; key: string; resolve(row: ReportRow | null): void; reject(err: unknown): void }
+interface Pending {
+  report: NewReport;
+  key: string;
+  resolve(row: ReportRow | null): void;
+  reject(err: unknown): void;
+}
 
 // Lower case: PostgreSQL returns uuids in lower case whatever case the client sent.
 const keyOf = (r: NewReport) => reportKey(r.observerId, r.input.clientId.toLowerCase());
@@ -37,7 +42,10 @@ export function createReportWriter(db: Db, opts: WriterOptions = {}): ReportWrit
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(() => { scheduled = false; pump(); });
+    setImmediate(() => {
+      scheduled = false;
+      pump();
+    });
   };
 
   const pump = () => {
@@ -48,11 +56,17 @@ export function createReportWriter(db: Db, opts: WriterOptions = {}): ReportWrit
       // The same clientId twice in one statement would race itself; the second goes in the next batch and
       // meets the first as a retry.
       for (const p of queue) {
-        if (batch.length < maxBatch && !keys.has(p.key)) { batch.push(p); keys.add(p.key); } else later.push(p);
+        if (batch.length < maxBatch && !keys.has(p.key)) {
+          batch.push(p);
+          keys.add(p.key);
+        } else later.push(p);
       }
       queue = later;
       inFlight += 1;
-      void write(batch).finally(() => { inFlight -= 1; if (queue.length) schedule(); });
+      void write(batch).finally(() => {
+        inFlight -= 1;
+        if (queue.length) schedule();
+      });
     }
   };
 
@@ -60,12 +74,20 @@ export function createReportWriter(db: Db, opts: WriterOptions = {}): ReportWrit
     let rows: Map<string, ReportRow>;
     opts.onBatch?.(batch.length);
     try {
-      rows = await insertReports(db, batch.map((p) => p.report));
+      rows = await insertReports(
+        db,
+        batch.map((p) => p.report),
+      );
     } catch (err) {
-      if (batch.length === 1) { batch[0]!.reject(err); return; }
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
       // One bad report (or a deadlock between two retried batches) must not fail its neighbours: each is
       // written alone, and only its own error reaches its caller.
-      await Promise.all(batch.map((p) => insertReports(db, [p.report]).then((r) => p.resolve(r.get(p.key) ?? null), p.reject)));
+      await Promise.all(
+        batch.map((p) => insertReports(db, [p.report]).then((r) => p.resolve(r.get(p.key) ?? null), p.reject)),
+      );
       return;
     }
     for (const p of batch) p.resolve(rows.get(p.key) ?? null);

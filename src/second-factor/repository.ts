@@ -10,8 +10,13 @@ export async function countUnusedCodes(db: Db | Tx, userId: string): Promise<num
   return db.recoveryCode.count({ where: { userId, usedAt: null } });
 }
 
-export async function insertEnrollment(tx: Tx, e: { userId: string; sealedSecret: string; lastStep: number; enrolledAt: Date; codeHashes: string[] }) {
-  await tx.secondFactor.create({ data: { userId: e.userId, secret: e.sealedSecret, lastStep: BigInt(e.lastStep), enrolledAt: e.enrolledAt } });
+export async function insertEnrollment(
+  tx: Tx,
+  e: { userId: string; sealedSecret: string; lastStep: number; enrolledAt: Date; codeHashes: string[] },
+) {
+  await tx.secondFactor.create({
+    data: { userId: e.userId, secret: e.sealedSecret, lastStep: BigInt(e.lastStep), enrolledAt: e.enrolledAt },
+  });
   await tx.recoveryCode.createMany({ data: e.codeHashes.map((codeHash) => ({ userId: e.userId, codeHash })) });
 }
 
@@ -21,13 +26,19 @@ export async function findSecret(tx: Tx, userId: string) {
 
 /** Takes the step if no later or equal one was used: false when another request took it first. */
 export async function claimStep(tx: Tx, userId: string, step: number): Promise<boolean> {
-  const { count } = await tx.secondFactor.updateMany({ where: { userId, lastStep: { lt: BigInt(step) } }, data: { lastStep: BigInt(step) } });
+  const { count } = await tx.secondFactor.updateMany({
+    where: { userId, lastStep: { lt: BigInt(step) } },
+    data: { lastStep: BigInt(step) },
+  });
   return count > 0;
 }
 
 /** Uses up an unused recovery code: false when there is none with this hash. */
 export async function useRecoveryCode(tx: Tx, userId: string, codeHash: string, at: Date): Promise<boolean> {
-  const { count } = await tx.recoveryCode.updateMany({ where: { userId, codeHash, usedAt: null }, data: { usedAt: at } });
+  const { count } = await tx.recoveryCode.updateMany({
+    where: { userId, codeHash, usedAt: null },
+    data: { usedAt: at },
+  });
   return count > 0;
 }
 

@@ -3,7 +3,10 @@
 // v1.<iv>.<tag>.<ciphertext> in base64url.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-export interface SecretBox { seal(plain: string): string; open(sealed: string): string }
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
 
 export function createSecretBox(keyMaterial: string, random: (n: number) => Buffer = randomBytes): SecretBox {
   const key = Buffer.from(hkdfSync('sha256', keyMaterial, 'ceasefire-monitoring', 'second-factor secrets v1', 32));
@@ -12,7 +15,9 @@ export function createSecretBox(keyMaterial: string, random: (n: number) => Buff
       const iv = random(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return ['v1', iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return ['v1', iv, cipher.getAuthTag(), data]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     open(sealed) {
       const [version, iv, tag, data] = sealed.split('.');

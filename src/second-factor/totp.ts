@@ -9,7 +9,14 @@ export const WINDOW_STEPS = 1;
 const ISSUER = 'Ceasefire commission';
 
 const totp = (secretBase32: string, label = 'account') =>
-  new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD_SECONDS, secret: Secret.fromBase32(secretBase32) });
+  new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD_SECONDS,
+    secret: Secret.fromBase32(secretBase32),
+  });
 
 /** A new secret: 160 random bits (RFC 4226's recommendation), base32 as authenticator apps take it. */
 export function newTotpSecret(random: (n: number) => Buffer = randomBytes): string {

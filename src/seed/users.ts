@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { countUsers, createUser, type Role } from '../users/index.ts';
 
-export interface SeededUser { username: string; password: string; role: Role }
+export interface SeededUser {
+  username: string;
+  password: string;
+  role: Role;
+}
 
 export async function seedDemoUsers(db: Db, env: NodeJS.ProcessEnv = process.env): Promise<SeededUser[] | null> {
   if ((await countUsers(db)) > 0) return null;

@@ -15,15 +15,26 @@ export { deleteSessionsOf } from './repository.ts';
 
 const LAST_SEEN_EVERY_MS = 60_000;
 
-export interface SessionOrigin { ip: string; userAgent: string | undefined }
+export interface SessionOrigin {
+  ip: string;
+  userAgent: string | undefined;
+}
 
 /** Marks the (saved) session as `userId`'s, seen now from `origin`. */
 /** Marks the (saved) session as `userId`'s, seen now from `origin`; with `audit`, its row (the login) commits with it. */
 export async function recordSession(
-  db: Db, sid: string, userId: string, origin: SessionOrigin, now: Date, audit?: { entry: AuditEntry; clock: Clock },
+  db: Db,
+  sid: string,
+  userId: string,
+  origin: SessionOrigin,
+  now: Date,
+  audit?: { entry: AuditEntry; clock: Clock },
 ): Promise<void> {
   const owned = { userId, ip: origin.ip.slice(0, 64), userAgent: origin.userAgent?.slice(0, 300) ?? null, at: now };
-  if (!audit) { await markOwned(db, sid, owned); return; }
+  if (!audit) {
+    await markOwned(db, sid, owned);
+    return;
+  }
   await db.$transaction(async (tx) => {
     await markOwned(tx, sid, owned);
     await appendAudit(tx, audit.entry, audit.clock);
@@ -34,7 +45,11 @@ export async function recordSession(
 export async function endOwnSession(deps: { db: Db; clock: Clock }, user: AuthUser, sid: string): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     await deleteSids(tx, [sid]);
-    await appendAudit(tx, { actorId: user.id, actorName: user.username, action: 'logout', entityType: 'user', entityId: user.id }, deps.clock);
+    await appendAudit(
+      tx,
+      { actorId: user.id, actorName: user.username, action: 'logout', entityType: 'user', entityId: user.id },
+      deps.clock,
+    );
   });
 }
 
@@ -52,12 +67,16 @@ export async function sessionUser(db: Db, sid: string, userId: string, now: Date
 export const publicSessionId = (sid: string) => createHash('sha256').update(sid).digest('base64url').slice(0, 22);
 
 /** "Chrome 131" and "Linux" from a User-Agent; null where it tells nothing (a script's). */
-export function describeBrowser(userAgent: string | null): { browser: string | null; os: string | null; summary: string } {
+export function describeBrowser(userAgent: string | null): {
+  browser: string | null;
+  os: string | null;
+  summary: string;
+} {
   const parsed = userAgent ? Bowser.parse(userAgent) : null;
   const major = parsed?.browser.version?.split('.')[0];
   const browser = parsed?.browser.name ? [parsed.browser.name, major].filter(Boolean).join(' ') : null;
   const os = parsed?.os.name || null;
-  const summary = browser && os ? `${browser} on ${os}` : browser ?? os ?? (userAgent?.slice(0, 60) || 'unknown');
+  const summary = browser && os ? `${browser} on ${os}` : (browser ?? os ?? (userAgent?.slice(0, 60) || 'unknown'));
   return { browser, os, summary };
 }
 
@@ -85,13 +104,24 @@ export type EndScope = { one: string } | { all: true; exceptSid?: string };
 /** Ends sessions of `actor` (one by its public id, or all, perhaps but the current one), audited with the deletion. */
 export async function endSessions(deps: { db: Db; clock: Clock }, actor: AuthUser, scope: EndScope): Promise<number> {
   return deps.db.$transaction(async (tx) => {
-    const targets = (await sidsOf(tx, actor.id)).filter((sid) => ('one' in scope ? publicSessionId(sid) === scope.one : sid !== scope.exceptSid));
+    const targets = (await sidsOf(tx, actor.id)).filter((sid) =>
+      'one' in scope ? publicSessionId(sid) === scope.one : sid !== scope.exceptSid,
+    );
     if ('one' in scope && targets.length === 0) throw new NotFound('session');
     const count = await deleteSids(tx, targets);
     const label = 'one' in scope ? 'one' : scope.exceptSid ? 'others' : 'all';
-    await appendAudit(tx, {
-      actorId: actor.id, actorName: actor.username, action: 'sessions_ended', entityType: 'user', entityId: actor.id, after: { scope: label, ended: count },
-    }, deps.clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: actor.id,
+        actorName: actor.username,
+        action: 'sessions_ended',
+        entityType: 'user',
+        entityId: actor.id,
+        after: { scope: label, ended: count },
+      },
+      deps.clock,
+    );
     return count;
   });
 }

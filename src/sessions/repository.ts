@@ -2,8 +2,15 @@
 // them); the app reads them and adds the owner, address and browser.
 import type { Db, Tx } from '../db/client.ts';
 
-export async function markOwned(db: Db | Tx, sid: string, data: { userId: string; ip: string; userAgent: string | null; at: Date }): Promise<void> {
-  await db.session.updateMany({ where: { sid }, data: { userId: data.userId, ip: data.ip, userAgent: data.userAgent, createdAt: data.at, lastSeenAt: data.at } });
+export async function markOwned(
+  db: Db | Tx,
+  sid: string,
+  data: { userId: string; ip: string; userAgent: string | null; at: Date },
+): Promise<void> {
+  await db.session.updateMany({
+    where: { sid },
+    data: { userId: data.userId, ip: data.ip, userAgent: data.userAgent, createdAt: data.at, lastSeenAt: data.at },
+  });
 }
 
 /** The session row while it names `userId` and the account is active. */

@@ -22,14 +22,31 @@ export function hashToken(token: string): string {
  * A new token of `userId`; the secret is in this answer only. Given the owner's name and a clock (a token asked for
  * through the API), its audit row (token_created) commits with it; tests and tools make tokens without one.
  */
-export async function createToken(db: Db, userId: string, name: string, audited?: { username: string; clock: Clock }): Promise<{ id: string; token: string }> {
+export async function createToken(
+  db: Db,
+  userId: string,
+  name: string,
+  audited?: { username: string; clock: Clock },
+): Promise<{ id: string; token: string }> {
   const token = PREFIX + randomBytes(32).toString('base64url');
   const data = { userId, name, tokenHash: hashToken(token) };
-  const row = !audited ? await insertToken(db, data) : await db.$transaction(async (tx) => {
-    const created = await insertToken(tx, data);
-    await appendAudit(tx, { actorId: userId, actorName: audited.username, action: 'token_created', entityType: 'api_token', entityId: created.id }, audited.clock);
-    return created;
-  });
+  const row = !audited
+    ? await insertToken(db, data)
+    : await db.$transaction(async (tx) => {
+        const created = await insertToken(tx, data);
+        await appendAudit(
+          tx,
+          {
+            actorId: userId,
+            actorName: audited.username,
+            action: 'token_created',
+            entityType: 'api_token',
+            entityId: created.id,
+          },
+          audited.clock,
+        );
+        return created;
+      });
   return { id: row.id, token };
 }
 
@@ -49,14 +66,17 @@ export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => n
       const hit = cache.get(key);
       if (hit && hit.until > now() && current !== null && hit.epoch === current) return hit.user;
       const row = await findByHash(db, key);
-      const user = row && !row.revokedAt && !row.user.disabledAt
-        ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
-        : null;
+      const user =
+        row && !row.revokedAt && !row.user.disabledAt
+          ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
+          : null;
       if (cache.size > 10_000) cache.clear();
       if (current !== null) cache.set(key, { user, until: now() + CACHE_MS, epoch: current });
       return user;
     },
-    forget() { cache.clear(); },
+    forget() {
+      cache.clear();
+    },
   };
 }
 
@@ -65,9 +85,23 @@ export async function listTokens(db: Db, userId: string) {
 }
 
 /** Revokes one of the user's tokens, with its audit row (token_revoked) in the same transaction. */
-export async function revokeToken(deps: { db: Db; clock: Clock }, user: Pick<AuthUser, 'id' | 'username'>, tokenId: string): Promise<void> {
+export async function revokeToken(
+  deps: { db: Db; clock: Clock },
+  user: Pick<AuthUser, 'id' | 'username'>,
+  tokenId: string,
+): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     if ((await revoke(tx, user.id, tokenId, deps.clock.now())) === 0) throw new NotFound('token');
-    await appendAudit(tx, { actorId: user.id, actorName: user.username, action: 'token_revoked', entityType: 'api_token', entityId: tokenId }, deps.clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: user.id,
+        actorName: user.username,
+        action: 'token_revoked',
+        entityType: 'api_token',
+        entityId: tokenId,
+      },
+      deps.clock,
+    );
   });
 }

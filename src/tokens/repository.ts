@@ -1,7 +1,10 @@
 // The ApiToken table's one data-access module. Only the SHA-256 of a token's secret is ever stored.
 import type { Db, Tx } from '../db/client.ts';
 
-export async function insertToken(db: Db | Tx, data: { userId: string; name: string; tokenHash: string }): Promise<{ id: string }> {
+export async function insertToken(
+  db: Db | Tx,
+  data: { userId: string; name: string; tokenHash: string },
+): Promise<{ id: string }> {
   return db.apiToken.create({ data, select: { id: true } });
 }
 
@@ -9,7 +12,10 @@ export async function insertToken(db: Db | Tx, data: { userId: string; name: str
 export async function findByHash(db: Db, tokenHash: string) {
   return db.apiToken.findUnique({
     where: { tokenHash },
-    select: { revokedAt: true, user: { select: { id: true, username: true, role: true, displayName: true, disabledAt: true } } },
+    select: {
+      revokedAt: true,
+      user: { select: { id: true, username: true, role: true, displayName: true, disabledAt: true } },
+    },
   });
 }
 
@@ -23,5 +29,6 @@ export async function listOf(db: Db, userId: string) {
 
 /** Revokes the user's live token; how many were (0 or 1). */
 export async function revoke(db: Db | Tx, userId: string, tokenId: string, at: Date): Promise<number> {
-  return (await db.apiToken.updateMany({ where: { id: tokenId, userId, revokedAt: null }, data: { revokedAt: at } })).count;
+  return (await db.apiToken.updateMany({ where: { id: tokenId, userId, revokedAt: null }, data: { revokedAt: at } }))
+    .count;
 }

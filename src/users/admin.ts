@@ -10,26 +10,48 @@ import { deleteSessionsOf } from '../sessions/repository.ts';
 import { ROLES, type AuthUser } from './index.ts';
 import { findForUpdate, updateAccount } from './repository.ts';
 
-export const UserPatch = z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), displayName: z.string().trim().min(1).max(200).optional() })
-  .strict().meta({ id: 'UserPatch' });
+export const UserPatch = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    displayName: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'UserPatch' });
 export type UserPatch = z.infer<typeof UserPatch>;
 
 /**
  * Changes role, name or disabled state. Disabling an account, or changing its role (a new role may need a second
  * factor its sessions were not opened with), ends its browser sessions in the same transaction.
  */
-export async function updateUser(deps: { db: Db; clock: Clock }, admin: Pick<AuthUser, 'id' | 'username'>, id: string, patch: UserPatch) {
+export async function updateUser(
+  deps: { db: Db; clock: Clock },
+  admin: Pick<AuthUser, 'id' | 'username'>,
+  id: string,
+  patch: UserPatch,
+) {
   return deps.db.$transaction(async (tx) => {
     const before = await findForUpdate(tx, id);
     if (!before) throw new NotFound('user');
     const { disabled, ...rest } = patch;
     const after = await updateAccount(tx, id, {
-      ...rest, ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }),
+      ...rest,
+      ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }),
     });
     const sessionsEnded = after.disabledAt || after.role !== before.role ? await deleteSessionsOf(tx, id) : 0;
-    await appendAudit(tx, {
-      actorId: admin.id, actorName: admin.username, action: 'user_updated', entityType: 'user', entityId: id, before, after: { ...after, sessionsEnded },
-    }, deps.clock);
+    await appendAudit(
+      tx,
+      {
+        actorId: admin.id,
+        actorName: admin.username,
+        action: 'user_updated',
+        entityType: 'user',
+        entityId: id,
+        before,
+        after: { ...after, sessionsEnded },
+      },
+      deps.clock,
+    );
     return after;
   });
 }

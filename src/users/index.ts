@@ -11,21 +11,37 @@ import { countAll, findById, findByUsername, insertUser, listAll } from './repos
 export const ROLES = ['observer', 'commission', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface AuthUser { id: string; username: string; role: Role; displayName: string | null }
+export interface AuthUser {
+  id: string;
+  username: string;
+  role: Role;
+  displayName: string | null;
+}
 
-export const NewUser = z.object({
-  username: z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only'),
-  password: z.string().min(8, 'at least 8 characters').max(512),
-  role: z.enum(ROLES),
-  displayName: z.string().trim().min(1).max(200).optional(),
-}).meta({ id: 'NewUser' });
+export const NewUser = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(2)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only'),
+    password: z.string().min(8, 'at least 8 characters').max(512),
+    role: z.enum(ROLES),
+    displayName: z.string().trim().min(1).max(200).optional(),
+  })
+  .meta({ id: 'NewUser' });
 export type NewUser = z.infer<typeof NewUser>;
 
 /**
  * Creates an account. Given who creates it, the account and its audit row (user_created) commit together; the seed
  * and the command-line tool create accounts without one.
  */
-export async function createUser(db: Db, input: NewUser, by?: { actor: Pick<AuthUser, 'id' | 'username'>; clock: Clock }): Promise<AuthUser> {
+export async function createUser(
+  db: Db,
+  input: NewUser,
+  by?: { actor: Pick<AuthUser, 'id' | 'username'>; clock: Clock },
+): Promise<AuthUser> {
   const parsed = NewUser.safeParse(input);
   if (!parsed.success) throw new Invalid(zodIssues(parsed.error));
   const { username, password, role, displayName } = parsed.data;
@@ -34,9 +50,18 @@ export async function createUser(db: Db, input: NewUser, by?: { actor: Pick<Auth
     if (!by) return await insertUser(db, { username, passwordHash, role, displayName });
     return await db.$transaction(async (tx) => {
       const user = await insertUser(tx, { username, passwordHash, role, displayName });
-      await appendAudit(tx, {
-        actorId: by.actor.id, actorName: by.actor.username, action: 'user_created', entityType: 'user', entityId: user.id, after: user,
-      }, by.clock);
+      await appendAudit(
+        tx,
+        {
+          actorId: by.actor.id,
+          actorName: by.actor.username,
+          action: 'user_created',
+          entityType: 'user',
+          entityId: user.id,
+          after: user,
+        },
+        by.clock,
+      );
       return user;
     });
   } catch (err) {

@@ -4,7 +4,10 @@ import type { Role } from './index.ts';
 
 const select = { id: true, username: true, role: true, displayName: true } as const;
 
-export async function insertUser(db: Db | Tx, data: { username: string; passwordHash: string; role: Role; displayName?: string }) {
+export async function insertUser(
+  db: Db | Tx,
+  data: { username: string; passwordHash: string; role: Role; displayName?: string },
+) {
   return db.user.create({ data, select });
 }
 
@@ -30,7 +33,11 @@ export async function findForUpdate(tx: Tx, id: string) {
   return tx.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
 }
 
-export async function updateAccount(tx: Tx, id: string, data: { role?: Role; displayName?: string; disabledAt?: Date | null }) {
+export async function updateAccount(
+  tx: Tx,
+  id: string,
+  data: { role?: Role; displayName?: string; disabledAt?: Date | null },
+) {
   return tx.user.update({ where: { id }, data, select: { ...select, disabledAt: true } });
 }
 
@@ -45,5 +52,9 @@ export async function findAssignable(tx: Tx, id: string) {
 
 /** Commission members incidents can be assigned to. */
 export async function activeCommissionMembers(db: Db) {
-  return db.user.findMany({ where: { role: 'commission', disabledAt: null }, orderBy: { username: 'asc' }, select: { id: true, username: true, displayName: true } });
+  return db.user.findMany({
+    where: { role: 'commission', disabledAt: null },
+    orderBy: { username: 'asc' },
+    select: { id: true, username: true, displayName: true },
+  });
 }

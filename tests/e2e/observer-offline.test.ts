@@ -4,24 +4,42 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJpeg } from '../helpers/factories.ts';
 import {
-  eventually, fillReport, openApp, outboxItems, screenshotPath, serviceWorkerInControl, signIn, startObserverSession, type ObserverSession,
+  eventually,
+  fillReport,
+  openApp,
+  outboxItems,
+  screenshotPath,
+  serviceWorkerInControl,
+  signIn,
+  startObserverSession,
+  type ObserverSession,
 } from './helpers/browser.ts';
 
 let s: ObserverSession;
-beforeAll(async () => { s = await startObserverSession(); });
-afterAll(async () => { await s?.close(); });
-
-const reportsOf = (observerId: string) => s.server.rt.db.report.findMany({
-  where: { observerId }, include: { attachments: true }, orderBy: { receivedAt: 'asc' },
+beforeAll(async () => {
+  s = await startObserverSession();
 });
+afterAll(async () => {
+  await s?.close();
+});
+
+const reportsOf = (observerId: string) =>
+  s.server.rt.db.report.findMany({
+    where: { observerId },
+    include: { attachments: true },
+    orderBy: { receivedAt: 'asc' },
+  });
 
 describe('observer app, online and offline', () => {
   it('files a report with a photo while online', async () => {
     await openApp(s.page, s.server.url);
     await signIn(s.page, s.observer.username, s.observer.password);
     await fillReport(s.page, {
-      narrative: 'Two armed pickup trucks moving west on the coastal road at the Abu Grein checkpoint. Own observation.',
-      placeName: 'Abu Grein', killed: 0, photo: { name: 'checkpoint.jpg', buffer: await makeJpeg(11) },
+      narrative:
+        'Two armed pickup trucks moving west on the coastal road at the Abu Grein checkpoint. Own observation.',
+      placeName: 'Abu Grein',
+      killed: 0,
+      photo: { name: 'checkpoint.jpg', buffer: await makeJpeg(11) },
     });
     await s.page.getByRole('button', { name: 'Send report' }).click();
     await eventually(() => s.page.locator('#flash').textContent()).toBe('Report sent.');
@@ -47,7 +65,9 @@ describe('observer app, online and offline', () => {
 
     await fillReport(s.page, {
       narrative: 'Artillery fire heard south of Sirte for about twenty minutes, impacts near the airport road.',
-      lat: 31.1, lon: 16.55, photo: { name: 'smoke.jpg', buffer: await makeJpeg(12) },
+      lat: 31.1,
+      lon: 16.55,
+      photo: { name: 'smoke.jpg', buffer: await makeJpeg(12) },
     });
     await s.page.getByRole('button', { name: 'Send report' }).click();
     await eventually(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
@@ -107,7 +127,10 @@ describe('observer app, online and offline', () => {
     const waiting = s.page.getByRole('link', { name: /Waiting to send/ });
     if (await waiting.isVisible()) {
       await waiting.click();
-      await s.page.getByRole('button', { name: 'Send now' }).click().catch(() => undefined); // gone if delivered meanwhile
+      await s.page
+        .getByRole('button', { name: 'Send now' })
+        .click()
+        .catch(() => undefined); // gone if delivered meanwhile
     }
     await eventually(() => outboxItems(s.page)).toEqual([]);
     // A report leaves the outbox only on a 200/201; one row for it means the retry reused its clientId.
@@ -122,7 +145,10 @@ describe('observer app, online and offline', () => {
   it('lets the service worker deliver through Background Sync after the app is closed', async () => {
     await s.page.getByRole('link', { name: 'New report' }).click();
     await s.context.setOffline(true);
-    await fillReport(s.page, { narrative: 'Convoy of six trucks with mounted guns leaving Hun southbound.', placeName: 'Hun' });
+    await fillReport(s.page, {
+      narrative: 'Convoy of six trucks with mounted guns leaving Hun southbound.',
+      placeName: 'Hun',
+    });
     await s.page.getByRole('button', { name: 'Send report' }).click();
     await eventually(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
     const [waiting] = await outboxItems(s.page);
@@ -132,14 +158,23 @@ describe('observer app, online and offline', () => {
     await s.context.setOffline(false);
     const cdp = await s.context.newCDPSession(s.page);
     const registrations: Array<{ registrationId: string; scopeURL: string }> = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => { registrations.push(...e.registrations); });
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+      registrations.push(...e.registrations);
+    });
     await cdp.send('ServiceWorker.enable');
     const scope = `${s.server.url}/`;
     await eventually(() => registrations.some((r) => r.scopeURL === scope)).toBe(true);
     const reg = registrations.find((r) => r.scopeURL === scope)!;
-    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: s.server.url, registrationId: reg.registrationId, tag: 'observer-outbox', lastChance: false });
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: s.server.url,
+      registrationId: reg.registrationId,
+      tag: 'observer-outbox',
+      lastChance: false,
+    });
 
-    await eventually(() => s.server.rt.db.report.count({ where: { clientId: waiting!.clientId } }), { timeout: 30_000 }).toBe(1);
+    await eventually(() => s.server.rt.db.report.count({ where: { clientId: waiting!.clientId } }), {
+      timeout: 30_000,
+    }).toBe(1);
     await openApp(s.page, s.server.url);
     expect(await outboxItems(s.page)).toEqual([]);
     expect(await reportsOf(s.observer.user.id)).toHaveLength(4);

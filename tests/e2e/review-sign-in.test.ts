@@ -46,13 +46,19 @@ async function toArabic(page: Page): Promise<void> {
 }
 
 /** Through the enrollment screen: returns the member's new authenticator and the recovery codes shown. */
-async function enroll(page: Page, member: TestUser, lang: 'en' | 'ar'): Promise<{ phone: Authenticator; codes: string[] }> {
+async function enroll(
+  page: Page,
+  member: TestUser,
+  lang: 'en' | 'ar',
+): Promise<{ phone: Authenticator; codes: string[] }> {
   await submitPassword(page, member);
   const view = page.locator('#view-enroll');
   await view.waitFor();
   await page.locator('#enroll-qr').waitFor();
   // The QR code is a real image the phone can scan: it decodes with a size.
-  expect(await page.locator('#enroll-qr').evaluate((img: any) => img.decode().then(() => img.naturalWidth as number))).toBeGreaterThan(0);
+  expect(
+    await page.locator('#enroll-qr').evaluate((img: any) => img.decode().then(() => img.naturalWidth as number)),
+  ).toBeGreaterThan(0);
   const secret = (await page.locator('#enroll-secret').textContent())!.replace(/\s/g, '');
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   expect(await page.locator('#nav').isHidden()).toBe(true);
@@ -132,7 +138,9 @@ describe('signing in with the second factor', () => {
     expect(await page.evaluate(() => fetch('/api/incidents').then((r) => r.status))).toBe(401);
     await page.getByLabel('Code from the app, or a recovery code').fill(member.authenticator!.codeAt(5));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.locator('#twofa-error', { hasText: 'Wrong or already used code. Wait for the next code and try again.' }).waitFor();
+    await page
+      .locator('#twofa-error', { hasText: 'Wrong or already used code. Wait for the next code and try again.' })
+      .waitFor();
     await page.getByLabel('Code from the app, or a recovery code').fill(await member.authenticator!.code());
     await page.screenshot({ path: await screenshotPath('review-second-factor-en'), fullPage: true });
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -167,7 +175,9 @@ describe('the account page', () => {
     expect(await here.locator('#sessions-rows tr').count()).toBe(2);
     await expect(here.locator('#sessions-rows tr.current').textContent()).resolves.toContain('This browser');
     await expect(here.locator('#sessions-rows tr').first().textContent()).resolves.toMatch(/Chrome|Chromium/);
-    await expect(here.locator('#account-twofa').textContent()).resolves.toMatch(/Two-step sign-in is on since .*; 10 recovery codes left\./);
+    await expect(here.locator('#account-twofa').textContent()).resolves.toMatch(
+      /Two-step sign-in is on since .*; 10 recovery codes left\./,
+    );
     await here.screenshot({ path: await screenshotPath('review-account-en'), fullPage: true });
 
     await here.getByRole('button', { name: 'Sign out all other sessions' }).click();

@@ -11,7 +11,8 @@ import { laptopContext, openReview, signedInState } from './helpers/review-brows
 
 const PLACE = '<img src=x onerror="window.__pwned=1"><iframe srcdoc="<script>parent.__pwned=2</script>"></iframe>';
 const FILE = '<img src=y onerror="window.__pwned=3">.jpg';
-const NARRATIVE = 'Shelling near the gate <script>window.__pwned=4</script> <b onmouseover="window.__pwned=5">two rounds</b>.';
+const NARRATIVE =
+  'Shelling near the gate <script>window.__pwned=4</script> <b onmouseover="window.__pwned=5">two rounds</b>.';
 
 let s: TestServer;
 let browser: Browser;
@@ -26,13 +27,25 @@ beforeAll(async () => {
   member = await s.makeUser('commission');
   const observer = await s.makeUser('observer');
   const photo = await makeJpeg(7, { exif: { takenAt: '2020:11:14 09:00:00', lat: 31.25, lon: 16.6 } });
-  const fields = makeReport({ narrative: NARRATIVE, placeName: PLACE, lat: 31.2, lon: 16.58, observedAt: '2020-11-14T09:00:00+02:00' });
-  const filed = await bearer(s.url, observer.token).form('/api/reports', reportForm(fields, [{ data: photo, name: FILE }]));
+  const fields = makeReport({
+    narrative: NARRATIVE,
+    placeName: PLACE,
+    lat: 31.2,
+    lon: 16.58,
+    observedAt: '2020-11-14T09:00:00+02:00',
+  });
+  const filed = await bearer(s.url, observer.token).form(
+    '/api/reports',
+    reportForm(fields, [{ data: photo, name: FILE }]),
+  );
   expect(filed.status).toBe(201);
   storedFileName = filed.body.attachments[0].originalName; // markup characters are already replaced at intake
   for (let i = 0; i < 300; i++) {
     const r = await s.rt.db.report.findUniqueOrThrow({ where: { id: filed.body.id } });
-    if (r.incidentId) { incidentId = r.incidentId; break; }
+    if (r.incidentId) {
+      incidentId = r.incidentId;
+      break;
+    }
     await new Promise((res) => setTimeout(res, 100));
   }
   expect(incidentId).toBeTruthy();
@@ -50,7 +63,10 @@ async function signedIn(hash: string): Promise<{ page: Page; errors: string[]; d
   const errors: string[] = [];
   const dialogs: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   await openReview(page, s.url, hash);
   return { page, errors, dialogs };
 }
@@ -69,10 +85,10 @@ describe('field text on the commission pages', () => {
     // Hover every marker (the report's own position and its photo's EXIF position): their tooltips open.
     const markers = page.locator('#incident-map-small path.leaflet-interactive');
     const tips: string[] = [];
-    for (let i = 0; i < await markers.count(); i++) {
+    for (let i = 0; i < (await markers.count()); i++) {
       await markers.nth(i).dispatchEvent('mouseover');
       // Town labels are permanent tooltips of their own; the marker's is the one that is not.
-      tips.push(...await page.locator('#incident-map-small .leaflet-tooltip:not(.town)').allTextContents());
+      tips.push(...(await page.locator('#incident-map-small .leaflet-tooltip:not(.town)').allTextContents()));
     }
     expect(tips.some((x) => x.includes(PLACE))).toBe(true);
     expect(tips.some((x) => x.includes(storedFileName))).toBe(true);

@@ -7,7 +7,16 @@ import type { Browser, Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import { eventually, launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
-import { done, laptopContext, openReview, queueRows, signedInState, signInReview, tabletContext, watch } from './helpers/review-browser.ts';
+import {
+  done,
+  laptopContext,
+  openReview,
+  queueRows,
+  signedInState,
+  signInReview,
+  tabletContext,
+  watch,
+} from './helpers/review-browser.ts';
 import { seedIncidents } from './helpers/review-seed.ts';
 import { insertIncidentWithReports } from '../helpers/factories.ts';
 import { FIXTURE } from './helpers/review-fixtures.ts';
@@ -38,7 +47,6 @@ afterAll(async () => {
   await browser?.close();
   await s?.close();
 });
-
 
 async function commissionPage(hash = ''): Promise<Page> {
   const page = watch(await (await laptopContext(browser, { storageState: chairState })).newPage());
@@ -105,7 +113,9 @@ describe('commission pages', () => {
     // Each narrative shows the words the classifier cited for "Cessation of hostilities", marked in place.
     for (const report of await view.locator('article.report').all()) {
       const narrative = (await report.locator('.narrative').textContent())!;
-      const marks = await report.locator('.narrative mark').evaluateAll((ms) => ms.map((m: any) => ({ text: m.textContent, title: m.title })));
+      const marks = await report
+        .locator('.narrative mark')
+        .evaluateAll((ms) => ms.map((m: any) => ({ text: m.textContent, title: m.title })));
       expect(marks.length).toBeGreaterThan(0);
       for (const m of marks) expect(narrative).toContain(m.text);
       expect(marks.map((m) => m.title)).toContain('Cessation of hostilities');
@@ -115,7 +125,9 @@ describe('commission pages', () => {
     await expect(warnings.first().textContent()).resolves.toMatch(/Photo taken [\d.]+ km from the reported position/);
     await expect(view.locator('article.report').nth(1).locator('.warning').count()).resolves.toBe(0);
     const thumb = view.locator('article.report img').first();
-    await expect(thumb.evaluate((img: any) => img.decode().then(() => img.naturalWidth as number))).resolves.toBeGreaterThan(0);
+    await expect(
+      thumb.evaluate((img: any) => img.decode().then(() => img.naturalWidth as number)),
+    ).resolves.toBeGreaterThan(0);
     await view.locator('#incident-map-small .leaflet-interactive').first().waitFor();
     await page.screenshot({ path: await screenshotPath('review-incident'), fullPage: true });
 
@@ -131,16 +143,25 @@ describe('commission pages', () => {
 
   it('links an incident named in a report\'s reasons ("also matches incident …"), for the reviewer to compare', async () => {
     const report = await s.rt.db.report.findFirstOrThrow({ where: { incidentId: misrata } });
-    await s.rt.db.report.update({ where: { id: report.id }, data: {
-      assignmentReasons: ['same place misrata', `also matches incident ${ubari} (score 4.2): possibly the same incident, merge if so`],
-    } });
+    await s.rt.db.report.update({
+      where: { id: report.id },
+      data: {
+        assignmentReasons: [
+          'same place misrata',
+          `also matches incident ${ubari} (score 4.2): possibly the same incident, merge if so`,
+        ],
+      },
+    });
     const page = await commissionPage(`#incident/${misrata}`);
     await page.locator('#incident-title').waitFor();
     const before = await page.locator('#incident-title').textContent();
     const link = page.locator(`#view-incident .reasons a.incident-ref[href="#incident/${ubari}"]`);
     await expect(link.textContent()).resolves.toBe(ubari.slice(0, 8));
     await link.click();
-    await page.waitForFunction((id) => (globalThis as unknown as { location: { hash: string } }).location.hash === `#incident/${id}`, ubari);
+    await page.waitForFunction(
+      (id) => (globalThis as unknown as { location: { hash: string } }).location.hash === `#incident/${id}`,
+      ubari,
+    );
     await eventually(() => page.locator('#incident-title').textContent()).not.toBe(before);
     await done(page);
   });
@@ -154,7 +175,9 @@ describe('commission pages', () => {
     expect(marks.length).toBeGreaterThan(0);
     const text = (await narrative.textContent())!;
     for (const m of marks) expect(text).toContain(m);
-    await expect(narrative.locator('mark').first().getAttribute('title')).resolves.toBe('Opening of land routes and air traffic');
+    await expect(narrative.locator('mark').first().getAttribute('title')).resolves.toBe(
+      'Opening of land routes and air traffic',
+    );
     await done(page);
   });
 
@@ -167,7 +190,10 @@ describe('commission pages', () => {
     await page.locator('#bulk-assignee').selectOption({ label: member.username });
     await page.getByRole('button', { name: 'Assign', exact: true }).click();
     await page.locator('#flash', { hasText: 'Updated 2; 0 refused.' }).waitFor();
-    const rows = await s.rt.db.incident.findMany({ where: { id: { in: [misrata, ubari] } }, select: { assigneeId: true } });
+    const rows = await s.rt.db.incident.findMany({
+      where: { id: { in: [misrata, ubari] } },
+      select: { assigneeId: true },
+    });
     expect(rows.map((r) => r.assigneeId)).toEqual([member.user.id, member.user.id]);
     await done(page);
   });
@@ -195,7 +221,10 @@ describe('commission pages', () => {
     const item = page.locator('#digests-list > li').first();
     await item.waitFor();
     await page.screenshot({ path: await screenshotPath('review-digests') });
-    const [download] = await Promise.all([page.waitForEvent('download'), item.locator('li[lang="en"]').getByRole('link', { name: 'PDF' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      item.locator('li[lang="en"]').getByRole('link', { name: 'PDF' }).click(),
+    ]);
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await done(page);
@@ -210,16 +239,27 @@ describe('commission pages', () => {
     await expect(page.getByRole('heading', { level: 1 }).first().textContent()).resolves.toBe('قائمة الحوادث');
     await expect(page.locator('#state-tabs [data-state="verified"]').textContent()).resolves.toContain('مؤكَّدة');
     // No horizontal scrolling of the page itself on a tablet; only the table may scroll inside its frame.
-    expect(await page.evaluate(() => { const g = globalThis as any; return g.document.documentElement.scrollWidth <= g.innerWidth; })).toBe(true);
+    expect(
+      await page.evaluate(() => {
+        const g = globalThis as any;
+        return g.document.documentElement.scrollWidth <= g.innerWidth;
+      }),
+    ).toBe(true);
     await page.screenshot({ path: await screenshotPath('review-queue-ar-tablet'), fullPage: true });
     await done(page);
   });
 
   // Last: the incident it adds would change the queue the tests above count.
   it('pages the reports of a large incident: "n of N", more on demand, in English and Arabic', async () => {
-    const big = await insertIncidentWithReports(s.rt.db, observer.user.id, Array.from({ length: 120 }, (_, i) => ({
-      observedAt: new Date(Date.UTC(2020, 10, 14, 5, 0, 0) + i * 60_000), narrative: `Shelling heard east of Sirte, report ${i}.`,
-    })), { summary: 'Large incident' });
+    const big = await insertIncidentWithReports(
+      s.rt.db,
+      observer.user.id,
+      Array.from({ length: 120 }, (_, i) => ({
+        observedAt: new Date(Date.UTC(2020, 10, 14, 5, 0, 0) + i * 60_000),
+        narrative: `Shelling heard east of Sirte, report ${i}.`,
+      })),
+      { summary: 'Large incident' },
+    );
     const page = await commissionPage(`#incident/${big.id}`);
     const view = page.locator('#view-incident');
     const title = view.locator('#reports-title');
@@ -241,7 +281,9 @@ describe('commission pages', () => {
     const ar = await commissionPage(`#incident/${big.id}`);
     await ar.getByRole('button', { name: 'Switch to Arabic' }).click();
     await eventually(() => ar.locator('#reports-title').textContent()).toMatch(/^50 من 120 بلاغاً/);
-    await expect(ar.locator('#view-incident').getByRole('button', { name: 'تحميل المزيد من البلاغات' }).count()).resolves.toBe(1);
+    await expect(
+      ar.locator('#view-incident').getByRole('button', { name: 'تحميل المزيد من البلاغات' }).count(),
+    ).resolves.toBe(1);
     await ar.locator('#more-reports').scrollIntoViewIfNeeded();
     await ar.screenshot({ path: await screenshotPath('review-incident-paged-ar') });
     await done(ar);

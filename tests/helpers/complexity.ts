@@ -13,7 +13,11 @@ export async function cpuMs(fn: () => unknown | Promise<unknown>, rounds = 3): P
 }
 
 /** Cost of `run(large)` over `run(small)`, after one warm-up run of each (JIT, caches). */
-export async function growth(run: (n: number) => unknown | Promise<unknown>, small: number, large: number): Promise<number> {
+export async function growth(
+  run: (n: number) => unknown | Promise<unknown>,
+  small: number,
+  large: number,
+): Promise<number> {
   await run(small);
   await run(large);
   const a = await cpuMs(() => run(small));

@@ -16,7 +16,11 @@ export function urlFor(dbName: string): string {
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: urlFor('postgres') });
   await c.connect();
-  try { return await fn(c); } finally { await c.end(); }
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
 }
 
 export async function prepareTestTemplate(name: string): Promise<void> {
@@ -47,9 +51,10 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   return {
     url: urlFor(name),
     name,
-    drop: () => admin(async (c) => {
-      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
-      await c.query(`DROP DATABASE IF EXISTS ${name}`);
-    }),
+    drop: () =>
+      admin(async (c) => {
+        await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      }),
   };
 }

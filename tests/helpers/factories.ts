@@ -25,19 +25,37 @@ export function makeReport(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-export function reportForm(fields: Record<string, unknown>, files: Array<{ data: Buffer; name: string; type?: string }> = []): FormData {
+export function reportForm(
+  fields: Record<string, unknown>,
+  files: Array<{ data: Buffer; name: string; type?: string }> = [],
+): FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
     form.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
-  for (const f of files) form.append('attachments', new Blob([new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }), f.name);
+  for (const f of files)
+    form.append(
+      'attachments',
+      new Blob([new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }),
+      f.name,
+    );
   return form;
 }
 
 /** A small JPEG, different for every seed, optionally with EXIF capture time and GPS. */
-export async function makeJpeg(seed = 0, opts: { exif?: { takenAt?: string; lat?: number; lon?: number } } = {}): Promise<Buffer> {
-  let img = sharp({ create: { width: 48, height: 32, channels: 3, background: { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 } } }).jpeg();
+export async function makeJpeg(
+  seed = 0,
+  opts: { exif?: { takenAt?: string; lat?: number; lon?: number } } = {},
+): Promise<Buffer> {
+  let img = sharp({
+    create: {
+      width: 48,
+      height: 32,
+      channels: 3,
+      background: { r: seed % 256, g: (seed * 7) % 256, b: (seed * 13) % 256 },
+    },
+  }).jpeg();
   if (opts.exif) {
     const e = opts.exif;
     const IFD0: Record<string, string> = {};
@@ -61,7 +79,9 @@ function dms(v: number): string {
   return `${d}/1 ${m}/1 ${s}/100`;
 }
 
-export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+export const PDF_BYTES = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
 
 // --- Incidents and processed reports written straight to the database: review, export and digest tests need
 // many of them in known shapes, faster than the intake + pipeline could make them.
@@ -107,7 +127,10 @@ export function reportRow(observerId: string, o: ReportFields = {}): Prisma.Repo
     terms: ['hostilities'],
     stance: 'violation',
     confidence: 0.8,
-    classification: { terms: [{ id: 'hostilities', confidence: 0.8, evidence: [{ start: 0, end: 8, text: narrative.slice(0, 8) }] }], stance: 'violation' },
+    classification: {
+      terms: [{ id: 'hostilities', confidence: 0.8, evidence: [{ start: 0, end: 8, text: narrative.slice(0, 8) }] }],
+      stance: 'violation',
+    },
     ...o,
   };
 }
@@ -119,7 +142,12 @@ export async function insertIncidents(db: Db, rows: IncidentFields[]): Promise<s
 }
 
 /** An incident holding `reports` (one per entry), its reportCount set to match. */
-export async function insertIncidentWithReports(db: Db, observerId: string, reports: ReportFields[], o: IncidentFields = {}) {
+export async function insertIncidentWithReports(
+  db: Db,
+  observerId: string,
+  reports: ReportFields[],
+  o: IncidentFields = {},
+) {
   const [id] = await insertIncidents(db, [{ ...o, reportCount: reports.length }]);
   const data = reports.map((r) => reportRow(observerId, { ...r, incidentId: id }));
   await db.report.createMany({ data });
@@ -141,35 +169,69 @@ export function makeFeatures(r: ReportSpec): ReportFeatures {
   const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
   const c = classifyReport(input, 'libya-2020');
   const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
-  return extractFeatures({ ...input, observedAt: r.observedAt, lat: r.lat ?? null, lon: r.lon ?? null, attachmentHashes: r.attachmentHashes }, c, place);
+  return extractFeatures(
+    {
+      ...input,
+      observedAt: r.observedAt,
+      lat: r.lat ?? null,
+      lon: r.lon ?? null,
+      attachmentHashes: r.attachmentHashes,
+    },
+    c,
+    place,
+  );
 }
 
 // --- One shelling incident told in English and Arabic, and an unrelated road reopening at the same place.
-export const shellingEn = () => makeReport({
-  observedAt: '2020-11-14T05:40:00+02:00', lat: 31.205, lon: 16.588, placeName: 'Sirte', partyAlleged: 'LAAF',
-  narrative: 'Artillery shelling hit GNA positions east of Sirte near Abu Grein at 0540L; approx. 12 rounds impacted, 2 fighters injured.',
-});
-export const shellingAr = () => makeReport({
-  observedAt: '2020-11-14T07:30:00+02:00', lat: 31.22, lon: 16.61, placeName: 'سرت', partyAlleged: 'LAAF',
-  narrative: 'قصف مدفعي استهدف مواقع قوات الوفاق شرق سرت قرب أبو قرين فجر اليوم، سقوط نحو 12 قذيفة وإصابة مقاتلين اثنين.',
-});
-export const roadReopened = () => makeReport({
-  observedAt: '2020-11-14T10:00:00+02:00', lat: 31.2, lon: 16.59, placeName: 'Sirte', partyAlleged: 'unknown',
-  narrative: 'The western gate checkpoint of Sirte on the coastal road reopened to civilian traffic this morning; trucks passing freely.',
-});
+export const shellingEn = () =>
+  makeReport({
+    observedAt: '2020-11-14T05:40:00+02:00',
+    lat: 31.205,
+    lon: 16.588,
+    placeName: 'Sirte',
+    partyAlleged: 'LAAF',
+    narrative:
+      'Artillery shelling hit GNA positions east of Sirte near Abu Grein at 0540L; approx. 12 rounds impacted, 2 fighters injured.',
+  });
+export const shellingAr = () =>
+  makeReport({
+    observedAt: '2020-11-14T07:30:00+02:00',
+    lat: 31.22,
+    lon: 16.61,
+    placeName: 'سرت',
+    partyAlleged: 'LAAF',
+    narrative:
+      'قصف مدفعي استهدف مواقع قوات الوفاق شرق سرت قرب أبو قرين فجر اليوم، سقوط نحو 12 قذيفة وإصابة مقاتلين اثنين.',
+  });
+export const roadReopened = () =>
+  makeReport({
+    observedAt: '2020-11-14T10:00:00+02:00',
+    lat: 31.2,
+    lon: 16.59,
+    placeName: 'Sirte',
+    partyAlleged: 'unknown',
+    narrative:
+      'The western gate checkpoint of Sirte on the coastal road reopened to civilian traffic this morning; trucks passing freely.',
+  });
 
 // --- OpenRosa submission shapes as real clients send them. Values are arbitrary field-like examples.
 export const INSTANCE_ID = '5f0c6a3e-8d1b-4c2a-9e7f-1a2b3c4d5e6f';
 
 /** ODK Collect: root named after the form's instance root, meta in the OpenRosa namespace. */
-export function collectSubmission(fields: Partial<Record<string, string>> = {}, opts: { formId?: string; instanceId?: string } = {}): string {
+export function collectSubmission(
+  fields: Partial<Record<string, string>> = {},
+  opts: { formId?: string; instanceId?: string } = {},
+): string {
   const f = {
     narrative: 'Two armed pickups seen moving west on the coastal road.',
     observed_at: '2020-11-14T05:40:00.000+02:00',
     location: '32.3754 15.0925 12.0 5.0',
     place_name: '',
     party: 'LAAF',
-    killed: '', injured: '2', missing: '', detained: '',
+    killed: '',
+    injured: '2',
+    missing: '',
+    detained: '',
     photo: '1605331200123.jpg',
     ...fields,
   };
@@ -204,32 +266,53 @@ export const koboSubmission = `<?xml version="1.0" encoding="UTF-8"?>
 const T0 = Date.UTC(2020, 10, 14, 0, 0, 0);
 const TERMS = ['hostilities', 'troop_return', 'arms_transfer', 'road_opening', 'none'];
 
-export const memberArb: fc.Arbitrary<AggregateMember> = fc.record({
-  // Minutes over two days: ties on observedAt happen, and members arrive out of order.
-  observedAt: fc.integer({ min: 0, max: 2 * 24 * 60 }).map((m) => new Date(T0 + m * 60_000)),
-  gps: fc.option(fc.tuple(fc.double({ min: 31.1, max: 31.3, noNaN: true }), fc.double({ min: 16.5, max: 16.7, noNaN: true })), { nil: null }),
-  resolved: fc.option(fc.constantFrom([31.205, 16.588] as const, [31.45, 15.25] as const), { nil: null }),
-  geoCell: fc.option(fc.constantFrom('312:165', '312:166', '314:152'), { nil: null }),
-  placeName: fc.option(fc.constantFrom('Sirte', 'سرت', 'Abu Grein', 'south of Sirte'), { nil: null }),
-  resolvedPlace: fc.option(fc.constantFrom('Sirte', 'Abu Grein'), { nil: null }),
-  language: fc.option(fc.constantFrom('en', 'ar'), { nil: null }),
-  partyAlleged: fc.constantFrom('LAAF', 'GNA', 'foreign', 'unknown'),
-  casualties: fc.option(fc.record({ killed: fc.nat(3), injured: fc.nat(5) }, { requiredKeys: [] }), { nil: null }),
-  terms: fc.uniqueArray(fc.constantFrom(...TERMS), { maxLength: 3 }),
-  stance: fc.option(fc.constantFrom('violation', 'compliance', 'information') as fc.Arbitrary<'violation' | 'compliance' | 'information'>, { nil: null }),
-  confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
-}).map(({ gps, resolved, ...m }) => ({
-  ...m, lat: gps?.[0] ?? null, lon: gps?.[1] ?? null, resolvedLat: resolved?.[0] ?? null, resolvedLon: resolved?.[1] ?? null,
-}));
+export const memberArb: fc.Arbitrary<AggregateMember> = fc
+  .record({
+    // Minutes over two days: ties on observedAt happen, and members arrive out of order.
+    observedAt: fc.integer({ min: 0, max: 2 * 24 * 60 }).map((m) => new Date(T0 + m * 60_000)),
+    gps: fc.option(
+      fc.tuple(fc.double({ min: 31.1, max: 31.3, noNaN: true }), fc.double({ min: 16.5, max: 16.7, noNaN: true })),
+      { nil: null },
+    ),
+    resolved: fc.option(fc.constantFrom([31.205, 16.588] as const, [31.45, 15.25] as const), { nil: null }),
+    geoCell: fc.option(fc.constantFrom('312:165', '312:166', '314:152'), { nil: null }),
+    placeName: fc.option(fc.constantFrom('Sirte', 'سرت', 'Abu Grein', 'south of Sirte'), { nil: null }),
+    resolvedPlace: fc.option(fc.constantFrom('Sirte', 'Abu Grein'), { nil: null }),
+    language: fc.option(fc.constantFrom('en', 'ar'), { nil: null }),
+    partyAlleged: fc.constantFrom('LAAF', 'GNA', 'foreign', 'unknown'),
+    casualties: fc.option(fc.record({ killed: fc.nat(3), injured: fc.nat(5) }, { requiredKeys: [] }), { nil: null }),
+    terms: fc.uniqueArray(fc.constantFrom(...TERMS), { maxLength: 3 }),
+    stance: fc.option(
+      fc.constantFrom('violation', 'compliance', 'information') as fc.Arbitrary<
+        'violation' | 'compliance' | 'information'
+      >,
+      { nil: null },
+    ),
+    confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+  })
+  .map(({ gps, resolved, ...m }) => ({
+    ...m,
+    lat: gps?.[0] ?? null,
+    lon: gps?.[1] ?? null,
+    resolvedLat: resolved?.[0] ?? null,
+    resolvedLon: resolved?.[1] ?? null,
+  }));
 
 /** Equal, floats to 1e-9 (sums folded in another order differ in the last bits). */
 export function expectSameAggregate(actual: object, expected: IncidentAggregate): void {
   const { confidence, lat, lon, summary, ...rest } = expected;
-  const picked = Object.fromEntries(Object.keys(expected).map((k) => [k, (actual as Record<string, unknown>)[k]])) as IncidentAggregate;
+  const picked = Object.fromEntries(
+    Object.keys(expected).map((k) => [k, (actual as Record<string, unknown>)[k]]),
+  ) as IncidentAggregate;
   const { confidence: c, lat: la, lon: lo, summary: s, ...restActual } = picked;
   expect(restActual).toEqual(rest);
-  for (const [x, y] of [[c, confidence], [la, lat], [lo, lon]] as Array<[number | null, number | null]>) {
-    if (y === null) expect(x).toBeNull(); else expect(x).toBeCloseTo(y, 9);
+  for (const [x, y] of [
+    [c, confidence],
+    [la, lat],
+    [lo, lon],
+  ] as Array<[number | null, number | null]>) {
+    if (y === null) expect(x).toBeNull();
+    else expect(x).toBeCloseTo(y, 9);
   }
   // The summary shows the position to 3 decimals only when no place is named.
   expect(s).toBe(summary);

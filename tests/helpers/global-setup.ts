@@ -3,7 +3,9 @@ import type { TestProject } from 'vitest/node';
 import { dropTemplate, prepareTestTemplate } from './db.ts';
 
 declare module 'vitest' {
-  export interface ProvidedContext { templateDb: string }
+  export interface ProvidedContext {
+    templateDb: string;
+  }
 }
 
 // Runs once per vitest invocation: a migrated template database of its own (several runs may share

@@ -45,7 +45,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
-  const port = opts.role === 'worker' ? 0 : (opts.port ?? await freePort());
+  const port = opts.role === 'worker' ? 0 : (opts.port ?? (await freePort()));
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', TSX_LOADER, 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, SEED_DEMO: 'false', HOST: '127.0.0.1', ...opts.env, ROLE: opts.role, PORT: String(port) },
@@ -63,7 +63,11 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   });
   const url = opts.role === 'worker' ? '' : `http://127.0.0.1:${port}`;
   const proc: ServerProcess = {
-    child, pid: child.pid!, url, output, exited,
+    child,
+    pid: child.pid!,
+    url,
+    output,
+    exited,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -77,7 +81,9 @@ async function waitReady(proc: ServerProcess, opts: SpawnOptions, timeoutMs: num
   const role = opts.role;
   const deadline = Date.now() + timeoutMs;
   let dead = false;
-  void proc.exited.then(() => { dead = true; });
+  void proc.exited.then(() => {
+    dead = true;
+  });
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${role} process exited before it was ready:\n${proc.output.slice(-20).join('\n')}`);
     if (opts.ready) {
@@ -85,7 +91,10 @@ async function waitReady(proc: ServerProcess, opts: SpawnOptions, timeoutMs: num
     } else if (role === 'worker') {
       if (proc.output.some((l) => l.includes('workers started'))) return;
     } else {
-      const ok = await fetch(`${proc.url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${proc.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -98,7 +107,11 @@ async function waitReady(proc: ServerProcess, opts: SpawnOptions, timeoutMs: num
  * Polls until `probe` returns a truthy value; no timing assertion, only a generous deadline. A probe that
  * throws (a connection still reconnecting) counts as "not yet".
  */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | false>, deadlineMs = 90_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | false>,
+  deadlineMs = 90_000,
+): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const v = await probe().catch(() => null);

@@ -24,8 +24,12 @@ import { Authenticator } from './totp.ts';
  * through the real enrollment (a known secret): `authenticator` gives their codes, `recoveryCodes` their codes shown once.
  */
 export interface TestUser {
-  user: AuthUser; username: string; password: string; token: string;
-  authenticator?: Authenticator; recoveryCodes?: string[];
+  user: AuthUser;
+  username: string;
+  password: string;
+  token: string;
+  authenticator?: Authenticator;
+  recoveryCodes?: string[];
 }
 
 export interface TestServer {
@@ -68,13 +72,31 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const log = createLogger(config.LOG_LEVEL);
   const rt = createRuntime(config, { clock: opts.clock, log });
   const api = await startApi(rt, 0, '127.0.0.1');
-  const relay = opts.relay === false ? null : startOutboxRelay({ db: rt.db, queues: rt.queues, log, pollMs: config.OUTBOX_POLL_MS, fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX } });
+  const relay =
+    opts.relay === false
+      ? null
+      : startOutboxRelay({
+          db: rt.db,
+          queues: rt.queues,
+          log,
+          pollMs: config.OUTBOX_POLL_MS,
+          fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX },
+        });
   let workers: RunningWorkers | null = opts.workers ? startWorkers(rt) : null;
   let n = 0;
   return {
-    url: api.url, rt, api, config, relay,
-    get workers() { return workers; },
-    startWorkers() { workers = startWorkers(rt); return workers; },
+    url: api.url,
+    rt,
+    api,
+    config,
+    relay,
+    get workers() {
+      return workers;
+    },
+    startWorkers() {
+      workers = startWorkers(rt);
+      return workers;
+    },
     async makeUser(role, username, opts = {}) {
       const name = username ?? `${role}${++n}_${randomBytes(3).toString('hex')}`;
       const password = `pw-${randomBytes(8).toString('hex')}`;
@@ -84,11 +106,26 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       const secret = newTotpSecret();
       // Enrolled with the previous step's code (inside the window), so the current and the next step's codes are
       // both left for sign-ins without waiting; should the clock just have moved on, the current step's.
-      const enrollWith = async (step: number) => ({ step, codes: await confirmEnrollment(
-        { db: rt.db, clock: rt.clock, ...api.deps.secondFactor }, user, secret, totpCode(secret, step), '127.0.0.1') });
+      const enrollWith = async (step: number) => ({
+        step,
+        codes: await confirmEnrollment(
+          { db: rt.db, clock: rt.clock, ...api.deps.secondFactor },
+          user,
+          secret,
+          totpCode(secret, step),
+          '127.0.0.1',
+        ),
+      });
       const now = stepAt(rt.clock.now().getTime());
       const { step, codes } = await enrollWith(now - 1).catch(() => enrollWith(stepAt(rt.clock.now().getTime())));
-      return { user, username: name, password, token, authenticator: new Authenticator(secret, rt.clock, step), recoveryCodes: codes };
+      return {
+        user,
+        username: name,
+        password,
+        token,
+        authenticator: new Authenticator(secret, rt.clock, step),
+        recoveryCodes: codes,
+      };
     },
     async close() {
       await workers?.close();

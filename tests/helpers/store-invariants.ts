@@ -11,7 +11,10 @@ import { ORPHAN_GRACE_MS, sweepOrphanFiles } from '../../src/storage/sweep.ts';
 
 const SHA = /^[0-9a-f]{64}$/;
 
-export interface StoreListing { stored: string[]; staged: string[] }
+export interface StoreListing {
+  stored: string[];
+  staged: string[];
+}
 
 /** Files under content addresses (<root>/aa/bb/<sha256>) and staged uploads (<root>/.tmp-*). */
 export async function listStore(root: string): Promise<StoreListing> {
@@ -36,13 +39,18 @@ export async function storeProblems(db: Db, files: FileStore, opts: { orphans: b
   const { stored } = await listStore(files.root);
   const onDisk = new Set(stored);
   for (const row of rows) {
-    if (!onDisk.has(row.sha256)) { problems.push(`attachment ${row.id}: no file ${row.sha256}`); continue; }
+    if (!onDisk.has(row.sha256)) {
+      problems.push(`attachment ${row.id}: no file ${row.sha256}`);
+      continue;
+    }
     const size = (await readFile(files.pathOf(row.sha256))).length;
     if (size !== row.sizeBytes) problems.push(`attachment ${row.id}: file of ${size} bytes, row says ${row.sizeBytes}`);
   }
   const referenced = new Set(rows.map((r) => r.sha256));
   for (const sha of stored) {
-    const actual = createHash('sha256').update(await readFile(files.pathOf(sha))).digest('hex');
+    const actual = createHash('sha256')
+      .update(await readFile(files.pathOf(sha)))
+      .digest('hex');
     if (actual !== sha) problems.push(`stored file ${sha} holds bytes hashing to ${actual}`);
     if (opts.orphans && !referenced.has(sha)) problems.push(`stored file ${sha}: no attachment row`);
   }
@@ -51,5 +59,8 @@ export async function storeProblems(db: Db, files: FileStore, opts: { orphans: b
 
 /** Runs the orphan sweep as it runs once its grace has passed for everything on disk now; returns what it removed. */
 export function sweepPastGrace(db: Db, files: FileStore): Promise<number> {
-  return sweepOrphanFiles(db, files, { now: new Date(Date.now() + ORPHAN_GRACE_MS + 60_000), olderThanMs: ORPHAN_GRACE_MS });
+  return sweepOrphanFiles(db, files, {
+    now: new Date(Date.now() + ORPHAN_GRACE_MS + 60_000),
+    olderThanMs: ORPHAN_GRACE_MS,
+  });
 }

@@ -22,13 +22,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let cut = false;
   let forwarded = 0;
   const server = net.createServer((client) => {
-    if (cut) { client.resetAndDestroy(); return; }
+    if (cut) {
+      client.resetAndDestroy();
+      return;
+    }
     forwarded += 1;
     const upstream = net.connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
     const end = () => {
-      for (const s of [client, upstream]) { open.delete(s); s.destroy(); }
+      for (const s of [client, upstream]) {
+        open.delete(s);
+        s.destroy();
+      }
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
@@ -51,9 +57,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const s of open) s.resetAndDestroy();
       open.clear();
     },
-    restore() { cut = false; },
-    get isCut() { return cut; },
-    get forwarded() { return forwarded; },
+    restore() {
+      cut = false;
+    },
+    get isCut() {
+      return cut;
+    },
+    get forwarded() {
+      return forwarded;
+    },
     async close() {
       for (const s of open) s.destroy();
       open.clear();

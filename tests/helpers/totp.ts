@@ -5,7 +5,11 @@ import { PERIOD_SECONDS, stepAt, totpCode } from '../../src/second-factor/totp.t
 import type { Clock } from '../../src/clock.ts';
 
 export class Authenticator {
-  constructor(readonly secret: string, private readonly clock: Clock, private lastStep = -1) {}
+  constructor(
+    readonly secret: string,
+    private readonly clock: Clock,
+    private lastStep = -1,
+  ) {}
 
   /** A code the server has not seen yet and will accept now. */
   async code(): Promise<string> {

@@ -1,5 +1,9 @@
 // Waiting for what the workers do in the background: poll until the probe answers, or fail naming what was awaited.
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -11,7 +15,10 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
 
 /** Files a report through the API and waits until the workers have processed it; the report as then read. */
 export async function fileAndWaitProcessed(
-  client: { post(p: string, json: unknown): Promise<{ status: number; body: any }>; get(p: string): Promise<{ body: any }> },
+  client: {
+    post(p: string, json: unknown): Promise<{ status: number; body: any }>;
+    get(p: string): Promise<{ body: any }>;
+  },
   body: Record<string, unknown>,
 ): Promise<any> {
   const created = await client.post('/api/reports', body);

@@ -11,17 +11,34 @@ function browserText(s) {
 
 function row(s, onEnd) {
   const name = browserText(s);
-  return h('tr', { dataset: { id: s.id }, class: s.current ? 'current' : undefined },
-    h('td', {}, name,
+  return h(
+    'tr',
+    { dataset: { id: s.id }, class: s.current ? 'current' : undefined },
+    h(
+      'td',
+      {},
+      name,
       s.current ? h('span', { class: 'badge' }, t('account.current')) : null,
-      s.secondFactorPending ? h('span', { class: 'badge pending' }, t('account.pending')) : null),
+      s.secondFactorPending ? h('span', { class: 'badge pending' }, t('account.pending')) : null,
+    ),
     h('td', { dir: 'ltr' }, s.ip ?? '–'),
     h('td', {}, formatDateTime(s.createdAt)),
     h('td', {}, formatDateTime(s.lastSeenAt)),
-    h('td', {}, h('button', {
-      type: 'button', class: 'end-session', 'aria-label': t('account.endLabel', { browser: name, address: s.ip ?? '–' }),
-      on: { click: () => onEnd(s) },
-    }, t('account.end'))));
+    h(
+      'td',
+      {},
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'end-session',
+          'aria-label': t('account.endLabel', { browser: name, address: s.ip ?? '–' }),
+          on: { click: () => onEnd(s) },
+        },
+        t('account.end'),
+      ),
+    ),
+  );
 }
 
 /** `onSignedOut()` when this browser's own session was ended. */
@@ -30,15 +47,27 @@ export async function loadAccount({ onSignedOut }) {
   try {
     const [who, { items }] = await Promise.all([whoAmI(), listSessions()]);
     const user = who?.user;
-    if (!user) { await onSignedOut(); return; }
-    $('account-user').textContent = t('account.user', { name: user.displayName || user.username, role: label('role', user.role) });
+    if (!user) {
+      await onSignedOut();
+      return;
+    }
+    $('account-user').textContent = t('account.user', {
+      name: user.displayName || user.username,
+      role: label('role', user.role),
+    });
     $('account-twofa').textContent = who.secondFactor
-      ? t('account.twofa', { date: formatDateTime(who.secondFactor.enrolledAt), count: who.secondFactor.recoveryCodesLeft })
+      ? t('account.twofa', {
+          date: formatDateTime(who.secondFactor.enrolledAt),
+          count: who.secondFactor.recoveryCodesLeft,
+        })
       : t('account.twofaOff');
     const end = async (s) => {
       try {
         await endSession(s.id);
-        if (s.current) { await onSignedOut(); return; }
+        if (s.current) {
+          await onSignedOut();
+          return;
+        }
         flash(t('account.ended', { count: 1 }));
         await loadAccount({ onSignedOut });
       } catch (err) {

@@ -6,13 +6,22 @@ export { api, logout, HttpError };
 
 // Signing in here has up to two steps: the password, then (commission and admin) the authenticator's code, or its
 // enrollment. Each step that starts a new session makes the CSRF token of the old one useless: forget it.
-const fresh = async (promise) => { sync.forgetCsrf(); try { return await promise; } finally { sync.forgetCsrf(); } };
+const fresh = async (promise) => {
+  sync.forgetCsrf();
+  try {
+    return await promise;
+  } finally {
+    sync.forgetCsrf();
+  }
+};
 
 /** {user} when signed in, {secondFactor: 'verify' | 'enroll'} when the second step is next. */
-export const signIn = (username, password) => fresh(api('/api/auth/login', { method: 'POST', json: { username, password } }));
+export const signIn = (username, password) =>
+  fresh(api('/api/auth/login', { method: 'POST', json: { username, password } }));
 export const verifyCode = (code) => fresh(api('/api/auth/second-factor/verify', { method: 'POST', json: { code } }));
 export const startEnrollment = () => api('/api/auth/second-factor/enrollment', { method: 'POST' });
-export const confirmEnrollment = (code) => fresh(api('/api/auth/second-factor/enrollment/confirm', { method: 'POST', json: { code } }));
+export const confirmEnrollment = (code) =>
+  fresh(api('/api/auth/second-factor/enrollment/confirm', { method: 'POST', json: { code } }));
 
 /** {user, secondFactor} signed in; {pending: 'verify' | 'enroll'} half-way; null signed out. */
 export async function whoAmI() {
@@ -43,12 +52,16 @@ export function query(params) {
 export const listIncidents = (filters) => api(`/api/incidents${query(filters)}`);
 export const incidentMap = (filters) => api(`/api/incidents/map${query(filters)}`);
 export const getIncident = (id) => api(`/api/incidents/${encodeURIComponent(id)}`);
-export const incidentReports = (id, cursor) => api(`/api/incidents/${encodeURIComponent(id)}/reports${query({ cursor })}`);
+export const incidentReports = (id, cursor) =>
+  api(`/api/incidents/${encodeURIComponent(id)}/reports${query({ cursor })}`);
 export const patchIncident = (id, json) => api(`/api/incidents/${encodeURIComponent(id)}`, { method: 'PATCH', json });
 export const assignees = () => api('/api/incidents/assignees');
-export const comment = (id, body) => api(`/api/incidents/${encodeURIComponent(id)}/comments`, { method: 'POST', json: { body } });
-export const merge = (id, otherId) => api(`/api/incidents/${encodeURIComponent(id)}/merge`, { method: 'POST', json: { otherId } });
-export const split = (id, reportIds) => api(`/api/incidents/${encodeURIComponent(id)}/split`, { method: 'POST', json: { reportIds } });
+export const comment = (id, body) =>
+  api(`/api/incidents/${encodeURIComponent(id)}/comments`, { method: 'POST', json: { body } });
+export const merge = (id, otherId) =>
+  api(`/api/incidents/${encodeURIComponent(id)}/merge`, { method: 'POST', json: { otherId } });
+export const split = (id, reportIds) =>
+  api(`/api/incidents/${encodeURIComponent(id)}/split`, { method: 'POST', json: { reportIds } });
 export const bulk = (json) => api('/api/incidents/bulk', { method: 'POST', json });
 export const listDigests = () => api('/api/digests');
 export const compileDigest = (from, to) => api('/api/digests', { method: 'POST', json: { from, to } });

@@ -3,13 +3,15 @@
 import { language } from './i18n.js';
 import { offlineBaseMap } from '/shared/basemap.js';
 
-const getJson = (url) => fetch(url).then((r) => {
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-  return r.json();
-});
+const getJson = (url) =>
+  fetch(url).then((r) => {
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return r.json();
+  });
 
 let data = null;
-const baseData = () => (data ??= Promise.all([getJson('/map/libya.geojson'), getJson('/map/roads.geojson'), getJson('/map/places.json')]));
+const baseData = () =>
+  (data ??= Promise.all([getJson('/map/libya.geojson'), getJson('/map/roads.geojson'), getJson('/map/places.json')]));
 
 /** A Leaflet map on the offline base layer, fitted to Libya. Towns get labels in the page language. */
 export async function createBaseMap(container, { labels = true, minZoom = 4 } = {}) {
@@ -22,9 +24,20 @@ export async function createBaseMap(container, { labels = true, minZoom = 4 } = 
     towns.clearLayers();
     for (const p of places) {
       const major = p.rank === 1;
-      const m = L.circleMarker([p.lat, p.lon], { radius: major ? 3 : 1.5, color: '#7d8790', weight: 1, fillOpacity: 0.5, interactive: false });
+      const m = L.circleMarker([p.lat, p.lon], {
+        radius: major ? 3 : 1.5,
+        color: '#7d8790',
+        weight: 1,
+        fillOpacity: 0.5,
+        interactive: false,
+      });
       // Only main towns carry permanent labels; more would overlap into noise at country zoom.
-      if (labels && major) m.bindTooltip(language() === 'ar' && p.nameAr ? p.nameAr : p.name, { permanent: true, direction: 'right', className: 'town' });
+      if (labels && major)
+        m.bindTooltip(language() === 'ar' && p.nameAr ? p.nameAr : p.name, {
+          permanent: true,
+          direction: 'right',
+          className: 'town',
+        });
       towns.addLayer(m);
     }
   };

@@ -8,16 +8,45 @@ const LANGS = ['en', 'ar'];
 function item(d) {
   const from = d.periodFrom ?? d.from;
   const to = d.periodTo ?? d.to;
-  const links = (lang) => h('li', { lang },
-    h('span', { class: 'lang-name' }, t(`lang.${lang}`)), ' ',
-    h('a', { href: digestUrl(d.id, 'html', lang), target: '_blank', rel: 'noopener' }, t('digests.html')), ' ',
-    h('a', { href: digestUrl(d.id, 'pdf', lang), download: `digest-${from?.slice(0, 10)}-${to?.slice(0, 10)}-${lang}.pdf` }, t('digests.pdf')), ' ',
-    h('a', { href: digestUrl(d.id, 'json', lang), download: `digest-${from?.slice(0, 10)}-${to?.slice(0, 10)}.json` }, t('digests.json')));
-  return h('li', { class: 'item', dataset: { id: d.id } },
-    h('div', { class: 'item-head' },
+  const links = (lang) =>
+    h(
+      'li',
+      { lang },
+      h('span', { class: 'lang-name' }, t(`lang.${lang}`)),
+      ' ',
+      h('a', { href: digestUrl(d.id, 'html', lang), target: '_blank', rel: 'noopener' }, t('digests.html')),
+      ' ',
+      h(
+        'a',
+        {
+          href: digestUrl(d.id, 'pdf', lang),
+          download: `digest-${from?.slice(0, 10)}-${to?.slice(0, 10)}-${lang}.pdf`,
+        },
+        t('digests.pdf'),
+      ),
+      ' ',
+      h(
+        'a',
+        { href: digestUrl(d.id, 'json', lang), download: `digest-${from?.slice(0, 10)}-${to?.slice(0, 10)}.json` },
+        t('digests.json'),
+      ),
+    );
+  return h(
+    'li',
+    { class: 'item', dataset: { id: d.id } },
+    h(
+      'div',
+      { class: 'item-head' },
       h('strong', {}, t('digests.period', { from: from ? formatDate(from) : '?', to: to ? formatDate(to) : '?' })),
-      h('span', { class: 'note' }, d.trigger ? t(`digests.trigger.${d.trigger}`) : '', d.createdAt ? ` · ${formatDateTime(d.createdAt)}` : '')),
-    h('ul', { class: 'digest-links' }, LANGS.map(links)));
+      h(
+        'span',
+        { class: 'note' },
+        d.trigger ? t(`digests.trigger.${d.trigger}`) : '',
+        d.createdAt ? ` · ${formatDateTime(d.createdAt)}` : '',
+      ),
+    ),
+    h('ul', { class: 'digest-links' }, LANGS.map(links)),
+  );
 }
 
 export async function loadDigests() {
@@ -34,7 +63,9 @@ export async function loadDigests() {
 export function wireDigests() {
   // Default range: the last full Monday–Sunday week, the period of the weekly digest.
   const now = new Date();
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7) - 7));
+  const monday = new Date(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7) - 7),
+  );
   $('digest-from').value = monday.toISOString().slice(0, 10);
   $('digest-to').value = new Date(monday.getTime() + 6 * 86400000).toISOString().slice(0, 10);
   $('digest-form').addEventListener('submit', async (ev) => {
@@ -43,7 +74,10 @@ export function wireDigests() {
     const to = $('digest-to').value;
     const error = $('digest-error');
     error.textContent = '';
-    if (!from || !to || from > to) { error.textContent = t('digests.badRange'); return; }
+    if (!from || !to || from > to) {
+      error.textContent = t('digests.badRange');
+      return;
+    }
     const button = ev.submitter ?? $('digest-form').querySelector('button');
     button.disabled = true;
     try {

@@ -18,15 +18,19 @@ export function markedNarrative(text, terms = []) {
   const merged = [];
   for (const s of spans) {
     const last = merged[merged.length - 1];
-    if (last && s.start < last.end) { last.end = Math.max(last.end, s.end); last.terms.push(...s.terms); }
-    else merged.push({ ...s, terms: [...s.terms] });
+    if (last && s.start < last.end) {
+      last.end = Math.max(last.end, s.end);
+      last.terms.push(...s.terms);
+    } else merged.push({ ...s, terms: [...s.terms] });
   }
   const out = [];
   let at = 0;
   for (const s of merged) {
     if (s.start > at) out.push(text.slice(at, s.start));
     const names = [...new Set(s.terms)].map((id) => label('term', id)).join(', ');
-    out.push(h('mark', { title: names, dataset: { terms: [...new Set(s.terms)].join(' ') } }, text.slice(s.start, s.end)));
+    out.push(
+      h('mark', { title: names, dataset: { terms: [...new Set(s.terms)].join(' ') } }, text.slice(s.start, s.end)),
+    );
     at = s.end;
   }
   if (at < text.length) out.push(text.slice(at));
@@ -49,14 +53,18 @@ export const MAX_HOURS = 3;
 /** Where the report says it was: the observer's coordinates, else the gazetteer's for the place name. */
 export function reportPosition(r) {
   if (Number.isFinite(r.lat) && Number.isFinite(r.lon)) return { lat: r.lat, lon: r.lon };
-  if (Number.isFinite(r.resolvedLat) && Number.isFinite(r.resolvedLon)) return { lat: r.resolvedLat, lon: r.resolvedLon };
+  if (Number.isFinite(r.resolvedLat) && Number.isFinite(r.resolvedLon))
+    return { lat: r.resolvedLat, lon: r.resolvedLon };
   return null;
 }
 
 /** { km, hours, farApart, timeApart } comparing an attachment's EXIF with its report; null fields when unknown. */
 export function exifCheck(report, a) {
   const pos = reportPosition(report);
-  const km = pos && Number.isFinite(a.exifLat) && Number.isFinite(a.exifLon) ? distanceKm(pos, { lat: a.exifLat, lon: a.exifLon }) : null;
+  const km =
+    pos && Number.isFinite(a.exifLat) && Number.isFinite(a.exifLon)
+      ? distanceKm(pos, { lat: a.exifLat, lon: a.exifLon })
+      : null;
   const hours = a.exifTakenAt ? Math.abs(new Date(a.exifTakenAt) - new Date(report.observedAt)) / 3.6e6 : null;
   return { km, hours, farApart: km !== null && km > MAX_KM, timeApart: hours !== null && hours > MAX_HOURS };
 }

@@ -11,7 +11,11 @@ const listeners = new Set();
 let picker = null;
 
 export function currentFilters() {
-  try { return JSON.parse(sessionStorage.getItem(STORAGE_KEY)) ?? {}; } catch { return {}; }
+  try {
+    return JSON.parse(sessionStorage.getItem(STORAGE_KEY)) ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /** The filters as API query parameters. Dates stay bare days: the API reads them as whole days in Libya's zone. */
@@ -21,13 +25,23 @@ export const onFiltersChange = (fn) => listeners.add(fn);
 
 function fillOptions(select, kind, values) {
   const keep = select.value;
-  select.replaceChildren(h('option', { value: '' }, t('filters.any')), ...values.map((v) => h('option', { value: v }, label(kind, v))));
+  select.replaceChildren(
+    h('option', { value: '' }, t('filters.any')),
+    ...values.map((v) => h('option', { value: v }, label(kind, v))),
+  );
   select.value = keep;
 }
 
 function showBbox(value) {
   $('f-bbox').value = value ?? '';
-  $('bbox-value').textContent = value ? t('filters.areaValue', { value: value.split(',').map((n) => formatNumber(Number(n))).join(' , ') }) : t('filters.noArea');
+  $('bbox-value').textContent = value
+    ? t('filters.areaValue', {
+        value: value
+          .split(',')
+          .map((n) => formatNumber(Number(n)))
+          .join(' , '),
+      })
+    : t('filters.noArea');
 }
 
 function readForm() {
@@ -63,22 +77,36 @@ export function wireFilters() {
   writeForm(currentFilters());
   // On a tablet the filters sit above the list; folded at first so the incidents are what the reviewer sees.
   if (matchMedia('(max-width: 68rem)').matches) $('filters-details').open = false;
-  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); apply(); });
-  $('filters').addEventListener('reset', (ev) => { ev.preventDefault(); writeForm({}); apply(); });
+  $('filters').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    apply();
+  });
+  $('filters').addEventListener('reset', (ev) => {
+    ev.preventDefault();
+    writeForm({});
+    apply();
+  });
   const draw = $('bbox-draw');
   draw.addEventListener('click', () => {
     if (!picker) return;
     picker.setDrawing(!picker.drawing);
     draw.setAttribute('aria-pressed', String(picker.drawing));
   });
-  $('bbox-clear').addEventListener('click', () => { showBbox(''); picker?.set(''); apply(); });
+  $('bbox-clear').addEventListener('click', () => {
+    showBbox('');
+    picker?.set('');
+    apply();
+  });
   // The keyboard way to an area: pan/zoom the map with the arrow and +/- keys, then take what is visible.
   $('bbox-visible').addEventListener('click', () => picker?.useVisible());
 }
 
 /** The small map is created the first time the panel is visible (Leaflet must measure its container). */
 export async function showFilterMap() {
-  if (picker) { picker.refresh(); return; }
+  if (picker) {
+    picker.refresh();
+    return;
+  }
   picker = await bboxPicker($('bbox-map'), {
     onChange(value) {
       showBbox(value);

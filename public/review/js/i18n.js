@@ -7,8 +7,10 @@ export const { language, locale, preferredLanguage, setLanguage, t, translate, f
 /** A label for a value of a vocabulary (term, stance, party, state), the raw value when no text exists. */
 export const label = (kind, value) => t(`${kind}.${value}`, { fallback: value });
 
-export const formatPercent = (x) => (x === null || x === undefined ? '–' : formatNumber(x, { style: 'percent', maximumFractionDigits: 0 }));
-export const formatDate = (value) => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(value));
+export const formatPercent = (x) =>
+  x === null || x === undefined ? '–' : formatNumber(x, { style: 'percent', maximumFractionDigits: 0 });
+export const formatDate = (value) =>
+  new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(value));
 
 /** "3 days ago" style age, coarse on purpose: the queue is sorted by it, the exact time is on the incident page. */
 export function formatAge(when, now = Date.now()) {

@@ -29,14 +29,34 @@ async function act(button, fn, done, reload) {
 
 function stateForm(i, reload) {
   const next = TRANSITIONS[i.state] ?? [];
-  const select = h('select', {}, next.map((s) => h('option', { value: s }, label('state', s))));
+  const select = h(
+    'select',
+    {},
+    next.map((s) => h('option', { value: s }, label('state', s))),
+  );
   const note = h('input', { dir: 'auto', maxlength: 500 });
   const button = h('button', { type: 'submit', class: 'primary' }, t('action.changeState'));
-  return h('form', { class: 'action', on: { submit: (ev) => {
-    ev.preventDefault();
-    act(button, () => patchIncident(i.id, { state: select.value, note: note.value.trim() || undefined }),
-      () => t('action.stateChanged', { state: label('state', select.value) }), reload);
-  } } }, h('h3', {}, t('action.state')), field(t('action.newState'), select), field(t('action.note'), note), button);
+  return h(
+    'form',
+    {
+      class: 'action',
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          act(
+            button,
+            () => patchIncident(i.id, { state: select.value, note: note.value.trim() || undefined }),
+            () => t('action.stateChanged', { state: label('state', select.value) }),
+            reload,
+          );
+        },
+      },
+    },
+    h('h3', {}, t('action.state')),
+    field(t('action.newState'), select),
+    field(t('action.note'), note),
+    button,
+  );
 }
 
 function assignForm(i, reload) {
@@ -44,38 +64,95 @@ function assignForm(i, reload) {
   assigneeOptions(select, i.assignee?.id ?? '');
   loadAssignees().then(() => assigneeOptions(select, i.assignee?.id ?? ''));
   const button = h('button', { type: 'submit' }, t('bulk.assign'));
-  return h('form', { class: 'action', on: { submit: (ev) => {
-    ev.preventDefault();
-    act(button, () => patchIncident(i.id, { assigneeId: select.value || null }), () => t('action.assigned'), reload);
-  } } }, h('h3', {}, t('action.assign')), field(t('bulk.assignee'), select), button);
+  return h(
+    'form',
+    {
+      class: 'action',
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          act(
+            button,
+            () => patchIncident(i.id, { assigneeId: select.value || null }),
+            () => t('action.assigned'),
+            reload,
+          );
+        },
+      },
+    },
+    h('h3', {}, t('action.assign')),
+    field(t('bulk.assignee'), select),
+    button,
+  );
 }
 
 function correctForm(i, reload) {
   const effective = new Set(i.correction?.terms ?? i.terms ?? []);
-  const boxes = TERMS.map((id) => h('input', { type: 'checkbox', value: id, checked: effective.has(id), id: `corr-${id}` }));
-  const stance = h('select', {}, STANCES.map((s) => h('option', { value: s }, label('stance', s))));
+  const boxes = TERMS.map((id) =>
+    h('input', { type: 'checkbox', value: id, checked: effective.has(id), id: `corr-${id}` }),
+  );
+  const stance = h(
+    'select',
+    {},
+    STANCES.map((s) => h('option', { value: s }, label('stance', s))),
+  );
   stance.value = i.correction?.stance ?? i.stance ?? 'information';
   const note = h('input', { dir: 'auto', maxlength: 500 });
   const button = h('button', { type: 'submit' }, t('action.saveCorrection'));
-  return h('form', { class: 'action', on: { submit: (ev) => {
-    ev.preventDefault();
-    const terms = boxes.filter((b) => b.checked).map((b) => b.value);
-    act(button, () => patchIncident(i.id, { terms, stance: stance.value, note: note.value.trim() || undefined }), () => t('action.corrected'), reload);
-  } } },
-  h('h3', {}, t('action.correct')),
-  h('fieldset', { class: 'terms-pick' }, h('legend', {}, t('filters.term')),
-    boxes.map((b) => h('label', { for: b.id }, b, ' ', label('term', b.value)))),
-  field(t('filters.stance'), stance), field(t('action.note'), note), button);
+  return h(
+    'form',
+    {
+      class: 'action',
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          const terms = boxes.filter((b) => b.checked).map((b) => b.value);
+          act(
+            button,
+            () => patchIncident(i.id, { terms, stance: stance.value, note: note.value.trim() || undefined }),
+            () => t('action.corrected'),
+            reload,
+          );
+        },
+      },
+    },
+    h('h3', {}, t('action.correct')),
+    h(
+      'fieldset',
+      { class: 'terms-pick' },
+      h('legend', {}, t('filters.term')),
+      boxes.map((b) => h('label', { for: b.id }, b, ' ', label('term', b.value))),
+    ),
+    field(t('filters.stance'), stance),
+    field(t('action.note'), note),
+    button,
+  );
 }
 
 function commentForm(i, reload) {
   const body = h('textarea', { rows: 3, dir: 'auto', required: true, maxlength: 5000 });
   const button = h('button', { type: 'submit' }, t('action.addComment'));
-  return h('form', { class: 'action', on: { submit: (ev) => {
-    ev.preventDefault();
-    if (!body.value.trim()) return;
-    act(button, () => comment(i.id, body.value.trim()), () => t('action.commented'), reload);
-  } } }, h('h3', {}, t('action.comment')), field(t('action.commentBody'), body), button);
+  return h(
+    'form',
+    {
+      class: 'action',
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          if (!body.value.trim()) return;
+          act(
+            button,
+            () => comment(i.id, body.value.trim()),
+            () => t('action.commented'),
+            reload,
+          );
+        },
+      },
+    },
+    h('h3', {}, t('action.comment')),
+    field(t('action.commentBody'), body),
+    button,
+  );
 }
 
 // "Nearby" = the same few kilometres and days; a wider net would bury the likely duplicates.
@@ -88,46 +165,126 @@ function mergeForm(i, reload) {
   const nearby = h('ul', { class: 'nearby', 'aria-live': 'polite' });
   const doMerge = (otherId, btn) => {
     if (!confirm(t('action.confirmMerge'))) return;
-    act(btn, () => merge(i.id, otherId), () => t('action.merged'), reload);
+    act(
+      btn,
+      () => merge(i.id, otherId),
+      () => t('action.merged'),
+      reload,
+    );
   };
-  const find = h('button', { type: 'button', on: { click: async () => {
-    if (!Number.isFinite(i.lat)) { nearby.replaceChildren(h('li', { class: 'note' }, t('action.noPosition'))); return; }
-    const day = 86400000;
-    try {
-      const page = await listIncidents({
-        bbox: [i.lon - NEAR_DEG, i.lat - NEAR_DEG, i.lon + NEAR_DEG, i.lat + NEAR_DEG].map((n) => n.toFixed(4)).join(','),
-        from: new Date(new Date(i.firstObservedAt).getTime() - NEAR_DAYS * day).toISOString(),
-        to: new Date(new Date(i.lastObservedAt).getTime() + NEAR_DAYS * day).toISOString(), limit: 20,
-      });
-      const others = page.items.filter((x) => x.id !== i.id);
-      nearby.replaceChildren(...(others.length ? others.map((x) => {
-        const b = h('button', { type: 'button', on: { click: () => doMerge(x.id, b) } }, t('action.mergeThis'));
-        return h('li', {}, h('a', { href: `#incident/${x.id}`, dir: 'auto' }, incidentName(x)), ' ',
-          h('span', { class: 'note' }, `${formatDateTime(x.firstObservedAt)} · ${t('incident.reportCount', { count: x.reportCount })}`), ' ', b);
-      }) : [h('li', { class: 'note' }, t('action.noneNearby'))]));
-    } catch (err) {
-      nearby.replaceChildren(h('li', { class: 'error' }, describeError(err, t)));
-    }
-  } } }, t('action.findNearby'));
-  return h('form', { class: 'action', on: { submit: (ev) => {
-    ev.preventDefault();
-    if (other.value.trim()) doMerge(other.value.trim(), button);
-  } } }, h('h3', {}, t('action.mergeTitle')), h('p', { class: 'hint' }, t('action.mergeHint')),
-  field(t('action.otherId'), other), h('div', { class: 'actions' }, button, find), nearby);
+  const find = h(
+    'button',
+    {
+      type: 'button',
+      on: {
+        click: async () => {
+          if (!Number.isFinite(i.lat)) {
+            nearby.replaceChildren(h('li', { class: 'note' }, t('action.noPosition')));
+            return;
+          }
+          const day = 86400000;
+          try {
+            const page = await listIncidents({
+              bbox: [i.lon - NEAR_DEG, i.lat - NEAR_DEG, i.lon + NEAR_DEG, i.lat + NEAR_DEG]
+                .map((n) => n.toFixed(4))
+                .join(','),
+              from: new Date(new Date(i.firstObservedAt).getTime() - NEAR_DAYS * day).toISOString(),
+              to: new Date(new Date(i.lastObservedAt).getTime() + NEAR_DAYS * day).toISOString(),
+              limit: 20,
+            });
+            const others = page.items.filter((x) => x.id !== i.id);
+            nearby.replaceChildren(
+              ...(others.length
+                ? others.map((x) => {
+                    const b = h(
+                      'button',
+                      { type: 'button', on: { click: () => doMerge(x.id, b) } },
+                      t('action.mergeThis'),
+                    );
+                    return h(
+                      'li',
+                      {},
+                      h('a', { href: `#incident/${x.id}`, dir: 'auto' }, incidentName(x)),
+                      ' ',
+                      h(
+                        'span',
+                        { class: 'note' },
+                        `${formatDateTime(x.firstObservedAt)} · ${t('incident.reportCount', { count: x.reportCount })}`,
+                      ),
+                      ' ',
+                      b,
+                    );
+                  })
+                : [h('li', { class: 'note' }, t('action.noneNearby'))]),
+            );
+          } catch (err) {
+            nearby.replaceChildren(h('li', { class: 'error' }, describeError(err, t)));
+          }
+        },
+      },
+    },
+    t('action.findNearby'),
+  );
+  return h(
+    'form',
+    {
+      class: 'action',
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          if (other.value.trim()) doMerge(other.value.trim(), button);
+        },
+      },
+    },
+    h('h3', {}, t('action.mergeTitle')),
+    h('p', { class: 'hint' }, t('action.mergeHint')),
+    field(t('action.otherId'), other),
+    h('div', { class: 'actions' }, button, find),
+    nearby,
+  );
 }
 
 function splitForm(i, picked) {
   const button = h('button', { type: 'submit' }, t('action.split'));
-  return h('form', { class: 'action', on: { submit: (ev) => {
-    ev.preventDefault();
-    const ids = [...picked];
-    if (ids.length === 0 || ids.length >= i.reports.length) { flash(t('action.splitPick'), 'error'); return; }
-    act(button, () => split(i.id, ids), () => t('action.splitDone', { count: formatNumber(ids.length) }),
-      async (res) => { picked.clear(); if (res?.id) location.hash = `#incident/${res.id}`; });
-  } } }, h('h3', {}, t('action.splitTitle')), h('p', { class: 'hint' }, t('action.splitHint')), button);
+  return h(
+    'form',
+    {
+      class: 'action',
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          const ids = [...picked];
+          if (ids.length === 0 || ids.length >= i.reports.length) {
+            flash(t('action.splitPick'), 'error');
+            return;
+          }
+          act(
+            button,
+            () => split(i.id, ids),
+            () => t('action.splitDone', { count: formatNumber(ids.length) }),
+            async (res) => {
+              picked.clear();
+              if (res?.id) location.hash = `#incident/${res.id}`;
+            },
+          );
+        },
+      },
+    },
+    h('h3', {}, t('action.splitTitle')),
+    h('p', { class: 'hint' }, t('action.splitHint')),
+    button,
+  );
 }
 
 export function actionsPanel(i, { reload, picked }) {
-  return h('aside', { class: 'incident-actions', 'aria-label': t('action.label') },
-    stateForm(i, reload), assignForm(i, reload), correctForm(i, reload), commentForm(i, reload), mergeForm(i, reload), splitForm(i, picked));
+  return h(
+    'aside',
+    { class: 'incident-actions', 'aria-label': t('action.label') },
+    stateForm(i, reload),
+    assignForm(i, reload),
+    correctForm(i, reload),
+    commentForm(i, reload),
+    mergeForm(i, reload),
+    splitForm(i, picked),
+  );
 }

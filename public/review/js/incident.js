@@ -17,37 +17,118 @@ const fact = (key, value) => h('div', {}, h('dt', {}, t(key)), h('dd', {}, value
 function classificationBox(i) {
   const auto = i.automatic;
   const corr = i.correction;
-  return h('section', { class: 'box', 'aria-labelledby': 'cls-title' },
+  return h(
+    'section',
+    { class: 'box', 'aria-labelledby': 'cls-title' },
     h('h2', { id: 'cls-title' }, t('incident.classification')),
-    h('div', { class: 'versus' },
-      h('div', {}, h('h3', {}, t('incident.automatic')),
-        auto ? [termList(auto.terms), h('p', {}, stanceBadge(auto.stance), ' ', t('incident.confidence', { value: formatPercent(auto.confidence) }))] : h('p', { class: 'note' }, '–')),
-      h('div', {}, h('h3', {}, t('incident.correction')),
-        corr ? [termList(corr.terms), h('p', {}, stanceBadge(corr.stance)),
-          corr.by || corr.at ? h('p', { class: 'note' }, [corr.by, corr.at ? formatDateTime(corr.at) : null].filter(Boolean).join(' · ')) : null,
-          corr.note ? h('p', { class: 'note', dir: 'auto' }, corr.note) : null]
-          : h('p', { class: 'note' }, t('incident.noCorrection')))));
+    h(
+      'div',
+      { class: 'versus' },
+      h(
+        'div',
+        {},
+        h('h3', {}, t('incident.automatic')),
+        auto
+          ? [
+              termList(auto.terms),
+              h(
+                'p',
+                {},
+                stanceBadge(auto.stance),
+                ' ',
+                t('incident.confidence', { value: formatPercent(auto.confidence) }),
+              ),
+            ]
+          : h('p', { class: 'note' }, '–'),
+      ),
+      h(
+        'div',
+        {},
+        h('h3', {}, t('incident.correction')),
+        corr
+          ? [
+              termList(corr.terms),
+              h('p', {}, stanceBadge(corr.stance)),
+              corr.by || corr.at
+                ? h(
+                    'p',
+                    { class: 'note' },
+                    [corr.by, corr.at ? formatDateTime(corr.at) : null].filter(Boolean).join(' · '),
+                  )
+                : null,
+              corr.note ? h('p', { class: 'note', dir: 'auto' }, corr.note) : null,
+            ]
+          : h('p', { class: 'note' }, t('incident.noCorrection')),
+      ),
+    ),
+  );
 }
 
 function history(rows) {
   const show = (v) => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  return h('section', { class: 'box', 'aria-labelledby': 'history-title' },
+  return h(
+    'section',
+    { class: 'box', 'aria-labelledby': 'history-title' },
     h('h2', { id: 'history-title' }, t('incident.history')),
-    rows?.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'history' },
-      h('thead', {}, h('tr', {}, ['history.at', 'history.who', 'history.action', 'history.before', 'history.after'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', {}, rows.map((r) => h('tr', {},
-        h('td', {}, formatDateTime(r.at)), h('td', {}, r.actorName ?? '–'), h('td', {}, label('action', r.action)),
-        h('td', { class: 'json', dir: 'ltr' }, show(r.before)), h('td', { class: 'json', dir: 'ltr' }, show(r.after)))))))
-      : h('p', { class: 'note' }, t('incident.noHistory')));
+    rows?.length
+      ? h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'history' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['history.at', 'history.who', 'history.action', 'history.before', 'history.after'].map((k) =>
+                  h('th', { scope: 'col' }, t(k)),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              rows.map((r) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, formatDateTime(r.at)),
+                  h('td', {}, r.actorName ?? '–'),
+                  h('td', {}, label('action', r.action)),
+                  h('td', { class: 'json', dir: 'ltr' }, show(r.before)),
+                  h('td', { class: 'json', dir: 'ltr' }, show(r.after)),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', { class: 'note' }, t('incident.noHistory')),
+  );
 }
 
 function comments(list) {
-  return h('section', { class: 'box', 'aria-labelledby': 'comments-title' },
+  return h(
+    'section',
+    { class: 'box', 'aria-labelledby': 'comments-title' },
     h('h2', { id: 'comments-title' }, t('incident.comments')),
-    list?.length ? h('ol', { class: 'comments' }, list.map((c) => h('li', {},
-      h('p', { class: 'note' }, c.author?.username ?? '–', ' · ', formatDateTime(c.createdAt)),
-      h('p', { dir: 'auto', class: 'narrative' }, c.body))))
-      : h('p', { class: 'note' }, t('incident.noComments')));
+    list?.length
+      ? h(
+          'ol',
+          { class: 'comments' },
+          list.map((c) =>
+            h(
+              'li',
+              {},
+              h('p', { class: 'note' }, c.author?.username ?? '–', ' · ', formatDateTime(c.createdAt)),
+              h('p', { dir: 'auto', class: 'narrative' }, c.body),
+            ),
+          ),
+        )
+      : h('p', { class: 'note' }, t('incident.noComments')),
+  );
 }
 
 async function drawMap(container, i) {
@@ -59,30 +140,68 @@ async function drawMap(container, i) {
     if (p) {
       points.push([p.lat, p.lon]);
       L.circleMarker([p.lat, p.lon], { radius: 7, color: '#0b3d5c', weight: 2, fillColor: '#4f9fd6', fillOpacity: 0.9 })
-        .bindTooltip(`${formatDateTime(r.observedAt)} — ${r.placeName ?? r.resolvedPlace ?? ''}`).addTo(map);
+        .bindTooltip(`${formatDateTime(r.observedAt)} — ${r.placeName ?? r.resolvedPlace ?? ''}`)
+        .addTo(map);
     }
     for (const a of r.attachments ?? []) {
       if (!Number.isFinite(a.exifLat)) continue;
       points.push([a.exifLat, a.exifLon]);
-      L.circleMarker([a.exifLat, a.exifLon], { radius: 5, color: '#8a5a00', weight: 2, fillColor: '#ffd27a', fillOpacity: 1 })
-        .bindTooltip(t('map.exifOf', { name: a.originalName })).addTo(map);
-      if (p) L.polyline([[p.lat, p.lon], [a.exifLat, a.exifLon]], { color: '#8a5a00', weight: 1, dashArray: '3 3' }).addTo(map);
+      L.circleMarker([a.exifLat, a.exifLon], {
+        radius: 5,
+        color: '#8a5a00',
+        weight: 2,
+        fillColor: '#ffd27a',
+        fillOpacity: 1,
+      })
+        .bindTooltip(t('map.exifOf', { name: a.originalName }))
+        .addTo(map);
+      if (p)
+        L.polyline(
+          [
+            [p.lat, p.lon],
+            [a.exifLat, a.exifLon],
+          ],
+          { color: '#8a5a00', weight: 1, dashArray: '3 3' },
+        ).addTo(map);
     }
   }
   if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 11 });
 }
 
-const splitSelection = { has: (id) => picked.has(id), toggle: (id, on) => { if (on) picked.add(id); else picked.delete(id); } };
+const splitSelection = {
+  has: (id) => picked.has(id),
+  toggle: (id, on) => {
+    if (on) picked.add(id);
+    else picked.delete(id);
+  },
+};
 
 /** The reports loaded so far ("n of N"), and a button that loads the next page: a large incident is never sent whole. */
 function reportsSection(i) {
   const more = i.reportsNextCursor
-    ? h('button', { type: 'button', class: 'secondary', id: 'more-reports', on: { click: () => loadMore(i, section) } }, t('incident.moreReports'))
+    ? h(
+        'button',
+        { type: 'button', class: 'secondary', id: 'more-reports', on: { click: () => loadMore(i, section) } },
+        t('incident.moreReports'),
+      )
     : null;
-  const section = h('section', { 'aria-labelledby': 'reports-title', id: 'incident-reports' },
-    h('h2', { id: 'reports-title' }, t('incident.reportsOf', { count: i.reportCount, shown: i.reports.length, total: i.reportCount })),
-    h('div', { class: 'reports' }, i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle }))),
-    more ? h('p', { class: 'more' }, more, ' ', h('span', { class: 'note', role: 'status', id: 'more-reports-status' })) : null);
+  const section = h(
+    'section',
+    { 'aria-labelledby': 'reports-title', id: 'incident-reports' },
+    h(
+      'h2',
+      { id: 'reports-title' },
+      t('incident.reportsOf', { count: i.reportCount, shown: i.reports.length, total: i.reportCount }),
+    ),
+    h(
+      'div',
+      { class: 'reports' },
+      i.reports.map((r) => reportCard(r, { selected: splitSelection.has(r.id), onSelect: splitSelection.toggle })),
+    ),
+    more
+      ? h('p', { class: 'more' }, more, ' ', h('span', { class: 'note', role: 'status', id: 'more-reports-status' }))
+      : null,
+  );
   return section;
 }
 
@@ -109,12 +228,21 @@ async function loadMore(i, section) {
 function render(i) {
   const body = $('incident-body');
   body.replaceChildren(
-    h('div', { class: 'heading-row' },
+    h(
+      'div',
+      { class: 'heading-row' },
       h('h1', { id: 'incident-title', dir: 'auto' }, incidentName(i)),
-      h('p', { class: 'meta' }, stateBadge(i.state), ' ', stanceBadge(i.stance), ' ', h('code', { class: 'id' }, i.id))),
-    h('div', { class: 'incident-grid' },
-      h('div', { class: 'incident-main' },
-        h('dl', { class: 'facts' },
+      h('p', { class: 'meta' }, stateBadge(i.state), ' ', stanceBadge(i.stance), ' ', h('code', { class: 'id' }, i.id)),
+    ),
+    h(
+      'div',
+      { class: 'incident-grid' },
+      h(
+        'div',
+        { class: 'incident-main' },
+        h(
+          'dl',
+          { class: 'facts' },
           fact('col.place', h('span', { dir: 'auto' }, i.placeName ?? '–')),
           fact('incident.first', formatDateTime(i.firstObservedAt)),
           fact('incident.last', formatDateTime(i.lastObservedAt)),
@@ -122,27 +250,47 @@ function render(i) {
           fact('col.severity', formatNumber(i.severity)),
           fact('col.confidence', formatPercent(i.confidence)),
           fact('col.parties', partyList(i.parties)),
-          fact('col.assignee', i.assignee?.username ?? '–')),
+          fact('col.assignee', i.assignee?.username ?? '–'),
+        ),
         classificationBox(i),
-        h('div', { id: 'incident-map-small', class: 'map', dir: 'ltr', role: 'img', 'aria-label': t('incident.mapLabel') }),
+        h('div', {
+          id: 'incident-map-small',
+          class: 'map',
+          dir: 'ltr',
+          role: 'img',
+          'aria-label': t('incident.mapLabel'),
+        }),
         // Reports beside the actions column rather than below it: the column is long, and on a laptop this is where the eye is.
-        reportsSection(i)),
-      actionsPanel(i, { reload: () => openIncident(i.id), picked })),
+        reportsSection(i),
+      ),
+      actionsPanel(i, { reload: () => openIncident(i.id), picked }),
+    ),
     comments(i.comments),
-    history(i.history));
-  drawMap($('incident-map-small'), i).catch(() => { /* the map is an aid; the page stands without it */ });
+    history(i.history),
+  );
+  drawMap($('incident-map-small'), i).catch(() => {
+    /* the map is an aid; the page stands without it */
+  });
 }
 
 export async function openIncident(id) {
   const body = $('incident-body');
-  if (current?.id !== id) { picked.clear(); body.replaceChildren(h('p', { class: 'note', role: 'status' }, t('queue.loading'))); }
+  if (current?.id !== id) {
+    picked.clear();
+    body.replaceChildren(h('p', { class: 'note', role: 'status' }, t('queue.loading')));
+  }
   try {
     current = await getIncident(id);
     for (const rid of [...picked]) if (!current.reports.some((r) => r.id === rid)) picked.delete(rid);
     render(current);
   } catch (err) {
-    body.replaceChildren(h('h1', { id: 'incident-title' }, t('incident.title')), h('p', { class: 'error', role: 'alert' }, describeError(err, t)));
+    body.replaceChildren(
+      h('h1', { id: 'incident-title' }, t('incident.title')),
+      h('p', { class: 'error', role: 'alert' }, describeError(err, t)),
+    );
   }
 }
 
-export const rerenderIncident = () => { if (current && !$('view-incident').hidden) render(current); };
+export const rerenderIncident = () => {
+  if (current && !$('view-incident').hidden) render(current);
+};

@@ -12,7 +12,18 @@ import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
 import { loadAssignees } from './people.js';
 
-const VIEWS = ['login', 'second-factor', 'enroll', 'recovery', 'forbidden', 'queue', 'incident', 'map', 'digests', 'account'];
+const VIEWS = [
+  'login',
+  'second-factor',
+  'enroll',
+  'recovery',
+  'forbidden',
+  'queue',
+  'incident',
+  'map',
+  'digests',
+  'account',
+];
 const ROUTES = ['queue', 'incident', 'map', 'digests', 'account'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
 let user = null;
@@ -35,17 +46,36 @@ function show(target) {
   $('filters-panel').hidden = !(inside && (target === 'queue' || target === 'map'));
   document.body.dataset.view = target;
   for (const a of document.querySelectorAll('#nav a')) {
-    if (a.dataset.view === target || (target === 'incident' && a.dataset.view === 'queue')) a.setAttribute('aria-current', 'page');
+    if (a.dataset.view === target || (target === 'incident' && a.dataset.view === 'queue'))
+      a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }
 
 async function route() {
-  if (pendingRecoveryCodes().length) { show('recovery'); $('recovery-continue').focus(); return; }
-  if (!user && pending === 'verify') { show('second-factor'); $('twofa-code').focus(); return; }
-  if (!user && pending === 'enroll') { show('enroll'); await showEnrollment(); return; }
-  if (!user) { show('login'); return; }
-  if (!canReview(user)) { show('forbidden'); return; }
+  if (pendingRecoveryCodes().length) {
+    show('recovery');
+    $('recovery-continue').focus();
+    return;
+  }
+  if (!user && pending === 'verify') {
+    show('second-factor');
+    $('twofa-code').focus();
+    return;
+  }
+  if (!user && pending === 'enroll') {
+    show('enroll');
+    await showEnrollment();
+    return;
+  }
+  if (!user) {
+    show('login');
+    return;
+  }
+  if (!canReview(user)) {
+    show('forbidden');
+    return;
+  }
   const { view, id } = parseRoute();
   show(view);
   if (view === 'queue' || view === 'map') showFilterMap();
@@ -80,7 +110,11 @@ function wireLogin() {
     try {
       const body = await signIn($('username').value.trim(), $('password').value);
       $('password').value = '';
-      if (body.secondFactor) { pending = body.secondFactor; await route(); return; }
+      if (body.secondFactor) {
+        pending = body.secondFactor;
+        await route();
+        return;
+      }
       await signedIn(body.user);
     } catch (e) {
       if (e instanceof HttpError && e.status === 401) err.textContent = t('login.failed');
@@ -89,15 +123,30 @@ function wireLogin() {
     }
   });
   $('logout').addEventListener('click', async () => {
-    try { await logout(); } catch { /* the session may already be gone; forget it here all the same */ }
+    try {
+      await logout();
+    } catch {
+      /* the session may already be gone; forget it here all the same */
+    }
     await signedOut();
   });
   wireSecondFactor({
     onSignedIn: signedIn,
     // Enrolled and signed in: the recovery codes are shown first, once.
-    onRecoveryCodes: async (u) => { user = u; pending = null; await route(); },
+    onRecoveryCodes: async (u) => {
+      user = u;
+      pending = null;
+      await route();
+    },
     onDone: () => signedIn(user),
-    onCancel: async () => { try { await logout(); } catch { /* expired already */ } await signedOut(); },
+    onCancel: async () => {
+      try {
+        await logout();
+      } catch {
+        /* expired already */
+      }
+      await signedOut();
+    },
   });
   wireAccount({ onSignedOut: signedOut });
 }
@@ -108,7 +157,11 @@ async function start() {
   wireFilters();
   wireQueue();
   wireDigests();
-  onFiltersChange(() => { const { view } = parseRoute(); if (view === 'map') loadMap(); else loadQueue(); });
+  onFiltersChange(() => {
+    const { view } = parseRoute();
+    if (view === 'map') loadMap();
+    else loadQueue();
+  });
   $('lang').addEventListener('click', () => setLanguage(language() === 'ar' ? 'en' : 'ar'));
   document.addEventListener('languagechange', () => {
     $('lang').lang = language() === 'ar' ? 'en' : 'ar';
@@ -119,12 +172,17 @@ async function start() {
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     show(document.body.dataset.view || 'login');
   });
-  window.addEventListener('hashchange', () => { flash(''); route(); });
+  window.addEventListener('hashchange', () => {
+    flash('');
+    route();
+  });
   try {
     const who = await whoAmI();
     user = who?.user ?? null;
     pending = who?.pending ?? null;
-  } catch { user = null; }
+  } catch {
+    user = null;
+  }
   if (canReview(user)) loadAssignees().then(relabelQueue);
   await route();
   document.body.dataset.ready = 'true';

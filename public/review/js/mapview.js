@@ -11,16 +11,28 @@ let clusters = null;
 let loading = 0;
 
 function popup(p) {
-  return h('div', { class: 'popup' },
+  return h(
+    'div',
+    { class: 'popup' },
     h('a', { href: `#incident/${p.id}` }, t('map.open')),
     h('p', {}, label('state', p.state), p.stance ? ` · ${label('stance', p.stance)}` : ''),
     h('p', {}, (p.terms ?? []).map((x) => label('term', x)).join(', ') || '–'),
-    h('p', {}, t('incident.reportCount', { count: p.reportCount ?? 0 }), ' · ', t('map.severity', { value: formatNumber(p.severity ?? 0) })));
+    h(
+      'p',
+      {},
+      t('incident.reportCount', { count: p.reportCount ?? 0 }),
+      ' · ',
+      t('map.severity', { value: formatNumber(p.severity ?? 0) }),
+    ),
+  );
 }
 
 function drawLegend() {
-  document.getElementById('map-legend')?.replaceChildren(...STATES.map((s) =>
-    h('div', {}, h('i', { style: `background:${STATE_COLOURS[s]}` }), label('state', s))));
+  document
+    .getElementById('map-legend')
+    ?.replaceChildren(
+      ...STATES.map((s) => h('div', {}, h('i', { style: `background:${STATE_COLOURS[s]}` }), label('state', s))),
+    );
 }
 
 async function ensureMap() {
@@ -31,7 +43,11 @@ async function ensureMap() {
     legend.addTo(map);
     drawLegend();
     document.addEventListener('languagechange', drawLegend);
-    clusters = window.L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 }).addTo(map);
+    clusters = window.L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      maxClusterRadius: 50,
+    }).addTo(map);
     return map;
   });
   return ready;
@@ -51,8 +67,15 @@ export async function loadMap() {
     for (const f of fc.features ?? []) {
       const [lon, lat] = f.geometry.coordinates;
       const p = f.properties;
-      markers.push(L.circleMarker([lat, lon], { radius: 8, color: '#fff', weight: 2, fillColor: STATE_COLOURS[p.state] ?? '#333', fillOpacity: 0.95 })
-        .bindPopup(() => popup(p)));
+      markers.push(
+        L.circleMarker([lat, lon], {
+          radius: 8,
+          color: '#fff',
+          weight: 2,
+          fillColor: STATE_COLOURS[p.state] ?? '#333',
+          fillOpacity: 0.95,
+        }).bindPopup(() => popup(p)),
+      );
     }
     clusters.addLayers(markers);
     $('map-message').textContent = t('map.count', { count: markers.length });

@@ -7,14 +7,25 @@ let people = null;
 let loading = null;
 
 export async function loadAssignees() {
-  loading ??= assignees().then((list) => { people = list; }).catch(() => { people = []; loading = null; });
+  loading ??= assignees()
+    .then((list) => {
+      people = list;
+    })
+    .catch(() => {
+      people = [];
+      loading = null;
+    });
   await loading;
   return people;
 }
 
 /** Fill a <select> with "nobody" plus the members; called again after the list arrives or the language changes. */
 export function assigneeOptions(select, current = select.value) {
-  select.replaceChildren(h('option', { value: '' }, t('assign.nobody')),
-    ...(people ?? []).map((p) => h('option', { value: p.id }, p.displayName ? `${p.displayName} (${p.username})` : p.username)));
+  select.replaceChildren(
+    h('option', { value: '' }, t('assign.nobody')),
+    ...(people ?? []).map((p) =>
+      h('option', { value: p.id }, p.displayName ? `${p.displayName} (${p.username})` : p.username),
+    ),
+  );
   select.value = current ?? '';
 }

@@ -17,40 +17,86 @@ const activeState = () => sessionStorage.getItem(STATE_KEY) ?? 'new';
 function renderTabs() {
   const counts = view.counts ?? {};
   const total = STATES.reduce((n, s) => n + (counts[s] ?? 0), 0);
-  const tab = (state, text, n) => h('button', {
-    type: 'button', class: 'tab', 'aria-pressed': String(activeState() === state), dataset: { state },
-    on: { click: () => { sessionStorage.setItem(STATE_KEY, state); loadQueue(); } },
-  }, h('span', {}, text), ' ', h('span', { class: 'count' }, view.counts ? formatNumber(n) : '…'));
-  $('state-tabs').replaceChildren(tab('', t('state.all'), total), ...STATES.map((s) => tab(s, label('state', s), counts[s] ?? 0)));
+  const tab = (state, text, n) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'tab',
+        'aria-pressed': String(activeState() === state),
+        dataset: { state },
+        on: {
+          click: () => {
+            sessionStorage.setItem(STATE_KEY, state);
+            loadQueue();
+          },
+        },
+      },
+      h('span', {}, text),
+      ' ',
+      h('span', { class: 'count' }, view.counts ? formatNumber(n) : '…'),
+    );
+  $('state-tabs').replaceChildren(
+    tab('', t('state.all'), total),
+    ...STATES.map((s) => tab(s, label('state', s), counts[s] ?? 0)),
+  );
 }
 
 function row(i) {
   const checked = view.selected.has(i.id);
   const name = incidentName(i);
-  return h('tr', { dataset: { id: i.id }, class: checked ? 'selected' : '' },
-    h('td', {}, h('input', {
-      type: 'checkbox', checked, 'aria-label': t('queue.select', { name }),
-      on: { change: (ev) => { toggle(i.id, ev.target.checked); } },
-    })),
-    h('td', { class: 'incident-cell' },
+  return h(
+    'tr',
+    { dataset: { id: i.id }, class: checked ? 'selected' : '' },
+    h(
+      'td',
+      {},
+      h('input', {
+        type: 'checkbox',
+        checked,
+        'aria-label': t('queue.select', { name }),
+        on: {
+          change: (ev) => {
+            toggle(i.id, ev.target.checked);
+          },
+        },
+      }),
+    ),
+    h(
+      'td',
+      { class: 'incident-cell' },
       h('a', { href: `#incident/${i.id}`, dir: 'auto' }, name),
-      h('div', { class: 'meta' },
+      h(
+        'div',
+        { class: 'meta' },
         stanceBadge(i.stance),
         i.corrected ? h('span', { class: 'tag' }, t('incident.corrected')) : null,
-        (i.languages ?? []).map((l) => h('span', { class: 'tag', lang: l }, label('lang', l))))),
+        (i.languages ?? []).map((l) => h('span', { class: 'tag', lang: l }, label('lang', l))),
+      ),
+    ),
     h('td', {}, stateBadge(i.state)),
     h('td', {}, termList(i.terms)),
     h('td', {}, partyList(i.parties)),
     h('td', { dir: 'auto' }, i.placeName ?? '–'),
     h('td', { class: 'num' }, formatNumber(i.reportCount)),
     h('td', { class: 'num' }, h('span', { class: `sev sev-${i.severity}` }, formatNumber(i.severity))),
-    h('td', {}, h('time', { datetime: i.firstObservedAt, title: formatDateTime(i.firstObservedAt) }, formatAge(i.firstObservedAt))),
+    h(
+      'td',
+      {},
+      h(
+        'time',
+        { datetime: i.firstObservedAt, title: formatDateTime(i.firstObservedAt) },
+        formatAge(i.firstObservedAt),
+      ),
+    ),
     h('td', { class: 'num' }, confidence(i.confidence)),
-    h('td', {}, i.assignee?.username ?? '–'));
+    h('td', {}, i.assignee?.username ?? '–'),
+  );
 }
 
 function toggle(id, on) {
-  if (on) view.selected.add(id); else view.selected.delete(id);
+  if (on) view.selected.add(id);
+  else view.selected.delete(id);
   $('queue-rows').querySelector(`tr[data-id="${id}"]`)?.classList.toggle('selected', on);
   renderBulk();
 }
@@ -67,13 +113,21 @@ function renderBulk() {
 function renderRows() {
   $('queue-rows').replaceChildren(...view.items.map(row));
   $('queue-more').hidden = !view.nextCursor;
-  $('queue-message').textContent = view.items.length ? t('queue.shown', { count: view.items.length }) : t('queue.empty');
+  $('queue-message').textContent = view.items.length
+    ? t('queue.shown', { count: view.items.length })
+    : t('queue.empty');
   renderBulk();
 }
 
 export async function loadQueue({ more = false } = {}) {
   const ticket = ++view.loading;
-  const params = { ...apiFilters(), state: activeState() || undefined, sort: $('sort').value, limit: 50, cursor: more ? view.nextCursor : undefined };
+  const params = {
+    ...apiFilters(),
+    state: activeState() || undefined,
+    sort: $('sort').value,
+    limit: 50,
+    cursor: more ? view.nextCursor : undefined,
+  };
   $('queue-message').textContent = t('queue.loading');
   $('queue-table').setAttribute('aria-busy', 'true');
   try {
@@ -116,13 +170,20 @@ export function relabelQueue() {
 
 export function wireQueue() {
   $('sort').value = localStorage.getItem(SORT_KEY) ?? '-severity';
-  $('sort').addEventListener('change', () => { localStorage.setItem(SORT_KEY, $('sort').value); loadQueue(); });
+  $('sort').addEventListener('change', () => {
+    localStorage.setItem(SORT_KEY, $('sort').value);
+    loadQueue();
+  });
   $('queue-more').addEventListener('click', () => loadQueue({ more: true }));
   $('select-all').addEventListener('change', (ev) => {
-    for (const i of view.items) if (ev.target.checked) view.selected.add(i.id); else view.selected.delete(i.id);
+    for (const i of view.items)
+      if (ev.target.checked) view.selected.add(i.id);
+      else view.selected.delete(i.id);
     renderRows();
   });
   $('bulk-state-apply').addEventListener('click', () => runBulk({ action: 'state', state: $('bulk-state').value }));
-  $('bulk-assign-apply').addEventListener('click', () => runBulk({ action: 'assign', assigneeId: $('bulk-assignee').value || null }));
+  $('bulk-assign-apply').addEventListener('click', () =>
+    runBulk({ action: 'assign', assigneeId: $('bulk-assignee').value || null }),
+  );
   relabelQueue();
 }

@@ -34,7 +34,9 @@ export async function showEnrollment() {
   }
 }
 
-export function pendingRecoveryCodes() { return recoveryCodes; }
+export function pendingRecoveryCodes() {
+  return recoveryCodes;
+}
 
 function showRecoveryCodes(codes) {
   recoveryCodes = codes;
@@ -48,7 +50,10 @@ export function wireSecondFactor({ onSignedIn, onRecoveryCodes, onCancel, onDone
     const error = $('twofa-error');
     error.textContent = '';
     const code = $('twofa-code').value.trim();
-    if (!code) { error.textContent = t('twofa.failed'); return; }
+    if (!code) {
+      error.textContent = t('twofa.failed');
+      return;
+    }
     try {
       const { user } = await verifyCode(code);
       $('twofa-code').value = '';

@@ -1,7 +1,17 @@
 // The vocabularies the commission filters and corrects by. Term ids are those of the agreement file
 // (src/agreements/libya-2020.json); their titles live in the i18n files next to the rest of the wording.
-export const TERMS = ['troop_return', 'mercenary_withdrawal', 'road_opening', 'hostilities', 'arms_transfer',
-  'detainee_exchange', 'oil_facilities', 'mines_uxo', 'hate_speech', 'none'];
+export const TERMS = [
+  'troop_return',
+  'mercenary_withdrawal',
+  'road_opening',
+  'hostilities',
+  'arms_transfer',
+  'detainee_exchange',
+  'oil_facilities',
+  'mines_uxo',
+  'hate_speech',
+  'none',
+];
 export const STANCES = ['violation', 'compliance', 'information'];
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'];
 export const STATES = ['new', 'under_review', 'needs_info', 'verified', 'rejected'];
@@ -15,4 +25,10 @@ export const TRANSITIONS = {
   rejected: ['under_review'],
 };
 
-export const STATE_COLOURS = { new: '#1f5fa8', under_review: '#8a5a00', needs_info: '#6b3fa0', verified: '#1b6e2a', rejected: '#7a2020' };
+export const STATE_COLOURS = {
+  new: '#1f5fa8',
+  under_review: '#8a5a00',
+  needs_info: '#6b3fa0',
+  verified: '#1b6e2a',
+  rejected: '#7a2020',
+};

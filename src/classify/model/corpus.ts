@@ -7,11 +7,20 @@ import { parseLabeledJsonl } from '../../eval/dataset.ts';
 import type { TrainingRow } from './train.ts';
 
 const Manifest = z.object({
-  files: z.array(z.object({ path: z.string().min(1), group: z.string().min(1), kind: z.enum(['field', 'published', 'team']) })).min(1),
+  files: z
+    .array(
+      z.object({ path: z.string().min(1), group: z.string().min(1), kind: z.enum(['field', 'published', 'team']) }),
+    )
+    .min(1),
 });
 export type CorpusKind = 'field' | 'published' | 'team';
 export interface CorpusRow extends TrainingRow {
-  kind: CorpusKind; incident: string; observedAt: string; lat: number | null; lon: number | null; attachmentHashes?: string[];
+  kind: CorpusKind;
+  incident: string;
+  observedAt: string;
+  lat: number | null;
+  lon: number | null;
+  attachmentHashes?: string[];
 }
 
 export const DEFAULT_MANIFEST = 'data/corpus/manifest.json';
@@ -28,9 +37,19 @@ export function loadCorpus(root = process.cwd(), manifest = DEFAULT_MANIFEST): C
       if (seen.has(id)) throw new Error(`${f.path}: duplicate id ${r.id}`);
       seen.add(id);
       rows.push({
-        id, group: f.group, kind: f.kind, lang: r.lang, narrative: r.narrative, placeName: r.placeName ?? null,
-        partyAlleged: r.partyAlleged ?? null, labels: { terms: r.labels.terms, stance: r.labels.stance }, incident: `${f.group}/${r.labels.incident}`,
-        observedAt: r.observedAt, lat: r.lat ?? null, lon: r.lon ?? null, attachmentHashes: r.attachmentHashes,
+        id,
+        group: f.group,
+        kind: f.kind,
+        lang: r.lang,
+        narrative: r.narrative,
+        placeName: r.placeName ?? null,
+        partyAlleged: r.partyAlleged ?? null,
+        labels: { terms: r.labels.terms, stance: r.labels.stance },
+        incident: `${f.group}/${r.labels.incident}`,
+        observedAt: r.observedAt,
+        lat: r.lat ?? null,
+        lon: r.lon ?? null,
+        attachmentHashes: r.attachmentHashes,
       });
     }
   }

@@ -5,7 +5,10 @@
 // so a model is a plain weight array and no vocabulary has to be stored.
 import type { RuleEvidence } from '../classifier.ts';
 
-export interface SparseVector { index: Int32Array; value: Float32Array }
+export interface SparseVector {
+  index: Int32Array;
+  value: Float32Array;
+}
 
 export interface FeatureInput {
   /** Normalised narrative (classify/normalize.ts). */
@@ -15,10 +18,17 @@ export interface FeatureInput {
   rules: RuleEvidence;
 }
 
-export interface Word { w: string; s: string; neg: boolean }
+export interface Word {
+  w: string;
+  s: string;
+  neg: boolean;
+}
 
 /** A report's base features, and its words for the term-context features the stance model adds. */
-export interface ReportText { words: Word[]; base: SparseVector }
+export interface ReportText {
+  words: Word[];
+  base: SparseVector;
+}
 
 /** 2^bits buckets. */
 export const DEFAULT_BITS = 18;
@@ -38,9 +48,55 @@ const ARABIC = /[\u0600-\u06FF]/;
 
 // Negators of both languages and Libyan dialect; the next few words until punctuation read as negated.
 const NEGATORS = new Set([
-  'no', 'not', 'never', 'without', 'none', 'nor', 'nothing', 'nobody', 'neither', 'cannot', 'didn', 'doesn', 'isn', 'wasn', 'weren',
-  'aren', 'hasn', 'haven', 'hadn', 'won', 'couldn', 'nsr', 'nstr', 'nil', 'absence', 'denied', 'denies', 'deny',
-  'لا', 'لم', 'لن', 'ما', 'مش', 'ماش', 'موش', 'مافيش', 'مفيش', 'بدون', 'دون', 'غير', 'ليس', 'ليست', 'لايوجد', 'عدم', 'نفى', 'نفت', 'ينفي', 'تنفي', 'ولا',
+  'no',
+  'not',
+  'never',
+  'without',
+  'none',
+  'nor',
+  'nothing',
+  'nobody',
+  'neither',
+  'cannot',
+  'didn',
+  'doesn',
+  'isn',
+  'wasn',
+  'weren',
+  'aren',
+  'hasn',
+  'haven',
+  'hadn',
+  'won',
+  'couldn',
+  'nsr',
+  'nstr',
+  'nil',
+  'absence',
+  'denied',
+  'denies',
+  'deny',
+  'لا',
+  'لم',
+  'لن',
+  'ما',
+  'مش',
+  'ماش',
+  'موش',
+  'مافيش',
+  'مفيش',
+  'بدون',
+  'دون',
+  'غير',
+  'ليس',
+  'ليست',
+  'لايوجد',
+  'عدم',
+  'نفى',
+  'نفت',
+  'ينفي',
+  'تنفي',
+  'ولا',
 ]);
 const NEG_SCOPE = 3;
 
@@ -51,13 +107,22 @@ const AR_SUFFIXES = ['هما', 'ها', 'هم', 'هن', 'كم', 'نا', 'ات', '
 export function stem(token: string): string {
   if (ARABIC.test(token)) {
     let t = token;
-    for (const p of AR_PREFIXES) if (t.startsWith(p) && t.length - p.length >= 3) { t = t.slice(p.length); break; }
-    for (const s of AR_SUFFIXES) if (t.endsWith(s) && t.length - s.length >= 3) { t = t.slice(0, -s.length); break; }
+    for (const p of AR_PREFIXES)
+      if (t.startsWith(p) && t.length - p.length >= 3) {
+        t = t.slice(p.length);
+        break;
+      }
+    for (const s of AR_SUFFIXES)
+      if (t.endsWith(s) && t.length - s.length >= 3) {
+        t = t.slice(0, -s.length);
+        break;
+      }
     return t;
   }
   if (token.length <= 3 || /\d/.test(token)) return token;
   for (const s of ['ments', 'ment', 'ings', 'ing', 'ions', 'ion', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 's']) {
-    if (token.endsWith(s) && token.length - s.length >= 3) return s === 'ies' || s === 'ied' ? `${token.slice(0, -3)}y` : token.slice(0, -s.length);
+    if (token.endsWith(s) && token.length - s.length >= 3)
+      return s === 'ies' || s === 'ied' ? `${token.slice(0, -3)}y` : token.slice(0, -s.length);
   }
   return token;
 }
@@ -91,7 +156,9 @@ class Bag {
     // A sum that lands exactly on 0 would be lost from `touched`; a tiny offset keeps the bucket listed.
     this.acc[i] = this.acc[i]! + v || 1e-12;
   }
-  add(name: string, v = 1): void { this.addHash(hash32(name), v); }
+  add(name: string, v = 1): void {
+    this.addHash(hash32(name), v);
+  }
   vector(bias = true): SparseVector {
     const keys = this.touched.slice(0, this.n).sort(); // typed arrays sort numerically
     const extra = bias ? 1 : 0;
@@ -129,7 +196,7 @@ function addCharGrams(bag: Bag, w: string, v: number): void {
     for (let n = 0; n < 5 && k + n < L; n++) {
       const at = k + n;
       h = Math.imul(h ^ (at === 0 || at === L - 1 ? 35 /* # */ : w.charCodeAt(at - 1)), FNV_PRIME);
-      if (n >= 2) bag.addHash((Math.imul(h ^ n, FNV_PRIME)) >>> 0, v);
+      if (n >= 2) bag.addHash(Math.imul(h ^ n, FNV_PRIME) >>> 0, v);
     }
   }
 }
@@ -142,8 +209,15 @@ export function words(text: string): Word[] {
   let scope = 0;
   for (const m of text.matchAll(TOKEN)) {
     const t = m[0];
-    if (PUNCT.test(t)) { scope = 0; continue; }
-    if (NEGATORS.has(t)) { scope = NEG_SCOPE; out.push({ w: t, s: t, neg: false }); continue; }
+    if (PUNCT.test(t)) {
+      scope = 0;
+      continue;
+    }
+    if (NEGATORS.has(t)) {
+      scope = NEG_SCOPE;
+      out.push({ w: t, s: t, neg: false });
+      continue;
+    }
     out.push({ w: t, s: stem(t), neg: scope > 0 });
     if (scope > 0) scope--;
     if (out.length >= MAX_TOKENS) break;
@@ -159,21 +233,35 @@ export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): Report
   for (let i = 0; i < ws.length; i++) {
     const { w, s, neg } = ws[i]!;
     bag.add(neg ? `n:${s}` : `w:${s}`);
-    if (/^\d+$/.test(w)) { bag.add(w.length >= 3 ? 'num:big' : 'num:small'); continue; }
+    if (/^\d+$/.test(w)) {
+      bag.add(w.length >= 3 ? 'num:big' : 'num:small');
+      continue;
+    }
     const next = ws[i + 1];
     if (next) bag.add(`b:${s}_${next.s}`);
     // Character n-grams of the word as written: shared by spelling variants, dialect forms and typos.
     addCharGrams(bag, w, 0.3);
   }
-  if (input.placeName) for (const t of input.placeName.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) bag.add(`p:${stem(t)}`);
+  if (input.placeName)
+    for (const t of input.placeName.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) bag.add(`p:${stem(t)}`);
   bag.add(`party:${input.partyAlleged ?? 'none'}`);
   const r = input.rules;
   // The rules as features: which terms they scored and how strongly, under negation or not, the none cues,
   // the stance cue sums, the concepts they recognised, and whether the report is placed abroad.
-  for (const [t, v] of Object.entries(r.termScores)) { bag.add(`rt:${t}`, 2 * Math.min(v, 4)); bag.add(`rtb:${t}:${bucketOf(v)}`, 2); }
+  for (const [t, v] of Object.entries(r.termScores)) {
+    bag.add(`rt:${t}`, 2 * Math.min(v, 4));
+    bag.add(`rtb:${t}:${bucketOf(v)}`, 2);
+  }
   for (const [t, v] of Object.entries(r.negatedTermScores)) bag.add(`rn:${t}`, 2 * Math.min(v, 4));
-  if (r.noneScore > 0) { bag.add('rnone', 2 * Math.min(r.noneScore, 4)); bag.add(`rnoneb:${bucketOf(r.noneScore)}`, 2); }
-  for (const [k, v] of Object.entries(r.stanceSums)) if (v > 0) { bag.add(`rs:${k}`, 2 * Math.min(v, 4)); bag.add(`rsb:${k}:${bucketOf(v)}`, 2); }
+  if (r.noneScore > 0) {
+    bag.add('rnone', 2 * Math.min(r.noneScore, 4));
+    bag.add(`rnoneb:${bucketOf(r.noneScore)}`, 2);
+  }
+  for (const [k, v] of Object.entries(r.stanceSums))
+    if (v > 0) {
+      bag.add(`rs:${k}`, 2 * Math.min(v, 4));
+      bag.add(`rsb:${k}:${bucketOf(v)}`, 2);
+    }
   for (const c of r.concepts) bag.add(`rc:${c}`, 2);
   for (const c of r.negatedConcepts) bag.add(`rcn:${c}`, 2);
   if (r.foreignPlace) bag.add(r.libyanPlace ? 'place:both' : 'place:foreign', 2);
@@ -185,7 +273,12 @@ export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): Report
  * Words read in the light of the report's terms, for the stance model: the same word weighs differently per term
  * ("left" is a departure of foreign fighters, but a unit that left its camp may be moving to the front).
  */
-export function termContextFeatures(ws: Word[], rules: RuleEvidence, terms: string[], bits = DEFAULT_BITS): SparseVector {
+export function termContextFeatures(
+  ws: Word[],
+  rules: RuleEvidence,
+  terms: string[],
+  bits = DEFAULT_BITS,
+): SparseVector {
   const bag = new Bag((1 << bits) - 1);
   for (const t of terms) {
     bag.add(`t:${t}`, 2);

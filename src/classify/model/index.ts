@@ -3,7 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { decodeModel, type ClassifierModel } from './model.ts';
 
-export { modelPredict, decideTerms, encodeModel, decodeModel, STANCES, NONE, type ClassifierModel, type ModelPrediction } from './model.ts';
+export {
+  modelPredict,
+  decideTerms,
+  encodeModel,
+  decodeModel,
+  STANCES,
+  NONE,
+  type ClassifierModel,
+  type ModelPrediction,
+} from './model.ts';
 
 export const modelFile = (agreementId: string) => new URL(`./weights/${agreementId}.model.gz`, import.meta.url);
 

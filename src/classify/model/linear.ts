@@ -49,15 +49,27 @@ export function predict(m: LinearModel, xs: Input, temperature = m.temperature):
   return Array.from(z, (v) => sigmoid(v / temperature));
 }
 
-export interface Example { x: Input; /** ovr: 0/1 per label; softmax: one-hot. */ y: number[]; weight?: number }
-export interface TrainOptions { bits: number; labels: string[]; kind: HeadKind; epochs?: number; rate?: number; l2?: number; seed?: number }
+export interface Example {
+  x: Input;
+  /** ovr: 0/1 per label; softmax: one-hot. */ y: number[];
+  weight?: number;
+}
+export interface TrainOptions {
+  bits: number;
+  labels: string[];
+  kind: HeadKind;
+  epochs?: number;
+  rate?: number;
+  l2?: number;
+  seed?: number;
+}
 
 /** Park–Miller style LCG: the shuffle order is part of what makes training reproducible. */
 function shuffled(n: number, seed: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  let s = (seed >>> 0) || 1;
+  let s = seed >>> 0 || 1;
   for (let i = n - 1; i > 0; i--) {
-    s = Math.imul(s, 48271) % 2147483647 >>> 0;
+    s = (Math.imul(s, 48271) % 2147483647) >>> 0;
     const j = s % (i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
@@ -144,7 +156,8 @@ export function fitTemperature(kind: HeadKind, heldOut: Array<{ z: number[]; y: 
   for (let i = 0; i < 60; i++) {
     const c = b - r * (b - a);
     const d = a + r * (b - a);
-    if (loss(c) < loss(d)) b = d; else a = c;
+    if (loss(c) < loss(d)) b = d;
+    else a = c;
   }
   return Math.round(((a + b) / 2) * 1000) / 1000;
 }

@@ -27,7 +27,12 @@ export interface ClassifierModel {
   version: string;
 }
 
-export interface ModelInput { text: string; placeName?: string | null; partyAlleged?: string | null; rules: RuleEvidence }
+export interface ModelInput {
+  text: string;
+  placeName?: string | null;
+  partyAlleged?: string | null;
+  rules: RuleEvidence;
+}
 
 export interface ModelPrediction {
   termProbs: Record<string, number>;
@@ -65,7 +70,14 @@ export function modelPredict(model: ClassifierModel, input: ModelInput): ModelPr
     stance = STANCES[sp.indexOf(Math.max(...sp))]!;
   }
   const confidence = Math.min(...terms.map((t) => termProbs[t]!), stanceProbs[stance]);
-  return { termProbs, terms, stanceProbs, stance, confidence: round3(confidence), needsReview: confidence < model.reviewThreshold };
+  return {
+    termProbs,
+    terms,
+    stanceProbs,
+    stance,
+    confidence: round3(confidence),
+    needsReview: confidence < model.reviewThreshold,
+  };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -76,7 +88,11 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 // shrinks eightfold against float64. The model in memory is the decoded one, so eval scores what ships.
 
 interface Header {
-  format: 1; agreement: string; bits: number; termThreshold: number; reviewThreshold: number;
+  format: 1;
+  agreement: string;
+  bits: number;
+  termThreshold: number;
+  reviewThreshold: number;
   trainedOn: ClassifierModel['trainedOn'];
   terms: { labels: string[]; temperature: number; scales: number[] };
   stance: { labels: string[]; temperature: number; scales: number[] };
@@ -99,7 +115,8 @@ function quantize(m: LinearModel): { bytes: Int8Array; scales: number[] } {
 function dequantize(kind: LinearModel['kind'], bits: number, h: Header['terms'], bytes: Int8Array): LinearModel {
   const width = rowWidth(bits);
   const weights = new Float32Array(bytes.length);
-  for (let k = 0; k < h.labels.length; k++) for (let j = 0; j < width; j++) weights[k * width + j] = bytes[k * width + j]! * h.scales[k]!;
+  for (let k = 0; k < h.labels.length; k++)
+    for (let j = 0; j < width; j++) weights[k * width + j] = bytes[k * width + j]! * h.scales[k]!;
   return { kind, bits, labels: h.labels, weights, temperature: h.temperature };
 }
 
@@ -107,7 +124,11 @@ export function encodeModel(m: Omit<ClassifierModel, 'version'>): Buffer {
   const t = quantize(m.terms);
   const s = quantize(m.stance);
   const header: Header = {
-    format: 1, agreement: m.agreement, bits: m.bits, termThreshold: m.termThreshold, reviewThreshold: m.reviewThreshold,
+    format: 1,
+    agreement: m.agreement,
+    bits: m.bits,
+    termThreshold: m.termThreshold,
+    reviewThreshold: m.reviewThreshold,
     trainedOn: m.trainedOn,
     terms: { labels: m.terms.labels, temperature: m.terms.temperature, scales: t.scales },
     stance: { labels: m.stance.labels, temperature: m.stance.temperature, scales: s.scales },
@@ -126,11 +147,18 @@ export function decodeModel(file: Buffer): ClassifierModel {
   if (header.format !== 1) throw new Error(`unknown model format ${String(header.format)}`);
   const width = rowWidth(header.bits);
   const at = 4 + len;
-  const tBytes = new Int8Array(raw.buffer.slice(raw.byteOffset + at, raw.byteOffset + at + header.terms.labels.length * width));
+  const tBytes = new Int8Array(
+    raw.buffer.slice(raw.byteOffset + at, raw.byteOffset + at + header.terms.labels.length * width),
+  );
   const sAt = at + header.terms.labels.length * width;
-  const sBytes = new Int8Array(raw.buffer.slice(raw.byteOffset + sAt, raw.byteOffset + sAt + header.stance.labels.length * width));
+  const sBytes = new Int8Array(
+    raw.buffer.slice(raw.byteOffset + sAt, raw.byteOffset + sAt + header.stance.labels.length * width),
+  );
   return {
-    agreement: header.agreement, bits: header.bits, termThreshold: header.termThreshold, reviewThreshold: header.reviewThreshold,
+    agreement: header.agreement,
+    bits: header.bits,
+    termThreshold: header.termThreshold,
+    reviewThreshold: header.reviewThreshold,
     trainedOn: header.trainedOn,
     terms: dequantize('ovr', header.bits, header.terms, tBytes),
     stance: dequantize('softmax', header.bits, header.stance, sBytes),

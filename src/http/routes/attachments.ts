@@ -10,12 +10,33 @@ import { IdParams, validate } from '../validate.ts';
 import { getReadableAttachment, thumbnailOf } from '../../attachments/service.ts';
 import { Invalid } from '../../errors.ts';
 
-registry.registerPath({ method: 'get', path: '/api/attachments/{id}', tags: ['reports'], summary: 'Download an attachment', security,
+registry.registerPath({
+  method: 'get',
+  path: '/api/attachments/{id}',
+  tags: ['reports'],
+  summary: 'Download an attachment',
+  security,
   request: { params: IdParams },
-  responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } }, ...errorResponses(401, 404) } });
-registry.registerPath({ method: 'get', path: '/api/attachments/{id}/thumbnail', tags: ['reports'], summary: 'JPEG thumbnail of an image attachment', security,
+  responses: {
+    200: {
+      description: 'The file',
+      content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } },
+    },
+    ...errorResponses(401, 404),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/attachments/{id}/thumbnail',
+  tags: ['reports'],
+  summary: 'JPEG thumbnail of an image attachment',
+  security,
   request: { params: IdParams },
-  responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().meta({ format: 'binary' }) } } }, ...errorResponses(401, 404, 415) } });
+  responses: {
+    200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().meta({ format: 'binary' }) } } },
+    ...errorResponses(401, 404, 415),
+  },
+});
 
 /**
  * Evidence is whatever an observer uploaded: it is served only as the type sniffed at intake, always as a download,
@@ -41,7 +62,10 @@ export function attachmentsRouter(deps: AppDeps): Router {
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('ETag', `"${a.sha256}"`);
     const stream = deps.files.read(a.sha256);
-    stream.on('error', (err) => { deps.log.error({ err, attachment: a.id }, 'attachment file unreadable'); res.destroy(); });
+    stream.on('error', (err) => {
+      deps.log.error({ err, attachment: a.id }, 'attachment file unreadable');
+      res.destroy();
+    });
     stream.pipe(res);
   });
   r.get('/:id/thumbnail', signedIn, One, async (req, res) => {

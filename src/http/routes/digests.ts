@@ -15,22 +15,66 @@ import { Invalid } from '../../errors.ts';
 import { DayOrInstant, toInstant } from '../../incidents/filters.ts';
 import { anchorOf } from '../../audit/anchor.ts';
 
-export const DigestCreate = z.object({
-  from: DayOrInstant.meta({ description: 'Start (inclusive). A date is the start of that day in Africa/Tripoli.', example: '2020-11-02' }),
-  to: DayOrInstant.meta({ description: 'End (exclusive). A date includes that whole day.', example: '2020-11-08' }),
-}).strict().meta({ id: 'DigestCreate' });
-const DigestRead = z.object({ format: z.enum(['json', 'html', 'pdf']).default('json'), lang: z.enum(['en', 'ar']).default('en') }).strict();
-const DigestList = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().uuid().optional() }).strict();
+export const DigestCreate = z
+  .object({
+    from: DayOrInstant.meta({
+      description: 'Start (inclusive). A date is the start of that day in Africa/Tripoli.',
+      example: '2020-11-02',
+    }),
+    to: DayOrInstant.meta({ description: 'End (exclusive). A date includes that whole day.', example: '2020-11-08' }),
+  })
+  .strict()
+  .meta({ id: 'DigestCreate' });
+const DigestRead = z
+  .object({ format: z.enum(['json', 'html', 'pdf']).default('json'), lang: z.enum(['en', 'ar']).default('en') })
+  .strict();
+const DigestList = z
+  .object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().uuid().optional() })
+  .strict();
 
-registry.registerPath({ method: 'post', path: '/api/digests', tags: ['digests'], summary: 'Compile a digest for any period (commission/admin)', security,
+registry.registerPath({
+  method: 'post',
+  path: '/api/digests',
+  tags: ['digests'],
+  summary: 'Compile a digest for any period (commission/admin)',
+  security,
   request: { body: { content: { 'application/json': { schema: DigestCreate } } } },
-  responses: { 201: { description: 'Compiled and stored', content: { 'application/json': { schema: z.object({ id: z.string().uuid() }) } } }, ...errorResponses(401, 403, 422) } });
-registry.registerPath({ method: 'get', path: '/api/digests', tags: ['digests'], summary: 'Stored digests, newest first', security,
-  request: { query: DigestList }, responses: { 200: { description: '{ items, nextCursor }' }, ...errorResponses(400, 401, 403) } });
-registry.registerPath({ method: 'get', path: '/api/digests/{id}', tags: ['digests'], security,
+  responses: {
+    201: {
+      description: 'Compiled and stored',
+      content: { 'application/json': { schema: z.object({ id: z.string().uuid() }) } },
+    },
+    ...errorResponses(401, 403, 422),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/digests',
+  tags: ['digests'],
+  summary: 'Stored digests, newest first',
+  security,
+  request: { query: DigestList },
+  responses: { 200: { description: '{ items, nextCursor }' }, ...errorResponses(400, 401, 403) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/digests/{id}',
+  tags: ['digests'],
+  security,
   summary: 'One digest: JSON (per term id: violations, compliance, verified, ...), HTML page or PDF; English or Arabic',
   request: { params: IdParams, query: DigestRead },
-  responses: { 200: { description: 'The digest', content: { 'application/json': { schema: z.object({}).passthrough() }, 'text/html': { schema: z.string() }, 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } } }, ...errorResponses(400, 401, 403, 404) } });
+  responses: {
+    200: {
+      description: 'The digest',
+      content: {
+        'application/json': { schema: z.object({}).passthrough() },
+        'text/html': { schema: z.string() },
+        'application/pdf': { schema: z.string().meta({ format: 'binary' }) },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
 
 const Create = validate({ body: DigestCreate });
 const List = validate({ query: DigestList });
@@ -48,7 +92,12 @@ export function digestsRouter(deps: AppDeps): Router {
     const from = toInstant(body.from, 'from', tz);
     const to = toInstant(body.to, 'to', tz);
     if (!(from < to)) throw new Invalid([{ field: 'to', reason: 'must be after from' }]);
-    const digest = await createDigest(deps.db, { from, to, trigger: 'on_demand', requestedById: user.id }, deps.clock, agreement);
+    const digest = await createDigest(
+      deps.db,
+      { from, to, trigger: 'on_demand', requestedById: user.id },
+      deps.clock,
+      agreement,
+    );
     res.status(201).location(`/api/digests/${digest.id}`).json({ id: digest.id });
   });
 

@@ -9,38 +9,129 @@ import { IdParams, validate } from '../validate.ts';
 import { canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import {
-  addComment, BulkInput, BulkResult, bulkUpdate, CommentInput, getIncidentDetail, getIncidentReports, IncidentDetail,
-  IncidentPage, IncidentPatch, IncidentSummary, listAssignees, listQueue, mapFeatures, MembersPage, MembersQuery, MergeInput, mergeIncidents,
-  QueueFilters, QueueQuery,
-  SplitInput, splitReports, updateIncident, type ReviewDeps,
+  addComment,
+  BulkInput,
+  BulkResult,
+  bulkUpdate,
+  CommentInput,
+  getIncidentDetail,
+  getIncidentReports,
+  IncidentDetail,
+  IncidentPage,
+  IncidentPatch,
+  IncidentSummary,
+  listAssignees,
+  listQueue,
+  mapFeatures,
+  MembersPage,
+  MembersQuery,
+  MergeInput,
+  mergeIncidents,
+  QueueFilters,
+  QueueQuery,
+  SplitInput,
+  splitReports,
+  updateIncident,
+  type ReviewDeps,
 } from '../../incidents/index.ts';
 
 const tags = ['incidents'];
 const idParam = { params: IdParams };
 const jsonBody = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } } } });
-const ok = (description: string, schema?: z.ZodType) => ({ description, ...(schema ? { content: { 'application/json': { schema } } } : {}) });
+const ok = (description: string, schema?: z.ZodType) => ({
+  description,
+  ...(schema ? { content: { 'application/json': { schema } } } : {}),
+});
 
-registry.registerPath({ method: 'get', path: '/api/incidents', tags, summary: 'Review queue: filtered, sorted, keyset-paginated, with counts per state', security,
-  request: { query: QueueQuery }, responses: { 200: ok('A page', IncidentPage), ...errorResponses(400, 401, 403) } });
-registry.registerPath({ method: 'get', path: '/api/incidents/map', tags, summary: 'Incident points as GeoJSON (same filters; capped at 20 000)', security,
-  request: { query: QueueFilters }, responses: { 200: ok('GeoJSON FeatureCollection'), ...errorResponses(400, 401, 403) } });
-registry.registerPath({ method: 'get', path: '/api/incidents/assignees', tags, summary: 'Commission members incidents can be assigned to', security,
-  responses: { 200: ok('Users'), ...errorResponses(401, 403) } });
-registry.registerPath({ method: 'get', path: '/api/incidents/{id}', tags, summary: 'One incident with the first page of its reports, comments and history', security,
-  request: idParam, responses: { 200: ok('Incident', IncidentDetail), ...errorResponses(401, 403, 404) } });
-registry.registerPath({ method: 'get', path: '/api/incidents/{id}/reports', tags, summary: 'The member reports of an incident, a page at a time in observed order', security,
-  request: { ...idParam, query: MembersQuery }, responses: { 200: ok('A page', MembersPage), ...errorResponses(400, 401, 403, 404) } });
-registry.registerPath({ method: 'patch', path: '/api/incidents/{id}', tags, summary: 'Change state, assign, or correct terms/stance (commission)', security,
-  request: { ...idParam, ...jsonBody(IncidentPatch) }, responses: { 200: ok('Updated', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) } });
-registry.registerPath({ method: 'post', path: '/api/incidents/{id}/comments', tags, summary: 'Comment on an incident (commission)', security,
-  request: { ...idParam, ...jsonBody(CommentInput) }, responses: { 201: ok('Comment'), ...errorResponses(401, 403, 404, 409, 422) } });
-registry.registerPath({ method: 'post', path: '/api/incidents/{id}/merge', tags, summary: 'Merge another incident into this one (commission)', security,
-  request: { ...idParam, ...jsonBody(MergeInput) }, responses: { 200: ok('The surviving incident', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) } });
-registry.registerPath({ method: 'post', path: '/api/incidents/{id}/split', tags, summary: 'Split reports out into a new incident (commission)', security,
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents',
+  tags,
+  summary: 'Review queue: filtered, sorted, keyset-paginated, with counts per state',
+  security,
+  request: { query: QueueQuery },
+  responses: { 200: ok('A page', IncidentPage), ...errorResponses(400, 401, 403) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/map',
+  tags,
+  summary: 'Incident points as GeoJSON (same filters; capped at 20 000)',
+  security,
+  request: { query: QueueFilters },
+  responses: { 200: ok('GeoJSON FeatureCollection'), ...errorResponses(400, 401, 403) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/assignees',
+  tags,
+  summary: 'Commission members incidents can be assigned to',
+  security,
+  responses: { 200: ok('Users'), ...errorResponses(401, 403) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/{id}',
+  tags,
+  summary: 'One incident with the first page of its reports, comments and history',
+  security,
+  request: idParam,
+  responses: { 200: ok('Incident', IncidentDetail), ...errorResponses(401, 403, 404) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/{id}/reports',
+  tags,
+  summary: 'The member reports of an incident, a page at a time in observed order',
+  security,
+  request: { ...idParam, query: MembersQuery },
+  responses: { 200: ok('A page', MembersPage), ...errorResponses(400, 401, 403, 404) },
+});
+registry.registerPath({
+  method: 'patch',
+  path: '/api/incidents/{id}',
+  tags,
+  summary: 'Change state, assign, or correct terms/stance (commission)',
+  security,
+  request: { ...idParam, ...jsonBody(IncidentPatch) },
+  responses: { 200: ok('Updated', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/incidents/{id}/comments',
+  tags,
+  summary: 'Comment on an incident (commission)',
+  security,
+  request: { ...idParam, ...jsonBody(CommentInput) },
+  responses: { 201: ok('Comment'), ...errorResponses(401, 403, 404, 409, 422) },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/incidents/{id}/merge',
+  tags,
+  summary: 'Merge another incident into this one (commission)',
+  security,
+  request: { ...idParam, ...jsonBody(MergeInput) },
+  responses: { 200: ok('The surviving incident', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/incidents/{id}/split',
+  tags,
+  summary: 'Split reports out into a new incident (commission)',
+  security,
   request: { ...idParam, ...jsonBody(SplitInput) },
-  responses: { 201: ok('The new incident', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) } });
-registry.registerPath({ method: 'post', path: '/api/incidents/bulk', tags, summary: 'Change state or assignee of many incidents (commission)', security,
-  request: jsonBody(BulkInput), responses: { 200: ok('Per-incident outcome', BulkResult), ...errorResponses(401, 403, 422) } });
+  responses: { 201: ok('The new incident', IncidentSummary), ...errorResponses(401, 403, 404, 409, 422) },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/incidents/bulk',
+  tags,
+  summary: 'Change state or assignee of many incidents (commission)',
+  security,
+  request: jsonBody(BulkInput),
+  responses: { 200: ok('Per-incident outcome', BulkResult), ...errorResponses(401, 403, 422) },
+});
 
 const QueuePage = validate({ query: QueueQuery });
 const MapQuery = validate({ query: QueueFilters.strict() });
@@ -54,7 +145,11 @@ const Split = validate({ params: IdParams, body: SplitInput });
 
 export function incidentsRouter(deps: AppDeps): Router {
   const r = Router();
-  const review: ReviewDeps = { db: deps.db, clock: deps.clock, termIds: termIdsOf(loadAgreement(deps.config.AGREEMENT_ID)) };
+  const review: ReviewDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    termIds: termIdsOf(loadAgreement(deps.config.AGREEMENT_ID)),
+  };
   const tz = deps.config.DIGEST_TZ;
   const json = express.json({ limit: '64kb' });
   const write = [allow(canReviewIncidents), json];
@@ -62,12 +157,22 @@ export function incidentsRouter(deps: AppDeps): Router {
 
   r.use(allow(canReadIncidents));
 
-  r.get('/', QueuePage, async (req, res) => { res.json(await listQueue(deps.db, QueuePage.input(req).query, tz)); });
-  r.get('/map', MapQuery, async (req, res) => { res.json(await mapFeatures(deps.db, MapQuery.input(req).query, tz)); });
-  r.get('/assignees', async (_req, res) => { res.json(await listAssignees(deps.db)); });
-  r.post('/bulk', ...write, Bulk, async (req, res) => { res.json(await bulkUpdate(review, actor(req), Bulk.input(req).body)); });
+  r.get('/', QueuePage, async (req, res) => {
+    res.json(await listQueue(deps.db, QueuePage.input(req).query, tz));
+  });
+  r.get('/map', MapQuery, async (req, res) => {
+    res.json(await mapFeatures(deps.db, MapQuery.input(req).query, tz));
+  });
+  r.get('/assignees', async (_req, res) => {
+    res.json(await listAssignees(deps.db));
+  });
+  r.post('/bulk', ...write, Bulk, async (req, res) => {
+    res.json(await bulkUpdate(review, actor(req), Bulk.input(req).body));
+  });
 
-  r.get('/:id', One, async (req, res) => { res.json(await getIncidentDetail(deps.db, One.input(req).params.id)); });
+  r.get('/:id', One, async (req, res) => {
+    res.json(await getIncidentDetail(deps.db, One.input(req).params.id));
+  });
   r.get('/:id/reports', Members, async (req, res) => {
     const { params, query } = Members.input(req);
     res.json(await getIncidentReports(deps.db, params.id, query));

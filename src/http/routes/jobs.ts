@@ -9,19 +9,41 @@ import { validate } from '../validate.ts';
 import { canSeeDeadLetters } from '../../auth/policies.ts';
 import { listFailedJobs, retryFailedJob } from '../../jobs/index.ts';
 
-const FailedJob = z.object({
-  queue: z.string(), jobId: z.string(), name: z.string(), data: z.record(z.string(), z.unknown()),
-  failedReason: z.string().nullable(), attemptsMade: z.number().int(), finishedOn: z.string().nullable(),
-}).meta({ id: 'FailedJob' });
+const FailedJob = z
+  .object({
+    queue: z.string(),
+    jobId: z.string(),
+    name: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    failedReason: z.string().nullable(),
+    attemptsMade: z.number().int(),
+    finishedOn: z.string().nullable(),
+  })
+  .meta({ id: 'FailedJob' });
 const FailedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 const RetryParams = z.object({ queue: z.string(), jobId: z.string() });
 
-registry.registerPath({ method: 'get', path: '/api/jobs/failed', tags: ['jobs'], summary: 'Jobs that failed after their last retry (commission, admin)', security,
+registry.registerPath({
+  method: 'get',
+  path: '/api/jobs/failed',
+  tags: ['jobs'],
+  summary: 'Jobs that failed after their last retry (commission, admin)',
+  security,
   request: { query: FailedQuery },
-  responses: { 200: { description: 'Failed jobs, newest first', content: { 'application/json': { schema: z.array(FailedJob) } } }, ...errorResponses(401, 403) } });
-registry.registerPath({ method: 'post', path: '/api/jobs/failed/{queue}/{jobId}/retry', tags: ['jobs'], summary: 'Retry a failed job (audited)', security,
+  responses: {
+    200: { description: 'Failed jobs, newest first', content: { 'application/json': { schema: z.array(FailedJob) } } },
+    ...errorResponses(401, 403),
+  },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/jobs/failed/{queue}/{jobId}/retry',
+  tags: ['jobs'],
+  summary: 'Retry a failed job (audited)',
+  security,
   request: { params: RetryParams },
-  responses: { 202: { description: 'Queued again' }, ...errorResponses(401, 403, 404, 409) } });
+  responses: { 202: { description: 'Queued again' }, ...errorResponses(401, 403, 404, 409) },
+});
 
 const Failed = validate({ query: FailedQuery });
 const Retry = validate({ params: RetryParams }, { resource: 'job' });

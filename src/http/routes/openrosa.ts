@@ -17,31 +17,93 @@ import { publishedForm } from '../../openrosa/xform.ts';
 import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
-export type OpenRosaDeps = Pick<AppDeps, 'config' | 'db' | 'log' | 'tokens' | 'loginLimiter' | 'credentialEpoch' | 'intake' | 'audit' | 'files'>;
+export type OpenRosaDeps = Pick<
+  AppDeps,
+  'config' | 'db' | 'log' | 'tokens' | 'loginLimiter' | 'credentialEpoch' | 'intake' | 'audit' | 'files'
+>;
 
 const XML_TYPE = 'text/xml; charset=utf-8';
 const KEY_PREFIX = '/key/:token';
 
-registry.registerComponent('securitySchemes', 'openrosaBasic', { type: 'http', scheme: 'basic', description: 'Observer username and password (HTTPS only in production); or put a personal API token in the URL: /key/{token}/...' });
+registry.registerComponent('securitySchemes', 'openrosaBasic', {
+  type: 'http',
+  scheme: 'basic',
+  description:
+    'Observer username and password (HTTPS only in production); or put a personal API token in the URL: /key/{token}/...',
+});
 const xml = (description: string) => ({ description, content: { 'text/xml': { schema: z.string() } } });
 const orx = { tags: ['openrosa'], security: [{ openrosaBasic: [] }] };
-const xmlErrors = { 401: xml('Not authenticated (Basic challenge)'), 403: xml('Wrong key, role or plain HTTP in production'), 404: xml('Unknown form') };
+const xmlErrors = {
+  401: xml('Not authenticated (Basic challenge)'),
+  403: xml('Wrong key, role or plain HTTP in production'),
+  404: xml('Unknown form'),
+};
 const FormListQuery = z.object({ formID: z.string().optional() });
 const FormParams = z.object({ formId: z.string() });
-registry.registerPath({ ...orx, method: 'get', path: '/formList', summary: 'OpenRosa form list (xformsList)', request: { query: FormListQuery }, responses: { 200: xml('Form list'), ...xmlErrors } });
-registry.registerPath({ ...orx, method: 'get', path: '/forms/{formId}/form.xml', summary: 'The ceasefire report XForm', request: { params: FormParams }, responses: { 200: xml('XForm'), ...xmlErrors } });
+registry.registerPath({
+  ...orx,
+  method: 'get',
+  path: '/formList',
+  summary: 'OpenRosa form list (xformsList)',
+  request: { query: FormListQuery },
+  responses: { 200: xml('Form list'), ...xmlErrors },
+});
+registry.registerPath({
+  ...orx,
+  method: 'get',
+  path: '/forms/{formId}/form.xml',
+  summary: 'The ceasefire report XForm',
+  request: { params: FormParams },
+  responses: { 200: xml('XForm'), ...xmlErrors },
+});
 const FormList = validate({ query: FormListQuery.passthrough() });
 const Form = validate({ params: FormParams.passthrough() });
-registry.registerPath({ ...orx, method: 'head', path: '/submission', summary: 'Submission preflight', responses: { 204: { description: 'Ready; X-OpenRosa-Accept-Content-Length says the largest POST accepted' }, ...xmlErrors } });
-registry.registerPath({ ...orx, method: 'post', path: '/submission', summary: 'OpenRosa submission (multipart: xml_submission_file plus attachments named by file)',
-  request: { body: { content: { 'multipart/form-data': { schema: z.object({ xml_submission_file: z.string().meta({ format: 'binary' }) }).catchall(z.string().meta({ format: 'binary' })) } } } },
-  responses: { 201: xml('Report received, or already received (idempotent by instanceID)'), 400: xml('Malformed XML or missing part'), 409: xml('instanceID already used with other content'), 413: xml('Too large'), 415: xml('Not multipart'), 422: xml('Invalid field'), 429: xml('Intake quota of this account reached; Retry-After says when to send again'), ...xmlErrors } });
+registry.registerPath({
+  ...orx,
+  method: 'head',
+  path: '/submission',
+  summary: 'Submission preflight',
+  responses: {
+    204: { description: 'Ready; X-OpenRosa-Accept-Content-Length says the largest POST accepted' },
+    ...xmlErrors,
+  },
+});
+registry.registerPath({
+  ...orx,
+  method: 'post',
+  path: '/submission',
+  summary: 'OpenRosa submission (multipart: xml_submission_file plus attachments named by file)',
+  request: {
+    body: {
+      content: {
+        'multipart/form-data': {
+          schema: z
+            .object({ xml_submission_file: z.string().meta({ format: 'binary' }) })
+            .catchall(z.string().meta({ format: 'binary' })),
+        },
+      },
+    },
+  },
+  responses: {
+    201: xml('Report received, or already received (idempotent by instanceID)'),
+    400: xml('Malformed XML or missing part'),
+    409: xml('instanceID already used with other content'),
+    413: xml('Too large'),
+    415: xml('Not multipart'),
+    422: xml('Invalid field'),
+    429: xml('Intake quota of this account reached; Retry-After says when to send again'),
+    ...xmlErrors,
+  },
+});
 
 function credentials(deps: OpenRosaDeps, req: Request): OpenRosaCredentials {
   const token = typeof req.params.token === 'string' ? req.params.token : undefined;
   return {
-    authorization: req.headers.authorization, urlToken: token, ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-    secure: req.secure, basicNeedsTls: deps.config.cookieSecure,
+    authorization: req.headers.authorization,
+    urlToken: token,
+    ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    secure: req.secure,
+    basicNeedsTls: deps.config.cookieSecure,
   };
 }
 
@@ -75,7 +137,10 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     sniffEarly: false,
   });
 
-  const openRosa: RequestHandler = (_req, res, next) => { res.set('X-OpenRosa-Version', '1.0'); next(); };
+  const openRosa: RequestHandler = (_req, res, next) => {
+    res.set('X-OpenRosa-Version', '1.0');
+    next();
+  };
   const authenticate: RequestHandler = async (req, res, next) => {
     const c = credentials(deps, req);
     // Remembered here: the error handler below runs outside the route and no longer sees req.params.
@@ -85,7 +150,9 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   };
   const multipart: RequestHandler = (req, res, next) => {
     if (!req.is('multipart/form-data')) {
-      return next(new Invalid([{ field: '(body)', reason: 'send multipart/form-data with an xml_submission_file part' }], 415));
+      return next(
+        new Invalid([{ field: '(body)', reason: 'send multipart/form-data with an xml_submission_file part' }], 415),
+      );
     }
     upload(req, res, next);
   };
@@ -93,7 +160,10 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   const formList: RequestHandler = (req, res) => {
     const form = publishedForm();
     const only = FormList.input(req).query.formID;
-    const forms = only && only !== form.formId ? [] : [{ ...form, downloadUrl: `${baseUrl(deps.config, req)}/forms/${form.formId}/form.xml` }];
+    const forms =
+      only && only !== form.formId
+        ? []
+        : [{ ...form, downloadUrl: `${baseUrl(deps.config, req)}/forms/${form.formId}/form.xml` }];
     sendXml(res, 200, buildFormList(forms));
   };
   const formXml: RequestHandler = (req, res) => {
@@ -115,7 +185,14 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     const { report, created } = await receiveSubmission(deps.intake, observer, parts, { xmlText });
     res.set('X-OpenRosa-Accept-Content-Length', acceptLength).location(`/api/reports/${report.id}`);
     // A repeat is still 201: Collect marks the form sent only on 201, and a resend often carries missing photos.
-    sendXml(res, 201, openRosaResponse(created ? `Report received (${report.id}).` : `Report already received (${report.id}).`, 'submit_success'));
+    sendXml(
+      res,
+      201,
+      openRosaResponse(
+        created ? `Report received (${report.id}).` : `Report already received (${report.id}).`,
+        'submit_success',
+      ),
+    );
   };
 
   for (const prefix of ['', KEY_PREFIX]) {
@@ -132,8 +209,12 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     logProblem(deps.log, p, err, req);
     res.set('X-OpenRosa-Version', '1.0');
     for (const [name, value] of Object.entries(p.headers ?? {})) res.set(name, value);
-    if (p.status === 401 && res.locals.basicChallenge === true) res.set('WWW-Authenticate', 'Basic realm="ceasefire", charset="UTF-8"');
-    if (req.method === 'HEAD') { res.status(p.status).end(); return; }
+    if (p.status === 401 && res.locals.basicChallenge === true)
+      res.set('WWW-Authenticate', 'Basic realm="ceasefire", charset="UTF-8"');
+    if (req.method === 'HEAD') {
+      res.status(p.status).end();
+      return;
+    }
     sendXml(res, p.status, openRosaResponse(p.message, 'error'));
   };
   r.use(errors);

@@ -10,16 +10,41 @@ import { loadAgreement } from '../../agreements/index.ts';
 import { loadGazetteer, searchPlaces } from '../../classify/places.ts';
 
 const PlacesQuery = z.object({
-  q: z.string().trim().min(1).max(100).meta({ description: 'Start of a place name in English, Arabic or a transliteration' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .meta({ description: 'Start of a place name in English, Arabic or a transliteration' }),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
-const PlaceSuggestion = z.object({
-  id: z.string(), name: z.string(), nameAr: z.string(), lat: z.number(), lon: z.number(), kind: z.string(), matched: z.string(),
-}).meta({ id: 'PlaceSuggestion' });
+const PlaceSuggestion = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    nameAr: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+    kind: z.string(),
+    matched: z.string(),
+  })
+  .meta({ id: 'PlaceSuggestion' });
 
-registry.registerPath({ method: 'get', path: '/api/places', tags: ['places'], summary: 'Search the gazetteer', security,
+registry.registerPath({
+  method: 'get',
+  path: '/api/places',
+  tags: ['places'],
+  summary: 'Search the gazetteer',
+  security,
   request: { query: PlacesQuery },
-  responses: { 200: { description: 'Best matches first', content: { 'application/json': { schema: z.object({ items: z.array(PlaceSuggestion) }) } } }, ...errorResponses(400, 401) } });
+  responses: {
+    200: {
+      description: 'Best matches first',
+      content: { 'application/json': { schema: z.object({ items: z.array(PlaceSuggestion) }) } },
+    },
+    ...errorResponses(400, 401),
+  },
+});
 
 const Search = validate({ query: PlacesQuery });
 

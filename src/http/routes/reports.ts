@@ -17,28 +17,77 @@ import { reportView } from '../../reports/view.ts';
 import { fromMultipartFields } from '../../reports/validate.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
-const ReportPage = z.object({ items: z.array(ReportView), nextCursor: z.string().nullable() }).meta({ id: 'ReportPage' });
-const Multipart = z.object({ attachments: z.array(z.string().meta({ format: 'binary' })).optional() })
-  .catchall(z.string()).meta({ description: 'The ReportInput fields as text parts, plus files in `attachments`.' });
+const ReportPage = z
+  .object({ items: z.array(ReportView), nextCursor: z.string().nullable() })
+  .meta({ id: 'ReportPage' });
+const Multipart = z
+  .object({ attachments: z.array(z.string().meta({ format: 'binary' })).optional() })
+  .catchall(z.string())
+  .meta({ description: 'The ReportInput fields as text parts, plus files in `attachments`.' });
 
-registry.registerPath({ method: 'post', path: '/api/reports', tags: ['reports'], summary: 'File a report (idempotent per observer and clientId)', security,
-  request: { body: { content: { 'application/json': { schema: ReportInput }, 'multipart/form-data': { schema: Multipart } } } },
+registry.registerPath({
+  method: 'post',
+  path: '/api/reports',
+  tags: ['reports'],
+  summary: 'File a report (idempotent per observer and clientId)',
+  security,
+  request: {
+    body: { content: { 'application/json': { schema: ReportInput }, 'multipart/form-data': { schema: Multipart } } },
+  },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: ReportView } } },
-    200: { description: 'Same clientId and content: the report filed earlier', content: { 'application/json': { schema: ReportView } } },
+    200: {
+      description: 'Same clientId and content: the report filed earlier',
+      content: { 'application/json': { schema: ReportView } },
+    },
     ...errorResponses(400, 401, 403, 409, 413, 415, 422),
-    429: { ...errorResponses(429)[429]!, description: 'Intake quota of this account reached (a retry of an accepted clientId is never refused); Retry-After says when to send again',
-      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
-  } });
-registry.registerPath({ method: 'get', path: '/api/reports', tags: ['reports'], summary: 'List reports (observers: their own)', security,
-  request: { query: ReportListQuery }, responses: { 200: { description: 'A page', content: { 'application/json': { schema: ReportPage } } }, ...errorResponses(400, 401) } });
-registry.registerPath({ method: 'get', path: '/api/reports/{id}', tags: ['reports'], summary: 'One report with its processing status', security,
+    429: {
+      ...errorResponses(429)[429]!,
+      description:
+        'Intake quota of this account reached (a retry of an accepted clientId is never refused); Retry-After says when to send again',
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    },
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/reports',
+  tags: ['reports'],
+  summary: 'List reports (observers: their own)',
+  security,
+  request: { query: ReportListQuery },
+  responses: {
+    200: { description: 'A page', content: { 'application/json': { schema: ReportPage } } },
+    ...errorResponses(400, 401),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/reports/{id}',
+  tags: ['reports'],
+  summary: 'One report with its processing status',
+  security,
   request: { params: IdParams },
-  responses: { 200: { description: 'Report', content: { 'application/json': { schema: ReportView } } }, ...errorResponses(401, 404) } });
-registry.registerPath({ method: 'patch', path: '/api/reports/{id}/classification', tags: ['reports'],
-  summary: 'Correct a report\'s terms and stance (commission); wins over the automatic result and survives reprocessing', security,
+  responses: {
+    200: { description: 'Report', content: { 'application/json': { schema: ReportView } } },
+    ...errorResponses(401, 404),
+  },
+});
+registry.registerPath({
+  method: 'patch',
+  path: '/api/reports/{id}/classification',
+  tags: ['reports'],
+  summary: "Correct a report's terms and stance (commission); wins over the automatic result and survives reprocessing",
+  security,
   request: { params: IdParams, body: { content: { 'application/json': { schema: ClassificationCorrection } } } },
-  responses: { 200: { description: 'The report with its corrected classification', content: { 'application/json': { schema: ReportView } } }, ...errorResponses(400, 401, 403, 404, 422) } });
+  responses: {
+    200: {
+      description: 'The report with its corrected classification',
+      content: { 'application/json': { schema: ReportView } },
+    },
+    ...errorResponses(400, 401, 403, 404, 422),
+  },
+});
 
 const List = validate({ query: ReportListQuery });
 const One = validate({ params: IdParams });
@@ -58,18 +107,26 @@ export function reportsRouter(deps: AppDeps): Router {
   const json = express.json({ limit: `${Math.ceil((deps.config.MAX_NARRATIVE_CHARS * 4) / 1024) + 16}kb` });
 
   // The body is validated by the domain (parseReportInput): JSON, multipart fields and OpenRosa submissions alike.
-  r.post('/', allow(canFileReport), (req, res, next) => {
-    if (req.is('application/json')) return json(req, res, next);
-    if (req.is('multipart/form-data')) return upload(req, res, next);
-    next(new Invalid([{ field: '(body)', reason: 'send application/json or multipart/form-data' }], 415));
-  }, async (req: Request, res) => {
-    const observer = requireUser(req);
-    const multipart = req.is('multipart/form-data');
-    const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
-    const files = stagedFiles(req);
-    const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
-    res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(reportView(report));
-  });
+  r.post(
+    '/',
+    allow(canFileReport),
+    (req, res, next) => {
+      if (req.is('application/json')) return json(req, res, next);
+      if (req.is('multipart/form-data')) return upload(req, res, next);
+      next(new Invalid([{ field: '(body)', reason: 'send application/json or multipart/form-data' }], 415));
+    },
+    async (req: Request, res) => {
+      const observer = requireUser(req);
+      const multipart = req.is('multipart/form-data');
+      const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
+      const files = stagedFiles(req);
+      const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
+      res
+        .status(created ? 201 : 200)
+        .location(`/api/reports/${report.id}`)
+        .json(reportView(report));
+    },
+  );
 
   r.get('/', signedIn, List, async (req, res) => {
     const user = requireUser(req);
@@ -85,13 +142,22 @@ export function reportsRouter(deps: AppDeps): Router {
     res.json(reportView(row));
   });
 
-  r.patch('/:id/classification', allow(canReviewIncidents), express.json({ limit: '16kb' }), Correct, async (req, res) => {
-    const { params: { id }, body } = Correct.input(req);
-    await correctReportClassification({ db: deps.db, clock: deps.clock, termIds }, requireUser(req), id, body);
-    const row = await getReportRow(deps.db, id);
-    if (!row) throw new NotFound('report');
-    res.json(reportView(row));
-  });
+  r.patch(
+    '/:id/classification',
+    allow(canReviewIncidents),
+    express.json({ limit: '16kb' }),
+    Correct,
+    async (req, res) => {
+      const {
+        params: { id },
+        body,
+      } = Correct.input(req);
+      await correctReportClassification({ db: deps.db, clock: deps.clock, termIds }, requireUser(req), id, body);
+      const row = await getReportRow(deps.db, id);
+      if (!row) throw new NotFound('report');
+      res.json(reportView(row));
+    },
+  );
 
   return r;
 }

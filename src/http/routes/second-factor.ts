@@ -16,19 +16,56 @@ import { Conflict, Unauthenticated } from '../../errors.ts';
 
 const CodeInput = z.object({ code: z.string().trim().min(6).max(40) }).meta({ id: 'SecondFactorCode' });
 const Stage = z.object({ stage: z.enum(['verify', 'enroll']), username: z.string() });
-const Offer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }).meta({ id: 'SecondFactorOffer' });
+const Offer = z
+  .object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() })
+  .meta({ id: 'SecondFactorOffer' });
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 
-registry.registerPath({ method: 'get', path: '/api/auth/second-factor', tags: ['auth'], summary: 'Where a sign-in waiting for its second factor stands',
-  responses: { 200: { description: 'verify: give a code; enroll: set up an authenticator first', content: json(Stage) }, ...errorResponses(401) } });
-registry.registerPath({ method: 'post', path: '/api/auth/second-factor/verify', tags: ['auth'], summary: 'Second step of signing in: a TOTP code or a recovery code',
+registry.registerPath({
+  method: 'get',
+  path: '/api/auth/second-factor',
+  tags: ['auth'],
+  summary: 'Where a sign-in waiting for its second factor stands',
+  responses: {
+    200: { description: 'verify: give a code; enroll: set up an authenticator first', content: json(Stage) },
+    ...errorResponses(401),
+  },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/second-factor/verify',
+  tags: ['auth'],
+  summary: 'Second step of signing in: a TOTP code or a recovery code',
   request: { body: { content: json(CodeInput) } },
-  responses: { 200: { description: 'Signed in (new session id)', content: json(z.object({ user: UserView })) }, ...errorResponses(400, 401, 403, 429) } });
-registry.registerPath({ method: 'post', path: '/api/auth/second-factor/enrollment', tags: ['auth'], summary: 'A new authenticator secret to enroll (QR code as SVG); asking again replaces it',
-  responses: { 200: { description: 'The secret, shown during enrollment only', content: json(Offer) }, ...errorResponses(401, 403) } });
-registry.registerPath({ method: 'post', path: '/api/auth/second-factor/enrollment/confirm', tags: ['auth'], summary: 'Confirm enrollment with a code from the authenticator',
+  responses: {
+    200: { description: 'Signed in (new session id)', content: json(z.object({ user: UserView })) },
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/second-factor/enrollment',
+  tags: ['auth'],
+  summary: 'A new authenticator secret to enroll (QR code as SVG); asking again replaces it',
+  responses: {
+    200: { description: 'The secret, shown during enrollment only', content: json(Offer) },
+    ...errorResponses(401, 403),
+  },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/second-factor/enrollment/confirm',
+  tags: ['auth'],
+  summary: 'Confirm enrollment with a code from the authenticator',
   request: { body: { content: json(CodeInput) } },
-  responses: { 200: { description: 'Enrolled and signed in; the recovery codes are shown this once', content: json(z.object({ user: UserView, recoveryCodes: z.array(z.string()) })) }, ...errorResponses(400, 401, 403, 409, 422, 429) } });
+  responses: {
+    200: {
+      description: 'Enrolled and signed in; the recovery codes are shown this once',
+      content: json(z.object({ user: UserView, recoveryCodes: z.array(z.string()) })),
+    },
+    ...errorResponses(400, 401, 403, 409, 422, 429),
+  },
+});
 
 const Code = validate({ body: CodeInput }, { bodyStatus: 400 });
 
@@ -39,12 +76,18 @@ export function secondFactorRouter(deps: AppDeps): Router {
   const codeDeps = { ...deps, ...deps.secondFactor };
 
   /** The account waiting at `stage`, still active; 401 when there is no such sign-in on this session. */
-  async function pending(req: Request, stage: PendingSignIn['stage']): Promise<{ user: AuthUser; state: PendingSignIn }> {
+  async function pending(
+    req: Request,
+    stage: PendingSignIn['stage'],
+  ): Promise<{ user: AuthUser; state: PendingSignIn }> {
     const state = req.session?.pending;
     if (!state || req.viaToken || deps.clock.now().getTime() - state.since > PENDING_MS) {
       throw new Unauthenticated('sign in with your username and password first');
     }
-    if (state.stage !== stage) throw new Conflict(stage === 'verify' ? 'set up the second factor first' : 'a second factor is already set up: give its code');
+    if (state.stage !== stage)
+      throw new Conflict(
+        stage === 'verify' ? 'set up the second factor first' : 'a second factor is already set up: give its code',
+      );
     const user = await findUserById(deps.db, state.userId);
     if (!user) throw new Unauthenticated('account disabled');
     return { user, state };
@@ -58,10 +101,12 @@ export function secondFactorRouter(deps: AppDeps): Router {
   });
 
   /** The waiting sign-in is found (401/409) before the code is looked at. */
-  const waiting = (stage: PendingSignIn['stage']): RequestHandler => async (req, res, next) => {
-    res.locals.pending = await pending(req, stage);
-    next();
-  };
+  const waiting =
+    (stage: PendingSignIn['stage']): RequestHandler =>
+    async (req, res, next) => {
+      res.locals.pending = await pending(req, stage);
+      next();
+    };
   const waitingOf = (res: Response) => res.locals.pending as { user: AuthUser; state: PendingSignIn };
 
   r.post('/verify', sameOrigin, body, waiting('verify'), Code, async (req, res) => {
@@ -69,8 +114,14 @@ export function secondFactorRouter(deps: AppDeps): Router {
     const { code } = Code.input(req).body;
     const ip = clientIp(req);
     // The login's audit row commits with the code's use (verifySecondFactor's transaction).
-    await verifySecondFactor(codeDeps, user, code, ip, 'web',
-      { actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip, secondFactor: true } });
+    await verifySecondFactor(codeDeps, user, code, ip, 'web', {
+      actorId: user.id,
+      actorName: user.username,
+      action: 'login',
+      entityType: 'user',
+      entityId: user.id,
+      after: { ip, secondFactor: true },
+    });
     await establishSession(req, deps.db, deps.clock, user);
     res.json({ user });
   });
@@ -88,9 +139,21 @@ export function secondFactorRouter(deps: AppDeps): Router {
     const { code } = Code.input(req).body;
     if (!state.enrollSecret) throw new Conflict('ask for a secret first (POST /api/auth/second-factor/enrollment)');
     const ip = clientIp(req);
-    const recoveryCodes = await confirmEnrollment(codeDeps, user, deps.secondFactor.box.open(state.enrollSecret), code, ip);
-    await establishSession(req, deps.db, deps.clock, user,
-      { actorId: user.id, actorName: user.username, action: 'login', entityType: 'user', entityId: user.id, after: { ip, secondFactor: true } });
+    const recoveryCodes = await confirmEnrollment(
+      codeDeps,
+      user,
+      deps.secondFactor.box.open(state.enrollSecret),
+      code,
+      ip,
+    );
+    await establishSession(req, deps.db, deps.clock, user, {
+      actorId: user.id,
+      actorName: user.username,
+      action: 'login',
+      entityType: 'user',
+      entityId: user.id,
+      after: { ip, secondFactor: true },
+    });
     res.json({ user, recoveryCodes });
   });
   return r;

@@ -9,20 +9,60 @@ import { destroySession, SESSION_COOKIE } from '../session.ts';
 import { validate } from '../validate.ts';
 import { endSessions, listSessions } from '../../sessions/index.ts';
 
-const SessionView = z.object({
-  id: z.string(), current: z.boolean(), createdAt: z.string().datetime(), lastSeenAt: z.string().datetime(),
-  ip: z.string().nullable(), userAgent: z.string(), browser: z.string().nullable(), os: z.string().nullable(),
-  secondFactorPending: z.boolean(),
-}).meta({ id: 'Session' });
+const SessionView = z
+  .object({
+    id: z.string(),
+    current: z.boolean(),
+    createdAt: z.string().datetime(),
+    lastSeenAt: z.string().datetime(),
+    ip: z.string().nullable(),
+    userAgent: z.string(),
+    browser: z.string().nullable(),
+    os: z.string().nullable(),
+    secondFactorPending: z.boolean(),
+  })
+  .meta({ id: 'Session' });
 const Scope = z.object({ scope: z.enum(['others', 'all']).default('all') });
 const SessionParams = z.object({ id: z.string().min(1).max(64) });
 
-registry.registerPath({ method: 'get', path: '/api/auth/sessions', tags: ['auth'], summary: 'My browser sessions', security,
-  responses: { 200: { description: 'Sessions, the current one marked', content: { 'application/json': { schema: z.object({ items: z.array(SessionView) }) } } }, ...errorResponses(401) } });
-registry.registerPath({ method: 'delete', path: '/api/auth/sessions', tags: ['auth'], summary: 'Sign out everywhere (scope=all) or everywhere else (scope=others)', security,
-  request: { query: Scope }, responses: { 200: { description: 'How many sessions ended', content: { 'application/json': { schema: z.object({ ended: z.number().int() }) } } }, ...errorResponses(400, 401) } });
-registry.registerPath({ method: 'delete', path: '/api/auth/sessions/{id}', tags: ['auth'], summary: 'End one of my sessions', security,
-  request: { params: SessionParams }, responses: { 204: { description: 'Ended' }, ...errorResponses(401, 404) } });
+registry.registerPath({
+  method: 'get',
+  path: '/api/auth/sessions',
+  tags: ['auth'],
+  summary: 'My browser sessions',
+  security,
+  responses: {
+    200: {
+      description: 'Sessions, the current one marked',
+      content: { 'application/json': { schema: z.object({ items: z.array(SessionView) }) } },
+    },
+    ...errorResponses(401),
+  },
+});
+registry.registerPath({
+  method: 'delete',
+  path: '/api/auth/sessions',
+  tags: ['auth'],
+  summary: 'Sign out everywhere (scope=all) or everywhere else (scope=others)',
+  security,
+  request: { query: Scope },
+  responses: {
+    200: {
+      description: 'How many sessions ended',
+      content: { 'application/json': { schema: z.object({ ended: z.number().int() }) } },
+    },
+    ...errorResponses(400, 401),
+  },
+});
+registry.registerPath({
+  method: 'delete',
+  path: '/api/auth/sessions/{id}',
+  tags: ['auth'],
+  summary: 'End one of my sessions',
+  security,
+  request: { params: SessionParams },
+  responses: { 204: { description: 'Ended' }, ...errorResponses(401, 404) },
+});
 
 const EndAll = validate({ query: Scope });
 const EndOne = validate({ params: SessionParams }, { resource: 'session' });
@@ -40,7 +80,11 @@ export function sessionsRouter(deps: AppDeps): Router {
     const user = requireUser(req);
     const { scope } = EndAll.input(req).query;
     const mine = current(req.sessionID, req.viaToken);
-    const ended = await endSessions(deps, user, scope === 'others' && mine ? { all: true, exceptSid: mine } : { all: true });
+    const ended = await endSessions(
+      deps,
+      user,
+      scope === 'others' && mine ? { all: true, exceptSid: mine } : { all: true },
+    );
     if (scope === 'all' && mine) {
       await destroySession(req);
       res.clearCookie(SESSION_COOKIE);

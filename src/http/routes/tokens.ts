@@ -17,16 +17,47 @@ import { createToken, listTokens, revokeToken } from '../../tokens/index.ts';
 
 const TokenRequest = Credentials.extend({
   name: z.string().trim().min(1).max(100).optional(),
-  code: z.string().trim().min(6).max(40).optional().meta({ description: 'Commission and admin accounts: the code from the authenticator app, or a recovery code' }),
+  code: z
+    .string()
+    .trim()
+    .min(6)
+    .max(40)
+    .optional()
+    .meta({ description: 'Commission and admin accounts: the code from the authenticator app, or a recovery code' }),
 }).meta({ id: 'TokenRequest' });
 const TokenExtras = TokenRequest.pick({ name: true, code: true });
 
-registry.registerPath({ method: 'post', path: '/api/auth/token', tags: ['auth'], summary: 'Create a personal API token (commission and admin: with their second-factor code)',
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/token',
+  tags: ['auth'],
+  summary: 'Create a personal API token (commission and admin: with their second-factor code)',
   request: { body: { content: { 'application/json': { schema: TokenRequest } } } },
-  responses: { 200: { description: 'The token, shown once', content: { 'application/json': { schema: z.object({ token: z.string(), id: z.string() }) } } }, ...errorResponses(400, 401, 403, 429) } });
-registry.registerPath({ method: 'get', path: '/api/auth/tokens', tags: ['auth'], summary: 'My tokens (never the secrets)', security, responses: { 200: { description: 'Tokens' }, ...errorResponses(401) } });
-registry.registerPath({ method: 'delete', path: '/api/auth/tokens/{id}', tags: ['auth'], summary: 'Revoke a token', security,
-  request: { params: IdParams }, responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) } });
+  responses: {
+    200: {
+      description: 'The token, shown once',
+      content: { 'application/json': { schema: z.object({ token: z.string(), id: z.string() }) } },
+    },
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/auth/tokens',
+  tags: ['auth'],
+  summary: 'My tokens (never the secrets)',
+  security,
+  responses: { 200: { description: 'Tokens' }, ...errorResponses(401) },
+});
+registry.registerPath({
+  method: 'delete',
+  path: '/api/auth/tokens/{id}',
+  tags: ['auth'],
+  summary: 'Revoke a token',
+  security,
+  request: { params: IdParams },
+  responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
+});
 
 // The password is checked (counted, audited) before the rest of the body is looked at.
 const Extras = validate({ body: TokenExtras }, { bodyStatus: 400 });
@@ -43,12 +74,23 @@ export function tokensRouter(deps: AppDeps): Router {
     if (!user) throw new Unauthenticated('wrong username or password');
     if (needsSecondFactor(user)) {
       if (!(await secondFactorStatus(deps.db, user.id))) {
-        throw new Forbidden('this account needs a second factor before it can have a token: sign in at /review/ to set one up');
+        throw new Forbidden(
+          'this account needs a second factor before it can have a token: sign in at /review/ to set one up',
+        );
       }
-      if (!code) throw new SecondFactorRequired('verify', 'second factor required: send the code from your authenticator app (or a recovery code) as "code"');
+      if (!code)
+        throw new SecondFactorRequired(
+          'verify',
+          'second factor required: send the code from your authenticator app (or a recovery code) as "code"',
+        );
       await verifySecondFactor({ ...deps, ...deps.secondFactor }, user, code, clientIp(req), 'token');
     }
-    res.json(await createToken(deps.db, user.id, name ?? `token ${deps.clock.now().toISOString()}`, { username: user.username, clock: deps.clock }));
+    res.json(
+      await createToken(deps.db, user.id, name ?? `token ${deps.clock.now().toISOString()}`, {
+        username: user.username,
+        clock: deps.clock,
+      }),
+    );
   });
 
   r.get('/tokens', signedIn, async (req, res) => {

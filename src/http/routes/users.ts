@@ -11,16 +11,57 @@ import { createUser, listUsers, NewUser } from '../../users/index.ts';
 import { updateUser, UserPatch } from '../../users/admin.ts';
 import { resetSecondFactor } from '../../second-factor/index.ts';
 
-registry.registerPath({ method: 'get', path: '/api/users', tags: ['users'], summary: 'List users (admin)', security, responses: { 200: { description: 'Users' }, ...errorResponses(401, 403) } });
-registry.registerPath({ method: 'post', path: '/api/users', tags: ['users'], summary: 'Create a user (admin)', security,
-  request: { body: { content: { 'application/json': { schema: NewUser } } } }, responses: { 201: { description: 'Created' }, ...errorResponses(400, 401, 403, 409, 422) } });
-registry.registerPath({ method: 'patch', path: '/api/users/{id}', tags: ['users'], summary: 'Change role, name or disable (admin); disabling or a new role ends the account\'s sessions, and its tokens and Basic credentials stop at once', security,
+registry.registerPath({
+  method: 'get',
+  path: '/api/users',
+  tags: ['users'],
+  summary: 'List users (admin)',
+  security,
+  responses: { 200: { description: 'Users' }, ...errorResponses(401, 403) },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/api/users',
+  tags: ['users'],
+  summary: 'Create a user (admin)',
+  security,
+  request: { body: { content: { 'application/json': { schema: NewUser } } } },
+  responses: { 201: { description: 'Created' }, ...errorResponses(400, 401, 403, 409, 422) },
+});
+registry.registerPath({
+  method: 'patch',
+  path: '/api/users/{id}',
+  tags: ['users'],
+  summary:
+    "Change role, name or disable (admin); disabling or a new role ends the account's sessions, and its tokens and Basic credentials stop at once",
+  security,
   request: { params: IdParams, body: { content: { 'application/json': { schema: UserPatch } } } },
-  responses: { 200: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) } });
+  responses: { 200: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) },
+});
 
-registry.registerPath({ method: 'delete', path: '/api/users/{id}/second-factor', tags: ['users'], summary: 'Reset a user\'s second factor (admin; audited): their sessions end and their next sign-in sets one up again', security,
+registry.registerPath({
+  method: 'delete',
+  path: '/api/users/{id}/second-factor',
+  tags: ['users'],
+  summary: "Reset a user's second factor (admin; audited): their sessions end and their next sign-in sets one up again",
+  security,
   request: { params: IdParams },
-  responses: { 200: { description: 'Reset', content: { 'application/json': { schema: z.object({ secondFactorRemoved: z.boolean(), recoveryCodesRemoved: z.number().int(), sessionsEnded: z.number().int() }) } } }, ...errorResponses(400, 401, 403, 404) } });
+  responses: {
+    200: {
+      description: 'Reset',
+      content: {
+        'application/json': {
+          schema: z.object({
+            secondFactorRemoved: z.boolean(),
+            recoveryCodesRemoved: z.number().int(),
+            sessionsEnded: z.number().int(),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
 
 const Create = validate({ body: NewUser });
 const Patch = validate({ params: IdParams, body: UserPatch });
@@ -30,7 +71,9 @@ export function usersRouter(deps: AppDeps): Router {
   const r = Router();
   const json = express.json({ limit: '16kb' });
   r.use(allow(canManageUsers));
-  r.get('/', async (_req, res) => { res.json({ items: await listUsers(deps.db) }); });
+  r.get('/', async (_req, res) => {
+    res.json({ items: await listUsers(deps.db) });
+  });
   r.post('/', json, Create, async (req, res) => {
     const user = await createUser(deps.db, Create.input(req).body, { actor: requireUser(req), clock: deps.clock });
     res.status(201).json({ user });

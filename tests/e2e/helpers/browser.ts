@@ -15,7 +15,15 @@ export const SCREENSHOT_DIR = path.join(root, 'test-artifacts/screenshots');
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -58,11 +66,19 @@ export async function serviceWorkerInControl(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const sw = (globalThis as any).navigator.serviceWorker;
     await sw.ready;
-    if (!sw.controller) await new Promise((resolve) => sw.addEventListener('controllerchange', resolve, { once: true }));
+    if (!sw.controller)
+      await new Promise((resolve) => sw.addEventListener('controllerchange', resolve, { once: true }));
   });
 }
 
-export interface Filing { narrative: string; placeName?: string; lat?: number; lon?: number; photo?: { name: string; buffer: Buffer }; killed?: number }
+export interface Filing {
+  narrative: string;
+  placeName?: string;
+  lat?: number;
+  lon?: number;
+  photo?: { name: string; buffer: Buffer };
+  killed?: number;
+}
 
 export async function fillReport(page: Page, f: Filing): Promise<void> {
   await page.getByLabel('What did you observe?').fill(f.narrative);
@@ -70,19 +86,37 @@ export async function fillReport(page: Page, f: Filing): Promise<void> {
   if (f.lat !== undefined) await page.getByLabel('Latitude').fill(String(f.lat));
   if (f.lon !== undefined) await page.getByLabel('Longitude').fill(String(f.lon));
   if (f.killed !== undefined) await page.getByLabel('Killed').fill(String(f.killed));
-  if (f.photo) await page.getByLabel('Photos and documents').setInputFiles({ name: f.photo.name, mimeType: 'image/jpeg', buffer: f.photo.buffer });
+  if (f.photo)
+    await page
+      .getByLabel('Photos and documents')
+      .setInputFiles({ name: f.photo.name, mimeType: 'image/jpeg', buffer: f.photo.buffer });
 }
 
 /** What the page's outbox (IndexedDB) holds right now. */
 export async function outboxItems(page: Page): Promise<Array<{ clientId: string; state: string; files: unknown[] }>> {
-  return page.evaluate(async () => (await (globalThis as any).ObserverSync.list())
-    .map((i: any) => ({ clientId: i.clientId, state: i.state, files: i.files })));
+  return page.evaluate(async () =>
+    (await (globalThis as any).ObserverSync.list()).map((i: any) => ({
+      clientId: i.clientId,
+      state: i.state,
+      files: i.files,
+    })),
+  );
 }
 
-export interface ObserverSession { server: TestServer; observer: TestUser; browser: Browser; context: BrowserContext; page: Page; close(): Promise<void> }
+export interface ObserverSession {
+  server: TestServer;
+  observer: TestUser;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
 
 /** A fresh API and database, one observer account, and a phone-sized page (not yet signed in). */
-export async function startObserverSession(options: BrowserContextOptions = {}, serverOptions: TestServerOptions = {}): Promise<ObserverSession> {
+export async function startObserverSession(
+  options: BrowserContextOptions = {},
+  serverOptions: TestServerOptions = {},
+): Promise<ObserverSession> {
   vendorPublic();
   const server = await startTestServer(serverOptions);
   const observer = await server.makeUser('observer');
@@ -90,7 +124,11 @@ export async function startObserverSession(options: BrowserContextOptions = {}, 
   const context = await phoneContext(browser, options);
   const page = await context.newPage();
   return {
-    server, observer, browser, context, page,
+    server,
+    observer,
+    browser,
+    context,
+    page,
     async close() {
       await browser.close();
       await server.close();

@@ -27,7 +27,10 @@ export async function submitPassword(page: Page, u: Pick<TestUser, 'username' | 
 }
 
 /** Signs in through the page: the password, then for commission and admin the authenticator's code. */
-export async function signInReview(page: Page, u: Pick<TestUser, 'username' | 'password' | 'authenticator'>): Promise<void> {
+export async function signInReview(
+  page: Page,
+  u: Pick<TestUser, 'username' | 'password' | 'authenticator'>,
+): Promise<void> {
   await submitPassword(page, u);
   if (await page.locator('#view-second-factor').isVisible()) {
     if (!u.authenticator) throw new Error(`${u.username} has no authenticator`);
@@ -38,7 +41,11 @@ export async function signInReview(page: Page, u: Pick<TestUser, 'username' | 'p
 }
 
 /** A signed-in commission member's cookies, to open more pages without signing in again (each code is used once). */
-export async function signedInState(browser: Browser, url: string, u: TestUser): Promise<Awaited<ReturnType<BrowserContext['storageState']>>> {
+export async function signedInState(
+  browser: Browser,
+  url: string,
+  u: TestUser,
+): Promise<Awaited<ReturnType<BrowserContext['storageState']>>> {
   const context = await laptopContext(browser);
   const page = await context.newPage();
   await openReview(page, url);

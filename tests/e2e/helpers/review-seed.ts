@@ -26,13 +26,24 @@ export interface SeedReport {
 }
 
 /** Reports of one incident each; several entries with the same group form one incident. */
-export interface SeedIncident { reports: SeedReport[] }
+export interface SeedIncident {
+  reports: SeedReport[];
+}
 
 const pipelineWired = () => QUEUES.reports in processors;
 
 async function fileReport(s: TestServer, observer: TestUser, r: SeedReport, seed: number): Promise<string> {
-  const fields = makeReport({ narrative: r.narrative, observedAt: r.observedAt, lat: r.lat, lon: r.lon, placeName: r.placeName, partyAlleged: r.partyAlleged });
-  const files = r.photo ? [{ data: await makeJpeg(seed, { exif: exifOf(r.photo) }), name: `photo-${seed}.jpg`, type: 'image/jpeg' }] : [];
+  const fields = makeReport({
+    narrative: r.narrative,
+    observedAt: r.observedAt,
+    lat: r.lat,
+    lon: r.lon,
+    placeName: r.placeName,
+    partyAlleged: r.partyAlleged,
+  });
+  const files = r.photo
+    ? [{ data: await makeJpeg(seed, { exif: exifOf(r.photo) }), name: `photo-${seed}.jpg`, type: 'image/jpeg' }]
+    : [];
   const res = await bearer(s.url, observer.token).form('/api/reports', reportForm(fields, files));
   if (res.status !== 201) throw new Error(`report intake answered ${res.status}: ${res.text}`);
   return res.body.id as string;
@@ -40,7 +51,13 @@ async function fileReport(s: TestServer, observer: TestUser, r: SeedReport, seed
 
 // EXIF DateTime is "YYYY:MM:DD HH:MM:SS" in the camera's local time; the fixtures give Libya time (UTC+2).
 function exifOf(p: NonNullable<SeedReport['photo']>) {
-  const local = p.takenAt ? new Date(new Date(p.takenAt).getTime() + 2 * 3600_000).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, ':') : undefined;
+  const local = p.takenAt
+    ? new Date(new Date(p.takenAt).getTime() + 2 * 3600_000)
+        .toISOString()
+        .slice(0, 19)
+        .replace('T', ' ')
+        .replace(/-/g, ':')
+    : undefined;
   return { takenAt: local, lat: p.lat, lon: p.lon };
 }
 
@@ -80,10 +97,16 @@ export async function seedIncidents(s: TestServer, observer: TestUser, incidents
   if (pipelineWired()) {
     // The pipeline decides the grouping itself; the fixtures are far apart in place or time, so it should agree.
     const all = filed.flat();
-    await waitFor('the pipeline to process the reports', async () => {
-      const done = await db.report.count({ where: { id: { in: all }, status: 'processed', incidentId: { not: null } } });
-      return done === all.length ? true : null;
-    }, 60_000);
+    await waitFor(
+      'the pipeline to process the reports',
+      async () => {
+        const done = await db.report.count({
+          where: { id: { in: all }, status: 'processed', incidentId: { not: null } },
+        });
+        return done === all.length ? true : null;
+      },
+      60_000,
+    );
     const out: string[] = [];
     for (const ids of filed) out.push((await db.report.findUniqueOrThrow({ where: { id: ids[0] } })).incidentId!);
     return out;
@@ -93,15 +116,23 @@ export async function seedIncidents(s: TestServer, observer: TestUser, incidents
     const ids = filed[k]!;
     const first = inc.reports[0]!;
     const id = await db.$transaction(async (tx) => {
-      const incident = await tx.incident.create({ data: { firstObservedAt: new Date(first.observedAt), lastObservedAt: new Date(first.observedAt) } });
+      const incident = await tx.incident.create({
+        data: { firstObservedAt: new Date(first.observedAt), lastObservedAt: new Date(first.observedAt) },
+      });
       for (const [j, r] of inc.reports.entries()) {
         const cls = classificationOf(r);
         await tx.report.update({
           where: { id: ids[j] },
           data: {
-            status: 'processed', processedAt: new Date(), language: r.language, classification: cls,
-            terms: cls.terms.map((x) => x.id), stance: r.stance, confidence: 0.8,
-            incidentId: incident.id, assignmentScore: j === 0 ? 1 : 0.82,
+            status: 'processed',
+            processedAt: new Date(),
+            language: r.language,
+            classification: cls,
+            terms: cls.terms.map((x) => x.id),
+            stance: r.stance,
+            confidence: 0.8,
+            incidentId: incident.id,
+            assignmentScore: j === 0 ? 1 : 0.82,
             assignmentReasons: j === 0 ? ['first report of the incident'] : ['within 3 km', 'within 2 h', 'same terms'],
           },
         });

@@ -18,11 +18,16 @@ let observer: ReturnType<typeof bearer>;
 let commission: ReturnType<typeof bearer>;
 
 beforeAll(async () => {
-  s = await startTestServer({ workers: true, env: { AGREEMENT_ID: AGREEMENT, AGREEMENTS_DIR: path.join(ROOT, 'tests/fixtures/agreements') } });
+  s = await startTestServer({
+    workers: true,
+    env: { AGREEMENT_ID: AGREEMENT, AGREEMENTS_DIR: path.join(ROOT, 'tests/fixtures/agreements') },
+  });
   observer = bearer(s.url, (await s.makeUser('observer')).token);
   commission = bearer(s.url, (await s.makeUser('commission')).token);
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const fileAndWait = (body: Record<string, unknown>) => fileAndWaitProcessed(observer, body);
 
@@ -30,18 +35,27 @@ describe(`a second agreement (${AGREEMENT}) end to end`, () => {
   let incidentId: string;
 
   it('classifies reports against its terms', async () => {
-    const tanks = await fileAndWait(makeReport({
-      observedAt: '2024-02-06T05:40:00+02:00', partyAlleged: 'LAAF',
-      narrative: 'Three tanks and a rocket launcher were moved into the buffer zone east of Sirte at dawn.',
-    }));
+    const tanks = await fileAndWait(
+      makeReport({
+        observedAt: '2024-02-06T05:40:00+02:00',
+        partyAlleged: 'LAAF',
+        narrative: 'Three tanks and a rocket launcher were moved into the buffer zone east of Sirte at dawn.',
+      }),
+    );
     expect(tanks.classification.terms.map((t: { id: string }) => t.id)).toEqual(['heavy_weapons']);
     expect(tanks.classification.stance).toBe('violation');
     expect(tanks.incidentId).toMatch(/^[0-9a-f-]{36}$/);
     incidentId = tanks.incidentId;
-    const released = await fileAndWait(makeReport({
-      observedAt: '2024-02-07T10:00:00+02:00', lat: 32.75, lon: 12.72, placeName: 'Zawiya', partyAlleged: 'GNA',
-      narrative: 'Twelve prisoners were released at Zawiya this morning.',
-    }));
+    const released = await fileAndWait(
+      makeReport({
+        observedAt: '2024-02-07T10:00:00+02:00',
+        lat: 32.75,
+        lon: 12.72,
+        placeName: 'Zawiya',
+        partyAlleged: 'GNA',
+        narrative: 'Twelve prisoners were released at Zawiya this morning.',
+      }),
+    );
     expect(released.classification.terms.map((t: { id: string }) => t.id)).toEqual(['prisoner_release']);
     expect(released.classification.stance).toBe('compliance');
   });
@@ -54,7 +68,10 @@ describe(`a second agreement (${AGREEMENT}) end to end`, () => {
     expect(incident.summary).toContain('Heavy weapons out of the buffer zone');
     // A Libyan term is no term of this agreement.
     expect((await commission.patch(`/api/incidents/${incidentId}`, { terms: ['hostilities'] })).status).toBe(422);
-    const corrected = await commission.patch(`/api/incidents/${incidentId}`, { terms: ['heavy_weapons', 'checkpoints'], note: 'a checkpoint came with them' });
+    const corrected = await commission.patch(`/api/incidents/${incidentId}`, {
+      terms: ['heavy_weapons', 'checkpoints'],
+      note: 'a checkpoint came with them',
+    });
     expect(corrected.status).toBe(200);
     expect(corrected.body.terms).toEqual(['checkpoints', 'heavy_weapons']);
     expect(corrected.body.summary).toContain('Checkpoints removed');

@@ -12,14 +12,26 @@ let member: TestUser;
 
 /** RIFF/WEBP magic bytes, then a script: passes a magic-byte check as image/webp. */
 const polyglot = Buffer.concat([
-  Buffer.from('RIFF'), Buffer.from([0x40, 0, 0, 0]), Buffer.from('WEBPVP8 '),
-  Buffer.from('\n/*x*/;fetch("/api/incidents").then(r=>r.text()).then(t=>parent.postMessage(t,"*"));//'.padEnd(80, ' ')),
+  Buffer.from('RIFF'),
+  Buffer.from([0x40, 0, 0, 0]),
+  Buffer.from('WEBPVP8 '),
+  Buffer.from(
+    '\n/*x*/;fetch("/api/incidents").then(r=>r.text()).then(t=>parent.postMessage(t,"*"));//'.padEnd(80, ' '),
+  ),
 ]);
 
 /** A valid PNG signature and IHDR chunk declaring the given size, then one tiny IDAT: decoding must refuse it. */
 function hugePng(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
-  const crc = (b: Buffer) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
     const out = Buffer.alloc(8 + data.length + 4);
@@ -29,8 +41,16 @@ function hugePng(width: number, height: number): Buffer {
     return out;
   };
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 3, 0, 0, 0, 0, 1])), chunk('IEND', Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 3, 0, 0, 0, 0, 1])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 beforeAll(async () => {
@@ -38,7 +58,9 @@ beforeAll(async () => {
   observer = await s.makeUser('observer');
   member = await s.makeUser('commission');
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 async function upload(name: string, data: Buffer): Promise<string> {
   const r = await bearer(s.url, observer.token).form('/api/reports', reportForm(makeReport(), [{ data, name }]));
@@ -47,18 +69,21 @@ async function upload(name: string, data: Buffer): Promise<string> {
 }
 
 describe('evidence downloads', () => {
-  it.each(['payload.js', 'payload.html', 'payload.svg', 'payload.xhtml', 'payload'])('serve %s as the sniffed type, as a download, sandboxed', async (name) => {
-    const id = await upload(name, polyglot);
-    for (const who of [observer, member]) {
-      const r = await bearer(s.url, who.token).get(`/api/attachments/${id}`);
-      expect(r.status).toBe(200);
-      expect(r.headers.get('content-type')).toBe('image/webp');
-      expect(r.headers.get('content-disposition')).toMatch(/^attachment;/);
-      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(r.headers.get('content-security-policy')).toMatch(/sandbox/);
-      expect(r.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-    }
-  });
+  it.each(['payload.js', 'payload.html', 'payload.svg', 'payload.xhtml', 'payload'])(
+    'serve %s as the sniffed type, as a download, sandboxed',
+    async (name) => {
+      const id = await upload(name, polyglot);
+      for (const who of [observer, member]) {
+        const r = await bearer(s.url, who.token).get(`/api/attachments/${id}`);
+        expect(r.status).toBe(200);
+        expect(r.headers.get('content-type')).toBe('image/webp');
+        expect(r.headers.get('content-disposition')).toMatch(/^attachment;/);
+        expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(r.headers.get('content-security-policy')).toMatch(/sandbox/);
+        expect(r.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      }
+    },
+  );
 
   it('keeps an observer-typed file name as display text only (quotes, CR/LF and non-Latin letters)', async () => {
     const id = await upload('صورة "1"\r\nX-Injected: yes.jpg', await makeJpeg(3));
@@ -71,7 +96,9 @@ describe('evidence downloads', () => {
 
   it('makes a first thumbnail once for parallel requests', async () => {
     const id = await upload('p.jpg', await makeJpeg(5));
-    const all = await Promise.all(Array.from({ length: 8 }, () => bearer(s.url, member.token).get(`/api/attachments/${id}/thumbnail`)));
+    const all = await Promise.all(
+      Array.from({ length: 8 }, () => bearer(s.url, member.token).get(`/api/attachments/${id}/thumbnail`)),
+    );
     expect(all.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(new Set(all.map((r) => r.text)).size).toBe(1);
   });

@@ -21,12 +21,29 @@ async function freshChain(rows: number) {
   const clock = stepClock();
   const actions: AuditAction[] = ['login', 'incident_state_changed', 'incident_corrected', 'comment_added', 'logout'];
   for (let i = 0; i < rows; i++) {
-    await db.$transaction((tx) => appendAudit(tx, {
-      actorName: 'reviewer1', action: actions[i % actions.length], entityType: 'incident', entityId: `inc-${i}`,
-      before: { state: 'new' }, after: { state: 'verified', n: i },
-    }, clock));
+    await db.$transaction((tx) =>
+      appendAudit(
+        tx,
+        {
+          actorName: 'reviewer1',
+          action: actions[i % actions.length],
+          entityType: 'incident',
+          entityId: `inc-${i}`,
+          before: { state: 'new' },
+          after: { state: 'verified', n: i },
+        },
+        clock,
+      ),
+    );
   }
-  return { db, tdb, close: async () => { await db.$disconnect(); await tdb.drop(); } };
+  return {
+    db,
+    tdb,
+    close: async () => {
+      await db.$disconnect();
+      await tdb.drop();
+    },
+  };
 }
 
 /** What an attacker with superuser access does: switch the append-only trigger off, change rows, switch it on. */
@@ -37,11 +54,16 @@ async function tamper(url: string, sql: string, params: unknown[] = []) {
     await c.query('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER');
     await c.query(sql, params);
     await c.query('ALTER TABLE "AuditEvent" ENABLE TRIGGER USER');
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
 }
 
 async function verifyCli(url: string, args: string[] = []) {
-  return run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } })
+  return run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+  })
     .then((r) => ({ code: 0, out: r.stdout + r.stderr }))
     .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
 }
@@ -49,15 +71,49 @@ async function verifyCli(url: string, args: string[] = []) {
 describe('audit chain', () => {
   let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Db;
-  beforeAll(async () => { tdb = await createTestDatabase(); db = createDb(tdb.url, { max: 8 }); });
-  afterAll(async () => { await db.$disconnect(); await tdb.drop(); });
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = createDb(tdb.url, { max: 8 });
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+    await tdb.drop();
+  });
 
   it('stays one linear chain when many transactions append at once', async () => {
     const clock = stepClock();
-    await Promise.all(Array.from({ length: 24 }, (_, i) => db.$transaction(async (tx) => {
-      await appendAudit(tx, { actorName: `u${i}`, action: 'incident_state_changed', entityType: 'incident', entityId: `i${i}`, before: { state: 'new' }, after: { state: 'under_review' } }, clock);
-      await appendAudit(tx, { actorName: `u${i}`, action: 'comment_added', entityType: 'incident', entityId: `i${i}`, after: { body: `note ${i}` } }, clock);
-    }, { timeout: 30_000, maxWait: 30_000 })));
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        db.$transaction(
+          async (tx) => {
+            await appendAudit(
+              tx,
+              {
+                actorName: `u${i}`,
+                action: 'incident_state_changed',
+                entityType: 'incident',
+                entityId: `i${i}`,
+                before: { state: 'new' },
+                after: { state: 'under_review' },
+              },
+              clock,
+            );
+            await appendAudit(
+              tx,
+              {
+                actorName: `u${i}`,
+                action: 'comment_added',
+                entityType: 'incident',
+                entityId: `i${i}`,
+                after: { body: `note ${i}` },
+              },
+              clock,
+            );
+          },
+          { timeout: 30_000, maxWait: 30_000 },
+        ),
+      ),
+    );
     const rows = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 48 }, (_, i) => BigInt(i + 1)));
     expect(rows[0].prevHash).toBe(GENESIS_HASH);
@@ -72,18 +128,32 @@ describe('audit chain', () => {
 
   it('leaves no gap when a transaction that appended rolls back, and accepts the plain client', async () => {
     const clock = stepClock(Date.parse('2021-02-01T00:00:00Z'));
-    await expect(db.$transaction(async (tx) => {
-      await appendAudit(tx, { action: 'user_created', entityType: 'user', entityId: 'x' }, clock);
-      throw new Error('business rule failed');
-    })).rejects.toThrow('business rule failed');
-    const row = await appendAudit(db, { actorId: null, action: 'token_created', entityType: 'token', entityId: 't1', after: { at: new Date('2021-02-01T00:00:00Z'), skip: undefined } }, clock);
+    await expect(
+      db.$transaction(async (tx) => {
+        await appendAudit(tx, { action: 'user_created', entityType: 'user', entityId: 'x' }, clock);
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const row = await appendAudit(
+      db,
+      {
+        actorId: null,
+        action: 'token_created',
+        entityType: 'token',
+        entityId: 't1',
+        after: { at: new Date('2021-02-01T00:00:00Z'), skip: undefined },
+      },
+      clock,
+    );
     expect(row.seq).toBe(49n);
     expect(row.after).toEqual({ at: '2021-02-01T00:00:00.000Z' });
     expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 49 });
   });
 
   it('rejects UPDATE, DELETE and TRUNCATE at the database level', async () => {
-    await expect(db.$executeRaw`UPDATE "AuditEvent" SET "action" = 'logout' WHERE seq = 1`).rejects.toThrow(/append-only/);
+    await expect(db.$executeRaw`UPDATE "AuditEvent" SET "action" = 'logout' WHERE seq = 1`).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.$executeRaw`DELETE FROM "AuditEvent" WHERE seq = 1`).rejects.toThrow(/append-only/);
     await expect(db.$executeRaw`TRUNCATE "AuditEvent"`).rejects.toThrow(/append-only/);
     expect(await db.auditEvent.count()).toBe(49);
@@ -101,11 +171,17 @@ describe('audit chain tampering', () => {
     const chain = await freshChain(8);
     try {
       await tamper(chain.tdb.url, `UPDATE "AuditEvent" SET "after" = '{"state":"rejected","n":4}' WHERE seq = 5`);
-      expect(await verifyAuditChain(chain.db, { batchSize: 3 })).toEqual({ ok: false, checked: 4, firstBad: { seq: 5n, reason: 'altered', action: 'logout' } });
+      expect(await verifyAuditChain(chain.db, { batchSize: 3 })).toEqual({
+        ok: false,
+        checked: 4,
+        firstBad: { seq: 5n, reason: 'altered', action: 'logout' },
+      });
       const r = await verifyCli(chain.tdb.url);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/seq=5 reason=altered \(action=logout\)/);
-    } finally { await chain.close(); }
+    } finally {
+      await chain.close();
+    }
   });
 
   it('detects a cut tail through an anchor kept outside the database (the rest of the chain still verifies)', async () => {
@@ -121,18 +197,26 @@ describe('audit chain tampering', () => {
       expect(r.code).toBe(1);
       expect(r.out).toContain(`does not hold anchor ${head}: row absent`);
       expect((await verifyCli(chain.tdb.url, ['--anchor', 'nonsense'])).code).toBe(2);
-    } finally { await chain.close(); }
+    } finally {
+      await chain.close();
+    }
   });
 
   it('names a deleted row', async () => {
     const chain = await freshChain(8);
     try {
       await tamper(chain.tdb.url, 'DELETE FROM "AuditEvent" WHERE seq = 3');
-      expect(await verifyAuditChain(chain.db)).toEqual({ ok: false, checked: 2, firstBad: { seq: 3n, reason: 'missing', action: 'comment_added' } });
+      expect(await verifyAuditChain(chain.db)).toEqual({
+        ok: false,
+        checked: 2,
+        firstBad: { seq: 3n, reason: 'missing', action: 'comment_added' },
+      });
       const r = await verifyCli(chain.tdb.url);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/seq=3 reason=missing/);
-    } finally { await chain.close(); }
+    } finally {
+      await chain.close();
+    }
   });
 
   it('catches a row rewritten with a recomputed hash at the link to the next row', async () => {
@@ -140,16 +224,34 @@ describe('audit chain tampering', () => {
     try {
       const row = (await chain.db.auditEvent.findUnique({ where: { seq: 2n } }))!;
       const forged = { ...row, after: { state: 'rejected' } };
-      await tamper(chain.tdb.url, 'UPDATE "AuditEvent" SET "after" = $1, "hash" = $2 WHERE seq = 2', [forged.after, auditHash(row.prevHash, forged)]);
-      expect(await verifyAuditChain(chain.db)).toEqual({ ok: false, checked: 2, firstBad: { seq: 3n, reason: 'broken-link', action: 'incident_corrected' } });
-    } finally { await chain.close(); }
+      await tamper(chain.tdb.url, 'UPDATE "AuditEvent" SET "after" = $1, "hash" = $2 WHERE seq = 2', [
+        forged.after,
+        auditHash(row.prevHash, forged),
+      ]);
+      expect(await verifyAuditChain(chain.db)).toEqual({
+        ok: false,
+        checked: 2,
+        firstBad: { seq: 3n, reason: 'broken-link', action: 'incident_corrected' },
+      });
+    } finally {
+      await chain.close();
+    }
   });
 
   it('treats swapped rows as altered', async () => {
     const chain = await freshChain(6);
     try {
-      await tamper(chain.tdb.url, 'UPDATE "AuditEvent" SET seq = 1000 WHERE seq = 3; UPDATE "AuditEvent" SET seq = 3 WHERE seq = 4; UPDATE "AuditEvent" SET seq = 4 WHERE seq = 1000');
-      expect(await verifyAuditChain(chain.db)).toMatchObject({ ok: false, checked: 2, firstBad: { seq: 3n, reason: 'altered' } });
-    } finally { await chain.close(); }
+      await tamper(
+        chain.tdb.url,
+        'UPDATE "AuditEvent" SET seq = 1000 WHERE seq = 3; UPDATE "AuditEvent" SET seq = 3 WHERE seq = 4; UPDATE "AuditEvent" SET seq = 4 WHERE seq = 1000',
+      );
+      expect(await verifyAuditChain(chain.db)).toMatchObject({
+        ok: false,
+        checked: 2,
+        firstBad: { seq: 3n, reason: 'altered' },
+      });
+    } finally {
+      await chain.close();
+    }
   });
 });

@@ -12,81 +12,248 @@ type Role = 'anonymous' | 'observer' | 'otherObserver' | 'commission' | 'admin';
 const ROLES: Role[] = ['anonymous', 'observer', 'otherObserver', 'commission', 'admin'];
 /** A status, or 'allowed': the policy lets the call through (not 401/403) and it does not fail (not 5xx). */
 type Expect = number | 'allowed';
-interface Case { method: string; path: string; req: () => { url: string; body?: RequestInit['body']; headers?: Record<string, string> }; expect: Record<Role, Expect> }
+interface Case {
+  method: string;
+  path: string;
+  req: () => { url: string; body?: RequestInit['body']; headers?: Record<string, string> };
+  expect: Record<Role, Expect>;
+}
 
 let s: TestServer;
 let u: Record<Exclude<Role, 'anonymous'>, TestUser>;
 const ids = { report: '', attachment: '', incident: '', digest: '', otherToken: '' };
 let documented: Array<{ method: string; path: string }>;
 
-const all = (e: Expect): Record<Role, Expect> => ({ anonymous: e, observer: e, otherObserver: e, commission: e, admin: e });
+const all = (e: Expect): Record<Role, Expect> => ({
+  anonymous: e,
+  observer: e,
+  otherObserver: e,
+  commission: e,
+  admin: e,
+});
 const signedIn = (e: Expect, anonymous: Expect = 401) => ({ ...all(e), anonymous });
 const staff = (e: Expect) => ({ anonymous: 401, observer: 403, otherObserver: 403, commission: e, admin: e });
-const commissionOnly = (e: Expect) => ({ anonymous: 401, observer: 403, otherObserver: 403, commission: e, admin: 403 });
+const commissionOnly = (e: Expect) => ({
+  anonymous: 401,
+  observer: 403,
+  otherObserver: 403,
+  commission: e,
+  admin: 403,
+});
 const adminOnly = (e: Expect) => ({ anonymous: 401, observer: 403, otherObserver: 403, commission: 403, admin: e });
 // The observer's own report and evidence: theirs and staff's to read; another observer gets 404, as if absent.
 const ownerAndStaff = (e: Expect) => ({ anonymous: 401, observer: e, otherObserver: 404, commission: e, admin: e });
 const filers = (e: Expect) => ({ anonymous: 401, observer: e, otherObserver: e, commission: 403, admin: 403 });
-const json = (url: string, body: unknown) => () => ({ url, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const json = (url: string, body: unknown) => () => ({
+  url,
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json' },
+});
 const get = (url: string | (() => string)) => () => ({ url: typeof url === 'string' ? url : url() });
 
 function submission() {
   const form = new FormData();
-  form.append('xml_submission_file', new Blob([collectXml(makeReport(), null)], { type: 'text/xml' }), 'submission.xml');
+  form.append(
+    'xml_submission_file',
+    new Blob([collectXml(makeReport(), null)], { type: 'text/xml' }),
+    'submission.xml',
+  );
   return { url: '/submission', body: form };
 }
 
 const CASES: Case[] = [
   // A fresh unknown name each time: the per-account login limiter would otherwise answer 429.
-  { method: 'post', path: '/api/auth/login', req: () => json('/api/auth/login', { username: `nobody.${randomBytes(4).toString('hex')}`, password: 'wrong-password' })(), expect: all(401) },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    req: () =>
+      json('/api/auth/login', { username: `nobody.${randomBytes(4).toString('hex')}`, password: 'wrong-password' })(),
+    expect: all(401),
+  },
   { method: 'post', path: '/api/auth/logout', req: () => ({ url: '/api/auth/logout' }), expect: all(204) },
   { method: 'get', path: '/api/auth/me', req: get('/api/auth/me'), expect: signedIn(200) },
   { method: 'get', path: '/api/auth/csrf', req: get('/api/auth/csrf'), expect: all(200) },
-  { method: 'post', path: '/api/auth/token', req: () => json('/api/auth/token', { username: `nobody.${randomBytes(4).toString('hex')}`, password: 'wrong-password' })(), expect: all(401) },
+  {
+    method: 'post',
+    path: '/api/auth/token',
+    req: () =>
+      json('/api/auth/token', { username: `nobody.${randomBytes(4).toString('hex')}`, password: 'wrong-password' })(),
+    expect: all(401),
+  },
   { method: 'get', path: '/api/auth/tokens', req: get('/api/auth/tokens'), expect: signedIn(200) },
   // Revoking someone else's token looks like revoking one that does not exist.
-  { method: 'delete', path: '/api/auth/tokens/{id}', req: () => ({ url: `/api/auth/tokens/${ids.otherToken}` }), expect: signedIn(404) },
+  {
+    method: 'delete',
+    path: '/api/auth/tokens/{id}',
+    req: () => ({ url: `/api/auth/tokens/${ids.otherToken}` }),
+    expect: signedIn(404),
+  },
   // One's own browser sessions (a bearer client has none open here; ending none is fine, someone else's is a 404).
   { method: 'get', path: '/api/auth/sessions', req: get('/api/auth/sessions'), expect: signedIn(200) },
-  { method: 'delete', path: '/api/auth/sessions', req: () => ({ url: '/api/auth/sessions?scope=others' }), expect: signedIn(200) },
-  { method: 'delete', path: '/api/auth/sessions/{id}', req: () => ({ url: '/api/auth/sessions/not-a-session-of-yours' }), expect: signedIn(404) },
+  {
+    method: 'delete',
+    path: '/api/auth/sessions',
+    req: () => ({ url: '/api/auth/sessions?scope=others' }),
+    expect: signedIn(200),
+  },
+  {
+    method: 'delete',
+    path: '/api/auth/sessions/{id}',
+    req: () => ({ url: '/api/auth/sessions/not-a-session-of-yours' }),
+    expect: signedIn(404),
+  },
   // The second step of signing in exists only on a session waiting for it: nobody here has one.
   { method: 'get', path: '/api/auth/second-factor', req: get('/api/auth/second-factor'), expect: all(401) },
-  { method: 'post', path: '/api/auth/second-factor/verify', req: json('/api/auth/second-factor/verify', { code: '123456' }), expect: all(401) },
-  { method: 'post', path: '/api/auth/second-factor/enrollment', req: () => ({ url: '/api/auth/second-factor/enrollment' }), expect: all(401) },
-  { method: 'post', path: '/api/auth/second-factor/enrollment/confirm', req: json('/api/auth/second-factor/enrollment/confirm', { code: '123456' }), expect: all(401) },
+  {
+    method: 'post',
+    path: '/api/auth/second-factor/verify',
+    req: json('/api/auth/second-factor/verify', { code: '123456' }),
+    expect: all(401),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/second-factor/enrollment',
+    req: () => ({ url: '/api/auth/second-factor/enrollment' }),
+    expect: all(401),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/second-factor/enrollment/confirm',
+    req: json('/api/auth/second-factor/enrollment/confirm', { code: '123456' }),
+    expect: all(401),
+  },
   { method: 'get', path: '/api/reports', req: get('/api/reports'), expect: signedIn(200) },
   { method: 'post', path: '/api/reports', req: () => json('/api/reports', makeReport())(), expect: filers(201) },
-  { method: 'get', path: '/api/reports/{id}', req: get(() => `/api/reports/${ids.report}`), expect: ownerAndStaff(200) },
-  { method: 'patch', path: '/api/reports/{id}/classification', req: () => json(`/api/reports/${ids.report}/classification`, { terms: ['hostilities'], stance: 'violation', note: 'access test' })(), expect: commissionOnly(200) },
-  { method: 'get', path: '/api/attachments/{id}', req: get(() => `/api/attachments/${ids.attachment}`), expect: ownerAndStaff(200) },
-  { method: 'get', path: '/api/attachments/{id}/thumbnail', req: get(() => `/api/attachments/${ids.attachment}/thumbnail`), expect: ownerAndStaff(200) },
+  {
+    method: 'get',
+    path: '/api/reports/{id}',
+    req: get(() => `/api/reports/${ids.report}`),
+    expect: ownerAndStaff(200),
+  },
+  {
+    method: 'patch',
+    path: '/api/reports/{id}/classification',
+    req: () =>
+      json(`/api/reports/${ids.report}/classification`, {
+        terms: ['hostilities'],
+        stance: 'violation',
+        note: 'access test',
+      })(),
+    expect: commissionOnly(200),
+  },
+  {
+    method: 'get',
+    path: '/api/attachments/{id}',
+    req: get(() => `/api/attachments/${ids.attachment}`),
+    expect: ownerAndStaff(200),
+  },
+  {
+    method: 'get',
+    path: '/api/attachments/{id}/thumbnail',
+    req: get(() => `/api/attachments/${ids.attachment}/thumbnail`),
+    expect: ownerAndStaff(200),
+  },
   { method: 'get', path: '/api/places', req: get('/api/places?q=sir'), expect: signedIn(200) },
   { method: 'get', path: '/api/users', req: get('/api/users'), expect: adminOnly(200) },
-  { method: 'post', path: '/api/users', req: () => json('/api/users', { username: `made.${randomBytes(4).toString('hex')}`, password: 'long-enough-pass', role: 'observer' })(), expect: adminOnly(201) },
-  { method: 'patch', path: '/api/users/{id}', req: () => json(`/api/users/${u.otherObserver.user.id}`, { displayName: 'Renamed in access test' })(), expect: adminOnly(200) },
-  { method: 'delete', path: '/api/users/{id}/second-factor', req: () => ({ url: `/api/users/${u.otherObserver.user.id}/second-factor` }), expect: adminOnly(200) },
+  {
+    method: 'post',
+    path: '/api/users',
+    req: () =>
+      json('/api/users', {
+        username: `made.${randomBytes(4).toString('hex')}`,
+        password: 'long-enough-pass',
+        role: 'observer',
+      })(),
+    expect: adminOnly(201),
+  },
+  {
+    method: 'patch',
+    path: '/api/users/{id}',
+    req: () => json(`/api/users/${u.otherObserver.user.id}`, { displayName: 'Renamed in access test' })(),
+    expect: adminOnly(200),
+  },
+  {
+    method: 'delete',
+    path: '/api/users/{id}/second-factor',
+    req: () => ({ url: `/api/users/${u.otherObserver.user.id}/second-factor` }),
+    expect: adminOnly(200),
+  },
   { method: 'get', path: '/api/incidents', req: get('/api/incidents'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/map', req: get('/api/incidents/map'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/assignees', req: get('/api/incidents/assignees'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/{id}', req: get(() => `/api/incidents/${ids.incident}`), expect: staff(200) },
-  { method: 'get', path: '/api/incidents/{id}/reports', req: get(() => `/api/incidents/${ids.incident}/reports`), expect: staff(200) },
-  { method: 'patch', path: '/api/incidents/{id}', req: () => json(`/api/incidents/${ids.incident}`, { assigneeId: null })(), expect: commissionOnly(200) },
-  { method: 'post', path: '/api/incidents/{id}/comments', req: () => json(`/api/incidents/${ids.incident}/comments`, { body: 'Checked with a second observer.' })(), expect: commissionOnly(201) },
-  { method: 'post', path: '/api/incidents/{id}/merge', req: () => json(`/api/incidents/${ids.incident}/merge`, { otherId: randomUUID() })(), expect: commissionOnly('allowed') },
-  { method: 'post', path: '/api/incidents/{id}/split', req: () => json(`/api/incidents/${ids.incident}/split`, { reportIds: [randomUUID()] })(), expect: commissionOnly('allowed') },
-  { method: 'post', path: '/api/incidents/bulk', req: json('/api/incidents/bulk', { ids: [randomUUID()], action: 'assign', assigneeId: null }), expect: commissionOnly('allowed') },
+  {
+    method: 'get',
+    path: '/api/incidents/{id}/reports',
+    req: get(() => `/api/incidents/${ids.incident}/reports`),
+    expect: staff(200),
+  },
+  {
+    method: 'patch',
+    path: '/api/incidents/{id}',
+    req: () => json(`/api/incidents/${ids.incident}`, { assigneeId: null })(),
+    expect: commissionOnly(200),
+  },
+  {
+    method: 'post',
+    path: '/api/incidents/{id}/comments',
+    req: () => json(`/api/incidents/${ids.incident}/comments`, { body: 'Checked with a second observer.' })(),
+    expect: commissionOnly(201),
+  },
+  {
+    method: 'post',
+    path: '/api/incidents/{id}/merge',
+    req: () => json(`/api/incidents/${ids.incident}/merge`, { otherId: randomUUID() })(),
+    expect: commissionOnly('allowed'),
+  },
+  {
+    method: 'post',
+    path: '/api/incidents/{id}/split',
+    req: () => json(`/api/incidents/${ids.incident}/split`, { reportIds: [randomUUID()] })(),
+    expect: commissionOnly('allowed'),
+  },
+  {
+    method: 'post',
+    path: '/api/incidents/bulk',
+    req: json('/api/incidents/bulk', { ids: [randomUUID()], action: 'assign', assigneeId: null }),
+    expect: commissionOnly('allowed'),
+  },
   { method: 'get', path: '/api/digests', req: get('/api/digests'), expect: staff(200) },
-  { method: 'post', path: '/api/digests', req: json('/api/digests', { from: '2020-11-16T00:00:00+02:00', to: '2020-11-23T00:00:00+02:00' }), expect: staff(201) },
-  { method: 'get', path: '/api/digests/{id}', req: get(() => `/api/digests/${ids.digest}?format=json`), expect: staff(200) },
+  {
+    method: 'post',
+    path: '/api/digests',
+    req: json('/api/digests', { from: '2020-11-16T00:00:00+02:00', to: '2020-11-23T00:00:00+02:00' }),
+    expect: staff(201),
+  },
+  {
+    method: 'get',
+    path: '/api/digests/{id}',
+    req: get(() => `/api/digests/${ids.digest}?format=json`),
+    expect: staff(200),
+  },
   { method: 'get', path: '/api/jobs/failed', req: get('/api/jobs/failed'), expect: staff(200) },
-  { method: 'post', path: '/api/jobs/failed/{queue}/{jobId}/retry', req: () => ({ url: '/api/jobs/failed/reports/no-such-job/retry' }), expect: staff(404) },
-  ...['incidents', 'reports'].flatMap((kind) => ['csv', 'geojson'].map((format) => ({
-    method: 'get', path: `/api/exports/${kind}.${format}`, req: get(`/api/exports/${kind}.${format}`), expect: staff(200),
-  }))),
+  {
+    method: 'post',
+    path: '/api/jobs/failed/{queue}/{jobId}/retry',
+    req: () => ({ url: '/api/jobs/failed/reports/no-such-job/retry' }),
+    expect: staff(404),
+  },
+  ...['incidents', 'reports'].flatMap((kind) =>
+    ['csv', 'geojson'].map((format) => ({
+      method: 'get',
+      path: `/api/exports/${kind}.${format}`,
+      req: get(`/api/exports/${kind}.${format}`),
+      expect: staff(200),
+    })),
+  ),
   // OpenRosa speaks Basic or a bearer/key; anonymous gets the Basic challenge.
   { method: 'get', path: '/formList', req: get('/formList'), expect: signedIn(200) },
-  { method: 'get', path: '/forms/{formId}/form.xml', req: get('/forms/ceasefire_report/form.xml'), expect: signedIn(200) },
+  {
+    method: 'get',
+    path: '/forms/{formId}/form.xml',
+    req: get('/forms/ceasefire_report/form.xml'),
+    expect: signedIn(200),
+  },
   { method: 'head', path: '/submission', req: () => ({ url: '/submission' }), expect: signedIn(204) },
   { method: 'post', path: '/submission', req: submission, expect: filers(201) },
 ];
@@ -94,25 +261,49 @@ const CASES: Case[] = [
 beforeAll(async () => {
   s = await startTestServer({ relay: false });
   u = {
-    observer: await s.makeUser('observer'), otherObserver: await s.makeUser('observer'),
-    commission: await s.makeUser('commission'), admin: await s.makeUser('admin'),
+    observer: await s.makeUser('observer'),
+    otherObserver: await s.makeUser('observer'),
+    commission: await s.makeUser('commission'),
+    admin: await s.makeUser('admin'),
   };
-  const filed = await bearer(s.url, u.observer.token).form('/api/reports', reportForm(makeReport(), [{ data: await makeJpeg(31), name: 'evidence.jpg', type: 'image/jpeg' }]));
+  const filed = await bearer(s.url, u.observer.token).form(
+    '/api/reports',
+    reportForm(makeReport(), [{ data: await makeJpeg(31), name: 'evidence.jpg', type: 'image/jpeg' }]),
+  );
   ids.report = filed.body.id;
   ids.attachment = filed.body.attachments[0].id;
   // A token of a user outside the table: nobody in it may revoke another's token.
   const bystander = await s.makeUser('observer');
   ids.otherToken = (await s.rt.db.apiToken.findFirstOrThrow({ where: { userId: bystander.user.id } })).id;
-  const incident = await s.rt.db.incident.create({ data: { firstObservedAt: new Date('2020-11-14T03:40:00Z'), lastObservedAt: new Date('2020-11-14T03:40:00Z'), reportCount: 1 } });
+  const incident = await s.rt.db.incident.create({
+    data: {
+      firstObservedAt: new Date('2020-11-14T03:40:00Z'),
+      lastObservedAt: new Date('2020-11-14T03:40:00Z'),
+      reportCount: 1,
+    },
+  });
   await s.rt.db.report.update({ where: { id: ids.report }, data: { incidentId: incident.id } });
   ids.incident = incident.id;
-  const doc = await (await fetch(`${s.url}/api/openapi.json`)).json() as { paths: Record<string, Record<string, unknown>> };
-  documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => !m.startsWith('x-') && m !== 'parameters').map((method) => ({ method, path })));
+  const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops)
+      .filter((m) => !m.startsWith('x-') && m !== 'parameters')
+      .map((method) => ({ method, path })),
+  );
   if (documented.some((d) => d.path === '/api/digests/{id}')) {
-    ids.digest = (await bearer(s.url, u.commission.token).post('/api/digests', { from: '2020-11-09T00:00:00+02:00', to: '2020-11-16T00:00:00+02:00' })).body.id;
+    ids.digest = (
+      await bearer(s.url, u.commission.token).post('/api/digests', {
+        from: '2020-11-09T00:00:00+02:00',
+        to: '2020-11-16T00:00:00+02:00',
+      })
+    ).body.id;
   }
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 async function call(c: Case, role: Role): Promise<{ status: number; text: string }> {
   const r = c.req();
@@ -138,7 +329,10 @@ describe('access matrix: route × role', () => {
         const want = c.expect[role];
         const got = await call(c, role);
         const ok = want === 'allowed' ? ![401, 403].includes(got.status) && got.status < 500 : got.status === want;
-        if (!ok) wrong.push(`${c.method.toUpperCase()} ${c.path} as ${role}: ${got.status} (want ${want}) ${got.text.slice(0, 120)}`);
+        if (!ok)
+          wrong.push(
+            `${c.method.toUpperCase()} ${c.path} as ${role}: ${got.status} (want ${want}) ${got.text.slice(0, 120)}`,
+          );
       }
     }
     expect(wrong.join('\n')).toBe('');
@@ -148,7 +342,8 @@ describe('access matrix: route × role', () => {
     const other = bearer(s.url, u.otherObserver.token);
     const list = await other.get(`/api/reports?observerId=${u.observer.user.id}&limit=100`);
     expect([200, 400]).toContain(list.status);
-    if (list.status === 200) expect(list.body.items.every((r: { observerId: string }) => r.observerId === u.otherObserver.user.id)).toBe(true);
+    if (list.status === 200)
+      expect(list.body.items.every((r: { observerId: string }) => r.observerId === u.otherObserver.user.id)).toBe(true);
     const own = await bearer(s.url, u.observer.token).get('/api/reports?limit=100');
     expect(own.body.items.map((r: { id: string }) => r.id)).toContain(ids.report);
     // Guessing ids gets nowhere either: unknown and foreign ids answer alike.

@@ -12,7 +12,9 @@ beforeAll(async () => {
   observer = await s.makeUser('observer');
   admin = await s.makeUser('admin');
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 describe('browser sessions', () => {
   it('logs in, sees itself, files a report with the CSRF token, logs out', async () => {
@@ -61,7 +63,8 @@ describe('browser sessions', () => {
 
   it('rate-limits failed logins per account with a clear 429 and Retry-After', async () => {
     const victim = await s.makeUser('observer');
-    for (let i = 0; i < 3; i++) expect((await browser(s.url).login(victim.username, 'wrong-password')).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await browser(s.url).login(victim.username, 'wrong-password')).status).toBe(401);
     const blocked = await browser(s.url).login(victim.username, victim.password);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -72,14 +75,19 @@ describe('browser sessions', () => {
     const u = await s.makeUser('commission');
     await browser(s.url).login(u.username, 'bad-password');
     expect((await browser(s.url).signIn(u)).status).toBe(200);
-    const rows = await s.rt.db.auditEvent.findMany({ where: { actorName: u.username, action: { in: ['login', 'login_failed'] } }, orderBy: { seq: 'asc' } });
+    const rows = await s.rt.db.auditEvent.findMany({
+      where: { actorName: u.username, action: { in: ['login', 'login_failed'] } },
+      orderBy: { seq: 'asc' },
+    });
     expect(rows.map((r) => r.action)).toEqual(['login_failed', 'login']);
     expect(rows[0]!.after).toMatchObject({ via: 'web' });
   });
 
   it('audits a wrong password on a token request too', async () => {
     const u = await s.makeUser('observer');
-    expect((await bearer(s.url).post('/api/auth/token', { username: u.username, password: 'bad-password' })).status).toBe(401);
+    expect(
+      (await bearer(s.url).post('/api/auth/token', { username: u.username, password: 'bad-password' })).status,
+    ).toBe(401);
     const rows = await s.rt.db.auditEvent.findMany({ where: { actorName: u.username, action: 'login_failed' } });
     expect(rows.map((r) => r.after)).toEqual([expect.objectContaining({ via: 'token' })]);
   });
@@ -87,7 +95,11 @@ describe('browser sessions', () => {
 
 describe('personal API tokens', () => {
   it('POST /api/auth/token gives a bearer token that authenticates, and can be revoked', async () => {
-    const res = await bearer(s.url).post('/api/auth/token', { username: observer.username, password: observer.password, name: 'field script' });
+    const res = await bearer(s.url).post('/api/auth/token', {
+      username: observer.username,
+      password: observer.password,
+      name: 'field script',
+    });
     expect(res.status).toBe(200);
     expect(res.body.token).toMatch(/^cft_/);
     const client = bearer(s.url, res.body.token);
@@ -131,13 +143,31 @@ describe('roles', () => {
   });
 
   it('admins create users, audited; a taken username is a 409, a weak password a 422', async () => {
-    const created = await bearer(s.url, admin.token).post('/api/users', { username: 'new.observer', password: 'long-enough-pw', role: 'observer' });
+    const created = await bearer(s.url, admin.token).post('/api/users', {
+      username: 'new.observer',
+      password: 'long-enough-pw',
+      role: 'observer',
+    });
     expect(created.status).toBe(201);
-    expect((await bearer(s.url, admin.token).post('/api/users', { username: 'new.observer', password: 'long-enough-pw', role: 'observer' })).status).toBe(409);
-    const weak = await bearer(s.url, admin.token).post('/api/users', { username: 'weak', password: 'short', role: 'observer' });
+    expect(
+      (
+        await bearer(s.url, admin.token).post('/api/users', {
+          username: 'new.observer',
+          password: 'long-enough-pw',
+          role: 'observer',
+        })
+      ).status,
+    ).toBe(409);
+    const weak = await bearer(s.url, admin.token).post('/api/users', {
+      username: 'weak',
+      password: 'short',
+      role: 'observer',
+    });
     expect(weak.status).toBe(422);
     expect(weak.body.error.issues[0].field).toBe('password');
-    const audit = await s.rt.db.auditEvent.findFirst({ where: { action: 'user_created', entityId: created.body.user.id } });
+    const audit = await s.rt.db.auditEvent.findFirst({
+      where: { action: 'user_created', entityId: created.body.user.id },
+    });
     expect(audit?.actorId).toBe(admin.user.id);
   });
 });
@@ -147,8 +177,12 @@ describe('service endpoints', () => {
     const doc = await bearer(s.url).get('/api/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(doc.body.paths['/api/reports'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/ReportInput');
-    expect(doc.body.components.schemas.ReportInput.required).toEqual(expect.arrayContaining(['clientId', 'observedAt', 'narrative']));
+    expect(doc.body.paths['/api/reports'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ReportInput',
+    );
+    expect(doc.body.components.schemas.ReportInput.required).toEqual(
+      expect.arrayContaining(['clientId', 'observedAt', 'narrative']),
+    );
     const docs = await bearer(s.url).get('/api/docs');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger-ui');
@@ -156,7 +190,10 @@ describe('service endpoints', () => {
 
   it('healthz and readyz answer', async () => {
     expect((await bearer(s.url).get('/healthz')).body).toEqual({ status: 'ok' });
-    expect((await bearer(s.url).get('/readyz')).body).toMatchObject({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+    expect((await bearer(s.url).get('/readyz')).body).toMatchObject({
+      status: 'ready',
+      checks: { database: 'ok', redis: 'ok' },
+    });
   });
 
   it('unknown API routes are JSON 404s', async () => {

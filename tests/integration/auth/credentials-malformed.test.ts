@@ -10,8 +10,12 @@ let address = 0;
 const fromNewAddress = () => ({ 'x-forwarded-for': `198.51.100.${++address}` });
 const basicRaw = (decoded: string) => `Basic ${Buffer.from(decoded, 'utf8').toString('base64')}`;
 
-beforeAll(async () => { s = await startTestServer({ relay: false }); });
-afterAll(async () => { await s.close(); });
+beforeAll(async () => {
+  s = await startTestServer({ relay: false });
+});
+afterAll(async () => {
+  await s.close();
+});
 
 /** Failed-login audit rows from one address (each test uses its own). */
 async function failures(ip: string) {
@@ -61,9 +65,16 @@ describe('sign-in form and token request', () => {
     ['no password', { username: 'observer' }],
     ['a control character in the user name', { username: 'obs\u0001erver', password: 'some-password' }],
   ])('%s is a 400 naming the field, audited', async (_what, body) => {
-    for (const [path, via] of [['/api/auth/login', 'web'], ['/api/auth/token', 'token']] as const) {
+    for (const [path, via] of [
+      ['/api/auth/login', 'web'],
+      ['/api/auth/token', 'token'],
+    ] as const) {
       const headers = fromNewAddress();
-      const res = await bearer(s.url).raw(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await bearer(s.url).raw(path, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.issues.length).toBeGreaterThan(0);
       const rows = await failures(headers['x-forwarded-for']);

@@ -14,7 +14,9 @@ beforeAll(async () => {
   s = await startTestServer({ relay: false });
   observer = await s.makeUser('observer');
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 /** Every state-changing operation the API documents, with its path parameters filled in. */
 async function stateChangingRoutes(): Promise<Array<{ method: string; path: string }>> {
@@ -24,7 +26,10 @@ async function stateChangingRoutes(): Promise<Array<{ method: string; path: stri
     if (!path.startsWith('/api/')) continue;
     for (const method of Object.keys(ops)) {
       if (!['post', 'put', 'patch', 'delete'].includes(method)) continue;
-      routes.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, '8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d') });
+      routes.push({
+        method: method.toUpperCase(),
+        path: path.replace(/\{[^}]+\}/g, '8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d'),
+      });
     }
   }
   return routes;
@@ -79,7 +84,9 @@ describe('CSRF on session-authenticated writes', () => {
     const signedIn = browser(s.url);
     expect((await signedIn.signIn(member)).status).toBe(200);
     signedIn.setCsrf(undefined);
-    expect((await signedIn.post('/Api/Incidents/bulk', { ids: [], action: 'assign', assigneeId: null })).status).toBe(403);
+    expect((await signedIn.post('/Api/Incidents/bulk', { ids: [], action: 'assign', assigneeId: null })).status).toBe(
+      403,
+    );
     expect((await signedIn.post('/API/DIGESTS', { from: '2020-11-16', to: '2020-11-22' })).status).toBe(403);
     expect(await s.rt.db.digest.count()).toBe(0);
   });
@@ -95,13 +102,20 @@ describe('CSRF on session-authenticated writes', () => {
 /** The status of an unsafe request on the session, without a CSRF token. */
 async function fetchAs(b: ReturnType<typeof browser>, method: string, path: string): Promise<number> {
   const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const res = await fetch(s.url + path, { method, headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(s.url + path, {
+    method,
+    headers: { cookie, 'content-type': 'application/json' },
+    body: '{}',
+  });
   return res.status;
 }
 
 describe('signing in from another site (login CSRF)', () => {
-  const login = (headers: Record<string, string>, body = JSON.stringify({ username: observer.username, password: observer.password }), type = 'application/json') =>
-    fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+  const login = (
+    headers: Record<string, string>,
+    body = JSON.stringify({ username: observer.username, password: observer.password }),
+    type = 'application/json',
+  ) => fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
 
   it('a cross-origin sign-in is a 403 and starts no session', async () => {
     const res = await login({ origin: EVIL });
@@ -119,7 +133,7 @@ describe('signing in from another site (login CSRF)', () => {
     expect((await login({ 'sec-fetch-site': 'cross-site' }, form, urlencoded)).status).toBe(403);
   });
 
-  it('the app\'s own pages, and clients that are not browsers (no Origin), still sign in', async () => {
+  it("the app's own pages, and clients that are not browsers (no Origin), still sign in", async () => {
     expect((await login({ origin: s.url })).status).toBe(200);
     expect((await login({ referer: `${s.url}/review/` })).status).toBe(200);
     expect((await login({ 'sec-fetch-site': 'same-origin', origin: s.url })).status).toBe(200);
@@ -128,18 +142,29 @@ describe('signing in from another site (login CSRF)', () => {
 
   it('a token request from another site is a 403; from a script it works', async () => {
     const body = JSON.stringify({ username: observer.username, password: observer.password });
-    const post = (headers: Record<string, string>) => fetch(`${s.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${s.url}/api/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
     expect((await post({ origin: EVIL })).status).toBe(403);
     expect((await post({})).status).toBe(200);
   });
 
   it('origins configured for a proxy (ALLOWED_ORIGINS) are accepted, others still refused', async () => {
-    const proxied = await startTestServer({ relay: false, env: { ALLOWED_ORIGINS: 'https://monitor.example, https://ops.example:8443' } });
+    const proxied = await startTestServer({
+      relay: false,
+      env: { ALLOWED_ORIGINS: 'https://monitor.example, https://ops.example:8443' },
+    });
     try {
       const u = await proxied.makeUser('observer');
-      const post = (origin: string) => fetch(`${proxied.url}/api/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ username: u.username, password: u.password }),
-      });
+      const post = (origin: string) =>
+        fetch(`${proxied.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin },
+          body: JSON.stringify({ username: u.username, password: u.password }),
+        });
       expect((await post('https://monitor.example')).status).toBe(200);
       expect((await post('https://ops.example:8443')).status).toBe(200);
       expect((await post('https://monitor.example.evil.example')).status).toBe(403);

@@ -15,7 +15,9 @@ const count = (statuses: number[], status: number) => statuses.filter((x) => x =
 beforeAll(async () => {
   s = await startTestServer({ relay: false, env: { LOGIN_MAX_ATTEMPTS: String(LIMIT) } });
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 /** `n` attempts sent at once, every one wrong but the last. */
 async function burst(n: number, attempt: (password: string) => Promise<number>, right: string): Promise<number[]> {
@@ -31,11 +33,15 @@ describe('a burst of parallel guesses for one account', () => {
     const u = await s.makeUser('observer');
     const headers = fromNewAddress();
     const responses: Array<{ status: number; retryAfter: string | null }> = [];
-    await burst(60, async (password) => {
-      const r = await browser(s.url, { headers }).login(u.username, password);
-      responses.push({ status: r.status, retryAfter: r.headers.get('retry-after') });
-      return r.status;
-    }, u.password);
+    await burst(
+      60,
+      async (password) => {
+        const r = await browser(s.url, { headers }).login(u.username, password);
+        responses.push({ status: r.status, retryAfter: r.headers.get('retry-after') });
+        return r.status;
+      },
+      u.password,
+    );
     const statuses = responses.map((r) => r.status);
     expect(count(statuses, 401)).toBeLessThanOrEqual(LIMIT);
     expect(count(statuses, 429)).toBeGreaterThanOrEqual(60 - LIMIT - 1);
@@ -49,20 +55,38 @@ describe('a burst of parallel guesses for one account', () => {
     const u = await s.makeUser('observer');
     const headers = fromNewAddress();
     const client = bearer(s.url);
-    const statuses = await burst(40, async (password) => (await client.raw('/api/auth/token', {
-      method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password }),
-    })).status, u.password);
+    const statuses = await burst(
+      40,
+      async (password) =>
+        (
+          await client.raw('/api/auth/token', {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ username: u.username, password }),
+          })
+        ).status,
+      u.password,
+    );
     expect(count(statuses, 401)).toBeLessThanOrEqual(LIMIT);
     expect(count(statuses, 429)).toBeGreaterThanOrEqual(40 - LIMIT - 1);
-    expect(await s.rt.db.apiToken.count({ where: { userId: u.user.id, name: { not: 'test' } } })).toBeLessThanOrEqual(1);
+    expect(await s.rt.db.apiToken.count({ where: { userId: u.user.id, name: { not: 'test' } } })).toBeLessThanOrEqual(
+      1,
+    );
   });
 
   it('OpenRosa Basic: the same limit holds', async () => {
     const u = await s.makeUser('observer');
     const headers = fromNewAddress();
-    const statuses = await burst(40, async (password) => (await fetch(`${s.url}/formList`, {
-      headers: { ...headers, authorization: basic(u.username, password) },
-    })).status, u.password);
+    const statuses = await burst(
+      40,
+      async (password) =>
+        (
+          await fetch(`${s.url}/formList`, {
+            headers: { ...headers, authorization: basic(u.username, password) },
+          })
+        ).status,
+      u.password,
+    );
     expect(count(statuses, 401)).toBeLessThanOrEqual(LIMIT);
     expect(count(statuses, 429)).toBeGreaterThanOrEqual(40 - LIMIT - 1);
     expect(await failedAudits(u.username)).toBeLessThanOrEqual(LIMIT);
@@ -73,7 +97,8 @@ describe('budgets', () => {
   it('only wrong attempts count: signing in more often than the limit is fine', async () => {
     const u = await s.makeUser('observer');
     const headers = fromNewAddress();
-    for (let i = 0; i < LIMIT * 2; i++) expect((await browser(s.url, { headers }).login(u.username, u.password)).status).toBe(200);
+    for (let i = 0; i < LIMIT * 2; i++)
+      expect((await browser(s.url, { headers }).login(u.username, u.password)).status).toBe(200);
   });
 
   it('an address guessing across many accounts is stopped by its own budget', async () => {

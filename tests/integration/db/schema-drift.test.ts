@@ -19,7 +19,10 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: t.url });
   await db.connect();
 });
-afterAll(async () => { await db.end(); await drop(); });
+afterAll(async () => {
+  await db.end();
+  await drop();
+});
 
 const models = () => dmmf.datamodel.models;
 const table = (m: { name: string; dbName: string | null }) => m.dbName ?? m.name;
@@ -30,29 +33,64 @@ function expectedType(f: { type: string; kind: string; nativeType?: unknown; isL
   let t: string;
   if (f.kind === 'enum') t = f.type;
   else if (f.type === 'String') {
-    t = native === 'Uuid' ? 'uuid' : native === 'VarChar' ? (args[0] ? `character varying(${args[0]})` : 'character varying')
-      : native === 'Char' ? `character(${args[0] ?? 1})` : 'text';
+    t =
+      native === 'Uuid'
+        ? 'uuid'
+        : native === 'VarChar'
+          ? args[0]
+            ? `character varying(${args[0]})`
+            : 'character varying'
+          : native === 'Char'
+            ? `character(${args[0] ?? 1})`
+            : 'text';
   } else if (f.type === 'DateTime') {
     const p = args[0] ?? '3';
-    t = native === 'Timestamp' ? `timestamp(${p}) without time zone` : native === 'Timestamptz' || native === undefined
-      ? (native === undefined ? 'timestamp(3) without time zone' : `timestamp(${p}) with time zone`) : String(native);
+    t =
+      native === 'Timestamp'
+        ? `timestamp(${p}) without time zone`
+        : native === 'Timestamptz' || native === undefined
+          ? native === undefined
+            ? 'timestamp(3) without time zone'
+            : `timestamp(${p}) with time zone`
+          : String(native);
   } else {
-    t = ({ Int: 'integer', BigInt: 'bigint', Float: 'double precision', Boolean: 'boolean', Json: native === 'Json' ? 'json' : 'jsonb', Decimal: 'numeric', Bytes: 'bytea' } as Record<string, string>)[f.type] ?? f.type;
+    t =
+      (
+        {
+          Int: 'integer',
+          BigInt: 'bigint',
+          Float: 'double precision',
+          Boolean: 'boolean',
+          Json: native === 'Json' ? 'json' : 'jsonb',
+          Decimal: 'numeric',
+          Bytes: 'bytea',
+        } as Record<string, string>
+      )[f.type] ?? f.type;
   }
   return f.isList ? `${t}[]` : t;
 }
 
 describe('migrated database matches schema.prisma', () => {
   it('has exactly the tables of the models', async () => {
-    const { rows } = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-    const actual = rows.map((r) => r.table_name).filter((n) => n !== '_prisma_migrations').sort();
+    const { rows } = await db.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    const actual = rows
+      .map((r) => r.table_name)
+      .filter((n) => n !== '_prisma_migrations')
+      .sort();
     expect(actual).toEqual(models().map(table).sort());
   });
 
-  it('records the applied migrations in Prisma\'s own table', async () => {
-    const { rows } = await db.query(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`);
+  it("records the applied migrations in Prisma's own table", async () => {
+    const { rows } = await db.query(
+      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
     expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) { expect(r.finished_at).not.toBeNull(); expect(r.checksum).toMatch(/^[0-9a-f]{64}$/); }
+    for (const r of rows) {
+      expect(r.finished_at).not.toBeNull();
+      expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 
   it('has every field with its type, nullability and default, and no column the schema lacks', async () => {
@@ -73,7 +111,11 @@ describe('migrated database matches schema.prisma', () => {
         expect(col.type.replace(/"/g, ''), `type of ${key}`).toBe(expectedType(f as never));
         // Prisma creates list columns nullable even when the field is required.
         if (!f.isList) expect(col.notnull, `nullability of ${key}`).toBe(f.isRequired);
-        const clientSide = f.default && typeof f.default === 'object' && 'name' in f.default && ['uuid', 'cuid', 'nanoid'].includes((f.default as { name: string }).name);
+        const clientSide =
+          f.default &&
+          typeof f.default === 'object' &&
+          'name' in f.default &&
+          ['uuid', 'cuid', 'nanoid'].includes((f.default as { name: string }).name);
         expect(col.default !== null, `default of ${key}`).toBe(Boolean(f.hasDefaultValue && !clientSide));
       }
     }
@@ -81,10 +123,13 @@ describe('migrated database matches schema.prisma', () => {
   });
 
   it('has the enums with their values in order', async () => {
-    const { rows } = await db.query(`SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values
+    const { rows } =
+      await db.query(`SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values
       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname`);
     const actual = Object.fromEntries(rows.map((r) => [r.name, r.values]));
-    const expected = Object.fromEntries(dmmf.datamodel.enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]));
+    const expected = Object.fromEntries(
+      dmmf.datamodel.enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]),
+    );
     expect(actual).toEqual(expected);
   });
 
@@ -98,15 +143,25 @@ describe('migrated database matches schema.prisma', () => {
       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
       WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'
       GROUP BY t.relname, i.relname, ix.indisunique, ix.indisprimary, am.amname`);
-    const sig = (tbl: string, kind: string, cols: string[], method: string) => `${tbl}|${kind}|${cols.join(',')}|${method}`;
-    const actual = rows.map((r) => sig(r.table, r.primary ? 'id' : r.unique ? 'unique' : 'normal', r.columns, r.method)).sort();
+    const sig = (tbl: string, kind: string, cols: string[], method: string) =>
+      `${tbl}|${kind}|${cols.join(',')}|${method}`;
+    const actual = rows
+      .map((r) => sig(r.table, r.primary ? 'id' : r.unique ? 'unique' : 'normal', r.columns, r.method))
+      .sort();
     const byModel = new Map(models().map((m) => [m.name, m]));
-    const expected = dmmf.datamodel.indexes.map((ix) => {
-      const m = byModel.get(ix.model)!;
-      const cols = ix.fields.map((f) => m.fields.find((x) => x.name === f.name)?.dbName ?? f.name);
-      const method = ((ix as { algorithm?: string }).algorithm ?? 'BTree').toLowerCase();
-      return sig(table(m), ix.type === 'id' ? 'id' : ix.type === 'unique' ? 'unique' : 'normal', cols, method === 'btree' ? 'btree' : method);
-    }).sort();
+    const expected = dmmf.datamodel.indexes
+      .map((ix) => {
+        const m = byModel.get(ix.model)!;
+        const cols = ix.fields.map((f) => m.fields.find((x) => x.name === f.name)?.dbName ?? f.name);
+        const method = ((ix as { algorithm?: string }).algorithm ?? 'BTree').toLowerCase();
+        return sig(
+          table(m),
+          ix.type === 'id' ? 'id' : ix.type === 'unique' ? 'unique' : 'normal',
+          cols,
+          method === 'btree' ? 'btree' : method,
+        );
+      })
+      .sort();
     expect(actual).toEqual(expected);
   });
 
@@ -124,13 +179,22 @@ describe('migrated database matches schema.prisma', () => {
     for (const m of models()) {
       for (const f of m.fields.filter((x) => x.kind === 'object' && x.relationFromFields?.length)) {
         const target = byModel.get(f.type)!;
-        const rule = (f as { relationOnDelete?: string }).relationOnDelete
-          ?? (f.isRequired ? 'Restrict' : 'SetNull');
-        const sqlRule = ({ Cascade: 'CASCADE', Restrict: 'RESTRICT', SetNull: 'SET NULL', NoAction: 'NO ACTION', SetDefault: 'SET DEFAULT' } as Record<string, string>)[rule];
+        const rule = (f as { relationOnDelete?: string }).relationOnDelete ?? (f.isRequired ? 'Restrict' : 'SetNull');
+        const sqlRule = (
+          {
+            Cascade: 'CASCADE',
+            Restrict: 'RESTRICT',
+            SetNull: 'SET NULL',
+            NoAction: 'NO ACTION',
+            SetDefault: 'SET DEFAULT',
+          } as Record<string, string>
+        )[rule];
         f.relationFromFields!.forEach((from, i) => {
           const fromCol = m.fields.find((x) => x.name === from)!;
           const toCol = target.fields.find((x) => x.name === f.relationToFields![i])!;
-          expected.push(`${table(m)}.${fromCol.dbName ?? fromCol.name}->${table(target)}.${toCol.dbName ?? toCol.name} ${sqlRule}`);
+          expected.push(
+            `${table(m)}.${fromCol.dbName ?? fromCol.name}->${table(target)}.${toCol.dbName ?? toCol.name} ${sqlRule}`,
+          );
         });
       }
     }

@@ -9,9 +9,20 @@ import { PAIR_FEATURES } from '../../../src/dedup/pair.ts';
 import { loadPairModel, setPairModel, type PairModel } from '../../../src/dedup/pair-model.ts';
 import { mergeTiedIncidents } from '../../../src/incidents/auto-merge.ts';
 
-const weight: Record<string, number> = { bias: -3, gap_le1h: 2, gap_le3h: 2, km_le1: 2, km_le3: 2, km_le10: 1.5, km_le25: 1.5 };
+const weight: Record<string, number> = {
+  bias: -3,
+  gap_le1h: 2,
+  gap_le3h: 2,
+  km_le1: 2,
+  km_le3: 2,
+  km_le10: 1.5,
+  km_le25: 1.5,
+};
 const toy: PairModel = {
-  features: [...PAIR_FEATURES], weights: PAIR_FEATURES.map((f) => weight[f] ?? 0), threshold: 0.6, mergeThreshold: 0.6,
+  features: [...PAIR_FEATURES],
+  weights: PAIR_FEATURES.map((f) => weight[f] ?? 0),
+  threshold: 0.6,
+  mergeThreshold: 0.6,
   trainedOn: { pairs: 0, positives: 0, dataSha256: 'toy' },
 };
 
@@ -32,9 +43,17 @@ afterAll(async () => {
 });
 
 async function file(lat: number, narrative: string, at = '2021-02-03T08:00:00+02:00'): Promise<string> {
-  const r = await bearer(s.url, observer.token).post('/api/reports', makeReport({ narrative, observedAt: at, lat, lon: 16.58, placeName: undefined }));
+  const r = await bearer(s.url, observer.token).post(
+    '/api/reports',
+    makeReport({ narrative, observedAt: at, lat, lon: 16.58, placeName: undefined }),
+  );
   expect(r.status).toBe(201);
-  await expect.poll(async () => (await s.rt.db.report.findUniqueOrThrow({ where: { id: r.body.id } })).incidentId, { timeout: 30_000, interval: 100 }).toBeTruthy();
+  await expect
+    .poll(async () => (await s.rt.db.report.findUniqueOrThrow({ where: { id: r.body.id } })).incidentId, {
+      timeout: 30_000,
+      interval: 100,
+    })
+    .toBeTruthy();
   return r.body.id;
 }
 const incidentOf = async (id: string) => (await s.rt.db.report.findUniqueOrThrow({ where: { id } })).incidentId!;
@@ -46,14 +65,27 @@ describe('a report that ties two incidents', () => {
     const [ia, ib] = [await incidentOf(a), await incidentOf(b)];
     expect(ia).not.toBe(ib);
     const c = await file(31.38, 'Clashes between two groups on the road, vehicles burning, gunfire since dawn.');
-    await expect.poll(async () => new Set([await incidentOf(a), await incidentOf(b), await incidentOf(c)]).size, { timeout: 30_000, interval: 200 }).toBe(1);
+    await expect
+      .poll(async () => new Set([await incidentOf(a), await incidentOf(b), await incidentOf(c)]).size, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe(1);
     const survivor = await incidentOf(c);
     const merged = survivor === ia ? ib : ia;
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: merged } })).mergedIntoId).toBe(survivor);
-    const audit = await s.rt.db.auditEvent.findFirstOrThrow({ where: { action: 'incident_merged', entityId: survivor } });
-    expect(audit).toMatchObject({ actorId: null, actorName: 'dedup', after: expect.objectContaining({ mergedId: merged, why: `report ${c} matched both` }) });
+    const audit = await s.rt.db.auditEvent.findFirstOrThrow({
+      where: { action: 'incident_merged', entityId: survivor },
+    });
+    expect(audit).toMatchObject({
+      actorId: null,
+      actorName: 'dedup',
+      after: expect.objectContaining({ mergedId: merged, why: `report ${c} matched both` }),
+    });
     // Reversible: a reviewer splits the report back out.
-    const split = await bearer(s.url, member.token).post(`/api/incidents/${survivor}/split`, { reportIds: [merged === ia ? a : b] });
+    const split = await bearer(s.url, member.token).post(`/api/incidents/${survivor}/split`, {
+      reportIds: [merged === ia ? a : b],
+    });
     expect(split.status).toBe(201);
   });
 
@@ -63,7 +95,12 @@ describe('a report that ties two incidents', () => {
     const [ia, ib] = [await incidentOf(a), await incidentOf(b)];
     const [x, y] = [ia, ib].sort() as [string, string];
     await s.rt.db.incidentSeparation.create({ data: { incidentA: x, incidentB: y } });
-    const out = await mergeTiedIncidents({ db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'] }, ia, [ib], 'r-1');
+    const out = await mergeTiedIncidents(
+      { db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'] },
+      ia,
+      [ib],
+      'r-1',
+    );
     expect(out).toEqual({ merged: [], skipped: [{ id: ib, reason: 'a reviewer separated them' }] });
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: ib } })).mergedIntoId).toBeNull();
   });

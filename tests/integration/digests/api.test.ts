@@ -29,7 +29,9 @@ beforeAll(async () => {
     { terms: ['hostilities'], stance: 'violation', state: 'verified', ...day('2020-11-08T22:30:00Z') },
   ]);
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 async function compile(body: unknown = { from: '2020-11-02', to: '2020-11-08' }) {
   const r = await api.post('/api/digests', body);
@@ -44,8 +46,12 @@ describe('POST /api/digests', () => {
     expect(Object.keys(r.body)).toEqual(['id']);
     expect(r.headers.get('location')).toBe(`/api/digests/${r.body.id}`);
     const row = await s.rt.db.digest.findUniqueOrThrow({ where: { id: r.body.id } });
-    expect(row).toMatchObject({ trigger: 'on_demand', requestedById: member.user.id,
-      periodFrom: new Date('2020-11-01T22:00:00Z'), periodTo: new Date('2020-11-08T22:00:00Z') });
+    expect(row).toMatchObject({
+      trigger: 'on_demand',
+      requestedById: member.user.id,
+      periodFrom: new Date('2020-11-01T22:00:00Z'),
+      periodTo: new Date('2020-11-08T22:00:00Z'),
+    });
     const audit = await s.rt.db.auditEvent.findFirst({ where: { action: 'digest_created', entityId: r.body.id } });
     expect(audit?.actorId).toBe(member.user.id);
   });
@@ -57,13 +63,22 @@ describe('POST /api/digests', () => {
   });
 
   it('refuses observers (403), bad ranges and bodies (422); admins may compile', async () => {
-    expect((await bearer(s.url, observer.token).post('/api/digests', { from: '2020-11-02', to: '2020-11-08' })).status).toBe(403);
+    expect(
+      (await bearer(s.url, observer.token).post('/api/digests', { from: '2020-11-02', to: '2020-11-08' })).status,
+    ).toBe(403);
     expect((await bearer(s.url, observer.token).get('/api/digests')).status).toBe(403);
     expect((await api.post('/api/digests', { from: '2020-11-08', to: '2020-11-02' })).status).toBe(422);
     expect((await api.post('/api/digests', { from: 'last week', to: '2020-11-02' })).status).toBe(422);
     expect((await api.post('/api/digests', { from: '2020-11-02' })).status).toBe(422);
     const admin = await s.makeUser('admin');
-    expect((await bearer(s.url, admin.token).post('/api/digests', { from: '2020-11-02T00:00:00+02:00', to: '2020-11-09T00:00:00+02:00' })).status).toBe(201);
+    expect(
+      (
+        await bearer(s.url, admin.token).post('/api/digests', {
+          from: '2020-11-02T00:00:00+02:00',
+          to: '2020-11-09T00:00:00+02:00',
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 
@@ -73,7 +88,11 @@ describe('GET /api/digests/:id', () => {
     const r = await api.get(`/api/digests/${id}?format=json`);
     expect(r.status).toBe(200);
     expect(r.body.id).toBe(id);
-    const pick = (t: { violations: number; compliance: number; verified: number }) => ({ violations: t.violations, compliance: t.compliance, verified: t.verified });
+    const pick = (t: { violations: number; compliance: number; verified: number }) => ({
+      violations: t.violations,
+      compliance: t.compliance,
+      verified: t.verified,
+    });
     expect(pick(r.body.terms.hostilities)).toEqual({ violations: 2, compliance: 1, verified: 1 });
     expect(pick(r.body.terms.road_opening)).toEqual({ violations: 0, compliance: 1, verified: 1 });
     expect(pick(r.body.terms.mines_uxo)).toEqual({ violations: 1, compliance: 0, verified: 1 });
@@ -95,16 +114,23 @@ describe('GET /api/digests/:id', () => {
 
   it('carries the audit row of its creation as an anchor (seq:hash) that audit:verify can check later', async () => {
     const id = await compile();
-    const row = await s.rt.db.auditEvent.findFirst({ where: { entityType: 'digest', entityId: id, action: 'digest_created' } });
+    const row = await s.rt.db.auditEvent.findFirst({
+      where: { entityType: 'digest', entityId: id, action: 'digest_created' },
+    });
     const anchor = `${row!.seq}:${row!.hash}`;
-    expect((await api.get(`/api/digests/${id}?format=json`)).body.auditAnchor).toEqual({ seq: String(row!.seq), hash: row!.hash });
+    expect((await api.get(`/api/digests/${id}?format=json`)).body.auditAnchor).toEqual({
+      seq: String(row!.seq),
+      hash: row!.hash,
+    });
     expect((await api.get(`/api/digests/${id}?format=html`)).text).toContain(`<code>${anchor}</code>`);
     expect((await api.get(`/api/digests/${id}?format=html&lang=ar`)).text).toContain(anchor);
   });
 
   it('PDF starts with %PDF', async () => {
     const id = await compile();
-    const r = await fetch(`${s.url}/api/digests/${id}?format=pdf&lang=ar`, { headers: { authorization: `Bearer ${member.token}` } });
+    const r = await fetch(`${s.url}/api/digests/${id}?format=pdf&lang=ar`, {
+      headers: { authorization: `Bearer ${member.token}` },
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await r.arrayBuffer());

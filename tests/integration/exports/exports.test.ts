@@ -20,16 +20,35 @@ beforeAll(async () => {
   [observer, member] = await Promise.all([s.makeUser('observer'), s.makeUser('commission')]);
   api = bearer(s.url, member.token);
   // More incidents than one batch, so an export spans several reads.
-  await insertIncidents(s.rt.db, Array.from({ length: BATCH + 250 }, (_, n) => ({ severity: n % 6, terms: [n % 2 ? 'hostilities' : 'road_opening'] })));
-  verified = await insertIncidentWithReports(s.rt.db, observer.user.id, [
-    { narrative: AR, language: 'ar', casualties: { killed: 2, injured: 3 } },
-    { narrative: TRICKY, lat: null, lon: null, resolvedLat: 30.4, resolvedLon: 19.6, resolvedPlace: 'Brega' },
-    { narrative: 'No position at all', lat: null, lon: null },
-  ], { state: 'verified', terms: ['arms_transfer'], parties: ['GNA', 'LAAF'], languages: ['ar', 'en'], placeName: 'Brega' });
+  await insertIncidents(
+    s.rt.db,
+    Array.from({ length: BATCH + 250 }, (_, n) => ({
+      severity: n % 6,
+      terms: [n % 2 ? 'hostilities' : 'road_opening'],
+    })),
+  );
+  verified = await insertIncidentWithReports(
+    s.rt.db,
+    observer.user.id,
+    [
+      { narrative: AR, language: 'ar', casualties: { killed: 2, injured: 3 } },
+      { narrative: TRICKY, lat: null, lon: null, resolvedLat: 30.4, resolvedLon: 19.6, resolvedPlace: 'Brega' },
+      { narrative: 'No position at all', lat: null, lon: null },
+    ],
+    {
+      state: 'verified',
+      terms: ['arms_transfer'],
+      parties: ['GNA', 'LAAF'],
+      languages: ['ar', 'en'],
+      placeName: 'Brega',
+    },
+  );
   const [gone] = await insertIncidents(s.rt.db, [{ state: 'verified', mergedIntoId: verified.id }]);
   expect(gone).toBeTruthy();
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const csv = (text: string) => parse(text, { columns: true, bom: true }) as Array<Record<string, string>>;
 
@@ -44,18 +63,38 @@ describe('incidents export', () => {
     expect(new Set(rows.map((x) => x.id)).size).toBe(rows.length);
     const db = await s.rt.db.incident.findUniqueOrThrow({ where: { id: verified.id } });
     expect(rows.find((x) => x.id === verified.id)).toEqual({
-      id: db.id, state: 'verified', assignee: '', terms: 'arms_transfer', stance: 'violation', parties: 'GNA;LAAF',
-      confidence: String(db.confidence), severity: String(db.severity), lat: String(db.lat), lon: String(db.lon), placeName: 'Brega',
-      firstObservedAt: db.firstObservedAt.toISOString(), lastObservedAt: db.lastObservedAt.toISOString(), reportCount: '3',
-      languages: 'ar;en', corrected: 'false', summary: db.summary,
+      id: db.id,
+      state: 'verified',
+      assignee: '',
+      terms: 'arms_transfer',
+      stance: 'violation',
+      parties: 'GNA;LAAF',
+      confidence: String(db.confidence),
+      severity: String(db.severity),
+      lat: String(db.lat),
+      lon: String(db.lon),
+      placeName: 'Brega',
+      firstObservedAt: db.firstObservedAt.toISOString(),
+      lastObservedAt: db.lastObservedAt.toISOString(),
+      reportCount: '3',
+      languages: 'ar;en',
+      corrected: 'false',
+      summary: db.summary,
     });
   });
 
   it('honours the queue filters', async () => {
     const rows = csv((await api.get('/api/exports/incidents.csv?term=hostilities&minConfidence=0.5')).text);
-    expect(rows.map((x) => x.id).sort()).toEqual((await s.rt.db.incident.findMany({
-      where: { terms: { has: 'hostilities' }, confidence: { gte: 0.5 }, mergedIntoId: null }, select: { id: true },
-    })).map((x) => x.id).sort());
+    expect(rows.map((x) => x.id).sort()).toEqual(
+      (
+        await s.rt.db.incident.findMany({
+          where: { terms: { has: 'hostilities' }, confidence: { gte: 0.5 }, mergedIntoId: null },
+          select: { id: true },
+        })
+      )
+        .map((x) => x.id)
+        .sort(),
+    );
     expect(rows.length).toBeGreaterThan(BATCH / 2);
   });
 
@@ -67,7 +106,9 @@ describe('incidents export', () => {
     expect(fc.features).toHaveLength(1);
     const db = await s.rt.db.incident.findUniqueOrThrow({ where: { id: verified.id } });
     expect(fc.features[0]).toMatchObject({
-      type: 'Feature', id: verified.id, geometry: { type: 'Point', coordinates: [db.lon, db.lat] },
+      type: 'Feature',
+      id: verified.id,
+      geometry: { type: 'Point', coordinates: [db.lon, db.lat] },
       properties: { state: 'verified', terms: ['arms_transfer'], parties: ['GNA', 'LAAF'], reportCount: 3 },
     });
   });
@@ -78,7 +119,14 @@ describe('reports export', () => {
     const rows = csv((await api.get('/api/exports/reports.csv?state=verified')).text);
     expect(rows.map((x) => x.id).sort()).toEqual([...verified.reportIds].sort());
     const byNarrative = Object.fromEntries(rows.map((x) => [x.narrative, x]));
-    expect(byNarrative[AR]).toMatchObject({ incidentId: verified.id, incidentState: 'verified', language: 'ar', killed: '2', injured: '3', missing: '' });
+    expect(byNarrative[AR]).toMatchObject({
+      incidentId: verified.id,
+      incidentState: 'verified',
+      language: 'ar',
+      killed: '2',
+      injured: '3',
+      missing: '',
+    });
     expect(byNarrative[TRICKY]).toMatchObject({ resolvedPlace: 'Brega', lat: '', resolvedLat: '30.4' });
     const total = csv((await api.get('/api/exports/reports.csv')).text);
     expect(total).toHaveLength(await s.rt.db.report.count({ where: { incident: { mergedIntoId: null } } }));
@@ -86,7 +134,9 @@ describe('reports export', () => {
 
   it('GeoJSON places a report by GPS, else by its resolved place, else without geometry', async () => {
     const fc = JSON.parse((await api.get('/api/exports/reports.geojson?state=verified')).text);
-    const byNarrative = Object.fromEntries(fc.features.map((f: { properties: { narrative: string } }) => [f.properties.narrative, f]));
+    const byNarrative = Object.fromEntries(
+      fc.features.map((f: { properties: { narrative: string } }) => [f.properties.narrative, f]),
+    );
     expect(byNarrative[AR].geometry.coordinates).toEqual([16.6, 31.2]);
     expect(byNarrative[TRICKY].geometry.coordinates).toEqual([19.6, 30.4]);
     expect(byNarrative['No position at all'].geometry).toBeNull();
@@ -108,7 +158,10 @@ describe('access and audit', () => {
     const rows = await s.rt.db.auditEvent.findMany({ where: { action: 'export_downloaded' }, orderBy: { seq: 'asc' } });
     expect(rows).toHaveLength(before + 1);
     expect(rows.at(-1)).toMatchObject({
-      actorId: member.user.id, actorName: member.username, entityType: 'export', entityId: 'incidents.geojson',
+      actorId: member.user.id,
+      actorName: member.username,
+      entityType: 'export',
+      entityId: 'incidents.geojson',
       after: { kind: 'incidents', format: 'geojson', filters: { term: 'hostilities', state: ['new'] } },
     });
   });

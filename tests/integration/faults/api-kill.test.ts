@@ -30,7 +30,12 @@ let token: string;
 let api: ServerProcess | null = null;
 let photo: Buffer;
 
-interface Upload { clientId: string; body: Buffer; boundary: string; hashes: string[] }
+interface Upload {
+  clientId: string;
+  body: Buffer;
+  boundary: string;
+  hashes: string[];
+}
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -39,15 +44,22 @@ beforeAll(async () => {
   const observer = await createUser(db, { username: 'kill.obs', password: 'kill-pass-2020', role: 'observer' });
   token = (await createToken(db, observer.id, 'test')).token;
   env = {
-    NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: tdb.url, STORAGE_DIR: storage,
-    QUEUE_PREFIX: `kill-${randomBytes(4).toString('hex')}`, COOKIE_SECURE: 'false',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: tdb.url,
+    STORAGE_DIR: storage,
+    QUEUE_PREFIX: `kill-${randomBytes(4).toString('hex')}`,
+    COOKIE_SECURE: 'false',
   };
   photo = await makePhoto(300 * 1024);
 }, 120_000);
 afterAll(async () => {
   await api?.kill('SIGKILL');
   // The killed API's relay queued jobs under this test's private prefix.
-  const q = new Queue(QUEUES.reports, { connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, prefix: env.QUEUE_PREFIX });
+  const q = new Queue(QUEUES.reports, {
+    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    prefix: env.QUEUE_PREFIX,
+  });
   await q.obliterate({ force: true }).catch(() => undefined);
   await q.close();
   await db?.$disconnect();
@@ -57,11 +69,18 @@ afterAll(async () => {
 
 function makeUpload(i: number, photos: number): Upload {
   const r = makeReport({ narrative: `Upload ${i}: armed vehicles seen near the checkpoint.` });
-  const files = Array.from({ length: photos }, (_, k) => ({ field: 'attachments', name: `IMG_${i}_${k}.jpg`, type: 'image/jpeg', data: uniquePhoto(photo, `${r.clientId}/${k}`) }));
+  const files = Array.from({ length: photos }, (_, k) => ({
+    field: 'attachments',
+    name: `IMG_${i}_${k}.jpg`,
+    type: 'image/jpeg',
+    data: uniquePhoto(photo, `${r.clientId}/${k}`),
+  }));
   const boundary = `----kill${randomBytes(6).toString('hex')}`;
   const fields = Object.entries(r).map(([k, v]) => [k, String(v)] as [string, string]);
   return {
-    clientId: r.clientId as string, boundary, body: multipart(boundary, fields, files),
+    clientId: r.clientId as string,
+    boundary,
+    body: multipart(boundary, fields, files),
     hashes: files.map((f) => createHash('sha256').update(f.data).digest('hex')).sort(),
   };
 }
@@ -69,10 +88,21 @@ function makeUpload(i: number, photos: number): Upload {
 /** Sends an upload; `stallAt` (0..1) sends only that share of the body and then waits for the server to die. */
 function send(url: string, u: Upload, stallAt = 1): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.request(`${url}/api/reports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${u.boundary}`, 'content-length': u.body.length },
-    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    const req = http.request(
+      `${url}/api/reports`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${u.boundary}`,
+          'content-length': u.body.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     if (stallAt >= 1) req.end(u.body);
     else req.write(u.body.subarray(0, Math.floor(u.body.length * stallAt)));
@@ -81,7 +111,9 @@ function send(url: string, u: Upload, stallAt = 1): Promise<number> {
 
 async function checkNothingHalfStored(uploads: Upload[]): Promise<number> {
   const files = createFileStore(storage);
-  const reports = await db.report.findMany({ select: { id: true, clientId: true, attachments: { select: { sha256: true, sizeBytes: true } } } });
+  const reports = await db.report.findMany({
+    select: { id: true, clientId: true, attachments: { select: { sha256: true, sizeBytes: true } } },
+  });
   const byClient = new Map(uploads.map((u) => [u.clientId, u]));
   for (const r of reports) {
     const sent = byClient.get(r.clientId)!;
@@ -118,7 +150,11 @@ describe('API process killed during multipart uploads', () => {
     const stalled = uploads.slice(6, 14).map((u, k) => send(api!.url, u, 0.2 + k * 0.09));
     const racing = uploads.slice(14).map((u) => send(api!.url, u));
     // Every stalled body is past its fields and inside a photo: the server is writing that part to a staged file.
-    await waitFor('the stalled uploads to be staged mid-file', async () => (await listStore(storage)).staged.length >= stalled.length, 60_000);
+    await waitFor(
+      'the stalled uploads to be staged mid-file',
+      async () => (await listStore(storage)).staged.length >= stalled.length,
+      60_000,
+    );
     const dead = await api.kill('SIGKILL');
     expect(dead.signal).toBe('SIGKILL');
     const statuses = [...finished, ...(await Promise.all(stalled)), ...(await Promise.all(racing))];
@@ -136,13 +172,21 @@ describe('API process killed during multipart uploads', () => {
 
     // The observer's app resends whatever got no answer; the clientId makes a stored one a 200, not a copy.
     api = await spawnServer({ role: 'api', env });
-    const resent = await Promise.all(uploads.map((u, i) => (statuses[i] === 201 ? Promise.resolve(201) : send(api!.url, u))));
+    const resent = await Promise.all(
+      uploads.map((u, i) => (statuses[i] === 201 ? Promise.resolve(201) : send(api!.url, u))),
+    );
     for (const s of resent) expect([200, 201]).toContain(s);
     expect(await checkNothingHalfStored(uploads)).toBe(uploads.length);
     expect(await db.report.count()).toBe(uploads.length);
-    expect(new Set((await db.report.findMany({ select: { clientId: true } })).map((r) => r.clientId)).size).toBe(uploads.length);
+    expect(new Set((await db.report.findMany({ select: { clientId: true } })).map((r) => r.clientId)).size).toBe(
+      uploads.length,
+    );
     // Answered requests leave nothing staged, and every file they stored belongs to a row: the sweep finds nothing.
-    await waitFor('the resends\' staged parts to be removed', async () => (await listStore(storage)).staged.length === 0, 30_000);
+    await waitFor(
+      "the resends' staged parts to be removed",
+      async () => (await listStore(storage)).staged.length === 0,
+      30_000,
+    );
     expect(await storeProblems(db, createFileStore(storage), { orphans: true })).toEqual([]);
     expect(await checkStoreAfterSweep()).toBe(0);
   });

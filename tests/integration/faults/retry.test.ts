@@ -13,7 +13,9 @@ beforeAll(async () => {
   s = await startTestServer({ relay: false });
   observer = await s.makeUser('observer');
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 async function stored(clientId: string) {
   const reports = await s.rt.db.report.findMany({ where: { clientId }, include: { attachments: true } });
@@ -35,7 +37,11 @@ describe('concurrent retries of one submission', () => {
     const input = makeReport();
     const photo = await makeJpeg(4242);
     const api = bearer(s.url, observer.token);
-    const res = await Promise.all(Array.from({ length: 10 }, () => api.form('/api/reports', reportForm(input, [{ data: photo, name: 'p.jpg', type: 'image/jpeg' }]))));
+    const res = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api.form('/api/reports', reportForm(input, [{ data: photo, name: 'p.jpg', type: 'image/jpeg' }])),
+      ),
+    );
     expect(res.filter((r) => r.status === 201)).toHaveLength(1);
     expect(res.filter((r) => r.status === 200)).toHaveLength(9);
     const { reports, jobs } = await stored(input.clientId as string);
@@ -48,9 +54,13 @@ describe('concurrent retries of one submission', () => {
     const input = makeReport();
     const photo = await makeJpeg(777);
     const api = bearer(s.url, observer.token);
-    const res = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2
-      ? api.post('/api/reports', input)
-      : api.form('/api/reports', reportForm(input, [{ data: photo, name: 'p.jpg', type: 'image/jpeg' }])))));
+    const res = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 2
+          ? api.post('/api/reports', input)
+          : api.form('/api/reports', reportForm(input, [{ data: photo, name: 'p.jpg', type: 'image/jpeg' }])),
+      ),
+    );
     for (const r of res) expect([200, 201]).toContain(r.status);
     expect(res.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(res.map((r) => r.body.id)).size).toBe(1);
@@ -63,7 +73,12 @@ describe('concurrent retries of one submission', () => {
     const input = makeReport();
     const photo = await makeJpeg(9001);
     const name = '1605331200999.jpg';
-    const send = () => fetch(`${s.url}/key/${observer.token}/submission`, { method: 'POST', headers: { 'x-openrosa-version': '1.0' }, body: openRosaForm(input, photo, name) });
+    const send = () =>
+      fetch(`${s.url}/key/${observer.token}/submission`, {
+        method: 'POST',
+        headers: { 'x-openrosa-version': '1.0' },
+        body: openRosaForm(input, photo, name),
+      });
     const res = await Promise.all(Array.from({ length: 8 }, send));
     // Collect only marks a form sent on 201, so a repeat is 201 too.
     expect(res.map((r) => r.status)).toEqual(Array(8).fill(201));

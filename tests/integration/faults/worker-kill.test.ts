@@ -38,8 +38,14 @@ afterAll(async () => {
 
 // Batches of 4 among 16 jobs in flight: a batch blocked on a lock holds 4 jobs while the others go on.
 const workerEnv = (redisUrl: string) => ({
-  NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: s.config.DATABASE_URL, REDIS_URL: redisUrl,
-  QUEUE_PREFIX: s.config.QUEUE_PREFIX, STORAGE_DIR: s.config.STORAGE_DIR, WORKER_CONCURRENCY: '16', PIPELINE_BATCH_SIZE: '4',
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'info',
+  DATABASE_URL: s.config.DATABASE_URL,
+  REDIS_URL: redisUrl,
+  QUEUE_PREFIX: s.config.QUEUE_PREFIX,
+  STORAGE_DIR: s.config.STORAGE_DIR,
+  WORKER_CONCURRENCY: '16',
+  PIPELINE_BATCH_SIZE: '4',
   SESSION_SECRET: randomBytes(16).toString('hex'),
 });
 
@@ -53,34 +59,55 @@ async function lockReport(reportId: string) {
   const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   return {
     /** Backends (the worker's batches) waiting for this lock. */
-    waiters: async () => (await s.rt.db.$queryRaw<Array<{ pid: number }>>`
-      SELECT pid FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`).length,
+    waiters: async () =>
+      (
+        await s.rt.db.$queryRaw<Array<{ pid: number }>>`
+      SELECT pid FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`
+      ).length,
     release: () => c.query('COMMIT'),
   };
 }
 
-const reportState = async () => new Map((await s.rt.db.report.findMany({ select: { id: true, status: true, processedAt: true, incidentId: true } }))
-  .map((r) => [r.id, r]));
+const reportState = async () =>
+  new Map(
+    (await s.rt.db.report.findMany({ select: { id: true, status: true, processedAt: true, incidentId: true } })).map(
+      (r) => [r.id, r],
+    ),
+  );
 
 describe('worker killed mid-jobs', () => {
   it('recovers the jobs it held, uncommitted and committed-but-unacknowledged: each report processed exactly once, counted once in incidents and digests', async () => {
     // Three observers reporting the same few days around the same towns: many reports share incidents.
     const rand = seeded(1020);
     const reports = Array.from({ length: 150 }, () => makeFieldReport(rand, { withinDays: 3 }));
-    const filed = await Promise.all(reports.map((r, i) => bearer(s.url, observers[i % 3]!.token).post('/api/reports', r)));
+    const filed = await Promise.all(
+      reports.map((r, i) => bearer(s.url, observers[i % 3]!.token).post('/api/reports', r)),
+    );
     for (const f of filed) expect(f.status).toBe(201);
-    await waitFor('every report to be queued', async () => (await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })) === 0);
+    await waitFor(
+      'every report to be queued',
+      async () => (await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })) === 0,
+    );
     // Jobs are taken in the order the relay added them: the outbox's.
-    const order = (await s.rt.db.outboxEvent.findMany({ orderBy: { id: 'asc' } })).map((o) => (o.payload as { reportId: string }).reportId);
+    const order = (await s.rt.db.outboxEvent.findMany({ orderBy: { id: 'asc' } })).map(
+      (o) => (o.payload as { reportId: string }).reportId,
+    );
     const committing = await lockReport(order[40]!);
     const blocked = await lockReport(order[100]!);
 
     workers.push(await spawnServer({ role: 'worker', env: workerEnv(redisProxy.url(s.config.REDIS_URL)) }));
-    await waitFor('a worker batch to wait on each lock', async () => (await committing.waiters()) > 0 && (await blocked.waiters()) > 0, 120_000);
+    await waitFor(
+      'a worker batch to wait on each lock',
+      async () => (await committing.waiters()) > 0 && (await blocked.waiters()) > 0,
+      120_000,
+    );
     // The worker loses Redis, then one blocked batch goes on and commits: its jobs cannot be marked completed.
     redisProxy.cut();
     await committing.release();
-    await waitFor('the released batch to commit', async () => (await reportState()).get(order[40]!)!.status === 'processed');
+    await waitFor(
+      'the released batch to commit',
+      async () => (await reportState()).get(order[40]!)!.status === 'processed',
+    );
     const killed = await workers[0]!.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
 
@@ -99,12 +126,20 @@ describe('worker killed mid-jobs', () => {
 
     workers.push(await spawnServer({ role: 'worker', env: workerEnv(s.config.REDIS_URL) }));
     // Jobs the dead worker held come back once their lock expires (lockDuration 30 s + the stalled check).
-    const settled = await waitFor('every job held at the kill to finish', async () => {
-      const jobs = await Promise.all(held.map((j) => queue.getJob(j.id!)));
-      const states = await Promise.all(jobs.map((j) => j!.getState()));
-      return states.every((st) => st === 'completed' || st === 'failed') ? jobs.map((j, i) => ({ job: j!, state: states[i] })) : null;
-    }, 240_000);
-    expect(settled.filter((x) => x.state !== 'completed').map((x) => `${x.job.id}: ${x.state} ${x.job.failedReason}`)).toEqual([]);
+    const settled = await waitFor(
+      'every job held at the kill to finish',
+      async () => {
+        const jobs = await Promise.all(held.map((j) => queue.getJob(j.id!)));
+        const states = await Promise.all(jobs.map((j) => j!.getState()));
+        return states.every((st) => st === 'completed' || st === 'failed')
+          ? jobs.map((j, i) => ({ job: j!, state: states[i] }))
+          : null;
+      },
+      240_000,
+    );
+    expect(
+      settled.filter((x) => x.state !== 'completed').map((x) => `${x.job.id}: ${x.state} ${x.job.failedReason}`),
+    ).toEqual([]);
     const after = await reportState();
     for (const { job } of settled) {
       const id = job.data.reportId as string;
@@ -120,7 +155,11 @@ describe('worker killed mid-jobs', () => {
     // The batch that was waiting on the lock never committed (its client died): its report was processed by the rerun.
     expect(settled.find((x) => x.job.data.reportId === order[100])!.job.returnvalue).toBe('processed');
 
-    await waitFor('every report to be processed', async () => [...(await reportState()).values()].every((r) => r.status === 'processed'), 120_000);
+    await waitFor(
+      'every report to be processed',
+      async () => [...(await reportState()).values()].every((r) => r.status === 'processed'),
+      120_000,
+    );
     expect(await queue.getJobCountByTypes('completed')).toBe(reports.length);
     const rows = await s.rt.db.report.findMany({ select: { id: true, status: true, incidentId: true } });
     expect(rows).toHaveLength(reports.length);
@@ -129,11 +168,22 @@ describe('worker killed mid-jobs', () => {
       SELECT i.id::text, i."reportCount", count(r.id)::int AS members FROM "Incident" i LEFT JOIN "Report" r ON r."incidentId" = i.id
       WHERE i."mergedIntoId" IS NULL GROUP BY i.id HAVING i."reportCount" <> count(r.id) OR count(r.id) = 0`;
     expect(mismatched).toEqual([]);
-    const [{ total }] = await s.rt.db.$queryRaw<Array<{ total: number }>>`SELECT COALESCE(sum("reportCount"), 0)::int AS total FROM "Incident" WHERE "mergedIntoId" IS NULL`;
+    const [{ total }] = await s.rt.db.$queryRaw<
+      Array<{ total: number }>
+    >`SELECT COALESCE(sum("reportCount"), 0)::int AS total FROM "Incident" WHERE "mergedIntoId" IS NULL`;
     expect(total).toBe(reports.length);
 
     const times = reports.map((r) => Date.parse(r.observedAt as string));
-    const digest = await createDigest(s.rt.db, { from: new Date(Math.min(...times) - 86_400_000), to: new Date(Math.max(...times) + 86_400_000), trigger: 'on_demand' }, s.rt.clock, activeAgreement());
+    const digest = await createDigest(
+      s.rt.db,
+      {
+        from: new Date(Math.min(...times) - 86_400_000),
+        to: new Date(Math.max(...times) + 86_400_000),
+        trigger: 'on_demand',
+      },
+      s.rt.clock,
+      activeAgreement(),
+    );
     expect(digest.data.totals.reports).toBe(reports.length);
   }, 420_000);
 });

@@ -23,21 +23,31 @@ beforeAll(async () => {
   server = await spawnServer({
     role: 'all',
     env: {
-      DATABASE_URL: tdb.url, WEB_CONCURRENCY: '2', LOG_LEVEL: 'info', QUEUE_PREFIX: `cl-${randomBytes(3).toString('hex')}`,
+      DATABASE_URL: tdb.url,
+      WEB_CONCURRENCY: '2',
+      LOG_LEVEL: 'info',
+      QUEUE_PREFIX: `cl-${randomBytes(3).toString('hex')}`,
       STORAGE_DIR: await mkdtemp(path.join(os.tmpdir(), 'cluster-')),
     },
   });
 });
-afterAll(async () => { await server?.kill('SIGKILL'); await tdb.drop(); });
+afterAll(async () => {
+  await server?.kill('SIGKILL');
+  await tdb.drop();
+});
 
-const apiPids = () => new Set(server.output.filter((l) => l.includes('"api listening"')).map((l) => JSON.parse(l).pid as number));
+const apiPids = () =>
+  new Set(server.output.filter((l) => l.includes('"api listening"')).map((l) => JSON.parse(l).pid as number));
 
 describe('API on several processes', () => {
   it('serves from two processes, files reports through either, and the primary processes them', async () => {
     for (let i = 0; i < 50 && apiPids().size < 2; i++) await new Promise((r) => setTimeout(r, 200));
     expect(apiPids().size).toBe(2);
     expect(apiPids().has(server.pid)).toBe(false);
-    const token = await bearer(server.url).post('/api/auth/token', { username: 'cluster.observer', password: 'cluster-password' });
+    const token = await bearer(server.url).post('/api/auth/token', {
+      username: 'cluster.observer',
+      password: 'cluster-password',
+    });
     expect(token.status).toBe(200);
     const client = bearer(server.url, token.body.token);
     const ids: string[] = [];

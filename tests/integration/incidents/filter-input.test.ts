@@ -19,27 +19,38 @@ beforeAll(async () => {
     await s.rt.db.report.create({ data: reportRow(observer.user.id, { placeName, incidentId: incident.id }) });
   }
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const places = (items: Array<{ placeName: string | null }>) => items.map((i) => i.placeName).sort();
 
 describe('text filters', () => {
-  it.each([['%', ['100% Road_km 7']], ['_', ['100% Road_km 7']], ['%_%', []], ['s%e', []], ['\\', []], ['ras', ['Ras Lanuf']]])(
-    'place=%s on incidents and reports matches it literally', async (typed, expected) => {
-      const api = bearer(s.url, member.token);
-      const incidents = await api.get(`/api/incidents?place=${encodeURIComponent(typed)}`);
-      expect(incidents.status).toBe(200);
-      expect(places(incidents.body.items)).toEqual(expected);
-      const reports = await api.get(`/api/reports?place=${encodeURIComponent(typed)}`);
-      expect(reports.status).toBe(200);
-      expect(places(reports.body.items)).toEqual(expected);
-    });
+  it.each([
+    ['%', ['100% Road_km 7']],
+    ['_', ['100% Road_km 7']],
+    ['%_%', []],
+    ['s%e', []],
+    ['\\', []],
+    ['ras', ['Ras Lanuf']],
+  ])('place=%s on incidents and reports matches it literally', async (typed, expected) => {
+    const api = bearer(s.url, member.token);
+    const incidents = await api.get(`/api/incidents?place=${encodeURIComponent(typed)}`);
+    expect(incidents.status).toBe(200);
+    expect(places(incidents.body.items)).toEqual(expected);
+    const reports = await api.get(`/api/reports?place=${encodeURIComponent(typed)}`);
+    expect(reports.status).toBe(200);
+    expect(places(reports.body.items)).toEqual(expected);
+  });
 });
 
 describe('dates outside what can be stored', () => {
   it.each([
-    '/api/incidents?from=0000-01-01T00:00:00Z', '/api/incidents?to=275760-09-13T00:00:00Z', '/api/incidents?from=0001-01-01',
-    '/api/reports?from=0000-01-01T00:00:00Z', '/api/exports/incidents.csv?from=0000-01-01T00:00:00Z',
+    '/api/incidents?from=0000-01-01T00:00:00Z',
+    '/api/incidents?to=275760-09-13T00:00:00Z',
+    '/api/incidents?from=0001-01-01',
+    '/api/reports?from=0000-01-01T00:00:00Z',
+    '/api/exports/incidents.csv?from=0000-01-01T00:00:00Z',
   ])('%s answers 400 naming the field', async (path) => {
     const r = await bearer(s.url, member.token).get(path);
     expect(r.status).toBe(400);

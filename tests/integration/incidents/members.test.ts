@@ -16,11 +16,17 @@ beforeAll(async () => {
   const [observer, member] = await Promise.all([s.makeUser('observer'), s.makeUser('commission')]);
   api = bearer(s.url, member.token);
   // Out of order in time, with ties on observedAt (the id breaks them).
-  incident = await insertIncidentWithReports(s.rt.db, observer.user.id, Array.from({ length: N }, (_, i) => ({
-    observedAt: new Date(Date.UTC(2020, 10, 14, 5, 0, 0) + ((i * 37) % 101) * 60_000),
-  })));
+  incident = await insertIncidentWithReports(
+    s.rt.db,
+    observer.user.id,
+    Array.from({ length: N }, (_, i) => ({
+      observedAt: new Date(Date.UTC(2020, 10, 14, 5, 0, 0) + ((i * 37) % 101) * 60_000),
+    })),
+  );
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('incident members', () => {
   it('gives the first page with the incident and pages the rest with a cursor, each member once, in observed order', async () => {

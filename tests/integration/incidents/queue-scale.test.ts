@@ -29,7 +29,9 @@ beforeAll(async () => {
     FROM generate_series(1, ${N}) AS n`);
   await s.rt.db.$executeRawUnsafe('ANALYZE "Incident"');
 }, 180_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 async function timed(path: string) {
   await api.get(path); // warm the plan and the connection
@@ -62,7 +64,8 @@ describe(`queue at ${N} incidents`, () => {
 
     // 20 pages deep by cursor costs the same as the first page.
     let cursor: string | null = null;
-    for (let i = 0; i < 20; i++) cursor = (await api.get(`/api/incidents?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor;
+    for (let i = 0; i < 20; i++)
+      cursor = (await api.get(`/api/incidents?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor;
     const deep = await timed(`/api/incidents?limit=200&cursor=${cursor}`);
     timings.deep = Math.round(deep.ms);
     console.info('queue timings (ms)', timings);
@@ -70,11 +73,19 @@ describe(`queue at ${N} incidents`, () => {
   });
 
   it('pages every sort order off its (key, id) index without sorting the table', async () => {
-    for (const [column, index] of [['severity', 'Incident_severity_id_idx'], ['"firstObservedAt"', 'Incident_firstObservedAt_id_idx'], ['"reportCount"', 'Incident_reportCount_id_idx']]) {
+    for (const [column, index] of [
+      ['severity', 'Incident_severity_id_idx'],
+      ['"firstObservedAt"', 'Incident_firstObservedAt_id_idx'],
+      ['"reportCount"', 'Incident_reportCount_id_idx'],
+    ]) {
       for (const dir of ['ASC', 'DESC']) {
         const plan = await s.rt.db.$queryRawUnsafe<Array<{ 'QUERY PLAN': string }>>(
           `EXPLAIN SELECT id FROM "Incident" WHERE "mergedIntoId" IS NULL AND state = 'new' AND (${column}, id) ${dir === 'DESC' ? '<' : '>'} (3, '00000000-0000-0000-0000-000000000000')
-           ORDER BY ${column} ${dir}, id ${dir} LIMIT 51`.replace('(3,', column === '"firstObservedAt"' ? "(timestamptz '2020-11-01'," : '(3,'));
+           ORDER BY ${column} ${dir}, id ${dir} LIMIT 51`.replace(
+            '(3,',
+            column === '"firstObservedAt"' ? "(timestamptz '2020-11-01'," : '(3,',
+          ),
+        );
         const text = plan.map((r) => r['QUERY PLAN']).join('\n');
         expect(text, `${column} ${dir}`).toContain(index);
         expect(text, `${column} ${dir}`).not.toMatch(/\bSort\b/);

@@ -12,12 +12,96 @@ const ids: Record<string, string> = {};
 const at = (iso: string) => new Date(iso);
 // Seven incidents; F was merged into A and must never show. G starts 2020-11-30 22:30Z = 1 December in Tripoli.
 const SEED = {
-  A: { state: 'new', terms: ['hostilities'], stance: 'violation', parties: ['LAAF'], languages: ['en'], confidence: 0.9, severity: 5, placeName: 'Sirte', lat: 31.2, lon: 16.6, firstObservedAt: at('2020-11-10T10:00:00Z'), lastObservedAt: at('2020-11-10T12:00:00Z'), reportCount: 3 },
-  B: { state: 'under_review', terms: ['arms_transfer'], stance: 'violation', parties: ['GNA'], languages: ['ar'], confidence: 0.6, severity: 3, placeName: 'Misrata', lat: 32.37, lon: 15.09, firstObservedAt: at('2020-11-12T08:00:00Z'), lastObservedAt: at('2020-11-12T09:00:00Z'), reportCount: 1 },
-  C: { state: 'verified', terms: ['road_opening'], stance: 'compliance', parties: ['GNA', 'LAAF'], languages: ['ar', 'en'], confidence: 0.95, severity: 0, placeName: 'Brega', lat: 30.4, lon: 19.6, firstObservedAt: at('2020-11-20T08:00:00Z'), lastObservedAt: at('2020-11-20T09:00:00Z'), reportCount: 5 },
-  D: { state: 'rejected', terms: ['hostilities', 'mines_uxo'], stance: 'violation', parties: ['foreign'], languages: ['ar'], confidence: 0.4, severity: 4, placeName: 'Sirte port', lat: 31.21, lon: 16.59, firstObservedAt: at('2020-11-05T08:00:00Z'), lastObservedAt: at('2020-11-05T09:00:00Z'), reportCount: 2 },
-  E: { state: 'new', terms: ['troop_return'], stance: 'information', parties: [], languages: ['en'], confidence: 0.7, severity: 1, placeName: 'Tripoli', lat: 32.88, lon: 13.19, firstObservedAt: at('2020-11-25T08:00:00Z'), lastObservedAt: at('2020-11-25T09:00:00Z'), reportCount: 4 },
-  G: { state: 'needs_info', terms: ['hostilities'], stance: 'violation', parties: ['LAAF'], languages: ['en'], confidence: 0.5, severity: 2, placeName: 'Ajdabiya', lat: 30.75, lon: 20.22, firstObservedAt: at('2020-11-30T22:30:00Z'), lastObservedAt: at('2020-11-30T23:00:00Z'), reportCount: 6 },
+  A: {
+    state: 'new',
+    terms: ['hostilities'],
+    stance: 'violation',
+    parties: ['LAAF'],
+    languages: ['en'],
+    confidence: 0.9,
+    severity: 5,
+    placeName: 'Sirte',
+    lat: 31.2,
+    lon: 16.6,
+    firstObservedAt: at('2020-11-10T10:00:00Z'),
+    lastObservedAt: at('2020-11-10T12:00:00Z'),
+    reportCount: 3,
+  },
+  B: {
+    state: 'under_review',
+    terms: ['arms_transfer'],
+    stance: 'violation',
+    parties: ['GNA'],
+    languages: ['ar'],
+    confidence: 0.6,
+    severity: 3,
+    placeName: 'Misrata',
+    lat: 32.37,
+    lon: 15.09,
+    firstObservedAt: at('2020-11-12T08:00:00Z'),
+    lastObservedAt: at('2020-11-12T09:00:00Z'),
+    reportCount: 1,
+  },
+  C: {
+    state: 'verified',
+    terms: ['road_opening'],
+    stance: 'compliance',
+    parties: ['GNA', 'LAAF'],
+    languages: ['ar', 'en'],
+    confidence: 0.95,
+    severity: 0,
+    placeName: 'Brega',
+    lat: 30.4,
+    lon: 19.6,
+    firstObservedAt: at('2020-11-20T08:00:00Z'),
+    lastObservedAt: at('2020-11-20T09:00:00Z'),
+    reportCount: 5,
+  },
+  D: {
+    state: 'rejected',
+    terms: ['hostilities', 'mines_uxo'],
+    stance: 'violation',
+    parties: ['foreign'],
+    languages: ['ar'],
+    confidence: 0.4,
+    severity: 4,
+    placeName: 'Sirte port',
+    lat: 31.21,
+    lon: 16.59,
+    firstObservedAt: at('2020-11-05T08:00:00Z'),
+    lastObservedAt: at('2020-11-05T09:00:00Z'),
+    reportCount: 2,
+  },
+  E: {
+    state: 'new',
+    terms: ['troop_return'],
+    stance: 'information',
+    parties: [],
+    languages: ['en'],
+    confidence: 0.7,
+    severity: 1,
+    placeName: 'Tripoli',
+    lat: 32.88,
+    lon: 13.19,
+    firstObservedAt: at('2020-11-25T08:00:00Z'),
+    lastObservedAt: at('2020-11-25T09:00:00Z'),
+    reportCount: 4,
+  },
+  G: {
+    state: 'needs_info',
+    terms: ['hostilities'],
+    stance: 'violation',
+    parties: ['LAAF'],
+    languages: ['en'],
+    confidence: 0.5,
+    severity: 2,
+    placeName: 'Ajdabiya',
+    lat: 30.75,
+    lon: 20.22,
+    firstObservedAt: at('2020-11-30T22:30:00Z'),
+    lastObservedAt: at('2020-11-30T23:00:00Z'),
+    reportCount: 6,
+  },
 } as const;
 
 beforeAll(async () => {
@@ -25,7 +109,12 @@ beforeAll(async () => {
   member = await s.makeUser('commission');
   api = bearer(s.url, member.token);
   for (const [name, fields] of Object.entries(SEED)) {
-    const row = incidentRow({ ...fields, parties: [...fields.parties], terms: [...fields.terms], languages: [...fields.languages] });
+    const row = incidentRow({
+      ...fields,
+      parties: [...fields.parties],
+      terms: [...fields.terms],
+      languages: [...fields.languages],
+    });
     ids[name] = row.id!;
     await s.rt.db.incident.create({ data: row });
   }
@@ -34,7 +123,9 @@ beforeAll(async () => {
   await s.rt.db.incident.create({ data: f });
   await s.rt.db.incident.update({ where: { id: ids.A }, data: { assigneeId: member.user.id } });
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const names = (items: Array<{ id: string }>) => items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
 const query = async (qs: string) => {
@@ -51,9 +142,20 @@ describe('GET /api/incidents filters', () => {
     expect(page.counts).toEqual({ new: 2, under_review: 1, verified: 1, rejected: 1, needs_info: 1 });
     expect(page.nextCursor).toBeNull();
     expect(page.items.find((i) => i.id === ids.A)).toMatchObject({
-      state: 'new', assignee: { id: member.user.id, username: member.username }, terms: ['hostilities'], stance: 'violation',
-      parties: ['LAAF'], confidence: 0.9, severity: 5, lat: 31.2, lon: 16.6, placeName: 'Sirte', reportCount: 3, languages: ['en'],
-      firstObservedAt: '2020-11-10T10:00:00.000Z', corrected: false,
+      state: 'new',
+      assignee: { id: member.user.id, username: member.username },
+      terms: ['hostilities'],
+      stance: 'violation',
+      parties: ['LAAF'],
+      confidence: 0.9,
+      severity: 5,
+      lat: 31.2,
+      lon: 16.6,
+      placeName: 'Sirte',
+      reportCount: 3,
+      languages: ['en'],
+      firstObservedAt: '2020-11-10T10:00:00.000Z',
+      corrected: false,
     });
   });
 
@@ -88,7 +190,15 @@ describe('GET /api/incidents filters', () => {
 
   it('empty values mean no filter; bad values are 400 naming the field', async () => {
     expect(await sortedNames('state=&term=&from=&to=')).toEqual(['A', 'B', 'C', 'D', 'E', 'G']);
-    for (const qs of ['sort=newest', 'bbox=1,2,3', 'state=open', 'minConfidence=2', 'from=yesterday', 'colour=red', 'limit=0']) {
+    for (const qs of [
+      'sort=newest',
+      'bbox=1,2,3',
+      'state=open',
+      'minConfidence=2',
+      'from=yesterday',
+      'colour=red',
+      'limit=0',
+    ]) {
       const r = await api.get(`/api/incidents?${qs}`);
       expect(r.status, qs).toBe(400);
       expect(r.body.error.issues[0].field, qs).toBeTruthy();
@@ -136,7 +246,14 @@ describe('GET /api/incidents/map', () => {
     expect(r.body.truncated).toBe(false);
     const a = r.body.features.find((f: { id: string }) => f.id === ids.A);
     expect(a.geometry).toEqual({ type: 'Point', coordinates: [16.6, 31.2] });
-    expect(a.properties).toMatchObject({ id: ids.A, state: 'new', terms: ['hostilities'], stance: 'violation', reportCount: 3, severity: 5 });
+    expect(a.properties).toMatchObject({
+      id: ids.A,
+      state: 'new',
+      terms: ['hostilities'],
+      stance: 'violation',
+      reportCount: 3,
+      severity: 5,
+    });
     expect(r.body.features.map((f: { id: string }) => f.id).sort()).toEqual([ids.A, ids.D, ids.G].sort());
   });
 });

@@ -15,10 +15,17 @@ let api: ReturnType<typeof bearer>;
 
 beforeAll(async () => {
   s = await startTestServer({ relay: false });
-  [observer, member, member2, admin] = await Promise.all([s.makeUser('observer'), s.makeUser('commission'), s.makeUser('commission'), s.makeUser('admin')]);
+  [observer, member, member2, admin] = await Promise.all([
+    s.makeUser('observer'),
+    s.makeUser('commission'),
+    s.makeUser('commission'),
+    s.makeUser('admin'),
+  ]);
   api = bearer(s.url, member.token);
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const auditOf = (entityId: string, action: string) =>
   s.rt.db.auditEvent.findMany({ where: { entityType: 'incident', entityId, action }, orderBy: { seq: 'asc' } });
@@ -32,9 +39,14 @@ describe('roles', () => {
     const [id] = await insertIncidents(s.rt.db, [{}]);
     const obs = bearer(s.url, observer.token);
     const responses = await Promise.all([
-      obs.get('/api/incidents'), obs.get('/api/incidents/map'), obs.get('/api/incidents/assignees'), obs.get(`/api/incidents/${id}`),
-      obs.patch(`/api/incidents/${id}`, { state: 'under_review' }), obs.post(`/api/incidents/${id}/comments`, { body: 'x' }),
-      obs.post(`/api/incidents/${id}/merge`, { otherId: id }), obs.post(`/api/incidents/${id}/split`, { reportIds: [id] }),
+      obs.get('/api/incidents'),
+      obs.get('/api/incidents/map'),
+      obs.get('/api/incidents/assignees'),
+      obs.get(`/api/incidents/${id}`),
+      obs.patch(`/api/incidents/${id}`, { state: 'under_review' }),
+      obs.post(`/api/incidents/${id}/comments`, { body: 'x' }),
+      obs.post(`/api/incidents/${id}/merge`, { otherId: id }),
+      obs.post(`/api/incidents/${id}/split`, { reportIds: [id] }),
       obs.post('/api/incidents/bulk', { action: 'state', ids: [id], state: 'verified' }),
     ]);
     expect(responses.map((r) => r.status)).toEqual(Array(9).fill(403));
@@ -66,7 +78,11 @@ describe('PATCH /api/incidents/:id', () => {
 
     const rows = await auditOf(id!, 'incident_state_changed');
     expect(rows.map((r) => [(r.before as { state: string }).state, (r.after as { state: string }).state])).toEqual([
-      ['new', 'under_review'], ['under_review', 'verified'], ['verified', 'under_review'], ['under_review', 'needs_info'], ['needs_info', 'rejected'],
+      ['new', 'under_review'],
+      ['under_review', 'verified'],
+      ['verified', 'under_review'],
+      ['under_review', 'needs_info'],
+      ['needs_info', 'rejected'],
     ]);
     expect(rows.every((r) => r.actorId === member.user.id && r.actorName === member.username)).toBe(true);
     expect((rows[1]!.after as { note: string }).note).toBe('to verified');
@@ -80,12 +96,24 @@ describe('PATCH /api/incidents/:id', () => {
   });
 
   it('stores a terms/stance correction that wins over the automatic result, and audits before/after', async () => {
-    const { id } = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}, {}], { terms: ['hostilities'], stance: 'violation' });
-    const r = await api.patch(`/api/incidents/${id}`, { terms: ['arms_transfer', 'hostilities'], stance: 'information', note: 'convoy, no shots' });
+    const { id } = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}, {}], {
+      terms: ['hostilities'],
+      stance: 'violation',
+    });
+    const r = await api.patch(`/api/incidents/${id}`, {
+      terms: ['arms_transfer', 'hostilities'],
+      stance: 'information',
+      note: 'convoy, no shots',
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ terms: ['arms_transfer', 'hostilities'], stance: 'information', corrected: true });
     const row = await s.rt.db.incident.findUniqueOrThrow({ where: { id } });
-    expect(row.correction).toMatchObject({ terms: ['arms_transfer', 'hostilities'], stance: 'information', by: member.username, note: 'convoy, no shots' });
+    expect(row.correction).toMatchObject({
+      terms: ['arms_transfer', 'hostilities'],
+      stance: 'information',
+      by: member.username,
+      note: 'convoy, no shots',
+    });
     const [audit] = await auditOf(id, 'incident_corrected');
     expect(audit!.before).toMatchObject({ terms: ['hostilities'], stance: 'violation', correction: null });
     expect(audit!.after).toMatchObject({ terms: ['arms_transfer', 'hostilities'], stance: 'information' });
@@ -101,7 +129,9 @@ describe('PATCH /api/incidents/:id', () => {
     expect((await api.patch(`/api/incidents/${id}`, { terms: ['not_a_term'] })).status).toBe(422);
     expect((await api.patch(`/api/incidents/${id}`, {})).status).toBe(422);
     expect((await api.patch(`/api/incidents/${id}`, { state: 'done' })).status).toBe(422);
-    expect((await api.patch('/api/incidents/00000000-0000-4000-8000-000000000000', { state: 'verified' })).status).toBe(404);
+    expect((await api.patch('/api/incidents/00000000-0000-4000-8000-000000000000', { state: 'verified' })).status).toBe(
+      404,
+    );
   });
 
   it('assigns to commission members only, unassigns with null, and audits both', async () => {
@@ -125,7 +155,10 @@ describe('comments', () => {
     const { id, reportIds } = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}]);
     const r = await api.post(`/api/incidents/${id}/comments`, { body: 'Ask the Sirte team for photos.' });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ body: 'Ask the Sirte team for photos.', author: { id: member.user.id, username: member.username } });
+    expect(r.body).toMatchObject({
+      body: 'Ask the Sirte team for photos.',
+      author: { id: member.user.id, username: member.username },
+    });
     const detail = (await api.get(`/api/incidents/${id}`)).body;
     expect(detail.comments.map((c: { id: string }) => c.id)).toEqual([r.body.id]);
     expect(detail.reports.map((x: { id: string }) => x.id)).toEqual(reportIds);
@@ -137,8 +170,18 @@ describe('comments', () => {
 
 describe('merge and split', () => {
   it('merges another incident in: every report moves and is pinned, nothing is lost, the other leaves the queue', async () => {
-    const a = await insertIncidentWithReports(s.rt.db, observer.user.id, [{ placeName: 'MergeA' }, { placeName: 'MergeA' }], { placeName: 'MergeA' });
-    const b = await insertIncidentWithReports(s.rt.db, observer.user.id, [{ observedAt: new Date('2020-11-14T06:00:00Z'), placeName: 'MergeA' }], { placeName: 'MergeA' });
+    const a = await insertIncidentWithReports(
+      s.rt.db,
+      observer.user.id,
+      [{ placeName: 'MergeA' }, { placeName: 'MergeA' }],
+      { placeName: 'MergeA' },
+    );
+    const b = await insertIncidentWithReports(
+      s.rt.db,
+      observer.user.id,
+      [{ observedAt: new Date('2020-11-14T06:00:00Z'), placeName: 'MergeA' }],
+      { placeName: 'MergeA' },
+    );
     await api.post(`/api/incidents/${b.id}/comments`, { body: 'on b' });
     const before = await reportTotals();
 
@@ -156,7 +199,11 @@ describe('merge and split', () => {
 
     const [audit] = await auditOf(a.id, 'incident_merged');
     expect(audit!.before).toMatchObject({ target: { reportCount: 2 }, other: { id: b.id, reportCount: 1 } });
-    expect(audit!.after).toMatchObject({ target: { reportCount: 3 }, mergedId: b.id, movedReportIds: [...b.reportIds].sort() });
+    expect(audit!.after).toMatchObject({
+      target: { reportCount: 3 },
+      mergedId: b.id,
+      movedReportIds: [...b.reportIds].sort(),
+    });
 
     expect((await api.post(`/api/incidents/${a.id}/merge`, { otherId: b.id })).status).toBe(409);
     expect((await api.patch(`/api/incidents/${b.id}`, { state: 'verified' })).status).toBe(409);
@@ -165,23 +212,36 @@ describe('merge and split', () => {
 
   it('splits reports into a new incident, records the separation, keeps every report', async () => {
     const src = await insertIncidentWithReports(s.rt.db, observer.user.id, [
-      {}, {}, { observedAt: new Date('2020-11-16T10:00:00Z'), placeName: 'Brega', lat: 30.4, lon: 19.6 },
+      {},
+      {},
+      { observedAt: new Date('2020-11-16T10:00:00Z'), placeName: 'Brega', lat: 30.4, lon: 19.6 },
     ]);
     const before = await reportTotals();
     const r = await api.post(`/api/incidents/${src.id}/split`, { reportIds: [src.reportIds[2]] });
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`/api/incidents/${r.body.id}`);
-    expect(r.body).toMatchObject({ state: 'new', reportCount: 1, placeName: 'Brega', firstObservedAt: '2020-11-16T10:00:00.000Z' });
+    expect(r.body).toMatchObject({
+      state: 'new',
+      reportCount: 1,
+      placeName: 'Brega',
+      firstObservedAt: '2020-11-16T10:00:00.000Z',
+    });
     expect(await reportTotals()).toEqual(before);
     const movedReport = await s.rt.db.report.findUniqueOrThrow({ where: { id: src.reportIds[2] } });
     expect(movedReport).toMatchObject({ incidentId: r.body.id, incidentPinned: true });
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: src.id } })).reportCount).toBe(2);
     const [a, b] = [src.id, r.body.id as string].sort();
-    expect(await s.rt.db.incidentSeparation.findUnique({ where: { incidentA_incidentB: { incidentA: a!, incidentB: b! } } })).not.toBeNull();
+    expect(
+      await s.rt.db.incidentSeparation.findUnique({ where: { incidentA_incidentB: { incidentA: a!, incidentB: b! } } }),
+    ).not.toBeNull();
 
     const [audit] = await auditOf(src.id, 'report_split');
     expect(audit!.before).toMatchObject({ source: { reportCount: 3 } });
-    expect(audit!.after).toMatchObject({ source: { reportCount: 2 }, newIncidentId: r.body.id, reportIds: [src.reportIds[2]] });
+    expect(audit!.after).toMatchObject({
+      source: { reportCount: 2 },
+      newIncidentId: r.body.id,
+      reportIds: [src.reportIds[2]],
+    });
   });
 
   it('refuses to split out every report or a report of another incident', async () => {
@@ -203,7 +263,11 @@ describe('bulk', () => {
     expect(r.body.updated).toBe(2);
     expect(r.body.errors.map((e: { id: string }) => e.id).sort()).toEqual([ids[2], missing].sort());
     const states = await s.rt.db.incident.findMany({ where: { id: { in: ids } }, select: { id: true, state: true } });
-    expect(Object.fromEntries(states.map((x) => [x.id, x.state]))).toEqual({ [ids[0]!]: 'needs_info', [ids[1]!]: 'needs_info', [ids[2]!]: 'verified' });
+    expect(Object.fromEntries(states.map((x) => [x.id, x.state]))).toEqual({
+      [ids[0]!]: 'needs_info',
+      [ids[1]!]: 'needs_info',
+      [ids[2]!]: 'verified',
+    });
     expect(await auditOf(ids[0]!, 'incident_state_changed')).toHaveLength(1);
 
     const assign = await api.post('/api/incidents/bulk', { action: 'assign', ids, assigneeId: member.user.id });

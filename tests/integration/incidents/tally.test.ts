@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { createDb, type Db } from '../../../src/db/client.ts';
 import {
-  computeIncidentAggregate, insertIncidents, joinIncidents, recomputeIncidents, type AggregateMember, type IncidentCorrection, type Tally,
+  computeIncidentAggregate,
+  insertIncidents,
+  joinIncidents,
+  recomputeIncidents,
+  type AggregateMember,
+  type IncidentCorrection,
+  type Tally,
 } from '../../../src/incidents/aggregate.ts';
 import { expectSameAggregate, memberArb } from '../../helpers/factories.ts';
 
@@ -18,10 +24,15 @@ let drop: () => Promise<void>;
 beforeAll(async () => {
   const t = await createTestDatabase();
   db = createDb(t.url, { max: 4 });
-  drop = async () => { await db.$disconnect(); await t.drop(); };
+  drop = async () => {
+    await db.$disconnect();
+    await t.drop();
+  };
   observerId = (await db.user.create({ data: { username: 'observer', passwordHash: 'x', role: 'observer' } })).id;
 });
-afterAll(async () => { await drop(); });
+afterAll(async () => {
+  await drop();
+});
 
 /** Member reports written as the pipeline leaves them (the columns the aggregate reads). */
 async function insertMembers(incidentId: string, members: AggregateMember[]): Promise<string[]> {
@@ -62,12 +73,15 @@ async function joinInChunks(incidentId: string, members: AggregateMember[], chun
 
 describe('incremental incident aggregates', () => {
   it('equal the full recompute after random joins, a correction, and a split', async () => {
-    const runs = fc.sample(fc.record({
-      members: fc.array(memberArb, { minLength: 2, maxLength: 60 }),
-      chunks: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }),
-      split: fc.integer({ min: 0, max: 100 }),
-      later: fc.array(memberArb, { minLength: 1, maxLength: 10 }),
-    }), { numRuns: 12, seed: 35_000 });
+    const runs = fc.sample(
+      fc.record({
+        members: fc.array(memberArb, { minLength: 2, maxLength: 60 }),
+        chunks: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }),
+        split: fc.integer({ min: 0, max: 100 }),
+        later: fc.array(memberArb, { minLength: 1, maxLength: 10 }),
+      }),
+      { numRuns: 12, seed: 35_000 },
+    );
     for (const run of runs) {
       const [first, ...rest] = run.members;
       const [id] = await db.$transaction((tx) => insertIncidents(tx, [{ members: [first!] }]));
@@ -79,19 +93,37 @@ describe('incremental incident aggregates', () => {
       const incremental = (await stored(id!)).tally;
       await db.$transaction((tx) => recomputeIncidents(tx, [id!]));
       const full = (await stored(id!)).tally;
-      expect({ ...full, confidence: null, gps: null, resolved: null }).toEqual({ ...incremental, confidence: null, gps: null, resolved: null });
-      for (const k of ['confidence', 'gps', 'resolved'] as const) full[k].forEach((x, i) => expect(x).toBeCloseTo(incremental[k][i]!, 9));
+      expect({ ...full, confidence: null, gps: null, resolved: null }).toEqual({
+        ...incremental,
+        confidence: null,
+        gps: null,
+        resolved: null,
+      });
+      for (const k of ['confidence', 'gps', 'resolved'] as const)
+        full[k].forEach((x, i) => expect(x).toBeCloseTo(incremental[k][i]!, 9));
 
       // Split: some reports leave for a new incident; both are recomputed, then both take more joins.
-      const reports = await db.report.findMany({ where: { incidentId: id! }, orderBy: { id: 'asc' }, select: { id: true } });
-      const leaving = reports.slice(0, Math.max(1, Math.floor((reports.length - 1) * run.split / 100))).map((r) => r.id);
+      const reports = await db.report.findMany({
+        where: { incidentId: id! },
+        orderBy: { id: 'asc' },
+        select: { id: true },
+      });
+      const leaving = reports
+        .slice(0, Math.max(1, Math.floor(((reports.length - 1) * run.split) / 100)))
+        .map((r) => r.id);
       const [other] = await db.$transaction((tx) => insertIncidents(tx, [{ members: [first!] }]));
       await db.report.updateMany({ where: { id: { in: leaving } }, data: { incidentId: other! } });
       await db.$transaction((tx) => recomputeIncidents(tx, [id!, other!]));
-      await db.incident.update({ where: { id: other! }, data: { correction: { stance: 'compliance', terms: ['road_opening'] } } });
+      await db.incident.update({
+        where: { id: other! },
+        data: { correction: { stance: 'compliance', terms: ['road_opening'] } },
+      });
       await joinInChunks(id!, run.later, [2, 3]);
       await joinInChunks(other!, run.later, [1, 5]);
-      const corrections: Array<[string, IncidentCorrection | null]> = [[id!, null], [other!, { stance: 'compliance', terms: ['road_opening'] }]];
+      const corrections: Array<[string, IncidentCorrection | null]> = [
+        [id!, null],
+        [other!, { stance: 'compliance', terms: ['road_opening'] }],
+      ];
       for (const [incident, correction] of corrections) {
         const members = await db.$queryRaw<AggregateMember[]>`
           SELECT "lat", "lon", "resolvedLat", "resolvedLon", "geoCell", "placeName", "resolvedPlace", "observedAt", "language",
@@ -107,7 +139,10 @@ describe('incremental incident aggregates', () => {
     const [id] = await db.$transaction((tx) => insertIncidents(tx, [{ members: [m1!] }]));
     await insertMembers(id!, [m1!, m2!]);
     await db.$executeRaw`UPDATE "Incident" SET "tally" = NULL, "reportCount" = 1 WHERE "id" = ${id!}::uuid`;
-    await db.$transaction(async (tx) => { await insertMembers(id!, [m3!]); await joinIncidents(tx, new Map([[id!, [m3!]]])); });
+    await db.$transaction(async (tx) => {
+      await insertMembers(id!, [m3!]);
+      await joinIncidents(tx, new Map([[id!, [m3!]]]));
+    });
     const i = await stored(id!);
     expect(i.tally.n).toBe(3);
     expectSameAggregate(i, computeIncidentAggregate(byTime([m1!, m2!, m3!]), null));

@@ -29,7 +29,9 @@ afterAll(async () => {
 
 function startWorker(analyzer: Analyzer): Worker {
   const w = new Worker(QUEUES.reports, reportsProcessor(s.rt, analyzer), {
-    connection: redisConnection(s.config.REDIS_URL, s.rt.log, 'worker'), prefix: s.config.QUEUE_PREFIX, concurrency: 2,
+    connection: redisConnection(s.config.REDIS_URL, s.rt.log, 'worker'),
+    prefix: s.config.QUEUE_PREFIX,
+    concurrency: 2,
   });
   w.on('error', () => undefined);
   workers.push(w);
@@ -44,16 +46,33 @@ describe('failing jobs and the dead-letter view', () => {
   it('retries with backoff, rolls back every attempt, and marks the report failed after the last one', async () => {
     reportId = (await observer.post('/api/reports', shellingEn())).body.id;
     // The dependency throws inside the assignment transaction, after the block locks were taken.
-    const broken: Analyzer = { ...real(), assign: async () => { throw new Error('candidate store unavailable'); } };
+    const broken: Analyzer = {
+      ...real(),
+      assign: async () => {
+        throw new Error('candidate store unavailable');
+      },
+    };
     failing = startWorker(broken);
     const queue = s.rt.queues.get(QUEUES.reports)!;
-    const job = await queue.add(JOBS.processReport, { reportId }, { jobId: `dlq-${reportId}`, attempts: 3, backoff: { type: 'exponential', delay: 150 }, removeOnFail: false });
-    const failed = await waitFor(async () => ((await queue.getJob(job.id!))?.finishedOn && (await job.isFailed()) ? queue.getJob(job.id!) : null), 'job failed');
+    const job = await queue.add(
+      JOBS.processReport,
+      { reportId },
+      { jobId: `dlq-${reportId}`, attempts: 3, backoff: { type: 'exponential', delay: 150 }, removeOnFail: false },
+    );
+    const failed = await waitFor(
+      async () => ((await queue.getJob(job.id!))?.finishedOn && (await job.isFailed()) ? queue.getJob(job.id!) : null),
+      'job failed',
+    );
     expect(failed!.attemptsMade).toBe(3);
     // Exponential backoff: 150 ms then 300 ms between the three attempts.
     expect(failed!.finishedOn! - failed!.timestamp).toBeGreaterThanOrEqual(450);
     const report = (await observer.get(`/api/reports/${reportId}`)).body;
-    expect(report).toMatchObject({ status: 'failed', failureReason: 'candidate store unavailable', incidentId: null, classification: null });
+    expect(report).toMatchObject({
+      status: 'failed',
+      failureReason: 'candidate store unavailable',
+      incidentId: null,
+      classification: null,
+    });
     expect(await s.rt.db.incident.count()).toBe(0);
     expect((await s.rt.db.report.findUniqueOrThrow({ where: { id: reportId } })).attempts).toBe(3);
   });
@@ -62,9 +81,16 @@ describe('failing jobs and the dead-letter view', () => {
     expect((await observer.get('/api/jobs/failed')).status).toBe(403);
     const r = await commission.get('/api/jobs/failed');
     expect(r.status).toBe(200);
-    expect(r.body).toContainEqual(expect.objectContaining({
-      queue: 'reports', jobId: `dlq-${reportId}`, name: 'process-report', data: { reportId }, failedReason: 'candidate store unavailable', attemptsMade: 3,
-    }));
+    expect(r.body).toContainEqual(
+      expect.objectContaining({
+        queue: 'reports',
+        jobId: `dlq-${reportId}`,
+        name: 'process-report',
+        data: { reportId },
+        failedReason: 'candidate store unavailable',
+        attemptsMade: 3,
+      }),
+    );
   });
 
   it('retries a dead letter on request and the report is processed', async () => {
@@ -84,7 +110,11 @@ describe('failing jobs and the dead-letter view', () => {
     expect((await commission.post(`/api/jobs/failed/reports/dlq-${reportId}/retry`, {})).status).toBe(409);
     const audited = await s.rt.db.auditEvent.findMany({ where: { action: 'job_retried' } });
     expect(audited).toHaveLength(1);
-    expect(audited[0]).toMatchObject({ entityType: 'job', entityId: `reports/dlq-${reportId}`, actorName: expect.any(String) });
+    expect(audited[0]).toMatchObject({
+      entityType: 'job',
+      entityId: `reports/dlq-${reportId}`,
+      actorName: expect.any(String),
+    });
     expect(audited[0]!.after).toMatchObject({ queue: 'reports', jobId: `dlq-${reportId}`, data: { reportId } });
   });
 });

@@ -42,25 +42,48 @@ describe.runIf(hasModel)('corrections become training data', () => {
   async function fileAndProcess(narratives: string[]): Promise<string[]> {
     const ids: string[] = [];
     for (const [i, narrative] of narratives.entries()) {
-      const r = await bearer(s.url, observer.token).post('/api/reports', makeReport({ narrative, observedAt: `2021-0${1 + (i % 6)}-1${i % 9}T0${i % 9}:00:00+02:00`, lat: 27 + (i % 5), lon: 12 + (i % 7) }));
+      const r = await bearer(s.url, observer.token).post(
+        '/api/reports',
+        makeReport({
+          narrative,
+          observedAt: `2021-0${1 + (i % 6)}-1${i % 9}T0${i % 9}:00:00+02:00`,
+          lat: 27 + (i % 5),
+          lon: 12 + (i % 7),
+        }),
+      );
       expect(r.status).toBe(201);
       ids.push(r.body.id);
     }
-    await expect.poll(async () => s.rt.db.report.count({ where: { id: { in: ids }, status: 'processed' } }), { timeout: 60_000, interval: 200 }).toBe(ids.length);
+    await expect
+      .poll(async () => s.rt.db.report.count({ where: { id: { in: ids }, status: 'processed' } }), {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBe(ids.length);
     return ids;
   }
 
   async function correct(ids: string[], terms: string[], stance: string): Promise<void> {
     const api = bearer(s.url, member.token);
-    for (const id of ids) expect((await api.patch(`/api/reports/${id}/classification`, { terms, stance, note: 'checked on site' })).status).toBe(200);
+    for (const id of ids)
+      expect(
+        (await api.patch(`/api/reports/${id}/classification`, { terms, stance, note: 'checked on site' })).status,
+      ).toBe(200);
   }
 
   async function retrain() {
     const job = await s.rt.queues.get(QUEUES.models)!.add(JOBS.retrainModel, { agreementId: 'libya-2020' });
-    await expect.poll(async () => (await job.getState()), { timeout: 240_000, interval: 500 }).toMatch(/completed|failed/);
+    await expect
+      .poll(async () => await job.getState(), { timeout: 240_000, interval: 500 })
+      .toMatch(/completed|failed/);
     const done = await s.rt.queues.get(QUEUES.models)!.getJob(job.id!);
     expect(done?.failedReason ?? null).toBeNull();
-    return done!.returnvalue as { status: string; version: string; current: { termMicroF1: number }; candidate: { termMicroF1: number } };
+    return done!.returnvalue as {
+      status: string;
+      version: string;
+      current: { termMicroF1: number };
+      candidate: { termMicroF1: number };
+    };
   }
 
   it('records the model version with each classification', async () => {
@@ -76,7 +99,10 @@ describe.runIf(hasModel)('corrections become training data', () => {
     await correct(ids, ['hostilities'], 'violation');
     const result = await retrain();
     expect(result.status).toBe('promoted');
-    const version = await s.rt.db.modelVersion.findFirstOrThrow({ where: { promoted: true }, orderBy: { promotedAt: 'desc' } });
+    const version = await s.rt.db.modelVersion.findFirstOrThrow({
+      where: { promoted: true },
+      orderBy: { promotedAt: 'desc' },
+    });
     expect(version.corrections).toBeGreaterThanOrEqual(21);
     expect(version.heldOut).toBeGreaterThanOrEqual(7);
     expect(await s.rt.db.auditEvent.count({ where: { action: 'model_promoted', entityId: version.id } })).toBe(1);
@@ -88,7 +114,10 @@ describe.runIf(hasModel)('corrections become training data', () => {
   }, 300_000);
 
   it('refuses a candidate that is worse on the newest corrections, keeping the model in use', async () => {
-    const before = await s.rt.db.modelVersion.findFirstOrThrow({ where: { promoted: true }, orderBy: { promotedAt: 'desc' } });
+    const before = await s.rt.db.modelVersion.findFirstOrThrow({
+      where: { promoted: true },
+      orderBy: { promotedAt: 'desc' },
+    });
     // Older corrections that teach a wrong label; the newest ones (held out) are right.
     const shelling = (i: number) => `Artillery shelled positions east of Sirte tonight, salvo ${i}, houses damaged.`;
     const wrong = await fileAndProcess(Array.from({ length: 40 }, (_, i) => shelling(i)));
@@ -98,7 +127,10 @@ describe.runIf(hasModel)('corrections become training data', () => {
     const result = await retrain();
     expect(result.status).toBe('refused');
     expect(result.candidate.termMicroF1).toBeLessThan(result.current.termMicroF1);
-    const after = await s.rt.db.modelVersion.findFirstOrThrow({ where: { promoted: true }, orderBy: { promotedAt: 'desc' } });
+    const after = await s.rt.db.modelVersion.findFirstOrThrow({
+      where: { promoted: true },
+      orderBy: { promotedAt: 'desc' },
+    });
     expect(after.id).toBe(before.id);
     expect(await s.rt.db.auditEvent.count({ where: { action: 'model_refused' } })).toBe(1);
   }, 300_000);

@@ -34,7 +34,9 @@ beforeAll(async () => {
   jpeg = await makeJpeg(7);
 });
 
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 
 function submissionBody(xml: string, files: Array<[string, Buffer]> = [], xmlField = 'xml_submission_file'): FormData {
   const form = new FormData();
@@ -70,7 +72,9 @@ describe('form list and form download', () => {
     expect(anon.headers.get('x-openrosa-version')).toBe('1.0');
     expect(await anon.text()).toContain('<message nature="error">');
 
-    const res = await fetch(`${api.url}/formList`, { headers: { authorization: OBSERVER, 'x-openrosa-version': '1.0' } });
+    const res = await fetch(`${api.url}/formList`, {
+      headers: { authorization: OBSERVER, 'x-openrosa-version': '1.0' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-openrosa-version')).toBe('1.0');
     expect(res.headers.get('content-type')).toBe('text/xml; charset=utf-8');
@@ -90,7 +94,9 @@ describe('form list and form download', () => {
   });
 
   it('refuses a wrong password, and 404s an unknown form in OpenRosa XML', async () => {
-    const wrong = await fetch(`${api.url}/formList`, { headers: { authorization: basic(observerName, 'not-the-password') } });
+    const wrong = await fetch(`${api.url}/formList`, {
+      headers: { authorization: basic(observerName, 'not-the-password') },
+    });
     expect(wrong.status).toBe(401);
     const failed = await rt.db.auditEvent.findMany({ where: { action: 'login_failed', actorName: observerName } });
     expect(failed.map((a) => a.after)).toContainEqual(expect.objectContaining({ via: 'openrosa' }));
@@ -127,10 +133,18 @@ describe('submission', () => {
 
     const [report] = await reportsFor(id);
     expect(report).toMatchObject({
-      source: 'openrosa', narrative: 'رتل من ١٢ آلية يتحرك جنوب سرت', lat: 32.3754, lon: 15.0925, accuracyM: 5,
-      partyAlleged: 'LAAF', casualties: { injured: 2 }, status: 'received',
+      source: 'openrosa',
+      narrative: 'رتل من ١٢ آلية يتحرك جنوب سرت',
+      lat: 32.3754,
+      lon: 15.0925,
+      accuracyM: 5,
+      partyAlleged: 'LAAF',
+      casualties: { injured: 2 },
+      status: 'received',
     });
-    expect(report.attachments).toEqual([expect.objectContaining({ mime: 'image/jpeg', originalName: '1605331200123.jpg', sizeBytes: jpeg.length })]);
+    expect(report.attachments).toEqual([
+      expect.objectContaining({ mime: 'image/jpeg', originalName: '1605331200123.jpg', sizeBytes: jpeg.length }),
+    ]);
     const jobs = () => rt.db.outboxEvent.count({ where: { payload: { equals: { reportId: report.id } } } });
     expect(await jobs()).toBe(1);
 
@@ -195,7 +209,11 @@ describe('submission', () => {
   });
 
   it('a body that is not multipart is 415; a commission account may not submit', async () => {
-    const json = await fetch(`${api.url}/submission`, { method: 'POST', headers: { authorization: OBSERVER, 'content-type': 'text/xml' }, body: collectSubmission() });
+    const json = await fetch(`${api.url}/submission`, {
+      method: 'POST',
+      headers: { authorization: OBSERVER, 'content-type': 'text/xml' },
+      body: collectSubmission(),
+    });
     expect(json.status).toBe(415);
     const reviewer = await submit(submissionBody(collectSubmission({}, { instanceId: randomUUID() })), REVIEWER);
     expect(reviewer.status).toBe(403);
@@ -211,7 +229,10 @@ describe('token in the server URL (/key/<token>)', () => {
     expect((await fetch(downloadUrl)).status).toBe(200);
     expect((await fetch(`${api.url}${prefix}/submission`, { method: 'HEAD' })).status).toBe(204);
     const id = randomUUID();
-    const res = await fetch(`${api.url}${prefix}/submission`, { method: 'POST', body: submissionBody(collectSubmission({}, { instanceId: id })) });
+    const res = await fetch(`${api.url}${prefix}/submission`, {
+      method: 'POST',
+      body: submissionBody(collectSubmission({}, { instanceId: id })),
+    });
     expect(res.status).toBe(201);
     expect((await reportsFor(id))[0].source).toBe('openrosa');
   });
@@ -236,11 +257,16 @@ describe('Basic over plain HTTP in production', () => {
       expect(anon.status).toBe(401);
       expect(anon.headers.get('www-authenticate')).toBeNull();
       expect((await fetch(`${url}/formList`, { headers: { authorization: OBSERVER } })).status).toBe(403);
-      const viaTls = await fetch(`${url}/formList`, { headers: { authorization: OBSERVER, 'x-forwarded-proto': 'https' } });
+      const viaTls = await fetch(`${url}/formList`, {
+        headers: { authorization: OBSERVER, 'x-forwarded-proto': 'https' },
+      });
       expect(viaTls.status).toBe(200);
       expect(await viaTls.text()).toContain('<downloadUrl>https://');
     } finally {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     }
   });
 });
@@ -253,8 +279,10 @@ describe('submission encodings', () => {
   };
   it('reads a document declared ISO-8859-1 in that encoding, keeping the text exactly', async () => {
     const id = randomUUID();
-    const xml = collectSubmission({ narrative: 'Convoi vu près du café de la gare', place_name: 'Syrte' }, { instanceId: id })
-      .replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0" encoding="ISO-8859-1"?>');
+    const xml = collectSubmission(
+      { narrative: 'Convoi vu près du café de la gare', place_name: 'Syrte' },
+      { instanceId: id },
+    ).replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0" encoding="ISO-8859-1"?>');
     const res = await submit(bytesBody(Buffer.from(xml, 'latin1')));
     expect(res.status).toBe(201);
     const [report] = await reportsFor(id);
@@ -270,7 +298,10 @@ describe('submission encodings', () => {
     expect(await reportsFor(id)).toHaveLength(0);
   });
   it('refuses an encoding it cannot decode, naming it', async () => {
-    const xml = collectSubmission({}, { instanceId: randomUUID() }).replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0" encoding="x-unknown"?>');
+    const xml = collectSubmission({}, { instanceId: randomUUID() }).replace(
+      /^<\?xml[^>]*\?>/,
+      '<?xml version="1.0" encoding="x-unknown"?>',
+    );
     const res = await submit(bytesBody(Buffer.from(xml)));
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/encoding x-unknown is not supported/);
@@ -282,16 +313,31 @@ describe('form list links', () => {
     const s2 = await startTestServer({ relay: false, env: { PUBLIC_URL: 'https://monitoring.example.org/' } });
     try {
       const o = await s2.makeUser('observer');
-      const forged = (path: string) => new Promise<string>((resolve, reject) => {
-        const req = http.request(`${s2.url}${path}`, { headers: { host: 'attacker.example', authorization: basic(o.username, o.password) } }, (res) => {
-          let body = ''; res.setEncoding('utf8'); res.on('data', (c) => { body += c; }); res.on('end', () => resolve(body));
+      const forged = (path: string) =>
+        new Promise<string>((resolve, reject) => {
+          const req = http.request(
+            `${s2.url}${path}`,
+            { headers: { host: 'attacker.example', authorization: basic(o.username, o.password) } },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (c) => {
+                body += c;
+              });
+              res.on('end', () => resolve(body));
+            },
+          );
+          req.on('error', reject);
+          req.end();
         });
-        req.on('error', reject); req.end();
-      });
       const plain = await forged('/formList');
-      expect(/<downloadUrl>([^<]+)<\/downloadUrl>/.exec(plain)![1]).toBe('https://monitoring.example.org/forms/ceasefire_report/form.xml');
+      expect(/<downloadUrl>([^<]+)<\/downloadUrl>/.exec(plain)![1]).toBe(
+        'https://monitoring.example.org/forms/ceasefire_report/form.xml',
+      );
       const keyed = await forged(`/key/${o.token}/formList`);
-      expect(/<downloadUrl>([^<]+)<\/downloadUrl>/.exec(keyed)![1]).toBe(`https://monitoring.example.org/key/${o.token}/forms/ceasefire_report/form.xml`);
+      expect(/<downloadUrl>([^<]+)<\/downloadUrl>/.exec(keyed)![1]).toBe(
+        `https://monitoring.example.org/key/${o.token}/forms/ceasefire_report/form.xml`,
+      );
       expect(keyed).not.toMatch(/attacker/);
     } finally {
       await s2.close();

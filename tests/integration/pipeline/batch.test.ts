@@ -10,20 +10,45 @@ import { createTestDatabase } from '../../helpers/db.ts';
 import { createDb, type Db } from '../../../src/db/client.ts';
 import { systemClock } from '../../../src/clock.ts';
 import type { Pool } from 'pg';
-import { createAnalyzer, createBatcher, createPgPool, processBatch, processReport, type Analyzer } from '../../../src/pipeline/index.ts';
+import {
+  createAnalyzer,
+  createBatcher,
+  createPgPool,
+  processBatch,
+  processReport,
+  type Analyzer,
+} from '../../../src/pipeline/index.ts';
 
-interface Fixture { observedAt: string; lat: number | null; lon: number | null; accuracyM: number | null; placeName: string | null; narrative: string; partyAlleged: string | null; labels: { incident: string } }
+interface Fixture {
+  observedAt: string;
+  lat: number | null;
+  lon: number | null;
+  accuracyM: number | null;
+  placeName: string | null;
+  narrative: string;
+  partyAlleged: string | null;
+  labels: { incident: string };
+}
 
 const fixtures: Fixture[] = ['blind-reports.jsonl', 'blind2-reports.jsonl'].flatMap((f) =>
-  readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Fixture));
+  readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Fixture),
+);
 const ids = fixtures.map(() => randomUUID());
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 // Every fifth report carries the photo of its labelled incident; two unrelated reports share one photo.
-const photos = fixtures.map((f, i) => [...(i % 5 === 0 ? [sha(`photo:${f.labels.incident}`)] : []), ...(i === 3 || i === 150 ? [sha('shared')] : [])]);
+const photos = fixtures.map((f, i) => [
+  ...(i % 5 === 0 ? [sha(`photo:${f.labels.incident}`)] : []),
+  ...(i === 3 || i === 150 ? [sha('shared')] : []),
+]);
 
 const analyzer = createAnalyzer('libya-2020');
 const drops: Array<() => Promise<void>> = [];
-afterAll(async () => { for (const d of drops) await d(); });
+afterAll(async () => {
+  for (const d of drops) await d();
+});
 
 async function world(): Promise<Db> {
   const t = await createTestDatabase();
@@ -31,11 +56,24 @@ async function world(): Promise<Db> {
   // Batches run as in the worker: on a plain node-postgres pool (src/db/pg-tx.ts).
   const pool = createPgPool(t.url, 2);
   pools.set(db, pool);
-  drops.push(async () => { await pool.end(); await db.$disconnect(); await t.drop(); });
-  const user = await db.user.create({ data: { username: 'observer', passwordHash: 'x', role: 'observer', displayName: 'Observer' } });
+  drops.push(async () => {
+    await pool.end();
+    await db.$disconnect();
+    await t.drop();
+  });
+  const user = await db.user.create({
+    data: { username: 'observer', passwordHash: 'x', role: 'observer', displayName: 'Observer' },
+  });
   const rows = fixtures.map((f, i) => ({
-    id: ids[i], observedAt: f.observedAt, lat: f.lat, lon: f.lon, accuracyM: f.accuracyM, placeName: f.placeName, narrative: f.narrative,
-    party: ['LAAF', 'GNA', 'foreign'].includes(f.partyAlleged ?? '') ? f.partyAlleged : 'unknown', hash: sha(`content:${i}`),
+    id: ids[i],
+    observedAt: f.observedAt,
+    lat: f.lat,
+    lon: f.lon,
+    accuracyM: f.accuracyM,
+    placeName: f.placeName,
+    narrative: f.narrative,
+    party: ['LAAF', 'GNA', 'foreign'].includes(f.partyAlleged ?? '') ? f.partyAlleged : 'unknown',
+    hash: sha(`content:${i}`),
   }));
   await db.$executeRaw`
     INSERT INTO "Report" ("id", "clientId", "observerId", "contentHash", "observedAt", "lat", "lon", "accuracyM", "placeName", "narrative", "partyAlleged")
@@ -54,22 +92,49 @@ const deps = (db: Db, a: Analyzer = analyzer) => ({ db, clock: systemClock, anal
 
 /** Each report → the sorted ids of the reports sharing its incident, its score and its incident's aggregate. */
 async function outcome(db: Db) {
-  const rows = await db.$queryRaw<Array<{ id: string; incidentId: string | null; status: string; assignmentScore: number | null; terms: string[]; stance: string | null }>>`
+  const rows = await db.$queryRaw<
+    Array<{
+      id: string;
+      incidentId: string | null;
+      status: string;
+      assignmentScore: number | null;
+      terms: string[];
+      stance: string | null;
+    }>
+  >`
     SELECT "id", "incidentId", "status"::text AS status, "assignmentScore", "terms", "stance"::text AS stance FROM "Report"`;
   const members = new Map<string, string[]>();
-  for (const r of rows) if (r.incidentId) members.set(r.incidentId, [...(members.get(r.incidentId) ?? []), r.id].sort());
+  for (const r of rows)
+    if (r.incidentId) members.set(r.incidentId, [...(members.get(r.incidentId) ?? []), r.id].sort());
   const incidents = new Map((await db.incident.findMany()).map((i) => [i.id, i]));
-  return new Map(rows.map((r) => {
-    const i = r.incidentId ? incidents.get(r.incidentId)! : null;
-    return [r.id, {
-      status: r.status, group: r.incidentId ? members.get(r.incidentId)!.join(',') : null, score: r.assignmentScore, terms: r.terms, stance: r.stance,
-      incident: i && {
-        reportCount: i.reportCount, terms: i.terms, stance: i.stance, parties: i.parties, languages: i.languages, severity: i.severity,
-        firstObservedAt: i.firstObservedAt.toISOString(), lastObservedAt: i.lastObservedAt.toISOString(), geoCell: i.geoCell,
-        lat: i.lat === null ? null : Number(i.lat.toFixed(9)), lon: i.lon === null ? null : Number(i.lon.toFixed(9)),
-      },
-    }];
-  }));
+  return new Map(
+    rows.map((r) => {
+      const i = r.incidentId ? incidents.get(r.incidentId)! : null;
+      return [
+        r.id,
+        {
+          status: r.status,
+          group: r.incidentId ? members.get(r.incidentId)!.join(',') : null,
+          score: r.assignmentScore,
+          terms: r.terms,
+          stance: r.stance,
+          incident: i && {
+            reportCount: i.reportCount,
+            terms: i.terms,
+            stance: i.stance,
+            parties: i.parties,
+            languages: i.languages,
+            severity: i.severity,
+            firstObservedAt: i.firstObservedAt.toISOString(),
+            lastObservedAt: i.lastObservedAt.toISOString(),
+            geoCell: i.geoCell,
+            lat: i.lat === null ? null : Number(i.lat.toFixed(9)),
+            lon: i.lon === null ? null : Number(i.lon.toFixed(9)),
+          },
+        },
+      ];
+    }),
+  );
 }
 
 async function consistent(db: Db) {
@@ -98,7 +163,10 @@ describe('batched processing', () => {
     for (const size of [16, 64]) {
       const db = await world();
       for (let i = 0; i < ids.length; i += size) {
-        const out = await processBatch(deps(db), ids.slice(i, i + size).map((reportId) => ({ reportId, attempt: 1 })));
+        const out = await processBatch(
+          deps(db),
+          ids.slice(i, i + size).map((reportId) => ({ reportId, attempt: 1 })),
+        );
         expect(out.every((o) => o === 'processed')).toBe(true);
       }
       expect(await outcome(db)).toEqual(oneByOne);
@@ -110,7 +178,10 @@ describe('batched processing', () => {
   it('changes nothing when a batch runs again', async () => {
     const before = await batched.$queryRaw<unknown[]>`SELECT * FROM "Report" ORDER BY "id"`;
     const incidents = await batched.$queryRaw<unknown[]>`SELECT * FROM "Incident" ORDER BY "id"`;
-    const out = await processBatch(deps(batched), ids.slice(0, 40).map((reportId) => ({ reportId, attempt: 2 })));
+    const out = await processBatch(
+      deps(batched),
+      ids.slice(0, 40).map((reportId) => ({ reportId, attempt: 2 })),
+    );
     expect(out.every((o) => o === 'unchanged')).toBe(true);
     expect(await batched.$queryRaw<unknown[]>`SELECT * FROM "Report" ORDER BY "id"`).toEqual(before);
     expect(await batched.$queryRaw<unknown[]>`SELECT * FROM "Incident" ORDER BY "id"`).toEqual(incidents);
@@ -123,7 +194,12 @@ describe('batched processing', () => {
     const items = [corrected, ids[8]!, ids[8]!, missing].map((reportId) => ({ reportId, attempt: 1 }));
     expect(await processBatch(deps(batched), items)).toEqual(['deferred', 'unchanged', 'deferred', 'missing']);
     const batcher = createBatcher(deps(batched), { maxBatch: 8, maxWaitMs: 5 });
-    expect(await Promise.all(items.map((i) => batcher.submit(i.reportId, 1)))).toEqual(['corrected', 'unchanged', 'unchanged', 'missing']);
+    expect(await Promise.all(items.map((i) => batcher.submit(i.reportId, 1)))).toEqual([
+      'corrected',
+      'unchanged',
+      'unchanged',
+      'missing',
+    ]);
     const r = await batched.report.findUniqueOrThrow({ where: { id: corrected } });
     expect(r).toMatchObject({ terms: ['hostilities'], stance: 'violation', confidence: 1 });
     await consistent(batched);
@@ -132,9 +208,19 @@ describe('batched processing', () => {
   it('falls back to one-by-one when a batch fails: only the bad report fails, its neighbours are processed', async () => {
     const db = await world();
     const bad = ids[5]!;
-    const broken: Analyzer = { ...analyzer, analyze: (r) => { if (r.id === bad) throw new Error('cannot read this one'); return analyzer.analyze(r); } };
+    const broken: Analyzer = {
+      ...analyzer,
+      analyze: (r) => {
+        if (r.id === bad) throw new Error('cannot read this one');
+        return analyzer.analyze(r);
+      },
+    };
     const errors: unknown[] = [];
-    const batcher = createBatcher(deps(db, broken), { maxBatch: 10, maxWaitMs: 5, onBatchError: (e) => errors.push(e) });
+    const batcher = createBatcher(deps(db, broken), {
+      maxBatch: 10,
+      maxWaitMs: 5,
+      onBatchError: (e) => errors.push(e),
+    });
     const results = await Promise.allSettled(ids.slice(0, 10).map((id) => batcher.submit(id, 1)));
     expect(errors).toHaveLength(1);
     expect(results.map((r) => r.status)).toEqual(ids.slice(0, 10).map((id) => (id === bad ? 'rejected' : 'fulfilled')));

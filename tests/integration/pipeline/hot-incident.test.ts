@@ -11,7 +11,8 @@ import { recomputeIncidents } from '../../../src/incidents/aggregate.ts';
 import { createAnalyzer, createPgPool, processBatch } from '../../../src/pipeline/index.ts';
 
 const BIG = 3_000;
-const NARRATIVE = 'Artillery shelling hit GNA positions east of Sirte near Abu Grein at dawn; approx. 12 rounds impacted, 2 fighters injured.';
+const NARRATIVE =
+  'Artillery shelling hit GNA positions east of Sirte near Abu Grein at dawn; approx. 12 rounds impacted, 2 fighters injured.';
 
 let db: Db;
 let pool: pg.Pool;
@@ -23,10 +24,16 @@ beforeAll(async () => {
   const t = await createTestDatabase();
   db = createDb(t.url, { max: 4 });
   pool = createPgPool(t.url, 2);
-  drop = async () => { await pool.end(); await db.$disconnect(); await t.drop(); };
+  drop = async () => {
+    await pool.end();
+    await db.$disconnect();
+    await t.drop();
+  };
   observerId = (await db.user.create({ data: { username: 'observer', passwordHash: 'x', role: 'observer' } })).id;
 });
-afterAll(async () => { await drop(); });
+afterAll(async () => {
+  await drop();
+});
 
 async function received(observedAt: string): Promise<string> {
   const id = randomUUID();
@@ -38,7 +45,9 @@ async function received(observedAt: string): Promise<string> {
 
 /** Copies a processed report `n` times into its incident, spread over the ten minutes before it, then recomputes. */
 async function grow(reportId: string, n: number): Promise<string> {
-  const [{ incidentId }] = await db.$queryRaw<Array<{ incidentId: string }>>`SELECT "incidentId"::text AS "incidentId" FROM "Report" WHERE "id" = ${reportId}::uuid`;
+  const [{ incidentId }] = await db.$queryRaw<
+    Array<{ incidentId: string }>
+  >`SELECT "incidentId"::text AS "incidentId" FROM "Report" WHERE "id" = ${reportId}::uuid`;
   await db.$executeRaw`
     INSERT INTO "Report" ("id", "clientId", "observerId", "contentHash", "observedAt", "lat", "lon", "placeName", "narrative", "partyAlleged",
       "status", "processedAt", "inputHash", "language", "normalizedText", "resolvedPlace", "resolvedLat", "resolvedLon", "geoCell", "placeKey",
@@ -52,10 +61,20 @@ async function grow(reportId: string, n: number): Promise<string> {
   return incidentId;
 }
 
-type PlanNode = { 'Relation Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] };
+type PlanNode = {
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
+  Plans?: PlanNode[];
+};
 function reportRows(n: PlanNode): number {
-  const own = n['Relation Name'] === 'Report'
-    ? ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * (n['Actual Loops'] ?? 1) : 0;
+  const own =
+    n['Relation Name'] === 'Report'
+      ? ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) *
+        (n['Actual Loops'] ?? 1)
+      : 0;
   return own + (n.Plans ?? []).reduce((s, p) => s + reportRows(p), 0);
 }
 
@@ -82,7 +101,9 @@ function countingPool(counter: { rows: number; statements: number }): pg.Pool {
 async function joinCounted(observedAt: string) {
   const id = await received(observedAt);
   const counter = { rows: 0, statements: 0 };
-  const [outcome] = await processBatch({ db, clock: systemClock, analyzer, pool: countingPool(counter) }, [{ reportId: id, attempt: 1 }]);
+  const [outcome] = await processBatch({ db, clock: systemClock, analyzer, pool: countingPool(counter) }, [
+    { reportId: id, attempt: 1 },
+  ]);
   expect(outcome).toBe('processed');
   const row = await db.report.findUniqueOrThrow({ where: { id }, select: { incidentId: true } });
   return { incidentId: row.incidentId, ...counter };
@@ -92,7 +113,10 @@ describe('joining a hot incident', () => {
   it(`reads as many rows for an incident of ${BIG} reports as for one of two`, async () => {
     const small0 = await received('2020-11-14T05:40:00Z');
     const big0 = await received('2020-11-20T05:40:00Z');
-    await processBatch({ db, clock: systemClock, analyzer, pool }, [{ reportId: small0, attempt: 1 }, { reportId: big0, attempt: 1 }]);
+    await processBatch({ db, clock: systemClock, analyzer, pool }, [
+      { reportId: small0, attempt: 1 },
+      { reportId: big0, attempt: 1 },
+    ]);
     const small = await grow(small0, 1);
     const big = await grow(big0, BIG);
     expect(small).not.toBe(big);

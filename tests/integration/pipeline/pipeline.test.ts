@@ -16,7 +16,9 @@ beforeAll(async () => {
   observer = bearer(s.url, (await s.makeUser('observer')).token);
   commission = bearer(s.url, (await s.makeUser('commission')).token);
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const submitAndWait = (body: Record<string, unknown>) => fileAndWaitProcessed(observer, body);
 
@@ -45,7 +47,13 @@ describe('report processing pipeline', () => {
     expect(ar.incidentId).toBe(en.incidentId);
     expect(ar.assignment.score).toBeGreaterThan(0);
     const incident = await s.rt.db.incident.findUniqueOrThrow({ where: { id: en.incidentId } });
-    expect(incident).toMatchObject({ reportCount: 2, languages: ['ar', 'en'], terms: ['hostilities'], stance: 'violation', parties: ['LAAF'] });
+    expect(incident).toMatchObject({
+      reportCount: 2,
+      languages: ['ar', 'en'],
+      terms: ['hostilities'],
+      stance: 'violation',
+      parties: ['LAAF'],
+    });
     expect(incident.summary).toContain('near Sirte');
     expect(incident.firstObservedAt.toISOString()).toBe('2020-11-14T03:40:00.000Z');
     expect(incident.lastObservedAt.toISOString()).toBe('2020-11-14T05:30:00.000Z');
@@ -65,7 +73,9 @@ describe('report processing pipeline', () => {
       incidents: await s.rt.db.incident.findMany({ orderBy: { id: 'asc' } }),
     });
     const before = await snapshot();
-    const job = await s.rt.queues.get('reports')!.add('process-report', { reportId: ar.id }, { jobId: `again-${ar.id}` });
+    const job = await s.rt.queues
+      .get('reports')!
+      .add('process-report', { reportId: ar.id }, { jobId: `again-${ar.id}` });
     await waitFor(async () => (await job.isCompleted()) && true, 'job completed');
     expect(job.returnvalue ?? (await s.rt.queues.get('reports')!.getJob(job.id!))?.returnvalue).toBe('unchanged');
     const deps = { db: s.rt.db, clock: s.rt.clock, analyzer: createAnalyzer(s.config.AGREEMENT_ID) };
@@ -74,7 +84,11 @@ describe('report processing pipeline', () => {
   });
 
   it('lets a reviewer correction win, moves the incident aggregate, and survives reprocessing', async () => {
-    const r = await commission.patch(`/api/reports/${road.id}/classification`, { terms: ['road_opening', 'troop_return'], stance: 'violation', note: 'gate closed again by noon' });
+    const r = await commission.patch(`/api/reports/${road.id}/classification`, {
+      terms: ['road_opening', 'troop_return'],
+      stance: 'violation',
+      note: 'gate closed again by noon',
+    });
     expect(r.status).toBe(200);
     expect(r.body.classification).toMatchObject({ stance: 'violation', corrected: true });
     expect(r.body.classification.terms.map((t: any) => t.id)).toEqual(['road_opening', 'troop_return']);
@@ -90,13 +104,27 @@ describe('report processing pipeline', () => {
     expect(after.classification).toMatchObject({ stance: 'violation', corrected: true });
     expect(after.classification.automatic.stance).toBe('compliance');
     const row = await s.rt.db.report.findUniqueOrThrow({ where: { id: road.id } });
-    expect(row).toMatchObject({ terms: ['road_opening', 'troop_return'], stance: 'violation', incidentId: road.incidentId });
+    expect(row).toMatchObject({
+      terms: ['road_opening', 'troop_return'],
+      stance: 'violation',
+      incidentId: road.incidentId,
+    });
     expect(await s.rt.db.auditEvent.count({ where: { action: 'report_corrected', entityId: road.id } })).toBe(1);
   });
 
   it('refuses corrections from observers and unknown terms', async () => {
-    expect((await observer.patch(`/api/reports/${road.id}/classification`, { terms: ['hostilities'], stance: 'violation' })).status).toBe(403);
-    expect((await commission.patch(`/api/reports/${road.id}/classification`, { terms: ['teleportation'], stance: 'violation' })).status).toBe(422);
+    expect(
+      (await observer.patch(`/api/reports/${road.id}/classification`, { terms: ['hostilities'], stance: 'violation' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await commission.patch(`/api/reports/${road.id}/classification`, {
+          terms: ['teleportation'],
+          stance: 'violation',
+        })
+      ).status,
+    ).toBe(422);
   });
 
   it('suggests places for any logged-in user', async () => {

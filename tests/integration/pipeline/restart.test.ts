@@ -14,7 +14,9 @@ import { waitFor } from '../../helpers/wait.ts';
 let s: TestServer;
 const workers: Worker[] = [];
 
-beforeAll(async () => { s = await startTestServer({ relay: false }); });
+beforeAll(async () => {
+  s = await startTestServer({ relay: false });
+});
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
   await s?.close();
@@ -22,7 +24,12 @@ afterAll(async () => {
 
 const options = { lockDuration: 800, stalledInterval: 300, maxStalledCount: 2 };
 const newWorker = (processor: (job: Job<ProcessReportJob>) => Promise<unknown>) => {
-  const w = new Worker(QUEUES.reports, processor, { connection: redisConnection(s.config.REDIS_URL, s.rt.log, 'worker'), prefix: s.config.QUEUE_PREFIX, concurrency: 4, ...options });
+  const w = new Worker(QUEUES.reports, processor, {
+    connection: redisConnection(s.config.REDIS_URL, s.rt.log, 'worker'),
+    prefix: s.config.QUEUE_PREFIX,
+    concurrency: 4,
+    ...options,
+  });
   w.on('error', () => undefined);
   workers.push(w);
   return w;
@@ -31,10 +38,15 @@ const newWorker = (processor: (job: Job<ProcessReportJob>) => Promise<unknown>) 
 describe('worker stopped mid-job', () => {
   it('loses nothing and double-counts nothing', async () => {
     const observer = bearer(s.url, (await s.makeUser('observer')).token);
-    const ids = [(await observer.post('/api/reports', shellingEn())).body.id, (await observer.post('/api/reports', shellingAr())).body.id];
+    const ids = [
+      (await observer.post('/api/reports', shellingEn())).body.id,
+      (await observer.post('/api/reports', shellingAr())).body.id,
+    ];
     const process = reportsProcessor(s.rt, createAnalyzer(s.config.AGREEMENT_ID));
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const started = new Set<string>();
     const lateResults: unknown[] = [];
     // The first worker takes the jobs and stalls before it gets anywhere (a hung process), then is shut down
@@ -47,12 +59,17 @@ describe('worker stopped mid-job', () => {
       return result;
     });
     const queue = s.rt.queues.get(QUEUES.reports)!;
-    for (const reportId of ids) await queue.add(JOBS.processReport, { reportId }, { jobId: `restart-${reportId}`, attempts: 3 });
+    for (const reportId of ids)
+      await queue.add(JOBS.processReport, { reportId }, { jobId: `restart-${reportId}`, attempts: 3 });
     await waitFor(async () => started.size === 2, 'first worker to take both jobs');
     await first.close(true);
 
     newWorker(process);
-    await waitFor(async () => (await s.rt.db.report.count({ where: { id: { in: ids }, status: 'processed' } })) === 2, 'second worker to process both', 30_000);
+    await waitFor(
+      async () => (await s.rt.db.report.count({ where: { id: { in: ids }, status: 'processed' } })) === 2,
+      'second worker to process both',
+      30_000,
+    );
 
     // The first worker wakes up and runs the jobs to the end: the reports are already processed.
     release();

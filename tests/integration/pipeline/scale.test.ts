@@ -8,8 +8,12 @@ import { createAnalyzer } from '../../../src/pipeline/index.ts';
 
 const N = Number(process.env.PIPELINE_SCALE_N ?? 200_000);
 let s: TestServer;
-beforeAll(async () => { s = await startTestServer({ relay: false }); }, 300_000);
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startTestServer({ relay: false });
+}, 300_000);
+afterAll(async () => {
+  await s?.close();
+});
 
 async function seed(from: number, to: number, observerId: string) {
   // One incident per three reports; positions over Libya's populated band, times over eight months.
@@ -39,17 +43,46 @@ async function seed(from: number, to: number, observerId: string) {
 
 async function probe() {
   const analyzer = createAnalyzer(s.config.AGREEMENT_ID);
-  const base = { id: '00000000-0000-0000-0000-000000000001', contentHash: 'x', accuracyM: null, placeName: null, partyAlleged: 'unknown', casualties: null,
-    status: 'received' as const, inputHash: null, correction: null, classification: null, terms: [], stance: null, incidentId: null, incidentPinned: false, attachmentHashes: ['f'.repeat(64)] };
-  const queries = Array.from({ length: 30 }, (_, k) => analyzer.analyze({ ...base, observedAt: new Date(Date.parse('2020-10-25T00:00:00Z') + k * 3_600_000 * 2),
-    lat: 31 + (k % 5) * 0.7, lon: 14 + (k % 7) * 1.1, narrative: 'Shelling reported near the front line.' }).query);
+  const base = {
+    id: '00000000-0000-0000-0000-000000000001',
+    contentHash: 'x',
+    accuracyM: null,
+    placeName: null,
+    partyAlleged: 'unknown',
+    casualties: null,
+    status: 'received' as const,
+    inputHash: null,
+    correction: null,
+    classification: null,
+    terms: [],
+    stance: null,
+    incidentId: null,
+    incidentPinned: false,
+    attachmentHashes: ['f'.repeat(64)],
+  };
+  const queries = Array.from(
+    { length: 30 },
+    (_, k) =>
+      analyzer.analyze({
+        ...base,
+        observedAt: new Date(Date.parse('2020-10-25T00:00:00Z') + k * 3_600_000 * 2),
+        lat: 31 + (k % 5) * 0.7,
+        lon: 14 + (k % 7) * 1.1,
+        narrative: 'Shelling reported near the front line.',
+      }).query,
+  );
   const store = createPrismaCandidateStore(s.rt.db);
   let maxRows = 0;
   for (const q of queries) {
     const found = await store.findCandidates(q);
-    maxRows = Math.max(maxRows, found.reduce((n, c) => n + c.members.length, 0));
+    maxRows = Math.max(
+      maxRows,
+      found.reduce((n, c) => n + c.members.length, 0),
+    );
   }
-  const [plan] = await s.rt.db.$queryRaw<Array<{ 'QUERY PLAN': unknown }>>`EXPLAIN (FORMAT JSON) ${candidateSql(queries[0]!, base.id, DEFAULT_LIMITS)}`;
+  const [plan] = await s.rt.db.$queryRaw<
+    Array<{ 'QUERY PLAN': unknown }>
+  >`EXPLAIN (FORMAT JSON) ${candidateSql(queries[0]!, base.id, DEFAULT_LIMITS)}`;
   return { maxRows, plan: JSON.stringify(plan!['QUERY PLAN']) };
 }
 

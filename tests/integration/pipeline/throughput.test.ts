@@ -24,7 +24,9 @@ beforeAll(async () => {
   if (process.env.PIPELINE_BENCH_BATCH) env.PIPELINE_BATCH_SIZE = process.env.PIPELINE_BENCH_BATCH;
   s = await startTestServer({ relay: false, env });
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 describe(`pipeline throughput (${N} reports)`, () => {
   it('processes every report exactly once into consistent incidents', async () => {
@@ -40,7 +42,13 @@ describe(`pipeline throughput (${N} reports)`, () => {
     const ids = (await s.rt.db.report.findMany({ select: { id: true } })).map((r) => r.id);
     const queue = s.rt.queues.get(QUEUES.reports)!;
     for (let i = 0; i < ids.length; i += 1000) {
-      await queue.addBulk(ids.slice(i, i + 1000).map((reportId) => ({ name: JOBS.processReport, data: { reportId }, opts: { ...DEFAULT_JOB_OPTIONS, jobId: `bench-${reportId}` } })));
+      await queue.addBulk(
+        ids.slice(i, i + 1000).map((reportId) => ({
+          name: JOBS.processReport,
+          data: { reportId },
+          opts: { ...DEFAULT_JOB_OPTIONS, jobId: `bench-${reportId}` },
+        })),
+      );
     }
     const t0 = performance.now();
     s.startWorkers();
@@ -50,7 +58,9 @@ describe(`pipeline throughput (${N} reports)`, () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`pipeline: ${N} reports in ${seconds.toFixed(1)} s = ${Math.round(N / seconds)} reports/s (concurrency ${s.config.WORKER_CONCURRENCY}, batch ${s.config.PIPELINE_BATCH_SIZE})`);
+    console.log(
+      `pipeline: ${N} reports in ${seconds.toFixed(1)} s = ${Math.round(N / seconds)} reports/s (concurrency ${s.config.WORKER_CONCURRENCY}, batch ${s.config.PIPELINE_BATCH_SIZE})`,
+    );
 
     expect(await s.rt.db.report.count({ where: { status: 'processed', incidentId: { not: null } } })).toBe(N);
     const [sums] = await s.rt.db.$queryRaw<Array<{ counted: bigint; members: bigint; mismatched: bigint }>>`

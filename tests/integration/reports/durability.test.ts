@@ -9,7 +9,12 @@ import { QUEUES } from '../../../src/queue/names.ts';
 
 let s: TestServer | undefined;
 let proxy: TcpProxy | undefined;
-afterEach(async () => { await s?.close(); await proxy?.close(); s = undefined; proxy = undefined; });
+afterEach(async () => {
+  await s?.close();
+  await proxy?.close();
+  s = undefined;
+  proxy = undefined;
+});
 
 async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, seconds = 30): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
@@ -26,7 +31,11 @@ describe('Redis unreachable during intake', () => {
     proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
     s = await startTestServer({ env: { REDIS_URL: proxy.url('redis://127.0.0.1:6379') } });
     const observer = await s.makeUser('observer');
-    await until('relay to reach Redis once', () => s!.rt.redis.ping().catch(() => 'down'), (v) => v === 'PONG');
+    await until(
+      'relay to reach Redis once',
+      () => s!.rt.redis.ping().catch(() => 'down'),
+      (v) => v === 'PONG',
+    );
     proxy.cut();
 
     const client = bearer(s.url, observer.token);
@@ -36,14 +45,25 @@ describe('Redis unreachable during intake', () => {
       expect(res.status).toBe(201);
       ids.push(res.body.id);
     }
-    const photo = await client.form('/api/reports', reportForm(makeReport(), [{ data: await makeJpeg(9), name: 'p.jpg' }]));
+    const photo = await client.form(
+      '/api/reports',
+      reportForm(makeReport(), [{ data: await makeJpeg(9), name: 'p.jpg' }]),
+    );
     expect(photo.status).toBe(201);
     ids.push(photo.body.id);
     // A retry during the outage is still idempotent.
-    const again = await client.post('/api/reports', { ...(await s.rt.db.report.findUnique({ where: { id: ids[0] } }).then((r) => ({
-      clientId: r!.clientId, observedAt: r!.observedAt.toISOString(), lat: r!.lat, lon: r!.lon, accuracyM: r!.accuracyM,
-      placeName: r!.placeName, narrative: r!.narrative, partyAlleged: r!.partyAlleged,
-    }))) });
+    const again = await client.post('/api/reports', {
+      ...(await s.rt.db.report.findUnique({ where: { id: ids[0] } }).then((r) => ({
+        clientId: r!.clientId,
+        observedAt: r!.observedAt.toISOString(),
+        lat: r!.lat,
+        lon: r!.lon,
+        accuracyM: r!.accuracyM,
+        placeName: r!.placeName,
+        narrative: r!.narrative,
+        partyAlleged: r!.partyAlleged,
+      }))),
+    });
     expect(again.status).toBe(200);
 
     const ready = await bearer(s.url).get('/readyz');
@@ -52,7 +72,11 @@ describe('Redis unreachable during intake', () => {
     expect(await s.rt.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(5);
 
     proxy.restore();
-    await until('outbox drained', () => s!.rt.db.outboxEvent.count({ where: { publishedAt: null } }), (n) => n === 0);
+    await until(
+      'outbox drained',
+      () => s!.rt.db.outboxEvent.count({ where: { publishedAt: null } }),
+      (n) => n === 0,
+    );
     const queue = s.rt.queues.get(QUEUES.reports)!;
     const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed']);
     expect(jobs.map((j) => j.data.reportId).sort()).toEqual([...ids].sort());
@@ -81,7 +105,14 @@ describe('database unreachable', () => {
     expect(during.text).not.toMatch(/\.ts:\d+/);
 
     proxy.restore();
-    await until('readiness back', () => bearer(s!.url).get('/readyz').then((r) => r.status), (st) => st === 200);
+    await until(
+      'readiness back',
+      () =>
+        bearer(s!.url)
+          .get('/readyz')
+          .then((r) => r.status),
+      (st) => st === 200,
+    );
     const after = await bearer(s.url, observer.token).post('/api/reports', input);
     expect(after.status).toBe(201);
     expect(await s.rt.db.report.count({ where: { clientId: input.clientId as string } })).toBe(1);

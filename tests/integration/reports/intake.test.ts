@@ -11,7 +11,9 @@ beforeAll(async () => {
   s = await startTestServer({ relay: false });
   observer = await s.makeUser('observer');
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 const counts = async () => ({
   reports: await s.rt.db.report.count(),
@@ -25,7 +27,13 @@ describe('POST /api/reports (JSON)', () => {
     const input = makeReport({ casualties: { killed: 0, injured: 2 } });
     const res = await bearer(s.url, observer.token).post('/api/reports', input);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ clientId: input.clientId, observerId: observer.user.id, status: 'received', narrative: input.narrative, casualties: { killed: 0, injured: 2 } });
+    expect(res.body).toMatchObject({
+      clientId: input.clientId,
+      observerId: observer.user.id,
+      status: 'received',
+      narrative: input.narrative,
+      casualties: { killed: 0, injured: 2 },
+    });
     expect(res.headers.get('location')).toBe(`/api/reports/${res.body.id}`);
     const after = await counts();
     expect(after.reports - before.reports).toBe(1);
@@ -41,7 +49,16 @@ describe('POST /api/reports (JSON)', () => {
   });
 
   it('accepts a report located only by a place name, in Arabic', async () => {
-    const res = await bearer(s.url, observer.token).post('/api/reports', makeReport({ lat: undefined, lon: undefined, accuracyM: undefined, placeName: 'سرت', narrative: 'سقوط قذائف مدفعية جنوب المدينة' }));
+    const res = await bearer(s.url, observer.token).post(
+      '/api/reports',
+      makeReport({
+        lat: undefined,
+        lon: undefined,
+        accuracyM: undefined,
+        placeName: 'سرت',
+        narrative: 'سقوط قذائف مدفعية جنوب المدينة',
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.lat).toBeNull();
     expect(res.body.placeName).toBe('سرت');
@@ -51,7 +68,10 @@ describe('POST /api/reports (JSON)', () => {
     const input = makeReport();
     const first = await bearer(s.url, observer.token).post('/api/reports', input);
     // The same instant written with another offset is the same content.
-    const again = await bearer(s.url, observer.token).post('/api/reports', { ...input, observedAt: '2020-11-14T03:40:00Z' });
+    const again = await bearer(s.url, observer.token).post('/api/reports', {
+      ...input,
+      observedAt: '2020-11-14T03:40:00Z',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
@@ -61,17 +81,24 @@ describe('POST /api/reports (JSON)', () => {
 
   it('creates exactly one report when retries race each other', async () => {
     const input = makeReport();
-    const results = await Promise.all(Array.from({ length: 12 }, () => bearer(s.url, observer.token).post('/api/reports', input)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => bearer(s.url, observer.token).post('/api/reports', input)),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(await s.rt.db.report.count({ where: { clientId: input.clientId as string } })).toBe(1);
-    expect(await s.rt.db.outboxEvent.count({ where: { payload: { equals: { reportId: results[0]!.body.id } } } })).toBe(1);
+    expect(await s.rt.db.outboxEvent.count({ where: { payload: { equals: { reportId: results[0]!.body.id } } } })).toBe(
+      1,
+    );
   });
 
   it('answers 409 when a clientId is reused for other content, and keeps the first report', async () => {
     const input = makeReport();
     const first = await bearer(s.url, observer.token).post('/api/reports', input);
-    const changed = await bearer(s.url, observer.token).post('/api/reports', { ...input, narrative: 'something else entirely' });
+    const changed = await bearer(s.url, observer.token).post('/api/reports', {
+      ...input,
+      narrative: 'something else entirely',
+    });
     expect(changed.status).toBe(409);
     expect(changed.body.error.reportId).toBe(first.body.id);
     const stored = await s.rt.db.report.findUnique({ where: { id: first.body.id } });
@@ -90,7 +117,12 @@ describe('POST /api/reports (JSON)', () => {
 
 describe('POST /api/reports rejections name the field and store nothing', () => {
   const cases: Array<[string, Record<string, unknown> | string, number, string]> = [
-    ['missing location', makeReport({ lat: undefined, lon: undefined, accuracyM: undefined, placeName: undefined }), 422, 'placeName'],
+    [
+      'missing location',
+      makeReport({ lat: undefined, lon: undefined, accuracyM: undefined, placeName: undefined }),
+      422,
+      'placeName',
+    ],
     ['lat without lon', makeReport({ lon: undefined }), 422, 'lon'],
     ['latitude out of range', makeReport({ lat: 123 }), 422, 'lat'],
     ['bad clientId', makeReport({ clientId: 'abc' }), 422, 'clientId'],
@@ -113,14 +145,22 @@ describe('POST /api/reports rejections name the field and store nothing', () => 
   });
 
   it('malformed JSON is a 400', async () => {
-    const res = await bearer(s.url, observer.token).raw('/api/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"clientId": ' });
+    const res = await bearer(s.url, observer.token).raw('/api/reports', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"clientId": ',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.issues[0].field).toBe('(body)');
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it('an unsupported body type is a 415', async () => {
-    const res = await bearer(s.url, observer.token).raw('/api/reports', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const res = await bearer(s.url, observer.token).raw('/api/reports', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(res.status).toBe(415);
   });
 });
@@ -129,10 +169,13 @@ describe('POST /api/reports (multipart with attachments)', () => {
   it('stores photos and documents by content, with EXIF time and position', async () => {
     const photo = await makeJpeg(1, { exif: { takenAt: '2020:11:14 05:38:00', lat: 31.2, lon: 16.59 } });
     const input = makeReport({ casualties: { injured: 3 } });
-    const res = await bearer(s.url, observer.token).form('/api/reports', reportForm(input, [
-      { data: photo, name: 'IMG_0001.jpg', type: 'image/jpeg' },
-      { data: PDF_BYTES, name: 'statement.pdf', type: 'application/pdf' },
-    ]));
+    const res = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(input, [
+        { data: photo, name: 'IMG_0001.jpg', type: 'image/jpeg' },
+        { data: PDF_BYTES, name: 'statement.pdf', type: 'application/pdf' },
+      ]),
+    );
     expect(res.status).toBe(201);
     expect(res.body.casualties).toEqual({ injured: 3 });
     expect(res.body.lat).toBe(31.205);
@@ -148,19 +191,33 @@ describe('POST /api/reports (multipart with attachments)', () => {
   });
 
   it('decides the type by content: a PNG named .pdf is stored as PNG; a script named .jpg is refused', async () => {
-    const png = await (await import('sharp')).default({ create: { width: 4, height: 4, channels: 3, background: 'blue' } }).png().toBuffer();
-    const ok = await bearer(s.url, observer.token).form('/api/reports', reportForm(makeReport(), [{ data: png, name: 'scan.pdf', type: 'application/pdf' }]));
+    const png = await (
+      await import('sharp')
+    )
+      .default({ create: { width: 4, height: 4, channels: 3, background: 'blue' } })
+      .png()
+      .toBuffer();
+    const ok = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(makeReport(), [{ data: png, name: 'scan.pdf', type: 'application/pdf' }]),
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.attachments[0].mime).toBe('image/png');
     const before = await counts();
-    const bad = await bearer(s.url, observer.token).form('/api/reports', reportForm(makeReport(), [{ data: Buffer.from('#!/bin/sh\nrm -rf /\n'), name: 'photo.jpg', type: 'image/jpeg' }]));
+    const bad = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(makeReport(), [{ data: Buffer.from('#!/bin/sh\nrm -rf /\n'), name: 'photo.jpg', type: 'image/jpeg' }]),
+    );
     expect(bad.status).toBe(415);
     expect(bad.body.error.issues[0].field).toBe('attachments[0]');
     expect(await counts()).toEqual(before);
   });
 
   it('keeps only the base name of a path-like file name', async () => {
-    const res = await bearer(s.url, observer.token).form('/api/reports', reportForm(makeReport(), [{ data: await makeJpeg(2), name: '../../etc/passwd.jpg' }]));
+    const res = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(makeReport(), [{ data: await makeJpeg(2), name: '../../etc/passwd.jpg' }]),
+    );
     expect(res.status).toBe(201);
     expect(res.body.attachments[0].originalName).toBe('passwd.jpg');
   });
@@ -169,9 +226,18 @@ describe('POST /api/reports (multipart with attachments)', () => {
     const small = await startTestServer({ relay: false, env: { MAX_ATTACHMENTS: '2', MAX_ATTACHMENT_BYTES: '2048' } });
     try {
       const o = await small.makeUser('observer');
-      const many = await bearer(small.url, o.token).form('/api/reports', reportForm(makeReport(), [1, 2, 3].map((i) => ({ data: PDF_BYTES, name: `${i}.pdf` }))));
+      const many = await bearer(small.url, o.token).form(
+        '/api/reports',
+        reportForm(
+          makeReport(),
+          [1, 2, 3].map((i) => ({ data: PDF_BYTES, name: `${i}.pdf` })),
+        ),
+      );
       expect(many.status).toBe(413);
-      const big = await bearer(small.url, o.token).form('/api/reports', reportForm(makeReport(), [{ data: Buffer.concat([PDF_BYTES, Buffer.alloc(4096)]), name: 'big.pdf' }]));
+      const big = await bearer(small.url, o.token).form(
+        '/api/reports',
+        reportForm(makeReport(), [{ data: Buffer.concat([PDF_BYTES, Buffer.alloc(4096)]), name: 'big.pdf' }]),
+      );
       expect(big.status).toBe(413);
       expect(big.body.error.issues[0].field).toBe('attachments');
       expect(await small.rt.db.report.count()).toBe(0);
@@ -184,15 +250,24 @@ describe('POST /api/reports (multipart with attachments)', () => {
     const input = makeReport();
     const first = await bearer(s.url, observer.token).form('/api/reports', reportForm(input));
     const photo = await makeJpeg(3);
-    const again = await bearer(s.url, observer.token).form('/api/reports', reportForm(input, [{ data: photo, name: 'late.jpg' }]));
+    const again = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(input, [{ data: photo, name: 'late.jpg' }]),
+    );
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(again.body.attachments).toHaveLength(1);
     const audit = await s.rt.db.auditEvent.findMany({ where: { action: 'evidence_added', entityId: first.body.id } });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actorId: observer.user.id, after: { attachments: [expect.objectContaining({ originalName: 'late.jpg' })] } });
+    expect(audit[0]).toMatchObject({
+      actorId: observer.user.id,
+      after: { attachments: [expect.objectContaining({ originalName: 'late.jpg' })] },
+    });
     // The same evidence once more: nothing added, nothing audited.
-    const third = await bearer(s.url, observer.token).form('/api/reports', reportForm(input, [{ data: photo, name: 'late.jpg' }]));
+    const third = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(input, [{ data: photo, name: 'late.jpg' }]),
+    );
     expect(third.status).toBe(200);
     expect(third.body.attachments).toHaveLength(1);
     expect(await s.rt.db.auditEvent.count({ where: { action: 'evidence_added', entityId: first.body.id } })).toBe(1);
@@ -204,12 +279,27 @@ describe('POST /api/reports (multipart with attachments)', () => {
       const o = await small.makeUser('observer');
       const input = makeReport();
       const photos = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => makeJpeg(100 + i)));
-      const first = await bearer(small.url, o.token).form('/api/reports', reportForm(input, [{ data: photos[0]!, name: 'a.jpg' }, { data: photos[1]!, name: 'b.jpg' }]));
+      const first = await bearer(small.url, o.token).form(
+        '/api/reports',
+        reportForm(input, [
+          { data: photos[0]!, name: 'a.jpg' },
+          { data: photos[1]!, name: 'b.jpg' },
+        ]),
+      );
       expect(first.status).toBe(201);
       // Four retries at once, each bringing one new photo: only one fits under the limit of 3.
-      const retries = await Promise.all(photos.slice(2).map((p, i) => bearer(small.url, o.token).form('/api/reports', reportForm(input, [{ data: p, name: `r${i}.jpg` }]))));
+      const retries = await Promise.all(
+        photos
+          .slice(2)
+          .map((p, i) =>
+            bearer(small.url, o.token).form('/api/reports', reportForm(input, [{ data: p, name: `r${i}.jpg` }])),
+          ),
+      );
       expect(retries.map((r) => r.status).sort()).toEqual([200, 413, 413, 413]);
-      expect(retries.find((r) => r.status === 413)!.body.error.issues[0]).toMatchObject({ field: 'attachments', reason: expect.stringMatching(/^at most 3 files per report \([23] already stored\)$/) });
+      expect(retries.find((r) => r.status === 413)!.body.error.issues[0]).toMatchObject({
+        field: 'attachments',
+        reason: expect.stringMatching(/^at most 3 files per report \([23] already stored\)$/),
+      });
       expect(await small.rt.db.attachment.count({ where: { reportId: first.body.id } })).toBe(3);
     } finally {
       await small.close();
@@ -219,9 +309,14 @@ describe('POST /api/reports (multipart with attachments)', () => {
   it('a retry cannot add evidence once the incident is decided', async () => {
     const input = makeReport();
     const first = await bearer(s.url, observer.token).post('/api/reports', input);
-    const incident = await s.rt.db.incident.create({ data: { state: 'rejected', firstObservedAt: new Date(), lastObservedAt: new Date() } });
+    const incident = await s.rt.db.incident.create({
+      data: { state: 'rejected', firstObservedAt: new Date(), lastObservedAt: new Date() },
+    });
     await s.rt.db.report.update({ where: { id: first.body.id }, data: { incidentId: incident.id } });
-    const late = await bearer(s.url, observer.token).form('/api/reports', reportForm(input, [{ data: await makeJpeg(9), name: 'late.jpg' }]));
+    const late = await bearer(s.url, observer.token).form(
+      '/api/reports',
+      reportForm(input, [{ data: await makeJpeg(9), name: 'late.jpg' }]),
+    );
     expect(late.status).toBe(409);
     expect(late.body.error.message).toMatch(/already rejected/);
     expect(await s.rt.db.attachment.count({ where: { reportId: first.body.id } })).toBe(0);
@@ -251,7 +346,10 @@ describe('reading reports', () => {
     const o = await s.makeUser('observer');
     const c = await s.makeUser('commission');
     for (let i = 0; i < 5; i++) {
-      await bearer(s.url, o.token).post('/api/reports', makeReport({ observedAt: `2020-12-0${i + 1}T10:00:00Z`, placeName: i % 2 ? 'Misrata' : 'Sirte' }));
+      await bearer(s.url, o.token).post(
+        '/api/reports',
+        makeReport({ observedAt: `2020-12-0${i + 1}T10:00:00Z`, placeName: i % 2 ? 'Misrata' : 'Sirte' }),
+      );
     }
     const p1 = await bearer(s.url, o.token).get('/api/reports?limit=2');
     const p2 = await bearer(s.url, o.token).get(`/api/reports?limit=2&cursor=${p1.body.nextCursor}`);

@@ -13,15 +13,24 @@ let flooder: TestUser;
 let other: TestUser;
 
 beforeAll(async () => {
-  s = await startTestServer({ relay: false, env: { INTAKE_PER_MINUTE: '5', INTAKE_BURST: '2', INTAKE_PER_HOUR: '100' } });
+  s = await startTestServer({
+    relay: false,
+    env: { INTAKE_PER_MINUTE: '5', INTAKE_BURST: '2', INTAKE_PER_HOUR: '100' },
+  });
   flooder = await s.makeUser('observer');
   other = await s.makeUser('observer');
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const openRosa = (token: string, instanceId: string) => {
   const form = new FormData();
-  form.append('xml_submission_file', new Blob([collectSubmission({}, { instanceId })], { type: 'text/xml' }), 'submission.xml');
+  form.append(
+    'xml_submission_file',
+    new Blob([collectSubmission({}, { instanceId })], { type: 'text/xml' }),
+    'submission.xml',
+  );
   return fetch(`${s.url}/key/${token}/submission`, { method: 'POST', body: form });
 };
 
@@ -30,7 +39,8 @@ describe('per-account intake quota', () => {
     const api = bearer(s.url, flooder.token);
     const first = makeReport();
     const statuses: number[] = [];
-    for (const body of [first, ...Array.from({ length: 9 }, () => makeReport())]) statuses.push((await api.post('/api/reports', body)).status);
+    for (const body of [first, ...Array.from({ length: 9 }, () => makeReport())])
+      statuses.push((await api.post('/api/reports', body)).status);
     // 5 a minute and 2 of burst: the 8th new report is refused, and every one after it.
     expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 201, 429, 429, 429]);
 
@@ -56,7 +66,9 @@ describe('per-account intake quota', () => {
     expect(viaCollect.status).toBe(429);
     expect(viaCollect.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(viaCollect.headers.get('content-type')).toMatch(/text\/xml/);
-    expect(await viaCollect.text()).toMatch(/<OpenRosaResponse[^>]*>[\s\S]*<message nature="error">intake quota reached/);
+    expect(await viaCollect.text()).toMatch(
+      /<OpenRosaResponse[^>]*>[\s\S]*<message nature="error">intake quota reached/,
+    );
 
     // And through a browser session.
     const web = browser(s.url);

@@ -15,20 +15,25 @@ beforeAll(async () => {
   s = await startTestServer({ relay: false });
   observerId = (await s.makeUser('observer')).user.id;
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 function newReport(overrides: Record<string, unknown> = {}, who = observerId): NewReport {
   const input = parseReportInput(makeReport(overrides), systemClock, 50_000);
   return { observerId: who, input, contentHash: reportContentHash(input), attachments: [], source: 'api' };
 }
 
-const outboxFor = async (ids: string[]) => (await s.rt.db.outboxEvent.findMany()).filter((e) => ids.includes((e.payload as { reportId: string }).reportId));
+const outboxFor = async (ids: string[]) =>
+  (await s.rt.db.outboxEvent.findMany()).filter((e) => ids.includes((e.payload as { reportId: string }).reportId));
 
 describe('report writer (group commit)', () => {
   it('writes 200 concurrent reports in few statements, each caller getting its own row and one job', async () => {
     const sizes: number[] = [];
     const writer = createReportWriter(s.rt.db, { maxInFlight: 2, maxBatch: 64, onBatch: (n) => sizes.push(n) });
-    const reports = Array.from({ length: 200 }, (_, i) => newReport({ narrative: `Shelling reported near Sirte, report ${i}.` }));
+    const reports = Array.from({ length: 200 }, (_, i) =>
+      newReport({ narrative: `Shelling reported near Sirte, report ${i}.` }),
+    );
     const rows = await Promise.all(reports.map((r) => writer.insert(r)));
     rows.forEach((row, i) => {
       expect(row?.clientId).toBe(reports[i]!.input.clientId);

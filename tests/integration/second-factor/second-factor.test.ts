@@ -18,10 +18,13 @@ beforeAll(async () => {
   s = await startTestServer({ relay: false, env: { LOGIN_MAX_ATTEMPTS: String(LIMIT) } });
   admin = await s.makeUser('admin');
 });
-afterAll(async () => { await s.close(); });
+afterAll(async () => {
+  await s.close();
+});
 
 const sid = (b: ReturnType<typeof browser>) => b.jar.get('cf.sid');
-const audits = (userId: string, action: string) => s.rt.db.auditEvent.findMany({ where: { entityId: userId, action }, orderBy: { seq: 'asc' } });
+const audits = (userId: string, action: string) =>
+  s.rt.db.auditEvent.findMany({ where: { entityId: userId, action }, orderBy: { seq: 'asc' } });
 const post = (b: ReturnType<typeof browser>, path: string, json: unknown = {}) => b.post(path, json);
 
 async function passwordStep(u: TestUser, headers = fromNewAddress()) {
@@ -65,7 +68,9 @@ describe('sign-in with a second factor', () => {
     const { b, body } = await passwordStep(other);
     expect(body).toEqual({ secondFactor: 'verify' });
     expect((await b.get('/api/users')).status).toBe(401);
-    expect((await post(b, '/api/auth/second-factor/verify', { code: await other.authenticator!.code() })).status).toBe(200);
+    expect((await post(b, '/api/auth/second-factor/verify', { code: await other.authenticator!.code() })).status).toBe(
+      200,
+    );
     expect((await b.get('/api/users')).status).toBe(200);
   });
 
@@ -85,7 +90,9 @@ describe('sign-in with a second factor', () => {
     expect(replay.status).toBe(401);
     expect(replay.body.error.message).toMatch(/already used/);
     expect((await second.b.get('/api/incidents')).status).toBe(401);
-    expect((await audits(member.user.id, 'second_factor_failed')).map((a) => a.after)).toContainEqual(expect.objectContaining({ reason: 'code already used', via: 'web' }));
+    expect((await audits(member.user.id, 'second_factor_failed')).map((a) => a.after)).toContainEqual(
+      expect.objectContaining({ reason: 'code already used', via: 'web' }),
+    );
   });
 
   it('of two sign-ins racing with one code, exactly one gets in', async () => {
@@ -93,7 +100,9 @@ describe('sign-in with a second factor', () => {
     const a = await passwordStep(member);
     const b = await passwordStep(member);
     const code = await member.authenticator!.code();
-    const statuses = await Promise.all([a.b, b.b].map((x) => post(x, '/api/auth/second-factor/verify', { code }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      [a.b, b.b].map((x) => post(x, '/api/auth/second-factor/verify', { code }).then((r) => r.status)),
+    );
     expect(statuses.sort()).toEqual([200, 401]);
   });
 
@@ -110,13 +119,17 @@ describe('sign-in with a second factor', () => {
     const member = await s.makeUser('commission');
     const { b } = await passwordStep(member);
     const wrong = (i: number) => String((Number(member.authenticator!.codeAt(0)) + 1 + i) % 1_000_000).padStart(6, '0');
-    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => post(b, '/api/auth/second-factor/verify', { code: wrong(i) })));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(b, '/api/auth/second-factor/verify', { code: wrong(i) })),
+    );
     expect(statuses.filter((r) => r.status === 401).length).toBeLessThanOrEqual(LIMIT);
     const limited = statuses.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThanOrEqual(20 - LIMIT);
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
     // Even the right code waits now.
-    expect((await post(b, '/api/auth/second-factor/verify', { code: await member.authenticator!.code() })).status).toBe(429);
+    expect((await post(b, '/api/auth/second-factor/verify', { code: await member.authenticator!.code() })).status).toBe(
+      429,
+    );
     expect((await audits(member.user.id, 'second_factor_failed')).length).toBeLessThanOrEqual(LIMIT);
   });
 
@@ -124,7 +137,9 @@ describe('sign-in with a second factor', () => {
     const member = await s.makeUser('commission');
     const [code] = member.recoveryCodes!;
     const first = await passwordStep(member);
-    expect((await post(first.b, '/api/auth/second-factor/verify', { code: code!.toUpperCase().replace(/-/g, ' ') })).status).toBe(200);
+    expect(
+      (await post(first.b, '/api/auth/second-factor/verify', { code: code!.toUpperCase().replace(/-/g, ' ') })).status,
+    ).toBe(200);
     const second = await passwordStep(member);
     expect((await post(second.b, '/api/auth/second-factor/verify', { code })).status).toBe(401);
     const used = await audits(member.user.id, 'second_factor_recovery_used');
@@ -136,7 +151,9 @@ describe('sign-in with a second factor', () => {
     const member = await s.makeUser('commission');
     const { b } = await passwordStep(member);
     expect((await b.post('/api/auth/logout', {})).status).toBe(204);
-    expect((await post(b, '/api/auth/second-factor/verify', { code: await member.authenticator!.code() })).status).toBe(401);
+    expect((await post(b, '/api/auth/second-factor/verify', { code: await member.authenticator!.code() })).status).toBe(
+      401,
+    );
   });
 });
 
@@ -180,8 +197,12 @@ describe('enrollment', () => {
     expect(me.text).not.toContain(offer.body.secret);
     b.setCsrf((await b.get('/api/auth/csrf')).body.token); // the token of the new session
     expect((await post(b, '/api/auth/second-factor/enrollment')).status).toBe(401);
-    expect((await audits(member.user.id, 'second_factor_enrolled')).map((a) => a.after)).toEqual([expect.objectContaining({ recoveryCodes: 10 })]);
-    expect((await audits(member.user.id, 'second_factor_failed')).map((a) => a.after)).toEqual([expect.objectContaining({ via: 'enrollment' })]);
+    expect((await audits(member.user.id, 'second_factor_enrolled')).map((a) => a.after)).toEqual([
+      expect.objectContaining({ recoveryCodes: 10 }),
+    ]);
+    expect((await audits(member.user.id, 'second_factor_failed')).map((a) => a.after)).toEqual([
+      expect.objectContaining({ via: 'enrollment' }),
+    ]);
 
     // The next sign-in asks for a code from the new authenticator.
     const next = await passwordStep(member);
@@ -196,17 +217,25 @@ describe('enrollment', () => {
     const phone = new Authenticator(offer.body.secret, s.rt.clock);
     const [c1, c2] = [await phone.code(), await phone.code()];
     // Two requests on one session, each with a valid code of the offered secret.
-    const statuses = await Promise.all([c1, c2].map((code) => post(b, '/api/auth/second-factor/enrollment/confirm', { code }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      [c1, c2].map((code) => post(b, '/api/auth/second-factor/enrollment/confirm', { code }).then((r) => r.status)),
+    );
     expect(statuses).toContain(200);
     expect(await s.rt.db.secondFactor.count({ where: { userId: member.user.id } })).toBe(1);
     expect(await s.rt.db.recoveryCode.count({ where: { userId: member.user.id } })).toBe(10);
-    expect(await s.rt.db.auditEvent.count({ where: { entityId: member.user.id, action: 'second_factor_enrolled' } })).toBe(1);
+    expect(
+      await s.rt.db.auditEvent.count({ where: { entityId: member.user.id, action: 'second_factor_enrolled' } }),
+    ).toBe(1);
   });
 });
 
 describe('personal API tokens for commission and admin', () => {
   const tokenRequest = (u: TestUser, extra: Record<string, unknown> = {}) =>
-    bearer(s.url).raw('/api/auth/token', { method: 'POST', headers: { 'content-type': 'application/json', ...fromNewAddress() }, body: JSON.stringify({ username: u.username, password: u.password, ...extra }) });
+    bearer(s.url).raw('/api/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...fromNewAddress() },
+      body: JSON.stringify({ username: u.username, password: u.password, ...extra }),
+    });
 
   it('need the second factor: without a code 401 second_factor_required, with one a token', async () => {
     const member = await s.makeUser('commission');
@@ -218,7 +247,9 @@ describe('personal API tokens for commission and admin', () => {
     expect(ok.status).toBe(200);
     expect((await bearer(s.url, ok.body.token).get('/api/incidents')).status).toBe(200);
     expect((await tokenRequest(member, { code })).status).toBe(401); // replayed
-    expect((await audits(member.user.id, 'second_factor_failed')).map((a) => a.after)).toContainEqual(expect.objectContaining({ via: 'token' }));
+    expect((await audits(member.user.id, 'second_factor_failed')).map((a) => a.after)).toContainEqual(
+      expect.objectContaining({ via: 'token' }),
+    );
   });
 
   it('are refused to an account that has no second factor yet', async () => {
@@ -246,13 +277,15 @@ describe('OpenRosa Basic', () => {
     const u = await s.makeUser('observer');
     const auth = { authorization: `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}` };
     expect((await fetch(`${s.url}/formList`, { headers: auth })).status).toBe(200);
-    expect((await bearer(s.url, admin.token).patch(`/api/users/${u.user.id}`, { role: 'commission' })).status).toBe(200);
+    expect((await bearer(s.url, admin.token).patch(`/api/users/${u.user.id}`, { role: 'commission' })).status).toBe(
+      200,
+    );
     expect((await fetch(`${s.url}/formList`, { headers: auth })).status).toBe(403);
   });
 });
 
 describe('an admin resets a second factor', () => {
-  it('removes it with the recovery codes, ends the member\'s sessions, audited; the next sign-in enrolls again', async () => {
+  it("removes it with the recovery codes, ends the member's sessions, audited; the next sign-in enrolls again", async () => {
     const member = await s.makeUser('commission');
     const signedIn = browser(s.url, { headers: fromNewAddress() });
     expect((await signedIn.signIn(member)).status).toBe(200);
@@ -272,6 +305,8 @@ describe('an admin resets a second factor', () => {
   });
 
   it('an unknown user is a 404', async () => {
-    expect((await bearer(s.url, admin.token).delete('/api/users/8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d/second-factor')).status).toBe(404);
+    expect(
+      (await bearer(s.url, admin.token).delete('/api/users/8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d/second-factor')).status,
+    ).toBe(404);
   });
 });

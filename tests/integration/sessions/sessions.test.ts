@@ -4,12 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { bearer, browser } from '../../helpers/http.ts';
 
-const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME_LINUX =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const FIREFOX_ANDROID = 'Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0';
 
 let s: TestServer;
-beforeAll(async () => { s = await startTestServer({ relay: false }); });
-afterAll(async () => { await s.close(); });
+beforeAll(async () => {
+  s = await startTestServer({ relay: false });
+});
+afterAll(async () => {
+  await s.close();
+});
 
 async function signedIn(u: TestUser, ua: string, ip: string) {
   const b = browser(s.url, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } });
@@ -17,7 +22,15 @@ async function signedIn(u: TestUser, ua: string, ip: string) {
   return b;
 }
 
-interface SessionView { id: string; current: boolean; createdAt: string; lastSeenAt: string; ip: string | null; userAgent: string; secondFactorPending: boolean }
+interface SessionView {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string;
+  secondFactorPending: boolean;
+}
 const list = async (b: ReturnType<typeof browser>) => (await b.get('/api/auth/sessions')).body.items as SessionView[];
 const del = (b: ReturnType<typeof browser>, path: string) => b.delete(path);
 
@@ -39,7 +52,9 @@ describe('session list', () => {
       expect(Date.parse(i.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(i.createdAt));
     }
     // The list never carries the session ids themselves (they are what the cookie holds).
-    const sids = (await s.rt.db.session.findMany({ where: { userId: u.user.id }, select: { sid: true } })).map((r) => r.sid);
+    const sids = (await s.rt.db.session.findMany({ where: { userId: u.user.id }, select: { sid: true } })).map(
+      (r) => r.sid,
+    );
     expect(sids).toHaveLength(2);
     for (const sid of sids) expect(JSON.stringify(items)).not.toContain(sid);
   });
@@ -57,7 +72,7 @@ describe('ending sessions', () => {
     expect((await list(a)).map((i) => i.id)).not.toContain(target.id);
   });
 
-  it('someone else\'s session cannot be ended (404)', async () => {
+  it("someone else's session cannot be ended (404)", async () => {
     const u = await s.makeUser('observer');
     const v = await s.makeUser('observer');
     const a = await signedIn(u, CHROME_LINUX, '203.0.113.30');
@@ -70,7 +85,10 @@ describe('ending sessions', () => {
   it('signs out all other sessions, keeping this one', async () => {
     const u = await s.makeUser('observer');
     const here = await signedIn(u, CHROME_LINUX, '203.0.113.40');
-    const others = [await signedIn(u, FIREFOX_ANDROID, '203.0.113.41'), await signedIn(u, CHROME_LINUX, '203.0.113.42')];
+    const others = [
+      await signedIn(u, FIREFOX_ANDROID, '203.0.113.41'),
+      await signedIn(u, CHROME_LINUX, '203.0.113.42'),
+    ];
     const res = await del(here, '/api/auth/sessions?scope=others');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ended: 2 });
@@ -106,7 +124,7 @@ describe('ending sessions', () => {
     // row again, but without its owner, and such a row signs nobody in.
     const u = await s.makeUser('observer');
     const b = await signedIn(u, CHROME_LINUX, '203.0.113.70');
-    const row = (await s.rt.db.session.findFirstOrThrow({ where: { userId: u.user.id } }));
+    const row = await s.rt.db.session.findFirstOrThrow({ where: { userId: u.user.id } });
     await s.rt.db.session.delete({ where: { sid: row.sid } });
     await s.rt.db.session.create({ data: { sid: row.sid, sess: row.sess as object, expire: row.expire } });
     expect((await b.get('/api/auth/me')).status).toBe(401);

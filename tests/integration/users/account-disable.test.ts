@@ -30,7 +30,10 @@ afterAll(async () => {
 /** What each door answers for the observer, on each API process. */
 async function doors(u: TestUser, session: ReturnType<typeof browser>) {
   const out: Record<string, number> = {};
-  for (const [name, url] of [['api1', s.url], ['api2', api2.url]] as const) {
+  for (const [name, url] of [
+    ['api1', s.url],
+    ['api2', api2.url],
+  ] as const) {
     out[`${name} bearer`] = (await bearer(url, u.token).get('/api/reports')).status;
     out[`${name} basic`] = (await fetch(`${url}/formList`, { headers: { authorization: basic(u) } })).status;
     out[`${name} key`] = (await fetch(`${url}/key/${u.token}/formList`)).status;
@@ -52,8 +55,12 @@ describe('disabling an account', () => {
 
     const after = await doors(u, session);
     expect(after).toEqual({
-      'api1 bearer': 401, 'api1 basic': 401, 'api1 key': 403,
-      'api2 bearer': 401, 'api2 basic': 401, 'api2 key': 403,
+      'api1 bearer': 401,
+      'api1 basic': 401,
+      'api1 key': 403,
+      'api2 bearer': 401,
+      'api2 basic': 401,
+      'api2 key': 403,
       session: 401,
     });
     expect(await s.rt.db.session.count({ where: { userId: u.user.id } })).toBe(0);
@@ -83,7 +90,11 @@ describe('disabling an account', () => {
 describe('revoking a token', () => {
   it('is refused at once by the other API process too', async () => {
     const u = await s.makeUser('observer');
-    const created = await bearer(s.url).post('/api/auth/token', { username: u.username, password: u.password, name: 'phone' });
+    const created = await bearer(s.url).post('/api/auth/token', {
+      username: u.username,
+      password: u.password,
+      name: 'phone',
+    });
     const token = created.body.token as string;
     expect((await bearer(api2.url, token).get('/api/reports')).status).toBe(200);
     expect((await bearer(s.url, token).delete(`/api/auth/tokens/${created.body.id}`)).status).toBe(204);

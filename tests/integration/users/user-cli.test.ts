@@ -4,19 +4,29 @@ import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
 
 let s: TestServer;
-beforeAll(async () => { s = await startTestServer({ relay: false }); });
-afterAll(async () => { await s.close(); });
-
-const cli = (...args: string[]) => spawnSync('npm', ['run', '--silent', 'user:create', '--', ...args], {
-  env: { ...process.env, DATABASE_URL: s.config.DATABASE_URL }, encoding: 'utf8', timeout: 60_000,
+beforeAll(async () => {
+  s = await startTestServer({ relay: false });
 });
+afterAll(async () => {
+  await s.close();
+});
+
+const cli = (...args: string[]) =>
+  spawnSync('npm', ['run', '--silent', 'user:create', '--', ...args], {
+    env: { ...process.env, DATABASE_URL: s.config.DATABASE_URL },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 describe('npm run user:create', () => {
   it('creates a user who can get a token and use the API', async () => {
     const r = cli('--username', 'field.observer', '--password', 'a-long-password', '--role', 'observer');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/created observer field\.observer/);
-    const token = await bearer(s.url).post('/api/auth/token', { username: 'field.observer', password: 'a-long-password' });
+    const token = await bearer(s.url).post('/api/auth/token', {
+      username: 'field.observer',
+      password: 'a-long-password',
+    });
     expect(token.status).toBe(200);
     const me = await bearer(s.url, token.body.token).get('/api/auth/me');
     expect(me.body.user).toMatchObject({ username: 'field.observer', role: 'observer' });

@@ -16,8 +16,17 @@ describe('EXIF capture time', () => {
     expect(exifTime(undefined, undefined, '+02:00')).toBeNull();
   });
   it('reads time and GPS from a real JPEG', async () => {
-    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).jpeg()
-      .withExif({ IFD2: { DateTimeOriginal: '2021:01:02 10:00:00' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '32/1 22/1 3000/100', GPSLongitudeRef: 'E', GPSLongitude: '15/1 5/1 0/100' } } as never)
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+      .jpeg()
+      .withExif({
+        IFD2: { DateTimeOriginal: '2021:01:02 10:00:00' },
+        IFD3: {
+          GPSLatitudeRef: 'N',
+          GPSLatitude: '32/1 22/1 3000/100',
+          GPSLongitudeRef: 'E',
+          GPSLongitude: '15/1 5/1 0/100',
+        },
+      } as never)
       .toBuffer();
     const facts = await readExif(jpeg, 'image/jpeg', '+02:00');
     expect(facts.takenAt?.toISOString()).toBe('2021-01-02T08:00:00.000Z');
@@ -31,7 +40,9 @@ describe('EXIF capture time', () => {
 
 describe('attachment type and name', () => {
   it('decides by magic bytes', async () => {
-    const webp = await sharp({ create: { width: 4, height: 4, channels: 3, background: 'blue' } }).webp().toBuffer();
+    const webp = await sharp({ create: { width: 4, height: 4, channels: 3, background: 'blue' } })
+      .webp()
+      .toBuffer();
     expect(await sniffType(webp)).toEqual({ mime: 'image/webp', ext: 'webp' });
     expect(await sniffType(Buffer.from('MZ\x90\x00 not a picture'))).toBeNull();
     expect(await sniffType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>'))).toBeNull();

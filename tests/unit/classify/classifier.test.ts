@@ -3,8 +3,12 @@ import { classifyReport } from '../../../src/classify/classifier.ts';
 import { loadAgreement } from '../../../src/agreements/index.ts';
 
 const agreement = loadAgreement('libya-2020');
-const classify = (narrative: string, placeName: string | null = null) => classifyReport({ narrative, placeName }, agreement);
-const ids = (narrative: string, placeName: string | null = null) => classify(narrative, placeName).terms.map((t) => t.id).sort();
+const classify = (narrative: string, placeName: string | null = null) =>
+  classifyReport({ narrative, placeName }, agreement);
+const ids = (narrative: string, placeName: string | null = null) =>
+  classify(narrative, placeName)
+    .terms.map((t) => t.id)
+    .sort();
 
 // Sentences written for these tests, not taken from the labeled data.
 describe('terms (multi-label, en + ar)', () => {

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadAgreement } from '../../../src/agreements/index.ts';
 import { loadCorpus } from '../../../src/classify/model/corpus.ts';
-import { crossValidate, dataDigest, finalClassifier, prepare, termLabels, DEFAULT_SETTINGS } from '../../../src/classify/model/train.ts';
+import {
+  crossValidate,
+  dataDigest,
+  finalClassifier,
+  prepare,
+  termLabels,
+  DEFAULT_SETTINGS,
+} from '../../../src/classify/model/train.ts';
 import { decideTerms, decodeModel, encodeModel, modelPredict } from '../../../src/classify/model/model.ts';
 import { modelFile } from '../../../src/classify/model/index.ts';
 import { classifyWithRules } from '../../../src/classify/classifier.ts';
@@ -22,15 +29,35 @@ describe('training', () => {
     const a = encodeModel(finalClassifier(prepare(slice, agreement, fast.bits), agreement, cal, fast));
     const b = encodeModel(finalClassifier(prepare(slice, agreement, fast.bits), agreement, cal, fast));
     expect(Buffer.compare(a, b)).toBe(0);
-    const changed = slice.map((r, i) => (i === 0 ? { ...r, labels: { ...r.labels, stance: r.labels.stance === 'violation' ? 'compliance' as const : 'violation' as const } } : r));
+    const changed = slice.map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            labels: {
+              ...r.labels,
+              stance: r.labels.stance === 'violation' ? ('compliance' as const) : ('violation' as const),
+            },
+          }
+        : r,
+    );
     const c = encodeModel(finalClassifier(prepare(changed, agreement, fast.bits), agreement, cal, fast));
     expect(Buffer.compare(a, c)).not.toBe(0);
   });
 
   it('never scores a group with a model that saw it (grouped cross-validation)', () => {
     // A made-up word that only one group uses, always for hate speech: held out, that group cannot learn it.
-    const marked = slice.map((r) => (r.group === 'w01-sitrep' && r.labels.terms.includes('hate_speech') ? { ...r, narrative: `zorblaxian ${r.narrative}` } : r));
-    const probe = { ...marked[0]!, id: 'probe', group: 'w01-sitrep', narrative: 'zorblaxian zorblaxian', labels: { terms: ['hate_speech'], stance: 'violation' as const } };
+    const marked = slice.map((r) =>
+      r.group === 'w01-sitrep' && r.labels.terms.includes('hate_speech')
+        ? { ...r, narrative: `zorblaxian ${r.narrative}` }
+        : r,
+    );
+    const probe = {
+      ...marked[0]!,
+      id: 'probe',
+      group: 'w01-sitrep',
+      narrative: 'zorblaxian zorblaxian',
+      labels: { terms: ['hate_speech'], stance: 'violation' as const },
+    };
     const oof = crossValidate(prepare([...marked, probe], agreement, fast.bits), labels, fast);
     const p = oof.find((o) => o.id === 'probe')!;
     expect(p.group).toBe('w01-sitrep');
@@ -40,22 +67,31 @@ describe('training', () => {
 
 describe('the committed model', () => {
   const file = modelFile(agreement.id);
-  it.runIf(existsSync(file))('was trained on exactly the committed corpus (npm run train after any change to data/corpus)', () => {
-    const m = decodeModel(readFileSync(file));
-    const usable = corpus.filter((r) => r.labels.terms.every((t) => labels.includes(t)));
-    expect(m.trainedOn).toEqual({ rows: usable.length, dataSha256: dataDigest(usable) });
-    expect(m.version).toMatch(/^libya-2020@[0-9a-f]{12}$/);
-  });
+  it.runIf(existsSync(file))(
+    'was trained on exactly the committed corpus (npm run train after any change to data/corpus)',
+    () => {
+      const m = decodeModel(readFileSync(file));
+      const usable = corpus.filter((r) => r.labels.terms.every((t) => labels.includes(t)));
+      expect(m.trainedOn).toEqual({ rows: usable.length, dataSha256: dataDigest(usable) });
+      expect(m.version).toMatch(/^libya-2020@[0-9a-f]{12}$/);
+    },
+  );
 
   it.runIf(existsSync(file))('round-trips through its file format and reads reports in both languages', () => {
     const m = decodeModel(readFileSync(file));
     const again = decodeModel(encodeModel(m));
-    for (const narrative of ['Heavy shelling hit farms east of Sirte overnight, two civilians wounded.', 'وصول رتل من المرتزقة السوريين إلى قاعدة الجفرة قادمين من بنغازي']) {
+    for (const narrative of [
+      'Heavy shelling hit farms east of Sirte overnight, two civilians wounded.',
+      'وصول رتل من المرتزقة السوريين إلى قاعدة الجفرة قادمين من بنغازي',
+    ]) {
       const { result, evidence } = classifyWithRules({ narrative }, agreement);
       const input = { text: result.normalizedText, rules: evidence };
       expect(modelPredict(again, input)).toEqual(modelPredict(m, input));
     }
-    const { result, evidence } = classifyWithRules({ narrative: 'Heavy shelling hit farms east of Sirte overnight, two civilians wounded.' }, agreement);
+    const { result, evidence } = classifyWithRules(
+      { narrative: 'Heavy shelling hit farms east of Sirte overnight, two civilians wounded.' },
+      agreement,
+    );
     expect(modelPredict(m, { text: result.normalizedText, rules: evidence }).terms).toEqual(['hostilities']);
   });
 });

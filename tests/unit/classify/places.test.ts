@@ -1,14 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { placeByName, resolvePlace, searchPlaces, findPlaceMentions, skeletonKey } from '../../../src/classify/places.ts';
+import {
+  placeByName,
+  resolvePlace,
+  searchPlaces,
+  findPlaceMentions,
+  skeletonKey,
+} from '../../../src/classify/places.ts';
 import { normalizeText } from '../../../src/classify/normalize.ts';
 
 describe('place names → gazetteer', () => {
   it.each([
-    ['Sirte', 'sirte'], ['Surt', 'sirte'], ['Syrte', 'sirte'], ['سرت', 'sirte'],
-    ['Misrata', 'misrata'], ['Misurata', 'misrata'], ['مصراتة', 'misrata'], ['مصراته', 'misrata'],
-    ['Jufra', 'jufra'], ['Jafra', 'jufra'], ['Al-Jufra', 'jufra'], ['الجفرة', 'jufra'], ['الجفره', 'jufra'],
-    ['Tarhunah', 'tarhuna'], ['ترهونه', 'tarhuna'], ['Awbari', 'ubari'], ['Marsa al-Brega', 'brega'],
-    ['Abugrein', 'abu_grein'], ['أبو قرين', 'abu_grein'], ['Sebha', 'sabha'],
+    ['Sirte', 'sirte'],
+    ['Surt', 'sirte'],
+    ['Syrte', 'sirte'],
+    ['سرت', 'sirte'],
+    ['Misrata', 'misrata'],
+    ['Misurata', 'misrata'],
+    ['مصراتة', 'misrata'],
+    ['مصراته', 'misrata'],
+    ['Jufra', 'jufra'],
+    ['Jafra', 'jufra'],
+    ['Al-Jufra', 'jufra'],
+    ['الجفرة', 'jufra'],
+    ['الجفره', 'jufra'],
+    ['Tarhunah', 'tarhuna'],
+    ['ترهونه', 'tarhuna'],
+    ['Awbari', 'ubari'],
+    ['Marsa al-Brega', 'brega'],
+    ['Abugrein', 'abu_grein'],
+    ['أبو قرين', 'abu_grein'],
+    ['Sebha', 'sabha'],
   ])('%s → %s', (name, id) => {
     expect(placeByName(name)?.id).toBe(id);
   });

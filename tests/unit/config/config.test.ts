@@ -13,8 +13,20 @@ describe('configuration', () => {
   });
 
   it('reads and coerces values', () => {
-    const c = loadConfig({ PORT: '8080', ROLE: 'worker', NODE_ENV: 'production', MAX_ATTACHMENTS: '3', PUBLIC_URL: 'https://m.example.org/' });
-    expect(c).toMatchObject({ PORT: 8080, ROLE: 'worker', MAX_ATTACHMENTS: 3, cookieSecure: true, PUBLIC_URL: 'https://m.example.org' });
+    const c = loadConfig({
+      PORT: '8080',
+      ROLE: 'worker',
+      NODE_ENV: 'production',
+      MAX_ATTACHMENTS: '3',
+      PUBLIC_URL: 'https://m.example.org/',
+    });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      ROLE: 'worker',
+      MAX_ATTACHMENTS: 3,
+      cookieSecure: true,
+      PUBLIC_URL: 'https://m.example.org',
+    });
   });
 
   it('needs PUBLIC_URL in production: absolute links are never built from the Host header there', () => {
@@ -37,14 +49,17 @@ describe('configuration', () => {
   });
 
   it('normalises allowed origins as browsers send them', () => {
-    expect(loadConfig({ ALLOWED_ORIGINS: ' https://Monitor.Example:443/review/ ,http://10.0.0.5:8080' }).ALLOWED_ORIGINS)
-      .toEqual(['https://monitor.example', 'http://10.0.0.5:8080']);
+    expect(
+      loadConfig({ ALLOWED_ORIGINS: ' https://Monitor.Example:443/review/ ,http://10.0.0.5:8080' }).ALLOWED_ORIGINS,
+    ).toEqual(['https://monitor.example', 'http://10.0.0.5:8080']);
     expect(loadConfig({}).ALLOWED_ORIGINS).toEqual([]);
   });
 
   it('a bad value stops the process with a message naming the variable', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: 'not-a-port' }, encoding: 'utf8', timeout: 30_000,
+      env: { ...process.env, PORT: 'not-a-port' },
+      encoding: 'utf8',
+      timeout: 30_000,
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/PORT/);

@@ -22,9 +22,28 @@ async function assign(reports: Array<ReportSpec & { id: string }>) {
 describe('decideAssignment', () => {
   it('groups the same incident across languages, name-only reports and a few km', async () => {
     const { out, decisions } = await assign([
-      { id: 'a', observedAt: '2021-03-02T06:00:00+02:00', lat: 27.04, lon: 14.43, placeName: 'Sabha', narrative: 'Clashes with RPGs between two armed groups in Sabha centre, 3 wounded.' },
-      { id: 'b', observedAt: '2021-03-02T07:30:00+02:00', lat: 27.06, lon: 14.45, placeName: 'سبها', narrative: 'اشتباكات بين مجموعتين مسلحتين وسط سبها وإصابة ثلاثة أشخاص' },
-      { id: 'c', observedAt: '2021-03-02T09:00:00+02:00', placeName: 'Sebha', narrative: 'Sebha hospital received 3 wounded from this morning clashes.' },
+      {
+        id: 'a',
+        observedAt: '2021-03-02T06:00:00+02:00',
+        lat: 27.04,
+        lon: 14.43,
+        placeName: 'Sabha',
+        narrative: 'Clashes with RPGs between two armed groups in Sabha centre, 3 wounded.',
+      },
+      {
+        id: 'b',
+        observedAt: '2021-03-02T07:30:00+02:00',
+        lat: 27.06,
+        lon: 14.45,
+        placeName: 'سبها',
+        narrative: 'اشتباكات بين مجموعتين مسلحتين وسط سبها وإصابة ثلاثة أشخاص',
+      },
+      {
+        id: 'c',
+        observedAt: '2021-03-02T09:00:00+02:00',
+        placeName: 'Sebha',
+        narrative: 'Sebha hospital received 3 wounded from this morning clashes.',
+      },
     ]);
     expect(out.b).toBe(out.a);
     expect(out.c).toBe(out.a);
@@ -33,28 +52,71 @@ describe('decideAssignment', () => {
   });
   it('keeps different incidents at the same place on the same day apart', async () => {
     const { out } = await assign([
-      { id: 'close', observedAt: '2021-03-08T08:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Guards blocked the Ras Lanuf terminal, loading halted.' },
-      { id: 'open', observedAt: '2021-03-08T16:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Ras Lanuf blockade lifted, loading resumed.' },
-      { id: 'shell', observedAt: '2021-03-08T17:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Two mortar rounds hit near the Ras Lanuf airport.' },
+      {
+        id: 'close',
+        observedAt: '2021-03-08T08:00:00+02:00',
+        lat: 30.5,
+        lon: 18.55,
+        placeName: 'Ras Lanuf',
+        narrative: 'Guards blocked the Ras Lanuf terminal, loading halted.',
+      },
+      {
+        id: 'open',
+        observedAt: '2021-03-08T16:00:00+02:00',
+        lat: 30.5,
+        lon: 18.55,
+        placeName: 'Ras Lanuf',
+        narrative: 'Ras Lanuf blockade lifted, loading resumed.',
+      },
+      {
+        id: 'shell',
+        observedAt: '2021-03-08T17:00:00+02:00',
+        lat: 30.5,
+        lon: 18.55,
+        placeName: 'Ras Lanuf',
+        narrative: 'Two mortar rounds hit near the Ras Lanuf airport.',
+      },
     ]);
     expect(new Set(Object.values(out)).size).toBe(3);
   });
   it('says why a new incident was opened: nothing nearby, or a nearby incident ruled out', async () => {
     const { out, decisions } = await assign([
-      { id: 'close', observedAt: '2021-03-08T08:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Guards blocked the Ras Lanuf terminal, loading halted.' },
-      { id: 'open', observedAt: '2021-03-08T16:00:00+02:00', lat: 30.5, lon: 18.55, placeName: 'Ras Lanuf', narrative: 'Ras Lanuf blockade lifted, loading resumed.' },
+      {
+        id: 'close',
+        observedAt: '2021-03-08T08:00:00+02:00',
+        lat: 30.5,
+        lon: 18.55,
+        placeName: 'Ras Lanuf',
+        narrative: 'Guards blocked the Ras Lanuf terminal, loading halted.',
+      },
+      {
+        id: 'open',
+        observedAt: '2021-03-08T16:00:00+02:00',
+        lat: 30.5,
+        lon: 18.55,
+        placeName: 'Ras Lanuf',
+        narrative: 'Ras Lanuf blockade lifted, loading resumed.',
+      },
     ]);
     expect(decisions.close.reasons).toEqual(['no candidate incident nearby in space and time']);
-    expect(decisions.open.reasons).toEqual([`new incident: nearby ${out.close} ruled out (opposite stance (compliance/violation))`]);
+    expect(decisions.open.reasons).toEqual([
+      `new incident: nearby ${out.close} ruled out (opposite stance (compliance/violation))`,
+    ]);
   });
   it('tells reviewers when a report also matches a second incident: two halves of one event that arrived apart', async () => {
     // Three blind-set reports of one reopening, in an order where the first two do not recognise each other.
-    const lines = readFileSync(new URL('../../fixtures/blind2-reports.jsonl', import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    const spec = (id: string) => ({ ...lines.find((r: { id: string }) => r.id === id), id }) as ReportSpec & { id: string };
+    const lines = readFileSync(new URL('../../fixtures/blind2-reports.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    const spec = (id: string) =>
+      ({ ...lines.find((r: { id: string }) => r.id === id), id }) as ReportSpec & { id: string };
     const { out, decisions } = await assign([spec('c-007'), spec('c-071'), spec('c-041')]);
     expect(out['c-071']).not.toBe(out['c-007']);
     const other = out['c-041'] === out['c-007'] ? out['c-071'] : out['c-007'];
-    expect(decisions['c-041'].reasons.at(-1)).toMatch(new RegExp(`^also matches incident ${other} \\(score [\\d.]+\\): possibly the same incident`));
+    expect(decisions['c-041'].reasons.at(-1)).toMatch(
+      new RegExp(`^also matches incident ${other} \\(score [\\d.]+\\): possibly the same incident`),
+    );
   });
   it('keeps daily routine reports from one checkpoint as separate incidents', async () => {
     const text = 'Checkpoint 50: routine patrol, no movement observed.';
@@ -67,16 +129,41 @@ describe('decideAssignment', () => {
   });
   it('joins a next-morning report that says the event was yesterday', async () => {
     const { out } = await assign([
-      { id: 'x', observedAt: '2021-02-01T16:00:00+02:00', lat: 31.2, lon: 16.59, placeName: 'Sirte port', narrative: 'Ship unloading 8 armoured vehicles at Sirte port.' },
-      { id: 'y', observedAt: '2021-02-02T09:00:00+02:00', placeName: 'ميناء سرت', narrative: 'تفريغ ثماني مدرعات من سفينة في ميناء سرت أمس' },
+      {
+        id: 'x',
+        observedAt: '2021-02-01T16:00:00+02:00',
+        lat: 31.2,
+        lon: 16.59,
+        placeName: 'Sirte port',
+        narrative: 'Ship unloading 8 armoured vehicles at Sirte port.',
+      },
+      {
+        id: 'y',
+        observedAt: '2021-02-02T09:00:00+02:00',
+        placeName: 'ميناء سرت',
+        narrative: 'تفريغ ثماني مدرعات من سفينة في ميناء سرت أمس',
+      },
     ]);
     expect(out.y).toBe(out.x);
   });
   it('honours reviewer exclusions', async () => {
     const store = createMemoryStore();
-    const a = makeFeatures({ id: 'a', observedAt: '2021-03-02T06:00:00+02:00', lat: 27.04, lon: 14.43, placeName: 'Sabha', narrative: 'Clashes in Sabha.' } as ReportSpec);
+    const a = makeFeatures({
+      id: 'a',
+      observedAt: '2021-03-02T06:00:00+02:00',
+      lat: 27.04,
+      lon: 14.43,
+      placeName: 'Sabha',
+      narrative: 'Clashes in Sabha.',
+    } as ReportSpec);
     const inc = store.createIncident('a', a);
-    const b = makeFeatures({ observedAt: '2021-03-02T06:30:00+02:00', lat: 27.04, lon: 14.43, placeName: 'Sabha', narrative: 'Clashes in Sabha centre.' });
+    const b = makeFeatures({
+      observedAt: '2021-03-02T06:30:00+02:00',
+      lat: 27.04,
+      lon: 14.43,
+      placeName: 'Sabha',
+      narrative: 'Clashes in Sabha centre.',
+    });
     const cands = await store.findCandidates(candidateQuery(b));
     expect(decideAssignment(b, cands).incidentId).toBe(inc);
     expect(decideAssignment(b, cands, { excludeIncidentIds: [inc] }).incidentId).toBeNull();
@@ -86,18 +173,52 @@ describe('decideAssignment', () => {
 describe('memory store blocking', () => {
   it('only returns incidents from nearby cells within the time window, however many are stored', async () => {
     const store = createMemoryStore();
-    const far = makeFeatures({ observedAt: '2021-03-02T06:00:00+02:00', lat: 32.89, lon: 13.19, placeName: 'Tripoli', narrative: 'Clashes in Tripoli.' });
-    for (let i = 0; i < 2000; i++) store.createIncident(`t${i}`, { ...far, observedAt: new Date(Date.parse(far.observedAt) + i * 3_600_000).toISOString() });
-    const old = makeFeatures({ observedAt: '2021-01-02T06:00:00+02:00', lat: 27.04, lon: 14.43, placeName: 'Sabha', narrative: 'Clashes in Sabha.' });
+    const far = makeFeatures({
+      observedAt: '2021-03-02T06:00:00+02:00',
+      lat: 32.89,
+      lon: 13.19,
+      placeName: 'Tripoli',
+      narrative: 'Clashes in Tripoli.',
+    });
+    for (let i = 0; i < 2000; i++)
+      store.createIncident(`t${i}`, {
+        ...far,
+        observedAt: new Date(Date.parse(far.observedAt) + i * 3_600_000).toISOString(),
+      });
+    const old = makeFeatures({
+      observedAt: '2021-01-02T06:00:00+02:00',
+      lat: 27.04,
+      lon: 14.43,
+      placeName: 'Sabha',
+      narrative: 'Clashes in Sabha.',
+    });
     store.createIncident('old', old);
-    const q = makeFeatures({ observedAt: '2021-03-02T06:30:00+02:00', lat: 27.04, lon: 14.43, placeName: 'Sabha', narrative: 'Clashes in Sabha.' });
+    const q = makeFeatures({
+      observedAt: '2021-03-02T06:30:00+02:00',
+      lat: 27.04,
+      lon: 14.43,
+      placeName: 'Sabha',
+      narrative: 'Clashes in Sabha.',
+    });
     expect(await store.findCandidates(candidateQuery(q))).toEqual([]);
   });
   it('finds candidates by shared attachment hash regardless of place and time', async () => {
     const store = createMemoryStore();
-    const a = makeFeatures({ observedAt: '2021-01-02T06:00:00+02:00', lat: 27.04, lon: 14.43, placeName: 'Sabha', narrative: 'Photo.', attachmentHashes: ['h1'] });
+    const a = makeFeatures({
+      observedAt: '2021-01-02T06:00:00+02:00',
+      lat: 27.04,
+      lon: 14.43,
+      placeName: 'Sabha',
+      narrative: 'Photo.',
+      attachmentHashes: ['h1'],
+    });
     const id = store.createIncident('a', a);
-    const b = makeFeatures({ observedAt: '2021-02-02T06:00:00+02:00', placeName: null, narrative: 'Photo.', attachmentHashes: ['h1'] });
+    const b = makeFeatures({
+      observedAt: '2021-02-02T06:00:00+02:00',
+      placeName: null,
+      narrative: 'Photo.',
+      attachmentHashes: ['h1'],
+    });
     expect((await store.findCandidates(candidateQuery(b))).map((c) => c.id)).toEqual([id]);
   });
 });

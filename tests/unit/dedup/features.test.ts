@@ -26,7 +26,11 @@ describe('geo cells', () => {
 
 describe('extractFeatures', () => {
   it('is compact JSON with places, time, language and blocking cells', () => {
-    const f = makeFeatures({ narrative: 'وصول رتل من 15 آلية إلى سرت قادماً من الهراوة أمس', observedAt: '2021-01-05T08:00:00+02:00', placeName: 'سرت' });
+    const f = makeFeatures({
+      narrative: 'وصول رتل من 15 آلية إلى سرت قادماً من الهراوة أمس',
+      observedAt: '2021-01-05T08:00:00+02:00',
+      placeName: 'سرت',
+    });
     expect(JSON.parse(JSON.stringify(f))).toEqual(f);
     expect(f).toMatchObject({ language: 'ar', placeKey: 'sirte', positionSource: 'name', numbers: [15] });
     expect(f.places).toEqual(expect.arrayContaining(['sirte', 'harawa']));
@@ -34,11 +38,19 @@ describe('extractFeatures', () => {
     expect(f.cells.length).toBeGreaterThanOrEqual(2);
   });
   it('falls back to a place named in the narrative when the report has no usable place', () => {
-    const f = makeFeatures({ narrative: 'Video threatens to storm Sirte by force, calls JMC traitors.', observedAt: '2021-05-03T19:00:00+02:00', placeName: 'Online' });
+    const f = makeFeatures({
+      narrative: 'Video threatens to storm Sirte by force, calls JMC traitors.',
+      observedAt: '2021-05-03T19:00:00+02:00',
+      placeName: 'Online',
+    });
     expect(f).toMatchObject({ positionSource: 'narrative', placeKey: 'sirte' });
   });
   it('uses the local (Libya) calendar day', () => {
-    const f = makeFeatures({ narrative: 'Gunfire in Janzour.', observedAt: '2021-01-05T23:30:00Z', placeName: 'Janzour' });
+    const f = makeFeatures({
+      narrative: 'Gunfire in Janzour.',
+      observedAt: '2021-01-05T23:30:00Z',
+      placeName: 'Janzour',
+    });
     expect(f.eventDays[0]).toBe('2021-01-06');
   });
 });

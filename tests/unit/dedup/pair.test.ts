@@ -14,8 +14,17 @@ import { makeFeatures } from '../../helpers/factories.ts';
 const at = (f: string) => PAIR_FEATURES.indexOf(f as (typeof PAIR_FEATURES)[number]);
 
 describe('names across scripts', () => {
-  it.each([['سرت', 'Sirte'], ['سرت', 'Surt'], ['تمنهنت', 'Tamanhint'], ['الشويرف', 'Ash Shwayrif'], ['أوباري', 'Awbari'], ['مرزق', 'Mourzouk'], ['الوشكة', 'El Ouechka']])(
-    '%s and %s share a skeleton', (ar, en) => { expect(looseSkeleton(ar)).toBe(looseSkeleton(en)); });
+  it.each([
+    ['سرت', 'Sirte'],
+    ['سرت', 'Surt'],
+    ['تمنهنت', 'Tamanhint'],
+    ['الشويرف', 'Ash Shwayrif'],
+    ['أوباري', 'Awbari'],
+    ['مرزق', 'Mourzouk'],
+    ['الوشكة', 'El Ouechka'],
+  ])('%s and %s share a skeleton', (ar, en) => {
+    expect(looseSkeleton(ar)).toBe(looseSkeleton(en));
+  });
   it('keeps different places apart', () => {
     expect(placeSkeleton('سرت')).not.toBe(placeSkeleton('Sabha'));
     expect(looseSkeleton('Brak')).not.toBe(looseSkeleton('Benghazi'));
@@ -24,15 +33,30 @@ describe('names across scripts', () => {
     const en = 'Acting envoy Stephanie Williams said the commission met in Ghadames.';
     const ar = 'قالت ستيفاني ويليامز إن اللجنة اجتمعت في غدامس';
     const shared = nameSkeletons(en, normalizeText(en)).filter((n) => nameSkeletons(ar, normalizeText(ar)).includes(n));
-    expect(shared).toEqual(expect.arrayContaining([looseSkeleton('Ghadames'), looseSkeleton('Stephanie'), looseSkeleton('Williams')]));
+    expect(shared).toEqual(
+      expect.arrayContaining([looseSkeleton('Ghadames'), looseSkeleton('Stephanie'), looseSkeleton('Williams')]),
+    );
   });
 });
 
 describe('pair features', () => {
-  const a = makeFeatures({ narrative: 'Two armed pickups with 12 fighters seen moving west at Abu Grein junction.', observedAt: '2020-11-14T05:40:00+02:00', lat: 31.44, lon: 15.25 });
+  const a = makeFeatures({
+    narrative: 'Two armed pickups with 12 fighters seen moving west at Abu Grein junction.',
+    observedAt: '2020-11-14T05:40:00+02:00',
+    lat: 31.44,
+    lon: 15.25,
+  });
   // The Arabic report gives no position and a spelling the gazetteer does not list: its name's skeleton is the link.
-  const b = makeFeatures({ narrative: 'شوهدت سيارتان مسلحتان تقلان 12 مقاتلا تتجهان غربا عند مفترق بوقرين', observedAt: '2020-11-14T07:10:00+02:00', placeName: 'بوقرين' });
-  const c = makeFeatures({ narrative: 'Two armed pickups, 12 fighters, heading west at the junction.', observedAt: '2020-11-14T06:10:00+02:00', placeName: 'Bougrein' });
+  const b = makeFeatures({
+    narrative: 'شوهدت سيارتان مسلحتان تقلان 12 مقاتلا تتجهان غربا عند مفترق بوقرين',
+    observedAt: '2020-11-14T07:10:00+02:00',
+    placeName: 'بوقرين',
+  });
+  const c = makeFeatures({
+    narrative: 'Two armed pickups, 12 fighters, heading west at the junction.',
+    observedAt: '2020-11-14T06:10:00+02:00',
+    placeName: 'Bougrein',
+  });
   it('are symmetric', () => {
     expect(Array.from(pairVector(a, b).vector)).toEqual(Array.from(pairVector(b, a).vector));
   });
@@ -51,7 +75,15 @@ describe('pair features', () => {
     expect(pairVector(x, y).vector[at('words_near_identical')]).toBe(1);
   });
   it('read features stored before version 2 (no probabilities, no words)', () => {
-    const old = { ...a, v: 1, termProbs: undefined, stanceProbs: undefined, words: undefined, names: undefined, placeSkel: undefined } as unknown as ReportFeatures;
+    const old = {
+      ...a,
+      v: 1,
+      termProbs: undefined,
+      stanceProbs: undefined,
+      words: undefined,
+      names: undefined,
+      placeSkel: undefined,
+    } as unknown as ReportFeatures;
     const v = pairVector(old, b).vector;
     expect(v.every((x) => Number.isFinite(x))).toBe(true);
   });
@@ -60,15 +92,23 @@ describe('pair features', () => {
 // A model that only counts a shared place and a short time gap, to test the decisions around it.
 const toy: PairModel = {
   features: [...PAIR_FEATURES],
-  weights: PAIR_FEATURES.map((f) => (f === 'bias' ? -3 : f === 'km_le3' || f === 'km_le1' ? 2 : f === 'gap_le1h' || f === 'gap_le3h' ? 2 : 0)),
-  threshold: 0.6, mergeThreshold: 0.7, trainedOn: { pairs: 0, positives: 0, dataSha256: '' },
+  weights: PAIR_FEATURES.map((f) =>
+    f === 'bias' ? -3 : f === 'km_le3' || f === 'km_le1' ? 2 : f === 'gap_le1h' || f === 'gap_le3h' ? 2 : 0,
+  ),
+  threshold: 0.6,
+  mergeThreshold: 0.7,
+  trainedOn: { pairs: 0, positives: 0, dataSha256: '' },
 };
 
 describe('learned decisions', () => {
-  const near = (narrative: string, observedAt: string) => makeFeatures({ narrative, observedAt, lat: 31.44, lon: 15.25 });
+  const near = (narrative: string, observedAt: string) =>
+    makeFeatures({ narrative, observedAt, lat: 31.44, lon: 15.25 });
   it('join reports whose automatic terms and stance differ (evidence, not a veto)', () => {
     const x = near('Checkpoint at Abu Grein attacked, 2 guards killed.', '2020-11-14T05:00:00+02:00');
-    const y = near('Road reopened at Abu Grein after the morning incident, traffic flowing.', '2020-11-14T06:00:00+02:00');
+    const y = near(
+      'Road reopened at Abu Grein after the morning incident, traffic flowing.',
+      '2020-11-14T06:00:00+02:00',
+    );
     expect(x.terms).not.toEqual(y.terms);
     const r = compareReports(x, y, toy);
     expect(r.veto).toBeNull();
@@ -83,11 +123,21 @@ describe('learned decisions', () => {
     const f = near('Convoy at Abu Grein.', '2020-11-14T06:00:00+02:00');
     const m1 = near('Convoy seen at Abu Grein.', '2020-11-14T05:30:00+02:00');
     const m2 = near('رتل عند بوقرين', '2020-11-14T06:20:00+02:00');
-    const candidates: CandidateIncident[] = [{ id: 'A', members: [m1], separatedFrom: [] }, { id: 'B', members: [m2], separatedFrom: [] }];
+    const candidates: CandidateIncident[] = [
+      { id: 'A', members: [m1], separatedFrom: [] },
+      { id: 'B', members: [m2], separatedFrom: [] },
+    ];
     const joined = decideAssignment(f, candidates, { pairModel: toy });
     expect(joined.incidentId).toBeTruthy();
     expect(joined.merge).toEqual([joined.incidentId === 'A' ? 'B' : 'A']);
-    const split = decideAssignment(f, [{ ...candidates[0]!, separatedFrom: ['B'] }, { ...candidates[1]!, separatedFrom: ['A'] }], { pairModel: toy });
+    const split = decideAssignment(
+      f,
+      [
+        { ...candidates[0]!, separatedFrom: ['B'] },
+        { ...candidates[1]!, separatedFrom: ['A'] },
+      ],
+      { pairModel: toy },
+    );
     expect(split.merge).toBeUndefined();
     expect(split.reasons.join(' ')).toMatch(/also matches incident/);
   });

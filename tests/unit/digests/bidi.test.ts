@@ -13,7 +13,13 @@ describe('PDF bidi step', () => {
   });
 
   it('keeps an English line in order, reversing only an Arabic island inside it', () => {
-    expect(visualOrder('Shelling near سوق الجمعة today'.split(' '), 'ltr')).toEqual(['Shelling', 'near', 'الجمعة', 'سوق', 'today']);
+    expect(visualOrder('Shelling near سوق الجمعة today'.split(' '), 'ltr')).toEqual([
+      'Shelling',
+      'near',
+      'الجمعة',
+      'سوق',
+      'today',
+    ]);
     expect(visualOrder(['2021-01-23', '(5', 'days)'], 'ltr')).toEqual(['2021-01-23', '(5', 'days)']);
   });
 

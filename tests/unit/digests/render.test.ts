@@ -18,11 +18,16 @@ describe('digest renderers', () => {
     expect(t).toContain('2021-01-11 – 2021-01-17');
     expect(t).toContain('Cessation of hostilities 2 (1 / 1) 0 (0 / 0) 0 1 −1 (−33.3%) ±0');
     expect(t).toContain('Departure of mercenaries and foreign fighters 1 (0 / 1) 1 (1 / 0) 0 1 +1 (new) ±0 (±0%)');
-    expect(t).toContain('All mercenaries and foreign fighters leave Libya (within three months of signature) 2021-01-23 5 days left 1 1');
+    expect(t).toContain(
+      'All mercenaries and foreign fighters leave Libya (within three months of signature) 2021-01-23 5 days left 1 1',
+    );
     expect(t).toContain('Sirte 2 2 0 1');
     expect(t).toContain('Artillery shelling west of Sirte.');
     // the map: Libya's outline and one circle per located, non-rejected incident; the chart: one line per term with violations
-    const map = html.slice(html.indexOf('<section class="figure">'), html.indexOf('</section>', html.indexOf('<section class="figure">')));
+    const map = html.slice(
+      html.indexOf('<section class="figure">'),
+      html.indexOf('</section>', html.indexOf('<section class="figure">')),
+    );
     expect(map).toMatch(/<svg [^>]*aria-label="Map of incidents"/);
     expect(map).toMatch(/<path d="M[\d.,L]+Z"/);
     expect(map.match(/<circle /g)).toHaveLength(5);
@@ -36,7 +41,9 @@ describe('digest renderers', () => {
     const t = text(html);
     expect(t).toContain('الموجز الأسبوعي للامتثال');
     expect(t).toContain('وقف الأعمال العدائية 2 (1 / 1)');
-    expect(t).toContain('مغادرة جميع المرتزقة والمقاتلين الأجانب الأراضي الليبية (خلال ثلاثة أشهر من التوقيع) 2021-01-23 5 يوماً متبقياً');
+    expect(t).toContain(
+      'مغادرة جميع المرتزقة والمقاتلين الأجانب الأراضي الليبية (خلال ثلاثة أشهر من التوقيع) 2021-01-23 5 يوماً متبقياً',
+    );
     expect(t).toContain('+1 (جديد)');
     expect(html).toContain('<svg');
   });
@@ -56,6 +63,8 @@ describe('digest renderers', () => {
       expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans/);
     }
     // same digest, same bytes: the PDF carries no wall-clock time
-    expect((await renderDigestPdf(data, agreement, 'ar')).equals(await renderDigestPdf(data, agreement, 'ar'))).toBe(true);
+    expect((await renderDigestPdf(data, agreement, 'ar')).equals(await renderDigestPdf(data, agreement, 'ar'))).toBe(
+      true,
+    );
   });
 });

@@ -8,10 +8,19 @@ const DEV = '/work/shared/data/dev-reports.jsonl';
 
 describe('eval on the labeled dev file (issue 6 targets)', () => {
   it('stays at micro-F1 ≥ 0.99, stance ≥ 0.98, dedup F1 ≥ 0.99, also per language (targets: 0.90 / 0.85 / 0.90)', async () => {
-    await expectFloors(DEV, { microF1: 0.99, stance: 0.98, langMicroF1: 0.99, langStance: 0.975, dedupF1: 0.99, crossLanguageRecall: 0.99 });
+    await expectFloors(DEV, {
+      microF1: 0.99,
+      stance: 0.98,
+      langMicroF1: 0.99,
+      langStance: 0.975,
+      dedupF1: 0.99,
+      crossLanguageRecall: 0.99,
+    });
   });
   it('does the same on reports written for this test suite', async () => {
-    const r = await runEval(parseLabeledJsonl(readFileSync(new URL('./fixtures/holdout.jsonl', import.meta.url), 'utf8')));
+    const r = await runEval(
+      parseLabeledJsonl(readFileSync(new URL('./fixtures/holdout.jsonl', import.meta.url), 'utf8')),
+    );
     expect(r.classification.microF1).toBeGreaterThanOrEqual(0.9);
     expect(r.dedup.f1).toBeGreaterThanOrEqual(0.9);
   });
@@ -19,7 +28,14 @@ describe('eval on the labeled dev file (issue 6 targets)', () => {
     const reports = parseLabeledJsonl(readFileSync(DEV, 'utf8')).slice(0, 40);
     const traces: string[] = [];
     const scramble = reports.map((r, i) => ({ ...r, labels: reports[(i + 7) % reports.length].labels }));
-    const run = async (rs: typeof reports) => { const out: string[] = []; await runEval(rs, { trace: (t) => out.push(`${t.id}:${t.classification.terms.map((x) => x.id)}:${t.classification.stance}:${t.incidentId}`) }); return out; };
+    const run = async (rs: typeof reports) => {
+      const out: string[] = [];
+      await runEval(rs, {
+        trace: (t) =>
+          out.push(`${t.id}:${t.classification.terms.map((x) => x.id)}:${t.classification.stance}:${t.incidentId}`),
+      });
+      return out;
+    };
     traces.push(...(await run(reports)));
     expect(await run(scramble)).toEqual(traces);
   });
@@ -27,9 +43,17 @@ describe('eval on the labeled dev file (issue 6 targets)', () => {
     const out = execFileSync('npx', ['tsx', 'scripts/eval.ts', DEV, '--json'], { encoding: 'utf8' });
     const j = JSON.parse(out.trim().split('\n').pop()!);
     expect(Object.keys(j)).toEqual(['classification', 'dedup']);
-    expect(j.classification).toEqual(expect.objectContaining({ microF1: expect.any(Number), macroF1: expect.any(Number), stanceAccuracy: expect.any(Number) }));
+    expect(j.classification).toEqual(
+      expect.objectContaining({
+        microF1: expect.any(Number),
+        macroF1: expect.any(Number),
+        stanceAccuracy: expect.any(Number),
+      }),
+    );
     expect(Object.keys(j.classification.perLanguage)).toEqual(['en', 'ar']);
-    expect(j.classification.perTerm.hostilities).toEqual(expect.objectContaining({ precision: expect.any(Number), recall: expect.any(Number), f1: expect.any(Number) }));
+    expect(j.classification.perTerm.hostilities).toEqual(
+      expect.objectContaining({ precision: expect.any(Number), recall: expect.any(Number), f1: expect.any(Number) }),
+    );
     expect(Object.keys(j.dedup)).toEqual(['precision', 'recall', 'f1', 'crossLanguageRecall']);
   }, 60_000);
   it('rejects malformed files with the line number', () => {

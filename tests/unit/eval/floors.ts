@@ -4,7 +4,15 @@ import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseLabeledJsonl, runEval } from '../../../src/eval/index.ts';
 
-export interface Floors { microF1: number; stance: number; langMicroF1: number; langStance: number; dedupF1: number; dedupPrecision?: number; crossLanguageRecall?: number }
+export interface Floors {
+  microF1: number;
+  stance: number;
+  langMicroF1: number;
+  langStance: number;
+  dedupF1: number;
+  dedupPrecision?: number;
+  crossLanguageRecall?: number;
+}
 
 export async function expectFloors(file: string | URL, f: Floors): Promise<void> {
   const r = await runEval(parseLabeledJsonl(readFileSync(file, 'utf8')));
@@ -16,5 +24,6 @@ export async function expectFloors(file: string | URL, f: Floors): Promise<void>
   }
   expect(r.dedup.f1).toBeGreaterThanOrEqual(f.dedupF1);
   if (f.dedupPrecision !== undefined) expect(r.dedup.precision).toBeGreaterThanOrEqual(f.dedupPrecision);
-  if (f.crossLanguageRecall !== undefined) expect(r.dedup.crossLanguageRecall).toBeGreaterThanOrEqual(f.crossLanguageRecall);
+  if (f.crossLanguageRecall !== undefined)
+    expect(r.dedup.crossLanguageRecall).toBeGreaterThanOrEqual(f.crossLanguageRecall);
 }

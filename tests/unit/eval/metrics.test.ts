@@ -6,7 +6,12 @@ describe('classification metrics', () => {
   it('computes per-term P/R/F1, micro and macro F1 and stance accuracy on a hand-made fixture', () => {
     const s = scoreClassification([
       { goldTerms: ['hostilities'], predTerms: ['hostilities'], goldStance: 'violation', predStance: 'violation' },
-      { goldTerms: ['hostilities', 'mines_uxo'], predTerms: ['hostilities'], goldStance: 'violation', predStance: 'information' },
+      {
+        goldTerms: ['hostilities', 'mines_uxo'],
+        predTerms: ['hostilities'],
+        goldStance: 'violation',
+        predStance: 'information',
+      },
       { goldTerms: ['none'], predTerms: ['road_opening'], goldStance: 'information', predStance: 'information' },
       { goldTerms: ['road_opening'], predTerms: ['road_opening'], goldStance: 'compliance', predStance: 'compliance' },
     ]);
@@ -33,12 +38,23 @@ describe('dedup pair metrics', () => {
       { id: '4', lang: 'en', gold: 'B', pred: 'y' },
     ]);
     // gold pairs 12 13 23 (en/ar: 12, 13); predicted 12, 34 → tp 1, fp 1, fn 2
-    expect(s).toMatchObject({ precision: 0.5, recall: 0.3333, f1: 0.4, crossLanguageRecall: 0.5, goldPairs: 3, predictedPairs: 2, crossLanguagePairs: 2 });
+    expect(s).toMatchObject({
+      precision: 0.5,
+      recall: 0.3333,
+      f1: 0.4,
+      crossLanguageRecall: 0.5,
+      goldPairs: 3,
+      predictedPairs: 2,
+      crossLanguagePairs: 2,
+    });
   });
 });
 
 describe('arrival order of an evaluation run', () => {
-  const reports = Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, observedAt: new Date(Date.UTC(2020, 10, 1, 0, 29 - i)).toISOString() }));
+  const reports = Array.from({ length: 30 }, (_, i) => ({
+    id: `r${i}`,
+    observedAt: new Date(Date.UTC(2020, 10, 1, 0, 29 - i)).toISOString(),
+  }));
   it('replays reports by observedAt, as filed, or shuffled the same way for the same seed', () => {
     expect(arrivalOrder(reports, 'observed').map((r) => r.id)).toEqual(reports.map((r) => r.id).reverse());
     expect(arrivalOrder(reports, 'file')).toEqual(reports);
@@ -46,6 +62,8 @@ describe('arrival order of an evaluation run', () => {
     expect(arrivalOrder(reports, 7)).toEqual(a);
     expect(a).not.toEqual(reports);
     expect(arrivalOrder(reports, 8)).not.toEqual(a);
-    expect([...a].sort((x, y) => x.id.localeCompare(y.id))).toEqual([...reports].sort((x, y) => x.id.localeCompare(y.id)));
+    expect([...a].sort((x, y) => x.id.localeCompare(y.id))).toEqual(
+      [...reports].sort((x, y) => x.id.localeCompare(y.id)),
+    );
   });
 });

@@ -6,17 +6,26 @@ import { IdParams, validate, type RequestSchemas } from '../../../src/http/valid
 import { QueueQuery } from '../../../src/incidents/queue.ts';
 
 /** Runs the middleware on a request made of these parts: the error it passed on, or the parsed input. */
-function run<S extends RequestSchemas>(schemas: S, parts: { params?: object; query?: object; body?: unknown }, opts = {}) {
+function run<S extends RequestSchemas>(
+  schemas: S,
+  parts: { params?: object; query?: object; body?: unknown },
+  opts = {},
+) {
   const v = validate(schemas, opts);
   const req = { params: parts.params ?? {}, query: parts.query ?? {}, body: parts.body } as unknown as Request;
   let error: unknown;
-  v(req, {} as Response, (e?: unknown) => { error = e; });
+  v(req, {} as Response, (e?: unknown) => {
+    error = e;
+  });
   return error ? { error } : { input: v.input(req) };
 }
 
 describe('validate()', () => {
   it('drops empty query values ("no filter", as forms submit them) and turns bad ones into a 400 naming the field', () => {
-    expect(run({ query: QueueQuery }, { query: { state: '', term: '', sort: 'age' } }).input?.query).toMatchObject({ sort: 'age', limit: 50 });
+    expect(run({ query: QueueQuery }, { query: { state: '', term: '', sort: 'age' } }).input?.query).toMatchObject({
+      sort: 'age',
+      limit: 50,
+    });
     const { error } = run({ query: QueueQuery }, { query: { limit: '999' } });
     expect(error).toBeInstanceOf(Invalid);
     expect((error as Invalid).status).toBe(400);

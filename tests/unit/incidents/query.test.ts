@@ -4,13 +4,20 @@ import { Invalid } from '../../../src/errors.ts';
 import { incidentWhere, QueueFilters, toInstant } from '../../../src/incidents/filters.ts';
 import { afterCursor, encodeCursor, orderBy, orderOf } from '../../../src/incidents/sort.ts';
 
-const row = { id: '0b0e4c2a-8d5f-4c47-9a53-5b1f0f1f7a10', severity: 4, firstObservedAt: new Date('2020-11-14T03:40:00Z'), reportCount: 7 };
+const row = {
+  id: '0b0e4c2a-8d5f-4c47-9a53-5b1f0f1f7a10',
+  severity: 4,
+  firstObservedAt: new Date('2020-11-14T03:40:00Z'),
+  reportCount: 7,
+};
 
 describe('toInstant', () => {
   it('reads a plain date as a whole day in the given zone, `to` including that day', () => {
     expect(toInstant('2020-11-14', 'from', 'Africa/Tripoli').toISOString()).toBe('2020-11-13T22:00:00.000Z');
     expect(toInstant('2020-11-14', 'to', 'Africa/Tripoli').toISOString()).toBe('2020-11-14T22:00:00.000Z');
-    expect(toInstant('2020-11-14T05:00:00+02:00', 'to', 'Africa/Tripoli').toISOString()).toBe('2020-11-14T03:00:00.000Z');
+    expect(toInstant('2020-11-14T05:00:00+02:00', 'to', 'Africa/Tripoli').toISOString()).toBe(
+      '2020-11-14T03:00:00.000Z',
+    );
   });
 });
 
@@ -22,7 +29,9 @@ describe('QueueFilters', () => {
 
   it('always leaves merged-away incidents out, and adds state only when asked', () => {
     expect(incidentWhere({}, 'UTC')).toEqual({ AND: [{ mergedIntoId: null }] });
-    expect(incidentWhere({ state: ['new'], party: 'GNA' }, 'UTC')).toEqual({ AND: [{ mergedIntoId: null }, { parties: { has: 'GNA' } }, { state: { in: ['new'] } }] });
+    expect(incidentWhere({ state: ['new'], party: 'GNA' }, 'UTC')).toEqual({
+      AND: [{ mergedIntoId: null }, { parties: { has: 'GNA' } }, { state: { in: ['new'] } }],
+    });
   });
 });
 
@@ -39,13 +48,18 @@ describe('sort orders and cursors', () => {
       OR: [{ severity: { lt: 4 } }, { severity: 4, id: { lt: row.id } }],
     });
     expect(afterCursor('-age', encodeCursor('-age', row))).toEqual({
-      OR: [{ firstObservedAt: { gt: row.firstObservedAt } }, { firstObservedAt: row.firstObservedAt, id: { gt: row.id } }],
+      OR: [
+        { firstObservedAt: { gt: row.firstObservedAt } },
+        { firstObservedAt: row.firstObservedAt, id: { gt: row.id } },
+      ],
     });
   });
 
   it('refuses a cursor from another sort order or a forged one', () => {
     expect(() => afterCursor('reports', encodeCursor('-severity', row))).toThrow(Invalid);
     expect(() => afterCursor('reports', 'not-base64-json')).toThrow(Invalid);
-    expect(() => afterCursor('reports', Buffer.from(JSON.stringify(['reports', 'x', row.id])).toString('base64url'))).toThrow(Invalid);
+    expect(() =>
+      afterCursor('reports', Buffer.from(JSON.stringify(['reports', 'x', row.id])).toString('base64url')),
+    ).toThrow(Invalid);
   });
 });

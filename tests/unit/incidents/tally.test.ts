@@ -7,21 +7,42 @@ import { expectSameAggregate, memberArb } from '../../helpers/factories.ts';
 
 describe('incident tally', () => {
   it('folds members in any order into what the full computation over all members gives', () => {
-    fc.assert(fc.property(fc.array(memberArb, { minLength: 1, maxLength: 40 }), fc.integer(), (members, seed) => {
-      const order = members.map((m, i) => ({ m, k: (Math.imul(i + 1, seed | 1) >>> 0) % 997 }))
-        .sort((a, b) => a.k - b.k).map((x) => x.m);
-      // Through JSON, as the tally is stored.
-      const t = emptyTally();
-      for (const m of order) Object.assign(t, JSON.parse(JSON.stringify(addMember(t, m))));
-      const byTime = [...members].sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime());
-      expectSameAggregate(aggregateFromTally(t, null), computeIncidentAggregate(byTime, null));
-      expectSameAggregate(aggregateFromTally(tallyOf(members), { stance: 'compliance' }), computeIncidentAggregate(byTime, { stance: 'compliance' }));
-    }), { numRuns: 300, seed: 2020 });
+    fc.assert(
+      fc.property(fc.array(memberArb, { minLength: 1, maxLength: 40 }), fc.integer(), (members, seed) => {
+        const order = members
+          .map((m, i) => ({ m, k: (Math.imul(i + 1, seed | 1) >>> 0) % 997 }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.m);
+        // Through JSON, as the tally is stored.
+        const t = emptyTally();
+        for (const m of order) Object.assign(t, JSON.parse(JSON.stringify(addMember(t, m))));
+        const byTime = [...members].sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime());
+        expectSameAggregate(aggregateFromTally(t, null), computeIncidentAggregate(byTime, null));
+        expectSameAggregate(
+          aggregateFromTally(tallyOf(members), { stance: 'compliance' }),
+          computeIncidentAggregate(byTime, { stance: 'compliance' }),
+        );
+      }),
+      { numRuns: 300, seed: 2020 },
+    );
   });
 
   it('breaks ties of the most named place by who was seen first, whatever the order of arrival', () => {
     const at = (h: number) => new Date(Date.UTC(2020, 10, 14, h));
-    const base = { lat: null, lon: null, resolvedLat: null, resolvedLon: null, geoCell: null, resolvedPlace: null, language: 'en', partyAlleged: 'LAAF', casualties: null, terms: [], stance: null, confidence: null };
+    const base = {
+      lat: null,
+      lon: null,
+      resolvedLat: null,
+      resolvedLon: null,
+      geoCell: null,
+      resolvedPlace: null,
+      language: 'en',
+      partyAlleged: 'LAAF',
+      casualties: null,
+      terms: [],
+      stance: null,
+      confidence: null,
+    };
     const late = { ...base, placeName: 'Sirte', observedAt: at(9) };
     const early = { ...base, placeName: 'Abu Grein', observedAt: at(5) };
     expect(aggregateFromTally(tallyOf([late, early]), null).placeName).toBe('Abu Grein');

@@ -5,10 +5,19 @@ import { INCIDENT_STATES } from '../../../src/incidents/filters.ts';
 import { assertTransition, canTransition } from '../../../src/incidents/transitions.ts';
 
 const ALLOWED = new Set([
-  'new>under_review', 'new>verified', 'new>rejected', 'new>needs_info',
-  'under_review>verified', 'under_review>rejected', 'under_review>needs_info', 'under_review>new',
-  'needs_info>under_review', 'needs_info>verified', 'needs_info>rejected',
-  'verified>under_review', 'rejected>under_review',
+  'new>under_review',
+  'new>verified',
+  'new>rejected',
+  'new>needs_info',
+  'under_review>verified',
+  'under_review>rejected',
+  'under_review>needs_info',
+  'under_review>new',
+  'needs_info>under_review',
+  'needs_info>verified',
+  'needs_info>rejected',
+  'verified>under_review',
+  'rejected>under_review',
 ]);
 
 describe('incident state transitions', () => {

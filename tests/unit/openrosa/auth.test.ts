@@ -29,7 +29,12 @@ describe('basicAllowed', () => {
 });
 
 describe('createBasicCache', () => {
-  const user = { id: '8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d', username: 'observer1', role: 'observer' as const, displayName: null };
+  const user = {
+    id: '8f7d3c2a-1b4e-4f6a-9c8d-7e6f5a4b3c2d',
+    username: 'observer1',
+    role: 'observer' as const,
+    displayName: null,
+  };
 
   it('remembers a verified pair until its time runs out', () => {
     let t = 0;

@@ -4,7 +4,12 @@ import { normaliseDateTime, parseGeopoint, parseSubmission } from '../../../src/
 import { INSTANCE_ID, collectSubmission, koboSubmission } from '../../helpers/factories.ts';
 
 function invalid(fn: () => unknown): Invalid {
-  try { fn(); } catch (err) { if (err instanceof Invalid) return err; throw err; }
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof Invalid) return err;
+    throw err;
+  }
   throw new Error('expected Invalid');
 }
 const fields = (e: Invalid) => e.issues.map((i) => i.field);
@@ -20,7 +25,9 @@ describe('parseSubmission: ODK Collect shape', () => {
         clientId: INSTANCE_ID,
         narrative: 'Two armed pickups seen moving west on the coastal road.',
         observedAt: '2020-11-14T05:40:00.000+02:00',
-        lat: 32.3754, lon: 15.0925, accuracyM: 5,
+        lat: 32.3754,
+        lon: 15.0925,
+        accuracyM: 5,
         partyAlleged: 'LAAF',
         casualties: { injured: 2 },
       },
@@ -36,21 +43,31 @@ describe('parseSubmission: ODK Collect shape', () => {
   });
 
   it('decodes XML and numeric character references in Arabic text', () => {
-    const s = parseSubmission(collectSubmission({ narrative: 'قصف &#1605;دفعي &lt;شرق&gt; سرت &amp; انقطاع &amp;#65;' }));
+    const s = parseSubmission(
+      collectSubmission({ narrative: 'قصف &#1605;دفعي &lt;شرق&gt; سرت &amp; انقطاع &amp;#65;' }),
+    );
     expect(s.input.narrative).toBe('قصف مدفعي <شرق> سرت & انقطاع &#65;');
   });
 
   it('takes a place name instead of a position, and empty elements as absent', () => {
-    const s = parseSubmission(collectSubmission({ location: '', place_name: 'Abu Grein', party: '', injured: '', photo: '' }));
+    const s = parseSubmission(
+      collectSubmission({ location: '', place_name: 'Abu Grein', party: '', injured: '', photo: '' }),
+    );
     expect(s.input).toEqual({
-      clientId: INSTANCE_ID, narrative: expect.any(String), observedAt: '2020-11-14T05:40:00.000+02:00',
-      placeName: 'Abu Grein', partyAlleged: 'unknown',
+      clientId: INSTANCE_ID,
+      narrative: expect.any(String),
+      observedAt: '2020-11-14T05:40:00.000+02:00',
+      placeName: 'Abu Grein',
+      partyAlleged: 'unknown',
     });
     expect(s.attachmentNames).toEqual([]);
   });
 
   it('lists each referenced photo once', () => {
-    const xml = collectSubmission().replace('</data>', '<photo>1605331200999.jpg</photo><photo>1605331200123.jpg</photo></data>');
+    const xml = collectSubmission().replace(
+      '</data>',
+      '<photo>1605331200999.jpg</photo><photo>1605331200123.jpg</photo></data>',
+    );
     expect(parseSubmission(xml).attachmentNames).toEqual(['1605331200123.jpg', '1605331200999.jpg']);
   });
 });
@@ -64,7 +81,8 @@ describe('parseSubmission: KoboCollect / Enketo shape', () => {
       clientId: 'c0ffee00-1234-4abc-8def-0123456789ab',
       narrative: 'شوهدت ثلاث آليات عسكرية تتحرك قرب بوابة الخمسين & تم إغلاق الطريق',
       observedAt: '2020-12-02T08:50:00.000+02:00',
-      lat: 31.2089, lon: 16.5887,
+      lat: 31.2089,
+      lon: 16.5887,
       placeName: 'بوابة الخمسين',
       partyAlleged: 'unknown',
     });
@@ -96,8 +114,12 @@ describe('parseSubmission: rejections name the field', () => {
   });
 
   it('a missing or non-uuid instanceID', () => {
-    expect(fields(invalid(() => parseSubmission(collectSubmission().replace(/<orx:meta>.*<\/orx:meta>/, ''))))).toEqual(['meta/instanceID']);
-    expect(fields(invalid(() => parseSubmission(collectSubmission({}, { instanceId: '42' }))))).toEqual(['meta/instanceID']);
+    expect(fields(invalid(() => parseSubmission(collectSubmission().replace(/<orx:meta>.*<\/orx:meta>/, ''))))).toEqual(
+      ['meta/instanceID'],
+    );
+    expect(fields(invalid(() => parseSubmission(collectSubmission({}, { instanceId: '42' }))))).toEqual([
+      'meta/instanceID',
+    ]);
   });
 
   it('a field given twice is ambiguous', () => {

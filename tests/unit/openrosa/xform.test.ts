@@ -8,7 +8,13 @@ import { buildXForm, publishedForm } from '../../../src/openrosa/xform.ts';
 import { INSTANCE_ID } from '../../helpers/factories.ts';
 
 // Keeps prefixes, so the test sees the document as a namespace-aware XForms reader would.
-const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, isArray: (_n, _p, _l, attr) => !attr }).parse(xml);
+const parse = (xml: string) =>
+  new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    isArray: (_n, _p, _l, attr) => !attr,
+  }).parse(xml);
 const xml = buildXForm();
 const doc = parse(xml);
 const html = doc['h:html'][0];
@@ -28,7 +34,18 @@ describe('XForm', () => {
     const data = model.instance[0].data[0];
     expect(data.id).toBe('ceasefire_report');
     expect(data.version).toMatch(/^\d+$/);
-    expect(Object.keys(data)).toEqual(expect.arrayContaining(['narrative', 'observed_at', 'location', 'place_name', 'party', 'casualties', 'photo', 'orx:meta']));
+    expect(Object.keys(data)).toEqual(
+      expect.arrayContaining([
+        'narrative',
+        'observed_at',
+        'location',
+        'place_name',
+        'party',
+        'casualties',
+        'photo',
+        'orx:meta',
+      ]),
+    );
     expect(data['orx:meta'][0]).toHaveProperty('orx:instanceID');
   });
 
@@ -36,11 +53,19 @@ describe('XForm', () => {
     expect(bindFor('/data/narrative')).toMatchObject({ type: 'string', required: 'true()' });
     expect(bindFor('/data/observed_at')).toMatchObject({ type: 'dateTime', required: 'true()' });
     expect(bindFor('/data/location')).toMatchObject({ type: 'geopoint' });
-    expect(bindFor('/data/place_name')).toMatchObject({ type: 'string', required: 'string-length(/data/location) = 0' });
+    expect(bindFor('/data/place_name')).toMatchObject({
+      type: 'string',
+      required: 'string-length(/data/location) = 0',
+    });
     expect(bindFor('/data/party')).toMatchObject({ type: 'string' });
-    for (const c of ['killed', 'injured', 'missing', 'detained']) expect(bindFor(`/data/casualties/${c}`)).toMatchObject({ type: 'int' });
+    for (const c of ['killed', 'injured', 'missing', 'detained'])
+      expect(bindFor(`/data/casualties/${c}`)).toMatchObject({ type: 'int' });
     expect(bindFor('/data/photo')).toMatchObject({ type: 'binary' });
-    expect(bindFor('/data/orx:meta/orx:instanceID')).toMatchObject({ type: 'string', readonly: 'true()', 'jr:preload': 'uid' });
+    expect(bindFor('/data/orx:meta/orx:instanceID')).toMatchObject({
+      type: 'string',
+      readonly: 'true()',
+      'jr:preload': 'uid',
+    });
   });
 
   it('defaults observed time to now on first load', () => {
@@ -56,7 +81,11 @@ describe('XForm', () => {
   });
 
   it('every jr:itext reference resolves in both English (default) and Arabic', () => {
-    const translations = model.itext[0].translation as Array<{ lang: string; default?: string; text: Array<{ id: string; value: string[] }> }>;
+    const translations = model.itext[0].translation as Array<{
+      lang: string;
+      default?: string;
+      text: Array<{ id: string; value: string[] }>;
+    }>;
     expect(translations.map((t) => t.lang)).toEqual(['English (en)', 'Arabic (ar)']);
     expect(translations[0].default).toBe('true()');
     const refs = [...xml.matchAll(/jr:itext\('([^']+)'\)/g)].map((m) => m[1]);
@@ -70,7 +99,8 @@ describe('XForm', () => {
   });
 
   it('its blank instance, filled in as Collect would, parses back into a report', () => {
-    const instance = /<data [\s\S]*<\/data>/.exec(xml)![0]
+    const instance = /<data [\s\S]*<\/data>/
+      .exec(xml)![0]
       .replace('<data ', '<data xmlns:orx="http://openrosa.org/xforms" ')
       .replace('<narrative/>', '<narrative>Convoy of 12 trucks heading south from Sirte.</narrative>')
       .replace('<observed_at/>', '<observed_at>2021-01-20T14:05:00.000+02:00</observed_at>')
@@ -79,7 +109,13 @@ describe('XForm', () => {
       .replace('<photo/>', '<photo>convoy.jpg</photo>')
       .replace('<orx:instanceID/>', `<orx:instanceID>uuid:${INSTANCE_ID}</orx:instanceID>`);
     const s = parseSubmission(instance);
-    expect(s.input).toMatchObject({ lat: 31.1941, lon: 16.5004, accuracyM: 8.5, partyAlleged: 'unknown', casualties: { killed: 0 } });
+    expect(s.input).toMatchObject({
+      lat: 31.1941,
+      lon: 16.5004,
+      accuracyM: 8.5,
+      partyAlleged: 'unknown',
+      casualties: { killed: 0 },
+    });
     expect(s.attachmentNames).toEqual(['convoy.jpg']);
   });
 
@@ -94,12 +130,17 @@ describe('XForm', () => {
 describe('formList and OpenRosa response', () => {
   it('lists forms in the xformsList namespace with absolute, escaped URLs', () => {
     const f = publishedForm();
-    const list = buildFormList([{ ...f, downloadUrl: 'https://cf.example.org/forms/ceasefire_report/form.xml?a=1&b=2' }]);
+    const list = buildFormList([
+      { ...f, downloadUrl: 'https://cf.example.org/forms/ceasefire_report/form.xml?a=1&b=2' },
+    ]);
     expect(XMLValidator.validate(list)).toBe(true);
     const x = parse(list).xforms[0];
     expect(x.xmlns).toBe('http://openrosa.org/xforms/xformsList');
     expect(x.xform[0]).toEqual({
-      formID: ['ceasefire_report'], name: [f.name], version: [f.version], hash: [f.hash],
+      formID: ['ceasefire_report'],
+      name: [f.name],
+      version: [f.version],
+      hash: [f.hash],
       downloadUrl: ['https://cf.example.org/forms/ceasefire_report/form.xml?a=1&b=2'],
     });
     expect(list).toContain('?a=1&amp;b=2');

@@ -6,7 +6,13 @@ import { createSecretBox } from '../../../src/second-factor/secret-box.ts';
 
 // RFC 6238 appendix B's SHA-1 secret ("12345678901234567890"), in base32; its 8-digit codes end in these 6 digits.
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
-const RFC_VECTORS: Array<[number, string]> = [[59, '287082'], [1111111109, '081804'], [1111111111, '050471'], [1234567890, '005924'], [2000000000, '279037']];
+const RFC_VECTORS: Array<[number, string]> = [
+  [59, '287082'],
+  [1111111109, '081804'],
+  [1111111111, '050471'],
+  [1234567890, '005924'],
+  [2000000000, '279037'],
+];
 
 describe('TOTP (RFC 6238)', () => {
   it.each(RFC_VECTORS)('at %i s the code is %s', (seconds, code) => {
@@ -71,8 +77,10 @@ describe('recovery codes', () => {
   it('are read however they are typed, and only when they can be a code', () => {
     const [code] = newRecoveryCodes(randomBytes, 1) as [string];
     const plain = code.replace(/-/g, '');
-    for (const typed of [code, code.toUpperCase(), plain, ` ${code.replace(/-/g, ' ')} `]) expect(normaliseRecoveryCode(typed)).toBe(plain);
-    for (const bad of ['', '123456', `${plain}a`, plain.slice(1), `${plain.slice(1)}1`]) expect(normaliseRecoveryCode(bad)).toBeNull();
+    for (const typed of [code, code.toUpperCase(), plain, ` ${code.replace(/-/g, ' ')} `])
+      expect(normaliseRecoveryCode(typed)).toBe(plain);
+    for (const bad of ['', '123456', `${plain}a`, plain.slice(1), `${plain.slice(1)}1`])
+      expect(normaliseRecoveryCode(bad)).toBeNull();
   });
 
   it('are kept as SHA-256, never in clear', () => {
