@@ -98,31 +98,42 @@ export async function retrainFromCorrections(deps: RetrainDeps): Promise<Retrain
   };
   const promote = notWorse(scores.candidate, scores.current);
   const now = deps.clock.now();
-  await db.$transaction(async (tx) => {
-    const id = await insertModelVersion(tx, {
-      agreementId: agreement.id,
-      version: candidate.version,
-      weights: encodeModel(candidate),
-      corrections: train.length,
-      heldOut: heldOut.length,
-      metrics: { ...scores, replaces: current.version },
-      promoted: promote,
-      promotedAt: promote ? now : null,
-    });
-    await appendAudit(
-      tx,
-      {
-        actorId: null,
-        actorName: 'system',
-        action: promote ? 'model_promoted' : 'model_refused',
-        entityType: 'model_version',
-        entityId: id,
-        before: { version: current.version, ...scores.current },
-        after: { version: candidate.version, ...scores.candidate, corrections: train.length, heldOut: heldOut.length },
-      },
-      deps.clock,
-    );
-  });
+  // Encoded (gzip level 9 of a few megabytes) before the transaction opens: the audit chain's lock is held meanwhile.
+  const weights = encodeModel(candidate);
+  await db.$transaction(
+    async (tx) => {
+      const id = await insertModelVersion(tx, {
+        agreementId: agreement.id,
+        version: candidate.version,
+        weights,
+        corrections: train.length,
+        heldOut: heldOut.length,
+        metrics: { ...scores, replaces: current.version },
+        promoted: promote,
+        promotedAt: promote ? now : null,
+      });
+      await appendAudit(
+        tx,
+        {
+          actorId: null,
+          actorName: 'system',
+          action: promote ? 'model_promoted' : 'model_refused',
+          entityType: 'model_version',
+          entityId: id,
+          before: { version: current.version, ...scores.current },
+          after: {
+            version: candidate.version,
+            ...scores.candidate,
+            corrections: train.length,
+            heldOut: heldOut.length,
+          },
+        },
+        deps.clock,
+      );
+    },
+    // Writing a few megabytes of weights, possibly queued behind other writers of the audit chain.
+    { timeout: 60_000 },
+  );
   if (promote) setClassifierModel(agreement.id, candidate);
   return {
     status: promote ? 'promoted' : 'refused',
