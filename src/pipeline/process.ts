@@ -60,7 +60,9 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
       };
     await lockBlocks(tx, analysis, report);
 
-    const pinned = report.incidentPinned && report.incidentId !== null;
+    // A merge or split pins a report to its incident; so does a reviewer's correction, made while looking at the
+    // report in that incident: a rerun for a new model version must not move what a human has already judged.
+    const pinned = (report.incidentPinned || report.correction !== null) && report.incidentId !== null;
     const assignment = pinned
       ? null
       : await deps.analyzer.assign(analysis.features, analysis.query, scopedStore(tx, report));
