@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { RuleEvidence } from '../classifier.ts';
 import { reportFeatures, termContextFeatures } from './features.ts';
-import { predict, rowWidth, type LinearModel } from './linear.ts';
+import { frozen, predict, rowWidth, type LinearModel } from './linear.ts';
 
 export const STANCES = ['violation', 'compliance', 'information'] as const;
 export type StanceLabel = (typeof STANCES)[number];
@@ -160,8 +160,8 @@ export function decodeModel(file: Buffer): ClassifierModel {
     termThreshold: header.termThreshold,
     reviewThreshold: header.reviewThreshold,
     trainedOn: header.trainedOn,
-    terms: dequantize('ovr', header.bits, header.terms, tBytes),
-    stance: dequantize('softmax', header.bits, header.stance, sBytes),
+    terms: frozen(dequantize('ovr', header.bits, header.terms, tBytes)),
+    stance: frozen(dequantize('softmax', header.bits, header.stance, sBytes)),
     version: `${header.agreement}@${createHash('sha256').update(file).digest('hex').slice(0, 12)}`,
   };
 }
