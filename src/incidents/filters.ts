@@ -2,7 +2,9 @@
 // and its translation into a Prisma where clause on Incident.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Prisma } from '../db/client.ts';
+import { Prisma } from '../db/client.ts';
+import { activeAgreement } from '../agreements/index.ts';
+import { reviewThresholdOf } from '../classify/model/index.ts';
 import { likeLiteral } from '../db/like.ts';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
 
@@ -51,6 +53,13 @@ export const QueueFilters = z.object({
   }),
   language: z.enum(['en', 'ar']).optional(),
   minConfidence: z.coerce.number().min(0).max(1).optional(),
+  needsReview: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({
+      description: '`true`: only incidents whose automatic reading the model is unsure of and nobody corrected.',
+    }),
   assigneeId: z
     .union([z.string().uuid(), z.literal('none')])
     .optional()
@@ -74,6 +83,7 @@ export function baseWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInpu
   if (f.language) and.push({ languages: { has: f.language } });
   if (f.place) and.push({ placeName: { contains: likeLiteral(f.place), mode: 'insensitive' } });
   if (f.minConfidence !== undefined) and.push({ confidence: { gte: f.minConfidence } });
+  if (f.needsReview !== undefined) and.push(needsReviewWhere(f.needsReview));
   if (f.assigneeId) and.push({ assigneeId: f.assigneeId === 'none' ? null : f.assigneeId });
   if (f.from) and.push({ lastObservedAt: { gte: toInstant(f.from, 'from', tz) } });
   if (f.to) and.push({ firstObservedAt: { lt: toInstant(f.to, 'to', tz) } });
@@ -82,6 +92,15 @@ export function baseWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInpu
     and.push({ lat: { gte: minLat, lte: maxLat }, lon: { gte: minLon, lte: maxLon } });
   }
   return and;
+}
+
+/** The same rule as the summary's `needsReview` (view.ts), as a where clause. */
+function needsReviewWhere(wanted: boolean): Prisma.IncidentWhereInput {
+  const threshold = reviewThresholdOf(activeAgreement().id);
+  if (threshold === null) return wanted ? { id: { in: [] } } : {};
+  if (wanted) return { confidence: { lt: threshold }, correction: { equals: Prisma.DbNull } };
+  // Spelled out rather than NOT(...): SQL's NOT of a comparison with a null confidence is null, not true.
+  return { OR: [{ confidence: null }, { confidence: { gte: threshold } }, { correction: { not: Prisma.DbNull } }] };
 }
 
 export function incidentWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInput {

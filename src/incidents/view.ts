@@ -1,5 +1,7 @@
 // Presents incident rows as the API's IncidentSummary, and the zod shapes the OpenAPI document shows.
 import { z } from 'zod';
+import { activeAgreement } from '../agreements/index.ts';
+import { reviewThresholdOf } from '../classify/model/index.ts';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
 
 export const summarySelect = {
@@ -43,6 +45,16 @@ export interface SummaryRow {
   assignee: { id: string; username: string } | null;
 }
 
+/**
+ * An incident whose automatic reading the model is unsure of (its calibrated confidence under the review threshold)
+ * and that no reviewer has corrected yet: the queue marks it for a human instead of showing a confident label.
+ */
+export function needsReview(i: Pick<SummaryRow, 'confidence' | 'correction'>): boolean {
+  const threshold = reviewThresholdOf(activeAgreement().id);
+  const corrected = i.correction !== null && i.correction !== undefined;
+  return threshold !== null && !corrected && i.confidence !== null && i.confidence < threshold;
+}
+
 export function incidentSummary(i: SummaryRow) {
   return {
     id: i.id,
@@ -62,6 +74,7 @@ export function incidentSummary(i: SummaryRow) {
     languages: i.languages,
     summary: i.summary,
     corrected: i.correction !== null && i.correction !== undefined,
+    needsReview: needsReview(i),
   };
 }
 
@@ -84,6 +97,10 @@ export const IncidentSummary = z
     languages: z.array(z.string()),
     summary: z.string().nullable(),
     corrected: z.boolean(),
+    needsReview: z.boolean().meta({
+      description:
+        'The model is unsure of the automatic terms or stance and no reviewer has corrected them: check them.',
+    }),
   })
   .meta({ id: 'IncidentSummary' });
 

@@ -6,7 +6,7 @@ import { TERMS, STANCES, PARTIES } from './vocab.js';
 import { bboxPicker } from './bbox.js';
 
 const STORAGE_KEY = 'review.filters';
-const FIELDS = ['term', 'stance', 'party', 'place', 'from', 'to', 'language', 'minConfidence', 'bbox'];
+const FIELDS = ['term', 'stance', 'party', 'place', 'from', 'to', 'language', 'minConfidence', 'needsReview', 'bbox'];
 const listeners = new Set();
 let picker = null;
 

@@ -71,6 +71,9 @@ function row(i) {
         { class: 'meta' },
         stanceBadge(i.stance),
         i.corrected ? h('span', { class: 'tag' }, t('incident.corrected')) : null,
+        i.needsReview
+          ? h('span', { class: 'tag unsure', title: t('incident.needsReviewHint') }, t('incident.needsReview'))
+          : null,
         (i.languages ?? []).map((l) => h('span', { class: 'tag', lang: l }, label('lang', l))),
       ),
     ),

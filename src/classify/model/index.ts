@@ -27,6 +27,15 @@ export function loadClassifierModel(agreementId: string): ClassifierModel | null
   return model;
 }
 
+/**
+ * Below this calibrated confidence a reading is a guess a reviewer should confirm (the model's own threshold, chosen
+ * in training where held-out accuracy falls off); null when the agreement has no model (the lexicon's readings are
+ * not calibrated, so nothing is marked).
+ */
+export function reviewThresholdOf(agreementId: string): number | null {
+  return loadClassifierModel(agreementId)?.reviewThreshold ?? null;
+}
+
 /** Tests and the promotion job swap models in and out. */
 export function setClassifierModel(agreementId: string, model: ClassifierModel | null): void {
   cache.set(agreementId, model);
