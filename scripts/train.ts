@@ -1,8 +1,9 @@
-// npm run train [-- --agreement <id>] [--check]: trains the term, stance and dedup pair models from the committed
+// npm run train [-- --agreement <id>] [--check] [--search]: trains the term, stance and dedup pair models from the committed
 // corpus (data/corpus/manifest.json): a grouped cross-validation first (it calibrates the classifier and picks the
 // dedup thresholds on text each model never saw), then the shipped models on every row. Writes
 // src/classify/model/weights/<id>.model.gz and src/dedup/weights/<id>.pair.json; the same data gives the same
-// bytes. --check only verifies that the committed files are what the data gives (exit 1 if not).
+// bytes. --check only verifies that the committed files are what the data gives (exit 1 if not);
+// --search prints the dedup threshold search (held-out precision, recall and F1 per kind of text) the choice came from.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadAgreement } from '../src/agreements/index.ts';
@@ -35,6 +36,15 @@ for (const kind of ['field', 'published', 'team'] as const) {
       `stance ${c.classification.stanceAccuracy}, dedup P ${c.dedup.precision} R ${c.dedup.recall} F1 ${c.dedup.f1}, cross-language recall ${c.dedup.crossLanguageRecall}\n`,
   );
 }
+if (args.includes('--search'))
+  for (const t of cv.pair.search)
+    process.stdout.write(
+      `  dedup join ${t.threshold} merge ${t.mergeThreshold}: ` +
+        Object.entries(t.byKind)
+          .map(([k, c]) => `${k} P ${c.precision.toFixed(3)} R ${c.recall.toFixed(3)} F1 ${c.f1.toFixed(3)}`)
+          .join(', ') +
+        '\n',
+    );
 let stale = 0;
 for (const [file, bytes] of files) {
   const same = existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0;

@@ -46,6 +46,12 @@ export interface ReportFeatures {
   names?: string[];
   /** Words in the narrative: long texts (press paragraphs) tell one event over more days than field reports do. */
   length?: number;
+  /**
+   * The narrative presents its event as another one ("new clashes this morning", "two more tanks", "a separate
+   * group", "اشتباكات جديدة", "دبابتين أخريين"): how writers of either language mark a follow-on event at a place
+   * already reported, which the pair model weighs against joining the earlier report's incident.
+   */
+  fresh?: boolean;
 }
 
 export interface FeatureReport {
@@ -235,6 +241,11 @@ export function blockKey(f: Pick<ReportFeatures, 'placeKey' | 'placeSkel'>): str
   return f.placeKey ?? (f.placeSkel ? `~${f.placeSkel}` : null);
 }
 
+// Words that present an event as another one than the last told (see ReportFeatures.fresh); Arabic normalised
+// (أ→ا, ة→ه, ى→ي) with the proclitics و ف ب and the article.
+const FRESH =
+  /(?<![\p{L}\p{N}])(?:new|another|fresh|renewed|separate|distinct|again|more|second|(?:[وفب])?(?:ال)?(?:جديد|جديده|جدد|اخري|اخريين|اخرين|مجددا|مجدد|ثانيه|منفصل|منفصله|المزيد))(?![\p{L}\p{N}])/u;
+
 const MAX_WORDS = 80;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -385,5 +396,6 @@ export function extractFeatures(
     placeSkel: skel && skel.length >= 2 ? skel : null,
     names: nameSkeletons(report.narrative, text),
     length: text.split(' ').length,
+    fresh: FRESH.test(text),
   };
 }

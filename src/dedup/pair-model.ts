@@ -49,6 +49,7 @@ export function pairProbability(
 export interface PairExample {
   x: Float64Array;
   y: 0 | 1;
+  weight?: number;
 }
 
 /** AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order. */
@@ -70,10 +71,10 @@ export function trainPairWeights(
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     for (const k of order) {
-      const { x, y } = examples[k]!;
+      const { x, y, weight = 1 } = examples[k]!;
       let z = 0;
       for (let i = 0; i < d; i++) z += w[i]! * x[i]!;
-      const err = sigmoid(z) - y;
+      const err = (sigmoid(z) - y) * weight;
       for (let i = 0; i < d; i++) {
         if (x[i] === 0) continue;
         const g = err * x[i]! + (i === 0 ? 0 : l2 * w[i]!);

@@ -59,6 +59,11 @@ export const PAIR_FEATURES = [
   'long_pair',
   'long_and_day',
   'long_and_two_days',
+  'stance_differs_sure',
+  'stance_opposite_sure',
+  'terms_differ_sure',
+  'later_fresh',
+  'later_fresh_other_day',
 ] as const;
 export type PairFeature = (typeof PAIR_FEATURES)[number];
 const INDEX = new Map<string, number>(PAIR_FEATURES.map((f, i) => [f, i]));
@@ -198,6 +203,11 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures): PairFacts {
   if (a.eventDays[0] === b.eventDays[0]) set('same_day');
   const [earlier, later] = Date.parse(a.observedAt) <= Date.parse(b.observedAt) ? [a, b] : [b, a];
   if (later.eventDays.slice(1).includes(earlier.eventDays[0]!)) set('back_reference');
+  // The later report calling its event new or another is evidence of a follow-on incident, more so on another day.
+  if (later.fresh || (earlier.fresh && a.observedAt === b.observedAt)) {
+    set('later_fresh');
+    if (later.eventDays[0] !== earlier.eventDays[0]) set('later_fresh_other_day');
+  }
   const ta = termProbsOf(a);
   const tb = termProbsOf(b);
   const tc = cosine(ta, tb);
@@ -241,6 +251,20 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures): PairFacts {
   if (close && gapH <= 6) set('close_and_recent');
   if (close) set('close_and_term', tc);
   if (gapH <= 6) set('recent_and_term', tc);
+  // Disagreement the classifier is sure of on both sides is strong evidence of two incidents (a closure and the
+  // reopening the same afternoon); disagreement it is unsure of is likely its own error and weighs little.
+  const sa = stanceProbsOf(a);
+  const sb = stanceProbsOf(b);
+  const stanceSure = Math.min(sa[a.stance] ?? 1, sb[b.stance] ?? 1);
+  if (a.stance !== b.stance) set('stance_differs_sure', stanceSure);
+  if (
+    (a.stance === 'violation' && b.stance === 'compliance') ||
+    (a.stance === 'compliance' && b.stance === 'violation')
+  )
+    set('stance_opposite_sure', stanceSure);
+  const topA = top(ta);
+  const topB = top(tb);
+  if (topA !== topB) set('terms_differ_sure', Math.min(ta[topA!] ?? 0, tb[topB!] ?? 0) * (1 - tc));
   const names = intersectCount(a.names ?? [], b.names ?? []);
   set('names_shared', Math.min(names, 4) / 4);
   if (a.language !== b.language) set('names_cross_language', Math.min(names, 4) / 4);

@@ -32,13 +32,15 @@ function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: n
     case 'term_cosine':
     case 'close_and_term':
     case 'recent_and_term':
-      return sign ? `same terms ${a.terms.join(',')}` : `different terms ${a.terms.join(',')}/${b.terms.join(',')}`;
+      return a.terms.join() === b.terms.join()
+        ? `same terms ${a.terms.join(',')}`
+        : `different terms ${a.terms.join(',')}/${b.terms.join(',')}`;
     case 'both_none':
     case 'one_none':
       return sign ? null : 'one is not ceasefire-related';
     case 'stance_same':
     case 'stance_cosine':
-      return sign ? `same stance ${a.stance}` : `stance differs (${a.stance}/${b.stance})`;
+      return a.stance === b.stance ? `same stance ${a.stance}` : `stance differs (${a.stance}/${b.stance})`;
     case 'stance_opposite':
       return `opposite stance (${a.stance}/${b.stance})`;
     case 'numbers_shared':

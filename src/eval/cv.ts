@@ -99,6 +99,7 @@ export function crossValidateCorpus(
     usable.map((r, i) => ({
       id: r.id,
       group: r.group,
+      kind: r.kind,
       incident: r.incident,
       lang: r.lang,
       observedAt: r.observedAt,

@@ -9,6 +9,7 @@ import { PAIR_FEATURES, pairVector } from '../../../src/dedup/pair.ts';
 import { compareReports } from '../../../src/dedup/similarity.ts';
 import { decideAssignment, type CandidateIncident } from '../../../src/dedup/dedup.ts';
 import type { PairModel } from '../../../src/dedup/pair-model.ts';
+import { chooseThresholds } from '../../../src/dedup/pair-train.ts';
 import { makeFeatures } from '../../helpers/factories.ts';
 
 const at = (f: string) => PAIR_FEATURES.indexOf(f as (typeof PAIR_FEATURES)[number]);
@@ -67,6 +68,35 @@ describe('pair features', () => {
     expect(v[at('numbers_shared')]).toBeGreaterThan(0);
     expect(v[at('same_language')]).toBe(0);
     expect(pairVector(a, b).vector[at('gap_le3h')]).toBe(1);
+  });
+  it('see a later report that tells another event at the same place, in either language, and on another day', () => {
+    const first = makeFeatures({
+      narrative: 'Exchange of fire between two armed groups in Sabha city centre, 2 wounded.',
+      observedAt: '2021-04-18T18:00:00+02:00',
+      placeName: 'Sabha',
+    });
+    const again = makeFeatures({
+      narrative: 'اشتباكات جديدة صباح اليوم في حي الطيوري بسبها بين مجموعتين مسلحتين.',
+      observedAt: '2021-04-19T10:00:00+02:00',
+      placeName: 'سبها',
+    });
+    const more = makeFeatures({
+      narrative: 'Two more tanks withdrawn on low-loaders at Sabha this evening.',
+      observedAt: '2021-04-18T20:00:00+02:00',
+      placeName: 'Sabha',
+    });
+    const same = makeFeatures({
+      narrative: 'Sabha hospital confirms two wounded after evening clashes downtown.',
+      observedAt: '2021-04-18T19:30:00+02:00',
+      placeName: 'Sebha',
+    });
+    const v = pairVector(first, again).vector;
+    expect([v[at('later_fresh')], v[at('later_fresh_other_day')]]).toEqual([1, 1]);
+    const w = pairVector(more, first).vector;
+    expect([w[at('later_fresh')], w[at('later_fresh_other_day')]]).toEqual([1, 0]);
+    // Only the later report's wording counts: "new" in the first telling ("a new checkpoint") is its own event.
+    expect(pairVector(first, same).vector[at('later_fresh')]).toBe(0);
+    expect(pairVector(again, first).vector[at('later_fresh')]).toBe(1);
   });
   it('catch a word-for-word forwarded caption', () => {
     const text = 'منقول: رتل كبير من المرتزقة السوريين وصل الجفرة الليلة، انشروها';
@@ -140,5 +170,34 @@ describe('learned decisions', () => {
     );
     expect(split.merge).toBeUndefined();
     expect(split.reasons.join(' ')).toMatch(/also matches incident/);
+  });
+});
+
+describe('choosing the shipped thresholds from the held-out replays', () => {
+  const trial = (threshold: number, mergeThreshold: number, field: [number, number], others: number[]) => ({
+    threshold,
+    mergeThreshold,
+    byKind: {
+      field: { precision: field[0], recall: 1, f1: field[1] },
+      published: { precision: 0.8, recall: 0.8, f1: others[0]! },
+      team: { precision: 0.88, recall: 1, f1: others[1]! },
+    },
+  });
+
+  it('takes the best mean F1 among trials precise enough on field writers, whatever the team files say', () => {
+    const chosen = chooseThresholds([
+      trial(0.5, 0.5, [0.96, 0.95], [0.8, 0.93]), // best F1, but joins wrongly too often
+      trial(0.6, 0.7, [0.975, 0.93], [0.79, 0.935]),
+      trial(0.7, 0.8, [0.981, 0.92], [0.815, 0.938]),
+      trial(0.96, 0.96, [0.998, 0.74], [0.63, 0.961]), // most precise, recall gone
+    ]);
+    expect([chosen.threshold, chosen.mergeThreshold]).toEqual([0.7, 0.8]);
+  });
+
+  it('keeps the firmer thresholds on a tie, and the most precise when none is precise enough', () => {
+    const tie = chooseThresholds([trial(0.6, 0.7, [0.98, 0.9], [0.8, 0.9]), trial(0.7, 0.8, [0.98, 0.9], [0.8, 0.9])]);
+    expect(tie.threshold).toBe(0.7);
+    const none = chooseThresholds([trial(0.5, 0.5, [0.9, 0.95], [0.8, 0.9]), trial(0.9, 0.9, [0.95, 0.6], [0.6, 0.9])]);
+    expect(none.threshold).toBe(0.9);
   });
 });
