@@ -473,3 +473,22 @@ export async function lockForCorrection(tx: Tx, reportId: string) {
 export async function saveCorrection(tx: Tx, reportId: string, correction: unknown): Promise<void> {
   await tx.$executeRaw`UPDATE "Report" SET "correction" = ${JSON.stringify(correction)}::jsonb WHERE "id" = ${reportId}::uuid`;
 }
+
+/** Every report of an incident with its attachments, in observed order (custody packages). */
+export async function reportsForCustody(db: Db, incidentId: string) {
+  return db.report.findMany({ where: { incidentId }, orderBy: [{ observedAt: 'asc' }, { id: 'asc' }], include });
+}
+
+/** The report and its attachment rows, locked until the caller's transaction ends (an erasure), or null. */
+export async function lockReportForErasure(tx: Tx, id: string) {
+  const locked = await tx.$queryRaw<
+    Array<{ id: string }>
+  >`SELECT id::text FROM "Report" WHERE id = ${id}::uuid FOR UPDATE`;
+  if (!locked.length) return null;
+  return tx.report.findUnique({ where: { id }, include: { attachments: true } });
+}
+
+/** Deletes a report; its attachment rows go with it (ON DELETE CASCADE). */
+export async function deleteReport(tx: Tx, id: string): Promise<void> {
+  await tx.report.delete({ where: { id } });
+}
