@@ -109,6 +109,12 @@ const schema = z.object({
   MODEL_RETRAIN_CRON: z.string().default('30 2 * * *'),
   // The labeled corpus a retrained model learns from besides the corrections (data/corpus/manifest.json).
   TRAINING_MANIFEST: z.string().min(1).default('data/corpus/manifest.json'),
+  // Retention (src/erasure): reports of incidents rejected more than RETENTION_REJECTED_DAYS ago, and reports unrelated
+  // to the agreement (terms "none", incident not verified) received more than RETENTION_UNRELATED_DAYS ago, are
+  // erased by a job on RETENTION_CRON (in DIGEST_TZ). Unset: kept for good.
+  RETENTION_REJECTED_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  RETENTION_UNRELATED_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  RETENTION_CRON: z.string().default('15 3 * * *'),
   AGREEMENT_ID: z.string().default('libya-2020'),
   // A folder of further agreements (<id>.json, lexicon/<id>.json, gazetteer/<name>.json), searched before the built-in ones.
   AGREEMENTS_DIR: z.string().min(1).optional(),

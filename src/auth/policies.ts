@@ -22,3 +22,5 @@ export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role
 export const canDownloadCustody = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 /** Observers are named in custody packages for admins only; everyone else gets a stable pseudonym. */
 export const canSeeObserverNames = (u: Who) => u?.role === 'admin';
+/** Erasing a report (its narrative and files) on request: an admin's decision, audited. */
+export const canEraseReports = (u: Who) => u?.role === 'admin';
