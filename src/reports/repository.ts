@@ -248,7 +248,8 @@ export async function loadReportsForProcessing(
 const SELECT_LIST = Prisma.raw(`r."id", r."contentHash", r."observedAt", r."lat", r."lon", r."accuracyM", r."placeName",
   r."narrative", r."partyAlleged"::text AS "partyAlleged", r."casualties", r."status"::text AS status, r."inputHash",
   r."correction", r."classification", r."terms", r."stance"::text AS stance, r."incidentId", r."incidentPinned",
-  ARRAY(SELECT a."sha256"::text FROM "Attachment" a WHERE a."reportId" = r."id" ORDER BY a."sha256") AS "attachmentHashes"`);
+  ARRAY(SELECT a."sha256"::text FROM "Attachment" a WHERE a."reportId" = r."id" ORDER BY a."sha256") AS "attachmentHashes",
+  ARRAY(SELECT DISTINCT a."phash"::text FROM "Attachment" a WHERE a."reportId" = r."id" AND a."phash" <> '') AS "photoHashes"`);
 
 export interface ReportResult {
   inputHash: string;

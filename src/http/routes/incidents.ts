@@ -9,6 +9,7 @@ import { allow, requireUser } from '../auth-middleware.ts';
 import { IdParams, validate } from '../validate.ts';
 import { canDownloadCustody, canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
 import { startCustodyPackage } from '../../custody/index.ts';
+import { PhotoMatches, photoMatchesOfIncident } from '../../attachments/matches.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import {
   addComment,
@@ -88,6 +89,17 @@ registry.registerPath({
   security,
   request: { ...idParam, query: MembersQuery },
   responses: { 200: ok('A page', MembersPage), ...errorResponses(400, 401, 403, 404) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/{id}/photo-matches',
+  tags,
+  summary:
+    'Near-identical photos: each photo of the incident against those of reports observed within a week of it, ' +
+    'pairs within the dedup threshold with their hamming distance and EXIF',
+  security,
+  request: idParam,
+  responses: { 200: ok('Pairs, nearest first', PhotoMatches), ...errorResponses(401, 403, 404) },
 });
 registry.registerPath({
   method: 'get',
@@ -197,6 +209,9 @@ export function incidentsRouter(deps: AppDeps): Router {
   r.get('/:id/reports', Members, async (req, res) => {
     const { params, query } = Members.input(req);
     res.json(await getIncidentReports(deps.db, params.id, query));
+  });
+  r.get('/:id/photo-matches', One, async (req, res) => {
+    res.json(await photoMatchesOfIncident(deps.db, deps.files, One.input(req).params.id));
   });
   r.get('/:id/custody', allow(canDownloadCustody), One, async (req, res) => {
     const pkg = await startCustodyPackage(custody, actor(req), One.input(req).params.id);

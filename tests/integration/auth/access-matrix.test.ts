@@ -190,6 +190,12 @@ const CASES: Case[] = [
   },
   {
     method: 'get',
+    path: '/api/incidents/{id}/photo-matches',
+    req: get(() => `/api/incidents/${ids.incident}/photo-matches`),
+    expect: staff(200),
+  },
+  {
+    method: 'get',
     path: '/api/incidents/{id}/custody',
     req: get(() => `/api/incidents/${ids.incident}/custody`),
     expect: staff(200),
