@@ -124,6 +124,7 @@ async function removeUnreferenced(deps: ErasureDeps, hashes: string[]): Promise<
       (s) => s.mtimeMs,
       () => null,
     );
+    // File times are the disk's wall clock, so they are compared with it, not with the injected clock.
     if (touched !== null && Date.now() - touched < ORPHAN_GRACE_MS) continue;
     await rm(file, { force: true });
     await rm(thumbnailPath(deps.files, sha256), { force: true });
