@@ -4,6 +4,7 @@
 // framed, screenshotted on a phone, brightened), and for every scene an unrelated lookalike: the same light, palette
 // and horizon with the objects elsewhere, which must not match.
 import sharp from 'sharp';
+import { seeded } from './random.ts';
 
 export type Transform =
   | 'original'
@@ -39,18 +40,6 @@ export interface LabeledPhoto {
   transform: Transform;
   lookalike: boolean;
   data: Buffer;
-}
-
-/** mulberry32: a small seeded generator, so a set is the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Palette {
