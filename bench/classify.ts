@@ -49,6 +49,7 @@ const reports: ReportForProcessing[] = rows.map((r, i) => ({
   incidentId: null,
   incidentPinned: false,
   attachmentHashes: [],
+  photoHashes: [],
 }));
 const agreement = loadAgreement('libya-2020');
 const analyzer = createAnalyzer('libya-2020');

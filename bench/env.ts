@@ -79,6 +79,9 @@ export async function createWorld(observerCount = 32): Promise<BenchWorld> {
     SEED_DEMO: 'false',
     COOKIE_SECURE: 'true',
     SESSION_SECRET: randomBytes(24).toString('hex'),
+    // Both required in production: where clients reach the server (loopback here), and a fresh Ed25519 seed per world.
+    PUBLIC_URL: 'http://127.0.0.1',
+    CUSTODY_SIGNING_KEY: randomBytes(32).toString('base64'),
     // The benchmarks measure throughput with a few accounts filing flat out: the per-account quota is raised.
     INTAKE_PER_MINUTE: '10000000',
     INTAKE_BURST: '0',

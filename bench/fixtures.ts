@@ -2,6 +2,7 @@
 // over the months after the October 2020 agreement. Deterministic for a given seed.
 import { randomUUID } from 'node:crypto';
 import sharp, { type SharpOptions } from 'sharp';
+import { seeded } from '../src/eval/random.ts';
 
 export const TOWNS = [
   { en: 'Sirte', ar: 'سرت', lat: 31.205, lon: 16.588 },
@@ -43,18 +44,7 @@ const AR = [
   'ألغام على الطريق الخارج من {town} وإصابة {n} مدنيين.',
 ];
 const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
-
-/** Mulberry32: a seeded source so generated sets are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded };
 
 const START = Date.UTC(2020, 9, 24); // the day after the agreement was signed
 

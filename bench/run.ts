@@ -15,6 +15,7 @@ import { benchPipeline } from './pipeline.ts';
 import { benchHot, benchHotDrain } from './hot.ts';
 import { benchDigest } from './digest.ts';
 import { benchDedup, type DedupFigures } from './dedup.ts';
+import { benchPhotoHash } from './photos.ts';
 import { summariseProfile } from './profile.ts';
 import { printTable } from './stats.ts';
 
@@ -22,7 +23,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
-const only = (args.find((a) => !a.startsWith('--')) ?? 'intake,pipeline,hot,dedup,digest').split(',');
+const only = (args.find((a) => !a.startsWith('--')) ?? 'intake,pipeline,hot,dedup,digest,photos').split(',');
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 5 : 10;
 
@@ -243,7 +244,24 @@ async function digest() {
   }
 }
 
-const benches: Record<string, () => Promise<void>> = { intake, pipeline, hot, dedup, digest };
+// Perceptual hashing (src/attachments/phash.ts), as the workers run it before dedup: no server, no database.
+async function photos() {
+  const f = await benchPhotoHash({ n: quick ? 20 : 100 });
+  results.photos = f;
+  printTable(
+    'perceptual hash per photo (decode + hash, sequential)',
+    Object.entries(f).map(([photo, x]) => ({
+      photo,
+      bytes: x.bytes,
+      pixels: x.pixels,
+      'ms median': x.msMedian,
+      'ms p95': x.msP95,
+      'CPU ms/photo': x.cpuMsPerPhoto,
+    })),
+  );
+}
+
+const benches: Record<string, () => Promise<void>> = { intake, pipeline, hot, dedup, digest, photos };
 try {
   for (const name of only) {
     const run = benches[name];

@@ -1,5 +1,6 @@
 // The one place that reads process.env. A bad value stops the process with a message naming the variable.
 import { z } from 'zod';
+import { parseSigningKey } from './custody/keys.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -44,6 +45,19 @@ const schema = z.object({
   // Encrypts the second-factor secrets at rest; derived from SESSION_SECRET when unset (then changing that secret
   // makes every enrolled authenticator unreadable: admins reset them and people enroll again).
   SECOND_FACTOR_KEY: z.string().min(32).optional(),
+  // Signs incident custody packages (Ed25519; PKCS#8 PEM, or base64 of a PKCS#8 DER or a 32-byte seed). Required in
+  // production; elsewhere a development key is derived from SESSION_SECRET.
+  CUSTODY_SIGNING_KEY: z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      try {
+        parseSigningKey(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a usable Ed25519 private key: ${(err as Error).message}` });
+      }
+    })
+    .optional(),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().default('loopback'),
   // Where clients reach this server (scheme, host, optional port and path prefix). Absolute links handed to clients
@@ -95,6 +109,12 @@ const schema = z.object({
   MODEL_RETRAIN_CRON: z.string().default('30 2 * * *'),
   // The labeled corpus a retrained model learns from besides the corrections (data/corpus/manifest.json).
   TRAINING_MANIFEST: z.string().min(1).default('data/corpus/manifest.json'),
+  // Retention (src/erasure): reports of incidents rejected more than RETENTION_REJECTED_DAYS ago, and reports unrelated
+  // to the agreement (terms "none", incident not verified) received more than RETENTION_UNRELATED_DAYS ago, are
+  // erased by a job on RETENTION_CRON (in DIGEST_TZ). Unset: kept for good.
+  RETENTION_REJECTED_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  RETENTION_UNRELATED_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  RETENTION_CRON: z.string().default('15 3 * * *'),
   AGREEMENT_ID: z.string().default('libya-2020'),
   // A folder of further agreements (<id>.json, lexicon/<id>.json, gazetteer/<name>.json), searched before the built-in ones.
   AGREEMENTS_DIR: z.string().min(1).optional(),
@@ -114,6 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.PUBLIC_URL) {
     throw new ConfigError(
       'invalid configuration:\n  PUBLIC_URL: required in production (e.g. https://monitoring.example.org)',
+    );
+  }
+  if (c.NODE_ENV === 'production' && !c.CUSTODY_SIGNING_KEY) {
+    throw new ConfigError(
+      'invalid configuration:\n  CUSTODY_SIGNING_KEY: required in production (an Ed25519 private key, PEM or base64)',
     );
   }
   return { ...c, cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' };

@@ -16,6 +16,7 @@ import type { IntakeDeps } from './reports/service.ts';
 import { createReportWriter } from './reports/writer.ts';
 import { createIntakeQuota } from './reports/quota.ts';
 import { createFileStore, type FileStore } from './storage/files.ts';
+import { createCustodySigner, type CustodySigner } from './custody/keys.ts';
 import type { Redis } from 'ioredis';
 
 export interface Runtime {
@@ -24,6 +25,8 @@ export interface Runtime {
   log: Logger;
   clock: Clock;
   files: FileStore;
+  /** Signs custody packages; its public key is what investigators pin. */
+  custodySigner: CustodySigner;
   redis: Redis;
   queues: Map<string, Queue>;
   intake: IntakeDeps;
@@ -51,6 +54,7 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     log,
     clock,
     files,
+    custodySigner: createCustodySigner(config.CUSTODY_SIGNING_KEY, config.SESSION_SECRET),
     redis,
     queues,
     intake: {

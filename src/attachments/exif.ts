@@ -57,3 +57,45 @@ export async function readExif(data: Buffer | string, mime: string, fallbackOffs
 function finite(v: unknown, bound: number): number | null {
   return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= bound ? v : null;
 }
+
+// What a reviewer or an investigator reads off a photo's EXIF besides time and place: the camera, its software
+// (an editor's name says the picture was re-saved), the size and the capture settings.
+const DESCRIBE = [
+  'Make',
+  'Model',
+  'Software',
+  'DateTimeOriginal',
+  'CreateDate',
+  'ModifyDate',
+  'OffsetTimeOriginal',
+  'ExifImageWidth',
+  'ExifImageHeight',
+  'Orientation',
+  'LensModel',
+  'GPSLatitude',
+  'GPSLatitudeRef',
+  'GPSLongitude',
+  'GPSLongitudeRef',
+  'GPSAltitude',
+  'GPSDateStamp',
+  'GPSTimeStamp',
+];
+
+/** The EXIF tags above as plain JSON (text, numbers, arrays of numbers), or null when the file has none. */
+export async function describeExif(data: Buffer | string, mime: string): Promise<Record<string, unknown> | null> {
+  if (!mime.startsWith('image/')) return null;
+  try {
+    const tags = (await exifr.parse(data, { pick: DESCRIBE, reviveValues: false, translateValues: false })) as
+      Record<string, unknown> | undefined;
+    if (!tags) return null;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(tags)) {
+      if (typeof v === 'string') out[k] = v.replace(/\0+$/, '').trim();
+      else if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+      else if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))) out[k] = v;
+    }
+    return Object.keys(out).length ? out : null;
+  } catch {
+    return null;
+  }
+}

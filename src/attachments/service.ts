@@ -24,8 +24,12 @@ const building = new Map<string, Promise<Buffer>>();
  * temporary file (a shared name once made parallel first requests fail), and a picture that cannot be decoded
  * within the pixel limit is the client's 422, not a 500.
  */
+/** Where a file's cached thumbnail lives (removed with the file when an erasure removes it). */
+export const thumbnailPath = (files: FileStore, sha256: string) =>
+  path.join(files.root, 'thumbs', sha256.slice(0, 2), `${sha256}-320.jpg`);
+
 export async function thumbnailOf(files: FileStore, sha256: string): Promise<Buffer> {
-  const cached = path.join(files.root, 'thumbs', sha256.slice(0, 2), `${sha256}-320.jpg`);
+  const cached = thumbnailPath(files, sha256);
   const hit = await readFile(cached).catch(() => null);
   if (hit) return hit;
   let pending = building.get(sha256);

@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'comment_added',
   'evidence_added',
   'export_downloaded',
+  'custody_downloaded',
+  'report_erased',
   'digest_created',
   'job_retried',
   'model_promoted',

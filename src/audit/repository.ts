@@ -52,3 +52,24 @@ export async function historyOf(db: Db, entityType: string, entityId: string) {
     select: { at: true, actorName: true, action: true, before: true, after: true },
   });
 }
+
+/** Whole rows on any of these incidents or reports, in chain order (an incident's custody package). */
+export async function rowsTouching(db: Db, on: { incidentIds: string[]; reportIds: string[] }) {
+  return db.auditEvent.findMany({
+    where: {
+      OR: [
+        { entityType: 'incident', entityId: { in: on.incidentIds } },
+        ...(on.reportIds.length ? [{ entityType: 'report', entityId: { in: on.reportIds } }] : []),
+      ],
+    },
+    orderBy: { seq: 'asc' },
+  });
+}
+
+/** The rows recording `action` on these entities, in chain order. */
+export async function rowsOfAction(db: Db, entityType: string, entityIds: string[], action: string) {
+  return db.auditEvent.findMany({
+    where: { entityType, entityId: { in: entityIds }, action },
+    orderBy: { seq: 'asc' },
+  });
+}

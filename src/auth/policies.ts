@@ -18,3 +18,9 @@ export const canCompileDigest = (u: Who) => u?.role === 'commission' || u?.role 
 export const canReadDigests = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canExport = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+/** An incident's custody package: the evidence with its hashes and audit trail, for an investigator. */
+export const canDownloadCustody = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+/** Observers are named in custody packages for admins only; everyone else gets a stable pseudonym. */
+export const canSeeObserverNames = (u: Who) => u?.role === 'admin';
+/** Erasing a report (its narrative and files) on request: an admin's decision, audited. */
+export const canEraseReports = (u: Who) => u?.role === 'admin';

@@ -2,6 +2,7 @@
 // name-only reports, attachment hashes) through an abstract store, so per-report cost stays flat as the
 // store grows. The decision is pure: best candidate above a threshold, else a new incident.
 import { blockKey, neighbourCells, type ReportFeatures } from './features.ts';
+import { photoMatch } from './photos.ts';
 import { compareReports } from './similarity.ts';
 import type { PairModel } from './pair-model.ts';
 
@@ -94,17 +95,38 @@ export function decideAssignment(
   let bestRejected: Assignment | null = null;
   // Reviewers read these reasons: "nothing nearby" and "nearby but ruled out" call for different checks.
   let firstVeto: { id: string; veto: string } | null = null;
+  const byPhoto = new Set<string>();
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
     let top: { score: number; reasons: string[] } | null = null;
     let veto: string | null = null;
+    let photo: { distance: number } | null = null;
+    const photos = !!f.photoHashes?.length;
     for (const m of c.members) {
+      const seen = photos ? photoMatch(f, m) : null;
+      if (seen && (!photo || seen.distance < photo.distance)) photo = seen;
+      // Once a member vetoes, only the other members' photos are still worth looking at.
+      if (veto) continue;
       const p = compareReports(f, m, model);
       if (p.veto) {
         veto = p.veto;
-        break;
+        if (!photos) break;
+        continue;
       }
       if (!top || p.score > top.score) top = p;
+    }
+    // Same photo ⇒ same incident (src/dedup/photos.ts): a near-identical picture outweighs the text's score and vetoes.
+    if (photo) {
+      byPhoto.add(c.id);
+      matches.push({
+        incidentId: c.id,
+        score: Math.max(veto ? 0 : (top?.score ?? 0), threshold),
+        reasons: [
+          `same photo as a report of this incident (${photo.distance} of 64 bits differ)`,
+          ...(veto ? [] : (top?.reasons ?? [])),
+        ],
+      });
+      continue;
     }
     if (veto) {
       firstVeto ??= { id: c.id, veto };
@@ -115,8 +137,9 @@ export function decideAssignment(
     if (top.score >= threshold) matches.push(scored);
     else if (!bestRejected || top.score > bestRejected.score) bestRejected = scored;
   }
-  // Stable: of equal scores the candidate met first wins, as before.
-  matches.sort((a, b) => b.score - a.score);
+  // A photo match outranks any text score (the same picture is the stronger evidence); then best score first. Stable:
+  // of equal scores the candidate met first wins, as before.
+  matches.sort((a, b) => Number(byPhoto.has(b.incidentId!)) - Number(byPhoto.has(a.incidentId!)) || b.score - a.score);
   const [best, ...also] = matches;
   if (best && model) {
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.

@@ -62,6 +62,7 @@ export interface FeatureReport {
   narrative: string;
   partyAlleged?: string | null;
   attachmentHashes?: string[];
+  photoHashes?: string[];
 }
 
 /** Grid of 0.1° (~11 km): a report's candidates come from its cells and their neighbours. */
@@ -390,6 +391,8 @@ export function extractFeatures(
     concepts: s?.concepts ?? [],
     routine: s?.routine ?? false,
     attachmentHashes: [...new Set(report.attachmentHashes ?? [])].sort(),
+    // Only when there are some: the stored features of reports without photos stay as they were.
+    ...(report.photoHashes?.length ? { photoHashes: [...new Set(report.photoHashes)].sort() } : {}),
     language: classification.language,
     ...probabilities(classification),
     words: wordHashes(text),

@@ -56,7 +56,7 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
     const audits: Array<[AuditAction, unknown, unknown]> = [];
     if (patch.state !== undefined && patch.state !== before.state) {
       assertTransition(before.state, patch.state);
-      await setIncidentState(tx, id, patch.state);
+      await setIncidentState(tx, id, patch.state, deps.clock.now());
       audits.push([
         'incident_state_changed',
         { state: before.state },

@@ -75,8 +75,9 @@ export function toInstant(value: string, edge: 'from' | 'to', tz: string): Date 
 
 /** Everything but `state`, so the per-state counts can be taken over the same set. */
 export function baseWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInput[] {
-  // Merged-away incidents live on only as pointers to the one they were merged into.
-  const and: Prisma.IncidentWhereInput[] = [{ mergedIntoId: null }];
+  // Merged-away incidents live on only as pointers to the one they were merged into; an incident whose every report
+  // was erased (src/erasure) keeps its page and history but no longer counts anywhere (queue, map, exports).
+  const and: Prisma.IncidentWhereInput[] = [{ mergedIntoId: null }, { reportCount: { gt: 0 } }];
   if (f.term) and.push({ terms: { has: f.term } });
   if (f.stance) and.push({ stance: f.stance });
   if (f.party) and.push({ parties: { has: f.party } });

@@ -123,8 +123,8 @@ export async function readSummary(tx: Tx, id: string) {
   return incidentSummary(await tx.incident.findUniqueOrThrow({ where: { id }, select: summarySelect }));
 }
 
-export async function setIncidentState(tx: Tx, id: string, state: IncidentStateName): Promise<void> {
-  await tx.incident.update({ where: { id }, data: { state } });
+export async function setIncidentState(tx: Tx, id: string, state: IncidentStateName, at: Date): Promise<void> {
+  await tx.incident.update({ where: { id }, data: { state, stateChangedAt: at } });
 }
 
 export async function setIncidentAssignee(tx: Tx, id: string, assigneeId: string | null): Promise<void> {
@@ -279,5 +279,27 @@ export async function digestIncidents<T>(db: Db, from: Date, to: Date): Promise<
            "firstObservedAt", "lastObservedAt", "reportCount", severity,
            CASE WHEN state = 'verified' THEN summary END AS summary -- only verified incidents are quoted
     FROM "Incident"
-    WHERE "mergedIntoId" IS NULL AND "firstObservedAt" < ${to} AND "lastObservedAt" >= ${from}`;
+    WHERE "mergedIntoId" IS NULL AND "reportCount" > 0 AND "firstObservedAt" < ${to} AND "lastObservedAt" >= ${from}`;
+}
+
+// --- Reads for an incident's custody package (src/custody).
+
+/** The incident as a package describes it, or null. */
+export async function findIncidentForCustody(db: Db, id: string) {
+  return db.incident.findUnique({
+    where: { id },
+    select: { ...summarySelect, mergedIntoId: true, createdAt: true },
+  });
+}
+
+/** Incidents merged into any of `ids` (one level: the caller walks the chain). */
+export async function incidentsMergedInto(db: Db, ids: string[]): Promise<string[]> {
+  const rows = await db.incident.findMany({ where: { mergedIntoId: { in: ids } }, select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
+/** Incidents a reviewer declared distinct from `id` (a split records one between the source and the new incident). */
+export async function separatedFrom(db: Db, id: string): Promise<string[]> {
+  const rows = await db.incidentSeparation.findMany({ where: { OR: [{ incidentA: id }, { incidentB: id }] } });
+  return rows.map((r) => (r.incidentA === id ? r.incidentB : r.incidentA));
 }

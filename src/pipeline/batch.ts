@@ -23,7 +23,7 @@ import { loadReportsForProcessing, writeReportResults, type ProcessedReport } fr
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
-import type { PipelineDeps, Outcome } from './process.ts';
+import { hashPhotos, type PipelineDeps, type Outcome } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem {
@@ -50,6 +50,7 @@ interface BatchMember {
 }
 
 export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
+  await hashPhotos(deps, [...new Set(items.map((i) => i.reportId))]);
   if (deps.pool) return inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items));
   return deps.db.$transaction((tx) => runBatch(tx, deps, items), TX_OPTIONS);
 }

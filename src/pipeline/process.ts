@@ -5,7 +5,9 @@
 // tally only in the transaction that first gives it an incident. About seven round trips for a report that opens an incident, eight for one
 // that joins an incident.
 import type pg from 'pg';
+import { hashReportPhotos } from '../attachments/photo-hashes.ts';
 import type { Clock } from '../clock.ts';
+import type { FileStore } from '../storage/files.ts';
 import type { Db, SqlTx } from '../db/client.ts';
 import type { IncidentCandidateStore } from '../dedup/dedup.ts';
 import { createPrismaCandidateStore } from '../dedup/repository.ts';
@@ -28,6 +30,8 @@ export interface PipelineDeps {
   analyzer: Analyzer;
   /** When given, batches run on it instead of a Prisma transaction (pg-tx.ts): the worker's hot path. */
   pool?: pg.Pool;
+  /** When given, the reports' photos are hashed (src/attachments/photo-hashes.ts) before they are processed. */
+  files?: FileStore;
 }
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
 export interface ProcessOptions {
@@ -38,6 +42,7 @@ export interface ProcessOptions {
 const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 };
 
 export async function processReport(deps: PipelineDeps, reportId: string, opts: ProcessOptions = {}): Promise<Outcome> {
+  await hashPhotos(deps, [reportId]);
   return deps.db.$transaction(async (tx) => {
     // The row lock comes first and the block locks second; another run only ever waits on this row before
     // it takes block locks, so the two kinds of lock cannot deadlock.
@@ -90,6 +95,11 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     }
     return 'processed';
   }, TX_OPTIONS);
+}
+
+/** Outside the transaction: decoding photos must not hold the reports' row locks. */
+export async function hashPhotos(deps: PipelineDeps, reportIds: string[]): Promise<void> {
+  if (deps.files) await hashReportPhotos({ db: deps.db, files: deps.files }, reportIds);
 }
 
 /** Nothing the machine reads changed; a reviewer's correction may have: effective terms and aggregate follow. */

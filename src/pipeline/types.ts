@@ -25,6 +25,8 @@ export interface ReportForProcessing {
   incidentId: string | null;
   incidentPinned: boolean;
   attachmentHashes: string[];
+  /** Perceptual hashes of its photos (those computed and decodable). */
+  photoHashes: string[];
 }
 
 export interface AutoClassification {

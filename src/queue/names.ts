@@ -11,6 +11,7 @@ export const QUEUES = {
   digests: 'digests',
   models: 'models',
   incidents: 'incidents',
+  retention: 'retention',
 } as const;
 
 export const JOBS = {
@@ -18,7 +19,11 @@ export const JOBS = {
   compileDigest: 'compile-digest',
   retrainModel: 'retrain-model',
   mergeTied: 'merge-tied',
+  applyRetention: 'apply-retention',
 } as const;
+
+/** One retention pass with the rules configured when it runs (src/erasure applyRetention). */
+export type ApplyRetentionJob = Record<string, never>;
 
 /** A report (`reportId`) that tied `otherIds` to the incident it joined (`incidentId`). */
 export interface MergeTiedJob {

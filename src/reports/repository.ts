@@ -248,7 +248,8 @@ export async function loadReportsForProcessing(
 const SELECT_LIST = Prisma.raw(`r."id", r."contentHash", r."observedAt", r."lat", r."lon", r."accuracyM", r."placeName",
   r."narrative", r."partyAlleged"::text AS "partyAlleged", r."casualties", r."status"::text AS status, r."inputHash",
   r."correction", r."classification", r."terms", r."stance"::text AS stance, r."incidentId", r."incidentPinned",
-  ARRAY(SELECT a."sha256"::text FROM "Attachment" a WHERE a."reportId" = r."id" ORDER BY a."sha256") AS "attachmentHashes"`);
+  ARRAY(SELECT a."sha256"::text FROM "Attachment" a WHERE a."reportId" = r."id" ORDER BY a."sha256") AS "attachmentHashes",
+  ARRAY(SELECT DISTINCT a."phash"::text FROM "Attachment" a WHERE a."reportId" = r."id" AND a."phash" <> '') AS "photoHashes"`);
 
 export interface ReportResult {
   inputHash: string;
@@ -472,4 +473,23 @@ export async function lockForCorrection(tx: Tx, reportId: string) {
 
 export async function saveCorrection(tx: Tx, reportId: string, correction: unknown): Promise<void> {
   await tx.$executeRaw`UPDATE "Report" SET "correction" = ${JSON.stringify(correction)}::jsonb WHERE "id" = ${reportId}::uuid`;
+}
+
+/** Every report of an incident with its attachments, in observed order (custody packages). */
+export async function reportsForCustody(db: Db, incidentId: string) {
+  return db.report.findMany({ where: { incidentId }, orderBy: [{ observedAt: 'asc' }, { id: 'asc' }], include });
+}
+
+/** The report and its attachment rows, locked until the caller's transaction ends (an erasure), or null. */
+export async function lockReportForErasure(tx: Tx, id: string) {
+  const locked = await tx.$queryRaw<
+    Array<{ id: string }>
+  >`SELECT id::text FROM "Report" WHERE id = ${id}::uuid FOR UPDATE`;
+  if (!locked.length) return null;
+  return tx.report.findUnique({ where: { id }, include: { attachments: true } });
+}
+
+/** Deletes a report; its attachment rows go with it (ON DELETE CASCADE). */
+export async function deleteReport(tx: Tx, id: string): Promise<void> {
+  await tx.report.delete({ where: { id } });
 }

@@ -3,7 +3,7 @@
 // fsynced too, or a power cut could lose the new name after the report that cites it has committed.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface FileStore {
@@ -25,6 +25,8 @@ export interface FileStore {
 
 const SHA = /^[0-9a-f]{64}$/;
 
+const touch = (file: string) => utimes(file, new Date(), new Date()).catch(() => undefined);
+
 export function createFileStore(root: string): FileStore {
   const abs = path.resolve(root);
   mkdirSync(abs, { recursive: true }); // staged uploads are written straight into the root
@@ -38,7 +40,13 @@ export function createFileStore(root: string): FileStore {
   const stagePath = () => path.join(abs, `.tmp-${randomBytes(8).toString('hex')}`);
   async function adopt(staged: string, sha256: string): Promise<void> {
     const final = pathOf(sha256);
-    if (await exists(sha256)) { await rm(staged, { force: true }); return; }
+    if (await exists(sha256)) {
+      // The stored copy is fresh again: an erasure removing the last reference to it now leaves it to the sweep,
+      // which waits out the grace period, instead of deleting the file this report is about to cite.
+      await rm(staged, { force: true });
+      await touch(final);
+      return;
+    }
     const dir = path.dirname(final);
     if (!made.has(dir)) { await mkdir(dir, { recursive: true }); made.add(dir); }
     const fh = await open(staged, 'r+');
@@ -58,7 +66,10 @@ export function createFileStore(root: string): FileStore {
     stagePath,
     async put(data, known) {
       const sha256 = known ?? createHash('sha256').update(data).digest('hex');
-      if (await exists(sha256)) return { sha256, sizeBytes: data.length };
+      if (await exists(sha256)) {
+        await touch(pathOf(sha256));
+        return { sha256, sizeBytes: data.length };
+      }
       const tmp = stagePath();
       await writeFile(tmp, data, { mode: 0o640 });
       await adopt(tmp, sha256);

@@ -58,3 +58,14 @@ export async function activeCommissionMembers(db: Db) {
     select: { id: true, username: true, displayName: true },
   });
 }
+
+export type UserName = { username: string; displayName: string | null };
+
+/** The names of these users, by id. */
+export async function userNames(db: Db, ids: string[]): Promise<Map<string, UserName>> {
+  const rows = await db.user.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, username: true, displayName: true },
+  });
+  return new Map(rows.map((u) => [u.id, { username: u.username, displayName: u.displayName }]));
+}

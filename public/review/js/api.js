@@ -54,6 +54,8 @@ export const incidentMap = (filters) => api(`/api/incidents/map${query(filters)}
 export const getIncident = (id) => api(`/api/incidents/${encodeURIComponent(id)}`);
 export const incidentReports = (id, cursor) =>
   api(`/api/incidents/${encodeURIComponent(id)}/reports${query({ cursor })}`);
+export const photoMatches = (id) => api(`/api/incidents/${encodeURIComponent(id)}/photo-matches`);
+export const custodyUrl = (id) => `/api/incidents/${encodeURIComponent(id)}/custody`;
 export const patchIncident = (id, json) => api(`/api/incidents/${encodeURIComponent(id)}`, { method: 'PATCH', json });
 export const assignees = () => api('/api/incidents/assignees');
 export const comment = (id, body) =>

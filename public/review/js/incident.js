@@ -2,7 +2,8 @@
 // their positions (and photos' EXIF positions), comments, history; the actions live in incident-actions.js.
 import { $, h } from './dom.js';
 import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
-import { getIncident, incidentReports, describeError } from './api.js';
+import { getIncident, incidentReports, describeError, custodyUrl } from './api.js';
+import { photoMatchesSection } from './photo-matches.js';
 import { stateBadge, stanceBadge, termList, partyList, incidentName } from './badges.js';
 import { reportCard } from './report-card.js';
 import { reportPosition } from './evidence.js';
@@ -232,7 +233,18 @@ function render(i) {
       'div',
       { class: 'heading-row' },
       h('h1', { id: 'incident-title', dir: 'auto' }, incidentName(i)),
-      h('p', { class: 'meta' }, stateBadge(i.state), ' ', stanceBadge(i.stance), ' ', h('code', { class: 'id' }, i.id)),
+      h(
+        'p',
+        { class: 'meta' },
+        stateBadge(i.state),
+        ' ',
+        stanceBadge(i.stance),
+        ' ',
+        h('code', { class: 'id' }, i.id),
+        ' ',
+        // A signed zip of the evidence for an investigator (verify it with npm run custody:verify); the download is audited.
+        h('a', { href: custodyUrl(i.id), download: '', class: 'custody' }, t('incident.custody')),
+      ),
     ),
     h(
       'div',
@@ -262,6 +274,7 @@ function render(i) {
         }),
         // Reports beside the actions column rather than below it: the column is long, and on a laptop this is where the eye is.
         reportsSection(i),
+        photoMatchesSection(i.id),
       ),
       actionsPanel(i, { reload: () => openIncident(i.id), picked }),
     ),

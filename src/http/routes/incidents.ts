@@ -1,12 +1,15 @@
 // HTTP adapter for the incidents domain (src/incidents): the commission's review queue and incident actions. Reading
 // needs commission or admin; every change needs the commission role. Observers get 403 on all of it.
 import express, { Router, type Request } from 'express';
-import type { z } from 'zod';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser } from '../auth-middleware.ts';
 import { IdParams, validate } from '../validate.ts';
-import { canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
+import { canDownloadCustody, canReadIncidents, canReviewIncidents } from '../../auth/policies.ts';
+import { startCustodyPackage } from '../../custody/index.ts';
+import { PhotoMatches, photoMatchesOfIncident } from '../../attachments/matches.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import {
   addComment,
@@ -88,6 +91,35 @@ registry.registerPath({
   responses: { 200: ok('A page', MembersPage), ...errorResponses(400, 401, 403, 404) },
 });
 registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/{id}/photo-matches',
+  tags,
+  summary:
+    'Near-identical photos: each photo of the incident against those of reports observed within a week of it, ' +
+    'pairs within the dedup threshold with their hamming distance and EXIF',
+  security,
+  request: idParam,
+  responses: { 200: ok('Pairs, nearest first', PhotoMatches), ...errorResponses(401, 403, 404) },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/api/incidents/{id}/custody',
+  tags,
+  summary:
+    'Custody package (zip): original files byte for byte, manifest.json (SHA-256, receipt times, EXIF, observers ' +
+    'pseudonymised unless the requester is an admin, every audit row touching the incident, the chain anchor) and ' +
+    'signature.json (Ed25519). Verify offline with npm run custody:verify. Every download is audited.',
+  security,
+  request: idParam,
+  responses: {
+    200: {
+      description: 'The package',
+      content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }) } },
+    },
+    ...errorResponses(401, 403, 404),
+  },
+});
+registry.registerPath({
   method: 'patch',
   path: '/api/incidents/{id}',
   tags,
@@ -150,6 +182,7 @@ export function incidentsRouter(deps: AppDeps): Router {
     clock: deps.clock,
     termIds: termIdsOf(loadAgreement(deps.config.AGREEMENT_ID)),
   };
+  const custody = { db: deps.db, clock: deps.clock, files: deps.files, signer: deps.custodySigner };
   const tz = deps.config.DIGEST_TZ;
   const json = express.json({ limit: '64kb' });
   const write = [allow(canReviewIncidents), json];
@@ -176,6 +209,18 @@ export function incidentsRouter(deps: AppDeps): Router {
   r.get('/:id/reports', Members, async (req, res) => {
     const { params, query } = Members.input(req);
     res.json(await getIncidentReports(deps.db, params.id, query));
+  });
+  r.get('/:id/photo-matches', One, async (req, res) => {
+    res.json(await photoMatchesOfIncident(deps.db, deps.files, One.input(req).params.id));
+  });
+  r.get('/:id/custody', allow(canDownloadCustody), One, async (req, res) => {
+    const pkg = await startCustodyPackage(custody, actor(req), One.input(req).params.id);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="${pkg.filename}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Manifest-SHA256', pkg.manifestSha256);
+    // A failure after the headers went out can only cut the response short; the error handler closes the socket.
+    await pipeline(pkg.stream, res);
   });
   r.patch('/:id', ...write, Patch, async (req, res) => {
     const { params, body } = Patch.input(req);

@@ -6,7 +6,14 @@ import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser, signedIn } from '../auth-middleware.ts';
 import { IdParams, validate } from '../validate.ts';
-import { canFileReport, canListAllReports, canReadReport, canReviewIncidents } from '../../auth/policies.ts';
+import {
+  canEraseReports,
+  canFileReport,
+  canListAllReports,
+  canReadReport,
+  canReviewIncidents,
+} from '../../auth/policies.ts';
+import { eraseReport, ErasureInput, erasureView, ErasureView } from '../../erasure/index.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import { ClassificationCorrection, ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
@@ -25,6 +32,21 @@ const Multipart = z
   .catchall(z.string())
   .meta({ description: 'The ReportInput fields as text parts, plus files in `attachments`.' });
 
+registry.registerPath({
+  method: 'post',
+  path: '/api/reports/{id}/erasure',
+  tags: ['reports'],
+  summary:
+    'Erase a report (admin): its narrative, place and files go (files from storage when no other report cites them), ' +
+    'a tombstone and an audit row stay; its incident is recomputed. Idempotent: 201 when erased now, 200 when already.',
+  security,
+  request: { params: IdParams, body: { content: { 'application/json': { schema: ErasureInput } } } },
+  responses: {
+    201: { description: 'Erased', content: { 'application/json': { schema: ErasureView } } },
+    200: { description: 'Erased earlier: the tombstone', content: { 'application/json': { schema: ErasureView } } },
+    ...errorResponses(401, 403, 404, 422),
+  },
+});
 registry.registerPath({
   method: 'post',
   path: '/api/reports',
@@ -92,6 +114,7 @@ registry.registerPath({
 const List = validate({ query: ReportListQuery });
 const One = validate({ params: IdParams });
 const Correct = validate({ params: IdParams, body: ClassificationCorrection });
+const Erase = validate({ params: IdParams, body: ErasureInput });
 
 export function reportsRouter(deps: AppDeps): Router {
   const r = Router();
@@ -158,6 +181,17 @@ export function reportsRouter(deps: AppDeps): Router {
       res.json(reportView(row));
     },
   );
+
+  r.post('/:id/erasure', allow(canEraseReports), express.json({ limit: '16kb' }), Erase, async (req, res) => {
+    const { params, body } = Erase.input(req);
+    const { tombstone, created } = await eraseReport(
+      { db: deps.db, clock: deps.clock, files: deps.files },
+      requireUser(req),
+      params.id,
+      body.reason,
+    );
+    res.status(created ? 201 : 200).json(erasureView(tombstone));
+  });
 
   return r;
 }

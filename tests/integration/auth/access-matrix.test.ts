@@ -189,6 +189,25 @@ const CASES: Case[] = [
     expect: staff(200),
   },
   {
+    method: 'get',
+    path: '/api/incidents/{id}/photo-matches',
+    req: get(() => `/api/incidents/${ids.incident}/photo-matches`),
+    expect: staff(200),
+  },
+  {
+    method: 'get',
+    path: '/api/incidents/{id}/custody',
+    req: get(() => `/api/incidents/${ids.incident}/custody`),
+    expect: staff(200),
+  },
+  // A report that does not exist: the admin gets through the policy to the 404 (the erasure itself is tested apart).
+  {
+    method: 'post',
+    path: '/api/reports/{id}/erasure',
+    req: () => json(`/api/reports/${randomUUID()}/erasure`, { reason: 'access test' })(),
+    expect: adminOnly(404),
+  },
+  {
     method: 'patch',
     path: '/api/incidents/{id}',
     req: () => json(`/api/incidents/${ids.incident}`, { assigneeId: null })(),

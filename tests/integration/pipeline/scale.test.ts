@@ -59,6 +59,7 @@ async function probe() {
     incidentId: null,
     incidentPinned: false,
     attachmentHashes: ['f'.repeat(64)],
+    photoHashes: [],
   };
   const queries = Array.from(
     { length: 30 },

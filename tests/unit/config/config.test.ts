@@ -19,6 +19,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       MAX_ATTACHMENTS: '3',
       PUBLIC_URL: 'https://m.example.org/',
+      CUSTODY_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64'),
     });
     expect(c).toMatchObject({
       PORT: 8080,
@@ -34,6 +35,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL/);
   });
 
+  it('needs CUSTODY_SIGNING_KEY in production: a derived development key would sign evidence packages', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://m.example.org' })).toThrow(
+      /CUSTODY_SIGNING_KEY: required in production/,
+    );
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['ROLE', 'both'],
@@ -41,6 +48,8 @@ describe('configuration', () => {
     ['REDIS_URL', 'not a url'],
     ['SESSION_SECRET', 'short'],
     ['COOKIE_SECURE', 'maybe'],
+    ['CUSTODY_SIGNING_KEY', 'not a key!'],
+    ['CUSTODY_SIGNING_KEY', Buffer.alloc(20).toString('base64')],
     ['ALLOWED_ORIGINS', 'https://ok.example, ftp://files.example'],
     ['ALLOWED_ORIGINS', 'not an origin'],
   ])('refuses a bad %s and names it', (name, value) => {

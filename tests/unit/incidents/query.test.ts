@@ -27,10 +27,11 @@ describe('QueueFilters', () => {
     expect(QueueFilters.safeParse({ state: 'new,open' }).success).toBe(false);
   });
 
-  it('always leaves merged-away incidents out, and adds state only when asked', () => {
-    expect(incidentWhere({}, 'UTC')).toEqual({ AND: [{ mergedIntoId: null }] });
+  it('always leaves merged-away incidents and those emptied by erasures out, and adds state only when asked', () => {
+    const always = [{ mergedIntoId: null }, { reportCount: { gt: 0 } }];
+    expect(incidentWhere({}, 'UTC')).toEqual({ AND: always });
     expect(incidentWhere({ state: ['new'], party: 'GNA' }, 'UTC')).toEqual({
-      AND: [{ mergedIntoId: null }, { parties: { has: 'GNA' } }, { state: { in: ['new'] } }],
+      AND: [...always, { parties: { has: 'GNA' } }, { state: { in: ['new'] } }],
     });
   });
 });
