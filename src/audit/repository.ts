@@ -52,3 +52,22 @@ export async function historyOf(db: Db, entityType: string, entityId: string) {
     select: { at: true, actorName: true, action: true, before: true, after: true },
   });
 }
+
+/**
+ * An incident's history: its own rows, and the rows of the incidents that made or ended it (the split that created
+ * it names it as `newIncidentId`, the merge that absorbed it as `mergedId`), so neither side's history is empty.
+ */
+export async function historyOfIncident(db: Db, incidentId: string) {
+  return db.auditEvent.findMany({
+    where: {
+      entityType: 'incident',
+      OR: [
+        { entityId: incidentId },
+        { after: { path: ['newIncidentId'], equals: incidentId } },
+        { after: { path: ['mergedId'], equals: incidentId } },
+      ],
+    },
+    orderBy: { seq: 'asc' },
+    select: { at: true, actorName: true, action: true, entityId: true, before: true, after: true },
+  });
+}

@@ -2,6 +2,7 @@
 // from the network: the page must open on an offline laptop in the field.
 import outline from './libya-outline.json' with { type: 'json' };
 import type { DigestData, Lang } from './types.ts';
+import { placeLabel } from './labels.ts';
 
 export const STANCE_COLOURS = {
   violation: '#c0392b',
@@ -72,7 +73,7 @@ export function mapSvg(data: DigestData, lang: Lang, title: string, width = 640)
     .slice(0, 5)
     .map((p) => {
       const [x, y] = project(p.lon!, p.lat!);
-      return `<text x="${x + 6}" y="${y - 6}" font-size="11" fill="#222"${lang === 'ar' ? ' direction="rtl"' : ''}>${esc(p.placeName)}</text>`;
+      return `<text x="${x + 6}" y="${y - 6}" font-size="11" fill="#222"${lang === 'ar' ? ' direction="rtl"' : ''}>${esc(placeLabel(p.placeName, lang))}</text>`;
     });
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">` +

@@ -1,5 +1,14 @@
 // The digest's tables as plain text rows, shared by the HTML and PDF renderers so both say the same thing.
-import { deadlineStatus, digestTermIds, formatChange, LABELS, partyName, stanceLabel, termTitle } from './labels.ts';
+import {
+  deadlineStatus,
+  digestTermIds,
+  formatChange,
+  LABELS,
+  notableText,
+  partyName,
+  placeLabel,
+  termTitle,
+} from './labels.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
 
 export interface DigestTable {
@@ -91,7 +100,13 @@ export function digestTables(data: DigestData, agreement: DigestAgreement, lang:
       title: l.places,
       widths: [3, 1, 1, 1, 1],
       head: [l.place, l.incidents, l.violations, l.compliance, l.verified],
-      rows: data.topPlaces.map((x) => [x.placeName, s(x.incidents), s(x.violations), s(x.compliance), s(x.verified)]),
+      rows: data.topPlaces.map((x) => [
+        placeLabel(x.placeName, lang),
+        s(x.incidents),
+        s(x.violations),
+        s(x.compliance),
+        s(x.verified),
+      ]),
     },
     {
       id: 'notable',
@@ -100,11 +115,11 @@ export function digestTables(data: DigestData, agreement: DigestAgreement, lang:
       head: [l.observed, l.place, l.term, l.severity, l.reports, l.summary],
       rows: data.notable.map((n) => [
         n.firstObservedAt.slice(0, 10),
-        n.placeName ?? '–',
+        placeLabel(n.placeName, lang),
         n.terms.map((t) => termTitle(agreement, t, lang)).join(lang === 'ar' ? '، ' : ', '),
         s(n.severity),
         s(n.reportCount),
-        n.summary ?? stanceLabel(n.stance, lang),
+        notableText(n, agreement, lang),
       ]),
     },
   ];

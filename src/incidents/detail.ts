@@ -2,7 +2,8 @@
 // page of its member reports (observed order) with a cursor for the rest, the comments and the audit history.
 // Members are paged: an incident of 20,000 reports is read and sent 50 at a time, never whole.
 import { z } from 'zod';
-import { historyOf } from '../audit/repository.ts';
+import { historyOfIncident } from '../audit/repository.ts';
+import { usernamesOf } from '../users/repository.ts';
 import type { Db } from '../db/client.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { reportsOfIncidentPage } from '../reports/repository.ts';
@@ -49,10 +50,16 @@ export const IncidentDetail = IncidentSummary.extend({
       at: z.string(),
       actorName: z.string().nullable(),
       action: z.string(),
+      entityId: z.string().meta({
+        description: 'The incident the row was recorded on (another one for a split or merge naming this one)',
+      }),
       before: z.unknown(),
       after: z.unknown(),
     }),
   ),
+  people: z
+    .record(z.string(), z.string())
+    .meta({ description: 'Usernames of the accounts the history names by id (assignees)' }),
 }).meta({ id: 'IncidentDetail' });
 
 const encode = (r: { observedAt: Date; id: string }) =>
@@ -95,7 +102,7 @@ export async function getIncidentDetail(db: Db, id: string) {
   const [page, comments, history, automatic] = await Promise.all([
     listIncidentReports(db, id),
     commentsOf(db, id),
-    historyOf(db, 'incident', id),
+    historyOfIncident(db, id),
     automaticOf(db, id, incident.tally as Tally | null),
   ]);
   return {
@@ -112,8 +119,23 @@ export async function getIncidentDetail(db: Db, id: string) {
       at: h.at.toISOString(),
       actorName: h.actorName,
       action: h.action,
+      entityId: h.entityId,
       before: h.before,
       after: h.after,
     })),
+    people: Object.fromEntries(await usernamesOf(db, assigneeIdsIn(history))),
   };
+}
+
+/** The accounts assignment rows name, so the page can say "assigned the incident to X" rather than show an id. */
+export function assigneeIdsIn(rows: Array<{ action: string; before: unknown; after: unknown }>): string[] {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    if (r.action !== 'incident_assigned') continue;
+    for (const side of [r.before, r.after]) {
+      const id = (side as { assigneeId?: unknown } | null)?.assigneeId;
+      if (typeof id === 'string') ids.add(id);
+    }
+  }
+  return [...ids];
 }

@@ -6,7 +6,7 @@ import { activeCommissionMembers } from '../users/repository.ts';
 import { baseWhere, INCIDENT_STATES, QueueFilters, incidentWhere, type IncidentStateName } from './filters.ts';
 import { countByState, findIncidentPage, mapPoints } from './repository.ts';
 import { afterCursor, encodeCursor, orderBy, SORTS } from './sort.ts';
-import { incidentSummary } from './view.ts';
+import { incidentSummary, placeNameAr } from './view.ts';
 
 export const QueueQuery = QueueFilters.extend({
   sort: z.enum(SORTS).default('-severity'),
@@ -55,7 +55,7 @@ export async function mapFeatures(db: Db, f: QueueFilters, tz: string, cap = MAP
       type: 'Feature' as const,
       id: p.id,
       geometry: { type: 'Point' as const, coordinates: [lon!, lat!] },
-      properties: p,
+      properties: { ...p, placeNameAr: placeNameAr(p.placeName), firstObservedAt: p.firstObservedAt.toISOString() },
     })),
   };
 }

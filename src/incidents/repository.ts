@@ -228,6 +228,7 @@ export async function mapPoints(db: Db, where: Prisma.IncidentWhereInput, take: 
       lat: true,
       lon: true,
       placeName: true,
+      firstObservedAt: true,
     },
   });
 }

@@ -1,6 +1,12 @@
 // Presents incident rows as the API's IncidentSummary, and the zod shapes the OpenAPI document shows.
 import { z } from 'zod';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
+import { activeAgreement } from '../agreements/index.ts';
+import { bothScripts, loadGazetteer } from '../classify/places.ts';
+
+/** The Arabic name of a place the gazetteer knows, for the Arabic pages (null for a name it does not know). */
+export const placeNameAr = (name: string | null): string | null =>
+  bothScripts(name, loadGazetteer(activeAgreement().gazetteer))?.nameAr ?? null;
 
 export const summarySelect = {
   id: true,
@@ -56,6 +62,7 @@ export function incidentSummary(i: SummaryRow) {
     lat: i.lat,
     lon: i.lon,
     placeName: i.placeName,
+    placeNameAr: placeNameAr(i.placeName),
     firstObservedAt: i.firstObservedAt.toISOString(),
     lastObservedAt: i.lastObservedAt.toISOString(),
     reportCount: i.reportCount,
@@ -78,6 +85,7 @@ export const IncidentSummary = z
     lat: z.number().nullable(),
     lon: z.number().nullable(),
     placeName: z.string().nullable(),
+    placeNameAr: z.string().nullable().meta({ description: "The place's Arabic name when the gazetteer knows it" }),
     firstObservedAt: z.string(),
     lastObservedAt: z.string(),
     reportCount: z.number().int(),

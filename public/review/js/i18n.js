@@ -1,8 +1,25 @@
 // Commission translations (texts in /review/i18n/<lang>.json); times shown in Libya's own time zone.
 import { createI18n } from '/shared/i18n-core.js';
 
-const i18n = createI18n({ base: '/review/i18n/', storageKey: 'review.lang', timeZone: 'Africa/Tripoli' });
-export const { language, locale, preferredLanguage, setLanguage, t, translate, formatNumber, formatDateTime } = i18n;
+const i18n = createI18n({ base: '/review/i18n/', storageKey: 'review.lang' });
+export const { language, locale, preferredLanguage, setLanguage, t, translate, formatNumber } = i18n;
+
+// One convention on every commission page: the agreement's zone (Libya), and the zone named beside the time, so a
+// reviewer abroad never reads Tripoli time as their own.
+export const TIME_ZONE = 'Africa/Tripoli';
+export const formatDateTime = (value) =>
+  new Intl.DateTimeFormat(locale(), {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: TIME_ZONE,
+    timeZoneName: 'short',
+  }).format(new Date(value));
+/** The calendar day of an instant in Libya (an incident at 23:30 UTC happened the next day there). */
+export const formatDay = (value) =>
+  new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: TIME_ZONE }).format(new Date(value));
 
 /** A label for a value of a vocabulary (term, stance, party, state), the raw value when no text exists. */
 export const label = (kind, value) => t(`${kind}.${value}`, { fallback: value });

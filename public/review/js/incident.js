@@ -1,13 +1,14 @@
 // The incident page: facts, automatic classification vs the correction, reports side by side, a map of
 // their positions (and photos' EXIF positions), comments, history; the actions live in incident-actions.js.
 import { $, h } from './dom.js';
-import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
+import { t, formatDateTime, formatNumber, formatPercent } from './i18n.js';
 import { getIncident, incidentReports, describeError } from './api.js';
-import { stateBadge, stanceBadge, termList, partyList, incidentName } from './badges.js';
+import { stateBadge, stanceBadge, termList, partyList, incidentName, placeLabel } from './badges.js';
 import { reportCard } from './report-card.js';
 import { reportPosition } from './evidence.js';
 import { createBaseMap } from './basemap.js';
 import { actionsPanel } from './incident-actions.js';
+import { historySection } from './history.js';
 
 let current = null;
 const picked = new Set();
@@ -61,51 +62,6 @@ function classificationBox(i) {
           : h('p', { class: 'note' }, t('incident.noCorrection')),
       ),
     ),
-  );
-}
-
-function history(rows) {
-  const show = (v) => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  return h(
-    'section',
-    { class: 'box', 'aria-labelledby': 'history-title' },
-    h('h2', { id: 'history-title' }, t('incident.history')),
-    rows?.length
-      ? h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            { class: 'history' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['history.at', 'history.who', 'history.action', 'history.before', 'history.after'].map((k) =>
-                  h('th', { scope: 'col' }, t(k)),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              rows.map((r) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, formatDateTime(r.at)),
-                  h('td', {}, r.actorName ?? '–'),
-                  h('td', {}, label('action', r.action)),
-                  h('td', { class: 'json', dir: 'ltr' }, show(r.before)),
-                  h('td', { class: 'json', dir: 'ltr' }, show(r.after)),
-                ),
-              ),
-            ),
-          ),
-        )
-      : h('p', { class: 'note' }, t('incident.noHistory')),
   );
 }
 
@@ -243,7 +199,7 @@ function render(i) {
         h(
           'dl',
           { class: 'facts' },
-          fact('col.place', h('span', { dir: 'auto' }, i.placeName ?? '–')),
+          fact('col.place', h('span', { dir: 'auto' }, placeLabel(i) ?? '–')),
           fact('incident.first', formatDateTime(i.firstObservedAt)),
           fact('incident.last', formatDateTime(i.lastObservedAt)),
           fact('col.reports', formatNumber(i.reportCount)),
@@ -266,7 +222,7 @@ function render(i) {
       actionsPanel(i, { reload: () => openIncident(i.id), picked }),
     ),
     comments(i.comments),
-    history(i.history),
+    historySection(i.history, i.id, i.people),
   );
   drawMap($('incident-map-small'), i).catch(() => {
     /* the map is an aid; the page stands without it */

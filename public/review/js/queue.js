@@ -5,7 +5,7 @@ import { t, label, formatNumber, formatAge, formatDateTime } from './i18n.js';
 import { listIncidents, bulk, describeError } from './api.js';
 import { apiFilters } from './filters.js';
 import { STATES } from './vocab.js';
-import { stateBadge, stanceBadge, termList, partyList, confidence, incidentName } from './badges.js';
+import { stateBadge, stanceBadge, termList, partyList, confidence, incidentName, placeLabel } from './badges.js';
 import { assigneeOptions } from './people.js';
 
 const SORT_KEY = 'review.sort';
@@ -77,7 +77,7 @@ function row(i) {
     h('td', {}, stateBadge(i.state)),
     h('td', {}, termList(i.terms)),
     h('td', {}, partyList(i.parties)),
-    h('td', { dir: 'auto' }, i.placeName ?? '–'),
+    h('td', { dir: 'auto' }, placeLabel(i) ?? '–'),
     h('td', { class: 'num' }, formatNumber(i.reportCount)),
     h('td', { class: 'num' }, h('span', { class: `sev sev-${i.severity}` }, formatNumber(i.severity))),
     h(

@@ -244,6 +244,33 @@ describe('merge and split', () => {
     });
   });
 
+  it("a split and a merge show in both incidents' histories; assignees are named, not only given by id", async () => {
+    const src = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}, {}]);
+    const split = (await api.post(`/api/incidents/${src.id}/split`, { reportIds: [src.reportIds[1]] })).body;
+    // The new incident's history starts with the split that made it, recorded on the source.
+    const created = (await api.get(`/api/incidents/${split.id}`)).body;
+    expect(created.history).toHaveLength(1);
+    expect(created.history[0]).toMatchObject({ action: 'report_split', entityId: src.id, actorName: member.username });
+    expect(created.history[0].after).toMatchObject({ newIncidentId: split.id, reportIds: [src.reportIds[1]] });
+
+    expect((await api.patch(`/api/incidents/${src.id}`, { assigneeId: member2.user.id })).status).toBe(200);
+    expect((await api.post(`/api/incidents/${src.id}/merge`, { otherId: split.id })).status).toBe(200);
+    const source = (await api.get(`/api/incidents/${src.id}`)).body;
+    expect(source.history.map((h: { action: string }) => h.action)).toEqual([
+      'report_split',
+      'incident_assigned',
+      'incident_merged',
+    ]);
+    expect(source.people).toEqual({ [member2.user.id]: member2.username });
+    // The merged-away incident's history ends with the merge that absorbed it.
+    const away = (await api.get(`/api/incidents/${split.id}`)).body;
+    expect(away.mergedIntoId).toBe(src.id);
+    expect(away.history.map((h: { action: string; entityId: string }) => [h.action, h.entityId])).toEqual([
+      ['report_split', src.id],
+      ['incident_merged', src.id],
+    ]);
+  });
+
   it('refuses to split out every report or a report of another incident', async () => {
     const one = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}, {}]);
     const other = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}]);

@@ -3,6 +3,7 @@ import { loadAgreement } from '../../../src/agreements/index.ts';
 
 import { compileDigest, renderDigestHtml, renderDigestPdf } from '../../../src/digests/index.ts';
 import { CURRENT, FROM, PREVIOUS, TO } from '../../fixtures/digest-week.ts';
+import { notableText, placeLabel } from '../../../src/digests/labels.ts';
 
 const agreement = loadAgreement('libya-2020');
 
@@ -46,6 +47,41 @@ describe('digest renderers', () => {
     );
     expect(t).toContain('+1 (جديد)');
     expect(html).toContain('<svg');
+  });
+
+  it('names places and notable incidents in Arabic on the Arabic page, never in English prose', () => {
+    const ar = text(renderDigestHtml(data, agreement, 'ar'));
+    expect(ar).not.toContain('Artillery shelling west of Sirte.');
+    expect(ar).toContain('سرت 2 2 0 1');
+    expect(ar).toContain(
+      'خرق: وقف الأعمال العدائية · قرب سرت · الطرف المنسوب إليه: القوات المسلحة العربية الليبية · 3 بلاغات',
+    );
+    expect(ar).toContain('امتثال: مغادرة المرتزقة والمقاتلين الأجانب · قرب الجفرة');
+  });
+
+  it('writes the Arabic notable line from the facts, with Arabic counting of reports', () => {
+    const n = {
+      id: 'x',
+      terms: ['hostilities'],
+      stance: 'violation' as const,
+      parties: ['LAAF'],
+      placeName: 'Sirte',
+      firstObservedAt: '2021-01-12T08:00:00Z',
+      severity: 7,
+      reportCount: 3,
+      summary: 'Violation: Cessation of hostilities · near Sirte',
+    };
+    expect(notableText(n, agreement, 'en')).toBe(n.summary);
+    expect(notableText(n, agreement, 'ar')).toMatch(/^خرق: وقف الأعمال العدائية · قرب سرت · .+ · 3 بلاغات$/);
+    expect(notableText({ ...n, reportCount: 1 }, agreement, 'ar')).toMatch(/ · بلاغ واحد$/);
+    expect(notableText({ ...n, reportCount: 2 }, agreement, 'ar')).toMatch(/ · بلاغان$/);
+    expect(notableText({ ...n, reportCount: 12 }, agreement, 'ar')).toMatch(/ · 12 بلاغاً$/);
+    expect(notableText({ ...n, summary: null, parties: [] }, agreement, 'en')).toBe(
+      'Violation: Cessation of hostilities · near Sirte · 3 reports',
+    );
+    expect(placeLabel('Sirte', 'ar')).toBe('سرت');
+    expect(placeLabel('Somewhere unknown', 'ar')).toBe('Somewhere unknown');
+    expect(placeLabel(null, 'en')).toBe('–');
   });
 
   it('shows overdue deadlines as such', () => {

@@ -1,0 +1,178 @@
+// The commission pages in both languages: places shown and searched in either script, incident titles, dedup's
+// reasons and the history written in words (who assigned whom, what was split or merged, linked short ids), and
+// the map's markers and popups. Screenshots go to test-artifacts/screenshots/review-ar-*.png and review-en-*.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { TestServer, TestUser } from '../helpers/server.ts';
+import { bearer } from '../helpers/http.ts';
+import { eventually, screenshotPath } from './helpers/browser.ts';
+import { done, queueRows } from './helpers/review-browser.ts';
+import { startReviewSession, type ReviewSession } from './helpers/review-session.ts';
+
+let session: ReviewSession;
+let s: TestServer;
+let chair: TestUser;
+let member: TestUser;
+let sirte: string;
+let misrata: string;
+let ubari: string;
+
+beforeAll(async () => {
+  session = await startReviewSession();
+  ({ s, chair, member } = session);
+  [sirte, misrata, ubari] = session.incidents;
+}, 120_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+const commissionPage = (lang: 'en' | 'ar', hash = '') => session.page(lang, hash);
+
+const filterPlace = async (page: Page, text: string) => {
+  await page.locator('#f-place').fill(text);
+  await page.locator('#filters button[type="submit"]').click();
+  return queueRows(page);
+};
+
+describe('places in both scripts', () => {
+  it('Arabic: the queue names incidents and places in Arabic, and "سرت" finds the Sirte incident', async () => {
+    const page = await commissionPage('ar');
+    await queueRows(page);
+    const row = page.locator(`#queue-rows tr[data-id="${sirte}"]`);
+    const title = (await row.locator('td.incident-cell a').textContent())!;
+    expect(title).toContain('خرق: وقف الأعمال العدائية');
+    expect(title).toContain('قرب سرت');
+    expect(title).not.toMatch(/[A-Za-z]/);
+    await expect(row.locator('td').nth(5).textContent()).resolves.toBe('سرت');
+    await expect(page.locator(`#queue-rows tr[data-id="${misrata}"] td`).nth(5).textContent()).resolves.toBe('مصراتة');
+
+    expect(await filterPlace(page, 'سرت')).toEqual([sirte]);
+    await page.screenshot({ path: await screenshotPath('review-ar-queue-place-filter') });
+    expect(await filterPlace(page, 'مصراتة')).toEqual([misrata]);
+    await done(page);
+  });
+
+  it('English: the same incidents by their Latin names, and an Arabic query works there too', async () => {
+    const page = await commissionPage('en');
+    await queueRows(page);
+    await expect(page.locator(`#queue-rows tr[data-id="${sirte}"] td`).nth(5).textContent()).resolves.toBe('Sirte');
+    expect(await filterPlace(page, 'Sirte')).toEqual([sirte]);
+    expect(await filterPlace(page, 'سرت')).toEqual([sirte]);
+    await page.screenshot({ path: await screenshotPath('review-en-queue-place-filter') });
+    await done(page);
+  });
+});
+
+describe("dedup's reasons and the history in words", () => {
+  beforeAll(async () => {
+    const report = await s.rt.db.report.findFirstOrThrow({
+      where: { incidentId: sirte },
+      orderBy: { observedAt: 'desc' },
+    });
+    await s.rt.db.report.update({
+      where: { id: report.id },
+      data: {
+        assignmentReasons: [
+          'distance 0.2 km',
+          'same place sirte',
+          'time gap 0.8 h',
+          `also matches incident ${ubari} (score 4.2): possibly the same incident, merge if so`,
+        ],
+      },
+    });
+    const api = bearer(s.url, chair.token);
+    const assigned = await api.patch(`/api/incidents/${sirte}`, { assigneeId: member.user.id });
+    expect(assigned.status, assigned.text).toBe(200);
+    const state = await api.patch(`/api/incidents/${sirte}`, { state: 'under_review', note: 'checking' });
+    expect(state.status, state.text).toBe(200);
+  });
+
+  it('English: reasons as written, the history as sentences with names and no raw JSON', async () => {
+    const page = await commissionPage('en', `#incident/${sirte}`);
+    const view = page.locator('#view-incident');
+    await view.locator('.history li').first().waitFor();
+    const reasons = await view.locator('.reasons li').allTextContents();
+    expect(reasons).toContain('distance 0.2 km');
+    expect(reasons).toContain('same place: Sirte');
+    const history = await view.locator('.history li .words').allTextContents();
+    expect(history).toContain(`${chair.username} assigned the incident to ${member.username}`);
+    expect(history).toContain(`${chair.username} changed the state from New to Under review: “checking”`);
+    expect((await view.locator('.history').textContent())!).not.toMatch(/[{}]|assigneeId/);
+    // Times carry the agreement's zone.
+    await expect(view.locator('.history time').first().textContent()).resolves.toMatch(/EET|GMT\+2/);
+    await view.locator('.history').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: await screenshotPath('review-en-incident-history'), fullPage: true });
+    await done(page);
+  });
+
+  it('Arabic: reasons, history lines and place in Arabic; linked incidents keep their short id', async () => {
+    const page = await commissionPage('ar', `#incident/${sirte}`);
+    const view = page.locator('#view-incident');
+    await view.locator('.history li').first().waitFor();
+    const reasons = await view.locator('.reasons li').allTextContents();
+    expect(reasons.some((r) => /^المسافة 0[.,٫]2 كم$/.test(r))).toBe(true);
+    expect(reasons).toContain('المكان نفسه: سرت');
+    expect(reasons.some((r) => r.startsWith('يطابق أيضاً الحادثة') && r.includes(ubari.slice(0, 8)))).toBe(true);
+    await expect(view.locator(`.reasons a.incident-ref[href="#incident/${ubari}"]`).textContent()).resolves.toBe(
+      ubari.slice(0, 8),
+    );
+    const history = (await view.locator('.history').textContent())!;
+    expect(history).toContain(`كلّف ${chair.username}`);
+    expect(history).toContain(`${member.username} بالحادثة`);
+    expect(history).toContain('من «جديدة» إلى «قيد المراجعة»');
+    expect(history).not.toMatch(/assigned|changed the state|[{}]/);
+    await expect(view.locator('#incident-title').textContent()).resolves.toContain('قرب سرت');
+    await view.locator('.history').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: await screenshotPath('review-ar-incident-history'), fullPage: true });
+    await done(page);
+  });
+
+  it('a split is told on both incidents, each linking the other, in English and Arabic', async () => {
+    const api = bearer(s.url, chair.token);
+    const reports = await s.rt.db.report.findMany({ where: { incidentId: sirte }, orderBy: { observedAt: 'asc' } });
+    const split = await api.post(`/api/incidents/${sirte}/split`, { reportIds: [reports[1]!.id] });
+    expect(split.status, split.text).toBe(201);
+    const created = split.body.id as string;
+
+    const en = await commissionPage('en', `#incident/${created}`);
+    const words = en.locator('#view-incident .history li .words');
+    await words.first().waitFor();
+    await expect(words.first().textContent()).resolves.toBe(
+      `${chair.username} created this incident by splitting 1 reports out of #${sirte.slice(0, 8)}`,
+    );
+    await expect(words.first().locator('a').getAttribute('href')).resolves.toBe(`#incident/${sirte}`);
+    await done(en);
+
+    const ar = await commissionPage('ar', `#incident/${sirte}`);
+    const last = ar.locator('#view-incident .history li .words').last();
+    await eventually(() => last.textContent()).toContain(`فصل ${chair.username}`);
+    await expect(last.locator('a').getAttribute('href')).resolves.toBe(`#incident/${created}`);
+    await expect(last.locator('a').textContent()).resolves.toBe(`#${created.slice(0, 8)}`);
+    await done(ar);
+  });
+});
+
+describe('the map', () => {
+  for (const lang of ['en', 'ar'] as const) {
+    it(`${lang}: markers tell violation from compliance; a popup names the place and the date`, async () => {
+      const page = await commissionPage(lang, '#map');
+      await page.locator('#incident-map path.incident-marker').first().waitFor();
+      expect(await page.locator('#incident-map path.incident-marker.stance-violation').count()).toBeGreaterThan(0);
+      const compliance = page.locator('#incident-map path.incident-marker.stance-compliance');
+      await expect(compliance.count()).resolves.toBe(1);
+      const colours = await page
+        .locator('#incident-map path.incident-marker')
+        .evaluateAll((ps) => [...new Set(ps.map((p: any) => `${p.classList}|${p.getAttribute('fill')}`))]);
+      const fill = (stance: string) => colours.find((c) => c.includes(`stance-${stance}`))!.split('|')[1];
+      expect(fill('violation')).not.toBe(fill('compliance'));
+      await compliance.click({ force: true });
+      const popup = page.locator('.leaflet-popup-content');
+      await popup.waitFor();
+      await expect(popup.locator('.popup-place').textContent()).resolves.toBe(lang === 'ar' ? 'مصراتة' : 'Misrata');
+      await expect(popup.locator('.popup-date').textContent()).resolves.toMatch(/2020/);
+      await page.screenshot({ path: await screenshotPath(`review-${lang}-map-popup`) });
+      await done(page);
+    });
+  }
+});
