@@ -2,6 +2,7 @@
 // verifier, the anchors and the incident page. The hashing and the rules of the chain are in chain.ts / append.ts.
 import { Prisma, type Db, type Tx } from '../db/client.ts';
 import type { AuditContent } from './chain.ts';
+import { likeLiteral } from '../db/like.ts';
 
 // Any constant works, as long as every writer of the chain uses the same one.
 export const AUDIT_LOCK_KEY = 2020_10_23_05n;
@@ -69,5 +70,43 @@ export async function historyOfIncident(db: Db, incidentId: string) {
     },
     orderBy: { seq: 'asc' },
     select: { at: true, actorName: true, action: true, entityId: true, before: true, after: true },
+  });
+}
+
+/** The audit log page's filters (built in log.ts). */
+export interface AuditLogWhere {
+  action?: string;
+  entityType?: string;
+  entityIdPrefix?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+  beforeSeq?: bigint;
+}
+
+/** Newest first, `take` rows below `beforeSeq`. */
+export async function auditLogPage(db: Db, w: AuditLogWhere, take: number) {
+  return db.auditEvent.findMany({
+    where: {
+      ...(w.action ? { action: w.action } : {}),
+      ...(w.entityType ? { entityType: w.entityType } : {}),
+      ...(w.entityIdPrefix ? { entityId: { startsWith: likeLiteral(w.entityIdPrefix) } } : {}),
+      ...(w.actor ? { actorName: { contains: likeLiteral(w.actor), mode: 'insensitive' as const } } : {}),
+      ...(w.from || w.to ? { at: { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } } : {}),
+      ...(w.beforeSeq !== undefined ? { seq: { lt: w.beforeSeq } } : {}),
+    },
+    orderBy: { seq: 'desc' },
+    take,
+    select: {
+      seq: true,
+      at: true,
+      actorId: true,
+      actorName: true,
+      action: true,
+      entityType: true,
+      entityId: true,
+      before: true,
+      after: true,
+    },
   });
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { historyOfIncident } from '../audit/repository.ts';
 import { usernamesOf } from '../users/repository.ts';
+import { assigneeIdsIn } from '../audit/log.ts';
 import type { Db } from '../db/client.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { reportsOfIncidentPage } from '../reports/repository.ts';
@@ -125,17 +126,4 @@ export async function getIncidentDetail(db: Db, id: string) {
     })),
     people: Object.fromEntries(await usernamesOf(db, assigneeIdsIn(history))),
   };
-}
-
-/** The accounts assignment rows name, so the page can say "assigned the incident to X" rather than show an id. */
-export function assigneeIdsIn(rows: Array<{ action: string; before: unknown; after: unknown }>): string[] {
-  const ids = new Set<string>();
-  for (const r of rows) {
-    if (r.action !== 'incident_assigned') continue;
-    for (const side of [r.before, r.after]) {
-      const id = (side as { assigneeId?: unknown } | null)?.assigneeId;
-      if (typeof id === 'string') ids.add(id);
-    }
-  }
-  return [...ids];
 }

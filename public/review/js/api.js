@@ -64,6 +64,8 @@ export const split = (id, reportIds) =>
   api(`/api/incidents/${encodeURIComponent(id)}/split`, { method: 'POST', json: { reportIds } });
 export const bulk = (json) => api('/api/incidents/bulk', { method: 'POST', json });
 export const listDigests = () => api('/api/digests');
+export const auditLog = (params) => api(`/api/audit${query(params)}`);
+export const auditActions = () => api('/api/audit/actions');
 export const compileDigest = (from, to) => api('/api/digests', { method: 'POST', json: { from, to } });
 export const digestUrl = (id, format, lang) => `/api/digests/${encodeURIComponent(id)}${query({ format, lang })}`;
 

@@ -176,3 +176,53 @@ describe('the map', () => {
     });
   }
 });
+
+// After the history tests: the assignment, state change and split they made are what the log shows.
+describe('the audit log page', () => {
+  it('English: every action in words, filtered by action and by a short id, paged', async () => {
+    const page = await commissionPage('en', '#audit');
+    const rows = page.locator('#audit-rows tr');
+    await rows.first().waitFor();
+    const all = await rows.count();
+    expect(all).toBeGreaterThan(3);
+    const text = (await page.locator('#audit-table').textContent())!;
+    expect(text).toContain(`${chair.username} assigned the incident to ${member.username}`);
+    expect(text).not.toMatch(/assigneeId|[{}]/);
+
+    await page.locator('#audit-action').selectOption('incident_assigned');
+    await page.locator('#audit-form button[type="submit"]').click();
+    await eventually(() => rows.count()).toBe(1);
+    await expect(rows.first().locator(`a[href="#incident/${sirte}"]`).textContent()).resolves.toBe(
+      `#${sirte.slice(0, 8)}`,
+    );
+    await page.locator('#audit-action').selectOption('');
+    await page.getByLabel('Id (or its first 8 characters)').fill(sirte.slice(0, 8));
+    await page.locator('#audit-form button[type="submit"]').click();
+    await eventually(async () => (await rows.evaluateAll((rs) => rs.map((r: any) => r.dataset.action))).sort()).toEqual(
+      ['incident_assigned', 'incident_state_changed', 'report_split'],
+    );
+    await page.screenshot({ path: await screenshotPath('review-en-audit-log'), fullPage: true });
+    await done(page);
+  });
+
+  it('Arabic: the same log in Arabic; "Older entries" loads the next page', async () => {
+    // More rows than a page holds: comments by the chair.
+    const api = bearer(s.url, chair.token);
+    for (let i = 0; i < 52; i++)
+      expect((await api.post(`/api/incidents/${ubari}/comments`, { body: `note ${i}` })).status).toBe(201);
+    const page = await commissionPage('ar', '#audit');
+    const rows = page.locator('#audit-rows tr');
+    await eventually(() => rows.count()).toBe(50);
+    await expect(page.locator('#audit-title').textContent()).resolves.toBe('سجل التدقيق');
+    await expect(rows.first().locator('td.words').textContent()).resolves.toBe(`أضاف ${chair.username} تعليقاً`);
+    await page.getByRole('button', { name: 'قيود أقدم' }).click();
+    await eventually(() => rows.count()).toBeGreaterThan(50);
+    const seqs = await rows.evaluateAll((rs) => rs.map((r: any) => Number(r.dataset.seq)));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    const text = (await page.locator('#audit-table').textContent())!;
+    expect(text).toContain(`كلّف ${chair.username}`);
+    await page.screenshot({ path: await screenshotPath('review-ar-audit-log') });
+    await done(page);
+  });
+});
