@@ -282,3 +282,10 @@ export async function digestIncidents<T>(db: Db, from: Date, to: Date): Promise<
     FROM "Incident"
     WHERE "mergedIntoId" IS NULL AND "firstObservedAt" < ${to} AND "lastObservedAt" >= ${from}`;
 }
+
+/** Up to `take` incident ids starting with `prefix` (lower-case hex and dashes only, checked by the caller). */
+export async function incidentIdsStartingWith(db: Db | Tx, prefix: string, take = 2): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text AS id FROM "Incident" WHERE id::text LIKE ${`${prefix}%`} ORDER BY id LIMIT ${take}`;
+  return rows.map((r) => r.id);
+}

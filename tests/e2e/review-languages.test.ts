@@ -8,6 +8,7 @@ import { bearer } from '../helpers/http.ts';
 import { eventually, screenshotPath } from './helpers/browser.ts';
 import { done, queueRows } from './helpers/review-browser.ts';
 import { startReviewSession, type ReviewSession } from './helpers/review-session.ts';
+import { insertIncidentWithReports } from '../helpers/factories.ts';
 
 let session: ReviewSession;
 let s: TestServer;
@@ -139,7 +140,7 @@ describe("dedup's reasons and the history in words", () => {
     const words = en.locator('#view-incident .history li .words');
     await words.first().waitFor();
     await expect(words.first().textContent()).resolves.toBe(
-      `${chair.username} created this incident by splitting 1 reports out of #${sirte.slice(0, 8)}`,
+      `${chair.username} created this incident by splitting 1 report out of #${sirte.slice(0, 8)}`,
     );
     await expect(words.first().locator('a').getAttribute('href')).resolves.toBe(`#incident/${sirte}`);
     await done(en);
@@ -223,6 +224,79 @@ describe('the audit log page', () => {
     const text = (await page.locator('#audit-table').textContent())!;
     expect(text).toContain(`كلّف ${chair.username}`);
     await page.screenshot({ path: await screenshotPath('review-ar-audit-log') });
+    await done(page);
+  });
+});
+
+describe('merge by short id, merged incidents, split message', () => {
+  const twoIncidents = async () => {
+    const observer = session.observer.user.id;
+    const a = await insertIncidentWithReports(s.rt.db, observer, [{ placeName: 'Sirte' }, { placeName: 'Sirte' }], {
+      placeName: 'Sirte',
+    });
+    const b = await insertIncidentWithReports(s.rt.db, observer, [{ placeName: 'Sirte' }], { placeName: 'Sirte' });
+    return [a, b] as const;
+  };
+
+  it('English: merges by the 8-character id; the merged-away incident says where it went, buttons disabled', async () => {
+    const [a, b] = await twoIncidents();
+    const page = await commissionPage('en', `#incident/${a.id}`);
+    const view = page.locator('#view-incident');
+    await view.locator('#incident-title').waitFor();
+    await expect(view.locator('.heading-row code.id').textContent()).resolves.toBe(`#${a.id.slice(0, 8)}`);
+    // A short id that names nothing is refused in words.
+    page.on('dialog', (d) => d.accept());
+    await view.getByLabel("Other incident's id (e.g. #4f2a0c1d)").fill('#0badcafe');
+    await view.getByRole('button', { name: 'Merge into this incident' }).click();
+    await page.locator('#flash.flash-error', { hasText: 'No incident has the id #0badcafe.' }).waitFor();
+
+    await view.getByLabel("Other incident's id (e.g. #4f2a0c1d)").fill(`#${b.id.slice(0, 8)}`);
+    await view.getByRole('button', { name: 'Merge into this incident' }).click();
+    await page.locator('#flash', { hasText: 'Incidents merged.' }).waitFor();
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: b.id } })).mergedIntoId).toBe(a.id);
+    await eventually(() => view.locator('.history li .words').last().textContent()).toContain(
+      `merged #${b.id.slice(0, 8)} into this incident (1 report moved here)`,
+    );
+
+    await page.goto(`${s.url}/review/#incident/${b.id}`);
+    await page.locator('#merged-banner').waitFor();
+    await expect(page.locator('#merged-banner').textContent()).resolves.toContain(`Merged into #${a.id.slice(0, 8)}`);
+    await expect(page.locator('#merged-banner a').getAttribute('href')).resolves.toBe(`#incident/${a.id}`);
+    await expect(page.locator('#view-incident .heading-row .state').textContent()).resolves.toBe('Merged');
+    const enabled = await page
+      .locator('#view-incident .incident-actions')
+      .locator('button:enabled, input:enabled, select:enabled, textarea:enabled')
+      .count();
+    expect(enabled).toBe(0);
+    await expect(page.locator('#view-incident .history li .words').last().textContent()).resolves.toContain(
+      `merged this incident into #${a.id.slice(0, 8)}`,
+    );
+    await page.screenshot({ path: await screenshotPath('review-en-merged-away'), fullPage: true });
+    await done(page);
+  });
+
+  it('Arabic: the merged-away incident and the split message in Arabic', async () => {
+    const [a, b] = await twoIncidents();
+    expect((await bearer(s.url, chair.token).post(`/api/incidents/${a.id}/merge`, { otherId: b.id })).status).toBe(200);
+    const page = await commissionPage('ar', `#incident/${b.id}`);
+    await page.locator('#merged-banner').waitFor();
+    await expect(page.locator('#merged-banner').textContent()).resolves.toContain('دُمجت في');
+    await expect(page.locator('#view-incident .heading-row .state').textContent()).resolves.toBe('مدموجة');
+    await page.screenshot({ path: await screenshotPath('review-ar-merged-away'), fullPage: true });
+
+    // Split one report out of the survivor: the new incident opens with a message naming where it came from.
+    await page.locator('#merged-banner a').click();
+    const view = page.locator('#view-incident');
+    await eventually(() => view.locator('article.report').count()).toBe(3);
+    await view.locator('article.report input[type=checkbox]').first().check();
+    await view.getByRole('button', { name: 'فصل البلاغات المحددة' }).click();
+    await page
+      .locator('#flash', { hasText: `تضم هذه الحادثة الجديدة البلاغ المفصول عن #${a.id.slice(0, 8)}.` })
+      .waitFor();
+    await eventually(() => view.locator('.history li .words').first().textContent()).toContain(
+      `بفصل بلاغ واحد عن #${a.id.slice(0, 8)}`,
+    );
+    await page.screenshot({ path: await screenshotPath('review-ar-split-landed'), fullPage: true });
     await done(page);
   });
 });

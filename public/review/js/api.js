@@ -71,6 +71,8 @@ export const digestUrl = (id, format, lang) => `/api/digests/${encodeURIComponen
 
 /** A message for the person at the keyboard: the API's own message when it gave one. */
 export function describeError(err, t) {
+  // A page's own wording for a refusal it understood (e.g. merge's "no incident has the id #…").
+  if (err?.userMessage) return err.userMessage;
   if (err instanceof HttpError) {
     if (err.status === 403) return t('error.forbidden');
     if (err.status === 404) return t('error.notFound');

@@ -8,7 +8,7 @@ import { reportCard } from './report-card.js';
 import { reportPosition } from './evidence.js';
 import { createBaseMap } from './basemap.js';
 import { actionsPanel } from './incident-actions.js';
-import { historySection } from './history.js';
+import { historySection, incidentLink, sentenceWith, shortId } from './history.js';
 
 let current = null;
 const picked = new Set();
@@ -188,8 +188,23 @@ function render(i) {
       'div',
       { class: 'heading-row' },
       h('h1', { id: 'incident-title', dir: 'auto' }, incidentName(i)),
-      h('p', { class: 'meta' }, stateBadge(i.state), ' ', stanceBadge(i.stance), ' ', h('code', { class: 'id' }, i.id)),
+      h(
+        'p',
+        { class: 'meta' },
+        i.mergedIntoId ? h('span', { class: 'state state-merged' }, t('incident.mergedState')) : stateBadge(i.state),
+        ' ',
+        stanceBadge(i.stance),
+        ' ',
+        h('code', { class: 'id', title: i.id, dir: 'ltr' }, `#${shortId(i.id)}`),
+      ),
     ),
+    i.mergedIntoId
+      ? h(
+          'p',
+          { class: 'merged-banner', role: 'note', id: 'merged-banner' },
+          ...sentenceWith('incident.mergedInto', { target: incidentLink(i.mergedIntoId) }),
+        )
+      : null,
     h(
       'div',
       { class: 'incident-grid' },

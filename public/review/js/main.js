@@ -1,6 +1,6 @@
 // Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
 // hash routes (#queue, #incident/<id>, #map, #digests, #account).
-import { $, flash } from './dom.js';
+import { $, flash, showCarriedFlash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
 import { pendingRecoveryCodes, showEnrollment, wireSecondFactor } from './second-factor.js';
@@ -179,6 +179,7 @@ async function start() {
   });
   window.addEventListener('hashchange', () => {
     flash('');
+    showCarriedFlash();
     route();
   });
   try {

@@ -210,6 +210,29 @@ describe('merge and split', () => {
     expect((await api.post(`/api/incidents/${a.id}/merge`, { otherId: a.id })).status).toBe(422);
   });
 
+  it('merges by the short id the pages show; an unknown one is 404, one naming two incidents 409, a malformed one 422', async () => {
+    const [target, other, twinA, twinB] = await insertIncidents(s.rt.db, [
+      {},
+      { id: 'abcdef01-0000-4000-8000-000000000001' },
+      { id: 'feedbeef-0000-4000-8000-000000000001' },
+      { id: 'feedbeef-0000-4000-8000-000000000002' },
+    ]);
+    const r = await api.post(`/api/incidents/${target}/merge`, { otherId: '#ABCDEF01' });
+    expect(r.status, r.text).toBe(200);
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: other! } })).mergedIntoId).toBe(target);
+
+    expect((await api.post(`/api/incidents/${target}/merge`, { otherId: '0badcafe' })).status).toBe(404);
+    const twins = await api.post(`/api/incidents/${target}/merge`, { otherId: 'feedbeef' });
+    expect(twins.status).toBe(409);
+    expect(twins.body.error).toMatchObject({ code: 'conflict', reason: 'ambiguous_id', id: 'feedbeef' });
+    expect(twins.body.error.message).toContain('#feedbeef names more than one incident');
+    // More of the id settles it.
+    expect(await api.post(`/api/incidents/${target}/merge`, { otherId: twinB }).then((x) => x.status)).toBe(200);
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: twinA! } })).mergedIntoId).toBeNull();
+    for (const bad of ['4f2a', 'not-an-id', 'abcdef01x'])
+      expect((await api.post(`/api/incidents/${target}/merge`, { otherId: bad })).status, bad).toBe(422);
+  });
+
   it('splits reports into a new incident, records the separation, keeps every report', async () => {
     const src = await insertIncidentWithReports(s.rt.db, observer.user.id, [
       {},
