@@ -110,3 +110,14 @@ export async function auditLogPage(db: Db, w: AuditLogWhere, take: number) {
     },
   });
 }
+
+/** When each of the given incidents was last set to verified (incidents never verified are left out). */
+export async function lastVerifiedAt(db: Db, incidentIds: string[]): Promise<Map<string, Date>> {
+  if (!incidentIds.length) return new Map();
+  const rows = await db.$queryRaw<Array<{ entityId: string; at: Date }>>`
+    SELECT DISTINCT ON ("entityId") "entityId", at FROM "AuditEvent"
+    WHERE "entityType" = 'incident' AND "entityId" = ANY(${incidentIds}::text[])
+      AND action = 'incident_state_changed' AND after->>'state' = 'verified'
+    ORDER BY "entityId", seq DESC`;
+  return new Map(rows.map((r) => [r.entityId, r.at]));
+}

@@ -13,6 +13,7 @@ import { reportView } from '../reports/view.ts';
 import { aggregateFromTally, computeIncidentAggregate, type Tally } from './aggregate.ts';
 import { commentsOf, findIncidentForPage, incidentExists, membersOf } from './repository.ts';
 import { IncidentSummary, incidentSummary } from './view.ts';
+import { arrivalRows, newSinceVerification } from './since-verified.ts';
 
 export const MEMBERS_PAGE = 50;
 
@@ -30,6 +31,10 @@ export const MembersPage = z
 
 export const IncidentDetail = IncidentSummary.extend({
   mergedIntoId: z.string().uuid().nullable(),
+  verifiedAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When it was last set to verified (null when it is not verified)' }),
   correction: z.record(z.string(), z.unknown()).nullable(),
   automatic: z
     .object({ terms: z.array(z.string()), stance: z.string().nullable(), confidence: z.number().nullable() })
@@ -100,14 +105,20 @@ async function automaticOf(db: Db, id: string, tally: Tally | null) {
 export async function getIncidentDetail(db: Db, id: string) {
   const incident = await findIncidentForPage(db, id);
   if (!incident) throw new NotFound('incident');
-  const [page, comments, history, automatic] = await Promise.all([
+  const [page, comments, audited, automatic, since] = await Promise.all([
     listIncidentReports(db, id),
     commentsOf(db, id),
     historyOfIncident(db, id),
     automaticOf(db, id, incident.tally as Tally | null),
+    newSinceVerification(db, [incident]).then((m) => m.get(id)),
   ]);
+  const history = [...audited.map((h) => ({ ...h, at: h.at.toISOString() })), ...arrivalRows(id, since)].sort((a, b) =>
+    a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
+  );
   return {
     ...incidentSummary(incident),
+    newSinceVerified: since?.reports.length ?? 0,
+    verifiedAt: since?.verifiedAt ?? null,
     mergedIntoId: incident.mergedIntoId,
     correction: incident.correction ?? null,
     automatic: automatic
@@ -117,7 +128,7 @@ export async function getIncidentDetail(db: Db, id: string) {
     reportsNextCursor: page.nextCursor,
     comments: comments.map((c) => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() })),
     history: history.map((h) => ({
-      at: h.at.toISOString(),
+      at: h.at,
       actorName: h.actorName,
       action: h.action,
       entityId: h.entityId,

@@ -7,6 +7,7 @@ import { baseWhere, INCIDENT_STATES, QueueFilters, incidentWhere, type IncidentS
 import { countByState, findIncidentPage, mapPoints } from './repository.ts';
 import { afterCursor, encodeCursor, orderBy, SORTS } from './sort.ts';
 import { incidentSummary, placeNameAr } from './view.ts';
+import { newSinceVerification } from './since-verified.ts';
 
 export const QueueQuery = QueueFilters.extend({
   sort: z.enum(SORTS).default('-severity'),
@@ -28,8 +29,9 @@ export async function listQueue(db: Db, q: QueueQuery, tz: string) {
   ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const since = await newSinceVerification(db, page);
   return {
-    items: page.map(incidentSummary),
+    items: page.map((i) => ({ ...incidentSummary(i), newSinceVerified: since.get(i.id)?.reports.length ?? 0 })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(q.sort, last) : null,
     counts,
   };

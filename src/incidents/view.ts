@@ -92,6 +92,11 @@ export const IncidentSummary = z
     languages: z.array(z.string()),
     summary: z.string().nullable(),
     corrected: z.boolean(),
+    newSinceVerified: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Reports received since the incident was last verified (queue and incident page)' }),
   })
   .meta({ id: 'IncidentSummary' });
 

@@ -9,6 +9,7 @@ import { eventually, screenshotPath } from './helpers/browser.ts';
 import { done, queueRows } from './helpers/review-browser.ts';
 import { startReviewSession, type ReviewSession } from './helpers/review-session.ts';
 import { insertIncidentWithReports } from '../helpers/factories.ts';
+import { seedIncidents } from './helpers/review-seed.ts';
 
 let session: ReviewSession;
 let s: TestServer;
@@ -298,5 +299,60 @@ describe('merge by short id, merged incidents, split message', () => {
     );
     await page.screenshot({ path: await screenshotPath('review-ar-split-landed'), fullPage: true });
     await done(page);
+  });
+});
+
+describe('a new report on a verified incident', () => {
+  it('shows a badge in the queue, a banner and a history line, in English and Arabic; the state stays verified', async () => {
+    expect((await bearer(s.url, chair.token).patch(`/api/incidents/${ubari}`, { state: 'verified' })).status).toBe(200);
+    // Filed through the real intake; the pipeline's dedup puts it in the Ubari incident.
+    const [joined] = await seedIncidents(s, session.observer, [
+      {
+        reports: [
+          {
+            narrative:
+              'Around forty foreign fighters seen at Ubari airstrip after a cargo plane landed, heading to the oil field.',
+            language: 'en',
+            observedAt: '2020-12-02T14:40:00+02:00',
+            lat: 26.59,
+            lon: 12.78,
+            placeName: 'Ubari',
+            partyAlleged: 'foreign',
+            evidence: { mercenary_withdrawal: ['foreign fighters'] },
+            stance: 'violation',
+          },
+        ],
+      },
+    ]);
+    expect(joined).toBe(ubari);
+
+    const en = await commissionPage('en');
+    await queueRows(en);
+    await en.locator('#state-tabs [data-state="verified"]').click();
+    const badge = en.locator(`#queue-rows tr[data-id="${ubari}"] .tag.new-since`);
+    await eventually(() => badge.textContent()).toBe('1 new report since verification');
+    await en.screenshot({ path: await screenshotPath('review-en-new-since-verified-queue') });
+    await en.locator(`#queue-rows tr[data-id="${ubari}"] td.incident-cell a`).click();
+    await en.locator('#new-since-banner').waitFor();
+    await expect(en.locator('#new-since-banner').textContent()).resolves.toMatch(
+      /^1 new report arrived after this incident was verified \(.+\)\. The verification stands/,
+    );
+    await expect(en.locator('#view-incident .heading-row .state').textContent()).resolves.toBe('Verified');
+    await expect(en.locator('#view-incident .history li .words').last().textContent()).resolves.toBe(
+      'A new report joined this incident while it was Verified',
+    );
+    await en.screenshot({ path: await screenshotPath('review-en-new-since-verified'), fullPage: true });
+    await done(en);
+
+    const ar = await commissionPage('ar', `#incident/${ubari}`);
+    await ar.locator('#new-since-banner').waitFor();
+    await expect(ar.locator('#new-since-banner').textContent()).resolves.toContain(
+      'وصل بلاغ جديد بعد تأكيد هذه الحادثة',
+    );
+    await expect(ar.locator('#view-incident .history li .words').last().textContent()).resolves.toBe(
+      'انضم بلاغ جديد إلى هذه الحادثة وهي «مؤكَّدة»',
+    );
+    await ar.screenshot({ path: await screenshotPath('review-ar-new-since-verified'), fullPage: true });
+    await done(ar);
   });
 });

@@ -198,6 +198,13 @@ function render(i) {
         h('code', { class: 'id', title: i.id, dir: 'ltr' }, `#${shortId(i.id)}`),
       ),
     ),
+    i.newSinceVerified
+      ? h(
+          'p',
+          { class: 'new-since-banner', role: 'note', id: 'new-since-banner' },
+          t('incident.newSinceBanner', { count: i.newSinceVerified, at: formatDateTime(i.verifiedAt) }),
+        )
+      : null,
     i.mergedIntoId
       ? h(
           'p',

@@ -71,6 +71,9 @@ function row(i) {
         { class: 'meta' },
         stanceBadge(i.stance),
         i.corrected ? h('span', { class: 'tag' }, t('incident.corrected')) : null,
+        i.newSinceVerified
+          ? h('span', { class: 'tag new-since' }, t('incident.newSince', { count: i.newSinceVerified }))
+          : null,
         (i.languages ?? []).map((l) => h('span', { class: 'tag', lang: l }, label('lang', l))),
       ),
     ),

@@ -168,6 +168,41 @@ describe('comments', () => {
   });
 });
 
+describe('new reports on a verified incident', () => {
+  it('are counted in the queue and on the page and told in the history, until a reviewer sets the state again', async () => {
+    const inc = await insertIncidentWithReports(s.rt.db, observer.user.id, [{ placeName: 'Joinville' }], {
+      placeName: 'Joinville',
+    });
+    expect((await api.patch(`/api/incidents/${inc.id}`, { state: 'verified' })).status).toBe(200);
+    const queued = async () =>
+      (await api.get('/api/incidents?place=Joinville')).body.items.find((i: { id: string }) => i.id === inc.id);
+    expect((await queued()).newSinceVerified).toBe(0);
+
+    // A report received after the verification joins (as the pipeline would put it there).
+    const late = await insertIncidentWithReports(s.rt.db, observer.user.id, [{ placeName: 'Joinville' }]);
+    await s.rt.db.report.update({
+      where: { id: late.reportIds[0] },
+      data: { incidentId: inc.id, receivedAt: new Date(Date.now() + 60_000) },
+    });
+    expect((await queued()).newSinceVerified).toBe(1);
+    const detail = (await api.get(`/api/incidents/${inc.id}`)).body;
+    expect(detail).toMatchObject({ state: 'verified', newSinceVerified: 1 });
+    expect(detail.verifiedAt).toEqual(expect.any(String));
+    expect(detail.history.map((h: { action: string }) => h.action)).toEqual([
+      'incident_state_changed',
+      'report_joined',
+    ]);
+    expect(detail.history[1].after).toEqual({ reportId: late.reportIds[0] });
+
+    // Looked at again: back to review, then verified anew, the count starts afresh; the state was never changed for them.
+    expect((await api.patch(`/api/incidents/${inc.id}`, { state: 'under_review' })).status).toBe(200);
+    expect((await queued()).newSinceVerified).toBe(0);
+    await s.rt.db.report.update({ where: { id: late.reportIds[0] }, data: { receivedAt: new Date() } });
+    expect((await api.patch(`/api/incidents/${inc.id}`, { state: 'verified' })).status).toBe(200);
+    expect((await queued()).newSinceVerified).toBe(0);
+  });
+});
+
 describe('merge and split', () => {
   it('merges another incident in: every report moves and is pinned, nothing is lost, the other leaves the queue', async () => {
     const a = await insertIncidentWithReports(
