@@ -356,3 +356,27 @@ describe('a new report on a verified incident', () => {
     await done(ar);
   });
 });
+
+describe('times in the agreement zone', () => {
+  it('a digest asked for 28 Nov–4 Dec is listed and named from 28 Nov to 4 Dec, in English and Arabic', async () => {
+    const page = await commissionPage('en', '#digests');
+    const form = page.locator('#digest-form');
+    await form.getByLabel('From').fill('2020-11-28');
+    await form.getByLabel('To').fill('2020-12-04');
+    await page.getByRole('button', { name: 'Compile digest' }).click();
+    await page.locator('#flash', { hasText: 'Digest compiled.' }).waitFor();
+    const item = page.locator('#digests-list > li').first();
+    await expect(item.locator('.item-head strong').textContent()).resolves.toBe('28 Nov 2020 – 4 Dec 2020');
+    await expect(
+      item.locator('li[lang="en"]').getByRole('link', { name: 'PDF' }).getAttribute('download'),
+    ).resolves.toBe('digest-2020-11-28-2020-12-04-en.pdf');
+    await page.screenshot({ path: await screenshotPath('review-en-digest-named') });
+
+    await page.getByRole('button', { name: 'Switch to Arabic' }).click();
+    await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');
+    const head = page.locator('#digests-list > li').first().locator('.item-head strong');
+    await eventually(() => head.textContent()).toMatch(/^28 نوفمبر 2020 – 4 ديسمبر 2020$/);
+    await page.screenshot({ path: await screenshotPath('review-ar-digest-named') });
+    await done(page);
+  });
+});
