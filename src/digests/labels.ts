@@ -1,7 +1,7 @@
 // Words and number formats shared by the HTML and PDF renderers, in English and Arabic.
 // Numbers stay in Western digits in both languages, as in Libyan official and UN documents.
 import { placeNameAr } from '../incidents/view.ts';
-import type { Change, DigestAgreement, DigestData, Lang, StanceName } from './types.ts';
+import type { Change, DigestAgreement, DigestData, IncidentStateName, Lang, StanceName } from './types.ts';
 
 export const LABELS = {
   en: {
@@ -21,11 +21,13 @@ export const LABELS = {
     term: 'Term',
     change: 'Change from previous period',
     byTerm: 'Violations and compliance per term',
-    byParty: 'Per party',
+    byParty: 'Per party (all allegations, verified or not)',
     party: 'Party',
     places: 'Places with most incidents',
     place: 'Place',
-    notable: 'Notable verified incidents',
+    notable: 'Notable incidents: every severe one, whatever its review, and the most severe verified',
+    reviewState: 'Review state',
+    weekSummary: 'The period in brief',
     severity: 'Severity',
     observed: 'First observed',
     summary: 'Summary',
@@ -63,11 +65,13 @@ export const LABELS = {
     term: 'البند',
     change: 'التغير عن الفترة السابقة',
     byTerm: 'الخروقات والامتثال حسب البند',
-    byParty: 'حسب الطرف',
+    byParty: 'حسب الطرف (كل الادعاءات، مؤكدة أو لا)',
     party: 'الطرف',
     places: 'الأماكن الأكثر حوادث',
     place: 'المكان',
-    notable: 'أبرز الحوادث المؤكدة',
+    notable: 'أبرز الحوادث: كل حادثة خطيرة أياً كانت حالة مراجعتها، وأخطر الحوادث المؤكدة',
+    reviewState: 'حالة المراجعة',
+    weekSummary: 'الفترة باختصار',
     severity: 'الخطورة',
     observed: 'أول رصد',
     summary: 'الملخص',
@@ -183,3 +187,24 @@ export function notableText(n: DigestData['notable'][number], agreement: DigestA
   const reports = lang === 'ar' ? reportsAr(n.reportCount) : `${n.reportCount} report${n.reportCount === 1 ? '' : 's'}`;
   return [head, near, parties, reports].filter(Boolean).join(' · ');
 }
+
+const STATE_NAMES = {
+  en: {
+    new: 'New',
+    under_review: 'Under review',
+    needs_info: 'Needs info',
+    verified: 'Verified',
+    rejected: 'Rejected',
+  },
+  ar: {
+    new: 'جديدة',
+    under_review: 'قيد المراجعة',
+    needs_info: 'بحاجة إلى معلومات',
+    verified: 'مؤكَّدة',
+    rejected: 'مرفوضة',
+  },
+} as const satisfies Record<Lang, Record<IncidentStateName, string>>;
+
+/** A notable incident's review state; digests compiled before states were recorded listed verified ones only. */
+export const reviewStateName = (state: IncidentStateName | undefined, lang: Lang): string =>
+  STATE_NAMES[lang][state ?? 'verified'];

@@ -7,6 +7,7 @@ import {
   notableText,
   partyName,
   placeLabel,
+  reviewStateName,
   termTitle,
 } from './labels.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
@@ -111,16 +112,24 @@ export function digestTables(data: DigestData, agreement: DigestAgreement, lang:
     {
       id: 'notable',
       title: l.notable,
-      widths: [1.3, 1.3, 2, 0.9, 0.9, 4],
-      head: [l.observed, l.place, l.term, l.severity, l.reports, l.summary],
+      widths: [1.3, 1.3, 2, 1.2, 0.9, 0.9, 4],
+      head: [l.observed, l.place, l.term, l.reviewState, l.severity, l.reports, l.summary],
       rows: data.notable.map((n) => [
-        n.firstObservedAt.slice(0, 10),
+        localDay(n.firstObservedAt, data.period.timezone),
         placeLabel(n.placeName, lang),
         n.terms.map((t) => termTitle(agreement, t, lang)).join(lang === 'ar' ? '، ' : ', '),
+        reviewStateName(n.state, lang),
         s(n.severity),
         s(n.reportCount),
         notableText(n, agreement, lang),
       ]),
     },
   ];
+}
+
+/** The calendar day of an instant in the digest's zone (an incident at 23:30 UTC is the next day in Tripoli). */
+function localDay(iso: string, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(iso),
+  );
 }

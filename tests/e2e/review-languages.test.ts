@@ -6,9 +6,9 @@ import type { Page } from 'playwright-core';
 import type { TestServer, TestUser } from '../helpers/server.ts';
 import { bearer } from '../helpers/http.ts';
 import { eventually, screenshotPath } from './helpers/browser.ts';
-import { done, queueRows } from './helpers/review-browser.ts';
+import { done, queueRows, watch } from './helpers/review-browser.ts';
 import { startReviewSession, type ReviewSession } from './helpers/review-session.ts';
-import { insertIncidentWithReports } from '../helpers/factories.ts';
+import { insertIncidentWithReports, insertIncidents } from '../helpers/factories.ts';
 import { seedIncidents } from './helpers/review-seed.ts';
 
 let session: ReviewSession;
@@ -377,6 +377,53 @@ describe('times in the agreement zone', () => {
     const head = page.locator('#digests-list > li').first().locator('.item-head strong');
     await eventually(() => head.textContent()).toMatch(/^28 نوفمبر 2020 – 4 ديسمبر 2020$/);
     await page.screenshot({ path: await screenshotPath('review-ar-digest-named') });
+    await done(page);
+  });
+});
+
+describe('the digest a commission can act on', () => {
+  it('opens with a brief, and names a severe incident still under review with its state, in English and Arabic', async () => {
+    const [severe] = await insertIncidents(s.rt.db, [
+      {
+        state: 'under_review',
+        severity: 5,
+        terms: ['hostilities'],
+        stance: 'violation',
+        placeName: 'Sirte',
+        lat: 31.2,
+        lon: 16.6,
+        firstObservedAt: new Date('2020-11-21T06:00:00Z'),
+        lastObservedAt: new Date('2020-11-21T07:00:00Z'),
+      },
+    ]);
+    const page = await commissionPage('en', '#digests');
+    const form = page.locator('#digest-form');
+    await form.getByLabel('From').fill('2020-11-16');
+    await form.getByLabel('To').fill('2020-11-22');
+    await page.getByRole('button', { name: 'Compile digest' }).click();
+    await page.locator('#flash', { hasText: 'Digest compiled.' }).waitFor();
+    const item = page.locator('#digests-list > li', { hasText: '16 Nov 2020 – 22 Nov 2020' });
+    await item.waitFor();
+    for (const lang of ['en', 'ar'] as const) {
+      const href = (await item.locator(`li[lang="${lang}"]`).getByRole('link', { name: 'Open' }).getAttribute('href'))!;
+      const digest = watch(await page.context().newPage());
+      await digest.goto(`${s.url}${href}`);
+      const brief = (await digest.locator('#brief').textContent())!;
+      const notable = (await digest.locator('#notable').textContent())!;
+      if (lang === 'en') {
+        expect(brief).toContain('1 severe incident, 0 verified: each is named below with its review state.');
+        expect(notable).toContain('Under review');
+        expect(notable).toMatch(/2020-11-21\s*Sirte\s*Cessation of hostilities\s*Under review/);
+      } else {
+        expect(brief).toContain('الحوادث الخطيرة: 1، المؤكد منها: 0');
+        expect(notable).toContain('قيد المراجعة');
+        expect(notable).toContain('قرب سرت');
+        expect(notable).not.toMatch(/Violation|near/);
+      }
+      await digest.screenshot({ path: await screenshotPath(`review-${lang}-digest-brief`), fullPage: true });
+      await digest.close();
+    }
+    expect(severe).toBeTruthy();
     await done(page);
   });
 });
