@@ -3,6 +3,7 @@
 // the map's markers and popups. Screenshots go to test-artifacts/screenshots/review-ar-*.png and review-en-*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import type { TestServer, TestUser } from '../helpers/server.ts';
 import { bearer } from '../helpers/http.ts';
 import { eventually, screenshotPath } from './helpers/browser.ts';
@@ -426,4 +427,32 @@ describe('the digest a commission can act on', () => {
     expect(severe).toBeTruthy();
     await done(page);
   });
+});
+
+describe('exports from the queue', () => {
+  for (const lang of ['en', 'ar'] as const) {
+    it(`${lang}: the export links carry the filters and download the selected incidents and reports`, async () => {
+      const page = await commissionPage(lang);
+      await queueRows(page);
+      const shown = await filterPlace(page, lang === 'ar' ? 'مصراتة' : 'Misrata');
+      expect(shown).toEqual([misrata]);
+      const link = page.locator('#queue-exports a[data-export="incidents.csv"]');
+      await expect(link.textContent()).resolves.toBe(lang === 'ar' ? 'الحوادث (CSV)' : 'Incidents (CSV)');
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      const csv = await readFile((await download.path())!, 'utf8');
+      const lines = csv.trim().split(/\r?\n/);
+      expect(lines).toHaveLength(2); // the header and the one incident the queue shows
+      expect(csv).toContain(misrata);
+      const [geo] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('#queue-exports a[data-export="reports.geojson"]').click(),
+      ]);
+      const fc = JSON.parse(await readFile((await geo.path())!, 'utf8'));
+      expect(fc.type).toBe('FeatureCollection');
+      expect(fc.features.length).toBeGreaterThan(0);
+      await page.locator('#queue-exports').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: await screenshotPath(`review-${lang}-queue-exports`) });
+      await done(page);
+    });
+  }
 });

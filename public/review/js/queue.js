@@ -2,7 +2,7 @@
 // bulk actions (state, assign).
 import { $, h, flash } from './dom.js';
 import { t, label, formatNumber, formatAge, formatDateTime } from './i18n.js';
-import { listIncidents, bulk, describeError } from './api.js';
+import { listIncidents, bulk, describeError, query } from './api.js';
 import { apiFilters } from './filters.js';
 import { STATES } from './vocab.js';
 import { stateBadge, stanceBadge, termList, partyList, confidence, incidentName, placeLabel } from './badges.js';
@@ -133,6 +133,10 @@ export async function loadQueue({ more = false } = {}) {
   };
   $('queue-message').textContent = t('queue.loading');
   $('queue-table').setAttribute('aria-busy', 'true');
+  // The export links carry the same filters (and state tab) as the list they sit under.
+  const selection = query({ ...params, sort: undefined, limit: undefined, cursor: undefined });
+  for (const a of document.querySelectorAll('#queue-exports a[data-export]'))
+    a.href = `/api/exports/${a.dataset.export}${selection}`;
   try {
     const page = await listIncidents(params);
     // A slower earlier request must not overwrite the answer to a later one (filters changed meanwhile).
