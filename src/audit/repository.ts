@@ -2,6 +2,7 @@
 // verifier, the anchors and the incident page. The hashing and the rules of the chain are in chain.ts / append.ts.
 import { Prisma, type Db, type Tx } from '../db/client.ts';
 import type { AuditContent } from './chain.ts';
+import { likeLiteral } from '../db/like.ts';
 
 // Any constant works, as long as every writer of the chain uses the same one.
 export const AUDIT_LOCK_KEY = 2020_10_23_05n;
@@ -72,4 +73,72 @@ export async function rowsOfAction(db: Db, entityType: string, entityIds: string
     where: { entityType, entityId: { in: entityIds }, action },
     orderBy: { seq: 'asc' },
   });
+}
+
+/**
+ * An incident's history: its own rows, and the rows of the incidents that made or ended it (the split that created
+ * it names it as `newIncidentId`, the merge that absorbed it as `mergedId`), so neither side's history is empty.
+ */
+export async function historyOfIncident(db: Db, incidentId: string) {
+  return db.auditEvent.findMany({
+    where: {
+      entityType: 'incident',
+      OR: [
+        { entityId: incidentId },
+        { after: { path: ['newIncidentId'], equals: incidentId } },
+        { after: { path: ['mergedId'], equals: incidentId } },
+      ],
+    },
+    orderBy: { seq: 'asc' },
+    select: { at: true, actorName: true, action: true, entityId: true, before: true, after: true },
+  });
+}
+
+/** The audit log page's filters (built in log.ts). */
+export interface AuditLogWhere {
+  action?: string;
+  entityType?: string;
+  entityIdPrefix?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+  beforeSeq?: bigint;
+}
+
+/** Newest first, `take` rows below `beforeSeq`. */
+export async function auditLogPage(db: Db, w: AuditLogWhere, take: number) {
+  return db.auditEvent.findMany({
+    where: {
+      ...(w.action ? { action: w.action } : {}),
+      ...(w.entityType ? { entityType: w.entityType } : {}),
+      ...(w.entityIdPrefix ? { entityId: { startsWith: likeLiteral(w.entityIdPrefix) } } : {}),
+      ...(w.actor ? { actorName: { contains: likeLiteral(w.actor), mode: 'insensitive' as const } } : {}),
+      ...(w.from || w.to ? { at: { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } } : {}),
+      ...(w.beforeSeq !== undefined ? { seq: { lt: w.beforeSeq } } : {}),
+    },
+    orderBy: { seq: 'desc' },
+    take,
+    select: {
+      seq: true,
+      at: true,
+      actorId: true,
+      actorName: true,
+      action: true,
+      entityType: true,
+      entityId: true,
+      before: true,
+      after: true,
+    },
+  });
+}
+
+/** When each of the given incidents was last set to verified (incidents never verified are left out). */
+export async function lastVerifiedAt(db: Db, incidentIds: string[]): Promise<Map<string, Date>> {
+  if (!incidentIds.length) return new Map();
+  const rows = await db.$queryRaw<Array<{ entityId: string; at: Date }>>`
+    SELECT DISTINCT ON ("entityId") "entityId", at FROM "AuditEvent"
+    WHERE "entityType" = 'incident' AND "entityId" = ANY(${incidentIds}::text[])
+      AND action = 'incident_state_changed' AND after->>'state' = 'verified'
+    ORDER BY "entityId", seq DESC`;
+  return new Map(rows.map((r) => [r.entityId, r.at]));
 }

@@ -24,3 +24,5 @@ export const canDownloadCustody = (u: Who) => u?.role === 'commission' || u?.rol
 export const canSeeObserverNames = (u: Who) => u?.role === 'admin';
 /** Erasing a report (its narrative and files) on request: an admin's decision, audited. */
 export const canEraseReports = (u: Who) => u?.role === 'admin';
+
+export const canReadAuditLog = (u: Who) => u?.role === 'commission' || u?.role === 'admin';

@@ -366,3 +366,42 @@ export function searchPlaces(query: string, limit = 10, g = loadGazetteer()): Pl
       matched,
     }));
 }
+
+/** A place name in both scripts: the gazetteer's entry for exactly this name (any of its spellings), else none. */
+export function bothScripts(name: string | null, g = loadGazetteer()): { name: string; nameAr: string } | null {
+  if (!name?.trim()) return null;
+  const p = g.exact.get(keyOf(name));
+  return p ? { name: p.name, nameAr: p.nameAr } : null;
+}
+
+/**
+ * Every spelling a place-name search should match: the query itself, and the English and Arabic names of the
+ * gazetteer places it names or starts, so "سرت" finds incidents stored as "Sirte" and "Sirte" those typed "سرت".
+ */
+export function placeSpellings(query: string, g = loadGazetteer(), limit = 10): string[] {
+  const out = new Set([query.trim()]);
+  for (const p of searchPlaces(query, limit, g)) {
+    out.add(p.name);
+    out.add(p.nameAr);
+  }
+  return [...out].filter(Boolean);
+}
+
+/** The gazetteer ids that dedup's reasons name ("same place harawa", "both name sirte, misrata"). */
+const REASON_PLACES = /^(?:same place|both name) (.+)$/;
+
+/** English and Arabic names of the places a list of dedup reasons names by id, for reasons shown in either language. */
+export function placesInReasons(
+  reasons: string[],
+  g = loadGazetteer(),
+): Record<string, { name: string; nameAr: string }> {
+  const out: Record<string, { name: string; nameAr: string }> = {};
+  for (const r of reasons) {
+    const m = REASON_PLACES.exec(r);
+    for (const id of m ? m[1]!.split(', ') : []) {
+      const p = g.byId.get(id);
+      if (p) out[id] = { name: p.name, nameAr: p.nameAr };
+    }
+  }
+  return out;
+}

@@ -55,27 +55,7 @@ export function compileDigest(raw: DigestInput, agreement: DigestAgreement, opts
     terms,
     parties: partyTotals(live, partyIds),
     topPlaces: topPlaces(live, opts.placesLimit ?? 10),
-    notable: live
-      .filter((i) => i.state === 'verified')
-      .sort(
-        (a, b) =>
-          b.severity - a.severity ||
-          b.reportCount - a.reportCount ||
-          a.firstObservedAt.getTime() - b.firstObservedAt.getTime() ||
-          byId(a, b),
-      )
-      .slice(0, opts.notableLimit ?? 10)
-      .map((i) => ({
-        id: i.id,
-        terms: [...i.terms].sort(),
-        stance: i.stance,
-        parties: partiesOf(i),
-        placeName: i.placeName,
-        firstObservedAt: i.firstObservedAt.toISOString(),
-        severity: i.severity,
-        reportCount: i.reportCount,
-        summary: oneLine(i.summary),
-      })),
+    notable: notableOf(live, opts.notableLimit ?? 10),
     deadlines: agreement.deadlines
       .map((d) => {
         const days = daysBetween(referenceDate, d.due);
@@ -105,6 +85,37 @@ export function compileDigest(raw: DigestInput, agreement: DigestAgreement, opts
       })),
   };
   return { ...data, contentHash: sha256Hex(canonicalJson(data)) };
+}
+
+/** Severity from which an incident is named in the digest whatever its review state (src/incidents: 0-5). */
+export const SEVERE_AT = 4;
+
+/**
+ * The incidents a digest names: every severe one, whatever its review state (a shelling with civilians injured that
+ * is still under review must not go unmentioned), then the most severe verified ones up to `limit`; each with its
+ * state, so a reader tells established facts from allegations.
+ */
+function notableOf(live: DigestIncident[], limit: number): DigestData['notable'] {
+  const order = (a: DigestIncident, b: DigestIncident) =>
+    b.severity - a.severity ||
+    b.reportCount - a.reportCount ||
+    a.firstObservedAt.getTime() - b.firstObservedAt.getTime() ||
+    byId(a, b);
+  const severe = live.filter((i) => i.severity >= SEVERE_AT);
+  const verified = live.filter((i) => i.severity < SEVERE_AT && i.state === 'verified').sort(order);
+  return [...severe, ...verified.slice(0, Math.max(0, limit - severe.length))].sort(order).map((i) => ({
+    id: i.id,
+    state: i.state,
+    severe: i.severity >= SEVERE_AT,
+    terms: [...i.terms].sort(),
+    stance: i.stance,
+    parties: partiesOf(i),
+    placeName: i.placeName,
+    firstObservedAt: i.firstObservedAt.toISOString(),
+    severity: i.severity,
+    reportCount: i.reportCount,
+    summary: oneLine(i.summary),
+  }));
 }
 
 function grouped(raw: DigestInput, dayOf: (d: Date) => string): GroupedInput {

@@ -1,7 +1,8 @@
 // renderDigestHtml: one standalone page (inline CSS and SVG, nothing fetched), English or Arabic (right-to-left).
 import { digestTermIds, LABELS, periodText, termTitle } from './labels.ts';
-import { MAP_POINT_LIMIT, mapSvg, SERIES_COLOURS, STANCE_COLOURS, trendSvg } from './svg.ts';
+import { MAP_POINT_LIMIT, mapSvg, seriesStyle, STANCE_COLOURS, trendSvg } from './svg.ts';
 import { digestTables } from './tables.ts';
+import { digestBrief } from './brief.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
 import { formatAnchor, type AuditAnchor } from '../audit/anchor.ts';
 
@@ -28,12 +29,23 @@ export function renderDigestHtml(
   const p = periodText(data);
   const termIds = digestTermIds(agreement, data);
   const active = termIds.filter((id) => data.trend.terms[id]?.violations.some((v) => v > 0));
+  // A sample of each line (its colour and dash) beside the term it stands for.
+  const lineLegend = (items: Array<[{ colour: string; dash: string }, string]>) =>
+    `<ul class="legend lines">${items
+      .map(
+        ([st, text]) =>
+          `<li><svg width="28" height="8" aria-hidden="true"><line x1="0" y1="4" x2="28" y2="4" stroke="${st.colour}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/></svg> ${esc(text)}</li>`,
+      )
+      .join('')}</ul>`;
   const legend = (items: Array<[string, string]>) =>
     `<ul class="legend">${items.map(([c, t]) => `<li><span style="background:${c}"></span>${esc(t)}</li>`).join('')}</ul>`;
 
   const sections = [
     `<header><h1>${esc(l.title)}</h1><p class="agreement">${esc(agreement.title[lang])}</p>` +
       `<p>${esc(l.period)}: <bdi>${p.from} – ${p.to}</bdi> · ${esc(l.previous)} <bdi>${p.previousFrom} – ${p.previousTo}</bdi> · ${esc(l.timezone)} ${esc(data.period.timezone)}</p></header>`,
+    `<section id="brief"><h2>${esc(l.weekSummary)}</h2>${digestBrief(data, agreement, lang)
+      .map((x) => `<p>${esc(x)}</p>`)
+      .join('')}</section>`,
     ...digestTables(data, agreement, lang).map(
       (t) => `<section id="${t.id}"><h2>${esc(t.title)}</h2>${table(t.head, t.rows, l.none)}</section>`,
     ),
@@ -50,7 +62,7 @@ export function renderDigestHtml(
             data.trend.days,
             active.map((id) => ({ label: termTitle(agreement, id, lang), values: data.trend.terms[id].violations })),
             l.trend,
-          ) + legend(active.map((id, n) => [SERIES_COLOURS[n % SERIES_COLOURS.length], termTitle(agreement, id, lang)]))
+          ) + lineLegend(active.map((id, n) => [seriesStyle(n), termTitle(agreement, id, lang)]))
         : `<p class="empty">${esc(l.none)}</p>`) +
       `</section>`,
     `<footer>${esc(l.contentHash)}: <code>${data.contentHash}</code>` +

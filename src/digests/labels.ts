@@ -1,6 +1,7 @@
 // Words and number formats shared by the HTML and PDF renderers, in English and Arabic.
 // Numbers stay in Western digits in both languages, as in Libyan official and UN documents.
-import type { Change, DigestAgreement, DigestData, Lang, StanceName } from './types.ts';
+import { placeNameAr } from '../incidents/view.ts';
+import type { Change, DigestAgreement, DigestData, IncidentStateName, Lang, StanceName } from './types.ts';
 
 export const LABELS = {
   en: {
@@ -20,11 +21,13 @@ export const LABELS = {
     term: 'Term',
     change: 'Change from previous period',
     byTerm: 'Violations and compliance per term',
-    byParty: 'Per party',
+    byParty: 'Per party (all allegations, verified or not)',
     party: 'Party',
     places: 'Places with most incidents',
     place: 'Place',
-    notable: 'Notable verified incidents',
+    notable: 'Notable incidents: every severe one, whatever its review, and the most severe verified',
+    reviewState: 'Review state',
+    weekSummary: 'The period in brief',
     severity: 'Severity',
     observed: 'First observed',
     summary: 'Summary',
@@ -62,11 +65,13 @@ export const LABELS = {
     term: 'البند',
     change: 'التغير عن الفترة السابقة',
     byTerm: 'الخروقات والامتثال حسب البند',
-    byParty: 'حسب الطرف',
+    byParty: 'حسب الطرف (كل الادعاءات، مؤكدة أو لا)',
     party: 'الطرف',
     places: 'الأماكن الأكثر حوادث',
     place: 'المكان',
-    notable: 'أبرز الحوادث المؤكدة',
+    notable: 'أبرز الحوادث: كل حادثة خطيرة أياً كانت حالة مراجعتها، وأخطر الحوادث المؤكدة',
+    reviewState: 'حالة المراجعة',
+    weekSummary: 'الفترة باختصار',
     severity: 'الخطورة',
     observed: 'أول رصد',
     summary: 'الملخص',
@@ -144,3 +149,62 @@ export function periodText(data: DigestData): { from: string; to: string; previo
 export function stanceLabel(stance: StanceName | null, lang: Lang): string {
   return stance ? LABELS[lang][stance === 'violation' ? 'violations' : stance] : '–';
 }
+
+/** A place in the digest's language: the gazetteer's Arabic name in Arabic, the stored name otherwise. */
+export function placeLabel(name: string | null, lang: Lang): string {
+  if (!name) return '–';
+  return lang === 'ar' ? (placeNameAr(name) ?? name) : name;
+}
+
+// One incident's stance, in the singular (the tables' column heads are plurals: "Violations").
+const STANCE_ONE = {
+  en: { violation: 'Violation', compliance: 'Compliance', information: 'Information' },
+  ar: { violation: 'خرق', compliance: 'امتثال', information: 'معلومات' },
+} as const satisfies Record<Lang, Record<StanceName, string>>;
+
+// Arabic counts agree with their noun: one report, two (dual), three to ten (plural), eleven and more (singular).
+function reportsAr(n: number): string {
+  if (n === 1) return 'بلاغ واحد';
+  if (n === 2) return 'بلاغان';
+  const rem = n % 100;
+  return rem >= 3 && rem <= 10 ? `${n} بلاغات` : `${n} بلاغاً`;
+}
+
+/**
+ * The one line that names a notable incident. English keeps the pipeline's stored summary (it carries the
+ * casualties); Arabic is written from the same facts, so an Arabic digest never falls back to English prose.
+ */
+export function notableText(n: DigestData['notable'][number], agreement: DigestAgreement, lang: Lang): string {
+  if (lang === 'en' && n.summary) return n.summary;
+  const sep = lang === 'ar' ? '، ' : ', ';
+  const terms = n.terms.filter((t) => t !== 'none').map((t) => termTitle(agreement, t, lang));
+  const stance = n.stance ? STANCE_ONE[lang][n.stance] : '–';
+  const head = terms.length ? `${stance}: ${terms.join(sep)}` : stance;
+  const near = n.placeName ? `${lang === 'ar' ? 'قرب' : 'near'} ${placeLabel(n.placeName, lang)}` : null;
+  const parties = n.parties.length
+    ? `${lang === 'ar' ? 'الطرف المنسوب إليه' : 'alleged'}: ${n.parties.map((p) => partyName(agreement, p, lang)).join(sep)}`
+    : null;
+  const reports = lang === 'ar' ? reportsAr(n.reportCount) : `${n.reportCount} report${n.reportCount === 1 ? '' : 's'}`;
+  return [head, near, parties, reports].filter(Boolean).join(' · ');
+}
+
+const STATE_NAMES = {
+  en: {
+    new: 'New',
+    under_review: 'Under review',
+    needs_info: 'Needs info',
+    verified: 'Verified',
+    rejected: 'Rejected',
+  },
+  ar: {
+    new: 'جديدة',
+    under_review: 'قيد المراجعة',
+    needs_info: 'بحاجة إلى معلومات',
+    verified: 'مؤكَّدة',
+    rejected: 'مرفوضة',
+  },
+} as const satisfies Record<Lang, Record<IncidentStateName, string>>;
+
+/** A notable incident's review state; digests compiled before states were recorded listed verified ones only. */
+export const reviewStateName = (state: IncidentStateName | undefined, lang: Lang): string =>
+  STATE_NAMES[lang][state ?? 'verified'];

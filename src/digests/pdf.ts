@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { digestTermIds, LABELS, periodText, termTitle } from './labels.ts';
 import { drawTable, drawText, type Box } from './pdf-layout.ts';
-import { libyaProjection, mapPoints, SERIES_COLOURS, STANCE_COLOURS } from './svg.ts';
+import { libyaProjection, mapPoints, seriesStyle, STANCE_COLOURS } from './svg.ts';
 import { digestTables } from './tables.ts';
+import { digestBrief } from './brief.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
 import { formatAnchor, type AuditAnchor } from '../audit/anchor.ts';
 
@@ -68,6 +69,11 @@ export function renderDigestPdf(
     ) + 8;
   doc.fillColor('#1b2631');
 
+  heading(l.weekSummary);
+  doc.fontSize(10);
+  for (const line of digestBrief(data, agreement, lang)) y += drawText(doc, line, y, frame, dir) + 2;
+  y += 10;
+
   for (const t of digestTables(data, agreement, lang)) {
     heading(t.title);
     y = t.rows.length
@@ -104,8 +110,9 @@ export function renderDigestPdf(
       ) + 6;
     doc.fontSize(8.5);
     active.forEach((id, n) => {
-      doc.fillColor(SERIES_COLOURS[n % SERIES_COLOURS.length]);
-      y += drawText(doc, `■ ${termTitle(agreement, id, lang)}`, y, frame, dir);
+      const { colour, dash } = seriesStyle(n);
+      doc.fillColor(colour);
+      y += drawText(doc, `${dash ? '╌╌' : '━━'} ${termTitle(agreement, id, lang)}`, y, frame, dir);
     });
   } else {
     y += drawText(doc, l.none, y, frame, dir);
@@ -155,9 +162,12 @@ function drawTrend(doc: Doc, days: string[], series: number[][], frame: Box, y: 
       doc.text(d.slice(5), x(i) - 15, y + h - bottomPad + 3, { width: 30, align: 'center', lineBreak: false });
   });
   series.forEach((values, n) => {
-    const colour = SERIES_COLOURS[n % SERIES_COLOURS.length];
+    const { colour, dash } = seriesStyle(n);
     values.forEach((v, i) => (i ? doc.lineTo(x(i), yy(v)) : doc.moveTo(x(i), yy(v))));
+    const [on, off] = dash.split(' ').map(Number);
+    if (on) doc.dash(on, { space: off ?? on });
     doc.lineWidth(1.5).stroke(colour);
+    doc.undash();
     values.forEach((v, i) => doc.circle(x(i), yy(v), 1.8).fill(colour));
   });
   return y + h;

@@ -2,6 +2,7 @@
 // from the network: the page must open on an offline laptop in the field.
 import outline from './libya-outline.json' with { type: 'json' };
 import type { DigestData, Lang } from './types.ts';
+import { placeLabel } from './labels.ts';
 
 export const STANCE_COLOURS = {
   violation: '#c0392b',
@@ -9,17 +10,20 @@ export const STANCE_COLOURS = {
   information: '#2471a3',
   none: '#7f8c8d',
 } as const;
-export const SERIES_COLOURS = [
-  '#c0392b',
-  '#d35400',
-  '#7d3c98',
-  '#2471a3',
-  '#1e8449',
-  '#b7950b',
-  '#117a65',
-  '#6e2c00',
-  '#34495e',
-];
+// Trend lines are told apart by colour AND dash pattern, so no two read alike in colour-blind eyes or a grey-scale
+// print; the one green is far down the list (green means compliance elsewhere in the digest).
+export const SERIES_STYLES = [
+  { colour: '#c0392b', dash: '' },
+  { colour: '#2471a3', dash: '6 3' },
+  { colour: '#7d3c98', dash: '2 2' },
+  { colour: '#d35400', dash: '9 3 2 3' },
+  { colour: '#34495e', dash: '4 4' },
+  { colour: '#b7950b', dash: '10 2' },
+  { colour: '#e84393', dash: '1 3' },
+  { colour: '#6e2c00', dash: '6 2 1 2' },
+  { colour: '#1e8449', dash: '3 1' },
+] as const;
+export const seriesStyle = (n: number) => SERIES_STYLES[n % SERIES_STYLES.length]!;
 // Above this the map turns into a blot; the most severe incidents are the ones worth seeing.
 export const MAP_POINT_LIMIT = 3000;
 
@@ -72,7 +76,7 @@ export function mapSvg(data: DigestData, lang: Lang, title: string, width = 640)
     .slice(0, 5)
     .map((p) => {
       const [x, y] = project(p.lon!, p.lat!);
-      return `<text x="${x + 6}" y="${y - 6}" font-size="11" fill="#222"${lang === 'ar' ? ' direction="rtl"' : ''}>${esc(p.placeName)}</text>`;
+      return `<text x="${x + 6}" y="${y - 6}" font-size="11" fill="#222"${lang === 'ar' ? ' direction="rtl"' : ''}>${esc(placeLabel(p.placeName, lang))}</text>`;
     });
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">` +
@@ -107,10 +111,10 @@ export function trendSvg(days: string[], series: Series[], title: string, width 
     ),
   ];
   const lines = series.map((s, n) => {
-    const colour = SERIES_COLOURS[n % SERIES_COLOURS.length];
+    const { colour, dash } = seriesStyle(n);
     const pts = s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ');
     return (
-      `<polyline points="${pts}" fill="none" stroke="${colour}" stroke-width="2"><title>${esc(s.label)}</title></polyline>` +
+      `<polyline points="${pts}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}><title>${esc(s.label)}</title></polyline>` +
       s.values.map((v, i) => `<circle cx="${x(i)}" cy="${y(v)}" r="2.5" fill="${colour}"/>`).join('')
     );
   });

@@ -1,5 +1,15 @@
 // The digest's tables as plain text rows, shared by the HTML and PDF renderers so both say the same thing.
-import { deadlineStatus, digestTermIds, formatChange, LABELS, partyName, stanceLabel, termTitle } from './labels.ts';
+import {
+  deadlineStatus,
+  digestTermIds,
+  formatChange,
+  LABELS,
+  notableText,
+  partyName,
+  placeLabel,
+  reviewStateName,
+  termTitle,
+} from './labels.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
 
 export interface DigestTable {
@@ -91,21 +101,35 @@ export function digestTables(data: DigestData, agreement: DigestAgreement, lang:
       title: l.places,
       widths: [3, 1, 1, 1, 1],
       head: [l.place, l.incidents, l.violations, l.compliance, l.verified],
-      rows: data.topPlaces.map((x) => [x.placeName, s(x.incidents), s(x.violations), s(x.compliance), s(x.verified)]),
+      rows: data.topPlaces.map((x) => [
+        placeLabel(x.placeName, lang),
+        s(x.incidents),
+        s(x.violations),
+        s(x.compliance),
+        s(x.verified),
+      ]),
     },
     {
       id: 'notable',
       title: l.notable,
-      widths: [1.3, 1.3, 2, 0.9, 0.9, 4],
-      head: [l.observed, l.place, l.term, l.severity, l.reports, l.summary],
+      widths: [1.3, 1.3, 2, 1.2, 0.9, 0.9, 4],
+      head: [l.observed, l.place, l.term, l.reviewState, l.severity, l.reports, l.summary],
       rows: data.notable.map((n) => [
-        n.firstObservedAt.slice(0, 10),
-        n.placeName ?? '–',
+        localDay(n.firstObservedAt, data.period.timezone),
+        placeLabel(n.placeName, lang),
         n.terms.map((t) => termTitle(agreement, t, lang)).join(lang === 'ar' ? '، ' : ', '),
+        reviewStateName(n.state, lang),
         s(n.severity),
         s(n.reportCount),
-        n.summary ?? stanceLabel(n.stance, lang),
+        notableText(n, agreement, lang),
       ]),
     },
   ];
+}
+
+/** The calendar day of an instant in the digest's zone (an incident at 23:30 UTC is the next day in Tripoli). */
+function localDay(iso: string, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(iso),
+  );
 }

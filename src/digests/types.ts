@@ -125,6 +125,9 @@ export interface DigestData {
   }>;
   notable: Array<{
     id: string;
+    /** Review state (absent in digests compiled before it was recorded: those listed verified ones only). */
+    state?: IncidentStateName;
+    severe?: boolean;
     terms: string[];
     stance: StanceName | null;
     parties: string[];

@@ -12,6 +12,7 @@ import { bearerAuth } from './auth-middleware.ts';
 import { jsonErrors, notFoundHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { attachmentsRouter } from './routes/attachments.ts';
+import { auditRouter } from './routes/audit.ts';
 import { authRouter } from './routes/auth.ts';
 import { digestsRouter } from './routes/digests.ts';
 import { exportsRouter } from './routes/exports.ts';
@@ -43,6 +44,7 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/exports', exportsRouter],
   ['/api/digests', digestsRouter],
   ['/api/jobs', jobsRouter],
+  ['/api/audit', auditRouter],
   ['/api/places', placesRouter],
 ];
 

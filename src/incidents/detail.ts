@@ -2,7 +2,9 @@
 // page of its member reports (observed order) with a cursor for the rest, the comments and the audit history.
 // Members are paged: an incident of 20,000 reports is read and sent 50 at a time, never whole.
 import { z } from 'zod';
-import { historyOf } from '../audit/repository.ts';
+import { historyOfIncident } from '../audit/repository.ts';
+import { usernamesOf } from '../users/repository.ts';
+import { assigneeIdsIn } from '../audit/log.ts';
 import type { Db } from '../db/client.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { reportsOfIncidentPage } from '../reports/repository.ts';
@@ -11,6 +13,7 @@ import { reportView } from '../reports/view.ts';
 import { aggregateFromTally, computeIncidentAggregate, type Tally } from './aggregate.ts';
 import { commentsOf, findIncidentForPage, incidentExists, membersOf } from './repository.ts';
 import { IncidentSummary, incidentSummary } from './view.ts';
+import { arrivalRows, newSinceVerification } from './since-verified.ts';
 
 export const MEMBERS_PAGE = 50;
 
@@ -28,6 +31,10 @@ export const MembersPage = z
 
 export const IncidentDetail = IncidentSummary.extend({
   mergedIntoId: z.string().uuid().nullable(),
+  verifiedAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When it was last set to verified (null when it is not verified)' }),
   correction: z.record(z.string(), z.unknown()).nullable(),
   automatic: z
     .object({ terms: z.array(z.string()), stance: z.string().nullable(), confidence: z.number().nullable() })
@@ -49,10 +56,16 @@ export const IncidentDetail = IncidentSummary.extend({
       at: z.string(),
       actorName: z.string().nullable(),
       action: z.string(),
+      entityId: z.string().meta({
+        description: 'The incident the row was recorded on (another one for a split or merge naming this one)',
+      }),
       before: z.unknown(),
       after: z.unknown(),
     }),
   ),
+  people: z
+    .record(z.string(), z.string())
+    .meta({ description: 'Usernames of the accounts the history names by id (assignees)' }),
 }).meta({ id: 'IncidentDetail' });
 
 const encode = (r: { observedAt: Date; id: string }) =>
@@ -92,14 +105,20 @@ async function automaticOf(db: Db, id: string, tally: Tally | null) {
 export async function getIncidentDetail(db: Db, id: string) {
   const incident = await findIncidentForPage(db, id);
   if (!incident) throw new NotFound('incident');
-  const [page, comments, history, automatic] = await Promise.all([
+  const [page, comments, audited, automatic, since] = await Promise.all([
     listIncidentReports(db, id),
     commentsOf(db, id),
-    historyOf(db, 'incident', id),
+    historyOfIncident(db, id),
     automaticOf(db, id, incident.tally as Tally | null),
+    newSinceVerification(db, [incident]).then((m) => m.get(id)),
   ]);
+  const history = [...audited.map((h) => ({ ...h, at: h.at.toISOString() })), ...arrivalRows(id, since)].sort((a, b) =>
+    a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
+  );
   return {
     ...incidentSummary(incident),
+    newSinceVerified: since?.reports.length ?? 0,
+    verifiedAt: since?.verifiedAt ?? null,
     mergedIntoId: incident.mergedIntoId,
     correction: incident.correction ?? null,
     automatic: automatic
@@ -109,11 +128,13 @@ export async function getIncidentDetail(db: Db, id: string) {
     reportsNextCursor: page.nextCursor,
     comments: comments.map((c) => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() })),
     history: history.map((h) => ({
-      at: h.at.toISOString(),
+      at: h.at,
       actorName: h.actorName,
       action: h.action,
+      entityId: h.entityId,
       before: h.before,
       after: h.after,
     })),
+    people: Object.fromEntries(await usernamesOf(db, assigneeIdsIn(history))),
   };
 }

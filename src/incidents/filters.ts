@@ -7,6 +7,7 @@ import { activeAgreement } from '../agreements/index.ts';
 import { reviewThresholdOf } from '../classify/model/index.ts';
 import { likeLiteral } from '../db/like.ts';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
+import { loadGazetteer, placeSpellings } from '../classify/places.ts';
 
 export const INCIDENT_STATES = ['new', 'under_review', 'verified', 'rejected', 'needs_info'] as const;
 export type IncidentStateName = (typeof INCIDENT_STATES)[number];
@@ -34,13 +35,10 @@ export const QueueFilters = z.object({
   term: z.string().trim().min(1).max(64).optional().meta({ description: 'Agreement term id the incident is about.' }),
   stance: z.enum(STANCES).optional(),
   party: z.string().trim().min(1).max(32).optional(),
-  place: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: 'Substring of the place name (case-insensitive).' }),
+  place: z.string().trim().min(1).max(200).optional().meta({
+    description:
+      'Substring of the place name (case-insensitive), in either script: a gazetteer place it names matches by its English and Arabic names.',
+  }),
   bbox: z
     .string()
     .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat')
@@ -82,7 +80,12 @@ export function baseWhere(f: QueueFilters, tz: string): Prisma.IncidentWhereInpu
   if (f.stance) and.push({ stance: f.stance });
   if (f.party) and.push({ parties: { has: f.party } });
   if (f.language) and.push({ languages: { has: f.language } });
-  if (f.place) and.push({ placeName: { contains: likeLiteral(f.place), mode: 'insensitive' } });
+  if (f.place)
+    and.push({
+      OR: placeSpellings(f.place, loadGazetteer(activeAgreement().gazetteer)).map((name) => ({
+        placeName: { contains: likeLiteral(name), mode: 'insensitive' as const },
+      })),
+    });
   if (f.minConfidence !== undefined) and.push({ confidence: { gte: f.minConfidence } });
   if (f.needsReview !== undefined) and.push(needsReviewWhere(f.needsReview));
   if (f.assigneeId) and.push({ assigneeId: f.assigneeId === 'none' ? null : f.assigneeId });

@@ -4,7 +4,7 @@ export { QueueFilters, incidentWhere, toInstant, INCIDENT_STATES, STANCES, type 
 export { QueueQuery, listQueue, stateCounts, mapFeatures, listAssignees, MAP_CAP } from './queue.ts';
 export { getIncidentDetail, getIncidentReports, IncidentDetail, MembersPage, MembersQuery } from './detail.ts';
 export { IncidentPatch, CommentInput, updateIncident, addComment } from './actions.ts';
-export { MergeInput, SplitInput, mergeIncidents, splitReports } from './merge.ts';
+export { MergeInput, SplitInput, mergeIncidents, resolveIncidentId, splitReports } from './merge.ts';
 export { BulkInput, BulkResult, bulkUpdate } from './bulk.ts';
 export { TRANSITIONS, canTransition } from './transitions.ts';
 export { type Actor, type ReviewDeps } from './deps.ts';

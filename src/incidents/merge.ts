@@ -1,11 +1,12 @@
 // A reviewer's merge and split. Reports only ever move between incidents inside one transaction, so no
 // report is lost or left without an incident; moved reports are pinned so automatic dedup leaves them be.
 import { z } from 'zod';
-import { Invalid } from '../errors.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { recomputeIncident } from './aggregate.ts';
 import { countReportsOfIncident, findReportsForSplit, moveAllReports, moveReports } from '../reports/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
 import {
+  incidentIdsStartingWith,
   insertSeparation,
   insertSplitIncident,
   lockIncident,
@@ -14,7 +15,37 @@ import {
   readSummary,
 } from './repository.ts';
 
-export const MergeInput = z.object({ otherId: z.string().uuid() }).strict().meta({ id: 'MergeInput' });
+// The pages show incidents by the first 8 characters of their id ("#4f2a0c1d"): merge takes that, or the full id.
+const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const MergeInput = z
+  .object({
+    otherId: z
+      .string()
+      .trim()
+      .transform((v) => v.replace(/^#/, '').toLowerCase())
+      .pipe(
+        z
+          .string()
+          .regex(/^[0-9a-f]{8}(?:-[0-9a-f-]{0,27})?$/, 'an incident id: the full id, or its first 8 characters')
+          .max(36),
+      )
+      .meta({ description: 'The other incident: its full id, or the short id the pages show (first 8 characters)' }),
+  })
+  .strict()
+  .meta({ id: 'MergeInput' });
+
+/** The one incident a full or short id names: 404 when none does, 409 when a short id names several. */
+export async function resolveIncidentId(deps: Pick<ReviewDeps, 'db'>, id: string): Promise<string> {
+  if (FULL_ID.test(id)) return id;
+  const found = await incidentIdsStartingWith(deps.db, id);
+  if (found.length === 0) throw new NotFound('incident');
+  if (found.length > 1)
+    throw new Conflict(`#${id} names more than one incident: give more of its id, or the full id`, {
+      reason: 'ambiguous_id',
+      id,
+    });
+  return found[0]!;
+}
 export const SplitInput = z
   .object({ reportIds: z.array(z.string().uuid()).min(1).max(500) })
   .strict()

@@ -6,7 +6,8 @@ import { activeCommissionMembers } from '../users/repository.ts';
 import { baseWhere, INCIDENT_STATES, QueueFilters, incidentWhere, type IncidentStateName } from './filters.ts';
 import { countByState, findIncidentPage, mapPoints } from './repository.ts';
 import { afterCursor, encodeCursor, orderBy, SORTS } from './sort.ts';
-import { incidentSummary } from './view.ts';
+import { incidentSummary, placeNameAr } from './view.ts';
+import { newSinceVerification } from './since-verified.ts';
 
 export const QueueQuery = QueueFilters.extend({
   sort: z.enum(SORTS).default('-severity'),
@@ -28,8 +29,9 @@ export async function listQueue(db: Db, q: QueueQuery, tz: string) {
   ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const since = await newSinceVerification(db, page);
   return {
-    items: page.map(incidentSummary),
+    items: page.map((i) => ({ ...incidentSummary(i), newSinceVerified: since.get(i.id)?.reports.length ?? 0 })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(q.sort, last) : null,
     counts,
   };
@@ -55,7 +57,7 @@ export async function mapFeatures(db: Db, f: QueueFilters, tz: string, cap = MAP
       type: 'Feature' as const,
       id: p.id,
       geometry: { type: 'Point' as const, coordinates: [lon!, lat!] },
-      properties: p,
+      properties: { ...p, placeNameAr: placeNameAr(p.placeName), firstObservedAt: p.firstObservedAt.toISOString() },
     })),
   };
 }

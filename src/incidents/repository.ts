@@ -228,6 +228,7 @@ export async function mapPoints(db: Db, where: Prisma.IncidentWhereInput, take: 
       lat: true,
       lon: true,
       placeName: true,
+      firstObservedAt: true,
     },
   });
 }
@@ -302,4 +303,11 @@ export async function incidentsMergedInto(db: Db, ids: string[]): Promise<string
 export async function separatedFrom(db: Db, id: string): Promise<string[]> {
   const rows = await db.incidentSeparation.findMany({ where: { OR: [{ incidentA: id }, { incidentB: id }] } });
   return rows.map((r) => (r.incidentA === id ? r.incidentB : r.incidentA));
+}
+
+/** Up to `take` incident ids starting with `prefix` (lower-case hex and dashes only, checked by the caller). */
+export async function incidentIdsStartingWith(db: Db | Tx, prefix: string, take = 2): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text AS id FROM "Incident" WHERE id::text LIKE ${`${prefix}%`} ORDER BY id LIMIT ${take}`;
+  return rows.map((r) => r.id);
 }

@@ -20,13 +20,29 @@ export type TermTitles = Record<string, string>;
 
 const STANCE_WORD = { violation: 'Violation', compliance: 'Compliance', information: 'Information' } as const;
 
-function when(first: Date, last: Date): string {
-  const day = (d: Date) => d.toISOString().slice(0, 10);
-  const time = (d: Date) => d.toISOString().slice(11, 16);
-  if (day(first) !== day(last)) return `${day(first)} to ${day(last)}`;
-  return first.getTime() === last.getTime()
-    ? `${day(first)} ${time(first)} UTC`
-    : `${day(first)} ${time(first)}–${time(last)} UTC`;
+// Times in the agreement's zone, named ("EET"), as on every page: a reader never takes Tripoli time for UTC.
+function when(first: Date, last: Date, tz: string): string {
+  const parts = (d: Date) => {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: tz,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      })
+        .formatToParts(d)
+        .map((x) => [x.type, x.value]),
+    );
+    return { day: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}`, zone: p.timeZoneName };
+  };
+  const a = parts(first);
+  const b = parts(last);
+  if (a.day !== b.day) return `${a.day} to ${b.day}`;
+  return first.getTime() === last.getTime() ? `${a.day} ${a.time} ${a.zone}` : `${a.day} ${a.time}–${b.time} ${b.zone}`;
 }
 
 function where(s: SummaryInput): string | null {
@@ -42,7 +58,11 @@ function casualtyText(c: SummaryInput['casualties']): string | null {
   return parts.length ? parts.join(', ') : null;
 }
 
-export function incidentSummary(s: SummaryInput, titles: TermTitles = termTitlesOf(activeAgreement())): string {
+export function incidentSummary(
+  s: SummaryInput,
+  titles: TermTitles = termTitlesOf(activeAgreement()),
+  tz: string = activeAgreement().timezone,
+): string {
   const terms = s.terms.filter((t) => t !== 'none');
   const what = terms.length
     ? terms.map((t) => titles[t] ?? t.replace(/_/g, ' ')).join('; ')
@@ -50,7 +70,7 @@ export function incidentSummary(s: SummaryInput, titles: TermTitles = termTitles
   const head = s.stance && terms.length ? `${STANCE_WORD[s.stance]}: ${what}` : what;
   const reports = `${s.reportCount} report${s.reportCount === 1 ? '' : 's'}${s.languages.length ? ` (${s.languages.join('+')})` : ''}`;
   const parties = s.parties.length ? `alleged: ${s.parties.join(', ')}` : null;
-  return [head, where(s), casualtyText(s.casualties), parties, reports, when(s.firstObservedAt, s.lastObservedAt)]
+  return [head, where(s), casualtyText(s.casualties), parties, reports, when(s.firstObservedAt, s.lastObservedAt, tz)]
     .filter((p): p is string => !!p)
     .join(' · ');
 }

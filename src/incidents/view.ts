@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { activeAgreement } from '../agreements/index.ts';
 import { reviewThresholdOf } from '../classify/model/index.ts';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
+import { bothScripts, loadGazetteer } from '../classify/places.ts';
+
+/** The Arabic name of a place the gazetteer knows, for the Arabic pages (null for a name it does not know). */
+export const placeNameAr = (name: string | null): string | null =>
+  bothScripts(name, loadGazetteer(activeAgreement().gazetteer))?.nameAr ?? null;
 
 export const summarySelect = {
   id: true,
@@ -68,6 +73,7 @@ export function incidentSummary(i: SummaryRow) {
     lat: i.lat,
     lon: i.lon,
     placeName: i.placeName,
+    placeNameAr: placeNameAr(i.placeName),
     firstObservedAt: i.firstObservedAt.toISOString(),
     lastObservedAt: i.lastObservedAt.toISOString(),
     reportCount: i.reportCount,
@@ -91,6 +97,7 @@ export const IncidentSummary = z
     lat: z.number().nullable(),
     lon: z.number().nullable(),
     placeName: z.string().nullable(),
+    placeNameAr: z.string().nullable().meta({ description: "The place's Arabic name when the gazetteer knows it" }),
     firstObservedAt: z.string(),
     lastObservedAt: z.string(),
     reportCount: z.number().int(),
@@ -101,6 +108,12 @@ export const IncidentSummary = z
       description:
         'The model is unsure of the automatic terms or stance and no reviewer has corrected them: check them.',
     }),
+
+    newSinceVerified: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Reports received since the incident was last verified (queue and incident page)' }),
   })
   .meta({ id: 'IncidentSummary' });
 

@@ -493,3 +493,15 @@ export async function lockReportForErasure(tx: Tx, id: string) {
 export async function deleteReport(tx: Tx, id: string): Promise<void> {
   await tx.report.delete({ where: { id } });
 }
+
+/** The reports of each incident received after the instant given for it (oldest first). */
+export async function reportsReceivedAfter(db: Db, since: Map<string, Date>) {
+  if (!since.size) return [];
+  const ids = [...since.keys()];
+  const ats = ids.map((id) => since.get(id)!.toISOString());
+  return db.$queryRaw<Array<{ incidentId: string; id: string; receivedAt: Date }>>`
+    SELECT r."incidentId"::text AS "incidentId", r.id::text AS id, r."receivedAt"
+    FROM "Report" r JOIN unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS v(id, at)
+      ON r."incidentId" = v.id AND r."receivedAt" > v.at
+    ORDER BY r."receivedAt", r.id`;
+}

@@ -1,6 +1,8 @@
 // Presents a report row as API JSON. A reviewer's correction wins over the automatic classification,
 // and both are shown so the commission can see what the machine said and what a person decided.
 import type { ReportRow } from './repository.ts';
+import { activeAgreement } from '../agreements/index.ts';
+import { loadGazetteer, placesInReasons } from '../classify/places.ts';
 
 interface AutoClassification {
   terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
@@ -57,9 +59,7 @@ export function reportView(r: ReportRow) {
     resolvedLon: r.resolvedLon,
     classification: classificationView(r.classification, r.correction),
     incidentId: r.incidentId,
-    assignment: r.incidentId
-      ? { score: r.assignmentScore, reasons: (r.assignmentReasons as string[] | null) ?? [] }
-      : null,
+    assignment: r.incidentId ? assignmentView(r.assignmentScore, (r.assignmentReasons as string[] | null) ?? []) : null,
     attachments: r.attachments.map((a) => ({
       id: a.id,
       sha256: a.sha256,
@@ -72,4 +72,9 @@ export function reportView(r: ReportRow) {
       url: attachmentUrl(a.id),
     })),
   };
+}
+
+/** Dedup's score and reasons, with the names of the places the reasons cite by id (shown in the reader's script). */
+function assignmentView(score: number | null, reasons: string[]) {
+  return { score, reasons, places: placesInReasons(reasons, loadGazetteer(activeAgreement().gazetteer)) };
 }

@@ -136,8 +136,10 @@ describe('commission pages', () => {
     await view.getByRole('button', { name: 'Change state' }).click();
     await page.locator('#flash', { hasText: 'State changed to Verified' }).waitFor();
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: sirte } })).state).toBe('verified');
-    await view.locator('.history tbody tr').first().waitFor();
-    await expect(view.locator('.history').textContent()).resolves.toContain('State changed');
+    await view.locator('.history li').first().waitFor();
+    await expect(view.locator('.history').textContent()).resolves.toContain(
+      `${chair.username} changed the state from New to Verified: “Two teams, consistent accounts.”`,
+    );
     await done(page);
   });
 

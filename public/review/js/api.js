@@ -66,11 +66,15 @@ export const split = (id, reportIds) =>
   api(`/api/incidents/${encodeURIComponent(id)}/split`, { method: 'POST', json: { reportIds } });
 export const bulk = (json) => api('/api/incidents/bulk', { method: 'POST', json });
 export const listDigests = () => api('/api/digests');
+export const auditLog = (params) => api(`/api/audit${query(params)}`);
+export const auditActions = () => api('/api/audit/actions');
 export const compileDigest = (from, to) => api('/api/digests', { method: 'POST', json: { from, to } });
 export const digestUrl = (id, format, lang) => `/api/digests/${encodeURIComponent(id)}${query({ format, lang })}`;
 
 /** A message for the person at the keyboard: the API's own message when it gave one. */
 export function describeError(err, t) {
+  // A page's own wording for a refusal it understood (e.g. merge's "no incident has the id #…").
+  if (err?.userMessage) return err.userMessage;
   if (err instanceof HttpError) {
     if (err.status === 403) return t('error.forbidden');
     if (err.status === 404) return t('error.notFound');

@@ -1,6 +1,6 @@
 // Small labelled pieces shared by the queue, the incident page and the map popups.
 import { h } from './dom.js';
-import { t, label, formatPercent } from './i18n.js';
+import { t, label, language, formatPercent, formatDay } from './i18n.js';
 
 export const stateBadge = (state) => h('span', { class: `state state-${state}` }, label('state', state));
 export const stanceBadge = (stance) =>
@@ -14,8 +14,30 @@ export const termList = (terms) =>
 export const partyList = (parties) => (parties ?? []).map((p) => label('party', p)).join(', ') || '–';
 export const confidence = (x) => formatPercent(x);
 
-/** A one-line name for an incident when it has no summary yet. */
-export const incidentName = (i) =>
-  i.summary ||
-  [i.placeName, (i.terms ?? []).map((x) => label('term', x)).join(', ')].filter(Boolean).join(' — ') ||
-  t('incident.untitled');
+/** A place in the page's script: the gazetteer's Arabic name on the Arabic pages, the stored name otherwise. */
+export const placeLabel = (i) => (language() === 'ar' ? (i.placeNameAr ?? i.placeName) : i.placeName) ?? null;
+
+/**
+ * A one-line name for an incident. English keeps the stored summary (the pipeline writes it in English, with the
+ * casualties); Arabic, and any incident without a summary, gets one written here from the same facts.
+ */
+export function incidentName(i) {
+  if (language() === 'en' && i.summary) return i.summary;
+  const sep = language() === 'ar' ? '، ' : ', ';
+  const terms = (i.terms ?? []).filter((x) => x !== 'none').map((x) => label('term', x));
+  const what = terms.length
+    ? i.stance
+      ? t('incident.nameHead', { stance: label('stance', i.stance), terms: terms.join(sep) })
+      : terms.join(sep)
+    : (i.terms ?? []).includes('none')
+      ? label('term', 'none')
+      : null;
+  const place = placeLabel(i);
+  const parts = [
+    what,
+    place ? t('incident.nameNear', { place }) : null,
+    i.reportCount ? t('incident.reportCount', { count: i.reportCount }) : null,
+    i.firstObservedAt ? formatDay(i.firstObservedAt) : null,
+  ].filter(Boolean);
+  return what || place ? parts.join(' · ') : t('incident.untitled');
+}

@@ -1,13 +1,17 @@
 // Compliance digests: compile one for any date range, list the stored ones, open HTML / download PDF / JSON in en or ar.
 import { $, h, flash } from './dom.js';
-import { t, formatDate, formatDateTime } from './i18n.js';
+import { t, formatDay, formatDateTime, isoDay, lastDayOf } from './i18n.js';
 import { listDigests, compileDigest, digestUrl, describeError } from './api.js';
 
 const LANGS = ['en', 'ar'];
 
 function item(d) {
-  const from = d.periodFrom ?? d.from;
-  const to = d.periodTo ?? d.to;
+  // Named by Libyan calendar days, the end inclusive: a digest asked for 28 Nov-4 Dec starts at 28 Nov 00:00 in
+  // Tripoli (27 Nov 22:00 UTC) and is named from 28 Nov, to 4 Dec.
+  const fromAt = d.periodFrom ?? d.from;
+  const toAt = d.periodTo ?? d.to;
+  const from = fromAt ? isoDay(fromAt) : null;
+  const to = toAt ? isoDay(lastDayOf(toAt)) : null;
   const links = (lang) =>
     h(
       'li',
@@ -20,16 +24,12 @@ function item(d) {
         'a',
         {
           href: digestUrl(d.id, 'pdf', lang),
-          download: `digest-${from?.slice(0, 10)}-${to?.slice(0, 10)}-${lang}.pdf`,
+          download: `digest-${from}-${to}-${lang}.pdf`,
         },
         t('digests.pdf'),
       ),
       ' ',
-      h(
-        'a',
-        { href: digestUrl(d.id, 'json', lang), download: `digest-${from?.slice(0, 10)}-${to?.slice(0, 10)}.json` },
-        t('digests.json'),
-      ),
+      h('a', { href: digestUrl(d.id, 'json', lang), download: `digest-${from}-${to}.json` }, t('digests.json')),
     );
   return h(
     'li',
@@ -37,7 +37,11 @@ function item(d) {
     h(
       'div',
       { class: 'item-head' },
-      h('strong', {}, t('digests.period', { from: from ? formatDate(from) : '?', to: to ? formatDate(to) : '?' })),
+      h(
+        'strong',
+        {},
+        t('digests.period', { from: fromAt ? formatDay(fromAt) : '?', to: toAt ? formatDay(lastDayOf(toAt)) : '?' }),
+      ),
       h(
         'span',
         { class: 'note' },

@@ -38,3 +38,14 @@ export function flash(message, kind = 'ok') {
   el.hidden = !message;
   el.classList.toggle('flash-error', kind === 'error');
 }
+
+// A message for the page a hash change is about to show (a split lands on the new incident): the router clears
+// the flash on every change, then shows what was carried.
+let carried = null;
+export const carryFlash = (message, kind = 'ok') => {
+  carried = { message, kind };
+};
+export function showCarriedFlash() {
+  if (carried) flash(carried.message, carried.kind);
+  carried = null;
+}

@@ -1,6 +1,6 @@
 // What a commission member can do on an incident: change state, assign, correct terms/stance, comment,
 // merge another incident into this one (by id or from the nearby ones), split selected reports out.
-import { h, flash } from './dom.js';
+import { h, flash, carryFlash } from './dom.js';
 import { t, label, formatDateTime, formatNumber } from './i18n.js';
 import { patchIncident, comment, merge, split, listIncidents, describeError } from './api.js';
 import { TERMS, STANCES, TRANSITIONS } from './vocab.js';
@@ -159,15 +159,35 @@ function commentForm(i, reload) {
 const NEAR_DEG = 0.2;
 const NEAR_DAYS = 3;
 
+/** The merge's own words for an id that names no incident or several (the API says which in `reason`). */
+function mergeError(err, otherId) {
+  const id = otherId.replace(/^#/, '').slice(0, 36);
+  const said = (userMessage) => Object.assign(new Error(userMessage), { userMessage });
+  if (err?.status === 404) return said(t('action.mergeUnknown', { id }));
+  if (err?.status === 409 && err.body?.error?.reason === 'ambiguous_id')
+    return said(t('action.mergeAmbiguous', { id }));
+  return err;
+}
+
 function mergeForm(i, reload) {
-  const other = h('input', { dir: 'ltr', autocomplete: 'off', spellcheck: 'false', pattern: '[0-9a-fA-F-]{36}' });
+  // The short id shown everywhere ("#4f2a0c1d") or the full id; the server finds the one incident it names.
+  const other = h('input', {
+    dir: 'ltr',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: '#4f2a0c1d',
+    pattern: '#?[0-9a-fA-F]{8}(-[0-9a-fA-F\\-]{0,27})?',
+  });
   const button = h('button', { type: 'submit' }, t('action.merge'));
   const nearby = h('ul', { class: 'nearby', 'aria-live': 'polite' });
   const doMerge = (otherId, btn) => {
     if (!confirm(t('action.confirmMerge'))) return;
     act(
       btn,
-      () => merge(i.id, otherId),
+      () =>
+        merge(i.id, otherId).catch((err) => {
+          throw mergeError(err, otherId);
+        }),
       () => t('action.merged'),
       reload,
     );
@@ -264,7 +284,11 @@ function splitForm(i, picked) {
             () => t('action.splitDone', { count: formatNumber(ids.length) }),
             async (res) => {
               picked.clear();
-              if (res?.id) location.hash = `#incident/${res.id}`;
+              // The message goes with the reviewer to the new incident, naming where its reports came from.
+              if (res?.id) {
+                carryFlash(t('action.splitLanded', { count: formatNumber(ids.length), id: `#${i.id.slice(0, 8)}` }));
+                location.hash = `#incident/${res.id}`;
+              }
             },
           );
         },
@@ -277,6 +301,15 @@ function splitForm(i, picked) {
 }
 
 export function actionsPanel(i, { reload, picked }) {
+  // An incident merged into another takes no more actions (the API would answer 409): the panel stays, greyed out,
+  // so the reviewer sees why nothing can be done here.
+  if (i.mergedIntoId) {
+    const panel = actionsPanel({ ...i, mergedIntoId: null }, { reload, picked });
+    for (const el of panel.querySelectorAll('button, input, select, textarea')) el.disabled = true;
+    panel.classList.add('inactive');
+    panel.setAttribute('aria-disabled', 'true');
+    return panel;
+  }
   return h(
     'aside',
     { class: 'incident-actions', 'aria-label': t('action.label') },

@@ -1,14 +1,15 @@
 // The incident page: facts, automatic classification vs the correction, reports side by side, a map of
 // their positions (and photos' EXIF positions), comments, history; the actions live in incident-actions.js.
 import { $, h } from './dom.js';
-import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
+import { t, formatDateTime, formatNumber, formatPercent } from './i18n.js';
 import { getIncident, incidentReports, describeError, custodyUrl } from './api.js';
 import { photoMatchesSection } from './photo-matches.js';
-import { stateBadge, stanceBadge, termList, partyList, incidentName } from './badges.js';
+import { stateBadge, stanceBadge, termList, partyList, incidentName, placeLabel } from './badges.js';
 import { reportCard } from './report-card.js';
 import { reportPosition } from './evidence.js';
 import { createBaseMap } from './basemap.js';
 import { actionsPanel } from './incident-actions.js';
+import { historySection, incidentLink, sentenceWith, shortId } from './history.js';
 
 let current = null;
 const picked = new Set();
@@ -62,51 +63,6 @@ function classificationBox(i) {
           : h('p', { class: 'note' }, t('incident.noCorrection')),
       ),
     ),
-  );
-}
-
-function history(rows) {
-  const show = (v) => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  return h(
-    'section',
-    { class: 'box', 'aria-labelledby': 'history-title' },
-    h('h2', { id: 'history-title' }, t('incident.history')),
-    rows?.length
-      ? h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            { class: 'history' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['history.at', 'history.who', 'history.action', 'history.before', 'history.after'].map((k) =>
-                  h('th', { scope: 'col' }, t(k)),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              rows.map((r) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, formatDateTime(r.at)),
-                  h('td', {}, r.actorName ?? '–'),
-                  h('td', {}, label('action', r.action)),
-                  h('td', { class: 'json', dir: 'ltr' }, show(r.before)),
-                  h('td', { class: 'json', dir: 'ltr' }, show(r.after)),
-                ),
-              ),
-            ),
-          ),
-        )
-      : h('p', { class: 'note' }, t('incident.noHistory')),
   );
 }
 
@@ -236,16 +192,30 @@ function render(i) {
       h(
         'p',
         { class: 'meta' },
-        stateBadge(i.state),
+        i.mergedIntoId ? h('span', { class: 'state state-merged' }, t('incident.mergedState')) : stateBadge(i.state),
         ' ',
         stanceBadge(i.stance),
         ' ',
-        h('code', { class: 'id' }, i.id),
+        h('code', { class: 'id', title: i.id, dir: 'ltr' }, `#${shortId(i.id)}`),
         ' ',
         // A signed zip of the evidence for an investigator (verify it with npm run custody:verify); the download is audited.
         h('a', { href: custodyUrl(i.id), download: '', class: 'custody' }, t('incident.custody')),
       ),
     ),
+    i.newSinceVerified
+      ? h(
+          'p',
+          { class: 'new-since-banner', role: 'note', id: 'new-since-banner' },
+          t('incident.newSinceBanner', { count: i.newSinceVerified, at: formatDateTime(i.verifiedAt) }),
+        )
+      : null,
+    i.mergedIntoId
+      ? h(
+          'p',
+          { class: 'merged-banner', role: 'note', id: 'merged-banner' },
+          ...sentenceWith('incident.mergedInto', { target: incidentLink(i.mergedIntoId) }),
+        )
+      : null,
     h(
       'div',
       { class: 'incident-grid' },
@@ -255,7 +225,7 @@ function render(i) {
         h(
           'dl',
           { class: 'facts' },
-          fact('col.place', h('span', { dir: 'auto' }, i.placeName ?? '–')),
+          fact('col.place', h('span', { dir: 'auto' }, placeLabel(i) ?? '–')),
           fact('incident.first', formatDateTime(i.firstObservedAt)),
           fact('incident.last', formatDateTime(i.lastObservedAt)),
           fact('col.reports', formatNumber(i.reportCount)),
@@ -279,7 +249,7 @@ function render(i) {
       actionsPanel(i, { reload: () => openIncident(i.id), picked }),
     ),
     comments(i.comments),
-    history(i.history),
+    historySection(i.history, i.id, i.people),
   );
   drawMap($('incident-map-small'), i).catch(() => {
     /* the map is an aid; the page stands without it */

@@ -1,6 +1,6 @@
 // Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
 // hash routes (#queue, #incident/<id>, #map, #digests, #account).
-import { $, flash } from './dom.js';
+import { $, flash, showCarriedFlash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
 import { pendingRecoveryCodes, showEnrollment, wireSecondFactor } from './second-factor.js';
@@ -10,6 +10,7 @@ import { wireQueue, loadQueue, relabelQueue } from './queue.js';
 import { openIncident, rerenderIncident } from './incident.js';
 import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
+import { wireAuditLog, loadAuditLog, relabelAuditLog } from './audit-log.js';
 import { loadAssignees } from './people.js';
 
 const VIEWS = [
@@ -22,9 +23,10 @@ const VIEWS = [
   'incident',
   'map',
   'digests',
+  'audit',
   'account',
 ];
-const ROUTES = ['queue', 'incident', 'map', 'digests', 'account'];
+const ROUTES = ['queue', 'incident', 'map', 'digests', 'audit', 'account'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
 let user = null;
 /** Half-way through signing in: 'verify' (a code is next) or 'enroll' (an authenticator is to be set up). */
@@ -83,6 +85,7 @@ async function route() {
   if (view === 'incident') await openIncident(id);
   if (view === 'map') await loadMap();
   if (view === 'digests') await loadDigests();
+  if (view === 'audit') await loadAuditLog();
   if (view === 'account') await loadAccount({ onSignedOut: signedOut });
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
 }
@@ -157,6 +160,7 @@ async function start() {
   wireFilters();
   wireQueue();
   wireDigests();
+  wireAuditLog();
   onFiltersChange(() => {
     const { view } = parseRoute();
     if (view === 'map') loadMap();
@@ -169,11 +173,13 @@ async function start() {
     relabelQueue();
     rerenderIncident();
     if (!$('view-digests').hidden) loadDigests();
+    relabelAuditLog();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     show(document.body.dataset.view || 'login');
   });
   window.addEventListener('hashchange', () => {
     flash('');
+    showCarriedFlash();
     route();
   });
   try {

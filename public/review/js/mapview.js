@@ -1,10 +1,11 @@
 // Map of every incident matching the filters, clustered, on the offline base layer.
 import { $, h } from './dom.js';
-import { t, label, formatNumber } from './i18n.js';
+import { t, label, formatNumber, formatDateTime } from './i18n.js';
 import { incidentMap, describeError } from './api.js';
 import { apiFilters } from './filters.js';
 import { createBaseMap } from './basemap.js';
-import { STATE_COLOURS, STATES } from './vocab.js';
+import { STANCE_COLOURS, STANCES } from './vocab.js';
+import { placeLabel } from './badges.js';
 
 let ready = null;
 let clusters = null;
@@ -15,6 +16,8 @@ function popup(p) {
     'div',
     { class: 'popup' },
     h('a', { href: `#incident/${p.id}` }, t('map.open')),
+    h('p', { class: 'popup-place', dir: 'auto' }, placeLabel(p) ?? '–'),
+    p.firstObservedAt ? h('p', { class: 'popup-date' }, formatDateTime(p.firstObservedAt)) : null,
     h('p', {}, label('state', p.state), p.stance ? ` · ${label('stance', p.stance)}` : ''),
     h('p', {}, (p.terms ?? []).map((x) => label('term', x)).join(', ') || '–'),
     h(
@@ -31,7 +34,8 @@ function drawLegend() {
   document
     .getElementById('map-legend')
     ?.replaceChildren(
-      ...STATES.map((s) => h('div', {}, h('i', { style: `background:${STATE_COLOURS[s]}` }), label('state', s))),
+      ...STANCES.map((s) => h('div', {}, h('i', { style: `background:${STANCE_COLOURS[s]}` }), label('stance', s))),
+      h('div', {}, h('i', { class: 'ring' }), t('map.verifiedRing')),
     );
 }
 
@@ -70,11 +74,15 @@ export async function loadMap() {
       markers.push(
         L.circleMarker([lat, lon], {
           radius: 8,
-          color: '#fff',
-          weight: 2,
-          fillColor: STATE_COLOURS[p.state] ?? '#333',
+          // A verified incident carries a dark ring; the rest a thin white edge.
+          color: p.state === 'verified' ? '#222' : '#fff',
+          weight: p.state === 'verified' ? 3 : 2,
+          fillColor: STANCE_COLOURS[p.stance] ?? '#555',
           fillOpacity: 0.95,
-        }).bindPopup(() => popup(p)),
+          className: `incident-marker stance-${p.stance ?? 'none'} state-${p.state}`,
+        })
+          .bindTooltip(() => [placeLabel(p), p.stance ? label('stance', p.stance) : null].filter(Boolean).join(' · '))
+          .bindPopup(() => popup(p)),
       );
     }
     clusters.addLayers(markers);

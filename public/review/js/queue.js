@@ -2,10 +2,10 @@
 // bulk actions (state, assign).
 import { $, h, flash } from './dom.js';
 import { t, label, formatNumber, formatAge, formatDateTime } from './i18n.js';
-import { listIncidents, bulk, describeError } from './api.js';
+import { listIncidents, bulk, describeError, query } from './api.js';
 import { apiFilters } from './filters.js';
 import { STATES } from './vocab.js';
-import { stateBadge, stanceBadge, termList, partyList, confidence, incidentName } from './badges.js';
+import { stateBadge, stanceBadge, termList, partyList, confidence, incidentName, placeLabel } from './badges.js';
 import { assigneeOptions } from './people.js';
 
 const SORT_KEY = 'review.sort';
@@ -74,13 +74,16 @@ function row(i) {
         i.needsReview
           ? h('span', { class: 'tag unsure', title: t('incident.needsReviewHint') }, t('incident.needsReview'))
           : null,
+        i.newSinceVerified
+          ? h('span', { class: 'tag new-since' }, t('incident.newSince', { count: i.newSinceVerified }))
+          : null,
         (i.languages ?? []).map((l) => h('span', { class: 'tag', lang: l }, label('lang', l))),
       ),
     ),
     h('td', {}, stateBadge(i.state)),
     h('td', {}, termList(i.terms)),
     h('td', {}, partyList(i.parties)),
-    h('td', { dir: 'auto' }, i.placeName ?? '–'),
+    h('td', { dir: 'auto' }, placeLabel(i) ?? '–'),
     h('td', { class: 'num' }, formatNumber(i.reportCount)),
     h('td', { class: 'num' }, h('span', { class: `sev sev-${i.severity}` }, formatNumber(i.severity))),
     h(
@@ -133,6 +136,10 @@ export async function loadQueue({ more = false } = {}) {
   };
   $('queue-message').textContent = t('queue.loading');
   $('queue-table').setAttribute('aria-busy', 'true');
+  // The export links carry the same filters (and state tab) as the list they sit under.
+  const selection = query({ ...params, sort: undefined, limit: undefined, cursor: undefined });
+  for (const a of document.querySelectorAll('#queue-exports a[data-export]'))
+    a.href = `/api/exports/${a.dataset.export}${selection}`;
   try {
     const page = await listIncidents(params);
     // A slower earlier request must not overwrite the answer to a later one (filters changed meanwhile).

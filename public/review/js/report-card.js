@@ -3,6 +3,7 @@
 import { h } from './dom.js';
 import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
 import { markedNarrative, exifCheck, reportPosition } from './evidence.js';
+import { reasonText } from './reasons.js';
 
 const coords = (p) =>
   p
@@ -47,7 +48,10 @@ function assignment(a) {
       ? h(
           'ul',
           { class: 'reasons' },
-          a.reasons.map((r) => h('li', {}, ...reasonParts(typeof r === 'string' ? r : JSON.stringify(r)))),
+          a.reasons.map((r) => {
+            const { text, known } = reasonText(typeof r === 'string' ? r : JSON.stringify(r), a.places);
+            return h('li', known ? {} : { lang: 'en', dir: 'ltr' }, ...reasonParts(text));
+          }),
         )
       : null,
   );

@@ -32,3 +32,11 @@ export const STATE_COLOURS = {
   verified: '#1b6e2a',
   rejected: '#7a2020',
 };
+
+// Map markers are filled by stance (violation and compliance must look apart at a glance) and ringed by review
+// state; colours kept clear of STATE_COLOURS' green so a cluster or a compliance dot never reads as "verified".
+export const STANCE_COLOURS = {
+  violation: '#c0392b',
+  compliance: '#2471a3',
+  information: '#7f8c8d',
+};

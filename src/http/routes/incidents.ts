@@ -30,6 +30,7 @@ import {
   MembersQuery,
   MergeInput,
   mergeIncidents,
+  resolveIncidentId,
   QueueFilters,
   QueueQuery,
   SplitInput,
@@ -232,7 +233,7 @@ export function incidentsRouter(deps: AppDeps): Router {
   });
   r.post('/:id/merge', ...write, Merge, async (req, res) => {
     const { params, body } = Merge.input(req);
-    res.json(await mergeIncidents(review, actor(req), params.id, body.otherId));
+    res.json(await mergeIncidents(review, actor(req), params.id, await resolveIncidentId(review, body.otherId)));
   });
   r.post('/:id/split', ...write, Split, async (req, res) => {
     const { params, body } = Split.input(req);

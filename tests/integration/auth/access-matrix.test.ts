@@ -251,6 +251,8 @@ const CASES: Case[] = [
     expect: staff(200),
   },
   { method: 'get', path: '/api/jobs/failed', req: get('/api/jobs/failed'), expect: staff(200) },
+  { method: 'get', path: '/api/audit', req: get('/api/audit'), expect: staff(200) },
+  { method: 'get', path: '/api/audit/actions', req: get('/api/audit/actions'), expect: staff(200) },
   {
     method: 'post',
     path: '/api/jobs/failed/{queue}/{jobId}/retry',

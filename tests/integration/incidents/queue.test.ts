@@ -181,6 +181,18 @@ describe('GET /api/incidents filters', () => {
     expect(await sortedNames('term=hostilities&state=new,needs_info&party=LAAF')).toEqual(['A', 'G']);
   });
 
+  it('a place is found in either script: "سرت" finds the incidents stored as Sirte, and names come in Arabic too', async () => {
+    expect(await sortedNames(`place=${encodeURIComponent('سرت')}`)).toEqual(['A', 'D']);
+    // A variant spelling of the gazetteer finds the same place; a name it does not know still matches as text.
+    expect(await sortedNames('place=Surt')).toEqual(['A', 'D']);
+    expect(await sortedNames(`place=${encodeURIComponent('مصراتة')}`)).toEqual(['B']);
+    expect(await sortedNames('place=Nowhereville')).toEqual([]);
+    const a = (await query('place=Sirte')).items.find((i) => i.id === ids.A) as unknown as Record<string, unknown>;
+    expect(a).toMatchObject({ placeName: 'Sirte', placeNameAr: 'سرت' });
+    const d = (await query('place=Sirte')).items.find((i) => i.id === ids.D) as unknown as Record<string, unknown>;
+    expect(d.placeNameAr).toBe('ميناء سرت'); // the gazetteer's own entry for the port, not the city's
+  });
+
   it('date range: overlap with [from, to); plain dates are whole days in Africa/Tripoli', async () => {
     expect(await sortedNames('from=2020-11-11&to=2020-11-21')).toEqual(['B', 'C']);
     expect(await sortedNames('to=2020-11-30')).toEqual(['A', 'B', 'C', 'D', 'E']);

@@ -168,6 +168,41 @@ describe('comments', () => {
   });
 });
 
+describe('new reports on a verified incident', () => {
+  it('are counted in the queue and on the page and told in the history, until a reviewer sets the state again', async () => {
+    const inc = await insertIncidentWithReports(s.rt.db, observer.user.id, [{ placeName: 'Joinville' }], {
+      placeName: 'Joinville',
+    });
+    expect((await api.patch(`/api/incidents/${inc.id}`, { state: 'verified' })).status).toBe(200);
+    const queued = async () =>
+      (await api.get('/api/incidents?place=Joinville')).body.items.find((i: { id: string }) => i.id === inc.id);
+    expect((await queued()).newSinceVerified).toBe(0);
+
+    // A report received after the verification joins (as the pipeline would put it there).
+    const late = await insertIncidentWithReports(s.rt.db, observer.user.id, [{ placeName: 'Joinville' }]);
+    await s.rt.db.report.update({
+      where: { id: late.reportIds[0] },
+      data: { incidentId: inc.id, receivedAt: new Date(Date.now() + 60_000) },
+    });
+    expect((await queued()).newSinceVerified).toBe(1);
+    const detail = (await api.get(`/api/incidents/${inc.id}`)).body;
+    expect(detail).toMatchObject({ state: 'verified', newSinceVerified: 1 });
+    expect(detail.verifiedAt).toEqual(expect.any(String));
+    expect(detail.history.map((h: { action: string }) => h.action)).toEqual([
+      'incident_state_changed',
+      'report_joined',
+    ]);
+    expect(detail.history[1].after).toEqual({ reportId: late.reportIds[0] });
+
+    // Looked at again: back to review, then verified anew, the count starts afresh; the state was never changed for them.
+    expect((await api.patch(`/api/incidents/${inc.id}`, { state: 'under_review' })).status).toBe(200);
+    expect((await queued()).newSinceVerified).toBe(0);
+    await s.rt.db.report.update({ where: { id: late.reportIds[0] }, data: { receivedAt: new Date() } });
+    expect((await api.patch(`/api/incidents/${inc.id}`, { state: 'verified' })).status).toBe(200);
+    expect((await queued()).newSinceVerified).toBe(0);
+  });
+});
+
 describe('merge and split', () => {
   it('merges another incident in: every report moves and is pinned, nothing is lost, the other leaves the queue', async () => {
     const a = await insertIncidentWithReports(
@@ -210,6 +245,29 @@ describe('merge and split', () => {
     expect((await api.post(`/api/incidents/${a.id}/merge`, { otherId: a.id })).status).toBe(422);
   });
 
+  it('merges by the short id the pages show; an unknown one is 404, one naming two incidents 409, a malformed one 422', async () => {
+    const [target, other, twinA, twinB] = await insertIncidents(s.rt.db, [
+      {},
+      { id: 'abcdef01-0000-4000-8000-000000000001' },
+      { id: 'feedbeef-0000-4000-8000-000000000001' },
+      { id: 'feedbeef-0000-4000-8000-000000000002' },
+    ]);
+    const r = await api.post(`/api/incidents/${target}/merge`, { otherId: '#ABCDEF01' });
+    expect(r.status, r.text).toBe(200);
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: other! } })).mergedIntoId).toBe(target);
+
+    expect((await api.post(`/api/incidents/${target}/merge`, { otherId: '0badcafe' })).status).toBe(404);
+    const twins = await api.post(`/api/incidents/${target}/merge`, { otherId: 'feedbeef' });
+    expect(twins.status).toBe(409);
+    expect(twins.body.error).toMatchObject({ code: 'conflict', reason: 'ambiguous_id', id: 'feedbeef' });
+    expect(twins.body.error.message).toContain('#feedbeef names more than one incident');
+    // More of the id settles it.
+    expect(await api.post(`/api/incidents/${target}/merge`, { otherId: twinB }).then((x) => x.status)).toBe(200);
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: twinA! } })).mergedIntoId).toBeNull();
+    for (const bad of ['4f2a', 'not-an-id', 'abcdef01x'])
+      expect((await api.post(`/api/incidents/${target}/merge`, { otherId: bad })).status, bad).toBe(422);
+  });
+
   it('splits reports into a new incident, records the separation, keeps every report', async () => {
     const src = await insertIncidentWithReports(s.rt.db, observer.user.id, [
       {},
@@ -242,6 +300,33 @@ describe('merge and split', () => {
       newIncidentId: r.body.id,
       reportIds: [src.reportIds[2]],
     });
+  });
+
+  it("a split and a merge show in both incidents' histories; assignees are named, not only given by id", async () => {
+    const src = await insertIncidentWithReports(s.rt.db, observer.user.id, [{}, {}]);
+    const split = (await api.post(`/api/incidents/${src.id}/split`, { reportIds: [src.reportIds[1]] })).body;
+    // The new incident's history starts with the split that made it, recorded on the source.
+    const created = (await api.get(`/api/incidents/${split.id}`)).body;
+    expect(created.history).toHaveLength(1);
+    expect(created.history[0]).toMatchObject({ action: 'report_split', entityId: src.id, actorName: member.username });
+    expect(created.history[0].after).toMatchObject({ newIncidentId: split.id, reportIds: [src.reportIds[1]] });
+
+    expect((await api.patch(`/api/incidents/${src.id}`, { assigneeId: member2.user.id })).status).toBe(200);
+    expect((await api.post(`/api/incidents/${src.id}/merge`, { otherId: split.id })).status).toBe(200);
+    const source = (await api.get(`/api/incidents/${src.id}`)).body;
+    expect(source.history.map((h: { action: string }) => h.action)).toEqual([
+      'report_split',
+      'incident_assigned',
+      'incident_merged',
+    ]);
+    expect(source.people).toEqual({ [member2.user.id]: member2.username });
+    // The merged-away incident's history ends with the merge that absorbed it.
+    const away = (await api.get(`/api/incidents/${split.id}`)).body;
+    expect(away.mergedIntoId).toBe(src.id);
+    expect(away.history.map((h: { action: string; entityId: string }) => [h.action, h.entityId])).toEqual([
+      ['report_split', src.id],
+      ['incident_merged', src.id],
+    ]);
   });
 
   it('refuses to split out every report or a report of another incident', async () => {

@@ -5,6 +5,9 @@ import {
   searchPlaces,
   findPlaceMentions,
   skeletonKey,
+  bothScripts,
+  placeSpellings,
+  placesInReasons,
 } from '../../../src/classify/places.ts';
 import { normalizeText } from '../../../src/classify/normalize.ts';
 
@@ -89,5 +92,31 @@ describe('place mentions in narratives', () => {
     expect(placeByName('Zuwara / Mellitah')?.id).toBe('mellitah');
     expect(placeByName('مليتة - زوارة')?.id).toBe('mellitah');
     expect(placeByName('Ras Lanuf, Bin Jawad')?.id).toBe('ras_lanuf');
+  });
+});
+
+describe('places in both scripts (the commission pages)', () => {
+  it('gives the English and Arabic name of a place named in either script or a variant', () => {
+    expect(bothScripts('Sirte')).toEqual({ name: 'Sirte', nameAr: 'سرت' });
+    expect(bothScripts('سرت')).toEqual({ name: 'Sirte', nameAr: 'سرت' });
+    expect(bothScripts('Misurata')).toEqual({ name: 'Misrata', nameAr: 'مصراتة' });
+    expect(bothScripts('Nowhereville')).toBeNull();
+    expect(bothScripts(null)).toBeNull();
+  });
+
+  it('spells a place search in both scripts, keeping the query itself', () => {
+    const sirte = placeSpellings('سرت');
+    expect(sirte[0]).toBe('سرت');
+    expect(sirte).toContain('Sirte');
+    expect(placeSpellings('Sirte')).toContain('سرت');
+    expect(placeSpellings('Nowhereville')).toEqual(['Nowhereville']);
+  });
+
+  it("names the places dedup's reasons cite by id", () => {
+    expect(placesInReasons(['distance 0.2 km', 'same place sirte', 'both name misrata, sirte'])).toEqual({
+      sirte: { name: 'Sirte', nameAr: 'سرت' },
+      misrata: { name: 'Misrata', nameAr: 'مصراتة' },
+    });
+    expect(placesInReasons(['same place no_such_place'])).toEqual({});
   });
 });

@@ -122,12 +122,16 @@ describe('compileDigest over the hand-built week', () => {
     ]);
   });
 
-  it('lists verified incidents by severity with a one-line summary', () => {
-    expect(d.notable.map((n) => [n.id, n.severity, n.summary])).toEqual([
-      [uuid(1), 5, 'Artillery shelling west of Sirte.'],
-      [uuid(3), 2, 'Foreign fighters departed Al-Jufra airbase by air.'],
-      [uuid(7), 1, null],
+  it('names every severe incident whatever its review state, then verified ones, each with its state', () => {
+    expect(d.notable.map((n) => [n.id, n.severity, n.state, n.severe, n.summary])).toEqual([
+      [uuid(1), 5, 'verified', true, 'Artillery shelling west of Sirte.'],
+      [uuid(4), 4, 'new', true, null],
+      [uuid(3), 2, 'verified', false, 'Foreign fighters departed Al-Jufra airbase by air.'],
+      [uuid(7), 1, 'verified', false, null],
     ]);
+    // A limit never drops a severe incident: it bounds only the verified ones listed beside them.
+    const one = compileDigest(CURRENT, agreement, { from: FROM, to: TO, notableLimit: 1 });
+    expect(one.notable.map((n) => n.id)).toEqual([uuid(1), uuid(4)]);
     expect(d.notable[0]).toMatchObject({
       terms: ['hostilities'],
       stance: 'violation',

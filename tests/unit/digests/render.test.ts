@@ -3,6 +3,9 @@ import { loadAgreement } from '../../../src/agreements/index.ts';
 
 import { compileDigest, renderDigestHtml, renderDigestPdf } from '../../../src/digests/index.ts';
 import { CURRENT, FROM, PREVIOUS, TO } from '../../fixtures/digest-week.ts';
+import { notableText, placeLabel } from '../../../src/digests/labels.ts';
+import { digestBrief } from '../../../src/digests/brief.ts';
+import { SERIES_STYLES } from '../../../src/digests/svg.ts';
 
 const agreement = loadAgreement('libya-2020');
 
@@ -46,6 +49,73 @@ describe('digest renderers', () => {
     );
     expect(t).toContain('+1 (جديد)');
     expect(html).toContain('<svg');
+  });
+
+  it('names places and notable incidents in Arabic on the Arabic page, never in English prose', () => {
+    const ar = text(renderDigestHtml(data, agreement, 'ar'));
+    expect(ar).not.toContain('Artillery shelling west of Sirte.');
+    expect(ar).toContain('سرت 2 2 0 1');
+    expect(ar).toContain(
+      'خرق: وقف الأعمال العدائية · قرب سرت · الطرف المنسوب إليه: القوات المسلحة العربية الليبية · 3 بلاغات',
+    );
+    expect(ar).toContain('امتثال: مغادرة المرتزقة والمقاتلين الأجانب · قرب الجفرة');
+  });
+
+  it('writes the Arabic notable line from the facts, with Arabic counting of reports', () => {
+    const n = {
+      id: 'x',
+      terms: ['hostilities'],
+      stance: 'violation' as const,
+      parties: ['LAAF'],
+      placeName: 'Sirte',
+      firstObservedAt: '2021-01-12T08:00:00Z',
+      severity: 7,
+      reportCount: 3,
+      summary: 'Violation: Cessation of hostilities · near Sirte',
+    };
+    expect(notableText(n, agreement, 'en')).toBe(n.summary);
+    expect(notableText(n, agreement, 'ar')).toMatch(/^خرق: وقف الأعمال العدائية · قرب سرت · .+ · 3 بلاغات$/);
+    expect(notableText({ ...n, reportCount: 1 }, agreement, 'ar')).toMatch(/ · بلاغ واحد$/);
+    expect(notableText({ ...n, reportCount: 2 }, agreement, 'ar')).toMatch(/ · بلاغان$/);
+    expect(notableText({ ...n, reportCount: 12 }, agreement, 'ar')).toMatch(/ · 12 بلاغاً$/);
+    expect(notableText({ ...n, summary: null, parties: [] }, agreement, 'en')).toBe(
+      'Violation: Cessation of hostilities · near Sirte · 3 reports',
+    );
+    expect(placeLabel('Sirte', 'ar')).toBe('سرت');
+    expect(placeLabel('Somewhere unknown', 'ar')).toBe('Somewhere unknown');
+    expect(placeLabel(null, 'en')).toBe('–');
+  });
+
+  it('opens with a written brief that counts verified and unverified apart, and names severe incidents with their state', () => {
+    expect(digestBrief(data, agreement, 'en')).toEqual([
+      `${data.totals.incidents} incidents from ${data.totals.reports} reports: ${data.totals.verified} verified, ${
+        data.totals.incidents - data.totals.verified - data.totals.rejected
+      } not yet verified, ${data.totals.rejected} rejected.`,
+      expect.stringMatching(/^\d+ alleged violations? and \d+ reports? of compliance/),
+      expect.stringMatching(/^Most violations concern .+ \(\d+, \d+ verified\)\.$/),
+      '2 severe incidents, 1 verified: each is named below with its review state.',
+    ]);
+    const ar = digestBrief(data, agreement, 'ar');
+    expect(ar[0]).toMatch(/^الحوادث: \d+، البلاغات: \d+؛ المؤكدة: \d+، غير المؤكدة بعد: \d+، المرفوضة: \d+\.$/);
+    expect(ar[3]).toBe('الحوادث الخطيرة: 2، المؤكد منها: 1؛ كلها مذكورة أدناه مع حالة مراجعتها.');
+    const en = text(renderDigestHtml(data, agreement, 'en'));
+    expect(en).toContain('The period in brief');
+    // The severe incident still under review is named, with its state, in both languages.
+    expect(en).toMatch(/2021-01-10 Al-Jufra [^·]+ New 4 4 Violation:/);
+    expect(text(renderDigestHtml(data, agreement, 'ar'))).toMatch(/2021-01-10 الجفرة [^·]+ جديدة 4 4 خرق:/);
+  });
+
+  it('draws each trend line in its own colour and dash pattern, never two alike, with a matching legend', () => {
+    const html = renderDigestHtml(data, agreement, 'en');
+    const lines = [
+      ...html.matchAll(/<polyline [^>]*stroke="(#[0-9a-f]{6})"[^>]*?(?:stroke-dasharray="([^"]+)")?>/g),
+    ].map((m) => `${m[1]}|${m[2] ?? ''}`);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(new Set(lines.map((l) => l.split('|')[0])).size).toBe(lines.length);
+    expect(new Set(lines.map((l) => l.split('|')[1])).size).toBe(lines.length);
+    expect(new Set(SERIES_STYLES.map((x) => x.colour)).size).toBe(SERIES_STYLES.length);
+    expect(new Set(SERIES_STYLES.map((x) => x.dash)).size).toBe(SERIES_STYLES.length);
+    expect(html.match(/<ul class="legend lines">.*?<\/ul>/s)![0].match(/<line /g)).toHaveLength(lines.length);
   });
 
   it('shows overdue deadlines as such', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeIncidentAggregate, incidentSeverity, type AggregateMember } from '../../../src/incidents/aggregate.ts';
+import { incidentSummary } from '../../../src/incidents/summary.ts';
 
 const member = (o: Partial<AggregateMember> = {}): AggregateMember => ({
   lat: 31.2,
@@ -46,6 +47,8 @@ describe('computeIncidentAggregate', () => {
     expect(a.summary).toMatch(
       /^Violation: Cessation of hostilities; Return of units to their camps · near Sirte · .*3 reports \(ar\+en\)/,
     );
+    // The agreement's zone, named: 05:00-09:00 UTC is 07:00-11:00 in Tripoli.
+    expect(a.summary).toMatch(/ · 2020-11-14 07:00–11:00 (EET|GMT\+2)$/);
   });
 
   it('lets the incident correction win over the members', () => {
@@ -89,5 +92,35 @@ describe('incidentSeverity', () => {
   it('adds one for corroboration by three or more reports, capped', () => {
     expect(incidentSeverity(['arms_transfer'], 'violation', none, 3)).toBe(4);
     expect(incidentSeverity(['hostilities'], 'violation', { ...none, killed: 4 }, 9)).toBe(5);
+  });
+});
+
+describe('the summary line names times in the agreement zone', () => {
+  const base = {
+    terms: ['hostilities'],
+    stance: 'violation' as const,
+    placeName: 'Sirte',
+    lat: null,
+    lon: null,
+    reportCount: 1,
+    languages: ['en'],
+    parties: [],
+    casualties: { killed: 0, injured: 0, missing: 0, detained: 0 },
+  };
+  it('a late-evening UTC report is the next day in Tripoli', () => {
+    const at = new Date('2020-11-27T22:30:00Z');
+    expect(incidentSummary({ ...base, firstObservedAt: at, lastObservedAt: at }, {}, 'Africa/Tripoli')).toMatch(
+      / · 2020-11-28 00:30 (EET|GMT\+2)$/,
+    );
+    expect(incidentSummary({ ...base, firstObservedAt: at, lastObservedAt: at }, {}, 'UTC')).toMatch(
+      / · 2020-11-27 22:30 UTC$/,
+    );
+  });
+  it('a span over two Libyan days gives both days', () => {
+    const first = new Date('2020-11-27T20:00:00Z');
+    const last = new Date('2020-11-27T23:00:00Z');
+    expect(incidentSummary({ ...base, firstObservedAt: first, lastObservedAt: last }, {}, 'Africa/Tripoli')).toMatch(
+      / · 2020-11-27 to 2020-11-28$/,
+    );
   });
 });
