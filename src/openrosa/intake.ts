@@ -3,7 +3,7 @@
 import type { AuthUser } from '../users/index.ts';
 import { Invalid } from '../errors.ts';
 import { submitReport, type IntakeDeps, type SubmitResult } from '../reports/service.ts';
-import { parseSubmission, type ParsedSubmission } from './submission.ts';
+import { formField, parseSubmission, type ParsedSubmission } from './submission.ts';
 import { DEFAULT_MAX_XML_BYTES } from './xml.ts';
 import type { IncomingFile } from '../attachments/prepare.ts';
 import { readFile } from 'node:fs/promises';
@@ -40,6 +40,17 @@ export async function receiveSubmission(
     seen.add(name);
     files.push({ ...p, originalName: name });
   }
-  const result = await submitReport(intake, observer, submission.input, files, 'openrosa');
-  return { ...result, submission };
+  try {
+    const result = await submitReport(intake, observer, submission.input, files, 'openrosa');
+    return { ...result, submission };
+  } catch (err) {
+    // Intake speaks the API's field names; Collect shows the form's questions.
+    if (err instanceof Invalid) {
+      throw new Invalid(
+        err.issues.map((i) => ({ ...i, field: formField(i.field) })),
+        err.status,
+      );
+    }
+    throw err;
+  }
 }

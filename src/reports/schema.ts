@@ -1,6 +1,7 @@
 // The report an observer files: one schema for JSON bodies, multipart fields and OpenRosa submissions.
 import { z } from 'zod';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
+import { ReportFlag } from './flags.ts';
 
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
 export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
@@ -27,10 +28,15 @@ export const ReportInput = z
       .string()
       .uuid()
       .meta({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
-    observedAt: z.string().datetime({ offset: true }).meta({
-      description: 'When the incident was observed, ISO 8601 with offset.',
-      example: '2020-11-14T05:40:00+02:00',
-    }),
+    observedAt: z
+      .string()
+      .datetime({ offset: true })
+      .meta({
+        description:
+          'When the incident was observed, ISO 8601 with offset. A time ahead of the receipt or in an implausible year ' +
+          'is accepted: the inferred time is stored and the report flagged (see Report.flags).',
+        example: '2020-11-14T05:40:00+02:00',
+      }),
     lat: z.number().min(-90).max(90).optional(),
     lon: z.number().min(-180).max(180).optional(),
     accuracyM: z.number().min(0).max(1_000_000).optional(),
@@ -106,6 +112,9 @@ export const ReportView = z
     failureReason: z.string().nullable(),
     language: z.string().nullable(),
     resolvedPlace: z.string().nullable(),
+    flags: z
+      .array(ReportFlag)
+      .meta({ description: 'What the reviewer should check; the report was accepted as sent.' }),
     classification: ClassificationView.nullable(),
     incidentId: z.string().uuid().nullable(),
     attachments: z.array(AttachmentView),

@@ -14,6 +14,7 @@ import {
 } from '../attachments/prepare.ts';
 import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
+import { judgeObservedAt } from './flags.ts';
 import type { ReportInput } from './schema.ts';
 import {
   addAttachments,
@@ -51,7 +52,8 @@ export async function submitReport(
   incoming: IncomingFile[],
   source: ReportSource,
 ): Promise<SubmitResult> {
-  const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
+  const input = parseReportInput(raw, deps.limits.maxNarrativeChars);
+  const judged = judgeObservedAt(input.observedAt, deps.clock.now());
   const charge = await chargeQuota(deps, observer, input.clientId);
   // Only a new stored report keeps its point: a retry, or a report refused on the way, gives it back.
   let created = false;
@@ -60,7 +62,14 @@ export async function submitReport(
     // Files are made durable first: a file without a row is never shown as evidence, a row without its file would be.
     for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
     const contentHash = reportContentHash(input);
-    const inserted = await deps.writer.insert({ observerId: observer.id, input, contentHash, attachments, source });
+    const inserted = await deps.writer.insert({
+      observerId: observer.id,
+      input,
+      contentHash,
+      attachments,
+      source,
+      judged,
+    });
     created = inserted !== null;
     return inserted ? { report: inserted, created } : await retried(deps, observer, input, contentHash, attachments);
   } finally {

@@ -1,6 +1,7 @@
 // Presents a report row as API JSON. A reviewer's correction wins over the automatic classification,
 // and both are shown so the commission can see what the machine said and what a person decided.
 import type { ReportRow } from './repository.ts';
+import type { ReportFlag } from './flags.ts';
 
 interface AutoClassification {
   terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
@@ -55,6 +56,7 @@ export function reportView(r: ReportRow) {
     resolvedPlace: r.resolvedPlace,
     resolvedLat: r.resolvedLat,
     resolvedLon: r.resolvedLon,
+    flags: (r.flags as ReportFlag[] | null) ?? [],
     classification: classificationView(r.classification, r.correction),
     incidentId: r.incidentId,
     assignment: r.incidentId

@@ -3,6 +3,7 @@
 import { h } from './dom.js';
 import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
 import { markedNarrative, exifCheck, reportPosition } from './evidence.js';
+import { reportFlags } from './report-flags.js';
 
 const coords = (p) =>
   p
@@ -154,6 +155,7 @@ export function reportCard(r, { selected, onSelect }) {
       ' ',
       t('report.pickForSplit'),
     ),
+    reportFlags(r),
     h(
       'dl',
       { class: 'kv-grid' },
