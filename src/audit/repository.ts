@@ -52,3 +52,20 @@ export async function historyOf(db: Db, entityType: string, entityId: string) {
     select: { at: true, actorName: true, action: true, before: true, after: true },
   });
 }
+
+/** The latest row recording `action` on each of some entities whose `after` has `key` = `value`. */
+export async function latestRowsWhere(
+  db: Db,
+  entityType: string,
+  entityIds: string[],
+  action: string,
+  key: string,
+  value: string,
+): Promise<Array<{ entityId: string; at: Date; after: unknown }>> {
+  if (entityIds.length === 0) return [];
+  return db.$queryRaw`
+    SELECT DISTINCT ON ("entityId") "entityId", at, after FROM "AuditEvent"
+    WHERE "entityType" = ${entityType} AND "entityId" = ANY(${entityIds}::text[]) AND action = ${action}
+      AND after->>${key} = ${value}
+    ORDER BY "entityId", seq DESC`;
+}

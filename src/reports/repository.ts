@@ -11,7 +11,12 @@ import type { Analysis, Assignment, ReportForProcessing } from '../pipeline/type
 import type { Effective } from '../pipeline/effective.ts';
 import type { ReportInput, ReportListQuery } from './schema.ts';
 import type { JudgedTime } from './flags.ts';
-const include = { attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] } };
+const include = {
+  attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] },
+  // What the observer added after sending, and where the commission's review stands (the observer's feedback).
+  additions: { orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] },
+  incident: { select: { state: true } },
+};
 
 export async function getReportRow(db: Db, id: string) {
   return db.report.findUnique({ where: { id }, include });
@@ -210,15 +215,29 @@ export async function addAttachments(db: SqlTx, reportId: string, attachments: P
 export async function lockForEvidence(
   tx: Tx,
   reportId: string,
-): Promise<{ state: string | null; stored: string[] } | undefined> {
+): Promise<{ state: string | null; incidentId: string | null; observerId: string; stored: string[] } | undefined> {
   // Lock first, read after: in READ COMMITTED the read then sees what a retry holding the lock committed.
   await tx.$executeRaw`SELECT 1 FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
-  const [row] = await tx.$queryRaw<Array<{ state: string | null; stored: string[] }>>`
-    SELECT i.state::text AS state,
+  const [row] = await tx.$queryRaw<
+    Array<{ state: string | null; incidentId: string | null; observerId: string; stored: string[] }>
+  >`
+    SELECT i.state::text AS state, r."incidentId"::text AS "incidentId", r."observerId"::text AS "observerId",
            COALESCE((SELECT array_agg(a.sha256) FROM "Attachment" a WHERE a."reportId" = r.id), '{}') AS stored
     FROM "Report" r LEFT JOIN "Incident" i ON i.id = r."incidentId"
     WHERE r.id = ${reportId}::uuid`;
   return row;
+}
+
+/** A report's author and incident now (read without a lock: the caller locks the incident, then the report). */
+export async function ownerAndIncident(db: Tx, reportId: string) {
+  return db.report.findUnique({ where: { id: reportId }, select: { observerId: true, incidentId: true } });
+}
+
+export async function insertAddition(
+  tx: Tx,
+  a: { reportId: string; authorId: string; text: string | null; attachments: string[]; answersRequest: boolean },
+) {
+  return tx.reportAddition.create({ data: a });
 }
 
 // --- Processing (the pipeline): reads of many reports at once, the results of a run.

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
 import { ReportFlag } from './flags.ts';
+import { PROGRESS } from './feedback.ts';
 
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
 export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
@@ -9,8 +10,8 @@ export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
 const count = z.number().int().min(0).max(100_000);
 // PostgreSQL text cannot hold NUL, and no observer types one: name the field instead of failing at the store.
 // Text PostgreSQL cannot store as it was sent: a NUL, or half of a UTF-16 pair (a client that cut an emoji).
-const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
-const STORABLE_REASON = 'contains a NUL character or broken Unicode (a lone surrogate)';
+export const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+export const STORABLE_REASON = 'contains a NUL character or broken Unicode (a lone surrogate)';
 
 export const Casualties = z
   .object({
@@ -117,6 +118,20 @@ export const ReportView = z
       .meta({ description: 'What the reviewer should check; the report was accepted as sent.' }),
     classification: ClassificationView.nullable(),
     incidentId: z.string().uuid().nullable(),
+    progress: z.enum(PROGRESS).meta({ description: "Where the report stands, as the observer's app says it." }),
+    infoRequest: z
+      .object({ note: z.string().nullable(), at: z.string() })
+      .nullable()
+      .meta({ description: "The commission's open request for more information on the report's incident." }),
+    additions: z.array(
+      z.object({
+        id: z.string().uuid(),
+        text: z.string().nullable(),
+        attachments: z.array(z.string()).meta({ description: 'SHA-256 of the files added with it.' }),
+        answersRequest: z.boolean(),
+        createdAt: z.string(),
+      }),
+    ),
     attachments: z.array(AttachmentView),
   })
   .meta({ id: 'Report' });

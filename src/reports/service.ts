@@ -127,27 +127,14 @@ async function addRetriedEvidence(
 ): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     const row = await lockForEvidence(tx, reportId);
-    const stored = new Set(row?.stored ?? []);
-    const fresh = attachments.filter(
-      (a, i) => !stored.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i,
-    );
+    const fresh = newEvidence(row?.stored ?? [], attachments);
     if (fresh.length === 0) return; // the same evidence again: nothing to do, as for any retry
     if (row?.state && DECIDED_STATES.has(row.state)) {
       throw new Conflict(`the incident of this report is already ${row.state}; send the new evidence as a new report`, {
         reportId,
       });
     }
-    if (stored.size + fresh.length > deps.limits.maxAttachments) {
-      throw new Invalid(
-        [
-          {
-            field: 'attachments',
-            reason: `at most ${deps.limits.maxAttachments} files per report (${stored.size} already stored)`,
-          },
-        ],
-        413,
-      );
-    }
+    assertRoomFor(row?.stored.length ?? 0, fresh.length, deps.limits.maxAttachments);
     await addAttachments(tx, reportId, fresh);
     await appendAudit(
       tx,
@@ -169,6 +156,23 @@ async function addRetriedEvidence(
       deps.clock,
     );
   });
+}
+
+/** The files not stored with the report yet, each once. */
+export function newEvidence(stored: string[], attachments: PreparedAttachment[]): PreparedAttachment[] {
+  const known = new Set(stored);
+  return attachments.filter(
+    (a, i) => !known.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i,
+  );
+}
+
+/** A report's files together stay within the per-report limit, however many times they are added to. */
+export function assertRoomFor(stored: number, fresh: number, max: number): void {
+  if (stored + fresh <= max) return;
+  throw new Invalid(
+    [{ field: 'attachments', reason: `at most ${max} files per report (${stored} already stored)` }],
+    413,
+  );
 }
 
 function offsetOf(iso: string): string {

@@ -2,6 +2,7 @@
 // and both are shown so the commission can see what the machine said and what a person decided.
 import type { ReportRow } from './repository.ts';
 import type { ReportFlag } from './flags.ts';
+import { observerProgress, type InfoRequest } from './feedback.ts';
 
 interface AutoClassification {
   terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
@@ -34,7 +35,13 @@ export function attachmentUrl(id: string): string {
   return `/api/attachments/${id}`;
 }
 
-export function reportView(r: ReportRow) {
+type AdditionRow = { id: string; text: string | null; attachments: string[]; answersRequest: boolean; createdAt: Date };
+
+/** `requests`: the open requests for more information by incident (feedback.ts), when the caller read them. */
+export function reportView(r: ReportRow, requests?: Map<string, InfoRequest>) {
+  // Rows fresh from intake's statement carry neither (nothing was added, no incident yet).
+  const additions = (r.additions as AdditionRow[] | undefined) ?? [];
+  const incidentState = (r.incident as { state: string } | null | undefined)?.state ?? null;
   return {
     id: r.id,
     clientId: r.clientId,
@@ -59,6 +66,15 @@ export function reportView(r: ReportRow) {
     flags: (r.flags as ReportFlag[] | null) ?? [],
     classification: classificationView(r.classification, r.correction),
     incidentId: r.incidentId,
+    progress: observerProgress(r.status, incidentState),
+    infoRequest: incidentState === 'needs_info' && r.incidentId ? (requests?.get(r.incidentId) ?? null) : null,
+    additions: additions.map((a) => ({
+      id: a.id,
+      text: a.text,
+      attachments: a.attachments,
+      answersRequest: a.answersRequest,
+      createdAt: a.createdAt.toISOString(),
+    })),
     assignment: r.incidentId
       ? { score: r.assignmentScore, reasons: (r.assignmentReasons as string[] | null) ?? [] }
       : null,

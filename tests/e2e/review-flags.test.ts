@@ -1,5 +1,5 @@
 // A report accepted with doubts (a mistyped year, a point in Paris with "Sirte" typed) shows them on the incident
-// page, in English and Arabic, and is drawn at Sirte rather than in Paris. Screenshots: review-flags-{en,ar}.png.
+// page, with what the observer added later, in English and Arabic, and is drawn at Sirte rather than in Paris. Screenshots: review-flags-{en,ar}.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
@@ -33,6 +33,10 @@ beforeAll(async () => {
   );
   incidentId = report.incidentId;
   reportId = report.id;
+  // A later note from the observer, shown with the report.
+  expect((await observer.post(`/api/reports/${report.id}/additions`, { text: 'Seen again at dusk.' })).status).toBe(
+    201,
+  );
   browser = await launchBrowser();
   chairState = await signedInState(browser, s.url, chair);
 }, 120_000);
@@ -52,6 +56,8 @@ describe('flags on the incident page', () => {
     await expect(flags.locator('li[data-flag="year_mistyped"]').textContent()).resolves.toMatch(
       /^The year looks mistyped: reported .*2099.*, read as .*/,
     );
+    const added = page.locator('#view-incident article.report .report-additions');
+    await expect(added.locator('li').textContent()).resolves.toMatch(/^Added .*Seen again at dusk\.$/);
     // Coordinates are isolated left-to-right so that Arabic text does not reorder them.
     await expect(flags.locator('li[data-flag="outside_area"]').textContent()).resolves.toBe(
       'Position outside the mission area (\u206648.8566, 2.3522\u2069): placed at the typed place, Sirte.',
@@ -71,6 +77,7 @@ describe('flags on the incident page', () => {
     await eventually(() => flags.getByRole('heading').textContent()).toBe('تحقق قبل الاعتماد');
     await expect(flags.locator('li[data-flag="outside_area"]').textContent()).resolves.toContain('سرت');
     await expect(flags.locator('li[data-flag="year_mistyped"]').textContent()).resolves.toMatch(/^يبدو أن السنة/);
+    await expect(added.getByRole('heading').textContent()).resolves.toBe('ما أضافه المراقب بعد الإرسال');
     await flags.scrollIntoViewIfNeeded();
     await page.screenshot({ path: await screenshotPath('review-flags-ar') });
     await done(page);
