@@ -10,6 +10,7 @@ import {
   FORM_VERSION,
   GROUPS,
   LANGUAGES,
+  MAX_PIXELS,
   fieldPath,
   type Field,
   type Label,
@@ -37,9 +38,16 @@ interface Text {
   label: Label;
 }
 
-function texts(): Text[] {
+export interface FormOptions {
+  /** The per-report file limit (MAX_ATTACHMENTS): the photo repeat stops there, as the web app does. */
+  maxPhotos: number;
+}
+
+const inRepeat = (f: Field) => Boolean(f.group && GROUPS[f.group]?.repeat);
+
+function texts(opts: FormOptions): Text[] {
   const out: Text[] = [];
-  for (const [name, label] of Object.entries(GROUPS)) out.push({ id: `${fieldPath({ name })}:label`, label });
+  for (const [name, g] of Object.entries(GROUPS)) out.push({ id: `${fieldPath({ name })}:label`, label: g.label });
   for (const f of FIELDS) {
     const p = fieldPath(f);
     out.push({ id: `${p}:label`, label: f.label });
@@ -49,6 +57,11 @@ function texts(): Text[] {
       out.push({
         id: `${p}:jr:constraintMsg`,
         label: { en: `A whole number from 0 to ${MAX_COUNT}.`, ar: `عدد صحيح من 0 إلى ${MAX_COUNT}.` },
+      });
+    if (inRepeat(f))
+      out.push({
+        id: `${p}:jr:constraintMsg`,
+        label: { en: `At most ${opts.maxPhotos} photos.`, ar: `${opts.maxPhotos} صور على الأكثر.` },
       });
     for (const c of f.choices ?? []) out.push({ id: `${p}/${c.value}:label`, label: c.label });
   }
@@ -70,7 +83,7 @@ function addInstance(model: XMLBuilder): void {
   data.ele('orx:meta').ele('orx:instanceID');
 }
 
-function addBinds(model: XMLBuilder): void {
+function addBinds(model: XMLBuilder, opts: FormOptions): void {
   for (const f of FIELDS) {
     const p = fieldPath(f);
     const attrs: Record<string, string> = { nodeset: p, type: bindType(f.type) };
@@ -79,6 +92,12 @@ function addBinds(model: XMLBuilder): void {
     if (f.requiredMsg) attrs['jr:requiredMsg'] = itext(`${p}:jr:requiredMsg`);
     if (f.type === 'int') {
       attrs.constraint = `. >= 0 and . <= ${MAX_COUNT}`;
+      attrs['jr:constraintMsg'] = itext(`${p}:jr:constraintMsg`);
+    }
+    if (f.type === 'binary') attrs['orx:max-pixels'] = String(MAX_PIXELS);
+    // XLSForm's way to bound a repeat: the field of the repeat after the last allowed one refuses a value.
+    if (inRepeat(f)) {
+      attrs.constraint = `position(..) <= ${opts.maxPhotos}`;
       attrs['jr:constraintMsg'] = itext(`${p}:jr:constraintMsg`);
     }
     model.ele('bind', attrs);
@@ -113,9 +132,10 @@ function addBody(html: XMLBuilder): void {
     let parent = body;
     if (f.group) {
       if (!groups.has(f.group)) {
-        const g = body.ele('group', { ref: fieldPath({ name: f.group }) });
-        g.ele('label', { ref: itext(`${fieldPath({ name: f.group })}:label`) });
-        groups.set(f.group, g);
+        const ref = fieldPath({ name: f.group });
+        const g = body.ele('group', { ref });
+        g.ele('label', { ref: itext(`${ref}:label`) });
+        groups.set(f.group, GROUPS[f.group]?.repeat ? g.ele('repeat', { nodeset: ref }) : g);
       }
       parent = groups.get(f.group)!;
     }
@@ -123,7 +143,7 @@ function addBody(html: XMLBuilder): void {
   }
 }
 
-export function buildXForm(): string {
+export function buildXForm(opts: FormOptions = { maxPhotos: DEFAULT_MAX_PHOTOS }): string {
   const html = create({ version: '1.0', encoding: 'UTF-8' }).ele('h:html', {
     xmlns: NS.xforms,
     'xmlns:h': NS.h,
@@ -137,7 +157,7 @@ export function buildXForm(): string {
   head.ele('h:title').txt(formTitle());
   const model = head.ele('model', { 'odk:xforms-version': '1.0.0' });
   const itextEl = model.ele('itext');
-  const all = texts();
+  const all = texts(opts);
   for (const lang of LANGUAGES) {
     const tr = itextEl.ele(
       'translation',
@@ -146,7 +166,7 @@ export function buildXForm(): string {
     for (const t of all) tr.ele('text', { id: t.id }).ele('value').txt(t.label[lang.key]);
   }
   addInstance(model);
-  addBinds(model);
+  addBinds(model, opts);
   addBody(html);
   return html.end({ prettyPrint: true });
 }
@@ -161,19 +181,23 @@ export interface PublishedForm {
   hash: string;
 }
 
-let published: PublishedForm | undefined;
+// The configuration's default per-report file limit (config.ts MAX_ATTACHMENTS).
+const DEFAULT_MAX_PHOTOS = 10;
+const published = new Map<number, PublishedForm>();
 
 /** The form as served: built once per process, with the md5 hash formList must report for exactly these bytes. */
-export function publishedForm(): PublishedForm {
-  if (!published) {
-    const xml = buildXForm();
-    published = {
+export function publishedForm(maxPhotos = DEFAULT_MAX_PHOTOS): PublishedForm {
+  let form = published.get(maxPhotos);
+  if (!form) {
+    const xml = buildXForm({ maxPhotos });
+    form = {
       formId: FORM_ID,
       version: FORM_VERSION,
       name: formTitle(),
       xml,
       hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`,
     };
+    published.set(maxPhotos, form);
   }
-  return published;
+  return form;
 }

@@ -158,7 +158,7 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
   };
 
   const formList: RequestHandler = (req, res) => {
-    const form = publishedForm();
+    const form = publishedForm(deps.config.MAX_ATTACHMENTS);
     const only = FormList.input(req).query.formID;
     const forms =
       only && only !== form.formId
@@ -167,7 +167,7 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     sendXml(res, 200, buildFormList(forms));
   };
   const formXml: RequestHandler = (req, res) => {
-    const form = publishedForm();
+    const form = publishedForm(deps.config.MAX_ATTACHMENTS);
     const { formId } = Form.input(req).params;
     if (formId !== form.formId) throw new NotFound(`form ${formId}`);
     sendXml(res, 200, form.xml);
