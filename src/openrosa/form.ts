@@ -127,3 +127,20 @@ export const BINARY_FIELDS = FIELDS.filter((f) => f.type === 'binary').map((f) =
 export function fieldPath(f: Pick<Field, 'name' | 'group'>): string {
   return `/${FORM_ROOT}/${f.group ? `${f.group}/` : ''}${f.name}`;
 }
+
+/** One XForm as data: what the builder (xform.ts) writes and a submission reader reads. */
+export interface FormSpec {
+  id: string;
+  version: string;
+  title: Label;
+  fields: readonly Field[];
+  groups: Readonly<Record<string, Group>>;
+}
+
+export const REPORT_FORM: FormSpec = {
+  id: FORM_ID,
+  version: FORM_VERSION,
+  title: FORM_TITLE,
+  fields: FIELDS,
+  groups: GROUPS,
+};

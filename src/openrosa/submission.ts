@@ -85,8 +85,9 @@ function single(values: Map<string, string[]>, name: string, issues: FieldIssue[
   return v ? v : undefined;
 }
 
-export function parseSubmission(xml: string | Buffer, opts: { maxBytes?: number } = {}): ParsedSubmission {
-  const root = readXml(xml, opts.maxBytes);
+/** `xml`: the submission's bytes, or its root element when the caller has read it already (to see which form). */
+export function parseSubmission(xml: string | Buffer | XmlElement, opts: { maxBytes?: number } = {}): ParsedSubmission {
+  const root = typeof xml === 'string' || Buffer.isBuffer(xml) ? readXml(xml, opts.maxBytes) : xml;
   const formId = root.attributes.id?.trim();
   if (!formId) throw new Invalid([issue('id', 'the root element names no form (id attribute)')], 400);
   if (formId !== FORM_ID) throw new NotFound(`form ${formId}`);

@@ -4,13 +4,13 @@
 // request puts the incident back under review, so the commission's queue shows that something came in.
 import { z } from 'zod';
 import type { AuthUser } from '../users/index.ts';
-import { Invalid, NotFound, zodIssues } from '../errors.ts';
+import { Conflict, Invalid, NotFound, zodIssues } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
 import { lockIncident, setIncidentState } from '../incidents/repository.ts';
 import { assertRoomFor, newEvidence, type IntakeDeps } from './service.ts';
 import { STORABLE_REASON, storable } from './schema.ts';
-import { addAttachments, insertAddition, lockForEvidence, ownerAndIncident } from './repository.ts';
+import { addAttachments, findAddition, insertAddition, lockForEvidence, ownerAndIncident } from './repository.ts';
 
 export const AdditionInput = z
   .object({
@@ -31,7 +31,16 @@ export async function addToReport(
   reportId: string,
   raw: unknown,
   incoming: IncomingFile[],
+  /** A client's key for this addition (the ODK follow-up's instanceID): sent again, it adds nothing twice. */
+  clientId: string | null = null,
 ) {
+  if (clientId) {
+    const earlier = await findAddition(deps.db, observer.id, clientId);
+    if (earlier) {
+      if (earlier.reportId !== reportId) throw new Conflict('this form was already sent for another report');
+      return earlier;
+    }
+  }
   const parsed = AdditionInput.safeParse(raw ?? {});
   if (!parsed.success) throw new Invalid(zodIssues(parsed.error));
   const text = parsed.data.text || null;
@@ -58,6 +67,7 @@ export async function addToReport(
       text,
       attachments: attachments.map((a) => a.sha256),
       answersRequest,
+      clientId,
     });
     const actor = { actorId: observer.id, actorName: observer.username };
     await appendAudit(

@@ -2,6 +2,7 @@
 // or the commission's, and the commission's request for more information when there is one.
 import type { Db } from '../db/client.ts';
 import { latestRowsWhere } from '../audit/repository.ts';
+import { listReports } from './repository.ts';
 
 export const PROGRESS = [
   'received', // stored, not processed yet (or processing failed: the server's matter, not the observer's)
@@ -43,4 +44,15 @@ export async function openInfoRequests(db: Db, incidentIds: string[]): Promise<M
   return new Map(
     rows.map((r) => [r.entityId, { note: (r.after as { note?: string | null }).note ?? null, at: r.at.toISOString() }]),
   );
+}
+
+/** An observer's latest reports with where each stands: what the ODK follow-up form offers to answer or add to. */
+export async function recentReportsOf(db: Db, observerId: string, limit = 30) {
+  const page = await listReports(db, { limit }, observerId);
+  return page.items.map((r) => ({
+    id: r.id,
+    place: r.placeName ?? r.resolvedPlace,
+    observedAt: r.observedAt,
+    progress: observerProgress(r.status, r.incident?.state),
+  }));
 }

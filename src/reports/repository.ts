@@ -235,9 +235,20 @@ export async function ownerAndIncident(db: Tx, reportId: string) {
 
 export async function insertAddition(
   tx: Tx,
-  a: { reportId: string; authorId: string; text: string | null; attachments: string[]; answersRequest: boolean },
+  a: {
+    reportId: string;
+    authorId: string;
+    text: string | null;
+    attachments: string[];
+    answersRequest: boolean;
+    clientId: string | null;
+  },
 ) {
   return tx.reportAddition.create({ data: a });
+}
+
+export async function findAddition(db: Tx, authorId: string, clientId: string) {
+  return db.reportAddition.findUnique({ where: { authorId_clientId: { authorId, clientId } } });
 }
 
 // --- Processing (the pipeline): reads of many reports at once, the results of a run.

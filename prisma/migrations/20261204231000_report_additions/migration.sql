@@ -8,10 +8,14 @@ CREATE TABLE "ReportAddition" (
     "text" TEXT,
     "attachments" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "answersRequest" BOOLEAN NOT NULL DEFAULT false,
+    "clientId" UUID,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ReportAddition_pkey" PRIMARY KEY ("id")
 );
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ReportAddition_authorId_clientId_key" ON "ReportAddition"("authorId", "clientId");
 
 -- CreateIndex
 CREATE INDEX "ReportAddition_reportId_createdAt_idx" ON "ReportAddition"("reportId", "createdAt");

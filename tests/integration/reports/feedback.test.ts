@@ -1,6 +1,7 @@
 // The observer hears back: each report's progress in the observer's words, the commission's request for more
 // information with its note, and the observer's answer (text and a photo) that reaches the incident's reviewers,
 // is audited, and puts the incident back under review. Real server, workers, PostgreSQL and Redis.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
@@ -12,10 +13,13 @@ let observer: ReturnType<typeof bearer>;
 let otherObserver: ReturnType<typeof bearer>;
 let commission: ReturnType<typeof bearer>;
 let report: { id: string; incidentId: string; progress: string };
+let basic: string;
 
 beforeAll(async () => {
   s = await startTestServer({ workers: true });
-  observer = bearer(s.url, (await s.makeUser('observer')).token);
+  const user = await s.makeUser('observer');
+  observer = bearer(s.url, user.token);
+  basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
   otherObserver = bearer(s.url, (await s.makeUser('observer')).token);
   commission = bearer(s.url, (await s.makeUser('commission')).token);
   report = await fileAndWaitProcessed(observer, makeReport());
@@ -104,5 +108,73 @@ describe('adding to a sent report', () => {
     expect(res.status).toBe(201);
     expect(res.body.report.additions.map((a: { answersRequest: boolean }) => a.answersRequest)).toEqual([true, false]);
     expect((await commission.get(`/api/incidents/${report.incidentId}`)).body.state).toBe('under_review');
+  });
+});
+
+describe('answering from ODK Collect with the follow-up form', () => {
+  const odk = (path: string, init: RequestInit = {}) =>
+    fetch(`${s.url}${path}`, { ...init, headers: { authorization: basic, 'x-openrosa-version': '1.0' } });
+  const followup = (reportId: string, instanceId: string, answer: string, photo = '') =>
+    `<?xml version="1.0"?><data xmlns:orx="http://openrosa.org/xforms" id="ceasefire_followup" version="x">` +
+    `<report>${reportId}</report><answer>${answer}</answer><photos><photo>${photo}</photo></photos>` +
+    `<orx:meta><orx:instanceID>uuid:${instanceId}</orx:instanceID></orx:meta></data>`;
+  const send = (xml: string, files: Array<[string, Buffer]> = []) => {
+    const form = new FormData();
+    form.append('xml_submission_file', new Blob([xml], { type: 'text/xml' }), 'submission.xml');
+    for (const [name, data] of files) form.append(name, new Blob([data], { type: 'image/jpeg' }), name);
+    return odk('/submission', { method: 'POST', body: form });
+  };
+  let asked: { id: string; incidentId: string };
+
+  beforeAll(async () => {
+    asked = await fileAndWaitProcessed(
+      observer,
+      makeReport({ lat: 32.3754, lon: 15.0925, placeName: 'Misrata', narrative: 'Artillery fire near Misrata.' }),
+    );
+    await commission.patch(`/api/incidents/${asked.incidentId}`, { state: 'needs_info', note: 'How many rounds?' });
+  });
+
+  it("is listed beside the report form, with the observer's reports as choices, the one asked about first", async () => {
+    const list = await (await odk('/formList')).text();
+    expect(list).toContain('<formID>ceasefire_report</formID>');
+    expect(list).toContain('<formID>ceasefire_followup</formID>');
+    const xml = await (await odk('/forms/ceasefire_followup/form.xml')).text();
+    const values = [...xml.matchAll(/<value>([0-9a-f-]{36})<\/value>/g)].map((m) => m[1]);
+    expect(values[0]).toBe(asked.id);
+    expect(values).toContain(report.id);
+    expect(xml).toMatch(/Misrata · [^<]* · MORE INFORMATION NEEDED/);
+    expect(xml).toContain('مطلوب مزيد من المعلومات');
+  });
+
+  it('adds the answer and photo to the chosen report once, however often Collect resends it', async () => {
+    const instanceId = randomUUID();
+    const xml = followup(asked.id, instanceId, 'About twenty rounds, from the south.', 'r.jpg');
+    const photo = await makeJpeg(9);
+    expect((await send(xml, [['r.jpg', photo]])).status).toBe(201);
+    expect((await send(xml, [['r.jpg', photo]])).status).toBe(201);
+    const r = (await observer.get(`/api/reports/${asked.id}`)).body;
+    expect(r.additions).toHaveLength(1);
+    expect(r.additions[0]).toMatchObject({ text: 'About twenty rounds, from the south.', answersRequest: true });
+    expect(r.attachments.map((a: { originalName: string }) => a.originalName)).toEqual(['r.jpg']);
+    expect(r.progress).toBe('under_review');
+  });
+
+  it("refuses another observer's report as missing and an empty answer naming the form's question", async () => {
+    const empty = await send(followup(asked.id, randomUUID(), ''));
+    expect(empty.status).toBe(422);
+    expect(await empty.text()).toContain('answer');
+    const other = await s.makeUser('observer');
+    const form = new FormData();
+    form.append(
+      'xml_submission_file',
+      new Blob([followup(asked.id, randomUUID(), 'not mine')], { type: 'text/xml' }),
+      'submission.xml',
+    );
+    const res = await fetch(`${s.url}/submission`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${other.username}:${other.password}`).toString('base64')}` },
+      body: form,
+    });
+    expect(res.status).toBe(404);
   });
 });
