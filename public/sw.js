@@ -20,6 +20,7 @@ const SHELL = [
   '/app/map.js',
   '/app/mine.js',
   '/app/outbox.js',
+  '/app/odk.js',
   '/app/icon.svg',
   '/i18n/en.json',
   '/i18n/ar.json',
