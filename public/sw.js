@@ -21,6 +21,7 @@ const SHELL = [
   '/app/mine.js',
   '/app/outbox.js',
   '/app/odk.js',
+  '/app/draft.js',
   '/app/icon.svg',
   '/i18n/en.json',
   '/i18n/ar.json',

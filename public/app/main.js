@@ -1,7 +1,7 @@
 // Observer app entry: language, session, views (#report, #mine, #odk, #outbox) and the service worker.
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { login, logout, me, HttpError } from './api.js';
-import { wireForm, loadIntoForm } from './form.js';
+import { wireForm, loadIntoForm, resetForm } from './form.js';
 import { wireMine, loadMine } from './mine.js';
 import { wireOdk } from './odk.js';
 import { wireOutbox, renderOutbox, deliver } from './outbox.js';
@@ -91,6 +91,7 @@ function wireLogin() {
     }
     user = null;
     localStorage.removeItem(USER_KEY);
+    resetForm();
     route();
   });
 }
