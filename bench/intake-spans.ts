@@ -8,6 +8,7 @@ import { getReportRow } from '../src/reports/repository.ts';
 import { submitReport, type IntakeDeps } from '../src/reports/service.ts';
 import { createReportWriter } from '../src/reports/writer.ts';
 import { parseReportInput } from '../src/reports/validate.ts';
+import { judgeObservedAt } from '../src/reports/flags.ts';
 import { prepareAttachments, stageBuffer } from '../src/attachments/prepare.ts';
 import { createFileStore } from '../src/storage/files.ts';
 import type { BenchWorld } from './env.ts';
@@ -52,7 +53,10 @@ export async function benchIntakeSpans(world: BenchWorld, samples = 200): Promis
   };
   for (let i = 0; i < samples; i += 1) {
     const raw = makeFieldReport(rand);
-    await time('validate', () => parseReportInput(raw, systemClock, limits.maxNarrativeChars));
+    await time('validate', () => {
+      const input = parseReportInput(raw, limits.maxNarrativeChars);
+      return judgeObservedAt(input.observedAt, systemClock.now());
+    });
     // An upload is staged (streamed to disk, hashed) while it arrives; that cost is the staging span here.
     const file = await time('stage210kPhoto', () =>
       stageBuffer(deps.files, uniquePhoto(photo, `span ${i}`), `IMG_${i}.jpg`),

@@ -20,6 +20,8 @@ const SHELL = [
   '/app/map.js',
   '/app/mine.js',
   '/app/outbox.js',
+  '/app/odk.js',
+  '/app/draft.js',
   '/app/icon.svg',
   '/i18n/en.json',
   '/i18n/ar.json',

@@ -19,7 +19,9 @@ export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.con
   const app = createApp(deps, session);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 5 * 60_000; // slow uploads on field links
+  // Field links are slow but steady: no limit on a whole request, only on a silence within it (config.ts).
+  server.requestTimeout = 0;
+  server.timeout = rt.config.UPLOAD_IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const addr = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;

@@ -73,6 +73,9 @@ const schema = z.object({
   ALLOWED_ORIGINS: origins.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_ATTACHMENTS: z.coerce.number().int().min(0).max(50).default(10),
+  // A request is cut only when nothing has arrived for this long: a photo at 10 KB/s takes minutes and must finish,
+  // a stalled connection must not hold its socket. (A total time limit cut 3.7 MB at 10 KB/s after 5 minutes.)
+  UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
     .int()

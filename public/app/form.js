@@ -3,6 +3,7 @@
 import { t, language } from './i18n.js';
 import { sync } from './api.js';
 import { suggestPlaces } from './places.js';
+import { discardDraft, restoreDraft, saveDraft } from './draft.js';
 
 const $ = (id) => document.getElementById(id);
 const CASUALTIES = ['killed', 'injured', 'missing', 'detained'];
@@ -145,6 +146,8 @@ function renderFiles() {
 
 export function resetForm() {
   $('report-form').reset();
+  discardDraft();
+  showDraftNote(false);
   clearErrors();
   $('observedAt').value = toLocalInput(new Date());
   setPositionStatus(null);
@@ -241,8 +244,20 @@ function wireMap() {
 }
 
 /** onDone(result) is told whether the report was sent, kept for later, or rejected. */
+function showDraftNote(shown) {
+  $('draft-note').hidden = !shown;
+}
+
 export function wireForm({ observer, onDone }) {
   $('observedAt').value = toLocalInput(new Date());
+  showDraftNote(restoreDraft());
+  $('report-form').addEventListener('input', saveDraft);
+  $('report-form').addEventListener('change', saveDraft);
+  $('draft-discard').addEventListener('click', () => {
+    discardDraft();
+    resetForm();
+    $('narrative').focus();
+  });
   $('attachments').addEventListener('change', renderFiles);
   $('gps').addEventListener('click', locate);
   wirePlaces();

@@ -1,13 +1,14 @@
-// Observer app entry: language, session, views (#report, #mine, #outbox) and the service worker.
+// Observer app entry: language, session, views (#report, #mine, #odk, #outbox) and the service worker.
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { login, logout, me, HttpError } from './api.js';
-import { wireForm, loadIntoForm } from './form.js';
+import { wireForm, loadIntoForm, resetForm } from './form.js';
 import { wireMine, loadMine } from './mine.js';
+import { wireOdk } from './odk.js';
 import { wireOutbox, renderOutbox, deliver } from './outbox.js';
 
 const $ = (id) => document.getElementById(id);
 const USER_KEY = 'observer.user';
-const VIEWS = ['report', 'mine', 'outbox'];
+const VIEWS = ['report', 'mine', 'odk', 'outbox'];
 let user = null;
 
 // Kept as a key so the message follows a language switch.
@@ -90,6 +91,7 @@ function wireLogin() {
     }
     user = null;
     localStorage.removeItem(USER_KEY);
+    resetForm();
     route();
   });
 }
@@ -138,6 +140,7 @@ async function start() {
     },
   });
   wireMine();
+  wireOdk();
   wireLogin();
 
   if ('serviceWorker' in navigator) {

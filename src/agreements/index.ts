@@ -20,6 +20,15 @@ export const AgreementSchema = z
     timezone: z.string().default('UTC'),
     /** Gazetteer file (src/classify/gazetteer/<name>.json) used for place resolution. */
     gazetteer: z.string().default('libya'),
+    /** The box reports are expected from (the country's extent); a point outside it is flagged, not refused. */
+    area: z
+      .object({
+        minLat: z.number().min(-90).max(90),
+        maxLat: z.number().min(-90).max(90),
+        minLon: z.number().min(-180).max(180),
+        maxLon: z.number().min(-180).max(180),
+      })
+      .optional(),
     parties: z.array(z.object({ id: z.string(), name: Bilingual })),
     deadlines: z
       .array(

@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'report_corrected',
   'comment_added',
   'evidence_added',
+  'report_addition',
   'export_downloaded',
   'custody_downloaded',
   'report_erased',

@@ -134,11 +134,23 @@ export async function auditLogPage(db: Db, w: AuditLogWhere, take: number) {
 
 /** When each of the given incidents was last set to verified (incidents never verified are left out). */
 export async function lastVerifiedAt(db: Db, incidentIds: string[]): Promise<Map<string, Date>> {
-  if (!incidentIds.length) return new Map();
-  const rows = await db.$queryRaw<Array<{ entityId: string; at: Date }>>`
-    SELECT DISTINCT ON ("entityId") "entityId", at FROM "AuditEvent"
-    WHERE "entityType" = 'incident' AND "entityId" = ANY(${incidentIds}::text[])
-      AND action = 'incident_state_changed' AND after->>'state' = 'verified'
-    ORDER BY "entityId", seq DESC`;
+  const rows = await latestRowsWhere(db, 'incident', incidentIds, 'incident_state_changed', 'state', 'verified');
   return new Map(rows.map((r) => [r.entityId, r.at]));
+}
+
+/** The latest row recording `action` on each of some entities whose `after` has `key` = `value`. */
+export async function latestRowsWhere(
+  db: Db,
+  entityType: string,
+  entityIds: string[],
+  action: string,
+  key: string,
+  value: string,
+): Promise<Array<{ entityId: string; at: Date; after: unknown }>> {
+  if (entityIds.length === 0) return [];
+  return db.$queryRaw`
+    SELECT DISTINCT ON ("entityId") "entityId", at, after FROM "AuditEvent"
+    WHERE "entityType" = ${entityType} AND "entityId" = ANY(${entityIds}::text[]) AND action = ${action}
+      AND after->>${key} = ${value}
+    ORDER BY "entityId", seq DESC`;
 }

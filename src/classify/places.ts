@@ -297,7 +297,7 @@ export interface ResolvedPlace {
 }
 
 /** A typed name agrees with coordinates when the named place lies within this distance of them. */
-const NAME_AGREES_KM = 30;
+export const NAME_AGREES_KM = 30;
 
 /**
  * Resolve a report's place. With coordinates they stay authoritative and the name is the typed place when

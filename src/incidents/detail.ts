@@ -87,7 +87,10 @@ export async function listIncidentReports(db: Db, incidentId: string, q: { curso
   const after = q.cursor ? decode(q.cursor) : null;
   const rows = await reportsOfIncidentPage(db, incidentId, after, limit + 1);
   const items = rows.slice(0, limit);
-  return { items: items.map(reportView), nextCursor: rows.length > limit ? encode(items[items.length - 1]!) : null };
+  return {
+    items: items.map((r) => reportView(r)),
+    nextCursor: rows.length > limit ? encode(items[items.length - 1]!) : null,
+  };
 }
 
 export async function getIncidentReports(db: Db, incidentId: string, q: { cursor?: string; limit?: number }) {

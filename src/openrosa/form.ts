@@ -4,7 +4,7 @@ import { PARTIES } from '../reports/schema.ts';
 
 export const FORM_ID = 'ceasefire_report';
 // Collect decides whether to re-download a form by (formID, version) and the hash; bump on any change.
-export const FORM_VERSION = '2020102302';
+export const FORM_VERSION = '2020102303';
 export const FORM_ROOT = 'data';
 
 export interface Label {
@@ -37,9 +37,20 @@ export const LANGUAGES = [
 
 export const FORM_TITLE: Label = { en: 'Ceasefire incident report', ar: 'تقرير حادثة وقف إطلاق النار' };
 
-export const GROUPS: Readonly<Record<string, Label>> = {
-  casualties: { en: 'Casualties (leave blank if unknown)', ar: 'الضحايا (اتركه فارغاً إن كان غير معروف)' },
+export interface Group {
+  label: Label;
+  /** A repeat: the observer adds as many as needed, up to the per-report file limit for photos. */
+  repeat?: boolean;
+}
+
+export const GROUPS: Readonly<Record<string, Group>> = {
+  casualties: { label: { en: 'Casualties (leave blank if unknown)', ar: 'الضحايا (اتركه فارغاً إن كان غير معروف)' } },
+  photos: { label: { en: 'Photos', ar: 'الصور' }, repeat: true },
 };
+
+// Phones take 12-megapixel photos; at a few KB/s a single one takes minutes. Collect scales an image down to this
+// long side before saving it, which keeps what a reviewer needs to read a plate or a vehicle type.
+export const MAX_PIXELS = 2048;
 
 const PARTY_LABELS: Record<(typeof PARTIES)[number], Label> = {
   LAAF: { en: 'LAAF (Libyan Arab Armed Forces)', ar: 'القوات المسلحة العربية الليبية' },
@@ -60,6 +71,7 @@ export const FIELDS: readonly Field[] = [
     name: 'narrative',
     type: 'string',
     required: true,
+    requiredMsg: { en: 'Describe what happened.', ar: 'صِف ما حدث.' },
     appearance: 'multiline',
     label: { en: 'What happened?', ar: 'ماذا حدث؟' },
     hint: { en: 'Who, what, where, how many, and how you know.', ar: 'من، ماذا، أين، كم العدد، وكيف عرفت.' },
@@ -68,6 +80,7 @@ export const FIELDS: readonly Field[] = [
     name: 'observed_at',
     type: 'dateTime',
     required: true,
+    requiredMsg: { en: 'Give the date and time it was observed.', ar: 'أدخل تاريخ ووقت المشاهدة.' },
     label: { en: 'When was it observed?', ar: 'متى شوهدت الحادثة؟' },
   },
   {
@@ -101,9 +114,10 @@ export const FIELDS: readonly Field[] = [
   count('detained', 'Detained', 'محتجزون'),
   {
     name: 'photo',
+    group: 'photos',
     type: 'binary',
     label: { en: 'Photo', ar: 'صورة' },
-    hint: { en: 'Optional.', ar: 'اختياري.' },
+    hint: { en: 'Optional. Add another with the + button.', ar: 'اختياري. أضف صورة أخرى بزر +.' },
   },
 ];
 
@@ -113,3 +127,20 @@ export const BINARY_FIELDS = FIELDS.filter((f) => f.type === 'binary').map((f) =
 export function fieldPath(f: Pick<Field, 'name' | 'group'>): string {
   return `/${FORM_ROOT}/${f.group ? `${f.group}/` : ''}${f.name}`;
 }
+
+/** One XForm as data: what the builder (xform.ts) writes and a submission reader reads. */
+export interface FormSpec {
+  id: string;
+  version: string;
+  title: Label;
+  fields: readonly Field[];
+  groups: Readonly<Record<string, Group>>;
+}
+
+export const REPORT_FORM: FormSpec = {
+  id: FORM_ID,
+  version: FORM_VERSION,
+  title: FORM_TITLE,
+  fields: FIELDS,
+  groups: GROUPS,
+};

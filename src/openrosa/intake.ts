@@ -3,8 +3,10 @@
 import type { AuthUser } from '../users/index.ts';
 import { Invalid } from '../errors.ts';
 import { submitReport, type IntakeDeps, type SubmitResult } from '../reports/service.ts';
-import { parseSubmission, type ParsedSubmission } from './submission.ts';
-import { DEFAULT_MAX_XML_BYTES } from './xml.ts';
+import { formField, parseSubmission, type ParsedSubmission } from './submission.ts';
+import { DEFAULT_MAX_XML_BYTES, readXml, type XmlElement } from './xml.ts';
+import { FOLLOWUP_ID, parseFollowup } from './followup.ts';
+import { addToReport } from '../reports/additions.ts';
 import type { IncomingFile } from '../attachments/prepare.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -19,7 +21,10 @@ export async function receiveSubmission(
   observer: AuthUser,
   parts: IncomingFile[],
   opts: { maxXmlBytes?: number; xmlText?: Buffer } = {},
-): Promise<SubmitResult & { submission: ParsedSubmission }> {
+): Promise<
+  | (SubmitResult & { kind: 'report'; submission: ParsedSubmission })
+  | { kind: 'followup'; additionId: string; reportId: string }
+> {
   const xmlParts = parts.filter((p) => p.field === XML_PART);
   const count = xmlParts.length + (opts.xmlText ? 1 : 0);
   if (count !== 1) {
@@ -28,10 +33,30 @@ export async function receiveSubmission(
   const maxBytes = opts.maxXmlBytes ?? DEFAULT_MAX_XML_BYTES;
   const xml = opts.xmlText ?? (xmlParts[0]!.sizeBytes > maxBytes ? null : await readFile(xmlParts[0]!.stagedPath));
   if (!xml) throw new Invalid([{ field: XML_PART, reason: `larger than ${maxBytes} bytes` }], 413);
-  const submission = parseSubmission(xml, { maxBytes });
-  // Collect names each attachment part after its file; a part the form does not reference (Kobo's
-  // audit.csv, a stray file) is not evidence and must not fail the report on its type.
-  const wanted = new Set(submission.attachmentNames);
+  const root = readXml(xml, maxBytes);
+  if (root.attributes.id?.trim() === FOLLOWUP_ID) return receiveFollowup(intake, observer, root, parts);
+  const submission = parseSubmission(root);
+  const files = referencedFiles(parts, submission.attachmentNames);
+  const result = await inFormTerms(() => submitReport(intake, observer, submission.input, files, 'openrosa'));
+  return { kind: 'report', ...result, submission };
+}
+
+/** An answer or addition sent with the follow-up form: an addition to the chosen report, once per instanceID. */
+async function receiveFollowup(intake: IntakeDeps, observer: AuthUser, root: XmlElement, parts: IncomingFile[]) {
+  const followup = parseFollowup(root);
+  const files = referencedFiles(parts, followup.attachmentNames);
+  const addition = await inFormTerms(() =>
+    addToReport(intake, observer, followup.reportId, { text: followup.text }, files, followup.instanceId),
+  );
+  return { kind: 'followup' as const, additionId: addition.id, reportId: followup.reportId };
+}
+
+/**
+ * The file parts the form references. Collect names each after its file; a part the form does not reference
+ * (Kobo's audit.csv, a stray file) is not evidence and must not fail the submission on its type.
+ */
+function referencedFiles(parts: IncomingFile[], names: string[]): IncomingFile[] {
+  const wanted = new Set(names);
   const seen = new Set<string>();
   const files: IncomingFile[] = [];
   for (const p of parts) {
@@ -40,6 +65,21 @@ export async function receiveSubmission(
     seen.add(name);
     files.push({ ...p, originalName: name });
   }
-  const result = await submitReport(intake, observer, submission.input, files, 'openrosa');
-  return { ...result, submission };
+  return files;
+}
+
+// Intake speaks the API's field names; Collect shows the form's questions.
+const FOLLOWUP_FIELD: Record<string, string> = { text: 'answer', attachments: 'photo' };
+async function inFormTerms<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Invalid) {
+      throw new Invalid(
+        err.issues.map((i) => ({ ...i, field: FOLLOWUP_FIELD[i.field] ?? formField(i.field) })),
+        err.status,
+      );
+    }
+    throw err;
+  }
 }

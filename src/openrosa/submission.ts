@@ -19,6 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ReportInput keys back to the form's field names, so an error names what the observer filled in.
 const FORM_FIELD: Record<string, string> = {
   clientId: 'meta/instanceID',
+  attachments: 'photo',
   observedAt: 'observed_at',
   lat: 'location',
   lon: 'location',
@@ -28,6 +29,12 @@ const FORM_FIELD: Record<string, string> = {
   partyAlleged: 'party',
   casualties: 'casualties',
 };
+
+/** The form's question for an API field ("casualties.killed" → "casualties/killed"), so errors name what Collect shows. */
+export function formField(apiField: string): string {
+  const [head = '', ...rest] = apiField.split('.');
+  return [FORM_FIELD[head] ?? head, ...rest].join('/') || 'xml_submission_file';
+}
 
 /**
  * Values by element local name, wherever they sit: Kobo and XLSForm copies of the form may wrap fields
@@ -78,8 +85,9 @@ function single(values: Map<string, string[]>, name: string, issues: FieldIssue[
   return v ? v : undefined;
 }
 
-export function parseSubmission(xml: string | Buffer, opts: { maxBytes?: number } = {}): ParsedSubmission {
-  const root = readXml(xml, opts.maxBytes);
+/** `xml`: the submission's bytes, or its root element when the caller has read it already (to see which form). */
+export function parseSubmission(xml: string | Buffer | XmlElement, opts: { maxBytes?: number } = {}): ParsedSubmission {
+  const root = typeof xml === 'string' || Buffer.isBuffer(xml) ? readXml(xml, opts.maxBytes) : xml;
   const formId = root.attributes.id?.trim();
   if (!formId) throw new Invalid([issue('id', 'the root element names no form (id attribute)')], 400);
   if (formId !== FORM_ID) throw new NotFound(`form ${formId}`);
@@ -125,8 +133,7 @@ export function parseSubmission(xml: string | Buffer, opts: { maxBytes?: number 
     throw new Invalid(
       parsed.error.issues.map((i) => {
         const [head, ...rest] = i.path.map(String);
-        const field = [FORM_FIELD[head] ?? head, ...rest].join('/');
-        return issue(field || 'xml_submission_file', i.message);
+        return issue(formField([head, ...rest].join('.')), i.message);
       }),
       422,
     );

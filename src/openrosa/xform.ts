@@ -3,15 +3,13 @@ import { createHash } from 'node:crypto';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import {
-  FIELDS,
-  FORM_ID,
   FORM_ROOT,
-  FORM_TITLE,
-  FORM_VERSION,
-  GROUPS,
   LANGUAGES,
+  MAX_PIXELS,
+  REPORT_FORM,
   fieldPath,
   type Field,
+  type FormSpec,
   type Label,
 } from './form.ts';
 
@@ -37,10 +35,19 @@ interface Text {
   label: Label;
 }
 
-function texts(): Text[] {
+export interface FormOptions {
+  /** The per-report file limit (MAX_ATTACHMENTS): the photo repeat stops there, as the web app does. */
+  maxPhotos: number;
+}
+
+const inRepeat = (spec: FormSpec, f: Field) => Boolean(f.group && spec.groups[f.group]?.repeat);
+
+function texts(spec: FormSpec, opts: FormOptions): Text[] {
   const out: Text[] = [];
-  for (const [name, label] of Object.entries(GROUPS)) out.push({ id: `${fieldPath({ name })}:label`, label });
-  for (const f of FIELDS) {
+  const used = new Set(spec.fields.map((f) => f.group));
+  for (const [name, g] of Object.entries(spec.groups))
+    if (used.has(name)) out.push({ id: `${fieldPath({ name })}:label`, label: g.label });
+  for (const f of spec.fields) {
     const p = fieldPath(f);
     out.push({ id: `${p}:label`, label: f.label });
     if (f.hint) out.push({ id: `${p}:hint`, label: f.hint });
@@ -50,15 +57,20 @@ function texts(): Text[] {
         id: `${p}:jr:constraintMsg`,
         label: { en: `A whole number from 0 to ${MAX_COUNT}.`, ar: `عدد صحيح من 0 إلى ${MAX_COUNT}.` },
       });
+    if (inRepeat(spec, f))
+      out.push({
+        id: `${p}:jr:constraintMsg`,
+        label: { en: `At most ${opts.maxPhotos} photos.`, ar: `${opts.maxPhotos} صور على الأكثر.` },
+      });
     for (const c of f.choices ?? []) out.push({ id: `${p}/${c.value}:label`, label: c.label });
   }
   return out;
 }
 
-function addInstance(model: XMLBuilder): void {
-  const data = model.ele('instance').ele(FORM_ROOT, { id: FORM_ID, version: FORM_VERSION });
+function addInstance(model: XMLBuilder, spec: FormSpec): void {
+  const data = model.ele('instance').ele(FORM_ROOT, { id: spec.id, version: spec.version });
   const groups = new Map<string, XMLBuilder>();
-  for (const f of FIELDS) {
+  for (const f of spec.fields) {
     let parent = data;
     if (f.group) {
       if (!groups.has(f.group)) groups.set(f.group, data.ele(f.group));
@@ -70,8 +82,8 @@ function addInstance(model: XMLBuilder): void {
   data.ele('orx:meta').ele('orx:instanceID');
 }
 
-function addBinds(model: XMLBuilder): void {
-  for (const f of FIELDS) {
+function addBinds(model: XMLBuilder, spec: FormSpec, opts: FormOptions): void {
+  for (const f of spec.fields) {
     const p = fieldPath(f);
     const attrs: Record<string, string> = { nodeset: p, type: bindType(f.type) };
     if (f.required === true) attrs.required = 'true()';
@@ -81,13 +93,19 @@ function addBinds(model: XMLBuilder): void {
       attrs.constraint = `. >= 0 and . <= ${MAX_COUNT}`;
       attrs['jr:constraintMsg'] = itext(`${p}:jr:constraintMsg`);
     }
+    if (f.type === 'binary') attrs['orx:max-pixels'] = String(MAX_PIXELS);
+    // XLSForm's way to bound a repeat: the field of the repeat after the last allowed one refuses a value.
+    if (inRepeat(spec, f)) {
+      attrs.constraint = `position(..) <= ${opts.maxPhotos}`;
+      attrs['jr:constraintMsg'] = itext(`${p}:jr:constraintMsg`);
+    }
     model.ele('bind', attrs);
   }
   // jr:preload="uid" makes Collect fill "uuid:<v4>" once per filled form; it is the idempotency key.
   model.ele('bind', { nodeset: INSTANCE_ID, type: 'string', readonly: 'true()', 'jr:preload': 'uid' });
   // Observed time defaults to the moment the form is opened but stays editable (an XForms action, not a preload).
-  const observed = FIELDS.find((f) => f.type === 'dateTime')!;
-  model.ele('setvalue', { event: 'odk-instance-first-load', ref: fieldPath(observed), value: 'now()' });
+  const observed = spec.fields.find((f) => f.type === 'dateTime');
+  if (observed) model.ele('setvalue', { event: 'odk-instance-first-load', ref: fieldPath(observed), value: 'now()' });
 }
 
 function addControl(parent: XMLBuilder, f: Field): void {
@@ -106,16 +124,17 @@ function addControl(parent: XMLBuilder, f: Field): void {
   }
 }
 
-function addBody(html: XMLBuilder): void {
+function addBody(html: XMLBuilder, spec: FormSpec): void {
   const body = html.ele('h:body');
   const groups = new Map<string, XMLBuilder>();
-  for (const f of FIELDS) {
+  for (const f of spec.fields) {
     let parent = body;
     if (f.group) {
       if (!groups.has(f.group)) {
-        const g = body.ele('group', { ref: fieldPath({ name: f.group }) });
-        g.ele('label', { ref: itext(`${fieldPath({ name: f.group })}:label`) });
-        groups.set(f.group, g);
+        const ref = fieldPath({ name: f.group });
+        const g = body.ele('group', { ref });
+        g.ele('label', { ref: itext(`${ref}:label`) });
+        groups.set(f.group, spec.groups[f.group]?.repeat ? g.ele('repeat', { nodeset: ref }) : g);
       }
       parent = groups.get(f.group)!;
     }
@@ -123,7 +142,10 @@ function addBody(html: XMLBuilder): void {
   }
 }
 
-export function buildXForm(): string {
+export function buildXForm(
+  opts: FormOptions = { maxPhotos: DEFAULT_MAX_PHOTOS },
+  spec: FormSpec = REPORT_FORM,
+): string {
   const html = create({ version: '1.0', encoding: 'UTF-8' }).ele('h:html', {
     xmlns: NS.xforms,
     'xmlns:h': NS.h,
@@ -134,10 +156,10 @@ export function buildXForm(): string {
     'xmlns:xsd': NS.xsd,
   });
   const head = html.ele('h:head');
-  head.ele('h:title').txt(formTitle());
+  head.ele('h:title').txt(formTitle(spec));
   const model = head.ele('model', { 'odk:xforms-version': '1.0.0' });
   const itextEl = model.ele('itext');
-  const all = texts();
+  const all = texts(spec, opts);
   for (const lang of LANGUAGES) {
     const tr = itextEl.ele(
       'translation',
@@ -145,13 +167,13 @@ export function buildXForm(): string {
     );
     for (const t of all) tr.ele('text', { id: t.id }).ele('value').txt(t.label[lang.key]);
   }
-  addInstance(model);
-  addBinds(model);
-  addBody(html);
+  addInstance(model, spec);
+  addBinds(model, spec, opts);
+  addBody(html, spec);
   return html.end({ prettyPrint: true });
 }
 
-export const formTitle = () => `${FORM_TITLE.en} / ${FORM_TITLE.ar}`;
+export const formTitle = (spec: FormSpec = REPORT_FORM) => `${spec.title.en} / ${spec.title.ar}`;
 
 export interface PublishedForm {
   formId: string;
@@ -161,19 +183,23 @@ export interface PublishedForm {
   hash: string;
 }
 
-let published: PublishedForm | undefined;
+// The configuration's default per-report file limit (config.ts MAX_ATTACHMENTS).
+const DEFAULT_MAX_PHOTOS = 10;
+const published = new Map<number, PublishedForm>();
+
+/** Any form as served, with the md5 hash of its bytes (forms built per observer are not cached). */
+export function publish(spec: FormSpec, opts: FormOptions): PublishedForm {
+  const xml = buildXForm(opts, spec);
+  const hash = `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`;
+  return { formId: spec.id, version: spec.version, name: formTitle(spec), xml, hash };
+}
 
 /** The form as served: built once per process, with the md5 hash formList must report for exactly these bytes. */
-export function publishedForm(): PublishedForm {
-  if (!published) {
-    const xml = buildXForm();
-    published = {
-      formId: FORM_ID,
-      version: FORM_VERSION,
-      name: formTitle(),
-      xml,
-      hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`,
-    };
+export function publishedForm(maxPhotos = DEFAULT_MAX_PHOTOS): PublishedForm {
+  let form = published.get(maxPhotos);
+  if (!form) {
+    form = publish(REPORT_FORM, { maxPhotos });
+    published.set(maxPhotos, form);
   }
-  return published;
+  return form;
 }

@@ -4,6 +4,7 @@ import { loadAgreement } from '../agreements/index.ts';
 import { classify } from '../classify/classify.ts';
 import { loadPairModel } from '../dedup/pair-model.ts';
 import { loadGazetteer, resolvePlace } from '../classify/places.ts';
+import { judgePosition } from '../classify/position.ts';
 import { candidateQuery, decideAssignment } from '../dedup/dedup.ts';
 import { blockKey, extractFeatures, geoCell } from '../dedup/features.ts';
 import type { Analyzer } from './types.ts';
@@ -21,8 +22,14 @@ export function createAnalyzer(agreementId: string): Analyzer {
         { narrative: report.narrative, partyAlleged: report.partyAlleged, placeName: report.placeName },
         agreement,
       );
-      const place = resolvePlace({ lat: report.lat, lon: report.lon, placeName: report.placeName }, gazetteer);
-      const features = extractFeatures({ ...report }, c, place, {
+      // An implausible point (outside the area, swapped) gives way to what is likely true; the report keeps its own.
+      const position = judgePosition(
+        { lat: report.lat, lon: report.lon, placeName: report.placeName },
+        gazetteer,
+        agreement.area,
+      );
+      const place = resolvePlace(position.use, gazetteer);
+      const features = extractFeatures({ ...report, lat: position.use.lat, lon: position.use.lon }, c, place, {
         timeZone: agreement.timezone,
         gazetteer: agreement.gazetteer,
       });
@@ -49,6 +56,7 @@ export function createAnalyzer(agreementId: string): Analyzer {
         geoCell: features.lat != null && features.lon != null ? geoCell(features.lat, features.lon) : null,
         query: candidateQuery(features),
         features,
+        flags: position.flags,
       };
     },
     async assign(features, query, store) {

@@ -2,6 +2,7 @@
 // decision) is a dependency so that the worker, the eval command and tests run the same steps.
 import type { Assignment, CandidateQuery, IncidentCandidateStore } from '../dedup/dedup.ts';
 import type { ReportFeatures } from '../dedup/features.ts';
+import type { ReportFlag } from '../reports/flags.ts';
 
 export type Stance = 'violation' | 'compliance' | 'information';
 
@@ -44,6 +45,8 @@ export interface Analysis {
   /** The blocking query: its cells are also locked while the report is assigned. */
   query: CandidateQuery;
   features: ReportFeatures;
+  /** Doubts about the position for the reviewer (classify/position.ts); they replace the pipeline's earlier ones. */
+  flags: ReportFlag[];
 }
 
 export type { Assignment };

@@ -10,7 +10,13 @@ import type { PreparedAttachment } from '../attachments/prepare.ts';
 import type { Analysis, Assignment, ReportForProcessing } from '../pipeline/types.ts';
 import type { Effective } from '../pipeline/effective.ts';
 import type { ReportInput, ReportListQuery } from './schema.ts';
-const include = { attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] } };
+import type { JudgedTime } from './flags.ts';
+const include = {
+  attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] },
+  // What the observer added after sending, and where the commission's review stands (the observer's feedback).
+  additions: { orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] },
+  incident: { select: { state: true } },
+};
 
 export async function getReportRow(db: Db, id: string) {
   return db.report.findUnique({ where: { id }, include });
@@ -87,6 +93,8 @@ export interface NewReport {
   contentHash: string;
   attachments: PreparedAttachment[];
   source: ReportSource;
+  /** What intake judged (reports/flags.ts): the observedAt to store and the flags for the reviewer. */
+  judged?: JudgedTime;
 }
 
 /** The key a written row is returned under: its observer and clientId. */
@@ -111,7 +119,8 @@ function inputRecord(r: NewReport) {
     observerId: r.observerId,
     source: r.source,
     contentHash: r.contentHash,
-    observedAt: i.observedAt,
+    observedAt: r.judged?.observedAt ?? i.observedAt,
+    flags: r.judged?.flags ?? [],
     lat: i.lat ?? null,
     lon: i.lon ?? null,
     accuracyM: i.accuracyM ?? null,
@@ -145,12 +154,12 @@ export async function insertReports(db: Db, reports: NewReport[]): Promise<Map<s
       SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r(
         "clientId" uuid, "observerId" uuid, "source" "ReportSource", "contentHash" text, "observedAt" timestamptz,
         "lat" float8, "lon" float8, "accuracyM" float8, "placeName" text, "narrative" text, "partyAlleged" "Party",
-        "casualties" jsonb, "attachments" jsonb)
+        "casualties" jsonb, "attachments" jsonb, "flags" jsonb)
     ), ins AS (
       INSERT INTO "Report" ("clientId", "observerId", "source", "contentHash", "observedAt", "lat", "lon", "accuracyM",
-                            "placeName", "narrative", "partyAlleged", "casualties")
+                            "placeName", "narrative", "partyAlleged", "casualties", "flags")
       SELECT "clientId", "observerId", "source", "contentHash", "observedAt", "lat", "lon", "accuracyM",
-             "placeName", "narrative", "partyAlleged", NULLIF("casualties", 'null'::jsonb)
+             "placeName", "narrative", "partyAlleged", NULLIF("casualties", 'null'::jsonb), "flags"
       FROM input ORDER BY "observerId", "clientId"
       ON CONFLICT ("observerId", "clientId") DO NOTHING
       RETURNING *
@@ -206,15 +215,40 @@ export async function addAttachments(db: SqlTx, reportId: string, attachments: P
 export async function lockForEvidence(
   tx: Tx,
   reportId: string,
-): Promise<{ state: string | null; stored: string[] } | undefined> {
+): Promise<{ state: string | null; incidentId: string | null; observerId: string; stored: string[] } | undefined> {
   // Lock first, read after: in READ COMMITTED the read then sees what a retry holding the lock committed.
   await tx.$executeRaw`SELECT 1 FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
-  const [row] = await tx.$queryRaw<Array<{ state: string | null; stored: string[] }>>`
-    SELECT i.state::text AS state,
+  const [row] = await tx.$queryRaw<
+    Array<{ state: string | null; incidentId: string | null; observerId: string; stored: string[] }>
+  >`
+    SELECT i.state::text AS state, r."incidentId"::text AS "incidentId", r."observerId"::text AS "observerId",
            COALESCE((SELECT array_agg(a.sha256) FROM "Attachment" a WHERE a."reportId" = r.id), '{}') AS stored
     FROM "Report" r LEFT JOIN "Incident" i ON i.id = r."incidentId"
     WHERE r.id = ${reportId}::uuid`;
   return row;
+}
+
+/** A report's author and incident now (read without a lock: the caller locks the incident, then the report). */
+export async function ownerAndIncident(db: Tx, reportId: string) {
+  return db.report.findUnique({ where: { id: reportId }, select: { observerId: true, incidentId: true } });
+}
+
+export async function insertAddition(
+  tx: Tx,
+  a: {
+    reportId: string;
+    authorId: string;
+    text: string | null;
+    attachments: string[];
+    answersRequest: boolean;
+    clientId: string | null;
+  },
+) {
+  return tx.reportAddition.create({ data: a });
+}
+
+export async function findAddition(db: Tx, authorId: string, clientId: string) {
+  return db.reportAddition.findUnique({ where: { authorId_clientId: { authorId, clientId } } });
 }
 
 // --- Processing (the pipeline): reads of many reports at once, the results of a run.
@@ -262,6 +296,12 @@ export interface ReportResult {
   now: Date;
 }
 
+// The flags intake set (the time), kept when the pipeline writes its own (the position) in their place.
+const intakeFlags = (row: string) =>
+  Prisma.raw(
+    `COALESCE((SELECT jsonb_agg(f) FROM jsonb_array_elements(${row}."flags") f WHERE f->>'field' = 'observedAt'), '[]'::jsonb)`,
+  );
+
 export async function writeReportResult(tx: SqlTx, reportId: string, r: ReportResult): Promise<void> {
   const a = r.analysis;
   const json = (v: unknown) => JSON.stringify(v ?? null);
@@ -271,6 +311,7 @@ export async function writeReportResult(tx: SqlTx, reportId: string, r: ReportRe
     "normalizedText" = ${a.normalizedText}, "resolvedPlace" = ${a.place.name}, "resolvedLat" = ${a.place.lat},
     "resolvedLon" = ${a.place.lon}, "geoCell" = ${a.geoCell}, "placeKey" = ${a.place.key}, "features" = ${json(a.features)}::jsonb,
     "classification" = ${json(a.classification)}::jsonb, "terms" = ${r.effective.terms}::text[],
+    "flags" = ${intakeFlags('"Report"')} || ${json(a.flags ?? [])}::jsonb,
     "stance" = ${r.effective.stance}::"Stance", "confidence" = ${r.effective.confidence}, "incidentId" = ${r.incidentId}::uuid,
     "assignmentScore" = CASE WHEN ${keep} THEN "assignmentScore" ELSE ${r.assignment?.score ?? null}::float8 END,
     "assignmentReasons" = CASE WHEN ${keep} THEN "assignmentReasons" ELSE ${json(r.assignment?.reasons)}::jsonb END
@@ -328,6 +369,7 @@ export async function writeReportResults(tx: SqlTx, fresh: ProcessedReport[], no
         incidentId: f.incidentId,
         score: f.assignment!.score,
         reasons: f.assignment!.reasons ?? null,
+        flags: a.flags ?? [],
       };
     }),
   );
@@ -336,10 +378,12 @@ export async function writeReportResults(tx: SqlTx, fresh: ProcessedReport[], no
     "normalizedText" = v."normalizedText", "resolvedPlace" = v."resolvedPlace", "resolvedLat" = v."resolvedLat",
     "resolvedLon" = v."resolvedLon", "geoCell" = v."geoCell", "placeKey" = v."placeKey", "features" = v.features,
     "classification" = v.classification, "terms" = v.terms, "stance" = v.stance::"Stance", "confidence" = v.confidence,
-    "incidentId" = v."incidentId", "assignmentScore" = v.score, "assignmentReasons" = v.reasons
+    "incidentId" = v."incidentId", "assignmentScore" = v.score, "assignmentReasons" = v.reasons,
+    "flags" = ${intakeFlags('r')} || v.flags
     FROM jsonb_to_recordset(${list}::jsonb) AS v(id uuid, attempt int, "inputHash" text, language text, "normalizedText" text,
       "resolvedPlace" text, "resolvedLat" float8, "resolvedLon" float8, "geoCell" text, "placeKey" text, features jsonb,
-      classification jsonb, terms text[], stance text, confidence float8, "incidentId" uuid, score float8, reasons jsonb)
+      classification jsonb, terms text[], stance text, confidence float8, "incidentId" uuid, score float8, reasons jsonb,
+      flags jsonb)
     WHERE r."id" = v.id`;
 }
 

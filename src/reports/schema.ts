@@ -1,6 +1,8 @@
 // The report an observer files: one schema for JSON bodies, multipart fields and OpenRosa submissions.
 import { z } from 'zod';
 import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
+import { ReportFlag } from './flags.ts';
+import { PROGRESS } from './feedback.ts';
 
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
 export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
@@ -8,8 +10,8 @@ export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
 const count = z.number().int().min(0).max(100_000);
 // PostgreSQL text cannot hold NUL, and no observer types one: name the field instead of failing at the store.
 // Text PostgreSQL cannot store as it was sent: a NUL, or half of a UTF-16 pair (a client that cut an emoji).
-const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
-const STORABLE_REASON = 'contains a NUL character or broken Unicode (a lone surrogate)';
+export const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();
+export const STORABLE_REASON = 'contains a NUL character or broken Unicode (a lone surrogate)';
 
 export const Casualties = z
   .object({
@@ -27,10 +29,15 @@ export const ReportInput = z
       .string()
       .uuid()
       .meta({ description: 'UUID chosen by the device; retries reuse it (idempotency key per observer).' }),
-    observedAt: z.string().datetime({ offset: true }).meta({
-      description: 'When the incident was observed, ISO 8601 with offset.',
-      example: '2020-11-14T05:40:00+02:00',
-    }),
+    observedAt: z
+      .string()
+      .datetime({ offset: true })
+      .meta({
+        description:
+          'When the incident was observed, ISO 8601 with offset. A time ahead of the receipt or in an implausible year ' +
+          'is accepted: the inferred time is stored and the report flagged (see Report.flags).',
+        example: '2020-11-14T05:40:00+02:00',
+      }),
     lat: z.number().min(-90).max(90).optional(),
     lon: z.number().min(-180).max(180).optional(),
     accuracyM: z.number().min(0).max(1_000_000).optional(),
@@ -106,8 +113,25 @@ export const ReportView = z
     failureReason: z.string().nullable(),
     language: z.string().nullable(),
     resolvedPlace: z.string().nullable(),
+    flags: z
+      .array(ReportFlag)
+      .meta({ description: 'What the reviewer should check; the report was accepted as sent.' }),
     classification: ClassificationView.nullable(),
     incidentId: z.string().uuid().nullable(),
+    progress: z.enum(PROGRESS).meta({ description: "Where the report stands, as the observer's app says it." }),
+    infoRequest: z
+      .object({ note: z.string().nullable(), at: z.string() })
+      .nullable()
+      .meta({ description: "The commission's open request for more information on the report's incident." }),
+    additions: z.array(
+      z.object({
+        id: z.string().uuid(),
+        text: z.string().nullable(),
+        attachments: z.array(z.string()).meta({ description: 'SHA-256 of the files added with it.' }),
+        answersRequest: z.boolean(),
+        createdAt: z.string(),
+      }),
+    ),
     attachments: z.array(AttachmentView),
   })
   .meta({ id: 'Report' });

@@ -14,6 +14,7 @@ import {
 } from '../attachments/prepare.ts';
 import { reportContentHash } from './content-hash.ts';
 import { parseReportInput } from './validate.ts';
+import { judgeObservedAt } from './flags.ts';
 import type { ReportInput } from './schema.ts';
 import {
   addAttachments,
@@ -51,7 +52,8 @@ export async function submitReport(
   incoming: IncomingFile[],
   source: ReportSource,
 ): Promise<SubmitResult> {
-  const input = parseReportInput(raw, deps.clock, deps.limits.maxNarrativeChars);
+  const input = parseReportInput(raw, deps.limits.maxNarrativeChars);
+  const judged = judgeObservedAt(input.observedAt, deps.clock.now());
   const charge = await chargeQuota(deps, observer, input.clientId);
   // Only a new stored report keeps its point: a retry, or a report refused on the way, gives it back.
   let created = false;
@@ -60,7 +62,14 @@ export async function submitReport(
     // Files are made durable first: a file without a row is never shown as evidence, a row without its file would be.
     for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
     const contentHash = reportContentHash(input);
-    const inserted = await deps.writer.insert({ observerId: observer.id, input, contentHash, attachments, source });
+    const inserted = await deps.writer.insert({
+      observerId: observer.id,
+      input,
+      contentHash,
+      attachments,
+      source,
+      judged,
+    });
     created = inserted !== null;
     return inserted ? { report: inserted, created } : await retried(deps, observer, input, contentHash, attachments);
   } finally {
@@ -118,27 +127,14 @@ async function addRetriedEvidence(
 ): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     const row = await lockForEvidence(tx, reportId);
-    const stored = new Set(row?.stored ?? []);
-    const fresh = attachments.filter(
-      (a, i) => !stored.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i,
-    );
+    const fresh = newEvidence(row?.stored ?? [], attachments);
     if (fresh.length === 0) return; // the same evidence again: nothing to do, as for any retry
     if (row?.state && DECIDED_STATES.has(row.state)) {
       throw new Conflict(`the incident of this report is already ${row.state}; send the new evidence as a new report`, {
         reportId,
       });
     }
-    if (stored.size + fresh.length > deps.limits.maxAttachments) {
-      throw new Invalid(
-        [
-          {
-            field: 'attachments',
-            reason: `at most ${deps.limits.maxAttachments} files per report (${stored.size} already stored)`,
-          },
-        ],
-        413,
-      );
-    }
+    assertRoomFor(row?.stored.length ?? 0, fresh.length, deps.limits.maxAttachments);
     await addAttachments(tx, reportId, fresh);
     await appendAudit(
       tx,
@@ -160,6 +156,23 @@ async function addRetriedEvidence(
       deps.clock,
     );
   });
+}
+
+/** The files not stored with the report yet, each once. */
+export function newEvidence(stored: string[], attachments: PreparedAttachment[]): PreparedAttachment[] {
+  const known = new Set(stored);
+  return attachments.filter(
+    (a, i) => !known.has(a.sha256) && attachments.findIndex((b) => b.sha256 === a.sha256) === i,
+  );
+}
+
+/** A report's files together stay within the per-report limit, however many times they are added to. */
+export function assertRoomFor(stored: number, fresh: number, max: number): void {
+  if (stored + fresh <= max) return;
+  throw new Invalid(
+    [{ field: 'attachments', reason: `at most ${max} files per report (${stored} already stored)` }],
+    413,
+  );
 }
 
 function offsetOf(iso: string): string {

@@ -3,6 +3,8 @@
 import type { ReportRow } from './repository.ts';
 import { activeAgreement } from '../agreements/index.ts';
 import { loadGazetteer, placesInReasons } from '../classify/places.ts';
+import type { ReportFlag } from './flags.ts';
+import { observerProgress, type InfoRequest } from './feedback.ts';
 
 interface AutoClassification {
   terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
@@ -35,7 +37,13 @@ export function attachmentUrl(id: string): string {
   return `/api/attachments/${id}`;
 }
 
-export function reportView(r: ReportRow) {
+type AdditionRow = { id: string; text: string | null; attachments: string[]; answersRequest: boolean; createdAt: Date };
+
+/** `requests`: the open requests for more information by incident (feedback.ts), when the caller read them. */
+export function reportView(r: ReportRow, requests?: Map<string, InfoRequest>) {
+  // Rows fresh from intake's statement carry neither (nothing was added, no incident yet).
+  const additions = (r.additions as AdditionRow[] | undefined) ?? [];
+  const incidentState = (r.incident as { state: string } | null | undefined)?.state ?? null;
   return {
     id: r.id,
     clientId: r.clientId,
@@ -57,8 +65,18 @@ export function reportView(r: ReportRow) {
     resolvedPlace: r.resolvedPlace,
     resolvedLat: r.resolvedLat,
     resolvedLon: r.resolvedLon,
+    flags: (r.flags as ReportFlag[] | null) ?? [],
     classification: classificationView(r.classification, r.correction),
     incidentId: r.incidentId,
+    progress: observerProgress(r.status, incidentState),
+    infoRequest: incidentState === 'needs_info' && r.incidentId ? (requests?.get(r.incidentId) ?? null) : null,
+    additions: additions.map((a) => ({
+      id: a.id,
+      text: a.text,
+      attachments: a.attachments,
+      answersRequest: a.answersRequest,
+      createdAt: a.createdAt.toISOString(),
+    })),
     assignment: r.incidentId ? assignmentView(r.assignmentScore, (r.assignmentReasons as string[] | null) ?? []) : null,
     attachments: r.attachments.map((a) => ({
       id: a.id,

@@ -241,7 +241,7 @@ describe('observer form', () => {
     await s.page.screenshot({ path: await screenshotPath('form-ar'), fullPage: true });
   });
 
-  it('shows "my reports" in Arabic: dates per locale, processing state and the incident joined', async () => {
+  it('shows "my reports" in Arabic: dates per locale, where the report stands and the incident joined', async () => {
     await bearer(s.server.url, s.observer.token).post(
       '/api/reports',
       makeReport({ observedAt: '2020-11-14T05:40:00+02:00', placeName: 'Sirte' }),
@@ -259,7 +259,7 @@ describe('observer form', () => {
       (await s.server.rt.db.report.findFirst({ where: { observerId: s.observer.user.id } }))?.incidentId;
     await eventually(incidentId, { timeout: 30_000 }).toBeTruthy();
     await s.page.getByRole('button', { name: 'تحديث' }).click();
-    await eventually(() => s.page.locator('#mine-list .status').textContent()).toBe('تمت المعالجة');
+    await eventually(() => s.page.locator('#mine-list .status').textContent()).toBe('ضمن حادثة');
     expect(await s.page.locator('#mine-list code').textContent()).toBe((await incidentId())!.slice(0, 8));
     await s.page.screenshot({ path: await screenshotPath('mine-ar'), fullPage: true });
     await s.page.getByRole('button', { name: 'التبديل إلى الإنجليزية' }).click();

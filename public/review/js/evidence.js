@@ -51,8 +51,12 @@ export const MAX_KM = 2;
 export const MAX_HOURS = 3;
 
 /** Where the report says it was: the observer's coordinates, else the gazetteer's for the place name. */
+// A point the server judged implausible (outside the area, swapped) is not drawn where it was sent: the flag says so.
+const DOUBTED_POSITION = new Set(['outside_area', 'swapped_coordinates']);
+
 export function reportPosition(r) {
-  if (Number.isFinite(r.lat) && Number.isFinite(r.lon)) return { lat: r.lat, lon: r.lon };
+  const doubted = (r.flags ?? []).some((f) => DOUBTED_POSITION.has(f.code));
+  if (!doubted && Number.isFinite(r.lat) && Number.isFinite(r.lon)) return { lat: r.lat, lon: r.lon };
   if (Number.isFinite(r.resolvedLat) && Number.isFinite(r.resolvedLon))
     return { lat: r.resolvedLat, lon: r.resolvedLon };
   return null;

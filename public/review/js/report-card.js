@@ -4,6 +4,8 @@ import { h } from './dom.js';
 import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
 import { markedNarrative, exifCheck, reportPosition } from './evidence.js';
 import { reasonText } from './reasons.js';
+import { reportFlags } from './report-flags.js';
+import { reportAdditions } from './report-additions.js';
 
 const coords = (p) =>
   p
@@ -158,6 +160,7 @@ export function reportCard(r, { selected, onSelect }) {
       ' ',
       t('report.pickForSplit'),
     ),
+    reportFlags(r),
     h(
       'dl',
       { class: 'kv-grid' },
@@ -173,6 +176,7 @@ export function reportCard(r, { selected, onSelect }) {
       { class: 'narrative', dir, lang: r.language ?? undefined },
       markedNarrative(r.narrative, r.classification?.terms),
     ),
+    reportAdditions(r),
     classification(r.classification),
     assignment(r.assignment),
     r.attachments?.length

@@ -13,7 +13,11 @@ import { authenticateOpenRosa, basicAllowed, createBasicCache, type OpenRosaCred
 import { buildFormList } from '../../openrosa/formList.ts';
 import { receiveSubmission } from '../../openrosa/intake.ts';
 import { openRosaResponse } from '../../openrosa/response.ts';
-import { publishedForm } from '../../openrosa/xform.ts';
+import { publish, publishedForm } from '../../openrosa/xform.ts';
+import { followupSpec } from '../../openrosa/followup.ts';
+import { recentReportsOf } from '../../reports/feedback.ts';
+import { loadAgreement } from '../../agreements/index.ts';
+import type { AuthUser } from '../../users/index.ts';
 import { DEFAULT_MAX_XML_BYTES } from '../../openrosa/xml.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
@@ -125,6 +129,7 @@ function baseUrl(config: OpenRosaDeps['config'], req: Request): string {
 export function openRosaRouter(deps: OpenRosaDeps): Router {
   const r = Router();
   const acceptLength = String(deps.config.MAX_ATTACHMENT_BYTES);
+  const timeZone = loadAgreement(deps.config.AGREEMENT_ID).timezone;
   const authDeps = { ...deps, basicCache: createBasicCache() };
   const upload = stagedUpload(deps.files, {
     // room for the XML part and a form audit log beside the photos
@@ -157,19 +162,26 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     upload(req, res, next);
   };
 
-  const formList: RequestHandler = (req, res) => {
-    const form = publishedForm();
+  // The report form is the same for everyone; the follow-up form lists the observer's own reports.
+  const formsFor = async (user: AuthUser) => {
+    const forms = [publishedForm(deps.config.MAX_ATTACHMENTS)];
+    if (canFileReport(user)) {
+      const spec = followupSpec(await recentReportsOf(deps.db, user.id), timeZone);
+      forms.push(publish(spec, { maxPhotos: deps.config.MAX_ATTACHMENTS }));
+    }
+    return forms;
+  };
+  const formList: RequestHandler = async (req, res) => {
     const only = FormList.input(req).query.formID;
-    const forms =
-      only && only !== form.formId
-        ? []
-        : [{ ...form, downloadUrl: `${baseUrl(deps.config, req)}/forms/${form.formId}/form.xml` }];
+    const forms = (await formsFor(req.user!))
+      .filter((f) => !only || only === f.formId)
+      .map((f) => ({ ...f, downloadUrl: `${baseUrl(deps.config, req)}/forms/${f.formId}/form.xml` }));
     sendXml(res, 200, buildFormList(forms));
   };
-  const formXml: RequestHandler = (req, res) => {
-    const form = publishedForm();
+  const formXml: RequestHandler = async (req, res) => {
     const { formId } = Form.input(req).params;
-    if (formId !== form.formId) throw new NotFound(`form ${formId}`);
+    const form = (await formsFor(req.user!)).find((f) => f.formId === formId);
+    if (!form) throw new NotFound(`form ${formId}`);
     sendXml(res, 200, form.xml);
   };
   const preflight: RequestHandler = (_req, res) => {
@@ -182,7 +194,13 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
     // Some clients send the XML as a plain text field rather than a file part.
     const xmlField = (req.body as Record<string, unknown> | undefined)?.xml_submission_file;
     const xmlText = typeof xmlField === 'string' ? Buffer.from(xmlField, 'utf8') : undefined;
-    const { report, created } = await receiveSubmission(deps.intake, observer, parts, { xmlText });
+    const received = await receiveSubmission(deps.intake, observer, parts, { xmlText });
+    if (received.kind === 'followup') {
+      res.set('X-OpenRosa-Accept-Content-Length', acceptLength).location(`/api/reports/${received.reportId}`);
+      sendXml(res, 201, openRosaResponse('Your answer was added to the report.', 'submit_success'));
+      return;
+    }
+    const { report, created } = received;
     res.set('X-OpenRosa-Accept-Content-Length', acceptLength).location(`/api/reports/${report.id}`);
     // A repeat is still 201: Collect marks the form sent only on 201, and a resend often carries missing photos.
     sendXml(

@@ -1,6 +1,6 @@
 // HTTP adapter for the reports domain (src/reports): intake, reading, and a commission member's correction of a
 // report's classification. The observer is the authenticated user, never a field.
-import express, { Router, type Request } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
@@ -19,7 +19,9 @@ import { Invalid, NotFound } from '../../errors.ts';
 import { ClassificationCorrection, ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
 import { correctReportClassification } from '../../reports/correction.ts';
 import { submitReport } from '../../reports/service.ts';
-import { getReportRow, listReports } from '../../reports/repository.ts';
+import { getReportRow, listReports, type ReportRow } from '../../reports/repository.ts';
+import { addToReport, AdditionInput } from '../../reports/additions.ts';
+import { openInfoRequests } from '../../reports/feedback.ts';
 import { reportView } from '../../reports/view.ts';
 import { fromMultipartFields } from '../../reports/validate.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
@@ -111,6 +113,33 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'post',
+  path: '/api/reports/{id}/additions',
+  tags: ['reports'],
+  summary:
+    "Add text or files to one's own sent report (answers the commission's open request for more information); audited",
+  security,
+  request: {
+    params: IdParams,
+    body: {
+      content: {
+        'application/json': { schema: AdditionInput },
+        'multipart/form-data': { schema: Multipart },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: 'Added',
+      content: {
+        'application/json': { schema: z.object({ additionId: z.string().uuid(), report: ReportView }) },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422),
+  },
+});
+
 const List = validate({ query: ReportListQuery });
 const One = validate({ params: IdParams });
 const Correct = validate({ params: IdParams, body: ClassificationCorrection });
@@ -129,32 +158,37 @@ export function reportsRouter(deps: AppDeps): Router {
   });
   const json = express.json({ limit: `${Math.ceil((deps.config.MAX_NARRATIVE_CHARS * 4) / 1024) + 16}kb` });
 
+  const jsonOrFiles = (req: Request, res: Response, next: NextFunction) => {
+    if (req.is('application/json')) return json(req, res, next);
+    if (req.is('multipart/form-data')) return upload(req, res, next);
+    next(new Invalid([{ field: '(body)', reason: 'send application/json or multipart/form-data' }], 415));
+  };
+  // What the observer's app shows: each report with the commission's open request for more information.
+  const present = async (rows: ReportRow[]) => {
+    const requests = await openInfoRequests(
+      deps.db,
+      rows.flatMap((row) => (row.incident?.state === 'needs_info' && row.incidentId ? [row.incidentId] : [])),
+    );
+    return rows.map((row) => reportView(row, requests));
+  };
+
   // The body is validated by the domain (parseReportInput): JSON, multipart fields and OpenRosa submissions alike.
-  r.post(
-    '/',
-    allow(canFileReport),
-    (req, res, next) => {
-      if (req.is('application/json')) return json(req, res, next);
-      if (req.is('multipart/form-data')) return upload(req, res, next);
-      next(new Invalid([{ field: '(body)', reason: 'send application/json or multipart/form-data' }], 415));
-    },
-    async (req: Request, res) => {
-      const observer = requireUser(req);
-      const multipart = req.is('multipart/form-data');
-      const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
-      const files = stagedFiles(req);
-      const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
-      res
-        .status(created ? 201 : 200)
-        .location(`/api/reports/${report.id}`)
-        .json(reportView(report));
-    },
-  );
+  r.post('/', allow(canFileReport), jsonOrFiles, async (req: Request, res) => {
+    const observer = requireUser(req);
+    const multipart = req.is('multipart/form-data');
+    const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
+    const files = stagedFiles(req);
+    const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
+    res
+      .status(created ? 201 : 200)
+      .location(`/api/reports/${report.id}`)
+      .json(reportView(report));
+  });
 
   r.get('/', signedIn, List, async (req, res) => {
     const user = requireUser(req);
     const page = await listReports(deps.db, List.input(req).query, canListAllReports(user) ? null : user.id);
-    res.json({ items: page.items.map(reportView), nextCursor: page.nextCursor });
+    res.json({ items: await present(page.items), nextCursor: page.nextCursor });
   });
 
   r.get('/:id', signedIn, One, async (req, res) => {
@@ -162,7 +196,19 @@ export function reportsRouter(deps: AppDeps): Router {
     const row = await getReportRow(deps.db, One.input(req).params.id);
     // Another observer's report is reported as missing, not forbidden: ids reveal nothing.
     if (!row || !canReadReport(user, row)) throw new NotFound('report');
-    res.json(reportView(row));
+    res.json((await present([row]))[0]);
+  });
+
+  // An observer adds to a report they sent (an answer to a request for more information, a later note, files).
+  r.post('/:id/additions', allow(canFileReport), One, jsonOrFiles, async (req: Request, res) => {
+    const { id } = One.input(req).params;
+    const body = req.is('multipart/form-data') ? fromMultipartFields({ ...(req.body as object) }) : req.body;
+    const addition = await addToReport(deps.intake, requireUser(req), id, body, stagedFiles(req));
+    const row = await getReportRow(deps.db, id);
+    res
+      .status(201)
+      .location(`/api/reports/${id}`)
+      .json({ additionId: addition.id, report: (await present([row!]))[0] });
   });
 
   r.patch(

@@ -4,14 +4,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
-import { credentialsChanged, requireUser, signedIn } from '../auth-middleware.ts';
+import { allow, credentialsChanged, requireUser, signedIn } from '../auth-middleware.ts';
 import { sameOriginOnly, signInOrigins } from '../origin.ts';
 import { clientIp } from '../session.ts';
 import { IdParams, validate } from '../validate.ts';
 import { checked, passwordChecked, signInBody } from './auth.ts';
 import { Forbidden, SecondFactorRequired, Unauthenticated } from '../../errors.ts';
 import { Credentials } from '../../auth/credentials.ts';
-import { needsSecondFactor } from '../../auth/policies.ts';
+import { canFileReport, needsSecondFactor } from '../../auth/policies.ts';
+import { loadAgreement } from '../../agreements/index.ts';
+import { collectSettings, encodeSettings, settingsQrSvg } from '../../openrosa/setup.ts';
 import { secondFactorStatus, verifySecondFactor } from '../../second-factor/index.ts';
 import { createToken, listTokens, revokeToken } from '../../tokens/index.ts';
 
@@ -63,6 +65,26 @@ registry.registerPath({
 const Extras = validate({ body: TokenExtras }, { bodyStatus: 400 });
 const Revoke = validate({ params: IdParams }, { resource: 'token' });
 
+registry.registerPath({
+  method: 'post',
+  path: '/api/auth/odk-setup',
+  tags: ['auth'],
+  summary:
+    "ODK Collect setup for the signed-in observer: a new token, and Collect's settings (ODK Central's JSON, zlib + base64) as a QR code",
+  security,
+  responses: {
+    201: {
+      description: 'The settings, their QR code (SVG) and the new token id (revoke it like any token)',
+      content: {
+        'application/json': {
+          schema: z.object({ tokenId: z.string().uuid(), serverUrl: z.string(), payload: z.string(), svg: z.string() }),
+        },
+      },
+    },
+    ...errorResponses(401, 403),
+  },
+});
+
 /** Mounted at /api/auth, beside the sign-in routes. */
 export function tokensRouter(deps: AppDeps): Router {
   const r = Router();
@@ -91,6 +113,22 @@ export function tokensRouter(deps: AppDeps): Router {
         clock: deps.clock,
       }),
     );
+  });
+
+  // ODK Collect's setup for the signed-in observer: a new token of its own (revocable like any), in a QR code.
+  r.post('/odk-setup', allow(canFileReport), async (req, res) => {
+    const user = requireUser(req);
+    const created = await createToken(deps.db, user.id, `ODK Collect ${deps.clock.now().toISOString().slice(0, 10)}`, {
+      username: user.username,
+      clock: deps.clock,
+    });
+    // The configured public origin, never the Host header: the key must not be sent to a forged host.
+    const origin = deps.config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
+    const serverUrl = `${origin}/key/${encodeURIComponent(created.token)}`;
+    const agreement = loadAgreement(deps.config.AGREEMENT_ID);
+    const settings = collectSettings(serverUrl, `${agreement.title.en} — ${user.username}`);
+    const payload = encodeSettings(settings);
+    res.status(201).json({ tokenId: created.id, serverUrl, payload, svg: await settingsQrSvg(payload) });
   });
 
   r.get('/tokens', signedIn, async (req, res) => {

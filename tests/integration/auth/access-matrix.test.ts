@@ -81,6 +81,8 @@ const CASES: Case[] = [
     expect: all(401),
   },
   { method: 'get', path: '/api/auth/tokens', req: get('/api/auth/tokens'), expect: signedIn(200) },
+  // ODK Collect's QR setup makes a token for an observer; nobody else files reports.
+  { method: 'post', path: '/api/auth/odk-setup', req: () => ({ url: '/api/auth/odk-setup' }), expect: filers(201) },
   // Revoking someone else's token looks like revoking one that does not exist.
   {
     method: 'delete',
@@ -129,6 +131,13 @@ const CASES: Case[] = [
     path: '/api/reports/{id}',
     req: get(() => `/api/reports/${ids.report}`),
     expect: ownerAndStaff(200),
+  },
+  // Only the report's own observer adds to it; another observer's addition finds no report.
+  {
+    method: 'post',
+    path: '/api/reports/{id}/additions',
+    req: () => json(`/api/reports/${ids.report}/additions`, { text: 'access test' })(),
+    expect: { anonymous: 401, observer: 201, otherObserver: 404, commission: 403, admin: 403 },
   },
   {
     method: 'patch',

@@ -344,3 +344,36 @@ describe('form list links', () => {
     }
   });
 });
+
+describe('several photos (the form version with a repeat)', () => {
+  const withPhotos = (names: string[], instanceId: string) =>
+    collectSubmission({ photo: '' }, { instanceId }).replace(
+      '<photo></photo>',
+      names.map((n) => `<photos><photo>${n}</photo></photos>`).join(''),
+    );
+
+  it('stores every photo of the repeat with the one report', async () => {
+    const id = randomUUID();
+    const photos: Array<[string, Buffer]> = [
+      ['1.jpg', await makeJpeg(31)],
+      ['2.jpg', await makeJpeg(32)],
+      ['3.jpg', await makeJpeg(33)],
+    ];
+    const res = await submit(submissionBody(withPhotos(['1.jpg', '2.jpg', '3.jpg'], id), photos));
+    expect(res.status).toBe(201);
+    const [report] = await reportsFor(id);
+    expect(report!.attachments.map((a) => a.originalName).sort()).toEqual(['1.jpg', '2.jpg', '3.jpg']);
+  });
+
+  it('refuses more photos than a report may hold, naming the form question', async () => {
+    const names = Array.from({ length: 11 }, (_, i) => `p${i}.jpg`);
+    const files = await Promise.all(names.map(async (n, i): Promise<[string, Buffer]> => [n, await makeJpeg(40 + i)]));
+    const id = randomUUID();
+    const res = await submit(submissionBody(withPhotos(names, id), files));
+    expect(res.status).toBe(413);
+    const text = await res.text();
+    expect(text).toContain('photo');
+    expect(text).not.toContain('attachments');
+    expect(await reportsFor(id)).toEqual([]);
+  });
+});

@@ -7,7 +7,6 @@ import { makeReport } from '../../helpers/factories.ts';
 import { createReportWriter, type NewReport } from '../../../src/reports/writer.ts';
 import { parseReportInput } from '../../../src/reports/validate.ts';
 import { reportContentHash } from '../../../src/reports/content-hash.ts';
-import { systemClock } from '../../../src/clock.ts';
 
 let s: TestServer;
 let observerId: string;
@@ -20,7 +19,7 @@ afterAll(async () => {
 });
 
 function newReport(overrides: Record<string, unknown> = {}, who = observerId): NewReport {
-  const input = parseReportInput(makeReport(overrides), systemClock, 50_000);
+  const input = parseReportInput(makeReport(overrides), 50_000);
   return { observerId: who, input, contentHash: reportContentHash(input), attachments: [], source: 'api' };
 }
 

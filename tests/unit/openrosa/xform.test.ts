@@ -42,7 +42,7 @@ describe('XForm', () => {
         'place_name',
         'party',
         'casualties',
-        'photo',
+        'photos',
         'orx:meta',
       ]),
     );
@@ -60,7 +60,8 @@ describe('XForm', () => {
     expect(bindFor('/data/party')).toMatchObject({ type: 'string' });
     for (const c of ['killed', 'injured', 'missing', 'detained'])
       expect(bindFor(`/data/casualties/${c}`)).toMatchObject({ type: 'int' });
-    expect(bindFor('/data/photo')).toMatchObject({ type: 'binary' });
+    // Collect scales photos down before saving them: a slow link sends a megabyte, not twelve.
+    expect(bindFor('/data/photos/photo')).toMatchObject({ type: 'binary', 'orx:max-pixels': '2048' });
     expect(bindFor('/data/orx:meta/orx:instanceID')).toMatchObject({
       type: 'string',
       readonly: 'true()',
@@ -72,12 +73,37 @@ describe('XForm', () => {
     expect(model.setvalue).toEqual([{ event: 'odk-instance-first-load', ref: '/data/observed_at', value: 'now()' }]);
   });
 
-  it('has body controls: select1 for party with the four parties, image upload for the photo', () => {
+  it('has body controls: select1 for party with the four parties, a repeat of image uploads for the photos', () => {
     const body = html['h:body'][0];
     const party = body.select1.find((s: { ref: string }) => s.ref === '/data/party');
     expect(party.item.map((i: { value: string[] }) => i.value[0])).toEqual(['LAAF', 'GNA', 'foreign', 'unknown']);
-    expect(body.upload[0]).toMatchObject({ ref: '/data/photo', mediatype: 'image/*' });
     expect(body.group[0].input.map((i: { ref: string }) => i.ref)).toHaveLength(4);
+    const photos = body.group.find((g: { ref: string }) => g.ref === '/data/photos');
+    expect(photos.repeat[0].nodeset).toBe('/data/photos');
+    expect(photos.repeat[0].upload[0]).toMatchObject({ ref: '/data/photos/photo', mediatype: 'image/*' });
+  });
+
+  it('stops the photo repeat at the per-report file limit, as the web app does', () => {
+    expect(bindFor('/data/photos/photo')).toMatchObject({
+      constraint: 'position(..) <= 10',
+      'jr:constraintMsg': "jr:itext('/data/photos/photo:jr:constraintMsg')",
+    });
+    const four = parse(buildXForm({ maxPhotos: 4 }))['h:html'][0]['h:head'][0].model[0];
+    expect(four.bind.find((b: { nodeset: string }) => b.nodeset === '/data/photos/photo').constraint).toBe(
+      'position(..) <= 4',
+    );
+    expect(publishedForm(4).hash).not.toBe(publishedForm(10).hash);
+  });
+
+  it('says in English and Arabic what a required question needs (not "Condition not satisfied: required")', () => {
+    const translations = model.itext[0].translation as Array<{ text: Array<{ id: string; value: string[] }> }>;
+    const msg = (lang: number, id: string) => translations[lang]!.text.find((x) => x.id === id)?.value[0];
+    for (const q of ['narrative', 'observed_at', 'place_name']) {
+      expect(bindFor(`/data/${q}`)['jr:requiredMsg']).toBe(`jr:itext('/data/${q}:jr:requiredMsg')`);
+      expect(msg(0, `/data/${q}:jr:requiredMsg`)).toMatch(/^[A-Z]/);
+      expect(msg(1, `/data/${q}:jr:requiredMsg`)).toMatch(/[\u0600-\u06FF]/);
+    }
+    expect(msg(0, '/data/narrative:jr:requiredMsg')).toBe('Describe what happened.');
   });
 
   it('every jr:itext reference resolves in both English (default) and Arabic', () => {
@@ -117,6 +143,12 @@ describe('XForm', () => {
       casualties: { killed: 0 },
     });
     expect(s.attachmentNames).toEqual(['convoy.jpg']);
+    // Several photos: one repeat instance each.
+    const two = instance.replace(
+      /<photos>[\s\S]*?<\/photos>/,
+      '<photos><photo>convoy.jpg</photo></photos><photos><photo>plates.jpg</photo></photos>',
+    );
+    expect(parseSubmission(two).attachmentNames).toEqual(['convoy.jpg', 'plates.jpg']);
   });
 
   it('publishes the md5 hash of exactly the served bytes', () => {
