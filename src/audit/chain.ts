@@ -15,8 +15,9 @@ export interface AuditContent {
   after: unknown;
 }
 
-export function auditHash(prevHash: string, row: AuditContent): string {
-  const content = {
+/** A row's hashed content as JSON values: what the hash covers, and what a custody package shows of the row. */
+export function auditContentJson(row: AuditContent) {
+  return {
     seq: row.seq.toString(), // bigint as text: JSON numbers lose precision past 2^53
     at: row.at.toISOString(),
     actorId: row.actorId,
@@ -27,5 +28,8 @@ export function auditHash(prevHash: string, row: AuditContent): string {
     before: row.before ?? null,
     after: row.after ?? null,
   };
-  return sha256Hex(prevHash + canonicalJson(content));
+}
+
+export function auditHash(prevHash: string, row: AuditContent): string {
+  return sha256Hex(prevHash + canonicalJson(auditContentJson(row)));
 }

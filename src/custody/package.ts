@@ -5,6 +5,7 @@ import { createHash, sign } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import yazl from 'yazl';
 import { appendAudit, chainHead } from '../audit/index.ts';
+import { auditContentJson } from '../audit/chain.ts';
 import { rowsOfAction, rowsTouching } from '../audit/repository.ts';
 import { describeExif } from '../attachments/exif.ts';
 import { ALLOWED_TYPES } from '../attachments/sniff.ts';
@@ -123,19 +124,7 @@ export async function buildManifest(deps: CustodyDeps, requester: AuthUser, inci
   const rows: ManifestAuditRow[] = (
     await auditRowsOf(deps.db, incidentIds, [...reports.map((r) => r.id), ...tombstones.map((t) => t.reportId)])
   ).map((row) => {
-    const out: ManifestAuditRow = {
-      seq: row.seq.toString(),
-      at: row.at.toISOString(),
-      actorId: row.actorId,
-      actorName: row.actorName,
-      action: row.action,
-      entityType: row.entityType,
-      entityId: row.entityId,
-      before: row.before,
-      after: row.after,
-      prevHash: row.prevHash,
-      hash: row.hash,
-    };
+    const out: ManifestAuditRow = { ...auditContentJson(row), prevHash: row.prevHash, hash: row.hash };
     // An observer acting on their own report (adding evidence) is named in the row: pseudonymise it too.
     if (!named && row.actorId && observerIds.has(row.actorId)) {
       out.actorId = null;

@@ -73,6 +73,5 @@ export async function userNames(db: Db, ids: string[]): Promise<Map<string, User
 /** Usernames of the given accounts (deactivated ones too: history names whoever acted or was assigned then). */
 export async function usernamesOf(db: Db, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
-  const rows = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true } });
-  return new Map(rows.map((r) => [r.id, r.username]));
+  return new Map([...(await userNames(db, ids))].map(([id, u]) => [id, u.username]));
 }
