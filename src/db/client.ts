@@ -21,5 +21,7 @@ export interface SqlTx {
 
 export function createDb(databaseUrl: string, opts: { max?: number } = {}): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: opts.max ?? 10 });
-  return new PrismaClient({ adapter });
+  // Prisma's defaults (2 s to start a transaction, 5 s to finish it) fail requests on a loaded host while the workers
+  // hold an incident's row for a batch; a request waits its turn instead, and what still times out is a 503 to retry.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 20_000 } });
 }

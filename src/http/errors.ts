@@ -101,6 +101,17 @@ export function problemOf(err: unknown): Problem {
     // PostgreSQL refuses NUL characters in text; the statement failed whole, so nothing was stored.
     return invalidBody(400, 'text contains a NUL character or invalid encoding');
   }
+  if (isContention(err)) {
+    // The database was there but busy: a transaction could not start or finish in time, or lost a write conflict
+    // or a deadlock. It rolled back whole, so nothing was stored; the same request succeeds on a retry.
+    return {
+      status: 503,
+      code: 'busy',
+      message: 'the database is busy; nothing was stored, please retry',
+      headers: { 'Retry-After': '2' },
+      log: 'warn',
+    };
+  }
   if (isStoreOutage(err)) {
     // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
     return {
@@ -116,6 +127,12 @@ export function problemOf(err: unknown): Problem {
 
 const OUTAGE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|server closed the connection/i;
+
+/** Prisma's P2028 (transaction could not start or expired) and P2034 (write conflict or deadlock). */
+function isContention(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'P2028' || code === 'P2034' || /deadlock detected/i.test((err as Error)?.message ?? '');
+}
 
 function isStoreOutage(err: unknown): boolean {
   const e = err as { code?: string; message?: string; cause?: unknown };

@@ -1,0 +1,63 @@
+// A busy database is a 503 to retry, not a 500: a transaction that cannot start in time (the pool held by others,
+// as when the workers hold an incident's row for a batch) rolls back whole, so nothing was stored.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../../src/db/client.ts';
+import { problemOf } from '../../../src/http/errors.ts';
+import { createTestDatabase } from '../../helpers/db.ts';
+
+let t: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Db;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  db = createDb(t.url, { max: 1 });
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await t?.drop();
+});
+
+describe('database contention', () => {
+  it('a transaction that cannot start in time answers 503 with Retry-After', async () => {
+    let release!: () => void;
+    const held = db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1`;
+      await new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const err = await db
+      .$transaction(async (tx) => tx.$queryRaw`SELECT 1`, { maxWait: 100 })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    release();
+    await held;
+    expect(err).not.toBeNull();
+    const p = problemOf(err);
+    expect(p).toMatchObject({ status: 503, code: 'busy', headers: { 'Retry-After': '2' } });
+  });
+
+  it('a deadlock between two transactions answers 503 for the one PostgreSQL aborts', async () => {
+    const two = createDb(t.url, { max: 2 });
+    try {
+      await two.$executeRawUnsafe('CREATE TABLE lockpair (id int primary key, v int)');
+      await two.$executeRawUnsafe('INSERT INTO lockpair VALUES (1, 0), (2, 0)');
+      let step!: () => void;
+      const bothHoldOne = new Promise<void>((r) => (step = r));
+      let holding = 0;
+      const grab = (first: number, second: number) =>
+        two.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`UPDATE lockpair SET v = v + 1 WHERE id = ${first}`);
+          if (++holding === 2) step();
+          await bothHoldOne;
+          await tx.$executeRawUnsafe(`UPDATE lockpair SET v = v + 1 WHERE id = ${second}`);
+        });
+      const results = await Promise.allSettled([grab(1, 2), grab(2, 1)]);
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(failed).toHaveLength(1);
+      expect(problemOf(failed[0]!.reason)).toMatchObject({ status: 503, code: 'busy' });
+    } finally {
+      await two.$disconnect();
+    }
+  });
+});
