@@ -18,26 +18,32 @@ import {
 const ROLES = ['observer', 'commission', 'admin'];
 const view = { users: [], jobs: [], tokens: [], me: null };
 
-/** The API's message, and each field it names with the field's label and the reason it gave. */
-export function problemWords(err) {
+/**
+ * A refusal in words: each field the API's problem details name, with the page's own wording of that field's rule
+ * (the API's reason when the page has none); a taken username said in the page's language; else the API's message.
+ */
+export function problemWords(err, { username } = {}) {
+  if (err instanceof HttpError && err.status === 409 && username) return t('admin.taken', { name: username });
   const issues = err instanceof HttpError ? (err.body?.error?.issues ?? []) : [];
-  const head = err instanceof HttpError && err.status === 422 ? t('admin.invalid') : describeError(err, t);
-  return [
-    head,
-    ...issues.map((i) => t('admin.issue', { field: label('admin.field', i.field), reason: i.reason })),
-  ].join(' ');
+  if (!issues.length) return describeError(err, t);
+  const words = issues.map((i) =>
+    t('admin.issue', {
+      field: label('admin.field', i.field),
+      reason: t(`admin.rule.${i.field}`, { fallback: i.reason }),
+    }),
+  );
+  return [t('admin.invalid'), ...words].join(' ');
 }
 
 const roleOptions = (selected) =>
   ROLES.map((r) => h('option', { value: r, selected: r === selected }, label('role', r)));
 
-async function act(run, done, errorTarget) {
+async function act(run, done) {
   try {
     await run();
     flash(done);
   } catch (err) {
-    if (errorTarget) errorTarget.textContent = problemWords(err);
-    else flash(problemWords(err), 'error');
+    flash(problemWords(err), 'error');
   }
   await loadAdmin();
 }
@@ -196,7 +202,7 @@ export function wireAdmin() {
       relabelAdmin();
       flash(t('admin.created', { name: user.username }));
     } catch (err) {
-      error.textContent = problemWords(err);
+      error.textContent = problemWords(err, { username: body.username });
       return;
     }
     await loadAdmin();
