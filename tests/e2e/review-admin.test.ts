@@ -180,6 +180,7 @@ describe('administration page', () => {
 
   it('Arabic: creates, disables and enables an account, retries a job; texts in Arabic; audited', async () => {
     const jobId = await deadLetter('انقطع الاتصال بقاعدة البيانات');
+    const observer = await s.makeUser('observer');
     const page = await adminPage('ar');
     await expect(page.locator('#admin-title').textContent()).resolves.toBe('الإدارة');
     await expect(page.locator('#nav-admin').textContent()).resolves.toBe('الإدارة');
@@ -219,6 +220,25 @@ describe('administration page', () => {
     expect((await s.rt.db.user.findUniqueOrThrow({ where: { id } })).disabledAt).toBeNull();
     await job.locator('button.job-retry').click();
     await eventually(() => page.locator('#flash').textContent()).toBe('أُعيدت المهمة إلى قائمة الانتظار.');
+
+    // Another account's tokens: shown under its name, one revoked, and that token stops at once.
+    expect((await bearer(s.url, observer.token).get('/api/reports')).status).toBe(200);
+    await userRow(page, observer.username).locator('button.user-tokens').click();
+    await eventually(() => page.locator('#tokens-title').textContent()).toBe(`رموز API للحساب ${observer.username}`);
+    const token = page.locator('#tokens-rows tr').first();
+    await expect(token.locator('td').first().textContent()).resolves.toBe('test');
+    const tokenId = (await token.getAttribute('data-id'))!;
+    page.once('dialog', (d) => d.accept());
+    await token.locator('button.token-revoke').click();
+    await eventually(() => page.locator(`#tokens-rows tr[data-id="${tokenId}"]`).getAttribute('class')).toBe('revoked');
+    await expect(page.locator(`#tokens-rows tr[data-id="${tokenId}"] td`).nth(3).textContent()).resolves.toMatch(
+      /^أُلغي في /,
+    );
+    await expect(page.locator('#tokens-title').textContent()).resolves.toBe(`رموز API للحساب ${observer.username}`);
+    await page.screenshot({ path: await screenshotPath('review-ar-admin-tokens'), fullPage: true });
+    expect((await bearer(s.url, observer.token).get('/api/reports')).status).toBe(401);
+    const revokedRows = await s.rt.db.auditEvent.findMany({ where: { action: 'token_revoked', entityId: tokenId } });
+    expect(revokedRows).toMatchObject([{ actorName: admin.username, after: { ownerId: observer.user.id } }]);
 
     const body = (await page.locator('#view-admin').textContent())!;
     expect(body).not.toMatch(/Accounts|Failed jobs|Disable|Retry|Active/);

@@ -1,5 +1,5 @@
-// Administration for admins: the accounts (create one, change its role, disable or enable it), the jobs that failed
-// after their last retry (each sent back for another round), and the admin's own API tokens (revoked one by one).
+// Administration for admins: the accounts (create one, change its role, disable or enable it, see its API tokens and
+// revoke one), and the jobs that failed after their last retry (each sent back for another round).
 // Every change goes through the API, which audits it; a refusal is shown in the words of the API's problem details.
 import { $, h, flash } from './dom.js';
 import { t, label, formatDateTime } from './i18n.js';
@@ -9,14 +9,16 @@ import {
   failedJobs,
   HttpError,
   listUsers,
-  myTokens,
   patchUser,
   retryJob,
-  revokeToken,
+  revokeUserToken,
+  userTokens,
 } from './api.js';
 
 const ROLES = ['observer', 'commission', 'admin'];
-const view = { users: [], jobs: [], tokens: [], me: null };
+/** `tokensOf`: the account whose tokens are shown (the admin's own until another is picked). */
+const view = { users: [], jobs: [], tokens: [], me: null, tokensOf: null };
+const nameOf = (u) => u.displayName || u.username;
 
 /**
  * A refusal in words: each field the API's problem details name, with the page's own wording of that field's rule
@@ -49,7 +51,7 @@ async function act(run, done) {
 }
 
 function userRow(u) {
-  const name = u.displayName || u.username;
+  const name = nameOf(u);
   const self = view.me && u.id === view.me.id;
   const role = h(
     'select',
@@ -84,6 +86,23 @@ function userRow(u) {
     },
     t(u.disabled ? 'admin.enable' : 'admin.disable'),
   );
+  const tokens = h(
+    'button',
+    {
+      type: 'button',
+      class: 'user-tokens',
+      'aria-label': t('admin.tokensLabel', { name }),
+      'aria-pressed': String(view.tokensOf?.id === u.id),
+      on: {
+        click: async () => {
+          view.tokensOf = u;
+          await loadAdmin();
+          $('tokens-title').focus();
+        },
+      },
+    },
+    t('admin.tokensButton'),
+  );
   return h(
     'tr',
     { dataset: { id: u.id, username: u.username }, class: u.disabled ? 'disabled' : undefined },
@@ -91,7 +110,7 @@ function userRow(u) {
     h('td', {}, h('bdi', {}, u.displayName ?? '–')),
     h('td', {}, role),
     h('td', { class: 'user-status' }, t(u.disabled ? 'admin.disabled' : 'admin.active')),
-    h('td', {}, toggle),
+    h('td', { class: 'row-actions' }, toggle, ' ', tokens),
   );
 }
 
@@ -140,8 +159,9 @@ function tokenRow(k) {
               'aria-label': t('admin.revokeLabel', { name: k.name }),
               on: {
                 click: () => {
+                  const owner = view.tokensOf;
                   if (confirm(t('admin.revokeConfirm', { name: k.name })))
-                    act(() => revokeToken(k.id), t('admin.revoked', { name: k.name }));
+                    act(() => revokeUserToken(owner.id, k.id), t('admin.revoked', { name: k.name }));
                 },
               },
             },
@@ -159,6 +179,8 @@ function render() {
   $('jobs-message').textContent = view.jobs.length
     ? t('admin.jobsShown', { count: view.jobs.length })
     : t('admin.noJobs');
+  const own = view.tokensOf?.id === view.me?.id;
+  $('tokens-title').textContent = own ? t('admin.tokens') : t('admin.tokensOf', { name: nameOf(view.tokensOf) });
   $('tokens-message').textContent = view.tokens.length ? '' : t('admin.noTokens');
   $('jobs-table').hidden = !view.jobs.length;
   $('tokens-table').hidden = !view.tokens.length;
@@ -166,10 +188,12 @@ function render() {
 
 /** Loads the three lists; one that fails says why in its own place. */
 export async function loadAdmin(me = view.me) {
+  if (me?.id !== view.me?.id) view.tokensOf = null;
   view.me = me;
+  view.tokensOf ??= me;
   const tables = ['users-table', 'jobs-table', 'tokens-table'];
   for (const id of tables) $(id).setAttribute('aria-busy', 'true');
-  const [users, jobs, tokens] = await Promise.allSettled([listUsers(), failedJobs(), myTokens()]);
+  const [users, jobs, tokens] = await Promise.allSettled([listUsers(), failedJobs(), userTokens(view.tokensOf.id)]);
   view.users = users.status === 'fulfilled' ? users.value.items : [];
   view.jobs = jobs.status === 'fulfilled' ? jobs.value : [];
   view.tokens = tokens.status === 'fulfilled' ? tokens.value.items : [];

@@ -78,8 +78,9 @@ export const patchUser = (id, json) => api(`/api/users/${encodeURIComponent(id)}
 export const failedJobs = () => api('/api/jobs/failed');
 export const retryJob = (queue, jobId) =>
   api(`/api/jobs/failed/${encodeURIComponent(queue)}/${encodeURIComponent(jobId)}/retry`, { method: 'POST' });
-export const myTokens = () => api('/api/auth/tokens');
-export const revokeToken = (id) => api(`/api/auth/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export const userTokens = (userId) => api(`/api/users/${encodeURIComponent(userId)}/tokens`);
+export const revokeUserToken = (userId, tokenId) =>
+  api(`/api/users/${encodeURIComponent(userId)}/tokens/${encodeURIComponent(tokenId)}`, { method: 'DELETE' });
 
 /** A message for the person at the keyboard: the API's own message when it gave one. */
 export function describeError(err, t) {
