@@ -91,6 +91,7 @@ async function deadLetter(reason: string): Promise<string> {
 
 describe('administration page', () => {
   it('English: creates an account, changes its role, shows a refusal in words; the audit log has the rows', async () => {
+    const lostPhone = await s.makeUser('commission');
     const page = await adminPage('en');
     await expect(userRow(page, admin.username).locator('td').nth(2).locator('select').isDisabled()).resolves.toBe(true);
 
@@ -124,6 +125,17 @@ describe('administration page', () => {
     await page.screenshot({ path: await screenshotPath('review-en-admin-users'), fullPage: true });
 
     const id = (await userRow(page, username).getAttribute('data-id'))!;
+
+    // A member's lost phone: their second factor is reset (audited), and their next sign-in enrolls again.
+    expect(await s.rt.db.secondFactor.count({ where: { userId: lostPhone.user.id } })).toBe(1);
+    page.once('dialog', (d) => d.accept());
+    await userRow(page, lostPhone.username).locator('button.user-reset-2fa').click();
+    await eventually(() => page.locator('#flash').textContent()).toBe(
+      `Two-step sign-in of ${lostPhone.username} reset: they set up a new authenticator at their next sign-in.`,
+    );
+    expect(await s.rt.db.secondFactor.count({ where: { userId: lostPhone.user.id } })).toBe(0);
+    expect(await auditRows('second_factor_reset', lostPhone.user.id)).toMatchObject([{ actorName: admin.username }]);
+
     const stored = await s.rt.db.user.findUniqueOrThrow({ where: { id } });
     expect(stored).toMatchObject({
       username,
@@ -241,7 +253,7 @@ describe('administration page', () => {
     expect(revokedRows).toMatchObject([{ actorName: admin.username, after: { ownerId: observer.user.id } }]);
 
     const body = (await page.locator('#view-admin').textContent())!;
-    expect(body).not.toMatch(/Accounts|Failed jobs|Disable|Retry|Active/);
+    expect(body).not.toMatch(/Accounts|Failed jobs|Disable|Retry|Active|Reset|tokens|Revoke/);
     expect(await auditRows('user_created', id)).toHaveLength(1);
     const updated = await auditRows('user_updated', id);
     expect(updated.map((r) => r.after.disabledAt === null)).toEqual([true, false]);

@@ -10,6 +10,7 @@ import {
   HttpError,
   listUsers,
   patchUser,
+  resetSecondFactor,
   retryJob,
   revokeUserToken,
   userTokens,
@@ -103,6 +104,23 @@ function userRow(u) {
     },
     t('admin.tokensButton'),
   );
+  // Lost phone: the account sets up a new authenticator at its next sign-in; its sessions end now.
+  const reset = h(
+    'button',
+    {
+      type: 'button',
+      class: 'user-reset-2fa',
+      disabled: self,
+      'aria-label': t('admin.reset2faLabel', { name }),
+      on: {
+        click: () => {
+          if (confirm(t('admin.reset2faConfirm', { name })))
+            act(() => resetSecondFactor(u.id), t('admin.reset2faDone', { name }));
+        },
+      },
+    },
+    t('admin.reset2fa'),
+  );
   return h(
     'tr',
     { dataset: { id: u.id, username: u.username }, class: u.disabled ? 'disabled' : undefined },
@@ -110,7 +128,7 @@ function userRow(u) {
     h('td', {}, h('bdi', {}, u.displayName ?? '–')),
     h('td', {}, role),
     h('td', { class: 'user-status' }, t(u.disabled ? 'admin.disabled' : 'admin.active')),
-    h('td', { class: 'row-actions' }, toggle, ' ', tokens),
+    h('td', { class: 'row-actions' }, toggle, ' ', tokens, ' ', reset),
   );
 }
 
