@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
 import { findByHash, insertToken, listOf, revoke } from './repository.ts';
 import type { AuthUser } from '../users/index.ts';
+import { exists as userExists } from '../users/repository.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 
 const PREFIX = 'cft_';
@@ -84,14 +85,24 @@ export async function listTokens(db: Db, userId: string) {
   return listOf(db, userId);
 }
 
-/** Revokes one of the user's tokens, with its audit row (token_revoked) in the same transaction. */
+/** Another account's tokens, for an admin: a 404 when no account has the id. */
+export async function listTokensOfUser(db: Db, userId: string) {
+  if (!(await userExists(db, userId))) throw new NotFound('user');
+  return listOf(db, userId);
+}
+
+/**
+ * Revokes one of a user's tokens, with its audit row (token_revoked) in the same transaction: the owner's own (the
+ * default), or, for an admin, the token of `ownerId` (the row then names the owner).
+ */
 export async function revokeToken(
   deps: { db: Db; clock: Clock },
   user: Pick<AuthUser, 'id' | 'username'>,
   tokenId: string,
+  ownerId: string = user.id,
 ): Promise<void> {
   await deps.db.$transaction(async (tx) => {
-    if ((await revoke(tx, user.id, tokenId, deps.clock.now())) === 0) throw new NotFound('token');
+    if ((await revoke(tx, ownerId, tokenId, deps.clock.now())) === 0) throw new NotFound('token');
     await appendAudit(
       tx,
       {
@@ -100,6 +111,7 @@ export async function revokeToken(
         action: 'token_revoked',
         entityType: 'api_token',
         entityId: tokenId,
+        ...(ownerId === user.id ? {} : { after: { ownerId } }),
       },
       deps.clock,
     );

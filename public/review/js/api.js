@@ -71,6 +71,19 @@ export const auditActions = () => api('/api/audit/actions');
 export const compileDigest = (from, to) => api('/api/digests', { method: 'POST', json: { from, to } });
 export const digestUrl = (id, format, lang) => `/api/digests/${encodeURIComponent(id)}${query({ format, lang })}`;
 
+// Administration (admin only; each change is audited by the server).
+export const listUsers = () => api('/api/users');
+export const createUser = (json) => api('/api/users', { method: 'POST', json });
+export const patchUser = (id, json) => api(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', json });
+export const failedJobs = () => api('/api/jobs/failed');
+export const retryJob = (queue, jobId) =>
+  api(`/api/jobs/failed/${encodeURIComponent(queue)}/${encodeURIComponent(jobId)}/retry`, { method: 'POST' });
+export const resetSecondFactor = (id) =>
+  api(`/api/users/${encodeURIComponent(id)}/second-factor`, { method: 'DELETE' });
+export const userTokens = (userId) => api(`/api/users/${encodeURIComponent(userId)}/tokens`);
+export const revokeUserToken = (userId, tokenId) =>
+  api(`/api/users/${encodeURIComponent(userId)}/tokens/${encodeURIComponent(tokenId)}`, { method: 'DELETE' });
+
 /** A message for the person at the keyboard: the API's own message when it gave one. */
 export function describeError(err, t) {
   // A page's own wording for a refusal it understood (e.g. merge's "no incident has the id #…").

@@ -12,6 +12,7 @@ import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
 import { wireAuditLog, loadAuditLog, relabelAuditLog } from './audit-log.js';
 import { loadAssignees } from './people.js';
+import { wireAdmin, loadAdmin, relabelAdmin } from './admin.js';
 
 const VIEWS = [
   'login',
@@ -24,23 +25,28 @@ const VIEWS = [
   'map',
   'digests',
   'audit',
+  'admin',
   'account',
 ];
-const ROUTES = ['queue', 'incident', 'map', 'digests', 'audit', 'account'];
+const ROUTES = ['queue', 'incident', 'map', 'digests', 'audit', 'admin', 'account'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
+const isAdmin = (u) => u?.role === 'admin';
 let user = null;
 /** Half-way through signing in: 'verify' (a code is next) or 'enroll' (an authenticator is to be set up). */
 let pending = null;
 
 function parseRoute() {
   const [view, id] = location.hash.slice(1).split('/');
-  return { view: ROUTES.includes(view) ? view : 'queue', id };
+  // The administration page is for admins; anyone else asking for it gets the queue (and the API refuses them).
+  const known = ROUTES.includes(view) && (view !== 'admin' || isAdmin(user));
+  return { view: known ? view : 'queue', id };
 }
 
 function show(target) {
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== target;
   const inside = canReview(user) && target !== 'recovery';
   $('nav').hidden = !inside;
+  $('nav-admin').hidden = !isAdmin(user);
   $('logout').hidden = !user && !pending;
   $('whoami').hidden = !user;
   $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
@@ -86,6 +92,7 @@ async function route() {
   if (view === 'map') await loadMap();
   if (view === 'digests') await loadDigests();
   if (view === 'audit') await loadAuditLog();
+  if (view === 'admin') await loadAdmin(user);
   if (view === 'account') await loadAccount({ onSignedOut: signedOut });
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
 }
@@ -161,6 +168,7 @@ async function start() {
   wireQueue();
   wireDigests();
   wireAuditLog();
+  wireAdmin();
   onFiltersChange(() => {
     const { view } = parseRoute();
     if (view === 'map') loadMap();
@@ -174,6 +182,7 @@ async function start() {
     rerenderIncident();
     if (!$('view-digests').hidden) loadDigests();
     relabelAuditLog();
+    relabelAdmin();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     show(document.body.dataset.view || 'login');
   });

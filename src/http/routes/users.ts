@@ -10,6 +10,9 @@ import { canManageUsers } from '../../auth/policies.ts';
 import { createUser, listUsers, NewUser } from '../../users/index.ts';
 import { updateUser, UserPatch } from '../../users/admin.ts';
 import { resetSecondFactor } from '../../second-factor/index.ts';
+import { listTokensOfUser, revokeToken } from '../../tokens/index.ts';
+
+const TokenParams = IdParams.extend({ tokenId: z.string().uuid() });
 
 registry.registerPath({
   method: 'get',
@@ -63,7 +66,28 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'get',
+  path: '/api/users/{id}/tokens',
+  tags: ['users'],
+  summary: "A user's API tokens (admin; never the secrets)",
+  security,
+  request: { params: IdParams },
+  responses: { 200: { description: 'Tokens, revoked ones included' }, ...errorResponses(401, 403, 404) },
+});
+registry.registerPath({
+  method: 'delete',
+  path: '/api/users/{id}/tokens/{tokenId}',
+  tags: ['users'],
+  summary: "Revoke a user's API token (admin; audited): it stops at once in every API process",
+  security,
+  request: { params: TokenParams },
+  responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404) },
+});
+
 const Create = validate({ body: NewUser });
+const Tokens = validate({ params: IdParams }, { resource: 'user' });
+const Token = validate({ params: TokenParams }, { resource: 'token' });
 const Patch = validate({ params: IdParams, body: UserPatch });
 const One = validate({ params: IdParams });
 
@@ -83,6 +107,15 @@ export function usersRouter(deps: AppDeps): Router {
     const after = await updateUser(deps, requireUser(req), params.id, body);
     await credentialsChanged(deps);
     res.json({ user: after });
+  });
+  r.get('/:id/tokens', Tokens, async (req, res) => {
+    res.json({ items: await listTokensOfUser(deps.db, Tokens.input(req).params.id) });
+  });
+  r.delete('/:id/tokens/:tokenId', Token, async (req, res) => {
+    const { id, tokenId } = Token.input(req).params;
+    await revokeToken(deps, requireUser(req), tokenId, id);
+    await credentialsChanged(deps);
+    res.status(204).end();
   });
   r.delete('/:id/second-factor', One, async (req, res) => {
     const result = await resetSecondFactor(deps, requireUser(req), One.input(req).params.id);

@@ -21,7 +21,7 @@ interface Case {
 
 let s: TestServer;
 let u: Record<Exclude<Role, 'anonymous'>, TestUser>;
-const ids = { report: '', attachment: '', incident: '', digest: '', otherToken: '' };
+const ids = { report: '', attachment: '', incident: '', digest: '', otherToken: '', otherTokenOwner: '' };
 let documented: Array<{ method: string; path: string }>;
 
 const all = (e: Expect): Record<Role, Expect> => ({
@@ -187,6 +187,18 @@ const CASES: Case[] = [
     req: () => ({ url: `/api/users/${u.otherObserver.user.id}/second-factor` }),
     expect: adminOnly(200),
   },
+  {
+    method: 'get',
+    path: '/api/users/{id}/tokens',
+    req: get(() => `/api/users/${ids.otherTokenOwner}/tokens`),
+    expect: adminOnly(200),
+  },
+  {
+    method: 'delete',
+    path: '/api/users/{id}/tokens/{tokenId}',
+    req: () => ({ url: `/api/users/${ids.otherTokenOwner}/tokens/${ids.otherToken}` }),
+    expect: adminOnly(204),
+  },
   { method: 'get', path: '/api/incidents', req: get('/api/incidents'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/map', req: get('/api/incidents/map'), expect: staff(200) },
   { method: 'get', path: '/api/incidents/assignees', req: get('/api/incidents/assignees'), expect: staff(200) },
@@ -305,6 +317,7 @@ beforeAll(async () => {
   // A token of a user outside the table: nobody in it may revoke another's token.
   const bystander = await s.makeUser('observer');
   ids.otherToken = (await s.rt.db.apiToken.findFirstOrThrow({ where: { userId: bystander.user.id } })).id;
+  ids.otherTokenOwner = bystander.user.id;
   const incident = await s.rt.db.incident.create({
     data: {
       firstObservedAt: new Date('2020-11-14T03:40:00Z'),
