@@ -63,7 +63,7 @@ registry.registerPath({
   summary:
     'Live queue updates as server-sent events: an `incident` event (JSON array of {incidentId, kind, state, ' +
     'severity, assigneeId, mergedIntoId}) each time incidents are opened or change; a comment line every ' +
-    'LIVE_HEARTBEAT_MS. Never carries report text. Reconnect and refresh after a drop: missed events are not replayed.',
+    'LIVE_HEARTBEAT_MS; ended after LIVE_STREAM_MAX_MS (credentials are checked again on reconnection). Never carries report text. Reconnect and refresh after a drop: missed events are not replayed.',
   security,
   responses: {
     200: { description: 'The stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -227,8 +227,11 @@ export function incidentsRouter(deps: AppDeps): Router {
     });
     // Idle streams are cut by the server (UPLOAD_IDLE_TIMEOUT_MS) and by proxies: a comment keeps this one open.
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.config.LIVE_HEARTBEAT_MS);
+    // The credentials were checked when the stream opened: ending it now and then has the browser show them again.
+    const expiry = setTimeout(() => res.end(), deps.config.LIVE_STREAM_MAX_MS);
     const end = () => {
       clearInterval(heartbeat);
+      clearTimeout(expiry);
       unsubscribe();
     };
     req.on('close', end);

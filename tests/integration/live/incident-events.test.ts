@@ -6,6 +6,7 @@ import { startTestServer, type TestServer, type TestUser } from '../../helpers/s
 import { bearer } from '../../helpers/http.ts';
 import { incidentRow, shellingEn } from '../../helpers/factories.ts';
 import { startApi, type RunningApi } from '../../../src/api.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 let s: TestServer;
 let second: RunningApi;
@@ -17,7 +18,8 @@ beforeAll(async () => {
   s = await startTestServer({
     workers: true,
     // A short idle cut and a shorter heartbeat: the stream must survive several idle periods.
-    env: { UPLOAD_IDLE_TIMEOUT_MS: '1000', LIVE_HEARTBEAT_MS: '300' },
+    // Streams end after 12 s, long enough for the other tests' streams.
+    env: { UPLOAD_IDLE_TIMEOUT_MS: '1000', LIVE_HEARTBEAT_MS: '300', LIVE_STREAM_MAX_MS: '12000' },
   });
   // A second API process on the same database and Redis prefix (ROLE=api ×N).
   second = await startApi(s.rt, 0, '127.0.0.1');
@@ -150,4 +152,13 @@ describe('GET /api/incidents/events', () => {
       stream.close();
     }
   });
+
+  it('ends a stream after LIVE_STREAM_MAX_MS, so a revoked token stops receiving events', async () => {
+    const leaver = await s.makeUser('commission');
+    const stream = await openStream(s.url, leaver.token);
+    const token = await s.rt.db.apiToken.findFirstOrThrow({ where: { userId: leaver.user.id } });
+    expect((await bearer(s.url, leaver.token).delete(`/api/auth/tokens/${token.id}`)).status).toBe(204);
+    await waitFor(async () => stream.closed, 'the stream to end', 30_000);
+    expect((await bearer(s.url, leaver.token).get('/api/incidents/events')).status).toBe(401);
+  }, 40_000);
 });
