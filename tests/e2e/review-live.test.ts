@@ -9,7 +9,8 @@ import { bearer } from '../helpers/http.ts';
 import { makeReport } from '../helpers/factories.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { eventually, screenshotPath } from './helpers/browser.ts';
-import { done, queueRows } from './helpers/review-browser.ts';
+import { done, openReview, queueRows, watch } from './helpers/review-browser.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { startReviewSession, type ReviewSession } from './helpers/review-session.ts';
 
 let session: ReviewSession;
@@ -135,4 +136,39 @@ describe.each([
     await expect(page.locator('#notif-count').isHidden()).resolves.toBe(true);
     await done(page);
   });
+});
+
+describe('a dropped stream', () => {
+  it('reconnects by itself and reloads the queue with what changed meanwhile, without a page reload', async () => {
+    // The page reaches the server through a proxy the test can cut: the connection drops as on a field link.
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: s.api.port });
+    const opener = await session.page('en');
+    const page = watch(await opener.context().newPage());
+    try {
+      await openReview(page, `http://127.0.0.1:${proxy.port}`, '#queue');
+      await page.locator('#live-status[data-state="live"]').waitFor();
+      await page.evaluate(() => ((globalThis as any).__notReloaded = true));
+      const ubari = session.incidents[2];
+      expect(await queueRows(page)).toContain(ubari);
+
+      proxy.cut();
+      await eventually(() => page.locator('#live-status').textContent()).toBe('Connection lost: reconnecting…');
+      // Changed while the page cannot hear: no event reaches it, and none is replayed later.
+      const moved = await bearer(s.url, member.token).patch(`/api/incidents/${ubari}`, { state: 'under_review' });
+      expect(moved.status).toBe(200);
+      await page.screenshot({ path: await screenshotPath('review-en-live-reconnecting') });
+
+      proxy.restore();
+      await eventually(() => page.locator('#live-status').getAttribute('data-state'), { timeout: 40_000 }).toBe('live');
+      // Back on line, the queue reloads itself: the incident has left the "New" tab.
+      await eventually(() => queueRows(page)).not.toContain(ubari);
+      await expect(page.locator('#queue-updated').textContent()).resolves.toMatch(/^Queue updated /);
+      expect(await notReloaded(page)).toBe(true);
+      expect(proxy.forwarded).toBeGreaterThan(1);
+    } finally {
+      await proxy.close();
+    }
+    await done(page);
+    await done(opener);
+  }, 90_000);
 });
