@@ -7,6 +7,9 @@ import { bearer } from '../../helpers/http.ts';
 import { incidentRow, shellingEn } from '../../helpers/factories.ts';
 import { startApi, type RunningApi } from '../../../src/api.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
+import { createIncidentEventHub, type LiveIncidentEvent } from '../../../src/live/hub.ts';
+import { parseIncidentEvents } from '../../../src/live/events.ts';
 
 let s: TestServer;
 let second: RunningApi;
@@ -161,4 +164,61 @@ describe('GET /api/incidents/events', () => {
     await waitFor(async () => stream.closed, 'the stream to end', 30_000);
     expect((await bearer(s.url, leaver.token).get('/api/incidents/events')).status).toBe(401);
   }, 40_000);
+});
+
+describe('the API process subscription', () => {
+  it('subscribes again after losing Redis, and drops messages that are not events', async () => {
+    const url = new URL(s.config.REDIS_URL);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 6379) });
+    const hub = createIncidentEventHub({
+      db: s.rt.db,
+      log: s.rt.log,
+      redisUrl: proxy.url(s.config.REDIS_URL),
+      prefix: s.config.QUEUE_PREFIX,
+    });
+    const seen: LiveIncidentEvent[] = [];
+    hub.subscribe((events) => seen.push(...events));
+    try {
+      await hub.ready();
+      const incident = incidentRow({ severity: 5 });
+      const incidentId = incident.id!;
+      await s.rt.db.incident.create({ data: incident });
+      const sent = (kind: string) => () => seen.some((e) => e.incidentId === incident.id && e.kind === kind);
+      s.rt.incidentEvents([{ incidentId, kind: 'opened' }]);
+      await waitFor(async () => sent('opened')(), 'the event before the cut');
+
+      proxy.cut();
+      await new Promise((r) => setTimeout(r, 500));
+      proxy.restore();
+      // Published until one arrives: the subscription comes back by itself once Redis is reachable.
+      await waitFor(
+        async () => {
+          s.rt.incidentEvents([{ incidentId, kind: 'commented' }]);
+          return sent('commented')();
+        },
+        'an event after the cut',
+        30_000,
+      );
+      expect(proxy.forwarded).toBeGreaterThan(1);
+      expect(seen.find((e) => e.kind === 'commented')).toMatchObject({ severity: 5, state: 'new' });
+    } finally {
+      await hub.close();
+      await proxy.close();
+    }
+  }, 40_000);
+
+  it('reads only well-formed events from a message', () => {
+    const id = '0b7e3f0e-3c1a-4d8e-9a57-2f4b1f6c9d10';
+    expect(parseIncidentEvents('not json')).toEqual([]);
+    expect(parseIncidentEvents('{"incidentId":"x"}')).toEqual([]);
+    expect(
+      parseIncidentEvents(
+        JSON.stringify([
+          { incidentId: id, kind: 'assigned', narrative: 'dropped' },
+          { incidentId: 'not-an-id', kind: 'assigned' },
+          { incidentId: id, kind: 'deleted' },
+        ]),
+      ),
+    ).toEqual([{ incidentId: id, kind: 'assigned' }]);
+  });
 });
