@@ -5,6 +5,7 @@ import { createApp } from './http/app.ts';
 import { sessionMiddleware } from './http/session.ts';
 import type { AppDeps } from './http/deps.ts';
 import { authDeps, type Runtime } from './runtime.ts';
+import { createIncidentEventHub } from './live/hub.ts';
 
 export interface RunningApi {
   url: string;
@@ -15,7 +16,13 @@ export interface RunningApi {
 
 export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST): Promise<RunningApi> {
   const session = sessionMiddleware(rt.config, rt.db, rt.clock);
-  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport };
+  const liveEvents = createIncidentEventHub({
+    db: rt.db,
+    log: rt.log,
+    redisUrl: rt.config.REDIS_URL,
+    prefix: rt.config.QUEUE_PREFIX,
+  });
+  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport, liveEvents };
   const app = createApp(deps, session);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -35,6 +42,7 @@ export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.con
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await liveEvents.close();
       await session.pool.end();
     },
   };

@@ -76,6 +76,12 @@ const schema = z.object({
   // A request is cut only when nothing has arrived for this long: a photo at 10 KB/s takes minutes and must finish,
   // a stalled connection must not hold its socket. (A total time limit cut 3.7 MB at 10 KB/s after 5 minutes.)
   UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  // The live incident stream (GET /api/incidents/events) sends a comment this often: it must stay under
+  // UPLOAD_IDLE_TIMEOUT_MS or the server cuts the quiet stream, and under proxies' idle limits (often 60 s).
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
+  // A stream is ended after this long and the browser reconnects: the session or token is checked again, so a
+  // signed-out or disabled account stops receiving events within this time.
+  LIVE_STREAM_MAX_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
     .int()

@@ -18,6 +18,7 @@ import { createIntakeQuota } from './reports/quota.ts';
 import { createFileStore, type FileStore } from './storage/files.ts';
 import { createCustodySigner, type CustodySigner } from './custody/keys.ts';
 import type { Redis } from 'ioredis';
+import { createIncidentEventPublisher, type IncidentEventSink } from './live/events.ts';
 
 export interface Runtime {
   config: Config;
@@ -29,6 +30,8 @@ export interface Runtime {
   custodySigner: CustodySigner;
   redis: Redis;
   queues: Map<string, Queue>;
+  /** Publishes live incident events (src/live) after a change committed. */
+  incidentEvents: IncidentEventSink;
   intake: IntakeDeps;
   audit(entry: AuditEntry): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +60,7 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     custodySigner: createCustodySigner(config.CUSTODY_SIGNING_KEY, config.SESSION_SECRET),
     redis,
     queues,
+    incidentEvents: createIncidentEventPublisher(redis, config.QUEUE_PREFIX, log),
     intake: {
       db,
       files,

@@ -9,6 +9,11 @@ export function incidentsProcessor(rt: Runtime): Processor<MergeTiedJob> {
   const termIds = loadAgreement(rt.config.AGREEMENT_ID).terms.map((t) => t.id);
   return async (job: Job<MergeTiedJob>) => {
     const { incidentId, otherIds, reportId } = job.data;
-    return mergeTiedIncidents({ db: rt.db, clock: rt.clock, termIds }, incidentId, otherIds, reportId);
+    return mergeTiedIncidents(
+      { db: rt.db, clock: rt.clock, termIds, events: rt.incidentEvents },
+      incidentId,
+      otherIds,
+      reportId,
+    );
   };
 }

@@ -21,6 +21,7 @@ export function reportsProcessor(
     clock: rt.clock,
     analyzer,
     files: rt.files,
+    events: rt.incidentEvents,
     pool: createPgPool(rt.config.DATABASE_URL, 4, (err) =>
       rt.log.warn({ err: err.message }, 'idle database connection lost'),
     ),

@@ -7,6 +7,7 @@ import type { AttemptLimiter, LoginLimiter } from '../auth/login-limiter.ts';
 import type { SecretBox } from '../second-factor/secret-box.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 import type { Runtime } from '../runtime.ts';
+import type { IncidentEventHub } from '../live/hub.ts';
 
 export interface AppDeps extends Omit<Runtime, 'close'> {
   tokens: TokenVerifier;
@@ -15,4 +16,6 @@ export interface AppDeps extends Omit<Runtime, 'close'> {
   secondFactor: { box: SecretBox; limiter: AttemptLimiter };
   csrf: ReturnType<typeof doubleCsrf>;
   passport: AppPassport;
+  /** This process's subscription to the live incident events (GET /api/incidents/events). */
+  liveEvents: IncidentEventHub;
 }

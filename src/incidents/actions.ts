@@ -3,6 +3,7 @@
 import type { AuditAction } from '../audit/index.ts';
 import { z } from 'zod';
 import { Invalid } from '../errors.ts';
+import type { IncidentEventKind } from '../live/events.ts';
 import { recomputeIncident } from './aggregate.ts';
 import { INCIDENT_STATES, STANCES } from './filters.ts';
 import { assertTransition } from './transitions.ts';
@@ -51,7 +52,8 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
   const unknown = (patch.terms ?? []).filter((t) => !deps.termIds.includes(t));
   if (unknown.length)
     throw new Invalid([{ field: 'terms', reason: `not terms of the agreement: ${unknown.join(', ')}` }]);
-  return deps.db.$transaction(async (tx) => {
+  const kinds: IncidentEventKind[] = [];
+  const summary = await deps.db.$transaction(async (tx) => {
     const before = await lockIncident(tx, id);
     const audits: Array<[AuditAction, unknown, unknown]> = [];
     if (patch.state !== undefined && patch.state !== before.state) {
@@ -89,9 +91,18 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
       ]);
     }
     for (const [action, b, a] of audits) await audit(tx, deps.clock, actor, action, id, b, a);
+    kinds.push(...audits.map(([action]) => EVENT_OF[action as keyof typeof EVENT_OF]));
     return readSummary(tx, id);
   });
+  deps.events?.(kinds.map((kind) => ({ incidentId: id, kind })));
+  return summary;
 }
+
+const EVENT_OF = {
+  incident_state_changed: 'state',
+  incident_assigned: 'assigned',
+  incident_corrected: 'corrected',
+} as const satisfies Partial<Record<AuditAction, IncidentEventKind>>;
 
 async function assertAssignable(tx: Tx, userId: string | null): Promise<void> {
   if (userId === null) return;
@@ -104,10 +115,12 @@ async function assertAssignable(tx: Tx, userId: string | null): Promise<void> {
 export async function addComment(deps: ReviewDeps, actor: Actor, incidentId: string, body: string) {
   const authorId = actor.id;
   if (!authorId) throw new Invalid([{ field: 'author', reason: 'comments are written by people' }]);
-  return deps.db.$transaction(async (tx) => {
+  const comment = await deps.db.$transaction(async (tx) => {
     await lockIncident(tx, incidentId);
     const c = await insertComment(tx, incidentId, authorId, body, deps.clock.now());
     await audit(tx, deps.clock, actor, 'comment_added', incidentId, null, { commentId: c.id, body });
     return { id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() };
   });
+  deps.events?.([{ incidentId, kind: 'commented' }]);
+  return comment;
 }

@@ -2,11 +2,14 @@
 import { appendAudit, type AuditAction } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Tx } from '../db/client.ts';
+import type { IncidentEventSink } from '../live/events.ts';
 
 export interface ReviewDeps {
   db: Db;
   clock: Clock;
   termIds: readonly string[];
+  /** Told of each committed change (live queue updates); the action does not wait for it. */
+  events?: IncidentEventSink;
 }
 /** Who acts: a person, or the system (id null) for automatic steps such as dedup's merges. */
 export interface Actor {

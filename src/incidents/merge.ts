@@ -70,7 +70,7 @@ export async function mergeIncidents(
 ) {
   if (targetId === otherId)
     throw new Invalid([{ field: 'otherId', reason: 'an incident cannot be merged into itself' }]);
-  return deps.db.$transaction(async (tx) => {
+  const merged = await deps.db.$transaction(async (tx) => {
     await lockIncidents(tx, [targetId, otherId]);
     const [targetBefore, otherBefore] = await Promise.all([readSummary(tx, targetId), readSummary(tx, otherId)]);
     const moved = await moveAllReports(tx, otherId, targetId);
@@ -89,12 +89,17 @@ export async function mergeIncidents(
     );
     return after;
   });
+  deps.events?.([
+    { incidentId: targetId, kind: 'merged' },
+    { incidentId: otherId, kind: 'merged' },
+  ]);
+  return merged;
 }
 
 /** Moves the given reports of `sourceId` into a new incident and records that the two are distinct. */
 export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: string, reportIds: string[]) {
   const ids = [...new Set(reportIds)].sort();
-  return deps.db.$transaction(async (tx) => {
+  const split = await deps.db.$transaction(async (tx) => {
     const source = await lockIncident(tx, sourceId);
     const reports = await findReportsForSplit(tx, ids);
     const foreign = ids.filter((id) => reports.find((r) => r.id === id)?.incidentId !== sourceId);
@@ -131,4 +136,9 @@ export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: str
     );
     return split;
   });
+  deps.events?.([
+    { incidentId: sourceId, kind: 'split' },
+    { incidentId: split.id, kind: 'opened' },
+  ]);
+  return split;
 }

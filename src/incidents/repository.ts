@@ -311,3 +311,12 @@ export async function incidentIdsStartingWith(db: Db | Tx, prefix: string, take 
     SELECT id::text AS id FROM "Incident" WHERE id::text LIKE ${`${prefix}%`} ORDER BY id LIMIT ${take}`;
   return rows.map((r) => r.id);
 }
+
+// --- Live events: what a page needs to decide on a notification (no text of any report).
+
+export async function readLiveFacts(db: Db, ids: string[]) {
+  return db.incident.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, state: true, severity: true, assigneeId: true, mergedIntoId: true },
+  });
+}

@@ -23,6 +23,7 @@ import { loadReportsForProcessing, writeReportResults, type ProcessedReport } fr
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
+import type { IncidentEvent } from '../live/events.ts';
 import { hashPhotos, type PipelineDeps, type Outcome } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
@@ -51,11 +52,20 @@ interface BatchMember {
 
 export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
   await hashPhotos(deps, [...new Set(items.map((i) => i.reportId))]);
-  if (deps.pool) return inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items));
-  return deps.db.$transaction((tx) => runBatch(tx, deps, items), TX_OPTIONS);
+  const events: IncidentEvent[] = [];
+  const outcomes = deps.pool
+    ? await inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items, events))
+    : await deps.db.$transaction((tx) => runBatch(tx, deps, items, events), TX_OPTIONS);
+  deps.events?.(events);
+  return outcomes;
 }
 
-async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
+async function runBatch(
+  tx: SqlTx,
+  deps: PipelineDeps,
+  items: BatchItem[],
+  events: IncidentEvent[],
+): Promise<BatchOutcome[]> {
   const outcomes: BatchOutcome[] = new Array(items.length);
   // Row locks first, in id order (two batches sharing a report queue instead of deadlocking); block locks second.
   const reports = await loadReportsForProcessing(tx, [...new Set(items.map((i) => i.reportId))], { forUpdate: true });
@@ -143,6 +153,8 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
   for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
   await joinIncidents(tx, joins);
   for (const f of fresh) outcomes[f.index] = 'processed';
+  for (const id of opened.keys()) events.push({ incidentId: id, kind: 'opened' });
+  for (const id of joined) events.push({ incidentId: id, kind: 'joined' });
   return outcomes;
 }
 

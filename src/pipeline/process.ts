@@ -19,6 +19,7 @@ import {
   writeReportResult,
 } from '../reports/repository.ts';
 import { lockBlocks } from './blocks.ts';
+import type { IncidentEvent, IncidentEventSink } from '../live/events.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   pool?: pg.Pool;
   /** When given, the reports' photos are hashed (src/attachments/photo-hashes.ts) before they are processed. */
   files?: FileStore;
+  /** Told which incidents a committed run opened or changed (live queue updates, src/live). */
+  events?: IncidentEventSink;
 }
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
 export interface ProcessOptions {
@@ -43,7 +46,8 @@ const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 };
 
 export async function processReport(deps: PipelineDeps, reportId: string, opts: ProcessOptions = {}): Promise<Outcome> {
   await hashPhotos(deps, [reportId]);
-  return deps.db.$transaction(async (tx) => {
+  const events: IncidentEvent[] = [];
+  const outcome = await deps.db.$transaction(async (tx): Promise<Outcome> => {
     // The row lock comes first and the block locks second; another run only ever waits on this row before
     // it takes block locks, so the two kinds of lock cannot deadlock.
     const report = (await loadReportsForProcessing(tx, [reportId], { forUpdate: true })).get(reportId);
@@ -93,8 +97,13 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     } else {
       await recomputeIncidents(tx, opened ? [report.incidentId] : [incidentId, report.incidentId]);
     }
+    events.push({ incidentId, kind: opened ? 'opened' : report.incidentId === null ? 'joined' : 'reprocessed' });
+    if (report.incidentId !== null && report.incidentId !== incidentId)
+      events.push({ incidentId: report.incidentId, kind: 'reprocessed' });
     return 'processed';
   }, TX_OPTIONS);
+  deps.events?.(events);
+  return outcome;
 }
 
 /** Outside the transaction: decoding photos must not hold the reports' row locks. */

@@ -13,6 +13,8 @@ import { wireDigests, loadDigests } from './digests.js';
 import { wireAuditLog, loadAuditLog, relabelAuditLog } from './audit-log.js';
 import { loadAssignees } from './people.js';
 import { wireAdmin, loadAdmin, relabelAdmin } from './admin.js';
+import { startLive, stopLive, markUpdated, relabelLive } from './live.js';
+import { notifyFrom, setNotificationUser, wireNotifications, render as renderNotifications } from './notifications.js';
 
 const VIEWS = [
   'login',
@@ -50,6 +52,7 @@ function show(target) {
   $('logout').hidden = !user && !pending;
   $('whoami').hidden = !user;
   $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
+  $('notif-button').hidden = !inside;
   // The filters serve the queue and the map; elsewhere they would only take room.
   $('filters-panel').hidden = !(inside && (target === 'queue' || target === 'map'));
   document.body.dataset.view = target;
@@ -97,15 +100,37 @@ async function route() {
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
 }
 
+/** The live stream and the notifications follow who is signed in. */
+function goLive() {
+  if (!canReview(user)) {
+    stopLive();
+    setNotificationUser(null);
+    return;
+  }
+  setNotificationUser(user);
+  startLive({
+    onEvents: notifyFrom,
+    // Only the queue on screen reloads (no selection is lost elsewhere); other views load fresh when opened.
+    onChange: async () => {
+      if ($('view-queue').hidden) return;
+      await loadQueue({ refresh: true });
+      markUpdated();
+    },
+  });
+}
+
 async function signedIn(u) {
   user = u;
   pending = null;
   if (canReview(user)) loadAssignees().then(relabelQueue);
+  goLive();
   await route();
 }
 
 async function signedOut() {
   forgetSession();
+  stopLive();
+  setNotificationUser(null);
   user = null;
   pending = null;
   flash('');
@@ -169,6 +194,7 @@ async function start() {
   wireDigests();
   wireAuditLog();
   wireAdmin();
+  wireNotifications();
   onFiltersChange(() => {
     const { view } = parseRoute();
     if (view === 'map') loadMap();
@@ -183,6 +209,8 @@ async function start() {
     if (!$('view-digests').hidden) loadDigests();
     relabelAuditLog();
     relabelAdmin();
+    relabelLive();
+    renderNotifications();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     show(document.body.dataset.view || 'login');
   });
@@ -199,6 +227,7 @@ async function start() {
     user = null;
   }
   if (canReview(user)) loadAssignees().then(relabelQueue);
+  goLive();
   await route();
   document.body.dataset.ready = 'true';
 }

@@ -125,7 +125,8 @@ function renderRows() {
   renderBulk();
 }
 
-export async function loadQueue({ more = false } = {}) {
+/** `refresh`: a reload the page did by itself (live updates): the selection of rows still listed is kept. */
+export async function loadQueue({ more = false, refresh = false } = {}) {
   const ticket = ++view.loading;
   const params = {
     ...apiFilters(),
@@ -145,7 +146,10 @@ export async function loadQueue({ more = false } = {}) {
     // A slower earlier request must not overwrite the answer to a later one (filters changed meanwhile).
     if (ticket !== view.loading) return;
     view.items = more ? [...view.items, ...page.items] : page.items;
-    if (!more) view.selected.clear();
+    if (refresh) {
+      const listed = new Set(view.items.map((i) => i.id));
+      for (const id of view.selected) if (!listed.has(id)) view.selected.delete(id);
+    } else if (!more) view.selected.clear();
     view.nextCursor = page.nextCursor ?? null;
     view.counts = page.counts ?? view.counts;
     renderTabs();

@@ -58,6 +58,20 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'get',
+  path: '/api/incidents/events',
+  tags,
+  summary:
+    'Live queue updates as server-sent events: an `incident` event (JSON array of {incidentId, kind, state, ' +
+    'severity, assigneeId, mergedIntoId}) each time incidents are opened or change; a comment line every ' +
+    'LIVE_HEARTBEAT_MS; ended after LIVE_STREAM_MAX_MS (credentials are checked again on reconnection). Never carries report text. Reconnect and refresh after a drop: missed events are not replayed.',
+  security,
+  responses: {
+    200: { description: 'The stream', content: { 'text/event-stream': { schema: z.string() } } },
+    ...errorResponses(401, 403),
+  },
+});
+registry.registerPath({
+  method: 'get',
   path: '/api/incidents/map',
   tags,
   summary: 'Incident points as GeoJSON (same filters; capped at 20 000)',
@@ -182,6 +196,7 @@ export function incidentsRouter(deps: AppDeps): Router {
     db: deps.db,
     clock: deps.clock,
     termIds: termIdsOf(loadAgreement(deps.config.AGREEMENT_ID)),
+    events: deps.incidentEvents,
   };
   const custody = { db: deps.db, clock: deps.clock, files: deps.files, signer: deps.custodySigner };
   const tz = deps.config.DIGEST_TZ;
@@ -196,6 +211,31 @@ export function incidentsRouter(deps: AppDeps): Router {
   });
   r.get('/map', MapQuery, async (req, res) => {
     res.json(await mapFeatures(deps.db, MapQuery.input(req).query, tz));
+  });
+  r.get('/events', async (req, res) => {
+    await deps.liveEvents.ready();
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    // The browser waits this long before reconnecting after a drop.
+    res.write('retry: 3000\n: live\n\n');
+    const unsubscribe = deps.liveEvents.subscribe((events) => {
+      res.write(`event: incident\ndata: ${JSON.stringify(events)}\n\n`);
+    });
+    // Idle streams are cut by the server (UPLOAD_IDLE_TIMEOUT_MS) and by proxies: a comment keeps this one open.
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.config.LIVE_HEARTBEAT_MS);
+    // The credentials were checked when the stream opened: ending it now and then has the browser show them again.
+    const expiry = setTimeout(() => res.end(), deps.config.LIVE_STREAM_MAX_MS);
+    const end = () => {
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+      unsubscribe();
+    };
+    req.on('close', end);
+    res.on('error', end);
   });
   r.get('/assignees', async (_req, res) => {
     res.json(await listAssignees(deps.db));
