@@ -8,6 +8,7 @@ import { pruneOutbox, startOutboxRelay } from './outbox/relay.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';
+import { configuredJobOptions } from './queue/names.ts';
 import { ORPHAN_GRACE_MS, sweepOrphanFiles } from './storage/sweep.ts';
 import { forkApiProcesses, isApiChild } from './api-cluster.ts';
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     log: rt.log,
     pollMs: config.OUTBOX_POLL_MS,
     fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX },
+    jobOptions: configuredJobOptions(config),
   });
   stops.push(relay.stop);
   if (config.ROLE === 'worker' || config.ROLE === 'all') {

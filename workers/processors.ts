@@ -6,10 +6,12 @@ import { reportsProcessor } from './reports.ts';
 import { digestsProcessor } from './digests.ts';
 import { modelsProcessor } from './models.ts';
 import { incidentsProcessor } from './incidents.ts';
+import { webhooksProcessor } from './webhooks.ts';
 
 export const processors: Record<string, (rt: Runtime) => Processor> = {
   [QUEUES.reports]: (rt) => reportsProcessor(rt) as Processor,
   [QUEUES.digests]: (rt) => digestsProcessor(rt) as Processor,
   [QUEUES.models]: (rt) => modelsProcessor(rt) as Processor,
   [QUEUES.incidents]: (rt) => incidentsProcessor(rt) as Processor,
+  [QUEUES.webhooks]: (rt) => webhooksProcessor(rt) as Processor,
 };

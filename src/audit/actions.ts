@@ -25,6 +25,10 @@ export const AUDIT_ACTIONS = [
   'job_retried',
   'model_promoted',
   'model_refused',
+  'webhook_created',
+  'webhook_updated',
+  'webhook_secret_rotated',
+  'webhook_resent',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

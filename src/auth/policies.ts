@@ -18,3 +18,4 @@ export const canCompileDigest = (u: Who) => u?.role === 'commission' || u?.role 
 export const canReadDigests = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canExport = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canManageWebhooks = (u: Who) => u?.role === 'admin';

@@ -25,6 +25,7 @@ import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { tokensRouter } from './routes/tokens.ts';
 import { usersRouter } from './routes/users.ts';
+import { webhooksRouter } from './routes/webhooks.ts';
 import type { RequestHandler, Router } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
@@ -44,6 +45,7 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/digests', digestsRouter],
   ['/api/jobs', jobsRouter],
   ['/api/places', placesRouter],
+  ['/api/webhooks', webhooksRouter],
 ];
 
 export function createApp(

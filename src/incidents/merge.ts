@@ -5,6 +5,8 @@ import { Invalid } from '../errors.ts';
 import { recomputeIncident } from './aggregate.ts';
 import { countReportsOfIncident, findReportsForSplit, moveAllReports, moveReports } from '../reports/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
+import { enqueue } from '../outbox/repository.ts';
+import { EVENTS } from '../queue/names.ts';
 import {
   insertSeparation,
   insertSplitIncident,
@@ -56,6 +58,12 @@ export async function mergeIncidents(
       { target: aggregateOf(targetBefore), other: { id: otherId, ...aggregateOf(otherBefore) } },
       { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) },
     );
+    await enqueue(tx, EVENTS.incidentMerged, {
+      incidentId: targetId,
+      mergedId: otherId,
+      movedReports: moved.length,
+      by: actor.username,
+    });
     return after;
   });
 }
@@ -98,6 +106,7 @@ export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: str
       { source: aggregateOf(sourceBefore) },
       { source: aggregateOf(sourceAfter), newIncidentId: created.id, newIncident: aggregateOf(split), reportIds: ids },
     );
+    await enqueue(tx, EVENTS.incidentCreated, { incidentId: created.id, cause: 'split', splitFrom: sourceId });
     return split;
   });
 }

@@ -69,6 +69,25 @@ export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: st
   return { items: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last.receivedAt, last.id) : null };
 }
 
+/** What a webhook says about a received report (src/webhooks/events.ts); null for an id that names none. */
+export async function findReportForEvent(db: Db, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return db.report.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      source: true,
+      observedAt: true,
+      receivedAt: true,
+      placeName: true,
+      lat: true,
+      lon: true,
+      partyAlleged: true,
+      _count: { select: { attachments: true } },
+    },
+  });
+}
+
 /** The id and content hash a clientId of this observer is stored under (a retry is compared with it). */
 export async function findByClientId(db: Db, observerId: string, clientId: string) {
   return db.report.findUnique({

@@ -66,6 +66,15 @@ export const bulk = (json) => api('/api/incidents/bulk', { method: 'POST', json 
 export const listDigests = () => api('/api/digests');
 export const compileDigest = (from, to) => api('/api/digests', { method: 'POST', json: { from, to } });
 export const digestUrl = (id, format, lang) => `/api/digests/${encodeURIComponent(id)}${query({ format, lang })}`;
+export const webhookEvents = () => api('/api/webhooks/events');
+export const listWebhooks = () => api('/api/webhooks');
+export const createWebhook = (json) => api('/api/webhooks', { method: 'POST', json });
+export const patchWebhook = (id, json) => api(`/api/webhooks/${encodeURIComponent(id)}`, { method: 'PATCH', json });
+export const rotateWebhookSecret = (id) => api(`/api/webhooks/${encodeURIComponent(id)}/secret`, { method: 'POST' });
+export const listDeliveries = (q) => api(`/api/webhooks/deliveries${query(q)}`);
+export const getDelivery = (id) => api(`/api/webhooks/deliveries/${encodeURIComponent(id)}`);
+export const resendDelivery = (id) =>
+  api(`/api/webhooks/deliveries/${encodeURIComponent(id)}/resend`, { method: 'POST' });
 
 /** A message for the person at the keyboard: the API's own message when it gave one. */
 export function describeError(err, t) {

@@ -1,5 +1,5 @@
 // Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
-// hash routes (#queue, #incident/<id>, #map, #digests, #account).
+// hash routes (#queue, #incident/<id>, #map, #digests, #account; for admins #webhooks).
 import { $, flash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
@@ -11,6 +11,7 @@ import { openIncident, rerenderIncident } from './incident.js';
 import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
 import { loadAssignees } from './people.js';
+import { loadWebhooks, wireWebhooks } from './webhooks.js';
 
 const VIEWS = [
   'login',
@@ -23,22 +24,28 @@ const VIEWS = [
   'map',
   'digests',
   'account',
+  'webhooks',
 ];
 const ROUTES = ['queue', 'incident', 'map', 'digests', 'account'];
+/** Pages only admins open; for others their routes lead to the queue. */
+const ADMIN_ROUTES = ['webhooks'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
+const isAdmin = (u) => u?.role === 'admin';
 let user = null;
 /** Half-way through signing in: 'verify' (a code is next) or 'enroll' (an authenticator is to be set up). */
 let pending = null;
 
 function parseRoute() {
   const [view, id] = location.hash.slice(1).split('/');
-  return { view: ROUTES.includes(view) ? view : 'queue', id };
+  const known = ROUTES.includes(view) || (isAdmin(user) && ADMIN_ROUTES.includes(view));
+  return { view: known ? view : 'queue', id };
 }
 
 function show(target) {
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== target;
   const inside = canReview(user) && target !== 'recovery';
   $('nav').hidden = !inside;
+  for (const a of document.querySelectorAll('#nav a[data-admin]')) a.hidden = !isAdmin(user);
   $('logout').hidden = !user && !pending;
   $('whoami').hidden = !user;
   $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
@@ -84,6 +91,7 @@ async function route() {
   if (view === 'map') await loadMap();
   if (view === 'digests') await loadDigests();
   if (view === 'account') await loadAccount({ onSignedOut: signedOut });
+  if (view === 'webhooks') await loadWebhooks();
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
 }
 
@@ -157,6 +165,7 @@ async function start() {
   wireFilters();
   wireQueue();
   wireDigests();
+  wireWebhooks();
   onFiltersChange(() => {
     const { view } = parseRoute();
     if (view === 'map') loadMap();
@@ -170,6 +179,7 @@ async function start() {
     rerenderIncident();
     if (!$('view-digests').hidden) loadDigests();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
+    if (!$('view-webhooks').hidden) loadWebhooks();
     show(document.body.dataset.view || 'login');
   });
   window.addEventListener('hashchange', () => {
