@@ -103,6 +103,8 @@ const schema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // The shared secret SMS gateways authenticate with (src/sms); SMS intake is off (404) while it is unset.
+  SMS_GATEWAY_SECRET: z.string().min(16).optional(),
   SEED_DEMO: bool.default(true),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });

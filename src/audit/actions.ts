@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   'webhook_updated',
   'webhook_secret_rotated',
   'webhook_resent',
+  'sms_retried',
+  'sms_dismissed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

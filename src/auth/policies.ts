@@ -19,3 +19,4 @@ export const canReadDigests = (u: Who) => u?.role === 'commission' || u?.role ==
 export const canExport = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canManageWebhooks = (u: Who) => u?.role === 'admin';
+export const canManageSms = (u: Who) => u?.role === 'admin';

@@ -23,6 +23,7 @@ import { placesRouter } from './routes/places.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
+import { smsRouter } from './routes/sms.ts';
 import { tokensRouter } from './routes/tokens.ts';
 import { usersRouter } from './routes/users.ts';
 import { webhooksRouter } from './routes/webhooks.ts';
@@ -46,6 +47,7 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/jobs', jobsRouter],
   ['/api/places', placesRouter],
   ['/api/webhooks', webhooksRouter],
+  ['/api/sms', smsRouter],
 ];
 
 export function createApp(

@@ -98,7 +98,7 @@ export async function findByClientId(db: Db, observerId: string, clientId: strin
 
 // --- Intake: the group commit's statement, and evidence a retry brings.
 
-export type ReportSource = 'api' | 'web' | 'openrosa';
+export type ReportSource = 'api' | 'web' | 'openrosa' | 'sms';
 
 export interface NewReport {
   observerId: string;

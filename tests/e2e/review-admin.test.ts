@@ -1,6 +1,7 @@
 // The admin pages of /review/ in Debian Chromium against the real server (workers and relay running): webhooks
-// (register an endpoint through the form, its secret shown once, a dead letter listed and resent), in English and
-// Arabic; a commission member sees none of them. Screenshots go to test-artifacts/screenshots/review-admin-*.png.
+// (register an endpoint through the form, its secret shown once, a dead letter listed and resent), SMS intake (a text
+// from an unknown number held, the number registered to an observer, the text filed), in English and Arabic; a
+// commission member sees none of them. Screenshots go to test-artifacts/screenshots/review-admin-*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
@@ -16,10 +17,14 @@ let admin: TestUser;
 let member: TestUser;
 let receiver: Receiver;
 let adminState: Awaited<ReturnType<typeof signedInState>>;
+const GATEWAY_SECRET = 'e2e-gateway-secret-0123456789';
 
 beforeAll(async () => {
   vendorPublic();
-  s = await startTestServer({ workers: true, env: { WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_BACKOFF_MS: '50' } });
+  s = await startTestServer({
+    workers: true,
+    env: { WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_BACKOFF_MS: '50', SMS_GATEWAY_SECRET: GATEWAY_SECRET },
+  });
   admin = await s.makeUser('admin');
   member = await s.makeUser('commission');
   receiver = await startReceiver(503);
@@ -70,7 +75,7 @@ describe('admin pages', () => {
     await waitFor(async () => (await deliveries('dead')).length === 1, 'a dead letter');
     receiver.fallback = 200;
     const page = await adminPage('#webhooks');
-    await page.getByLabel('Show', { exact: true }).selectOption('dead');
+    await page.locator('#deliveries-status').selectOption('dead');
     const row = page.locator('#deliveries-rows tr[data-status="dead"]');
     await row.waitFor();
     await row.getByRole('button', { name: 'Details' }).click();
@@ -83,12 +88,39 @@ describe('admin pages', () => {
     await done(page);
   });
 
+  it('holds a text from an unknown number until its phone is registered, then files it', async () => {
+    const observer = await s.makeUser('observer', 'field.observer');
+    const sent = await fetch(`${s.url}/api/sms/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-gateway-secret': GATEWAY_SECRET },
+      body: new URLSearchParams({ from: '+218 91 555 0101', text: 'R Sirte LAAF mortar fire near the port' }),
+    });
+    expect(await sent.text()).toMatch(/^This number is not registered/);
+    const page = await adminPage('#sms');
+    const row = page.locator('#sms-rows tr[data-status="unknown_sender"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('R Sirte LAAF mortar fire near the port');
+    await page.getByLabel('field.observer').fill('+218 91 555 0101');
+    await page.locator(`#phones-rows tr[data-id="${observer.user.id}"]`).getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Phone of field.observer saved.').waitFor();
+    expect(await page.getByLabel('field.observer').inputValue()).toBe('+218915550101');
+    await page.screenshot({ path: await screenshotPath('review-admin-sms') });
+    await row.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText('Read again: Filed as a report.').waitFor();
+    const [report] = (await bearer(s.url, observer.token).get('/api/reports')).body.items;
+    expect(report).toMatchObject({ source: 'sms', placeName: 'Sirte', partyAlleged: 'LAAF' });
+    await done(page);
+  });
+
   it('reads in Arabic, right to left', async () => {
     const page = await adminPage('#webhooks');
     await page.getByRole('button', { name: 'Switch to Arabic' }).click();
     await page.locator('html[dir="rtl"]').waitFor();
     await page.getByRole('heading', { name: 'إشعارات الويب (Webhooks)' }).waitFor();
     await page.screenshot({ path: await screenshotPath('review-admin-webhooks-ar') });
+    await page.getByRole('link', { name: 'الرسائل القصيرة' }).click();
+    await page.getByRole('heading', { name: 'البلاغات بالرسائل القصيرة' }).waitFor();
+    await page.screenshot({ path: await screenshotPath('review-admin-sms-ar') });
     await page.getByRole('button', { name: 'التبديل إلى الإنجليزية' }).click();
     await page.locator('html[dir="ltr"]').waitFor();
     await done(page);

@@ -73,6 +73,11 @@ export const patchWebhook = (id, json) => api(`/api/webhooks/${encodeURIComponen
 export const rotateWebhookSecret = (id) => api(`/api/webhooks/${encodeURIComponent(id)}/secret`, { method: 'POST' });
 export const listDeliveries = (q) => api(`/api/webhooks/deliveries${query(q)}`);
 export const getDelivery = (id) => api(`/api/webhooks/deliveries/${encodeURIComponent(id)}`);
+export const listUsers = () => api('/api/users');
+export const patchUser = (id, json) => api(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', json });
+export const listSms = (q) => api(`/api/sms/messages${query(q)}`);
+export const smsAction = (id, action) =>
+  api(`/api/sms/messages/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
 export const resendDelivery = (id) =>
   api(`/api/webhooks/deliveries/${encodeURIComponent(id)}/resend`, { method: 'POST' });
 

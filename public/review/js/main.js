@@ -1,5 +1,5 @@
 // Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
-// hash routes (#queue, #incident/<id>, #map, #digests, #account; for admins #webhooks).
+// hash routes (#queue, #incident/<id>, #map, #digests, #account; for admins #webhooks, #sms).
 import { $, flash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
@@ -12,6 +12,7 @@ import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
 import { loadAssignees } from './people.js';
 import { loadWebhooks, wireWebhooks } from './webhooks.js';
+import { loadSms, wireSms } from './sms.js';
 
 const VIEWS = [
   'login',
@@ -25,10 +26,11 @@ const VIEWS = [
   'digests',
   'account',
   'webhooks',
+  'sms',
 ];
 const ROUTES = ['queue', 'incident', 'map', 'digests', 'account'];
 /** Pages only admins open; for others their routes lead to the queue. */
-const ADMIN_ROUTES = ['webhooks'];
+const ADMIN_ROUTES = ['webhooks', 'sms'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
 const isAdmin = (u) => u?.role === 'admin';
 let user = null;
@@ -92,6 +94,7 @@ async function route() {
   if (view === 'digests') await loadDigests();
   if (view === 'account') await loadAccount({ onSignedOut: signedOut });
   if (view === 'webhooks') await loadWebhooks();
+  if (view === 'sms') await loadSms();
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
 }
 
@@ -166,6 +169,7 @@ async function start() {
   wireQueue();
   wireDigests();
   wireWebhooks();
+  wireSms();
   onFiltersChange(() => {
     const { view } = parseRoute();
     if (view === 'map') loadMap();
@@ -180,6 +184,7 @@ async function start() {
     if (!$('view-digests').hidden) loadDigests();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     if (!$('view-webhooks').hidden) loadWebhooks();
+    if (!$('view-sms').hidden) loadSms();
     show(document.body.dataset.view || 'login');
   });
   window.addEventListener('hashchange', () => {

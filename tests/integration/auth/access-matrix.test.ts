@@ -276,6 +276,24 @@ const CASES: Case[] = [
     req: () => ({ url: `/api/webhooks/deliveries/${randomUUID()}/resend` }),
     expect: adminOnly(404),
   },
+  // The gateway's webhook takes the gateway secret only: no account's token or session opens it.
+  {
+    method: 'post',
+    path: '/api/sms/inbound',
+    req: () => ({
+      url: '/api/sms/inbound',
+      body: 'from=%2B218912345678&text=R+Sirte+LAAF+shelling',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+    expect: all(401),
+  },
+  { method: 'get', path: '/api/sms/messages', req: get('/api/sms/messages'), expect: adminOnly(200) },
+  ...['retry', 'dismiss'].map((action) => ({
+    method: 'post',
+    path: `/api/sms/messages/{id}/${action}`,
+    req: () => ({ url: `/api/sms/messages/${randomUUID()}/${action}` }),
+    expect: adminOnly(404),
+  })),
   ...['incidents', 'reports'].flatMap((kind) =>
     ['csv', 'geojson'].map((format) => ({
       method: 'get',
@@ -297,7 +315,7 @@ const CASES: Case[] = [
 ];
 
 beforeAll(async () => {
-  s = await startTestServer({ relay: false });
+  s = await startTestServer({ relay: false, env: { SMS_GATEWAY_SECRET: 'access-matrix-gateway-secret' } });
   u = {
     observer: await s.makeUser('observer'),
     otherObserver: await s.makeUser('observer'),
