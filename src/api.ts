@@ -5,6 +5,7 @@ import { createApp } from './http/app.ts';
 import { sessionMiddleware } from './http/session.ts';
 import type { AppDeps } from './http/deps.ts';
 import { authDeps, type Runtime } from './runtime.ts';
+import { metricsExposition } from './metrics/cluster.ts';
 
 export interface RunningApi {
   url: string;
@@ -15,7 +16,13 @@ export interface RunningApi {
 
 export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.config.HOST): Promise<RunningApi> {
   const session = sessionMiddleware(rt.config, rt.db, rt.clock);
-  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport };
+  const deps: AppDeps = {
+    ...rt,
+    ...authDeps(rt),
+    csrf: session.csrf,
+    passport: session.passport,
+    metricsText: metricsExposition(rt.metrics),
+  };
   const app = createApp(deps, session);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

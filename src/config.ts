@@ -105,6 +105,10 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // The shared secret SMS gateways authenticate with (src/sms); SMS intake is off (404) while it is unset.
   SMS_GATEWAY_SECRET: z.string().min(16).optional(),
+  // The bearer token Prometheus scrapes /metrics with; no /metrics (404) while it is unset. METRICS_PORT: a port of
+  // its own for /metrics in a process without the API (ROLE=worker), so its workers' counters are scraped too.
+  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SEED_DEMO: bool.default(true),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });

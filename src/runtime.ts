@@ -17,6 +17,8 @@ import { createReportWriter } from './reports/writer.ts';
 import { createIntakeQuota } from './reports/quota.ts';
 import { createFileStore, type FileStore } from './storage/files.ts';
 import type { Redis } from 'ioredis';
+import { createMetrics, type Metrics } from './metrics/index.ts';
+import { sharedState } from './metrics/sources.ts';
 
 export interface Runtime {
   config: Config;
@@ -27,6 +29,7 @@ export interface Runtime {
   redis: Redis;
   queues: Map<string, Queue>;
   intake: IntakeDeps;
+  metrics: Metrics;
   audit(entry: AuditEntry): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,6 +48,8 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     queues.set(name, q);
   }
   const files = createFileStore(config.STORAGE_DIR);
+  const metrics = createMetrics();
+  metrics.watch(sharedState({ db, queues, clock }));
   return {
     config,
     db,
@@ -53,8 +58,10 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     files,
     redis,
     queues,
+    metrics,
     intake: {
       db,
+      metrics,
       files,
       clock,
       writer: createReportWriter(db),

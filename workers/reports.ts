@@ -20,6 +20,7 @@ export function reportsProcessor(
     db: rt.db,
     clock: rt.clock,
     analyzer,
+    observe: rt.metrics.reportsProcessed,
     pool: createPgPool(rt.config.DATABASE_URL, 4, (err) =>
       rt.log.warn({ err: err.message }, 'idle database connection lost'),
     ),

@@ -6,7 +6,7 @@ import type { Runtime } from '../src/runtime.ts';
 import { JOBS, type DeliverWebhookJob, type DispatchEventJob } from '../src/queue/names.ts';
 import { webhookSecretBox } from '../src/webhooks/index.ts';
 import { dispatchEvent } from '../src/webhooks/dispatch.ts';
-import { deliverWebhook } from '../src/webhooks/deliver.ts';
+import { deliverWebhook, DeliveryFailed } from '../src/webhooks/deliver.ts';
 
 export function webhooksProcessor(rt: Runtime): Processor<DispatchEventJob | DeliverWebhookJob> {
   const dispatchDeps = { db: rt.db, clock: rt.clock, publicUrl: rt.config.PUBLIC_URL };
@@ -19,9 +19,16 @@ export function webhooksProcessor(rt: Runtime): Processor<DispatchEventJob | Del
   return async (job: Job<DispatchEventJob | DeliverWebhookJob>) => {
     if (job.name === JOBS.dispatchEvent) return dispatchEvent(dispatchDeps, job.data as DispatchEventJob);
     const number = job.attemptsMade + 1;
-    return deliverWebhook(deliverDeps, job.data as DeliverWebhookJob, {
-      number,
-      last: number >= (job.opts.attempts ?? 1),
-    });
+    try {
+      const outcome = await deliverWebhook(deliverDeps, job.data as DeliverWebhookJob, {
+        number,
+        last: number >= (job.opts.attempts ?? 1),
+      });
+      if (outcome === 'delivered') rt.metrics.webhookTry('delivered');
+      return outcome;
+    } catch (err) {
+      if (err instanceof DeliveryFailed) rt.metrics.webhookTry('failed');
+      throw err;
+    }
   };
 }

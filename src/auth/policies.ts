@@ -20,3 +20,4 @@ export const canExport = (u: Who) => u?.role === 'commission' || u?.role === 'ad
 export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canManageWebhooks = (u: Who) => u?.role === 'admin';
 export const canManageSms = (u: Who) => u?.role === 'admin';
+export const canSeeQueueDashboard = (u: Who) => u?.role === 'admin';

@@ -15,4 +15,6 @@ export interface AppDeps extends Omit<Runtime, 'close'> {
   secondFactor: { box: SecretBox; limiter: AttemptLimiter };
   csrf: ReturnType<typeof doubleCsrf>;
   passport: AppPassport;
+  /** The metrics exposition this API process answers /metrics with (its own, or its cluster's). */
+  metricsText: () => Promise<{ contentType: string; text: string }>;
 }

@@ -24,6 +24,7 @@ import { effectiveClassification, sameEffective, type ReportCorrection } from '.
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
 import type { PipelineDeps, Outcome } from './process.ts';
+import type { ProcessedFact } from '../metrics/index.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem {
@@ -50,11 +51,21 @@ interface BatchMember {
 }
 
 export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
-  if (deps.pool) return inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items));
-  return deps.db.$transaction((tx) => runBatch(tx, deps, items), TX_OPTIONS);
+  const facts: ProcessedFact[] = [];
+  const outcomes = deps.pool
+    ? await inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items, facts))
+    : await deps.db.$transaction((tx) => runBatch(tx, deps, items, facts), TX_OPTIONS);
+  if (facts.length) deps.observe?.(facts);
+  return outcomes;
 }
 
-async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
+async function runBatch(
+  tx: SqlTx,
+  deps: PipelineDeps,
+  items: BatchItem[],
+  facts: ProcessedFact[],
+): Promise<BatchOutcome[]> {
+  facts.length = 0; // a transaction run again starts over
   const outcomes: BatchOutcome[] = new Array(items.length);
   // Row locks first, in id order (two batches sharing a report queue instead of deadlocking); block locks second.
   const reports = await loadReportsForProcessing(tx, [...new Set(items.map((i) => i.reportId))], { forUpdate: true });
@@ -141,7 +152,16 @@ async function runBatch(tx: SqlTx, deps: PipelineDeps, items: BatchItem[]): Prom
   const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
   for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
   await joinIncidents(tx, joins);
-  for (const f of fresh) outcomes[f.index] = 'processed';
+  for (const f of fresh) {
+    outcomes[f.index] = 'processed';
+    const { stance, terms } = f.effective;
+    facts.push({
+      stance,
+      terms,
+      incident: opened.has(f.incidentId!) ? 'opened' : 'joined',
+      tied: !!f.assignment?.merge?.length,
+    });
+  }
   return outcomes;
 }
 

@@ -21,6 +21,7 @@ import { effectiveClassification, sameEffective, type Effective, type ReportCorr
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing } from './types.ts';
+import type { ProcessedFact } from '../metrics/index.ts';
 
 export interface PipelineDeps {
   db: Db;
@@ -28,6 +29,8 @@ export interface PipelineDeps {
   analyzer: Analyzer;
   /** When given, batches run on it instead of a Prisma transaction (pg-tx.ts): the worker's hot path. */
   pool?: pg.Pool;
+  /** Told what became of the reports processed, once committed (metrics). */
+  observe?: (facts: ProcessedFact[]) => void;
 }
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
 export interface ProcessOptions {
@@ -38,7 +41,8 @@ export interface ProcessOptions {
 const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 };
 
 export async function processReport(deps: PipelineDeps, reportId: string, opts: ProcessOptions = {}): Promise<Outcome> {
-  return deps.db.$transaction(async (tx) => {
+  let fact: ProcessedFact | null = null;
+  const outcome = await deps.db.$transaction(async (tx) => {
     // The row lock comes first and the block locks second; another run only ever waits on this row before
     // it takes block locks, so the two kinds of lock cannot deadlock.
     const report = (await loadReportsForProcessing(tx, [reportId], { forUpdate: true })).get(reportId);
@@ -86,8 +90,16 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     } else {
       await recomputeIncidents(tx, opened ? [report.incidentId] : [incidentId, report.incidentId]);
     }
-    return 'processed';
+    fact = {
+      stance: effective.stance,
+      terms: effective.terms,
+      incident: opened ? 'opened' : 'joined',
+      tied: !!assignment?.merge?.length,
+    };
+    return 'processed' as const;
   }, TX_OPTIONS);
+  if (fact) deps.observe?.([fact]);
+  return outcome;
 }
 
 /** Nothing the machine reads changed; a reviewer's correction may have: effective terms and aggregate follow. */

@@ -88,6 +88,18 @@ export async function findReportForEvent(db: Db, id: string) {
   });
 }
 
+/** Reports waiting for processing (and the oldest one's arrival) and failed ones, for the metrics. */
+export async function processingBacklog(
+  db: Db,
+): Promise<{ unprocessed: number; oldestReceivedAt: Date | null; failed: number }> {
+  const [row] = await db.$queryRaw<Array<{ unprocessed: number; oldestReceivedAt: Date | null; failed: number }>>`
+    SELECT count(*) FILTER (WHERE "status" = 'received')::int AS unprocessed,
+           min("receivedAt") FILTER (WHERE "status" = 'received') AS "oldestReceivedAt",
+           count(*) FILTER (WHERE "status" = 'failed')::int AS failed
+    FROM "Report" WHERE "status" IN ('received', 'failed')`;
+  return row ?? { unprocessed: 0, oldestReceivedAt: null, failed: 0 };
+}
+
 /** The id and content hash a clientId of this observer is stored under (a retry is compared with it). */
 export async function findByClientId(db: Db, observerId: string, clientId: string) {
   return db.report.findUnique({

@@ -202,8 +202,12 @@ export async function startRound(tx: Tx, id: string, round: number) {
   });
 }
 
-/** Deliveries by state, for the metrics. */
-export async function countDeliveriesByStatus(db: Db): Promise<Array<{ status: DeliveryStatus; count: number }>> {
-  const rows = await db.webhookDelivery.groupBy({ by: ['status'], _count: { _all: true } });
+/** Deliveries being tried and dead ones, for the metrics. */
+export async function countUnsettledDeliveries(db: Db): Promise<Array<{ status: DeliveryStatus; count: number }>> {
+  const rows = await db.webhookDelivery.groupBy({
+    by: ['status'],
+    where: { status: { in: ['pending', 'dead'] } },
+    _count: { _all: true },
+  });
   return rows.map((r) => ({ status: r.status, count: r._count._all }));
 }

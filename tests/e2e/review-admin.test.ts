@@ -112,6 +112,17 @@ describe('admin pages', () => {
     await done(page);
   });
 
+  it('opens the read-only queue dashboard from the navigation', async () => {
+    const page = await adminPage('#webhooks');
+    await page.getByRole('link', { name: 'Queues' }).click();
+    await page.waitForURL(/\/admin\/queues/);
+    await page.getByText('webhooks', { exact: true }).first().waitFor();
+    for (const queue of ['reports', 'digests', 'incidents', 'models'])
+      await page.getByText(queue, { exact: true }).first().waitFor();
+    await page.screenshot({ path: await screenshotPath('review-admin-queues') });
+    await done(page);
+  });
+
   it('reads in Arabic, right to left', async () => {
     const page = await adminPage('#webhooks');
     await page.getByRole('button', { name: 'Switch to Arabic' }).click();

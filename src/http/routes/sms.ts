@@ -154,6 +154,7 @@ export function smsRouter(deps: AppDeps): Router {
     const outcome = await receiveSms(sms, inbound);
     const m = outcome.message;
     deps.log.info({ sms: m.id, status: m.status, gateway: m.gateway }, 'sms received');
+    deps.metrics.smsReceived(m.status);
     const format = replyFormat(Inbound.input(req).query.format, inbound.gateway, req.get('accept'));
     const reply = writeReply(
       format,
