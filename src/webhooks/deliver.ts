@@ -25,6 +25,7 @@ const RESPONSE_KEPT = 1000;
 /**
  * `attempt` is this try's number in its round (1 first) and `last` whether no further try follows a failure.
  * 'superseded': the delivery is in another round (resent) or settled; 'cancelled': its endpoint was disabled.
+ * A dead delivery's job sent back from the dead letters (/api/jobs, its tries counted from 1 again) is tried again.
  */
 export async function deliverWebhook(
   deps: DeliverDeps,
@@ -32,7 +33,8 @@ export async function deliverWebhook(
   attempt: { number: number; last: boolean },
 ): Promise<DeliverOutcome> {
   const d = await findDeliveryToSend(deps.db, job.deliveryId);
-  if (!d || d.round !== job.round || d.status !== 'pending') return 'superseded';
+  const retried = d?.status === 'dead' && attempt.number === 1;
+  if (!d || d.round !== job.round || (d.status !== 'pending' && !retried)) return 'superseded';
   if (!d.endpoint.active) {
     await setDeliveryStatus(deps.db, d.id, d.round, 'cancelled', 'the endpoint was disabled');
     return 'cancelled';

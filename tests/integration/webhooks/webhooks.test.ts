@@ -52,6 +52,13 @@ const signed = (r: Received, secret: string, now = Math.floor(Date.now() / 1000)
     now,
   );
 const audits = (action: string) => s.rt.db.auditEvent.findMany({ where: { action }, orderBy: { seq: 'asc' } });
+/** Everything committed has been relayed, and the webhooks queue is idle. */
+const drained = () =>
+  waitFor(async () => {
+    const unpublished = await s.rt.db.outboxEvent.count({ where: { publishedAt: null } });
+    const c = await s.rt.queues.get('webhooks')!.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return unpublished === 0 && Object.values(c).every((n) => n === 0);
+  }, 'the outbox and the webhooks queue to drain');
 const deliveries = async (query: string) => (await admin.get(`/api/webhooks/deliveries?${query}`)).body.items;
 
 describe('registering endpoints', () => {
@@ -263,6 +270,28 @@ describe('dead letters and resending', () => {
     );
   });
 
+  it("tries a dead delivery again when its job is sent back from the jobs' dead letters", async () => {
+    await drained(); // the resends above are settled: the next answers are this delivery's
+    failing.answer(...Array<number>(ATTEMPTS).fill(500));
+    const compiled = await commission.post('/api/digests', { from: '2020-11-16', to: '2020-11-22' });
+    expect(compiled.status).toBe(201);
+    const dead = await waitFor(async () => {
+      const d = await deliveries(`status=dead&endpointId=${endpoints.failing!.id}`);
+      return d.length ? d[0] : null;
+    }, 'the second dead delivery');
+    const failed = (await admin.get('/api/jobs/failed')).body;
+    const job = failed.find((j: { data: { deliveryId?: string } }) => j.data.deliveryId === dead.id);
+    expect(job).toMatchObject({ queue: 'webhooks', name: 'deliver-webhook', attemptsMade: ATTEMPTS });
+    const n = failing.requests.length;
+    expect((await admin.post(`/api/jobs/failed/webhooks/${job.jobId}/retry`, {})).status).toBe(202);
+    await waitFor(
+      async () => (await admin.get(`/api/webhooks/deliveries/${dead.id}`)).body.status === 'delivered',
+      'sent',
+    );
+    expect(failing.requests.length).toBe(n + 1);
+    expect(bodyOf(failing.requests[n]!).data.digest.id).toBe(compiled.body.id);
+  });
+
   it('stops sending to a disabled endpoint and audits the change', async () => {
     const off = await admin.patch(`/api/webhooks/${endpoints.all!.id}`, { active: false });
     expect(off.status).toBe(200);
@@ -272,12 +301,7 @@ describe('dead letters and resending', () => {
     const before = all.requests.length;
     await fileAndWaitProcessed(observer, shellingEn());
     // Everything the report and its processing committed has been relayed, and the webhooks queue is idle.
-    const queue = s.rt.queues.get('webhooks')!;
-    await waitFor(async () => {
-      const unpublished = await s.rt.db.outboxEvent.count({ where: { publishedAt: null } });
-      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return unpublished === 0 && Object.values(c).every((n) => n === 0);
-    }, 'the outbox and the webhooks queue to drain');
+    await drained();
     expect(all.requests.length).toBe(before);
   });
 
