@@ -5,16 +5,7 @@
 //    dead webhook deliveries, held SMS), read from PostgreSQL and Redis when scraped (sources.ts). Those gauges
 //    aggregate by `max` across the API processes of a cluster (cluster.ts), the counters by sum.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-/** What the pipeline tells of each report it processed (src/pipeline: PipelineDeps.observe), once committed. */
-export interface ProcessedFact {
-  stance: string | null;
-  terms: readonly string[];
-  /** Whether the report opened an incident or joined one. */
-  incident: 'opened' | 'joined';
-  /** It matched further incidents firmly enough to tie them (dedup merges them). */
-  tied: boolean;
-}
+import type { ProcessedFact } from '../pipeline/process.ts';
 
 export interface SharedState {
   queueJobs(): Promise<Array<{ queue: string; state: string; count: number }>>;

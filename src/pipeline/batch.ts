@@ -23,8 +23,7 @@ import { loadReportsForProcessing, writeReportResults, type ProcessedReport } fr
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
-import type { PipelineDeps, Outcome } from './process.ts';
-import type { ProcessedFact } from '../metrics/index.ts';
+import type { PipelineDeps, Outcome, ProcessedFact } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem {

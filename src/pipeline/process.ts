@@ -21,7 +21,6 @@ import { effectiveClassification, sameEffective, type Effective, type ReportCorr
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing } from './types.ts';
-import type { ProcessedFact } from '../metrics/index.ts';
 
 export interface PipelineDeps {
   db: Db;
@@ -33,6 +32,15 @@ export interface PipelineDeps {
   observe?: (facts: ProcessedFact[]) => void;
 }
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
+/** What became of a report processed (PipelineDeps.observe). */
+export interface ProcessedFact {
+  stance: string | null;
+  terms: readonly string[];
+  /** Whether the report opened an incident or joined one. */
+  incident: 'opened' | 'joined';
+  /** It matched further incidents firmly enough to tie them (dedup merges them). */
+  tied: boolean;
+}
 export interface ProcessOptions {
   attempt?: number;
 }
