@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { spawnServer, type ServerProcess } from '../../helpers/processes.ts';
 import { bearer } from '../../helpers/http.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { makeReport } from '../../helpers/factories.ts';
 import { createDb } from '../../../src/db/client.ts';
 import { createUser } from '../../../src/users/index.ts';
@@ -100,6 +101,8 @@ describe('API on several processes', () => {
         unprocessed: series('ceasefire_reports_unprocessed'),
       };
     };
+    // A job is counted when BullMQ reports it completed, a moment after its report's commit.
+    await waitFor(async () => (await scrape()).processed === 6, 'six report jobs counted');
     // Whichever process answers, every scrape counts all six reports, filed through either.
     for (let i = 0; i < 6; i++) {
       expect(await scrape()).toEqual({ received: 6, processed: 6, filings: 6, unprocessed: 0 });
