@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { appendAudit, type Clock } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import { Conflict, DomainError, NotFound, TooManyRequests } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../reports/repository.ts';
+import { decodeCursor, keysetPage } from '../db/keyset.ts';
 import { submitReport, type IntakeDeps } from '../reports/service.ts';
 import { canFileReport } from '../auth/policies.ts';
 import { findByPhone } from '../users/repository.ts';
@@ -205,10 +205,6 @@ export async function listSms(db: Db, q: { status: 'held' | 'all' | SmsStatus; l
     limit: q.limit + 1,
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
   });
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(view),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.receivedAt, last.id) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => r.receivedAt);
+  return { items: page.map(view), nextCursor };
 }

@@ -6,7 +6,7 @@ import type { Db } from '../db/client.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { enqueue } from '../outbox/repository.ts';
 import { WEBHOOK_DELIVERY, type DeliverWebhookJob } from '../queue/names.ts';
-import { decodeCursor, encodeCursor } from '../reports/repository.ts';
+import { decodeCursor, keysetPage } from '../db/keyset.ts';
 import { createSecretBox, type SecretBox } from '../second-factor/secret-box.ts';
 import type { AuthUser } from '../users/index.ts';
 import {
@@ -108,12 +108,8 @@ export async function listDeliveries(db: Db, q: DeliveryQuery) {
     limit: q.limit + 1,
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
   });
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(deliveryView),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => r.createdAt);
+  return { items: page.map(deliveryView), nextCursor };
 }
 
 export async function getDelivery(db: Db, id: string) {
