@@ -1,4 +1,4 @@
-// npm run user:create -- --username U --password P --role observer|commission|admin [--name "Display Name"]
+// npm run user:create -- --username U --password P --role observer|commission|admin [--name "Display Name"] [--phone +218912345678]
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/client.ts';
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     password: { type: 'string' },
     role: { type: 'string' },
     name: { type: 'string' },
+    phone: { type: 'string' },
   },
   strict: true,
 });
@@ -26,6 +27,7 @@ try {
     password: values.password ?? '',
     role: values.role as 'observer',
     displayName: values.name,
+    phone: values.phone,
   });
   await appendAudit(
     db,

@@ -6,6 +6,7 @@ import { sessionMiddleware } from './http/session.ts';
 import type { AppDeps } from './http/deps.ts';
 import { authDeps, type Runtime } from './runtime.ts';
 import { createIncidentEventHub } from './live/hub.ts';
+import { metricsExposition } from './metrics/cluster.ts';
 
 export interface RunningApi {
   url: string;
@@ -22,7 +23,14 @@ export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.con
     redisUrl: rt.config.REDIS_URL,
     prefix: rt.config.QUEUE_PREFIX,
   });
-  const deps: AppDeps = { ...rt, ...authDeps(rt), csrf: session.csrf, passport: session.passport, liveEvents };
+  const deps: AppDeps = {
+    ...rt,
+    ...authDeps(rt),
+    csrf: session.csrf,
+    passport: session.passport,
+    liveEvents,
+    metricsText: metricsExposition(rt.metrics),
+  };
   const app = createApp(deps, session);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

@@ -127,6 +127,17 @@ const schema = z.object({
   AGREEMENT_ID: z.string().default('libya-2020'),
   // A folder of further agreements (<id>.json, lexicon/<id>.json, gazetteer/<name>.json), searched before the built-in ones.
   AGREEMENTS_DIR: z.string().min(1).optional(),
+  // Webhook deliveries (src/webhooks): tries per delivery before it is dead, the wait before the second try (doubled
+  // for each further one: 30 s, 1 min, 2 min ... about 4 h 15 min over 10 tries) and how long a receiver may take.
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // The shared secret SMS gateways authenticate with (src/sms); SMS intake is off (404) while it is unset.
+  SMS_GATEWAY_SECRET: z.string().min(16).optional(),
+  // The bearer token Prometheus scrapes /metrics with; no /metrics (404) while it is unset. METRICS_PORT: a port of
+  // its own for /metrics in a process without the API (ROLE=worker), so its workers' counters are scraped too.
+  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SEED_DEMO: bool.default(true),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });

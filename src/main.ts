@@ -8,8 +8,11 @@ import { pruneOutbox, startOutboxRelay } from './outbox/relay.ts';
 import { seedDemo } from './seed/demo.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';
+import { configuredJobOptions } from './queue/names.ts';
 import { ORPHAN_GRACE_MS, sweepOrphanFiles } from './storage/sweep.ts';
 import { forkApiProcesses, isApiChild } from './api-cluster.ts';
+import { serveClusterMetrics } from './metrics/cluster.ts';
+import { startMetricsServer } from './metrics/server.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -37,8 +40,10 @@ async function main(): Promise<void> {
   if (config.SEED_DEMO) await seedDemo(rt);
 
   if (config.ROLE === 'api' || config.ROLE === 'all') {
-    if (config.WEB_CONCURRENCY > 1) stops.push(forkApiProcesses(config.WEB_CONCURRENCY, log));
-    else stops.push((await startApi(rt)).close);
+    if (config.WEB_CONCURRENCY > 1) {
+      serveClusterMetrics(rt.metrics);
+      stops.push(forkApiProcesses(config.WEB_CONCURRENCY, log));
+    } else stops.push((await startApi(rt)).close);
   }
   const relay = startOutboxRelay({
     db: rt.db,
@@ -46,8 +51,12 @@ async function main(): Promise<void> {
     log: rt.log,
     pollMs: config.OUTBOX_POLL_MS,
     fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX },
+    jobOptions: configuredJobOptions(config),
   });
   stops.push(relay.stop);
+  // A process without the API (ROLE=worker) serves its own /metrics, on a port of its own.
+  if (config.METRICS_PORT && config.ROLE === 'worker')
+    stops.push((await startMetricsServer(rt, config.METRICS_PORT)).close);
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const workers = startWorkers(rt);
     stops.push(workers.close);

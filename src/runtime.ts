@@ -19,6 +19,8 @@ import { createFileStore, type FileStore } from './storage/files.ts';
 import { createCustodySigner, type CustodySigner } from './custody/keys.ts';
 import type { Redis } from 'ioredis';
 import { createIncidentEventPublisher, type IncidentEventSink } from './live/events.ts';
+import { createMetrics, type Metrics } from './metrics/index.ts';
+import { sharedState } from './metrics/sources.ts';
 
 export interface Runtime {
   config: Config;
@@ -33,6 +35,7 @@ export interface Runtime {
   /** Publishes live incident events (src/live) after a change committed. */
   incidentEvents: IncidentEventSink;
   intake: IntakeDeps;
+  metrics: Metrics;
   audit(entry: AuditEntry): Promise<void>;
   close(): Promise<void>;
 }
@@ -51,6 +54,8 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     queues.set(name, q);
   }
   const files = createFileStore(config.STORAGE_DIR);
+  const metrics = createMetrics();
+  metrics.watch(sharedState({ db, queues, clock }));
   return {
     config,
     db,
@@ -61,8 +66,10 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     redis,
     queues,
     incidentEvents: createIncidentEventPublisher(redis, config.QUEUE_PREFIX, log),
+    metrics,
     intake: {
       db,
+      metrics,
       files,
       clock,
       writer: createReportWriter(db),

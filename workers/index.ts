@@ -24,8 +24,17 @@ export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
       lockDuration: 30_000,
       maxStalledCount: 3,
     });
-    worker.on('failed', (job, err) =>
-      rt.log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+    worker.on('failed', (job, err) => {
+      rt.metrics.jobFailed(queue, !!job && job.attemptsMade >= (job.opts.attempts ?? 1));
+      rt.log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+    });
+    // A report job's wait is the report's processing lag: queued by the relay once committed, done when processed.
+    worker.on('completed', (job, result) =>
+      rt.metrics.jobDone(
+        queue,
+        typeof result === 'string' ? result : 'done',
+        ((job.finishedOn ?? Date.now()) - job.timestamp) / 1000,
+      ),
     );
     worker.on('error', (err) => rt.log.warn({ queue, err: err.message }, 'worker error'));
     workers.push(worker);

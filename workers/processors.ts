@@ -7,6 +7,7 @@ import { digestsProcessor } from './digests.ts';
 import { modelsProcessor } from './models.ts';
 import { incidentsProcessor } from './incidents.ts';
 import { retentionProcessor } from './retention.ts';
+import { webhooksProcessor } from './webhooks.ts';
 
 export const processors: Record<string, (rt: Runtime) => Processor> = {
   [QUEUES.reports]: (rt) => reportsProcessor(rt) as Processor,
@@ -14,4 +15,5 @@ export const processors: Record<string, (rt: Runtime) => Processor> = {
   [QUEUES.models]: (rt) => modelsProcessor(rt) as Processor,
   [QUEUES.incidents]: (rt) => incidentsProcessor(rt) as Processor,
   [QUEUES.retention]: (rt) => retentionProcessor(rt) as Processor,
+  [QUEUES.webhooks]: (rt) => webhooksProcessor(rt) as Processor,
 };

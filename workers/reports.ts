@@ -22,6 +22,7 @@ export function reportsProcessor(
     analyzer,
     files: rt.files,
     events: rt.incidentEvents,
+    observe: rt.metrics.reportsProcessed,
     pool: createPgPool(rt.config.DATABASE_URL, 4, (err) =>
       rt.log.warn({ err: err.message }, 'idle database connection lost'),
     ),

@@ -28,6 +28,12 @@ export const AUDIT_ACTIONS = [
   'job_retried',
   'model_promoted',
   'model_refused',
+  'webhook_created',
+  'webhook_updated',
+  'webhook_secret_rotated',
+  'webhook_resent',
+  'sms_retried',
+  'sms_dismissed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -26,3 +26,6 @@ export const canSeeObserverNames = (u: Who) => u?.role === 'admin';
 export const canEraseReports = (u: Who) => u?.role === 'admin';
 
 export const canReadAuditLog = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+export const canManageWebhooks = (u: Who) => u?.role === 'admin';
+export const canManageSms = (u: Who) => u?.role === 'admin';
+export const canSeeQueueDashboard = (u: Who) => u?.role === 'admin';

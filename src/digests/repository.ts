@@ -46,6 +46,11 @@ export async function findDigest(db: Db, id: string) {
   return db.digest.findUnique({ where: { id } });
 }
 
+/** A digest without its data (the event a webhook sends). */
+export async function findDigestSummary(db: Db, id: string) {
+  return db.digest.findUnique({ where: { id }, select: summarySelect });
+}
+
 /** Newest first, `take` of them after the digest `cursor` (an id). */
 export async function listPage(db: Db, take: number, cursor: string | null | undefined) {
   return db.digest.findMany({

@@ -7,6 +7,8 @@ import { Invalid, NotFound } from '../errors.ts';
 import { digestIncidents } from '../incidents/repository.ts';
 import { digestReportGroups } from '../reports/repository.ts';
 import { compileDigest } from './compile.ts';
+import { enqueue } from '../outbox/repository.ts';
+import { EVENTS } from '../queue/names.ts';
 import { lastCompletedWeek, previousPeriod, type Period } from './period.ts';
 import {
   findDigest,
@@ -86,6 +88,7 @@ export async function createDigest(db: Db, req: DigestRequest, clock: Clock, agr
       },
       clock,
     );
+    await enqueue(tx, EVENTS.digestPublished, { digestId: row.id });
     return { ...row, data };
   });
 }

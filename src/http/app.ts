@@ -17,15 +17,19 @@ import { authRouter } from './routes/auth.ts';
 import { digestsRouter } from './routes/digests.ts';
 import { exportsRouter } from './routes/exports.ts';
 import { healthRouter } from './routes/health.ts';
+import { httpMetrics, metricsRouter } from './routes/metrics.ts';
 import { incidentsRouter } from './routes/incidents.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { openRosaRouter } from './routes/openrosa.ts';
 import { placesRouter } from './routes/places.ts';
+import { QUEUE_DASHBOARD_PATH, queueDashboardRouter } from './routes/queues.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
+import { smsRouter } from './routes/sms.ts';
 import { tokensRouter } from './routes/tokens.ts';
 import { usersRouter } from './routes/users.ts';
+import { webhooksRouter } from './routes/webhooks.ts';
 import type { RequestHandler, Router } from 'express';
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
@@ -46,6 +50,8 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/jobs', jobsRouter],
   ['/api/audit', auditRouter],
   ['/api/places', placesRouter],
+  ['/api/webhooks', webhooksRouter],
+  ['/api/sms', smsRouter],
 ];
 
 export function createApp(
@@ -75,7 +81,7 @@ export function createApp(
   app.use(
     pinoHttp({
       logger: deps.log,
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       // One short line per request: method, path, status, time. Headers carry cookies and tokens.
       serializers: {
         // ODK clients may carry a personal token in the path (/key/<token>/...): never log it.
@@ -88,7 +94,10 @@ export function createApp(
       },
     }),
   );
+  app.use(httpMetrics(deps.metrics));
   app.use(healthRouter(deps));
+  // Before the API's bearer tokens: Prometheus's token is not one of them.
+  app.use(metricsRouter(deps));
   // OpenRosa (ODK Collect) at the root and under /key/<token>, before the session machinery: it has its own auth.
   app.use(openRosaRouter(deps));
 
@@ -109,6 +118,7 @@ export function createApp(
   app.use(bearerAuth(deps.tokens));
   app.use(session.handlers);
   app.use(session.csrfProtection);
+  app.use(QUEUE_DASHBOARD_PATH, queueDashboardRouter(deps));
   for (const [mount, router] of API_ROUTES) app.use(mount, router(deps));
   app.use('/api', notFoundHandler);
 

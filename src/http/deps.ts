@@ -18,4 +18,6 @@ export interface AppDeps extends Omit<Runtime, 'close'> {
   passport: AppPassport;
   /** This process's subscription to the live incident events (GET /api/incidents/events). */
   liveEvents: IncidentEventHub;
+  /** The metrics exposition this API process answers /metrics with (its own, or its cluster's). */
+  metricsText: () => Promise<{ contentType: string; text: string }>;
 }

@@ -10,6 +10,8 @@ import { assertTransition } from './transitions.ts';
 import type { Tx } from '../db/client.ts';
 import { findAssignable } from '../users/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
+import { enqueue } from '../outbox/repository.ts';
+import { EVENTS } from '../queue/names.ts';
 import {
   insertComment,
   lockIncident,
@@ -64,6 +66,14 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
         { state: before.state },
         { state: patch.state, note: patch.note ?? null },
       ]);
+      if (patch.state === 'verified') {
+        await enqueue(tx, EVENTS.incidentVerified, {
+          incidentId: id,
+          previousState: before.state,
+          by: actor.username,
+          note: patch.note ?? null,
+        });
+      }
     }
     if (patch.assigneeId !== undefined && patch.assigneeId !== before.assigneeId) {
       await assertAssignable(tx, patch.assigneeId);

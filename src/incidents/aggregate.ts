@@ -10,6 +10,8 @@ import {
   type IncidentAggregate,
   type IncidentCorrection,
 } from './aggregate-rules.ts';
+import { enqueueMany } from '../outbox/repository.ts';
+import { EVENTS } from '../queue/names.ts';
 import { insertIncidentRows, lockForAggregate, membersOf, writeAggregates } from './repository.ts';
 import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
 
@@ -75,17 +77,23 @@ export async function joinIncidents(tx: SqlTx, joins: Map<string, AggregateMembe
 }
 
 /** Opens incidents with their aggregates and tallies in one statement; ids are chosen by the caller (null: the
- * database's), and the ids are returned in the order given. */
+ * database's), and the ids are returned in the order given. Each is announced (incident.created) with the commit. */
 export async function insertIncidents(
   tx: SqlTx,
   members: Array<{ id?: string; members: AggregateMember[] }>,
 ): Promise<string[]> {
   if (!members.length) return [];
-  return insertIncidentRows(
+  const ids = await insertIncidentRows(
     tx,
     members.map(({ id, members: ms }) => {
       const tally = tallyOf(ms);
       return { id: id ?? null, tally, ...aggregateFromTally(tally, null) };
     }),
   );
+  await enqueueMany(
+    tx,
+    EVENTS.incidentCreated,
+    ids.map((incidentId) => ({ incidentId, cause: 'report' })),
+  );
+  return ids;
 }

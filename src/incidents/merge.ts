@@ -5,6 +5,8 @@ import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { recomputeIncident } from './aggregate.ts';
 import { countReportsOfIncident, findReportsForSplit, moveAllReports, moveReports } from '../reports/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
+import { enqueue } from '../outbox/repository.ts';
+import { EVENTS } from '../queue/names.ts';
 import {
   incidentIdsStartingWith,
   insertSeparation,
@@ -87,6 +89,12 @@ export async function mergeIncidents(
       { target: aggregateOf(targetBefore), other: { id: otherId, ...aggregateOf(otherBefore) } },
       { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) },
     );
+    await enqueue(tx, EVENTS.incidentMerged, {
+      incidentId: targetId,
+      mergedId: otherId,
+      movedReports: moved.length,
+      by: actor.username,
+    });
     return after;
   });
   deps.events?.([
@@ -134,6 +142,7 @@ export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: str
       { source: aggregateOf(sourceBefore) },
       { source: aggregateOf(sourceAfter), newIncidentId: created.id, newIncident: aggregateOf(split), reportIds: ids },
     );
+    await enqueue(tx, EVENTS.incidentCreated, { incidentId: created.id, cause: 'split', splitFrom: sourceId });
     return split;
   });
   deps.events?.([

@@ -13,6 +13,18 @@ export async function failedJobs(queues: Queues, limit: number): Promise<Array<{
   return lists.flat();
 }
 
+/** How many jobs each queue holds in each state, for the metrics. */
+export async function jobCounts(queues: Queues): Promise<Array<{ queue: string; state: string; count: number }>> {
+  const states = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
+  const lists = await Promise.all(
+    [...queues].map(async ([queue, q]) => {
+      const counts = await q.getJobCounts(...states);
+      return states.map((state) => ({ queue, state, count: counts[state] ?? 0 }));
+    }),
+  );
+  return lists.flat();
+}
+
 export async function findJob(queues: Queues, queue: string, jobId: string): Promise<Job | undefined> {
   return queues.get(queue)?.getJob(jobId);
 }

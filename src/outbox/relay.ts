@@ -1,12 +1,22 @@
 // Transactional outbox relay: moves committed outbox rows into BullMQ. Rows are claimed with
 // FOR UPDATE SKIP LOCKED so several relays share the work; the BullMQ job id is made from the outbox row (id and
-// creation time), so a row published twice (crash between add and commit) is still one job.
+// creation time), so a row published twice (crash between add and commit) is still one job. Rows of an event topic
+// (src/queue/names.ts EVENTS) also become a dispatch job on the webhooks queue while some endpoint subscribes to it.
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { fairPriorities, type Fairness } from '../queue/fairness.ts';
-import { DEFAULT_JOB_OPTIONS, OUTBOX_ROUTES } from '../queue/names.ts';
-import { claimUnpublished, deletePublishedBefore, markPublished, recordFailure } from './repository.ts';
+import {
+  DEFAULT_JOB_OPTIONS,
+  isEventName,
+  JOBS,
+  OUTBOX_ROUTES,
+  QUEUES,
+  REPORT_RECEIVED,
+  type DispatchEventJob,
+} from '../queue/names.ts';
+import { subscribedEvents } from '../webhooks/repository.ts';
+import { claimUnpublished, deletePublishedBefore, markPublished, recordFailure, type OutboxRow } from './repository.ts';
 
 export interface OutboxRelayDeps {
   db: Db;
@@ -15,6 +25,8 @@ export interface OutboxRelayDeps {
   batchSize?: number;
   /** Report jobs of observers filing far more than others wait behind theirs (fairness.ts). */
   fairness?: Fairness;
+  /** Options of a job by its name, where the configuration sets them (queue/names.ts configuredJobOptions). */
+  jobOptions?: Partial<Record<string, object>>;
 }
 
 /**
@@ -24,6 +36,15 @@ export interface OutboxRelayDeps {
  */
 export function outboxJobId(row: { id: bigint; createdAt: Date }): string {
   return `outbox-${row.id}-${row.createdAt.getTime()}`;
+}
+
+/**
+ * The id of the fact an event row reports, the same however often it is written: a report is received once, though
+ * its processing job is queued again for a correction or evidence a retry brought.
+ */
+export function eventIdOf(row: OutboxRow): string {
+  if (row.topic === REPORT_RECEIVED) return `${row.topic}:${String(row.payload.reportId)}`;
+  return `${row.topic}:${row.id}-${row.createdAt.getTime()}`;
 }
 
 /**
@@ -62,18 +83,36 @@ async function publishBatch(deps: OutboxRelayDeps, batchSize: number, claim: (id
             rows.map((r) => r.observerId),
           )
         : [];
-      const byQueue = new Map<string, Array<{ name: string; data: Record<string, unknown>; opts: object }>>();
+      // One look at the webhook subscriptions per batch that holds events (a small table).
+      const subscribed = rows.some((r) => isEventName(r.topic)) ? await subscribedEvents(tx) : new Set<string>();
+      const byQueue = new Map<string, Array<{ name: string; data: object; opts: object }>>();
+      const add = (queue: string, job: { name: string; data: object; opts: object }) =>
+        byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
       for (const [i, row] of rows.entries()) {
         const route = OUTBOX_ROUTES[row.topic];
-        if (!route) throw new Error(`outbox topic without a route: ${row.topic}`);
-        const jobs = byQueue.get(route.queue) ?? [];
-        const priority = priorities[i];
-        jobs.push({
-          name: route.job,
-          data: row.payload,
-          opts: { ...DEFAULT_JOB_OPTIONS, jobId: outboxJobId(row), ...(priority ? { priority } : {}) },
-        });
-        byQueue.set(route.queue, jobs);
+        if (!route && !isEventName(row.topic)) throw new Error(`outbox topic without a route: ${row.topic}`);
+        if (route) {
+          const priority = priorities[i];
+          const opts = deps.jobOptions?.[route.job] ?? DEFAULT_JOB_OPTIONS;
+          add(route.queue, {
+            name: route.job,
+            data: row.payload,
+            opts: { ...opts, jobId: outboxJobId(row), ...(priority ? { priority } : {}) },
+          });
+        }
+        if (isEventName(row.topic) && subscribed.has(row.topic)) {
+          const data: DispatchEventJob = {
+            event: row.topic,
+            eventId: eventIdOf(row),
+            occurredAt: row.createdAt.toISOString(),
+            payload: row.payload,
+          };
+          add(QUEUES.webhooks, {
+            name: JOBS.dispatchEvent,
+            data,
+            opts: { ...DEFAULT_JOB_OPTIONS, jobId: `${outboxJobId(row)}-dispatch` },
+          });
+        }
       }
       for (const [name, jobs] of byQueue) {
         const queue = deps.queues.get(name);

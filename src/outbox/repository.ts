@@ -45,6 +45,13 @@ export async function recordFailure(db: Db, ids: bigint[], reason: string): Prom
   await db.$executeRaw`UPDATE "OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = ${reason} WHERE "id" = ANY(${ids}::bigint[])`;
 }
 
+/** Rows waiting for the relay and the oldest one's creation, for the metrics. */
+export async function unpublishedBacklog(db: Db): Promise<{ unpublished: number; oldestCreatedAt: Date | null }> {
+  const [row] = await db.$queryRaw<Array<{ unpublished: number; oldestCreatedAt: Date | null }>>`
+    SELECT count(*)::int AS unpublished, min("createdAt") AS "oldestCreatedAt" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`;
+  return row ?? { unpublished: 0, oldestCreatedAt: null };
+}
+
 export async function deletePublishedBefore(db: Db, publishedBefore: Date): Promise<number> {
   return db.$executeRaw`DELETE FROM "OutboxEvent" WHERE "publishedAt" IS NOT NULL AND "publishedAt" < ${publishedBefore}`;
 }

@@ -24,7 +24,7 @@ import { effectiveClassification, sameEffective, type ReportCorrection } from '.
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
 import type { IncidentEvent } from '../live/events.ts';
-import { hashPhotos, type PipelineDeps, type Outcome } from './process.ts';
+import { hashPhotos, type PipelineDeps, type Outcome, type ProcessedFact } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem {
@@ -53,10 +53,12 @@ interface BatchMember {
 export async function processBatch(deps: PipelineDeps, items: BatchItem[]): Promise<BatchOutcome[]> {
   await hashPhotos(deps, [...new Set(items.map((i) => i.reportId))]);
   const events: IncidentEvent[] = [];
+  const facts: ProcessedFact[] = [];
   const outcomes = deps.pool
-    ? await inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items, events))
-    : await deps.db.$transaction((tx) => runBatch(tx, deps, items, events), TX_OPTIONS);
+    ? await inPgTransaction(deps.pool, (tx) => runBatch(tx, deps, items, events, facts))
+    : await deps.db.$transaction((tx) => runBatch(tx, deps, items, events, facts), TX_OPTIONS);
   deps.events?.(events);
+  if (facts.length) deps.observe?.(facts);
   return outcomes;
 }
 
@@ -65,7 +67,11 @@ async function runBatch(
   deps: PipelineDeps,
   items: BatchItem[],
   events: IncidentEvent[],
+  facts: ProcessedFact[],
 ): Promise<BatchOutcome[]> {
+  // A transaction run again starts over.
+  events.length = 0;
+  facts.length = 0;
   const outcomes: BatchOutcome[] = new Array(items.length);
   // Row locks first, in id order (two batches sharing a report queue instead of deadlocking); block locks second.
   const reports = await loadReportsForProcessing(tx, [...new Set(items.map((i) => i.reportId))], { forUpdate: true });
@@ -152,7 +158,16 @@ async function runBatch(
   const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
   for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
   await joinIncidents(tx, joins);
-  for (const f of fresh) outcomes[f.index] = 'processed';
+  for (const f of fresh) {
+    outcomes[f.index] = 'processed';
+    const { stance, terms } = f.effective;
+    facts.push({
+      stance,
+      terms,
+      incident: opened.has(f.incidentId!) ? 'opened' : 'joined',
+      tied: !!f.assignment?.merge?.length,
+    });
+  }
   for (const id of opened.keys()) events.push({ incidentId: id, kind: 'opened' });
   for (const id of joined) events.push({ incidentId: id, kind: 'joined' });
   return outcomes;

@@ -35,8 +35,19 @@ export interface PipelineDeps {
   files?: FileStore;
   /** Told which incidents a committed run opened or changed (live queue updates, src/live). */
   events?: IncidentEventSink;
+  /** Told what became of the reports processed, once committed (metrics). */
+  observe?: (facts: ProcessedFact[]) => void;
 }
 export type Outcome = 'missing' | 'unchanged' | 'corrected' | 'processed';
+/** What became of a report processed (PipelineDeps.observe). */
+export interface ProcessedFact {
+  stance: string | null;
+  terms: readonly string[];
+  /** Whether the report opened an incident or joined one. */
+  incident: 'opened' | 'joined';
+  /** It matched further incidents firmly enough to tie them (dedup merges them). */
+  tied: boolean;
+}
 export interface ProcessOptions {
   attempt?: number;
 }
@@ -47,6 +58,7 @@ const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 };
 export async function processReport(deps: PipelineDeps, reportId: string, opts: ProcessOptions = {}): Promise<Outcome> {
   await hashPhotos(deps, [reportId]);
   const events: IncidentEvent[] = [];
+  let fact: ProcessedFact | null = null;
   const outcome = await deps.db.$transaction(async (tx): Promise<Outcome> => {
     // The row lock comes first and the block locks second; another run only ever waits on this row before
     // it takes block locks, so the two kinds of lock cannot deadlock.
@@ -100,9 +112,16 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     events.push({ incidentId, kind: opened ? 'opened' : report.incidentId === null ? 'joined' : 'reprocessed' });
     if (report.incidentId !== null && report.incidentId !== incidentId)
       events.push({ incidentId: report.incidentId, kind: 'reprocessed' });
+    fact = {
+      stance: effective.stance,
+      terms: effective.terms,
+      incident: opened ? 'opened' : 'joined',
+      tied: !!assignment?.merge?.length,
+    };
     return 'processed';
   }, TX_OPTIONS);
   deps.events?.(events);
+  if (fact) deps.observe?.([fact]);
   return outcome;
 }
 

@@ -5,6 +5,24 @@
 export const REPORT_RECEIVED = 'report.received';
 /** Outbox topic written when a report matched two incidents firmly enough to tie them (dedup merges them). */
 export const INCIDENTS_TIED = 'incidents.tied';
+/** Outbox topic of one webhook delivery to (re)send: written with the delivery row (src/webhooks). */
+export const WEBHOOK_DELIVERY = 'webhook.delivery';
+
+/**
+ * Domain events other systems subscribe to (signed webhooks, src/webhooks). Each is an outbox topic written in the
+ * transaction of the change it reports, so it is published only once that change is committed. `report.received` is
+ * also the report's processing job; the others are events only.
+ */
+export const EVENTS = {
+  reportReceived: REPORT_RECEIVED,
+  incidentCreated: 'incident.created',
+  incidentVerified: 'incident.verified',
+  incidentMerged: 'incident.merged',
+  digestPublished: 'digest.published',
+} as const;
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+export const EVENT_NAMES = Object.values(EVENTS) as EventName[];
+export const isEventName = (topic: string): topic is EventName => (EVENT_NAMES as string[]).includes(topic);
 
 export const QUEUES = {
   reports: 'reports',
@@ -12,6 +30,7 @@ export const QUEUES = {
   models: 'models',
   incidents: 'incidents',
   retention: 'retention',
+  webhooks: 'webhooks',
 } as const;
 
 export const JOBS = {
@@ -20,6 +39,8 @@ export const JOBS = {
   retrainModel: 'retrain-model',
   mergeTied: 'merge-tied',
   applyRetention: 'apply-retention',
+  dispatchEvent: 'dispatch-event',
+  deliverWebhook: 'deliver-webhook',
 } as const;
 
 /** One retention pass with the rules configured when it runs (src/erasure applyRetention). */
@@ -47,10 +68,29 @@ export interface CompileDigestJob {
   requestedById?: string;
 }
 
-/** Which queue and job an outbox topic becomes. */
+/**
+ * An event committed in the outbox, handed to the webhooks queue when some endpoint subscribes to it: the job makes
+ * one delivery per subscribed endpoint. `eventId` names the fact (a retried job, or the same report queued again
+ * for processing, is the same event).
+ */
+export interface DispatchEventJob {
+  event: EventName;
+  eventId: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+/** One delivery of an event to one endpoint; `round` is 1 at first and one more with every resend. */
+export interface DeliverWebhookJob {
+  deliveryId: string;
+  round: number;
+}
+
+/** Which queue and job an outbox topic becomes (event topics are also dispatched to webhooks: EVENTS). */
 export const OUTBOX_ROUTES: Record<string, { queue: string; job: string }> = {
   [REPORT_RECEIVED]: { queue: QUEUES.reports, job: JOBS.processReport },
   [INCIDENTS_TIED]: { queue: QUEUES.incidents, job: JOBS.mergeTied },
+  [WEBHOOK_DELIVERY]: { queue: QUEUES.webhooks, job: JOBS.deliverWebhook },
 };
 
 export const DEFAULT_JOB_OPTIONS = {
@@ -61,3 +101,20 @@ export const DEFAULT_JOB_OPTIONS = {
   // Failed jobs are kept: they are the dead-letter view.
   removeOnFail: false,
 } as const;
+
+/**
+ * Job options that depend on the configuration, by job name (the relay uses DEFAULT_JOB_OPTIONS for the others):
+ * a webhook delivery is tried WEBHOOK_MAX_ATTEMPTS times, waiting WEBHOOK_BACKOFF_MS, then twice that, and so on.
+ */
+export function configuredJobOptions(config: {
+  WEBHOOK_MAX_ATTEMPTS: number;
+  WEBHOOK_BACKOFF_MS: number;
+}): Partial<Record<string, object>> {
+  return {
+    [JOBS.deliverWebhook]: {
+      ...DEFAULT_JOB_OPTIONS,
+      attempts: config.WEBHOOK_MAX_ATTEMPTS,
+      backoff: { type: 'exponential', delay: config.WEBHOOK_BACKOFF_MS },
+    },
+  };
+}

@@ -3,8 +3,8 @@
 // (raw SQL on a SqlTx, so they also run on the worker's plain node-postgres transaction), the commission's reads,
 // exports and digest counts call these.
 import { Prisma, type Db, type SqlTx, type Tx } from '../db/client.ts';
-import { Invalid } from '../errors.ts';
 import { likeLiteral } from '../db/like.ts';
+import { decodeCursor, keysetPage } from '../db/keyset.ts';
 import { REPORT_RECEIVED } from '../queue/names.ts';
 import type { PreparedAttachment } from '../attachments/prepare.ts';
 import type { Analysis, Assignment, ReportForProcessing } from '../pipeline/types.ts';
@@ -22,18 +22,6 @@ export async function getReportRow(db: Db, id: string) {
   return db.report.findUnique({ where: { id }, include });
 }
 export type ReportRow = NonNullable<Awaited<ReturnType<typeof getReportRow>>>;
-
-export function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id))
-    throw new Invalid([{ field: 'cursor', reason: 'not a cursor from this API' }], 400);
-  return { at, id };
-}
 
 /** `onlyObserverId` is set by the caller's policy: observers only ever list their own reports. */
 export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: string | null) {
@@ -70,9 +58,39 @@ export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: st
     take: q.limit + 1,
     include,
   });
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return { items: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last.receivedAt, last.id) : null };
+  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => r.receivedAt);
+  return { items: page, nextCursor };
+}
+
+/** What a webhook says about a received report (src/webhooks/events.ts); null for an id that names none. */
+export async function findReportForEvent(db: Db, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return db.report.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      source: true,
+      observedAt: true,
+      receivedAt: true,
+      placeName: true,
+      lat: true,
+      lon: true,
+      partyAlleged: true,
+      _count: { select: { attachments: true } },
+    },
+  });
+}
+
+/** Reports waiting for processing (and the oldest one's arrival) and failed ones, for the metrics. */
+export async function processingBacklog(
+  db: Db,
+): Promise<{ unprocessed: number; oldestReceivedAt: Date | null; failed: number }> {
+  const [row] = await db.$queryRaw<Array<{ unprocessed: number; oldestReceivedAt: Date | null; failed: number }>>`
+    SELECT count(*) FILTER (WHERE "status" = 'received')::int AS unprocessed,
+           min("receivedAt") FILTER (WHERE "status" = 'received') AS "oldestReceivedAt",
+           count(*) FILTER (WHERE "status" = 'failed')::int AS failed
+    FROM "Report" WHERE "status" IN ('received', 'failed')`;
+  return row ?? { unprocessed: 0, oldestReceivedAt: null, failed: 0 };
 }
 
 /** The id and content hash a clientId of this observer is stored under (a retry is compared with it). */
@@ -85,7 +103,7 @@ export async function findByClientId(db: Db, observerId: string, clientId: strin
 
 // --- Intake: the group commit's statement, and evidence a retry brings.
 
-export type ReportSource = 'api' | 'web' | 'openrosa';
+export type ReportSource = 'api' | 'web' | 'openrosa' | 'sms';
 
 export interface NewReport {
   observerId: string;

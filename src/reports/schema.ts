@@ -99,7 +99,7 @@ export const ReportView = z
     id: z.string().uuid(),
     clientId: z.string().uuid(),
     observerId: z.string().uuid(),
-    source: z.enum(['api', 'web', 'openrosa']),
+    source: z.enum(['api', 'web', 'openrosa', 'sms']),
     observedAt: z.string(),
     receivedAt: z.string(),
     lat: z.number().nullable(),

@@ -37,6 +37,8 @@ export interface IntakeDeps {
   limits: AttachmentLimits & { maxNarrativeChars: number };
   /** Per-account quota on new reports (quota.ts); none in tools that file reports directly. */
   quota?: IntakeQuota;
+  /** Told of each new report stored (metrics). */
+  metrics?: { reportAccepted(source: ReportSource): void };
 }
 
 export interface SubmitResult {
@@ -71,6 +73,7 @@ export async function submitReport(
       judged,
     });
     created = inserted !== null;
+    if (created) deps.metrics?.reportAccepted(source);
     return inserted ? { report: inserted, created } : await retried(deps, observer, input, contentHash, attachments);
   } finally {
     if (!created) await charge?.giveBack();

@@ -5,9 +5,10 @@ import { appendAudit } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { z } from 'zod';
-import { NotFound } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import { deleteSessionsOf } from '../sessions/repository.ts';
-import { ROLES, type AuthUser } from './index.ts';
+import { PhoneNumber } from '../sms/phone.ts';
+import { isPhoneTaken, ROLES, type AuthUser } from './index.ts';
 import { findForUpdate, updateAccount } from './repository.ts';
 
 export const UserPatch = z
@@ -15,6 +16,9 @@ export const UserPatch = z
     role: z.enum(ROLES).optional(),
     disabled: z.boolean().optional(),
     displayName: z.string().trim().min(1).max(200).optional(),
+    phone: PhoneNumber.nullable()
+      .optional()
+      .meta({ description: "An observer's phone (its SMS are filed as their reports); null removes it." }),
   })
   .strict()
   .meta({ id: 'UserPatch' });
@@ -30,28 +34,34 @@ export async function updateUser(
   id: string,
   patch: UserPatch,
 ) {
-  return deps.db.$transaction(async (tx) => {
-    const before = await findForUpdate(tx, id);
-    if (!before) throw new NotFound('user');
-    const { disabled, ...rest } = patch;
-    const after = await updateAccount(tx, id, {
-      ...rest,
-      ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }),
+  return deps.db
+    .$transaction(async (tx) => {
+      const before = await findForUpdate(tx, id);
+      if (!before) throw new NotFound('user');
+      const { disabled, ...rest } = patch;
+      const after = await updateAccount(tx, id, {
+        ...rest,
+        ...(disabled === undefined ? {} : { disabledAt: disabled ? (before.disabledAt ?? deps.clock.now()) : null }),
+      });
+      const sessionsEnded = after.disabledAt || after.role !== before.role ? await deleteSessionsOf(tx, id) : 0;
+      await appendAudit(
+        tx,
+        {
+          actorId: admin.id,
+          actorName: admin.username,
+          action: 'user_updated',
+          entityType: 'user',
+          entityId: id,
+          before,
+          after: { ...after, sessionsEnded },
+        },
+        deps.clock,
+      );
+      return after;
+    })
+    .catch((err) => {
+      if ((err as { code?: string }).code === 'P2002' && isPhoneTaken(err))
+        throw new Conflict(`phone ${patch.phone} belongs to another account`);
+      throw err;
     });
-    const sessionsEnded = after.disabledAt || after.role !== before.role ? await deleteSessionsOf(tx, id) : 0;
-    await appendAudit(
-      tx,
-      {
-        actorId: admin.id,
-        actorName: admin.username,
-        action: 'user_updated',
-        entityType: 'user',
-        entityId: id,
-        before,
-        after: { ...after, sessionsEnded },
-      },
-      deps.clock,
-    );
-    return after;
-  });
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { Conflict, Invalid, zodIssues } from '../errors.ts';
 import { countAll, findById, findByUsername, insertUser, listAll } from './repository.ts';
+import { PhoneNumber } from '../sms/phone.ts';
 
 export const ROLES = ['observer', 'commission', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,6 +30,7 @@ export const NewUser = z
     password: z.string().min(8, 'at least 8 characters').max(512),
     role: z.enum(ROLES),
     displayName: z.string().trim().min(1).max(200).optional(),
+    phone: PhoneNumber.optional().meta({ description: "An observer's phone: its SMS are filed as their reports." }),
   })
   .meta({ id: 'NewUser' });
 export type NewUser = z.infer<typeof NewUser>;
@@ -44,12 +46,12 @@ export async function createUser(
 ): Promise<AuthUser> {
   const parsed = NewUser.safeParse(input);
   if (!parsed.success) throw new Invalid(zodIssues(parsed.error));
-  const { username, password, role, displayName } = parsed.data;
+  const { username, password, role, displayName, phone } = parsed.data;
   const passwordHash = await hashPassword(password);
   try {
-    if (!by) return await insertUser(db, { username, passwordHash, role, displayName });
+    if (!by) return await insertUser(db, { username, passwordHash, role, displayName, phone });
     return await db.$transaction(async (tx) => {
-      const user = await insertUser(tx, { username, passwordHash, role, displayName });
+      const user = await insertUser(tx, { username, passwordHash, role, displayName, phone });
       await appendAudit(
         tx,
         {
@@ -65,7 +67,10 @@ export async function createUser(
       return user;
     });
   } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') throw new Conflict(`username ${username} is taken`);
+    if ((err as { code?: string }).code === 'P2002')
+      throw new Conflict(
+        isPhoneTaken(err) ? `phone ${phone} belongs to another account` : `username ${username} is taken`,
+      );
     throw err;
   }
 }
@@ -86,7 +91,14 @@ export async function findUserById(db: Db, id: string): Promise<AuthUser | null>
   return { id: row.id, username: row.username, role: row.role, displayName: row.displayName };
 }
 
-export async function listUsers(db: Db): Promise<Array<AuthUser & { disabled: boolean; createdAt: Date }>> {
+/** Whether a unique violation (P2002) is on the phone number rather than the user name. */
+export function isPhoneTaken(err: unknown): boolean {
+  return JSON.stringify((err as { meta?: unknown }).meta ?? {}).includes('phone');
+}
+
+export async function listUsers(
+  db: Db,
+): Promise<Array<AuthUser & { phone: string | null; disabled: boolean; createdAt: Date }>> {
   const rows = await listAll(db);
   return rows.map(({ disabledAt, ...u }) => ({ ...u, disabled: disabledAt !== null }));
 }

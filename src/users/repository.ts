@@ -6,7 +6,7 @@ const select = { id: true, username: true, role: true, displayName: true } as co
 
 export async function insertUser(
   db: Db | Tx,
-  data: { username: string; passwordHash: string; role: Role; displayName?: string },
+  data: { username: string; passwordHash: string; role: Role; displayName?: string; phone?: string },
 ) {
   return db.user.create({ data, select });
 }
@@ -21,7 +21,10 @@ export async function findById(db: Db, id: string) {
 }
 
 export async function listAll(db: Db) {
-  return db.user.findMany({ orderBy: { username: 'asc' }, select: { ...select, disabledAt: true, createdAt: true } });
+  return db.user.findMany({
+    orderBy: { username: 'asc' },
+    select: { ...select, phone: true, disabledAt: true, createdAt: true },
+  });
 }
 
 export async function countAll(db: Db): Promise<number> {
@@ -30,15 +33,18 @@ export async function countAll(db: Db): Promise<number> {
 
 /** What an admin's change replaces. */
 export async function findForUpdate(tx: Tx, id: string) {
-  return tx.user.findUnique({ where: { id }, select: { role: true, displayName: true, disabledAt: true } });
+  return tx.user.findUnique({
+    where: { id },
+    select: { role: true, displayName: true, phone: true, disabledAt: true },
+  });
 }
 
 export async function updateAccount(
   tx: Tx,
   id: string,
-  data: { role?: Role; displayName?: string; disabledAt?: Date | null },
+  data: { role?: Role; displayName?: string; phone?: string | null; disabledAt?: Date | null },
 ) {
-  return tx.user.update({ where: { id }, data, select: { ...select, disabledAt: true } });
+  return tx.user.update({ where: { id }, data, select: { ...select, phone: true, disabledAt: true } });
 }
 
 export async function exists(tx: Tx, id: string): Promise<boolean> {
@@ -48,6 +54,11 @@ export async function exists(tx: Tx, id: string): Promise<boolean> {
 /** Role and state of a would-be assignee. */
 export async function findAssignable(tx: Tx, id: string) {
   return tx.user.findUnique({ where: { id }, select: { role: true, disabledAt: true } });
+}
+
+/** The account an SMS sender's number is registered to (src/sms), disabled or not. */
+export async function findByPhone(db: Db, phone: string) {
+  return db.user.findUnique({ where: { phone }, select: { ...select, disabledAt: true } });
 }
 
 /** Commission members incidents can be assigned to. */

@@ -106,6 +106,12 @@ export function browser(base: string, opts: { headers?: Record<string, string> }
         headers: withCsrf({ 'content-type': 'application/json' }),
         body: JSON.stringify(json),
       }),
+    put: (p: string, json: unknown, opts: { csrf?: boolean } = {}) =>
+      send(p, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(opts.csrf === false ? {} : withCsrf()) },
+        body: JSON.stringify(json),
+      }),
     delete: (p: string) => send(p, { method: 'DELETE', headers: withCsrf() }),
     form: (p: string, form: FormData, opts: { csrf?: boolean } = {}) =>
       send(p, { method: 'POST', headers: opts.csrf === false ? {} : withCsrf(), body: form }),

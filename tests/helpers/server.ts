@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger.ts';
 import type { Clock } from '../../src/clock.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/index.ts';
 import { createTestDatabase } from './db.ts';
+import { configuredJobOptions } from '../../src/queue/names.ts';
 import { needsSecondFactor } from '../../src/auth/policies.ts';
 import { confirmEnrollment } from '../../src/second-factor/index.ts';
 import { newTotpSecret, stepAt, totpCode } from '../../src/second-factor/totp.ts';
@@ -81,6 +82,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
           log,
           pollMs: config.OUTBOX_POLL_MS,
           fairness: { redis: rt.redis, prefix: config.QUEUE_PREFIX },
+          jobOptions: configuredJobOptions(config),
         });
   let workers: RunningWorkers | null = opts.workers ? startWorkers(rt) : null;
   let n = 0;

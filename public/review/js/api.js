@@ -70,6 +70,18 @@ export const auditLog = (params) => api(`/api/audit${query(params)}`);
 export const auditActions = () => api('/api/audit/actions');
 export const compileDigest = (from, to) => api('/api/digests', { method: 'POST', json: { from, to } });
 export const digestUrl = (id, format, lang) => `/api/digests/${encodeURIComponent(id)}${query({ format, lang })}`;
+export const webhookEvents = () => api('/api/webhooks/events');
+export const listWebhooks = () => api('/api/webhooks');
+export const createWebhook = (json) => api('/api/webhooks', { method: 'POST', json });
+export const patchWebhook = (id, json) => api(`/api/webhooks/${encodeURIComponent(id)}`, { method: 'PATCH', json });
+export const rotateWebhookSecret = (id) => api(`/api/webhooks/${encodeURIComponent(id)}/secret`, { method: 'POST' });
+export const listDeliveries = (q) => api(`/api/webhooks/deliveries${query(q)}`);
+export const getDelivery = (id) => api(`/api/webhooks/deliveries/${encodeURIComponent(id)}`);
+export const listSms = (q) => api(`/api/sms/messages${query(q)}`);
+export const smsAction = (id, action) =>
+  api(`/api/sms/messages/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+export const resendDelivery = (id) =>
+  api(`/api/webhooks/deliveries/${encodeURIComponent(id)}/resend`, { method: 'POST' });
 
 // Administration (admin only; each change is audited by the server).
 export const listUsers = () => api('/api/users');

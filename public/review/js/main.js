@@ -1,5 +1,5 @@
 // Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
-// hash routes (#queue, #incident/<id>, #map, #digests, #account).
+// hash routes (#queue, #incident/<id>, #map, #digests, #account; for admins #webhooks, #sms).
 import { $, flash, showCarriedFlash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
@@ -15,6 +15,8 @@ import { loadAssignees } from './people.js';
 import { wireAdmin, loadAdmin, relabelAdmin } from './admin.js';
 import { startLive, stopLive, markUpdated, relabelLive } from './live.js';
 import { notifyFrom, setNotificationUser, wireNotifications, render as renderNotifications } from './notifications.js';
+import { loadWebhooks, wireWebhooks } from './webhooks.js';
+import { loadSms, wireSms } from './sms.js';
 
 const VIEWS = [
   'login',
@@ -29,8 +31,12 @@ const VIEWS = [
   'audit',
   'admin',
   'account',
+  'webhooks',
+  'sms',
 ];
 const ROUTES = ['queue', 'incident', 'map', 'digests', 'audit', 'admin', 'account'];
+/** Pages only admins open; for others their routes lead to the queue. */
+const ADMIN_ROUTES = ['webhooks', 'sms'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
 const isAdmin = (u) => u?.role === 'admin';
 let user = null;
@@ -40,7 +46,8 @@ let pending = null;
 function parseRoute() {
   const [view, id] = location.hash.slice(1).split('/');
   // The administration page is for admins; anyone else asking for it gets the queue (and the API refuses them).
-  const known = ROUTES.includes(view) && (view !== 'admin' || isAdmin(user));
+  const known =
+    (ROUTES.includes(view) && (view !== 'admin' || isAdmin(user))) || (isAdmin(user) && ADMIN_ROUTES.includes(view));
   return { view: known ? view : 'queue', id };
 }
 
@@ -49,6 +56,7 @@ function show(target) {
   const inside = canReview(user) && target !== 'recovery';
   $('nav').hidden = !inside;
   $('nav-admin').hidden = !isAdmin(user);
+  for (const a of document.querySelectorAll('#nav a[data-admin]')) a.hidden = !isAdmin(user);
   $('logout').hidden = !user && !pending;
   $('whoami').hidden = !user;
   $('whoami').textContent = user ? t('auth.signedInAs', { name: user.displayName || user.username }) : '';
@@ -97,6 +105,8 @@ async function route() {
   if (view === 'audit') await loadAuditLog();
   if (view === 'admin') await loadAdmin(user);
   if (view === 'account') await loadAccount({ onSignedOut: signedOut });
+  if (view === 'webhooks') await loadWebhooks();
+  if (view === 'sms') await loadSms();
   if (document.activeElement === document.body || document.activeElement?.closest?.('#nav')) $('main').focus();
 }
 
@@ -195,6 +205,8 @@ async function start() {
   wireAuditLog();
   wireAdmin();
   wireNotifications();
+  wireWebhooks();
+  wireSms();
   onFiltersChange(() => {
     const { view } = parseRoute();
     if (view === 'map') loadMap();
@@ -212,6 +224,8 @@ async function start() {
     relabelLive();
     renderNotifications();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
+    if (!$('view-webhooks').hidden) loadWebhooks();
+    if (!$('view-sms').hidden) loadSms();
     show(document.body.dataset.view || 'login');
   });
   window.addEventListener('hashchange', () => {

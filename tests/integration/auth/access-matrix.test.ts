@@ -23,7 +23,15 @@ interface Case {
 
 let s: TestServer;
 let u: Record<Exclude<Role, 'anonymous'>, TestUser>;
-const ids = { report: '', attachment: '', incident: '', digest: '', otherToken: '', otherTokenOwner: '' };
+const ids = {
+  report: '',
+  attachment: '',
+  incident: '',
+  digest: '',
+  otherToken: '',
+  otherTokenOwner: '',
+  webhook: '',
+};
 let documented: Array<{ method: string; path: string }>;
 
 const all = (e: Expect): Record<Role, Expect> => ({
@@ -289,6 +297,62 @@ const CASES: Case[] = [
     req: () => ({ url: '/api/jobs/failed/reports/no-such-job/retry' }),
     expect: staff(404),
   },
+  { method: 'get', path: '/api/webhooks/events', req: get('/api/webhooks/events'), expect: adminOnly(200) },
+  { method: 'get', path: '/api/webhooks', req: get('/api/webhooks'), expect: adminOnly(200) },
+  {
+    method: 'post',
+    path: '/api/webhooks',
+    req: json('/api/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['incident.verified'] }),
+    expect: adminOnly(201),
+  },
+  {
+    method: 'patch',
+    path: '/api/webhooks/{id}',
+    req: () => json(`/api/webhooks/${ids.webhook}`, { description: 'access test' })(),
+    expect: adminOnly(200),
+  },
+  {
+    method: 'post',
+    path: '/api/webhooks/{id}/secret',
+    req: () => ({ url: `/api/webhooks/${ids.webhook}/secret` }),
+    expect: adminOnly(200),
+  },
+  {
+    method: 'get',
+    path: '/api/webhooks/deliveries',
+    req: get('/api/webhooks/deliveries?status=dead'),
+    expect: adminOnly(200),
+  },
+  {
+    method: 'get',
+    path: '/api/webhooks/deliveries/{id}',
+    req: get(`/api/webhooks/deliveries/${randomUUID()}`),
+    expect: adminOnly(404),
+  },
+  {
+    method: 'post',
+    path: '/api/webhooks/deliveries/{id}/resend',
+    req: () => ({ url: `/api/webhooks/deliveries/${randomUUID()}/resend` }),
+    expect: adminOnly(404),
+  },
+  // The gateway's webhook takes the gateway secret only: no account's token or session opens it.
+  {
+    method: 'post',
+    path: '/api/sms/inbound',
+    req: () => ({
+      url: '/api/sms/inbound',
+      body: 'from=%2B218912345678&text=R+Sirte+LAAF+shelling',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+    expect: all(401),
+  },
+  { method: 'get', path: '/api/sms/messages', req: get('/api/sms/messages'), expect: adminOnly(200) },
+  ...['retry', 'dismiss'].map((action) => ({
+    method: 'post',
+    path: `/api/sms/messages/{id}/${action}`,
+    req: () => ({ url: `/api/sms/messages/${randomUUID()}/${action}` }),
+    expect: adminOnly(404),
+  })),
   ...['incidents', 'reports'].flatMap((kind) =>
     ['csv', 'geojson'].map((format) => ({
       method: 'get',
@@ -310,7 +374,7 @@ const CASES: Case[] = [
 ];
 
 beforeAll(async () => {
-  s = await startTestServer({ relay: false });
+  s = await startTestServer({ relay: false, env: { SMS_GATEWAY_SECRET: 'access-matrix-gateway-secret' } });
   u = {
     observer: await s.makeUser('observer'),
     otherObserver: await s.makeUser('observer'),
@@ -336,6 +400,12 @@ beforeAll(async () => {
   });
   await s.rt.db.report.update({ where: { id: ids.report }, data: { incidentId: incident.id } });
   ids.incident = incident.id;
+  ids.webhook = (
+    await bearer(s.url, u.admin.token).post('/api/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['digest.published'],
+    })
+  ).body.endpoint.id;
   const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
     paths: Record<string, Record<string, unknown>>;
   };

@@ -1,19 +1,23 @@
 // WEB_CONCURRENCY=2: two API processes share the port, the primary keeps the relay and the workers;
-// a killed API process is replaced, and SIGTERM stops them all cleanly.
+// /metrics from either answers for the whole cluster; a killed API process is replaced, and SIGTERM stops them all
+// cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { spawnServer, type ServerProcess } from '../../helpers/processes.ts';
 import { bearer } from '../../helpers/http.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { makeReport } from '../../helpers/factories.ts';
 import { createDb } from '../../../src/db/client.ts';
 import { createUser } from '../../../src/users/index.ts';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
 let server: ServerProcess;
+const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -25,6 +29,7 @@ beforeAll(async () => {
     env: {
       DATABASE_URL: tdb.url,
       WEB_CONCURRENCY: '2',
+      METRICS_TOKEN,
       LOG_LEVEL: 'info',
       QUEUE_PREFIX: `cl-${randomBytes(3).toString('hex')}`,
       STORAGE_DIR: await mkdtemp(path.join(os.tmpdir(), 'cluster-')),
@@ -59,6 +64,48 @@ describe('API on several processes', () => {
         if (status !== 'processed') await new Promise((r) => setTimeout(r, 200));
       }
       expect(status).toBe('processed');
+    }
+  });
+
+  it("answers /metrics from either process with the cluster's: both API processes' requests and the primary's workers", async () => {
+    // A new connection each time: node:cluster hands connections to the API processes in turn.
+    const scrape = async () => {
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) =>
+        http
+          .get(
+            `${server.url}/metrics`,
+            { agent: false, headers: { authorization: `Bearer ${METRICS_TOKEN}` } },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8').on('data', (c: string) => (body += c));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, text: body }));
+            },
+          )
+          .on('error', reject),
+      );
+      expect(status).toBe(200);
+      const series = (line: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(line))
+            ?.split(' ')
+            .pop(),
+        );
+      return {
+        received: series('ceasefire_reports_received_total{source="api"}'),
+        processed: series('ceasefire_jobs_done_total{queue="reports",outcome="processed"}'),
+        filings: series(
+          'ceasefire_http_request_duration_seconds_count{method="POST",route="/api/reports",status="201"}',
+        ),
+        unprocessed: series('ceasefire_reports_unprocessed'),
+      };
+    };
+    // A job is counted when BullMQ reports it completed, a moment after its report's commit.
+    await waitFor(async () => (await scrape()).processed === 6, 'six report jobs counted');
+    // Whichever process answers, every scrape counts all six reports, filed through either.
+    for (let i = 0; i < 6; i++) {
+      expect(await scrape()).toEqual({ received: 6, processed: 6, filings: 6, unprocessed: 0 });
     }
   });
 
