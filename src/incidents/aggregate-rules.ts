@@ -149,40 +149,66 @@ export function computeIncidentAggregate(
       return p ? [{ v: p, at: m.observedAt.getTime() }] : [];
     }),
   );
-  const casualties = maxCasualties(members);
   const pos = position(members);
-  const reportCount = members.length;
-  const summary = incidentSummary(
+  return assembleAggregate(
     {
       terms,
       stance,
-      placeName,
+      parties,
+      confidence,
+      casualties: maxCasualties(members),
       lat: pos.lat,
       lon: pos.lon,
-      reportCount,
-      languages,
-      parties,
-      casualties,
+      geoCell: pos.geoCell,
+      placeName,
       firstObservedAt,
       lastObservedAt,
+      reportCount: members.length,
+      languages,
     },
     titles,
   );
+}
+
+/** What an incident's aggregate is made of, however it was counted (from its members, or from its tally). */
+export interface AggregateFacts {
+  terms: string[];
+  stance: Stance | null;
+  parties: string[];
+  confidence: number | null;
+  casualties: CasualtyCounts;
+  lat: number | null;
+  lon: number | null;
+  geoCell: string | null;
+  placeName: string | null;
+  firstObservedAt: Date;
+  lastObservedAt: Date;
+  reportCount: number;
+  languages: string[];
+}
+
+/** The aggregate from its facts: severity and summary are derived the same way for both ways of counting. */
+export function assembleAggregate(f: AggregateFacts, titles?: TermTitles) {
+  const { casualties, ...rest } = f;
   return {
-    terms,
-    stance,
-    parties,
-    confidence,
-    severity: incidentSeverity(terms, stance, casualties, reportCount),
-    lat: pos.lat,
-    lon: pos.lon,
-    geoCell: pos.geoCell,
-    placeName,
-    firstObservedAt,
-    lastObservedAt,
-    reportCount,
-    languages,
-    summary,
+    ...rest,
+    severity: incidentSeverity(f.terms, f.stance, casualties, f.reportCount),
+    summary: incidentSummary(
+      {
+        terms: f.terms,
+        stance: f.stance,
+        placeName: f.placeName,
+        lat: f.lat,
+        lon: f.lon,
+        reportCount: f.reportCount,
+        languages: f.languages,
+        parties: f.parties,
+        casualties,
+        firstObservedAt: f.firstObservedAt,
+        lastObservedAt: f.lastObservedAt,
+      },
+      titles,
+    ),
   };
 }
 

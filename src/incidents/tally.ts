@@ -6,9 +6,9 @@
 // The maps are keyed by closed vocabularies (terms, stances, parties, languages) except places and cells, which
 // grow with the distinct place names and cells of an incident's reports, not with its size.
 import { geoCell } from '../dedup/features.ts';
-import { incidentSummary, type TermTitles } from './summary.ts';
+import type { TermTitles } from './summary.ts';
 import type { AggregateMember, CasualtyCounts, IncidentCorrection, Stance } from './aggregate-rules.ts';
-import { STANCE_PRIORITY, incidentSeverity, placeOf, realParty } from './aggregate-rules.ts';
+import { STANCE_PRIORITY, assembleAggregate, placeOf, realParty } from './aggregate-rules.ts';
 
 /** [count, first observedAt (epoch ms)]: the mode's tie-break needs when a value was first seen. */
 type Seen = [number, number];
@@ -130,38 +130,22 @@ export function aggregateFromTally(t: Tally, correction: IncidentCorrection | nu
   const lat = pts ? pts[0] / pts[2] : null;
   const lon = pts ? pts[1] / pts[2] : null;
   const cell = lat !== null && lon !== null ? geoCell(lat, lon) : modeOf(t.cells);
-  const reportCount = t.n;
-  const casualties = { ...t.casualties };
-  const summary = incidentSummary(
+  return assembleAggregate(
     {
       terms,
       stance,
-      placeName,
+      parties,
+      confidence,
+      casualties: { ...t.casualties },
       lat,
       lon,
-      reportCount,
-      languages,
-      parties,
-      casualties,
+      geoCell: cell,
+      placeName,
       firstObservedAt,
       lastObservedAt,
+      reportCount: t.n,
+      languages,
     },
     titles,
   );
-  return {
-    terms,
-    stance,
-    parties,
-    confidence,
-    severity: incidentSeverity(terms, stance, casualties, reportCount),
-    lat,
-    lon,
-    geoCell: cell,
-    placeName,
-    firstObservedAt,
-    lastObservedAt,
-    reportCount,
-    languages,
-    summary,
-  };
 }

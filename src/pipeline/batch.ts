@@ -24,7 +24,7 @@ import { effectiveClassification, sameEffective, type ReportCorrection } from '.
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
 import type { IncidentEvent } from '../live/events.ts';
-import { hashPhotos, type PipelineDeps, type Outcome, type ProcessedFact } from './process.ts';
+import { asMember, hashPhotos, type PipelineDeps, type Outcome, type ProcessedFact } from './process.ts';
 import type { AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface BatchItem {
@@ -146,7 +146,7 @@ async function runBatch(
   // joining existing incidents are folded into those incidents' tallies: no other member is read.
   await insertIncidents(
     tx,
-    [...opened].map(([id, fs]) => ({ id, members: fs.map(asMember) })),
+    [...opened].map(([id, fs]) => ({ id, members: fs.map(memberOf) })),
   );
   await writeReportResults(tx, fresh, deps.clock.now());
   await queueTiedMerges(
@@ -156,7 +156,7 @@ async function runBatch(
       .map((f) => ({ reportId: f.report.id, incidentId: f.incidentId!, otherIds: f.assignment!.merge! })),
   );
   const joins = new Map<string, AggregateMember[]>([...joined].map((id) => [id, []]));
-  for (const f of fresh) joins.get(f.incidentId!)?.push(asMember(f));
+  for (const f of fresh) joins.get(f.incidentId!)?.push(memberOf(f));
   await joinIncidents(tx, joins);
   for (const f of fresh) {
     outcomes[f.index] = 'processed';
@@ -250,23 +250,4 @@ async function candidatesFor(
   return out;
 }
 
-function asMember(f: Fresh): AggregateMember {
-  const r = f.report;
-  const a = f.analysis;
-  return {
-    lat: r.lat,
-    lon: r.lon,
-    resolvedLat: a.place.lat,
-    resolvedLon: a.place.lon,
-    geoCell: a.geoCell,
-    placeName: r.placeName,
-    resolvedPlace: a.place.name,
-    observedAt: r.observedAt,
-    language: a.language,
-    partyAlleged: r.partyAlleged,
-    casualties: r.casualties,
-    terms: f.effective.terms,
-    stance: f.effective.stance,
-    confidence: f.effective.confidence,
-  };
-}
+const memberOf = (f: Fresh): AggregateMember => asMember(f.report, f.analysis, f.effective);

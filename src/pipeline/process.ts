@@ -11,7 +11,13 @@ import type { FileStore } from '../storage/files.ts';
 import type { Db, SqlTx } from '../db/client.ts';
 import type { IncidentCandidateStore } from '../dedup/dedup.ts';
 import { createPrismaCandidateStore } from '../dedup/repository.ts';
-import { insertIncidents, joinIncidents, recomputeIncident, recomputeIncidents } from '../incidents/aggregate.ts';
+import {
+  insertIncidents,
+  joinIncidents,
+  recomputeIncident,
+  recomputeIncidents,
+  type AggregateMember,
+} from '../incidents/aggregate.ts';
 import {
   loadReportsForProcessing,
   otherReportInIncident,
@@ -144,7 +150,8 @@ async function ownIncident(tx: SqlTx, report: ReportForProcessing): Promise<stri
   return (await otherReportInIncident(tx, report.incidentId, report.id)) ? null : report.incidentId;
 }
 
-function asMember(r: ReportForProcessing, a: Analysis, e: Effective) {
+/** What a processed report brings to its incident's aggregate (one-by-one and batched runs alike). */
+export function asMember(r: ReportForProcessing, a: Analysis, e: Effective): AggregateMember {
   return {
     lat: r.lat,
     lon: r.lon,
