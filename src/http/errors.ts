@@ -104,29 +104,22 @@ export function problemOf(err: unknown): Problem {
   if (isContention(err)) {
     // The database was there but busy: a transaction could not start or finish in time, or lost a write conflict
     // or a deadlock. It rolled back whole, so nothing was stored; the same request succeeds on a retry.
-    return {
-      status: 503,
-      code: 'busy',
-      message: 'the database is busy; nothing was stored, please retry',
-      headers: { 'Retry-After': '2' },
-      log: 'warn',
-    };
+    return retryLater('busy', 'the database is busy; nothing was stored, please retry', 2);
   }
   if (isStoreOutage(err)) {
     // Nothing was accepted; the client keeps the report and retries (the observer app and ODK both do).
-    return {
-      status: 503,
-      code: 'unavailable',
-      message: 'the database is unreachable; nothing was stored, please retry',
-      headers: { 'Retry-After': '5' },
-      log: 'warn',
-    };
+    return retryLater('unavailable', 'the database is unreachable; nothing was stored, please retry', 5);
   }
   return { status: 500, code: 'internal', message: 'internal error; it has been logged', log: 'error' };
 }
 
 const OUTAGE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|server closed the connection/i;
+
+/** A 503 the client should retry after the given seconds: nothing was stored. */
+function retryLater(code: string, message: string, seconds: number): Problem {
+  return { status: 503, code, message, headers: { 'Retry-After': String(seconds) }, log: 'warn' };
+}
 
 /** Prisma's P2028 (transaction could not start or expired) and P2034 (write conflict or deadlock). */
 function isContention(err: unknown): boolean {
