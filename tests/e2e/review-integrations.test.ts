@@ -76,6 +76,8 @@ describe('admin pages', () => {
     receiver.fallback = 200;
     const page = await adminPage('#webhooks');
     await page.locator('#deliveries-status').selectOption('dead');
+    // The first load (every state) may still be answering: act on the list only once the filtered one is in.
+    await page.locator('#deliveries-table[aria-busy="false"]').waitFor();
     const row = page.locator('#deliveries-rows tr[data-status="dead"]');
     await row.waitFor();
     await row.getByRole('button', { name: 'Details' }).click();
@@ -85,6 +87,26 @@ describe('admin pages', () => {
     await page.getByText('Queued to be sent again.').waitFor();
     await waitFor(async () => (await deliveries('delivered')).length === 1, 'the resent delivery delivered');
     expect(receiver.requests.at(-1)?.path).toBe('/hook');
+    await done(page);
+  });
+
+  it('keeps the list to the chosen state when an answer for the earlier choice comes late', async () => {
+    const page = watch(await (await laptopContext(browser, { storageState: adminState })).newPage());
+    // Hold the first list (every state) until the narrower one has been answered and drawn.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/api\/webhooks\/deliveries(\?(?!.*status=)[^/]*)?$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    // Not openReview: the page counts as ready only once its first list is in, and that one is held.
+    await page.goto(`${s.url}/review/#webhooks`);
+    await page.locator('#deliveries-status').selectOption('cancelled');
+    await page.getByText('No delivery to show.').waitFor();
+    release();
+    await page.locator('#deliveries-table[aria-busy="false"]').waitFor();
+    await page.waitForLoadState('networkidle');
+    await expect(page.locator('#deliveries-rows tr[data-id]').count()).resolves.toBe(0);
     await done(page);
   });
 

@@ -49,3 +49,17 @@ export function showCarriedFlash() {
   if (carried) flash(carried.message, carried.kind);
   carried = null;
 }
+
+// A filtered list reloads on every change of its filter, and answers can come back out of order (a slow "all" after
+// "dead" was picked). Each load takes a ticket: only the latest may draw, and the table is aria-busy until it has.
+export function listLoads(tableId) {
+  let latest = 0;
+  return () => {
+    const ticket = ++latest;
+    $(tableId).setAttribute('aria-busy', 'true');
+    return {
+      current: () => ticket === latest,
+      end: () => ticket === latest && $(tableId).setAttribute('aria-busy', 'false'),
+    };
+  };
+}

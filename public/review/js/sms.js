@@ -1,6 +1,6 @@
 // SMS intake (admins): the inbound messages, by default those waiting for an admin (unknown number, not understood,
 // refused), each retried or dismissed; and the observers' phone numbers, which decide whose report a text becomes.
-import { $, h, flash } from './dom.js';
+import { $, h, flash, listLoads } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
 import { describeError, listSms, listUsers, patchUser, smsAction } from './api.js';
 
@@ -43,11 +43,15 @@ function messageRow(m) {
   );
 }
 
+const messagesLoad = listLoads('sms-table');
+
 async function loadMessages(more = false) {
+  const load = messagesLoad();
   const message = $('sms-message');
   message.textContent = t('queue.loading');
   try {
     const page = await listSms({ status: $('sms-status').value, cursor: more ? nextCursor : null });
+    if (!load.current()) return;
     nextCursor = page.nextCursor;
     const rows = page.items.map(messageRow);
     if (more) $('sms-rows').append(...rows);
@@ -55,7 +59,9 @@ async function loadMessages(more = false) {
     $('sms-more').hidden = !nextCursor;
     message.textContent = $('sms-rows').children.length ? '' : t('sms.none');
   } catch (err) {
-    message.textContent = describeError(err, t);
+    if (load.current()) message.textContent = describeError(err, t);
+  } finally {
+    load.end();
   }
 }
 

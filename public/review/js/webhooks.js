@@ -1,6 +1,6 @@
 // Webhooks (admins): the registered endpoints (enable/disable, events, a new secret), a form to add one (its secret is
 // shown once), and the deliveries, newest first, filtered by state (dead letters), each with its tries and a resend.
-import { $, h, flash } from './dom.js';
+import { $, h, flash, listLoads } from './dom.js';
 import { t, formatDateTime, formatNumber } from './i18n.js';
 import {
   describeError,
@@ -17,6 +17,7 @@ import {
 let events = [];
 let nextCursor = null;
 let endpointFilter = null;
+const deliveriesLoad = listLoads('deliveries-table');
 
 const eventLabel = (e) => t(`event.${e.event ?? e}`, { fallback: e.description ?? e });
 
@@ -245,6 +246,7 @@ function deliveryRow(d) {
 }
 
 async function loadDeliveries(more = false) {
+  const load = deliveriesLoad();
   const message = $('deliveries-message');
   message.textContent = t('queue.loading');
   try {
@@ -253,6 +255,7 @@ async function loadDeliveries(more = false) {
       endpointId: endpointFilter,
       cursor: more ? nextCursor : null,
     });
+    if (!load.current()) return;
     nextCursor = page.nextCursor;
     const rows = page.items.map(deliveryRow);
     if (more) $('deliveries-rows').append(...rows);
@@ -261,7 +264,9 @@ async function loadDeliveries(more = false) {
     const shown = $('deliveries-rows').querySelectorAll('tr[data-id]').length;
     message.textContent = shown ? '' : t('webhooks.noDeliveries');
   } catch (err) {
-    message.textContent = describeError(err, t);
+    if (load.current()) message.textContent = describeError(err, t);
+  } finally {
+    load.end();
   }
 }
 
