@@ -3,7 +3,7 @@
 // store grows. The decision is pure: best candidate above a threshold, else a new incident.
 import { blockKey, neighbourCells, type ReportFeatures } from './features.ts';
 import { photoMatch } from './photos.ts';
-import { compareReports } from './similarity.ts';
+import { compareReports, scorePair } from './similarity.ts';
 import type { PairModel } from './pair-model.ts';
 
 export interface CandidateQuery {
@@ -88,17 +88,21 @@ export function decideAssignment(
   const model = opts.pairModel ?? null;
   const threshold = opts.threshold ?? model?.threshold ?? DEFAULT_THRESHOLD;
   const excluded = new Set(opts.excludeIncidentIds ?? []);
+  // Each incident is scored by its closest member; that pair alone is put into words for the reviewer (reasonsFor),
+  // and only for the incidents the answer names.
+  type Scored = Assignment & { member?: ReportFeatures };
+  const reasonsFor = (m: ReportFeatures) => compareReports(f, m, model).reasons;
   // Every candidate above the threshold, best first: a report that matches two incidents may be the link between
   // two halves of one event that arrived in an order where they did not recognise each other; it joins the
   // better one, and reviewers are told about the other.
-  const matches: Assignment[] = [];
-  let bestRejected: Assignment | null = null;
+  const matches: Scored[] = [];
+  let bestRejected: Scored | null = null;
   // Reviewers read these reasons: "nothing nearby" and "nearby but ruled out" call for different checks.
   let firstVeto: { id: string; veto: string } | null = null;
   const byPhoto = new Set<string>();
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
-    let top: { score: number; reasons: string[] } | null = null;
+    let top: { score: number; member: ReportFeatures } | null = null;
     let veto: string | null = null;
     let photo: { distance: number } | null = null;
     const photos = !!f.photoHashes?.length;
@@ -107,13 +111,13 @@ export function decideAssignment(
       if (seen && (!photo || seen.distance < photo.distance)) photo = seen;
       // Once a member vetoes, only the other members' photos are still worth looking at.
       if (veto) continue;
-      const p = compareReports(f, m, model);
+      const p = scorePair(f, m, model);
       if (p.veto) {
         veto = p.veto;
         if (!photos) break;
         continue;
       }
-      if (!top || p.score > top.score) top = p;
+      if (!top || p.score > top.score) top = { score: p.score, member: m };
     }
     // Same photo ⇒ same incident (src/dedup/photos.ts): a near-identical picture outweighs the text's score and vetoes.
     if (photo) {
@@ -123,7 +127,7 @@ export function decideAssignment(
         score: Math.max(veto ? 0 : (top?.score ?? 0), threshold),
         reasons: [
           `same photo as a report of this incident (${photo.distance} of 64 bits differ)`,
-          ...(veto ? [] : (top?.reasons ?? [])),
+          ...(veto || !top ? [] : reasonsFor(top.member)),
         ],
       });
       continue;
@@ -133,14 +137,19 @@ export function decideAssignment(
       continue;
     }
     if (!top) continue;
-    const scored = { incidentId: c.id, score: top.score, reasons: top.reasons };
-    if (top.score >= threshold) matches.push(scored);
-    else if (!bestRejected || top.score > bestRejected.score) bestRejected = scored;
+    if (top.score >= threshold) matches.push({ incidentId: c.id, score: top.score, reasons: [], member: top.member });
+    else if (!bestRejected || top.score > bestRejected.score)
+      bestRejected = { incidentId: c.id, score: top.score, reasons: [], member: top.member };
   }
   // A photo match outranks any text score (the same picture is the stronger evidence); then best score first. Stable:
   // of equal scores the candidate met first wins, as before.
   matches.sort((a, b) => Number(byPhoto.has(b.incidentId!)) - Number(byPhoto.has(a.incidentId!)) || b.score - a.score);
-  const [best, ...also] = matches;
+  const [first, ...also] = matches;
+  const best: Assignment | undefined = first && {
+    incidentId: first.incidentId,
+    score: first.score,
+    reasons: first.member ? reasonsFor(first.member) : first.reasons,
+  };
   if (best && model) {
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
     const separated = new Set(candidates.find((c) => c.id === best.incidentId)?.separatedFrom ?? []);
@@ -185,7 +194,7 @@ export function decideAssignment(
       score: bestRejected.score,
       reasons: [
         `new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`,
-        ...bestRejected.reasons,
+        ...reasonsFor(bestRejected.member!),
       ],
     };
   }

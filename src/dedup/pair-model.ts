@@ -32,6 +32,12 @@ export function pairLogit(m: PairModel, v: Float64Array): number {
   return z;
 }
 
+/** The probability alone, for scanning many pairs (pairProbability adds what weighed, for the reviewer). */
+export function pairScore(m: PairModel, a: ReportFeatures, b: ReportFeatures): number {
+  return sigmoid(pairLogit(m, pairVector(a, b, scratch).vector));
+}
+const scratch = new Float64Array(PAIR_FEATURES.length);
+
 export function pairProbability(
   m: PairModel,
   a: ReportFeatures,

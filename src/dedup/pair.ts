@@ -66,7 +66,8 @@ export const PAIR_FEATURES = [
   'later_fresh_other_day',
 ] as const;
 export type PairFeature = (typeof PAIR_FEATURES)[number];
-const INDEX = new Map<string, number>(PAIR_FEATURES.map((f, i) => [f, i]));
+// Feature positions as plain properties: the vector is built for every pair a new report meets.
+const I = Object.fromEntries(PAIR_FEATURES.map((f, i) => [f, i])) as Record<PairFeature, number>;
 
 const intersectCount = <T>(a: readonly T[], b: readonly T[]) => {
   let n = 0;
@@ -103,19 +104,61 @@ function jaccardSorted(a: readonly number[], b: readonly number[]): number {
   return common / (a.length + b.length - common);
 }
 
-function cosine(a: Record<string, number>, b: Record<string, number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [k, v] of Object.entries(a)) {
-    na += v * v;
-    dot += v * (b[k] ?? 0);
-  }
-  for (const v of Object.values(b)) nb += v * v;
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+// Features stored before version 2 carry no probabilities or words: their chosen terms and stance stand in.
+const termProbsOf = (f: ReportFeatures) => f.termProbs ?? Object.fromEntries(f.terms.map((t) => [t, 1]));
+const stanceProbsOf = (f: ReportFeatures) => f.stanceProbs ?? { [f.stance]: 1 };
+
+// What a report contributes to every pair it is in, computed once per report (a new report meets up to 40 × 30
+// members): its time, its most likely term, and the norms of its probability maps. Sums run in the same order as a
+// plain computation, so the figures are the same to the bit and training and prediction see one function.
+interface Derived {
+  t: number;
+  termProbs: Record<string, number>;
+  termNorm: number;
+  termTop: string | undefined;
+  stanceProbs: Record<string, number>;
+  stanceNorm: number;
+  knownParties: string[];
+}
+const derivedOf = new WeakMap<ReportFeatures, Derived>();
+
+function squares(p: Record<string, number>): number {
+  let n = 0;
+  for (const k in p) n += p[k]! * p[k]!;
+  return n;
 }
 
-const top = (p: Record<string, number>) => Object.entries(p).sort((x, y) => y[1] - x[1])[0]?.[0];
+/** The first key of the largest value (what a stable sort by value, descending, puts first). */
+function top(p: Record<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const k in p) if (best === undefined || p[k]! > p[best]!) best = k;
+  return best;
+}
+
+function derived(f: ReportFeatures): Derived {
+  let d = derivedOf.get(f);
+  if (!d) {
+    const termProbs = termProbsOf(f);
+    const stanceProbs = stanceProbsOf(f);
+    d = {
+      t: Date.parse(f.observedAt),
+      termProbs,
+      termNorm: squares(termProbs),
+      termTop: top(termProbs),
+      stanceProbs,
+      stanceNorm: squares(stanceProbs),
+      knownParties: f.parties.filter((x) => x === 'LAAF' || x === 'GNA'),
+    };
+    derivedOf.set(f, d);
+  }
+  return d;
+}
+
+function cosine(a: Record<string, number>, na: number, b: Record<string, number>, nb: number): number {
+  let dot = 0;
+  for (const k in a) dot += a[k]! * (b[k] ?? 0);
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
 
 /** Edit distance at most one between two skeletons (one consonant added, dropped or swapped). */
 function nearSkeleton(a: string, b: string): boolean {
@@ -147,131 +190,136 @@ export interface PairFacts {
   gapH: number;
 }
 
-// Features stored before version 2 carry no probabilities or words: their chosen terms and stance stand in.
-const termProbsOf = (f: ReportFeatures) => f.termProbs ?? Object.fromEntries(f.terms.map((t) => [t, 1]));
-const stanceProbsOf = (f: ReportFeatures) => f.stanceProbs ?? { [f.stance]: 1 };
+/** Hours between the two reports' times (the learned comparison's veto reads it before any feature). */
+export function gapHours(a: ReportFeatures, b: ReportFeatures): number {
+  return Math.abs(derived(a).t - derived(b).t) / HOUR;
+}
 
-export function pairVector(a: ReportFeatures, b: ReportFeatures): PairFacts {
-  const v = new Float64Array(PAIR_FEATURES.length);
-  const set = (f: PairFeature, x = 1) => {
-    v[INDEX.get(f)!] = x;
-  };
-  set('bias');
+/** `into`: a vector to reuse (zeroed here), for scans over many pairs; by default a new one. */
+export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64Array): PairFacts {
+  const v = into ? into.fill(0) : new Float64Array(PAIR_FEATURES.length);
+  v[I.bias] = 1;
   const km =
     a.lat != null && a.lon != null && b.lat != null && b.lon != null ? haversineKm(a.lat, a.lon, b.lat, b.lon) : null;
-  if (km === null) set('km_unknown');
+  if (km === null) v[I.km_unknown] = 1;
   else
-    set(
-      km <= 1
-        ? 'km_le1'
-        : km <= 3
-          ? 'km_le3'
-          : km <= 10
-            ? 'km_le10'
-            : km <= 25
-              ? 'km_le25'
-              : km <= 60
-                ? 'km_le60'
-                : km <= 150
-                  ? 'km_le150'
-                  : 'km_gt150',
-    );
-  if (a.positionSource === 'coordinates' && b.positionSource === 'coordinates') set('both_precise');
+    v[
+      I[
+        km <= 1
+          ? 'km_le1'
+          : km <= 3
+            ? 'km_le3'
+            : km <= 10
+              ? 'km_le10'
+              : km <= 25
+                ? 'km_le25'
+                : km <= 60
+                  ? 'km_le60'
+                  : km <= 150
+                    ? 'km_le150'
+                    : 'km_gt150'
+      ]
+    ] = 1;
+  if (a.positionSource === 'coordinates' && b.positionSource === 'coordinates') v[I.both_precise] = 1;
   const samePlace = !!a.placeKey && a.placeKey === b.placeKey;
-  if (samePlace) set('same_place');
-  if (intersectCount(a.places, b.places) > 0) set('shared_place');
+  if (samePlace) v[I.same_place] = 1;
+  if (intersectCount(a.places, b.places) > 0) v[I.shared_place] = 1;
   if (a.placeSkel && b.placeSkel) {
-    if (a.placeSkel === b.placeSkel) set('skeleton_same');
-    else if (nearSkeleton(a.placeSkel, b.placeSkel)) set('skeleton_near');
+    if (a.placeSkel === b.placeSkel) v[I.skeleton_same] = 1;
+    else if (nearSkeleton(a.placeSkel, b.placeSkel)) v[I.skeleton_near] = 1;
   }
-  const gapH = Math.abs(Date.parse(a.observedAt) - Date.parse(b.observedAt)) / HOUR;
-  set(
-    gapH <= 1
-      ? 'gap_le1h'
-      : gapH <= 3
-        ? 'gap_le3h'
-        : gapH <= 6
-          ? 'gap_le6h'
-          : gapH <= 12
-            ? 'gap_le12h'
-            : gapH <= 24
-              ? 'gap_le24h'
-              : gapH <= 48
-                ? 'gap_le48h'
-                : 'gap_gt48h',
-  );
-  if (a.eventDays[0] === b.eventDays[0]) set('same_day');
-  const [earlier, later] = Date.parse(a.observedAt) <= Date.parse(b.observedAt) ? [a, b] : [b, a];
-  if (later.eventDays.slice(1).includes(earlier.eventDays[0]!)) set('back_reference');
+  const da = derived(a);
+  const db = derived(b);
+  const gapH = Math.abs(da.t - db.t) / HOUR;
+  v[
+    I[
+      gapH <= 1
+        ? 'gap_le1h'
+        : gapH <= 3
+          ? 'gap_le3h'
+          : gapH <= 6
+            ? 'gap_le6h'
+            : gapH <= 12
+              ? 'gap_le12h'
+              : gapH <= 24
+                ? 'gap_le24h'
+                : gapH <= 48
+                  ? 'gap_le48h'
+                  : 'gap_gt48h'
+    ]
+  ] = 1;
+  if (a.eventDays[0] === b.eventDays[0]) v[I.same_day] = 1;
+  const [earlier, later] = da.t <= db.t ? [a, b] : [b, a];
+  if (later.eventDays.slice(1).includes(earlier.eventDays[0]!)) v[I.back_reference] = 1;
   // The later report calling its event new or another is evidence of a follow-on incident, more so on another day.
   if (later.fresh || (earlier.fresh && a.observedAt === b.observedAt)) {
-    set('later_fresh');
-    if (later.eventDays[0] !== earlier.eventDays[0]) set('later_fresh_other_day');
+    v[I.later_fresh] = 1;
+    if (later.eventDays[0] !== earlier.eventDays[0]) v[I.later_fresh_other_day] = 1;
   }
-  const ta = termProbsOf(a);
-  const tb = termProbsOf(b);
-  const tc = cosine(ta, tb);
-  set('term_cosine', tc);
-  if (top(ta) === top(tb)) set('term_top_same');
+  const ta = da.termProbs;
+  const tb = db.termProbs;
+  const tc = cosine(ta, da.termNorm, tb, db.termNorm);
+  v[I.term_cosine] = tc;
+  if (da.termTop === db.termTop) v[I.term_top_same] = 1;
   const aNone = a.terms.includes('none');
   const bNone = b.terms.includes('none');
-  if (aNone && bNone) set('both_none');
-  else if (aNone || bNone) set('one_none');
-  if (a.stance === b.stance) set('stance_same');
+  if (aNone && bNone) v[I.both_none] = 1;
+  else if (aNone || bNone) v[I.one_none] = 1;
+  if (a.stance === b.stance) v[I.stance_same] = 1;
   if (
     (a.stance === 'violation' && b.stance === 'compliance') ||
     (a.stance === 'compliance' && b.stance === 'violation')
   )
-    set('stance_opposite');
-  set('stance_cosine', cosine(stanceProbsOf(a), stanceProbsOf(b)));
+    v[I.stance_opposite] = 1;
+  v[I.stance_cosine] = cosine(da.stanceProbs, da.stanceNorm, db.stanceProbs, db.stanceNorm);
   const nums = sharedNumbers(a.numbers, b.numbers).length;
-  set('numbers_shared', Math.min(nums, 3) / 3);
-  if (!nums && a.numbers.some((n) => n >= 3) && b.numbers.some((n) => n >= 3)) set('numbers_conflict');
+  v[I.numbers_shared] = Math.min(nums, 3) / 3;
+  if (!nums && a.numbers.some((n) => n >= 3) && b.numbers.some((n) => n >= 3)) v[I.numbers_conflict] = 1;
   if (a.nationalities.length && b.nationalities.length)
-    set(intersectCount(a.nationalities, b.nationalities) ? 'nationality_shared' : 'nationality_conflict');
-  const known = (p: string[]) => p.filter((x) => x === 'LAAF' || x === 'GNA');
-  const pa = known(a.parties);
-  const pb = known(b.parties);
-  if (pa.length === 1 && pb.length === 1 && pa[0] !== pb[0]) set('party_conflict');
-  const union = new Set([...a.concepts, ...b.concepts]).size;
+    v[I[intersectCount(a.nationalities, b.nationalities) ? 'nationality_shared' : 'nationality_conflict']] = 1;
+  const pa = da.knownParties;
+  const pb = db.knownParties;
+  if (pa.length === 1 && pb.length === 1 && pa[0] !== pb[0]) v[I.party_conflict] = 1;
+  // Concepts are sorted and unique (classify/classifier.ts): the union's size follows from the common count.
   const common = intersectCount(a.concepts, b.concepts);
-  if (union) set('concepts_jaccard', common / union);
-  set('concepts_shared', Math.min(common, 4) / 4);
+  const union = a.concepts.length + b.concepts.length - common;
+  if (union) v[I.concepts_jaccard] = common / union;
+  v[I.concepts_shared] = Math.min(common, 4) / 4;
   const wj = jaccardSorted(a.words ?? [], b.words ?? []);
-  set('words_jaccard', wj);
-  if (wj >= 0.8) set('words_near_identical');
-  if (a.language === b.language) set('same_language');
+  v[I.words_jaccard] = wj;
+  if (wj >= 0.8) v[I.words_near_identical] = 1;
+  if (a.language === b.language) v[I.same_language] = 1;
   if (
     intersectCount(a.attachmentHashes, b.attachmentHashes) > 0 ||
     intersectCount(a.photoHashes ?? [], b.photoHashes ?? []) > 0
   )
-    set('attachment_shared');
-  if (a.routine && b.routine) set('routine_both');
+    v[I.attachment_shared] = 1;
+  if (a.routine && b.routine) v[I.routine_both] = 1;
   const close = samePlace || (km !== null && km <= 10);
-  if (close && gapH <= 6) set('close_and_recent');
-  if (close) set('close_and_term', tc);
-  if (gapH <= 6) set('recent_and_term', tc);
+  if (close && gapH <= 6) v[I.close_and_recent] = 1;
+  if (close) v[I.close_and_term] = tc;
+  if (gapH <= 6) v[I.recent_and_term] = tc;
   // Disagreement the classifier is sure of on both sides is strong evidence of two incidents (a closure and the
   // reopening the same afternoon); disagreement it is unsure of is likely its own error and weighs little.
-  const sa = stanceProbsOf(a);
-  const sb = stanceProbsOf(b);
+  const sa = da.stanceProbs;
+  const sb = db.stanceProbs;
   const stanceSure = Math.min(sa[a.stance] ?? 1, sb[b.stance] ?? 1);
-  if (a.stance !== b.stance) set('stance_differs_sure', stanceSure);
+  if (a.stance !== b.stance) v[I.stance_differs_sure] = stanceSure;
   if (
     (a.stance === 'violation' && b.stance === 'compliance') ||
     (a.stance === 'compliance' && b.stance === 'violation')
   )
-    set('stance_opposite_sure', stanceSure);
-  const topA = top(ta);
-  const topB = top(tb);
-  if (topA !== topB) set('terms_differ_sure', Math.min(ta[topA!] ?? 0, tb[topB!] ?? 0) * (1 - tc));
+    v[I.stance_opposite_sure] = stanceSure;
+  const topA = da.termTop;
+  const topB = db.termTop;
+  if (topA !== topB) v[I.terms_differ_sure] = Math.min(ta[topA!] ?? 0, tb[topB!] ?? 0) * (1 - tc);
   const names = intersectCount(a.names ?? [], b.names ?? []);
-  set('names_shared', Math.min(names, 4) / 4);
-  if (a.language !== b.language) set('names_cross_language', Math.min(names, 4) / 4);
+  v[I.names_shared] = Math.min(names, 4) / 4;
+  if (a.language !== b.language) v[I.names_cross_language] = Math.min(names, 4) / 4;
   if ((a.length ?? 0) >= 40 && (b.length ?? 0) >= 40) {
-    set('long_pair');
-    if (gapH <= 24) set('long_and_day');
-    else if (gapH <= 48) set('long_and_two_days');
+    v[I.long_pair] = 1;
+    if (gapH <= 24) v[I.long_and_day] = 1;
+    else if (gapH <= 48) v[I.long_and_two_days] = 1;
   }
   return { vector: v, km, gapH };
 }

@@ -3,8 +3,8 @@
 // so an Arabic and an English report of one event score like two English ones.
 import { haversineKm } from '../classify/places.ts';
 import type { ReportFeatures } from './features.ts';
-import { pairProbability, type PairModel } from './pair-model.ts';
-import { sharedNumbers } from './pair.ts';
+import { pairProbability, pairScore, type PairModel } from './pair-model.ts';
+import { gapHours, sharedNumbers } from './pair.ts';
 
 export interface PairScore {
   score: number;
@@ -79,11 +79,16 @@ function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: n
  * stance come in as the classifier's probabilities, so a wrong label on one report lowers the score instead of
  * ruling the pair out; only what no evidence can bridge stays a veto (a week apart, a reviewer's split).
  */
+function learnedVeto(a: ReportFeatures, b: ReportFeatures): string | null {
+  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0]) return 'routine reports of different days';
+  const gapH = gapHours(a, b);
+  return gapH > 72 ? `different days (${round1(gapH)} h apart)` : null;
+}
+
 function learnedCompare(a: ReportFeatures, b: ReportFeatures, m: PairModel): PairScore {
-  if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0])
-    return { score: 0, veto: 'routine reports of different days', reasons: [] };
+  const veto = learnedVeto(a, b);
+  if (veto) return { score: 0, veto, reasons: [] };
   const r = pairProbability(m, a, b);
-  if (r.gapH > 72) return { score: 0, veto: `different days (${round1(r.gapH)} h apart)`, reasons: [] };
   const reasons = [`match probability ${r.p.toFixed(2)}`];
   if (r.km !== null) reasons.push(`distance ${round1(r.km)} km`);
   reasons.push(`time gap ${round1(r.gapH)} h`);
@@ -93,6 +98,21 @@ function learnedCompare(a: ReportFeatures, b: ReportFeatures, m: PairModel): Pai
     if (text && !reasons.includes(text)) reasons.push(text);
   }
   return { score: Math.round(r.p * 1000) / 1000, veto: null, reasons };
+}
+
+/**
+ * The score and veto of compareReports without the reasons: a new report meets up to 40 incidents × 30 members, and
+ * only the member that decides an incident's score needs its facts put into words (compareReports on that pair).
+ */
+export function scorePair(
+  a: ReportFeatures,
+  b: ReportFeatures,
+  model?: PairModel | null,
+): { score: number; veto: string | null } {
+  if (!model) return compareReports(a, b, null);
+  const veto = learnedVeto(a, b);
+  if (veto) return { score: 0, veto };
+  return { score: Math.round(pairScore(model, a, b) * 1000) / 1000, veto: null };
 }
 
 export function compareReports(a: ReportFeatures, b: ReportFeatures, model?: PairModel | null): PairScore {
