@@ -19,12 +19,25 @@ export interface LinearModel {
    * label (ten heads: ten misses), read bucket-major one. Never set on a model being trained.
    */
   byBucket?: Float32Array;
+  /**
+   * A model read from its file keeps the file's one-byte weights, bucket-major (a quarter of the memory a report's
+   * scattered buckets are read from), and per label the 256 values a byte stands for, as dequantised: the logits are
+   * the same to the bit as from `weights`.
+   */
+  quantized?: { byBucket: Int8Array; values: Float32Array };
 }
 
 /** The same model with its bucket-major copy, for prediction only. */
-export function frozen(m: LinearModel): LinearModel {
+export function frozen(m: LinearModel, file?: { bytes: Int8Array; scales: number[] }): LinearModel {
   const width = rowWidth(m.bits);
   const K = m.labels.length;
+  if (file) {
+    const byBucket = new Int8Array(file.bytes.length);
+    for (let k = 0; k < K; k++) for (let j = 0; j < width; j++) byBucket[j * K + k] = file.bytes[k * width + j]!;
+    const values = new Float32Array(K * 256);
+    for (let k = 0; k < K; k++) for (let q = -128; q < 128; q++) values[k * 256 + q + 128] = q * file.scales[k]!;
+    return { ...m, quantized: { byBucket, values } };
+  }
   const byBucket = new Float32Array(m.weights.length);
   for (let k = 0; k < K; k++) for (let j = 0; j < width; j++) byBucket[j * K + k] = m.weights[k * width + j]!;
   return { ...m, byBucket };
@@ -38,6 +51,18 @@ export type Input = SparseVector[];
 export function logits(m: LinearModel, xs: Input): Float64Array {
   const width = rowWidth(m.bits);
   const out = new Float64Array(m.labels.length);
+  if (m.quantized) {
+    // The same products added in the same order per label as below: the same logits to the last bit.
+    const K = m.labels.length;
+    const { byBucket: q, values } = m.quantized;
+    for (const x of xs)
+      for (let j = 0; j < x.index.length; j++) {
+        const base = x.index[j]! * K;
+        const v = x.value[j]!;
+        for (let k = 0; k < K; k++) out[k] = out[k]! + values[(k << 8) + q[base + k]! + 128]! * v;
+      }
+    return out;
+  }
   if (m.byBucket) {
     // The same products added in the same order per label as below: the same logits to the last bit.
     const K = m.labels.length;

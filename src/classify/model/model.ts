@@ -160,8 +160,11 @@ export function decodeModel(file: Buffer): ClassifierModel {
     termThreshold: header.termThreshold,
     reviewThreshold: header.reviewThreshold,
     trainedOn: header.trainedOn,
-    terms: frozen(dequantize('ovr', header.bits, header.terms, tBytes)),
-    stance: frozen(dequantize('softmax', header.bits, header.stance, sBytes)),
+    terms: frozen(dequantize('ovr', header.bits, header.terms, tBytes), { bytes: tBytes, scales: header.terms.scales }),
+    stance: frozen(dequantize('softmax', header.bits, header.stance, sBytes), {
+      bytes: sBytes,
+      scales: header.stance.scales,
+    }),
     version: `${header.agreement}@${createHash('sha256').update(file).digest('hex').slice(0, 12)}`,
   };
 }

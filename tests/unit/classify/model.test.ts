@@ -15,7 +15,7 @@ import {
 import { decideTerms, decodeModel, encodeModel, modelPredict } from '../../../src/classify/model/model.ts';
 import { modelFile } from '../../../src/classify/model/index.ts';
 import { classifyWithRules } from '../../../src/classify/classifier.ts';
-import { logits } from '../../../src/classify/model/linear.ts';
+import { frozen, logits } from '../../../src/classify/model/linear.ts';
 import { reportFeatures, termContextFeatures } from '../../../src/classify/model/features.ts';
 
 const agreement = loadAgreement('libya-2020');
@@ -99,19 +99,27 @@ describe('the committed model', () => {
 });
 
 describe('prediction on a shipped model', () => {
-  it('reads bucket-major weights to the same logits, to the last bit, as the label-major ones it was trained in', () => {
+  it('reads bucket-major weights (bytes as in the file, or floats) to the same logits, to the last bit, as the label-major ones it was trained in', () => {
     const m = finalClassifier(prepare(slice, agreement, fast.bits), agreement, cal, fast);
     expect(m.terms.byBucket).toBeUndefined();
     const shipped = decodeModel(encodeModel(m));
-    expect(shipped.terms.byBucket).toBeInstanceOf(Float32Array);
-    const plain = { ...shipped.terms, byBucket: undefined };
-    const plainStance = { ...shipped.stance, byBucket: undefined };
+    expect(shipped.terms.quantized?.byBucket).toBeInstanceOf(Int8Array);
+    const plain = { ...shipped.terms, quantized: undefined };
+    const plainStance = { ...shipped.stance, quantized: undefined };
+    const floats = frozen(plain);
+    const floatStance = frozen(plainStance);
+    expect(floats.byBucket).toBeInstanceOf(Float32Array);
     for (const row of slice.slice(0, 40)) {
       const { result, evidence } = classifyWithRules({ narrative: row.narrative }, agreement);
       const x = reportFeatures({ text: result.normalizedText, rules: evidence }, fast.bits);
-      expect(Array.from(logits(shipped.terms, [x.base]))).toEqual(Array.from(logits(plain, [x.base])));
+      const want = Array.from(logits(plain, [x.base]));
+      expect(want.some((z) => z !== 0)).toBe(true);
+      expect(Array.from(logits(shipped.terms, [x.base]))).toEqual(want);
+      expect(Array.from(logits(floats, [x.base]))).toEqual(want);
       const ctx = termContextFeatures(x.words, evidence, ['hostilities', 'road_opening'], fast.bits);
-      expect(Array.from(logits(shipped.stance, [x.base, ctx]))).toEqual(Array.from(logits(plainStance, [x.base, ctx])));
+      const wantStance = Array.from(logits(plainStance, [x.base, ctx]));
+      expect(Array.from(logits(shipped.stance, [x.base, ctx]))).toEqual(wantStance);
+      expect(Array.from(logits(floatStance, [x.base, ctx]))).toEqual(wantStance);
     }
   });
 });
