@@ -52,7 +52,7 @@ export interface BenchWorld {
   observers: Array<{ id: string; token: string }>;
   spawned: ServerProcess[];
   startApi(extra?: { env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess>;
-  startWorkers(extra?: { env?: Record<string, string> }): Promise<ServerProcess>;
+  startWorkers(extra?: { env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess>;
   stopAll(): Promise<void>;
   close(): Promise<void>;
 }
@@ -107,6 +107,7 @@ export async function createWorld(observerCount = 32): Promise<BenchWorld> {
         const p = await spawnServer({
           role: 'worker',
           env: { ...env, ...extra.env },
+          nodeArgs: extra.nodeArgs,
           ready: async () => (await probe.getWorkersCount()) > spawned.filter((s) => s.url === '').length,
         });
         spawned.push(p);

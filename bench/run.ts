@@ -16,7 +16,7 @@ import { benchHot, benchHotDrain } from './hot.ts';
 import { benchDigest } from './digest.ts';
 import { benchDedup, type DedupFigures } from './dedup.ts';
 import { benchPhotoHash } from './photos.ts';
-import { summariseProfile } from './profile.ts';
+import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { printTable } from './stats.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -56,16 +56,40 @@ function machine() {
 const results: Record<string, unknown> = { machine: machine() };
 const notes: string[] = [];
 
+// Raw profiles are large; only their summary goes into the results.
+async function profileDir(name: string): Promise<string> {
+  const dir = path.join(os.tmpdir(), `ceasefire-bench-profiles-${name}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Where the profiled processes' CPU went, printed and returned (one summary per process). */
+async function summariseProfiles(dir: string, what: string): Promise<ProfileSummary[]> {
+  const out: ProfileSummary[] = [];
+  for (const f of (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'))) {
+    const s = await summariseProfile(path.join(dir, f));
+    out.push(s);
+    console.log(`\n${what} CPU profile: busy ${s.busyMs} ms of ${s.totalMs} ms`);
+    printTable(
+      'self time by module',
+      s.byModule.map((m) => ({ module: m.module, ms: m.ms, '%': m.share })),
+    );
+    printTable(
+      'busiest functions',
+      s.topFunctions.map((m) => ({ function: m.fn.slice(0, 90), ms: m.ms, '%': m.share })),
+    );
+  }
+  return out;
+}
+
+const profiled = (dir: string | null) => (dir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } : {});
+
 async function intake() {
   const world = await createWorld(32);
-  // Raw profiles are large; only their summary goes into the results.
-  const profDir = path.join(os.tmpdir(), 'ceasefire-bench-profiles');
-  if (profile) {
-    await rm(profDir, { recursive: true, force: true });
-    await mkdir(profDir, { recursive: true });
-  }
+  const profDir = profile ? await profileDir('api') : null;
   try {
-    const api = await world.startApi(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {});
+    const api = await world.startApi(profiled(profDir));
     const figs = await benchIntake(world, api, { runs: RUNS, seconds: SECONDS });
     results.intake = figs;
     printTable(
@@ -90,22 +114,7 @@ async function intake() {
     await world.stopAll();
     await world.close();
   }
-  if (profile) {
-    const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
-    for (const f of files) {
-      const s = await summariseProfile(path.join(profDir, f));
-      results.intakeProfile = s;
-      console.log(`\nAPI process CPU profile over the intake runs: busy ${s.busyMs} ms of ${s.totalMs} ms`);
-      printTable(
-        'self time by module',
-        s.byModule.map((m) => ({ module: m.module, ms: m.ms, '%': m.share })),
-      );
-      printTable(
-        'busiest functions',
-        s.topFunctions.map((m) => ({ function: m.fn.slice(0, 90), ms: m.ms, '%': m.share })),
-      );
-    }
-  }
+  if (profDir) [results.intakeProfile] = await summariseProfiles(profDir, 'API process, over the intake runs,');
 }
 
 async function pipeline() {
@@ -114,10 +123,11 @@ async function pipeline() {
     return;
   }
   const world = await createWorld(32);
+  const profDir = profile ? await profileDir('workers') : null;
   try {
     const api = await world.startApi();
-    await world.startWorkers();
-    await world.startWorkers();
+    await world.startWorkers(profiled(profDir));
+    await world.startWorkers(profiled(profDir));
     const f = await benchPipeline(world, api.url, { seconds: quick ? 10 : 30 });
     results.pipeline = f;
     printTable('pipeline (intake at full speed; 2 worker processes)', [
@@ -138,6 +148,7 @@ async function pipeline() {
   } finally {
     await world.close();
   }
+  if (profDir) results.pipelineProfile = await summariseProfiles(profDir, 'worker process, over the pipeline run,');
 }
 
 // One observer floods one place (one incident of thousands of reports) while eight others file at field rate.

@@ -6,6 +6,7 @@ import { hash32, words as textWords } from '../classify/model/features.ts';
 import type { ResolvedPlace } from '../classify/places.ts';
 import { loadGazetteer, looseSkeleton } from '../classify/places.ts';
 import { normalizeText } from '../classify/normalize.ts';
+import { localDay } from '../time-format.ts';
 
 export interface ReportFeatures {
   /** 2: adds the classifier's probabilities, word hashes and the place skeleton the learned pair model reads. */
@@ -211,17 +212,6 @@ const NATIONALITY: Array<[string, RegExp]> = [
   ['turkish', /turkish|turks?\b|ترك|اتراك/u],
 ];
 
-// Building an Intl.DateTimeFormat costs far more than formatting with one: one per time zone, reused.
-const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
-function localDay(d: Date, timeZone: string): string {
-  let f = DAY_FORMATS.get(timeZone);
-  if (!f)
-    DAY_FORMATS.set(
-      timeZone,
-      (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })),
-    );
-  return f.format(d);
-}
 const shiftDay = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 

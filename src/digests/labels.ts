@@ -2,6 +2,7 @@
 // Numbers stay in Western digits in both languages, as in Libyan official and UN documents.
 import { placeNameAr } from '../incidents/view.ts';
 import type { Change, DigestAgreement, DigestData, IncidentStateName, Lang, StanceName } from './types.ts';
+import { localDay } from '../time-format.ts';
 
 export const LABELS = {
   en: {
@@ -131,12 +132,7 @@ export function deadlineStatus(d: DigestData['deadlines'][number], lang: Lang): 
 export function periodText(data: DigestData): { from: string; to: string; previousFrom: string; previousTo: string } {
   const day = (iso: string, endExclusive = false) => {
     const at = new Date(Date.parse(iso) - (endExclusive ? 1 : 0));
-    return new Intl.DateTimeFormat('en-CA', {
-      timeZone: data.period.timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).format(at);
+    return localDay(at, data.period.timezone);
   };
   return {
     from: day(data.period.from),

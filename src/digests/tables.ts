@@ -11,6 +11,7 @@ import {
   termTitle,
 } from './labels.ts';
 import type { DigestAgreement, DigestData, Lang } from './types.ts';
+import { localDay } from '../time-format.ts';
 
 export interface DigestTable {
   id: string;
@@ -115,7 +116,7 @@ export function digestTables(data: DigestData, agreement: DigestAgreement, lang:
       widths: [1.3, 1.3, 2, 1.2, 0.9, 0.9, 4],
       head: [l.observed, l.place, l.term, l.reviewState, l.severity, l.reports, l.summary],
       rows: data.notable.map((n) => [
-        localDay(n.firstObservedAt, data.period.timezone),
+        localDay(new Date(n.firstObservedAt), data.period.timezone),
         placeLabel(n.placeName, lang),
         n.terms.map((t) => termTitle(agreement, t, lang)).join(lang === 'ar' ? '، ' : ', '),
         reviewStateName(n.state, lang),
@@ -125,11 +126,4 @@ export function digestTables(data: DigestData, agreement: DigestAgreement, lang:
       ]),
     },
   ];
-}
-
-/** The calendar day of an instant in the digest's zone (an incident at 23:30 UTC is the next day in Tripoli). */
-function localDay(iso: string, tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(iso),
-  );
 }

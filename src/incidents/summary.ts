@@ -1,6 +1,7 @@
 // One-line English summary of an incident for the commission queue, digests and exports.
 // Term titles come from the agreement the process runs (src/agreements), so another ceasefire only needs other files.
 import { activeAgreement, termTitlesOf } from '../agreements/index.ts';
+import { dateTimeFormat } from '../time-format.ts';
 
 export interface SummaryInput {
   terms: string[];
@@ -24,7 +25,7 @@ const STANCE_WORD = { violation: 'Violation', compliance: 'Compliance', informat
 function when(first: Date, last: Date, tz: string): string {
   const parts = (d: Date) => {
     const p = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', {
+      dateTimeFormat('en-GB', {
         timeZone: tz,
         year: 'numeric',
         month: '2-digit',
