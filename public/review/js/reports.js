@@ -1,7 +1,7 @@
 // The reports table (#reports): every report, newest observed first, 50 at a time ("More reports"), filtered by dates,
 // place (either script), observer, processing status, flags, term, stance, language and source. The filters live in
 // the address (#reports?place=…&flagged=true), so a view can be bookmarked and sent; the saved filters sit beside them.
-import { $, h } from './dom.js';
+import { $, h, listLoads } from './dom.js';
 import { t, label, language, formatDateTime } from './i18n.js';
 import { listReports, describeError, query } from './api.js';
 import { TERMS, STANCES } from './vocab.js';
@@ -19,7 +19,9 @@ const SELECTS = {
   source: ['source', ['web', 'openrosa', 'sms', 'api']],
 };
 const PAGE = 50;
-const view = { filters: {}, items: [], nextCursor: null, ticket: 0 };
+const view = { filters: {}, items: [], nextCursor: null };
+// A slower earlier answer must not overwrite the answer to later filters.
+const reportsLoad = listLoads('reports-table');
 let saved = null;
 
 /** The filters an address carries (`place=…&flagged=true`): the known ones that have a value. */
@@ -134,8 +136,7 @@ export async function loadReports(search, { more = false } = {}) {
     // Read again each time: another of the member's browsers may have changed them.
     saved?.load();
   }
-  const ticket = ++view.ticket;
-  $('reports-table').setAttribute('aria-busy', 'true');
+  const load = reportsLoad();
   $('reports-message').textContent = t('queue.loading');
   try {
     const page = await listReports({
@@ -144,15 +145,14 @@ export async function loadReports(search, { more = false } = {}) {
       limit: PAGE,
       cursor: more ? view.nextCursor : undefined,
     });
-    // A slower earlier answer must not overwrite the answer to later filters.
-    if (ticket !== view.ticket) return;
+    if (!load.current()) return;
     view.items = more ? [...view.items, ...page.items] : page.items;
     view.nextCursor = page.nextCursor;
     render();
   } catch (err) {
-    if (ticket === view.ticket) $('reports-message').textContent = describeError(err, t);
+    if (load.current()) $('reports-message').textContent = describeError(err, t);
   } finally {
-    if (ticket === view.ticket) $('reports-table').setAttribute('aria-busy', 'false');
+    load.end();
   }
 }
 
