@@ -34,6 +34,9 @@ export const AUDIT_ACTIONS = [
   'webhook_resent',
   'sms_retried',
   'sms_dismissed',
+  'saved_filter_created',
+  'saved_filter_updated',
+  'saved_filter_deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

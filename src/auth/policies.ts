@@ -25,6 +25,9 @@ export const canSeeObserverNames = (u: Who) => u?.role === 'admin';
 /** Erasing a report (its narrative and files) on request: an admin's decision, audited. */
 export const canEraseReports = (u: Who) => u?.role === 'admin';
 
+/** Named filters of the queue and the reports table: whoever reads them keeps their own. */
+export const canKeepSavedFilters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+
 export const canReadAuditLog = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canManageWebhooks = (u: Who) => u?.role === 'admin';
 export const canManageSms = (u: Who) => u?.role === 'admin';

@@ -24,6 +24,7 @@ import { openRosaRouter } from './routes/openrosa.ts';
 import { placesRouter } from './routes/places.ts';
 import { QUEUE_DASHBOARD_PATH, queueDashboardRouter } from './routes/queues.ts';
 import { reportsRouter } from './routes/reports.ts';
+import { savedFiltersRouter } from './routes/saved-filters.ts';
 import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { smsRouter } from './routes/sms.ts';
@@ -52,6 +53,7 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/places', placesRouter],
   ['/api/webhooks', webhooksRouter],
   ['/api/sms', smsRouter],
+  ['/api/saved-filters', savedFiltersRouter],
 ];
 
 export function createApp(

@@ -19,6 +19,8 @@ export const DayOrInstant = z
   .string()
   .refine((v) => DAY.test(v) || (!Number.isNaN(Date.parse(v)) && /T/.test(v)), 'YYYY-MM-DD or ISO 8601 date-time')
   .refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
+/** A yes/no filter as a query string carries it. */
+export const QueryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 const csvOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.string().transform((v, ctx) => {
     const parts = v
@@ -51,13 +53,9 @@ export const QueueFilters = z.object({
   }),
   language: z.enum(['en', 'ar']).optional(),
   minConfidence: z.coerce.number().min(0).max(1).optional(),
-  needsReview: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional()
-    .meta({
-      description: '`true`: only incidents whose automatic reading the model is unsure of and nobody corrected.',
-    }),
+  needsReview: QueryBoolean.optional().meta({
+    description: '`true`: only incidents whose automatic reading the model is unsure of and nobody corrected.',
+  }),
   assigneeId: z
     .union([z.string().uuid(), z.literal('none')])
     .optional()

@@ -2,7 +2,7 @@
 // or the commission's, and the commission's request for more information when there is one.
 import type { Db } from '../db/client.ts';
 import { latestRowsWhere } from '../audit/repository.ts';
-import { listReports } from './repository.ts';
+import { findReportPage } from './repository.ts';
 
 export const PROGRESS = [
   'received', // stored, not processed yet (or processing failed: the server's matter, not the observer's)
@@ -48,8 +48,8 @@ export async function openInfoRequests(db: Db, incidentIds: string[]): Promise<M
 
 /** An observer's latest reports with where each stands: what the ODK follow-up form offers to answer or add to. */
 export async function recentReportsOf(db: Db, observerId: string, limit = 30) {
-  const page = await listReports(db, { limit }, observerId);
-  return page.items.map((r) => ({
+  const rows = await findReportPage(db, { observerId }, [{ receivedAt: 'desc' }, { id: 'desc' }], limit);
+  return rows.map((r) => ({
     id: r.id,
     place: r.placeName ?? r.resolvedPlace,
     observedAt: r.observedAt,

@@ -3,13 +3,11 @@
 // (raw SQL on a SqlTx, so they also run on the worker's plain node-postgres transaction), the commission's reads,
 // exports and digest counts call these.
 import { Prisma, type Db, type SqlTx, type Tx } from '../db/client.ts';
-import { likeLiteral } from '../db/like.ts';
-import { decodeCursor, keysetPage } from '../db/keyset.ts';
 import { REPORT_RECEIVED } from '../queue/names.ts';
 import type { PreparedAttachment } from '../attachments/prepare.ts';
 import type { Analysis, Assignment, ReportForProcessing } from '../pipeline/types.ts';
 import type { Effective } from '../pipeline/effective.ts';
-import type { ReportInput, ReportListQuery } from './schema.ts';
+import type { ReportInput } from './schema.ts';
 import type { JudgedTime } from './flags.ts';
 const include = {
   attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] },
@@ -23,43 +21,14 @@ export async function getReportRow(db: Db, id: string) {
 }
 export type ReportRow = NonNullable<Awaited<ReturnType<typeof getReportRow>>>;
 
-/** `onlyObserverId` is set by the caller's policy: observers only ever list their own reports. */
-export async function listReports(db: Db, q: ReportListQuery, onlyObserverId: string | null) {
-  const where: Prisma.ReportWhereInput[] = [];
-  if (onlyObserverId) where.push({ observerId: onlyObserverId });
-  else if (q.observerId) where.push({ observerId: q.observerId });
-  if (q.from) where.push({ observedAt: { gte: new Date(q.from) } });
-  if (q.to) where.push({ observedAt: { lt: new Date(q.to) } });
-  if (q.status) where.push({ status: q.status });
-  if (q.place) {
-    where.push({
-      OR: [
-        { placeName: { contains: likeLiteral(q.place), mode: 'insensitive' } },
-        { resolvedPlace: { contains: likeLiteral(q.place), mode: 'insensitive' } },
-      ],
-    });
-  }
-  if (q.bbox) {
-    const [minLon, minLat, maxLon, maxLat] = q.bbox.split(',').map(Number);
-    where.push({
-      OR: [
-        { lat: { gte: minLat, lte: maxLat }, lon: { gte: minLon, lte: maxLon } },
-        { lat: null, resolvedLat: { gte: minLat, lte: maxLat }, resolvedLon: { gte: minLon, lte: maxLon } },
-      ],
-    });
-  }
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    where.push({ OR: [{ receivedAt: { lt: c.at } }, { receivedAt: c.at, id: { lt: c.id } }] });
-  }
-  const rows = await db.report.findMany({
-    where: { AND: where },
-    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
-    take: q.limit + 1,
-    include,
-  });
-  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => r.receivedAt);
-  return { items: page, nextCursor };
+/** Up to `take` reports `where` selects, in `orderBy` (the reports table and its keyset pages). */
+export async function findReportPage(
+  db: Db,
+  where: Prisma.ReportWhereInput,
+  orderBy: Prisma.ReportOrderByWithRelationInput[],
+  take: number,
+) {
+  return db.report.findMany({ where, orderBy, take, include });
 }
 
 /** What a webhook says about a received report (src/webhooks/events.ts); null for an id that names none. */

@@ -1,11 +1,14 @@
 // The report an observer files: one schema for JSON bodies, multipart fields and OpenRosa submissions.
 import { z } from 'zod';
-import { INSTANT_RANGE_REASON, isStorableInstant } from '../db/instants.ts';
+import { activeAgreement, termIdsOf } from '../agreements/index.ts';
+import { DayOrInstant, QueryBoolean, STANCES } from '../incidents/filters.ts';
 import { ReportFlag } from './flags.ts';
 import { PROGRESS } from './feedback.ts';
 
 export const PARTIES = ['LAAF', 'GNA', 'foreign', 'unknown'] as const;
 export const REPORT_STATUSES = ['received', 'processed', 'failed'] as const;
+export const REPORT_SOURCES = ['web', 'openrosa', 'sms', 'api'] as const;
+export const REPORT_SORTS = ['-received', '-observed'] as const;
 
 const count = z.number().int().min(0).max(100_000);
 // PostgreSQL text cannot hold NUL, and no observer types one: name the field instead of failing at the store.
@@ -99,7 +102,7 @@ export const ReportView = z
     id: z.string().uuid(),
     clientId: z.string().uuid(),
     observerId: z.string().uuid(),
-    source: z.enum(['api', 'web', 'openrosa', 'sms']),
+    source: z.enum(REPORT_SOURCES),
     observedAt: z.string(),
     receivedAt: z.string(),
     lat: z.number().nullable(),
@@ -136,26 +139,69 @@ export const ReportView = z
   })
   .meta({ id: 'Report' });
 
-const QueryInstant = z
+// The terms of the agreement this process runs: a term it does not have can match nothing, so it is a typing error.
+export const ReportListItem = ReportView.extend({
+  observerName: z.string().nullable().meta({ description: "The observer's username." }),
+  gazetteerPlace: z
+    .object({ name: z.string(), nameAr: z.string() })
+    .nullable()
+    .meta({ description: "The report's place in the gazetteer, in English and Arabic (null: not a place it knows)." }),
+}).meta({ id: 'ReportListItem' });
+
+const AgreementTerm = z
   .string()
-  .datetime({ offset: true })
-  .refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((v) => termIdsOf(activeAgreement()).includes(v), 'not a term of the agreement');
 
 export const ReportListQuery = z
   .object({
-    from: QueryInstant.optional(),
-    to: QueryInstant.optional(),
+    from: DayOrInstant.optional().meta({
+      description: 'Observed at or after this instant (a date: the start of that day, Africa/Tripoli).',
+    }),
+    to: DayOrInstant.optional().meta({
+      description: 'Observed before this instant (a date: that whole day included).',
+    }),
     status: z.enum(REPORT_STATUSES).optional(),
-    place: z.string().max(200).optional().meta({ description: 'Substring of the typed or resolved place name.' }),
+    place: z.string().trim().min(1).max(200).optional().meta({
+      description:
+        'Substring of the typed or resolved place name (case-insensitive), in either script: a gazetteer place it names matches by its English and Arabic names.',
+    }),
     bbox: z
       .string()
       .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat')
       .optional(),
     observerId: z.string().uuid().optional(),
+    observer: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({ description: "Part of the observer's username (case-insensitive)." }),
+    term: AgreementTerm.optional().meta({ description: 'A term id of the agreement the report is about.' }),
+    stance: z.enum(STANCES).optional(),
+    flagged: QueryBoolean.optional().meta({
+      description: '`true`: only reports with a doubt for the reviewer (Report.flags); `false`: only without.',
+    }),
+    language: z.enum(['en', 'ar']).optional(),
+    source: z
+      .enum(REPORT_SOURCES)
+      .optional()
+      .meta({ description: 'How the report came in: web, openrosa (ODK), sms, api.' }),
+    sort: z.enum(REPORT_SORTS).default('-received').meta({
+      description: '`-received`: newest received first (the default); `-observed`: newest observed first.',
+    }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(200).optional().meta({ description: 'Opaque cursor from the previous page.' }),
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .meta({ description: 'Opaque cursor from the previous page (same filters and sort).' }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ReportListQuery' });
 export type ReportListQuery = z.infer<typeof ReportListQuery>;
 
 /** A commission member's correction of a report's terms and stance (the terms are checked against the agreement's). */

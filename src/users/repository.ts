@@ -51,6 +51,15 @@ export async function exists(tx: Tx, id: string): Promise<boolean> {
   return (await tx.user.findUnique({ where: { id }, select: { id: true } })) !== null;
 }
 
+/** Ids of the accounts whose username holds `text` (case-insensitive; `text` is a LIKE literal already). */
+export async function idsWithUsernameLike(db: Db, text: string): Promise<string[]> {
+  const rows = await db.user.findMany({
+    where: { username: { contains: text, mode: 'insensitive' } },
+    select: { id: true },
+  });
+  return rows.map((u) => u.id);
+}
+
 /** Role and state of a would-be assignee. */
 export async function findAssignable(tx: Tx, id: string) {
   return tx.user.findUnique({ where: { id }, select: { role: true, disabledAt: true } });

@@ -1,6 +1,7 @@
 // Field text is data on every commission page: an observer's place name, narrative or file name carrying markup
-// must show as those characters, never become elements, on the incident page, its map tooltips and the map's
-// popups. The attack this pins: an <iframe srcdoc> place name in a map tooltip ran script as the member.
+// must show as those characters, never become elements, on the incident page, its map tooltips, the map's popups,
+// the reports table and the names of saved filters. The attack this pins: an <iframe srcdoc> place name in a map
+// tooltip ran script as the member.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
@@ -106,6 +107,21 @@ describe('field text on the commission pages', () => {
     await page.locator('#map-message', { hasText: '1 incident' }).waitFor();
     await marker.dispatchEvent('click');
     await page.locator('.leaflet-popup').waitFor();
+    await expectInert(page);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps the reports table and saved filter names inert', async () => {
+    const name = '<img src=x onerror="window.__pwned=6">';
+    const saved = await bearer(s.url, member.token).post('/api/saved-filters', { view: 'reports', name, query: {} });
+    expect(saved.status).toBe(201);
+    const { page, errors } = await signedIn('#reports');
+    await page.locator('#reports-table[aria-busy="false"] #reports-rows tr').first().waitFor();
+    await expect(page.locator('#reports-rows').textContent()).resolves.toContain(PLACE);
+    await page.locator('#reports-saved .saved-apply').waitFor();
+    await expect(page.locator('#reports-saved .saved-apply').textContent()).resolves.toBe(name);
+    await page.waitForTimeout(300); // an onerror handler would have fired by now
     await expectInert(page);
     expect(errors).toEqual([]);
     await page.context().close();

@@ -73,7 +73,7 @@ describe('commission pages', () => {
     await expect(page.locator('#state-tabs [data-state="new"] .count').textContent()).resolves.toBe('3');
     await page.screenshot({ path: await screenshotPath('review-queue') });
 
-    await page.getByLabel('Term', { exact: true }).selectOption('hostilities');
+    await page.locator('#filters').getByLabel('Term', { exact: true }).selectOption('hostilities');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     expect(await queueRows(page)).toEqual([sirte]);
     // Counts follow the filters too (every filter but the state).

@@ -65,6 +65,12 @@ export const merge = (id, otherId) =>
 export const split = (id, reportIds) =>
   api(`/api/incidents/${encodeURIComponent(id)}/split`, { method: 'POST', json: { reportIds } });
 export const bulk = (json) => api('/api/incidents/bulk', { method: 'POST', json });
+export const listReports = (params) => api(`/api/reports${query(params)}`);
+export const listSavedFilters = (view) => api(`/api/saved-filters${query({ view })}`);
+export const saveFilter = (json) => api('/api/saved-filters', { method: 'POST', json });
+export const patchSavedFilter = (id, json) =>
+  api(`/api/saved-filters/${encodeURIComponent(id)}`, { method: 'PATCH', json });
+export const deleteSavedFilter = (id) => api(`/api/saved-filters/${encodeURIComponent(id)}`, { method: 'DELETE' });
 export const listDigests = () => api('/api/digests');
 export const auditLog = (params) => api(`/api/audit${query(params)}`);
 export const auditActions = () => api('/api/audit/actions');

@@ -6,7 +6,17 @@ import { auditActions, auditLog, describeError } from './api.js';
 import { historyWords, incidentLink, shortId } from './history.js';
 
 // The kinds of thing the server records rows about; the actions come from the server (GET /api/audit/actions).
-const ENTITY_TYPES = ['incident', 'report', 'user', 'api_token', 'digest', 'export', 'job', 'model_version'];
+const ENTITY_TYPES = [
+  'incident',
+  'report',
+  'user',
+  'api_token',
+  'digest',
+  'export',
+  'job',
+  'model_version',
+  'saved_filter',
+];
 
 const view = { items: [], people: {}, nextCursor: null, ticket: 0, actions: [] };
 

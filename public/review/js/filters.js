@@ -65,6 +65,12 @@ function apply() {
   for (const fn of listeners) fn(f);
 }
 
+/** Puts filters in use as if typed into the form and applied (a saved filter). */
+export function setFilters(f) {
+  writeForm(f);
+  apply();
+}
+
 export function relabelFilters() {
   fillOptions($('f-term'), 'term', TERMS);
   fillOptions($('f-stance'), 'stance', STANCES);

@@ -1,12 +1,13 @@
 // Commission pages entry: language, session and role check, the second step of signing in (code or enrollment),
-// hash routes (#queue, #incident/<id>, #map, #digests, #account; for admins #webhooks, #sms).
+// hash routes (#queue, #reports?<filters>, #incident/<id>, #map, #digests, #account; for admins #webhooks, #sms).
 import { $, flash, showCarriedFlash } from './dom.js';
 import { setLanguage, preferredLanguage, language, t } from './i18n.js';
 import { forgetSession, logout, signIn, whoAmI, HttpError } from './api.js';
 import { pendingRecoveryCodes, showEnrollment, wireSecondFactor } from './second-factor.js';
 import { loadAccount, wireAccount } from './account.js';
 import { wireFilters, onFiltersChange, showFilterMap, relabelFilters } from './filters.js';
-import { wireQueue, loadQueue, relabelQueue } from './queue.js';
+import { wireQueue, loadQueue, relabelQueue, loadSavedQueueFilters } from './queue.js';
+import { wireReports, loadReports, relabelReports } from './reports.js';
 import { openIncident, rerenderIncident } from './incident.js';
 import { loadMap } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
@@ -25,6 +26,7 @@ const VIEWS = [
   'recovery',
   'forbidden',
   'queue',
+  'reports',
   'incident',
   'map',
   'digests',
@@ -34,7 +36,7 @@ const VIEWS = [
   'webhooks',
   'sms',
 ];
-const ROUTES = ['queue', 'incident', 'map', 'digests', 'audit', 'admin', 'account'];
+const ROUTES = ['queue', 'reports', 'incident', 'map', 'digests', 'audit', 'admin', 'account'];
 /** Pages only admins open; for others their routes lead to the queue. */
 const ADMIN_ROUTES = ['webhooks', 'sms'];
 const canReview = (u) => u?.role === 'commission' || u?.role === 'admin';
@@ -44,11 +46,13 @@ let user = null;
 let pending = null;
 
 function parseRoute() {
-  const [view, id] = location.hash.slice(1).split('/');
+  // #incident/<id>, or a view with its filters after "?" (#reports?place=Sirte&flagged=true).
+  const [path, search = ''] = location.hash.slice(1).split('?');
+  const [view, id] = path.split('/');
   // The administration page is for admins; anyone else asking for it gets the queue (and the API refuses them).
   const known =
     (ROUTES.includes(view) && (view !== 'admin' || isAdmin(user))) || (isAdmin(user) && ADMIN_ROUTES.includes(view));
-  return { view: known ? view : 'queue', id };
+  return { view: known ? view : 'queue', id, search };
 }
 
 function show(target) {
@@ -95,10 +99,14 @@ async function route() {
     show('forbidden');
     return;
   }
-  const { view, id } = parseRoute();
+  const { view, id, search } = parseRoute();
   show(view);
-  if (view === 'queue' || view === 'map') showFilterMap();
+  if (view === 'queue' || view === 'map') {
+    showFilterMap();
+    loadSavedQueueFilters();
+  }
   if (view === 'queue') await loadQueue();
+  if (view === 'reports') await loadReports(search);
   if (view === 'incident') await openIncident(id);
   if (view === 'map') await loadMap();
   if (view === 'digests') await loadDigests();
@@ -201,6 +209,7 @@ async function start() {
   wireLogin();
   wireFilters();
   wireQueue();
+  wireReports();
   wireDigests();
   wireAuditLog();
   wireAdmin();
@@ -217,6 +226,7 @@ async function start() {
     $('lang').lang = language() === 'ar' ? 'en' : 'ar';
     relabelFilters();
     relabelQueue();
+    relabelReports();
     rerenderIncident();
     if (!$('view-digests').hidden) loadDigests();
     relabelAuditLog();

@@ -3,16 +3,32 @@
 import { $, h, flash } from './dom.js';
 import { t, label, formatNumber, formatAge, formatDateTime } from './i18n.js';
 import { listIncidents, bulk, describeError, query } from './api.js';
-import { apiFilters } from './filters.js';
+import { apiFilters, setFilters } from './filters.js';
 import { STATES } from './vocab.js';
 import { stateBadge, stanceBadge, termList, partyList, confidence, incidentName, placeLabel } from './badges.js';
 import { assigneeOptions } from './people.js';
+import { savedFilters } from './saved-filters.js';
 
 const SORT_KEY = 'review.sort';
 const STATE_KEY = 'review.state';
 const view = { items: [], nextCursor: null, counts: null, selected: new Set(), loading: 0 };
 
 const activeState = () => sessionStorage.getItem(STATE_KEY) ?? 'new';
+let saved = null;
+
+/** What a saved queue filter keeps: the filters, the state tab and the sort. */
+const queueSelection = () => ({ ...apiFilters(), state: activeState() || undefined, sort: $('sort').value });
+
+/** A saved queue filter put in use: its state tab and sort, then its filters (which reload the queue or the map). */
+function useQueueSelection({ state, sort, ...filters }) {
+  sessionStorage.setItem(STATE_KEY, state ?? '');
+  $('sort').value = sort ?? '-severity';
+  localStorage.setItem(SORT_KEY, $('sort').value);
+  setFilters(filters);
+}
+
+/** The member's saved queue filters, read again whenever the queue or the map opens. */
+export const loadSavedQueueFilters = () => saved?.load();
 
 function renderTabs() {
   const counts = view.counts ?? {};
@@ -154,6 +170,7 @@ export async function loadQueue({ more = false, refresh = false } = {}) {
     view.counts = page.counts ?? view.counts;
     renderTabs();
     renderRows();
+    saved?.render();
   } catch (err) {
     if (ticket === view.loading) $('queue-message').textContent = describeError(err, t);
   } finally {
@@ -180,6 +197,7 @@ export function relabelQueue() {
   assigneeOptions($('bulk-assignee'));
   renderTabs();
   renderRows();
+  saved?.render();
 }
 
 export function wireQueue() {
@@ -199,5 +217,6 @@ export function wireQueue() {
   $('bulk-assign-apply').addEventListener('click', () =>
     runBulk({ action: 'assign', assigneeId: $('bulk-assignee').value || null }),
   );
+  saved = savedFilters({ view: 'queue', root: $('queue-saved'), current: queueSelection, apply: useQueueSelection });
   relabelQueue();
 }

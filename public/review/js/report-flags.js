@@ -13,7 +13,8 @@ const when = (iso) => (Number.isFinite(Date.parse(iso)) ? formatDateTime(iso) : 
 const placeName = (i) => (i ? (language() === 'ar' ? i.placeAr : i.place) : null);
 const typedName = (i) => (language() === 'ar' ? i.typedPlaceAr : i.typedPlace);
 
-function text(f) {
+/** A flag in words: what was reported and what was used instead. */
+export function flagText(f) {
   const r = f.reported ?? {};
   const i = f.inferred;
   switch (f.code) {
@@ -50,7 +51,7 @@ export function reportFlags(r) {
     h(
       'ul',
       {},
-      r.flags.map((f) => h('li', { dataset: { flag: f.code } }, text(f))),
+      r.flags.map((f) => h('li', { dataset: { flag: f.code } }, flagText(f))),
     ),
   );
 }

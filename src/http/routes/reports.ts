@@ -16,10 +16,17 @@ import {
 import { eraseReport, ErasureInput, erasureView, ErasureView } from '../../erasure/index.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import { Invalid, NotFound } from '../../errors.ts';
-import { ClassificationCorrection, ReportInput, ReportListQuery, ReportView } from '../../reports/schema.ts';
+import {
+  ClassificationCorrection,
+  ReportInput,
+  ReportListItem,
+  ReportListQuery,
+  ReportView,
+} from '../../reports/schema.ts';
 import { correctReportClassification } from '../../reports/correction.ts';
 import { submitReport } from '../../reports/service.ts';
-import { getReportRow, listReports, type ReportRow } from '../../reports/repository.ts';
+import { getReportRow, type ReportRow } from '../../reports/repository.ts';
+import { listReports, reportListItems } from '../../reports/list.ts';
 import { addToReport, AdditionInput } from '../../reports/additions.ts';
 import { openInfoRequests } from '../../reports/feedback.ts';
 import { reportView } from '../../reports/view.ts';
@@ -27,7 +34,7 @@ import { fromMultipartFields } from '../../reports/validate.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
 
 const ReportPage = z
-  .object({ items: z.array(ReportView), nextCursor: z.string().nullable() })
+  .object({ items: z.array(ReportListItem), nextCursor: z.string().nullable() })
   .meta({ id: 'ReportPage' });
 const Multipart = z
   .object({ attachments: z.array(z.string().meta({ format: 'binary' })).optional() })
@@ -77,7 +84,8 @@ registry.registerPath({
   method: 'get',
   path: '/api/reports',
   tags: ['reports'],
-  summary: 'List reports (observers: their own)',
+  summary:
+    "List reports, newest received first (observers: their own), each with its observer's username and its place in both scripts",
   security,
   request: { query: ReportListQuery },
   responses: {
@@ -164,11 +172,13 @@ export function reportsRouter(deps: AppDeps): Router {
     next(new Invalid([{ field: '(body)', reason: 'send application/json or multipart/form-data' }], 415));
   };
   // What the observer's app shows: each report with the commission's open request for more information.
-  const present = async (rows: ReportRow[]) => {
-    const requests = await openInfoRequests(
+  const requestsFor = (rows: ReportRow[]) =>
+    openInfoRequests(
       deps.db,
       rows.flatMap((row) => (row.incident?.state === 'needs_info' && row.incidentId ? [row.incidentId] : [])),
     );
+  const present = async (rows: ReportRow[]) => {
+    const requests = await requestsFor(rows);
     return rows.map((row) => reportView(row, requests));
   };
 
@@ -187,8 +197,10 @@ export function reportsRouter(deps: AppDeps): Router {
 
   r.get('/', signedIn, List, async (req, res) => {
     const user = requireUser(req);
-    const page = await listReports(deps.db, List.input(req).query, canListAllReports(user) ? null : user.id);
-    res.json({ items: await present(page.items), nextCursor: page.nextCursor });
+    const onlyObserverId = canListAllReports(user) ? null : user.id;
+    const page = await listReports(deps.db, List.input(req).query, deps.config.DIGEST_TZ, onlyObserverId);
+    const items = await reportListItems(deps.db, page.items, await requestsFor(page.items));
+    res.json({ items, nextCursor: page.nextCursor });
   });
 
   r.get('/:id', signedIn, One, async (req, res) => {

@@ -31,6 +31,8 @@ const ids = {
   otherToken: '',
   otherTokenOwner: '',
   webhook: '',
+  commissionFilter: '',
+  adminFilter: '',
 };
 let documented: Array<{ method: string; path: string }>;
 
@@ -347,6 +349,26 @@ const CASES: Case[] = [
     expect: all(401),
   },
   { method: 'get', path: '/api/sms/messages', req: get('/api/sms/messages'), expect: adminOnly(200) },
+  // Saved filters: staff keep their own; another account's filter is not found, even by an admin.
+  { method: 'get', path: '/api/saved-filters', req: get('/api/saved-filters'), expect: staff(200) },
+  {
+    method: 'post',
+    path: '/api/saved-filters',
+    req: json('/api/saved-filters', { view: 'reports', name: 'access test', query: { flagged: 'true' } }),
+    expect: staff(201),
+  },
+  {
+    method: 'patch',
+    path: '/api/saved-filters/{id}',
+    req: () => json(`/api/saved-filters/${ids.commissionFilter}`, { name: 'access test, renamed' })(),
+    expect: { ...staff(200), admin: 404 },
+  },
+  {
+    method: 'delete',
+    path: '/api/saved-filters/{id}',
+    req: () => ({ url: `/api/saved-filters/${ids.adminFilter}` }),
+    expect: { ...staff(204), commission: 404 },
+  },
   ...['retry', 'dismiss'].map((action) => ({
     method: 'post',
     path: `/api/sms/messages/{id}/${action}`,
@@ -406,6 +428,11 @@ beforeAll(async () => {
       events: ['digest.published'],
     })
   ).body.endpoint.id;
+  const filter = async (owner: TestUser) =>
+    (await bearer(s.url, owner.token).post('/api/saved-filters', { view: 'queue', name: 'matrix', query: {} })).body
+      .id as string;
+  ids.commissionFilter = await filter(u.commission);
+  ids.adminFilter = await filter(u.admin);
   const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
     paths: Record<string, Record<string, unknown>>;
   };
