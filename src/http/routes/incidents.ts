@@ -26,12 +26,12 @@ import {
   listAssignees,
   listQueue,
   mapFeatures,
+  MapFilters,
   MembersPage,
   MembersQuery,
   MergeInput,
   mergeIncidents,
   resolveIncidentId,
-  QueueFilters,
   QueueQuery,
   SplitInput,
   splitReports,
@@ -74,9 +74,9 @@ registry.registerPath({
   method: 'get',
   path: '/api/incidents/map',
   tags,
-  summary: 'Incident points as GeoJSON (same filters; capped at 20 000)',
+  summary: 'Incident points as GeoJSON (same filters, and `ids`; capped at 20 000)',
   security,
-  request: { query: QueueFilters },
+  request: { query: MapFilters },
   responses: { 200: ok('GeoJSON FeatureCollection'), ...errorResponses(400, 401, 403) },
 });
 registry.registerPath({
@@ -181,7 +181,7 @@ registry.registerPath({
 });
 
 const QueuePage = validate({ query: QueueQuery });
-const MapQuery = validate({ query: QueueFilters.strict() });
+const MapQuery = validate({ query: MapFilters.strict() });
 const Bulk = validate({ body: BulkInput });
 const One = validate({ params: IdParams });
 const Members = validate({ params: IdParams, query: MembersQuery });
