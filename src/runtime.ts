@@ -106,7 +106,7 @@ export function authDeps(rt: Runtime) {
   };
   return {
     credentialEpoch,
-    tokens: createTokenVerifier(rt.db, credentialEpoch),
+    tokens: createTokenVerifier(rt.db, credentialEpoch, Date.now, () => rt.clock.now()),
     loginLimiter: createLoginLimiter(rt.redis, limits),
     // Second-factor codes are guessed like passwords, and limited like them (a budget of their own).
     secondFactor: {
