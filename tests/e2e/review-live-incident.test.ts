@@ -63,6 +63,7 @@ describe.each([
     ],
     draft: 'Waiting for the second team before I verify',
     joined: 'A new report joined.',
+    reviewing: 'The state is now: Under review.',
     commented: 'A comment was added.',
     mergedAway: (id: string) => `This incident was merged into ${id}.`,
     reportsOf: /2 of 2/,
@@ -77,13 +78,14 @@ describe.each([
     ],
     draft: 'ننتظر الفريق الثاني قبل التأكيد',
     joined: 'انضمّ بلاغ جديد.',
+    reviewing: 'الحالة الآن: قيد المراجعة.',
     commented: 'أُضيف تعليق.',
     mergedAway: (id: string) => `دُمجت هذه الحادثة في ${id}.`,
     reportsOf: /^[2٢] من بلاغين/,
   },
 ])(
   '$lang: the open incident page',
-  ({ lang, day, place, narratives, draft, joined, commented, mergedAway, reportsOf }) => {
+  ({ lang, day, place, narratives, draft, joined, reviewing, commented, mergedAway, reportsOf }) => {
     it('shows a joined report, a comment and a merge as they happen, keeping what the reader types', async () => {
       const report = (narrative: string, time: string) =>
         makeReport({ ...place, observedAt: `2020-12-${day}T${time}:00+02:00`, partyAlleged: 'LAAF', narrative });
@@ -119,6 +121,19 @@ describe.each([
       await other.locator('.comments li', { hasText: 'Second team confirms the impacts.' }).waitFor();
       await eventually(() => page.locator('#incident-live').textContent()).toContain(commented);
       await page.locator('.comments li', { hasText: 'Second team confirms the impacts.' }).waitFor();
+      expect(await stillTyping()).toEqual({ key: 'comment', value: draft, caret: 4 });
+
+      // The other member takes it under review: the state shown and the state form's choices follow.
+      await other.locator('#incident-body [data-key="state"]').selectOption('under_review');
+      await other
+        .locator('#incident-body [data-key="state"]')
+        .locator('xpath=ancestor::form')
+        .locator('button')
+        .click();
+      await eventually(() => page.locator('#incident-live').textContent()).toContain(reviewing);
+      await expect(
+        page.locator('#incident-body [data-key="state"] option').evaluateAll((os) => os.map((o: any) => o.value)),
+      ).resolves.not.toContain('under_review');
       expect(await stillTyping()).toEqual({ key: 'comment', value: draft, caret: 4 });
 
       // The other member merges this incident into another one: the chair's page says where it went.
