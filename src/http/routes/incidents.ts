@@ -61,8 +61,9 @@ registry.registerPath({
   path: '/api/incidents/events',
   tags,
   summary:
-    'Live queue updates as server-sent events: an `incident` event (JSON array of {incidentId, kind, state, ' +
-    'severity, assigneeId, mergedIntoId}) each time incidents are opened or change; a comment line every ' +
+    'Live updates of the queue, an open incident page and the map as server-sent events: an `incident` event (JSON ' +
+    'array of {incidentId, kind, state, severity, assigneeId, mergedIntoId, actorId}; actorId null for the workers) ' +
+    'each time incidents are opened or change; a comment line every ' +
     'LIVE_HEARTBEAT_MS; ended after LIVE_STREAM_MAX_MS (credentials are checked again on reconnection). Never carries report text. Reconnect and refresh after a drop: missed events are not replayed.',
   security,
   responses: {
