@@ -28,6 +28,9 @@ const SHELL = [
   '/map/libya.geojson',
   '/map/roads.geojson',
   '/map/places.json',
+  // The coastline and neighbours drawn zoomed in (~30 KB compressed): picking a point offline needs them most.
+  '/map/libya-coast.geojson',
+  '/map/neighbours.geojson',
   '/vendor/leaflet/leaflet.js',
   '/vendor/leaflet/leaflet.css',
 ];

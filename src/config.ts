@@ -82,6 +82,8 @@ const schema = z.object({
   // A stream is ended after this long and the browser reconnects: the session or token is checked again, so a
   // signed-out or disabled account stops receiving events within this time.
   LIVE_STREAM_MAX_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  // An ODK Collect setup code an admin makes for an observer works only if scanned within this many minutes.
+  ODK_SETUP_CLAIM_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
     .int()

@@ -56,6 +56,7 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
   const files = createFileStore(config.STORAGE_DIR);
   const metrics = createMetrics();
   metrics.watch(sharedState({ db, queues, clock }));
+  const incidentEvents = createIncidentEventPublisher(redis, config.QUEUE_PREFIX, log);
   return {
     config,
     db,
@@ -65,11 +66,12 @@ export function createRuntime(config: Config, opts: { clock?: Clock; log?: Logge
     custodySigner: createCustodySigner(config.CUSTODY_SIGNING_KEY, config.SESSION_SECRET),
     redis,
     queues,
-    incidentEvents: createIncidentEventPublisher(redis, config.QUEUE_PREFIX, log),
+    incidentEvents,
     metrics,
     intake: {
       db,
       metrics,
+      events: incidentEvents,
       files,
       clock,
       writer: createReportWriter(db),
@@ -104,7 +106,7 @@ export function authDeps(rt: Runtime) {
   };
   return {
     credentialEpoch,
-    tokens: createTokenVerifier(rt.db, credentialEpoch),
+    tokens: createTokenVerifier(rt.db, credentialEpoch, Date.now, () => rt.clock.now()),
     loginLimiter: createLoginLimiter(rt.redis, limits),
     // Second-factor codes are guessed like passwords, and limited like them (a budget of their own).
     secondFactor: {

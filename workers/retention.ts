@@ -11,7 +11,10 @@ export function retentionProcessor(rt: Runtime): Processor<ApplyRetentionJob> {
       rejectedDays: rt.config.RETENTION_REJECTED_DAYS ?? null,
       unrelatedDays: rt.config.RETENTION_UNRELATED_DAYS ?? null,
     };
-    const erased = await applyRetention({ db: rt.db, clock: rt.clock, files: rt.files }, rules);
+    const erased = await applyRetention(
+      { db: rt.db, clock: rt.clock, files: rt.files, events: rt.incidentEvents },
+      rules,
+    );
     rt.log.info({ erased, ...rules }, 'retention applied');
     return { erased };
   };

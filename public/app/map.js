@@ -39,7 +39,17 @@ export async function openPicker(container, onPick) {
     L,
     container,
     { outline, roads },
-    { pad: 0.5, minZoom: 4, maxZoom: 12, attributionControl: true },
+    {
+      pad: 0.5,
+      minZoom: 4,
+      maxZoom: 12,
+      attributionControl: true,
+      // Zoomed in, the coastline and borders in detail (in the service worker's shell, so offline too).
+      detail: () =>
+        Promise.all([getJson('/map/libya-coast.geojson'), getJson('/map/neighbours.geojson')]).then(
+          ([coast, abroad]) => ({ coast, abroad }),
+        ),
+    },
   );
 
   const towns = L.layerGroup().addTo(map);

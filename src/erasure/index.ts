@@ -15,6 +15,7 @@ import { deleteReport, lockReportForErasure } from '../reports/repository.ts';
 import type { FileStore } from '../storage/files.ts';
 import { ORPHAN_GRACE_MS } from '../storage/sweep.ts';
 import { findTombstone, insertTombstone, reportsDueForErasure, type Tombstone } from './repository.ts';
+import type { IncidentEventSink } from '../live/events.ts';
 
 export { tombstonesOfIncidents, type Tombstone } from './repository.ts';
 
@@ -39,6 +40,8 @@ export interface ErasureDeps {
   db: Db;
   clock: Clock;
   files: FileStore;
+  /** Told when an erasure changed an incident (live pages). */
+  events?: IncidentEventSink;
 }
 
 /** A person (an admin's request) or the retention job (id null). */
@@ -71,7 +74,7 @@ export async function eraseReport(
 ): Promise<{ tombstone: Tombstone; created: boolean }> {
   const done = await deps.db.$transaction(async (tx) => {
     const before = await findTombstone(tx, reportId);
-    if (before) return { tombstone: before, created: false };
+    if (before) return { tombstone: before, created: false, incidentId: null };
     const report = await lockReportForErasure(tx, reportId);
     if (!report) throw new NotFound('report');
     const now = deps.clock.now();
@@ -104,8 +107,10 @@ export async function eraseReport(
       },
       deps.clock,
     );
-    return { tombstone, created: true };
+    return { tombstone, created: true, incidentId: report.incidentId };
   });
+  if (done.created && done.incidentId)
+    deps.events?.([{ incidentId: done.incidentId, kind: 'erased', actorId: actor.id }]);
   if (done.created)
     await removeUnreferenced(
       deps,

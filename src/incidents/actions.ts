@@ -104,7 +104,7 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
     kinds.push(...audits.map(([action]) => EVENT_OF[action as keyof typeof EVENT_OF]));
     return readSummary(tx, id);
   });
-  deps.events?.(kinds.map((kind) => ({ incidentId: id, kind })));
+  deps.events?.(kinds.map((kind) => ({ incidentId: id, kind, actorId: actor.id })));
   return summary;
 }
 
@@ -131,6 +131,6 @@ export async function addComment(deps: ReviewDeps, actor: Actor, incidentId: str
     await audit(tx, deps.clock, actor, 'comment_added', incidentId, null, { commentId: c.id, body });
     return { id: c.id, author: c.author, body: c.body, createdAt: c.createdAt.toISOString() };
   });
-  deps.events?.([{ incidentId, kind: 'commented' }]);
+  deps.events?.([{ incidentId, kind: 'commented', actorId: actor.id }]);
   return comment;
 }

@@ -98,8 +98,8 @@ export async function mergeIncidents(
     return after;
   });
   deps.events?.([
-    { incidentId: targetId, kind: 'merged' },
-    { incidentId: otherId, kind: 'merged' },
+    { incidentId: targetId, kind: 'merged', actorId: actor.id },
+    { incidentId: otherId, kind: 'merged', actorId: actor.id },
   ]);
   return merged;
 }
@@ -146,8 +146,8 @@ export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: str
     return split;
   });
   deps.events?.([
-    { incidentId: sourceId, kind: 'split' },
-    { incidentId: split.id, kind: 'opened' },
+    { incidentId: sourceId, kind: 'split', actorId: actor.id },
+    { incidentId: split.id, kind: 'opened', actorId: actor.id },
   ]);
   return split;
 }

@@ -47,9 +47,28 @@ export async function stateCounts(db: Db, f: QueueFilters, tz: string): Promise<
 
 export const MAP_CAP = 20_000;
 
+export const MapFilters = QueueFilters.extend({
+  ids: z
+    .string()
+    .transform((v, ctx) => {
+      const ids = [...new Set(v.split(',').map((s) => s.trim()))].filter(Boolean);
+      if (ids.length > 500) ctx.addIssue({ code: 'custom', message: 'at most 500 ids' });
+      for (const id of ids)
+        if (!z.string().uuid().safeParse(id).success) ctx.addIssue({ code: 'custom', message: `not an id: ${id}` });
+      return ids;
+    })
+    .optional()
+    .meta({
+      description:
+        'Only these incidents (ids separated by commas, at most 500), when they match the other filters: a live map asks for the incidents an event named, and removes those not returned.',
+    }),
+});
+export type MapFilters = z.infer<typeof MapFilters>;
+
 /** Incident points for the map, most severe first when the cap cuts the set. */
-export async function mapFeatures(db: Db, f: QueueFilters, tz: string, cap = MAP_CAP) {
-  const rows = await mapPoints(db, incidentWhere(f, tz), cap + 1);
+export async function mapFeatures(db: Db, f: MapFilters, tz: string, cap = MAP_CAP) {
+  const where = incidentWhere(f, tz);
+  const rows = await mapPoints(db, f.ids ? { AND: [where, { id: { in: f.ids } }] } : where, cap + 1);
   return {
     type: 'FeatureCollection' as const,
     truncated: rows.length > cap,

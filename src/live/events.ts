@@ -15,12 +15,17 @@ export const INCIDENT_EVENT_KINDS = [
   'commented',
   'merged',
   'split',
+  'added',
+  'erased',
 ] as const;
 export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];
 
 export interface IncidentEvent {
   incidentId: string;
   kind: IncidentEventKind;
+  /** Who made the change: a user id, or null for the machine (the pipeline, dedup, retention). A page that made
+   * the change itself has already shown it, and need not say so again. */
+  actorId?: string | null;
 }
 
 /** Called after the change committed; never throws and never waits: the change is done whatever Redis says. */
@@ -59,9 +64,15 @@ export function parseIncidentEvents(message: string): IncidentEvent[] {
   }
   if (!Array.isArray(data)) return [];
   return data.flatMap((e: unknown) => {
-    const { incidentId, kind } = (e ?? {}) as Record<string, unknown>;
+    const { incidentId, kind, actorId } = (e ?? {}) as Record<string, unknown>;
     return typeof incidentId === 'string' && UUID.test(incidentId) && typeof kind === 'string' && KINDS.has(kind)
-      ? [{ incidentId, kind: kind as IncidentEventKind }]
+      ? [
+          {
+            incidentId,
+            kind: kind as IncidentEventKind,
+            actorId: typeof actorId === 'string' && UUID.test(actorId) ? actorId : null,
+          },
+        ]
       : [];
   });
 }

@@ -14,6 +14,8 @@ export interface LiveIncidentEvent {
   severity: number | null;
   assigneeId: string | null;
   mergedIntoId: string | null;
+  /** Who made the change (null: the machine). */
+  actorId: string | null;
 }
 export type LiveListener = (events: LiveIncidentEvent[]) => void;
 
@@ -53,6 +55,7 @@ export function createIncidentEventHub(deps: {
         severity: f?.severity ?? null,
         assigneeId: f?.assigneeId ?? null,
         mergedIntoId: f?.mergedIntoId ?? null,
+        actorId: e.actorId ?? null,
       };
     });
     for (const l of listeners) l(live);

@@ -75,7 +75,13 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
       report.classification as AutoClassification | null,
       report.correction as ReportCorrection | null,
     );
-    if (report.status === 'processed' && report.inputHash === inputHash) return applyCorrection(tx, report, stored);
+    if (report.status === 'processed' && report.inputHash === inputHash) {
+      const corrected = await applyCorrection(tx, report, stored);
+      // A reviewer's correction of one report changed what its incident says (terms, stance, severity).
+      if (corrected === 'corrected' && report.incidentId)
+        events.push({ incidentId: report.incidentId, kind: 'corrected' });
+      return corrected;
+    }
 
     let analysis = deps.analyzer.analyze(report);
     const effective = effectiveClassification(analysis.classification, report.correction as ReportCorrection | null);

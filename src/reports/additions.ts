@@ -51,7 +51,7 @@ export async function addToReport(
   const attachments = await prepareAttachments(incoming, deps.limits);
   for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
 
-  return deps.db.$transaction(async (tx) => {
+  const done = await deps.db.$transaction(async (tx) => {
     // The incident first, then the report: the order every writer of both takes.
     const incident = owner.incidentId ? await lockIncident(tx, owner.incidentId) : null;
     const row = await lockForEvidence(tx, reportId);
@@ -101,6 +101,14 @@ export async function addToReport(
         deps.clock,
       );
     }
-    return addition;
+    return { addition, incidentId: row.incidentId, answersRequest };
   });
+  if (done.incidentId) {
+    const actorId = observer.id;
+    deps.events?.([
+      { incidentId: done.incidentId, kind: 'added', actorId },
+      ...(done.answersRequest ? [{ incidentId: done.incidentId, kind: 'state' as const, actorId }] : []),
+    ]);
+  }
+  return done.addition;
 }

@@ -27,6 +27,7 @@ import {
 import type { ReportWriter } from './writer.ts';
 import type { Charge, IntakeQuota } from './quota.ts';
 import { TooManyRequests } from '../errors.ts';
+import type { IncidentEventSink } from '../live/events.ts';
 
 export interface IntakeDeps {
   db: Db;
@@ -39,6 +40,8 @@ export interface IntakeDeps {
   quota?: IntakeQuota;
   /** Told of each new report stored (metrics). */
   metrics?: { reportAccepted(source: ReportSource): void };
+  /** Told when an observer's addition changed an incident (live pages); new reports are told by the pipeline. */
+  events?: IncidentEventSink;
 }
 
 export interface SubmitResult {

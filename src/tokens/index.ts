@@ -5,9 +5,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
-import { findByHash, insertToken, listOf, revoke } from './repository.ts';
+import { claim, findByHash, insertToken, listOf, revoke } from './repository.ts';
 import type { AuthUser } from '../users/index.ts';
 import { exists as userExists } from '../users/repository.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
@@ -29,25 +29,36 @@ export async function createToken(
   name: string,
   audited?: { username: string; clock: Clock },
 ): Promise<{ id: string; token: string }> {
+  if (!audited) return issueToken(db, userId, name);
+  return db.$transaction(async (tx) => {
+    const created = await issueToken(tx, userId, name);
+    await appendAudit(
+      tx,
+      {
+        actorId: userId,
+        actorName: audited.username,
+        action: 'token_created',
+        entityType: 'api_token',
+        entityId: created.id,
+      },
+      audited.clock,
+    );
+    return created;
+  });
+}
+
+/**
+ * A new token inside the caller's transaction (whose audit row the caller writes); the secret is in this answer only.
+ * With `claimBy`, the token works only if first used by then (a setup code handed to someone else).
+ */
+export async function issueToken(
+  db: Db | Tx,
+  userId: string,
+  name: string,
+  claimBy: Date | null = null,
+): Promise<{ id: string; token: string }> {
   const token = PREFIX + randomBytes(32).toString('base64url');
-  const data = { userId, name, tokenHash: hashToken(token) };
-  const row = !audited
-    ? await insertToken(db, data)
-    : await db.$transaction(async (tx) => {
-        const created = await insertToken(tx, data);
-        await appendAudit(
-          tx,
-          {
-            actorId: userId,
-            actorName: audited.username,
-            action: 'token_created',
-            entityType: 'api_token',
-            entityId: created.id,
-          },
-          audited.clock,
-        );
-        return created;
-      });
+  const row = await insertToken(db, { userId, name, tokenHash: hashToken(token), claimBy });
   return { id: row.id, token };
 }
 
@@ -56,7 +67,13 @@ export interface TokenVerifier {
   forget(): void;
 }
 
-export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => number = Date.now): TokenVerifier {
+export function createTokenVerifier(
+  db: Db,
+  epoch: CredentialEpoch,
+  now: () => number = Date.now,
+  /** The application's clock, which setup codes' claim limits are set by (src/clock.ts). */
+  today: () => Date = () => new Date(),
+): TokenVerifier {
   // The expiry bounds what the epoch cannot see: a change written to the database by hand.
   const cache = new Map<string, { user: AuthUser | null; until: number; epoch: string }>();
   return {
@@ -67,10 +84,10 @@ export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => n
       const hit = cache.get(key);
       if (hit && hit.until > now() && current !== null && hit.epoch === current) return hit.user;
       const row = await findByHash(db, key);
-      const user =
-        row && !row.revokedAt && !row.user.disabledAt
-          ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
-          : null;
+      const usable = row && !row.revokedAt && !row.user.disabledAt && (await claimed(db, row, today()));
+      const user = usable
+        ? { id: row.user.id, username: row.user.username, role: row.user.role, displayName: row.user.displayName }
+        : null;
       if (cache.size > 10_000) cache.clear();
       if (current !== null) cache.set(key, { user, until: now() + CACHE_MS, epoch: current });
       return user;
@@ -79,6 +96,16 @@ export function createTokenVerifier(db: Db, epoch: CredentialEpoch, now: () => n
       cache.clear();
     },
   };
+}
+
+/** A token without a claim limit, or one claimed in time: its first use within the limit claims it. */
+async function claimed(
+  db: Db,
+  row: { id: string; claimBy: Date | null; claimedAt: Date | null },
+  at: Date,
+): Promise<boolean> {
+  if (!row.claimBy || row.claimedAt) return true;
+  return row.claimBy >= at && (await claim(db, row.id, at));
 }
 
 export async function listTokens(db: Db, userId: string) {

@@ -60,6 +60,16 @@ export async function idsWithUsernameLike(db: Db, text: string): Promise<string[
   return rows.map((u) => u.id);
 }
 
+/** An account's name, role and state, its row locked until the transaction ends (a disabling waits for it). */
+export async function lockAccount(
+  tx: Tx,
+  id: string,
+): Promise<{ username: string; role: Role; disabledAt: Date | null } | null> {
+  const rows = await tx.$queryRaw<Array<{ username: string; role: Role; disabledAt: Date | null }>>`
+    SELECT username, role::text AS role, "disabledAt" FROM "User" WHERE id = ${id}::uuid FOR UPDATE`;
+  return rows[0] ?? null;
+}
+
 /** Role and state of a would-be assignee. */
 export async function findAssignable(tx: Tx, id: string) {
   return tx.user.findUnique({ where: { id }, select: { role: true, disabledAt: true } });

@@ -1,7 +1,9 @@
 // The administration page (#admin) in English and Arabic: an admin, signed in with the password and the second
 // factor, creates accounts, changes a role, disables and enables one, retries a dead-lettered job and revokes one of
-// their tokens; refusals are shown in the API's words; every change is in the audit log API. A commission member
-// sees no link to the page and gets 403 from its API. Screenshots: test-artifacts/screenshots/review-{en,ar}-admin-*.
+// their tokens; refusals are shown in the API's words; every change is in the audit log API. An active observer's
+// row offers an ODK Collect setup code, shown once with what to do and until when, its key the observer's and the
+// act audited as the admin's. A commission member sees no link to the page and gets 403 from its API.
+// Screenshots: test-artifacts/screenshots/review-{en,ar}-admin-*.
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,6 +13,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { redisConnection } from '../../src/queue/connection.ts';
 import { JOBS, QUEUES } from '../../src/queue/names.ts';
 import { createToken } from '../../src/tokens/index.ts';
+import { decodeSettings } from '../../src/openrosa/setup.ts';
 import { eventually, launchBrowser, screenshotPath, vendorPublic } from './helpers/browser.ts';
 import { done, laptopContext, openReview, signedInState, watch } from './helpers/review-browser.ts';
 
@@ -287,4 +290,74 @@ describe('administration page', () => {
       await done(page);
     });
   }
+});
+
+describe.each([
+  {
+    lang: 'en' as const,
+    button: 'ODK Collect code',
+    title: (name: string) => `ODK Collect setup for ${name}`,
+    expiry: /^Scan it before .+ A code the phone has not used by then stops working/,
+    qr: (name: string) => `QR code to set up ODK Collect for ${name}`,
+    close: 'Done: hide the code',
+  },
+  {
+    lang: 'ar' as const,
+    button: 'رمز ODK Collect',
+    title: (name: string) => `إعداد ODK Collect للحساب ${name}`,
+    expiry: /^امسحه قبل .+ الرمز الذي لا يستعمله الهاتف قبل ذلك يتوقف عن العمل/,
+    qr: (name: string) => `رمز QR لإعداد ODK Collect للحساب ${name}`,
+    close: 'تم: أخفِ الرمز',
+  },
+])("$lang: an observer's ODK Collect setup code", ({ lang, button, title, expiry, qr, close }) => {
+  it("shows an active observer's setup code once, with what to do and until when; audited", async () => {
+    const observer = await s.makeUser('observer');
+    const away = await s.makeUser('observer');
+    expect((await bearer(s.url, admin.token).patch(`/api/users/${away.user.id}`, { disabled: true })).status).toBe(200);
+    const page = await adminPage(lang);
+
+    // Only the active observer's row offers it: not a disabled observer, not a commission member.
+    await expect(userRow(page, away.username).locator('.user-odk').count()).resolves.toBe(0);
+    await expect(userRow(page, member.username).locator('.user-odk').count()).resolves.toBe(0);
+    const offer = userRow(page, observer.username).locator('.user-odk');
+    await expect(offer.textContent()).resolves.toBe(button);
+
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/users/${observer.user.id}/odk-setup`)),
+      offer.click(),
+    ]);
+    expect(answer.status()).toBe(201);
+    const setup = await answer.json();
+    const panel = page.locator('#odk-setup');
+    await panel.waitFor();
+    await expect(page.locator('#odk-setup-title').textContent()).resolves.toBe(title(observer.username));
+    await expect(page.locator('#odk-setup-expiry').textContent()).resolves.toMatch(expiry);
+    await expect(page.getByRole('img', { name: qr(observer.username) }).count()).resolves.toBe(1);
+    // The picture is the server's code for this answer: the same modules.
+    const drawn = await page
+      .locator('#odk-setup-qr svg path')
+      .evaluateAll((ps) => ps.map((p: any) => p.getAttribute('d')));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const d of drawn) expect(setup.svg).toContain(`d="${d}"`);
+    // What the phone will get: the observer's own key, which lists the forms.
+    const settings = decodeSettings(setup.payload);
+    expect(settings.project.name).toContain(observer.username);
+    const token = await s.rt.db.apiToken.findUniqueOrThrow({ where: { id: setup.tokenId } });
+    expect(token.userId).toBe(observer.user.id);
+    expect((await fetch(`${settings.general.server_url}/formList`)).status).toBe(200);
+    await page.screenshot({ path: await screenshotPath(`review-${lang}-admin-odk-setup`), fullPage: true });
+
+    const audit = await bearer(s.url, admin.token).get(`/api/audit?action=token_created&entityId=${setup.tokenId}`);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0]).toMatchObject({
+      actorName: admin.username,
+      after: { purpose: 'odk_setup', ownerId: observer.user.id },
+    });
+
+    // Hidden, it is gone from the page: the next code is a new one.
+    await page.getByRole('button', { name: close }).click();
+    await expect(panel.isHidden()).resolves.toBe(true);
+    await expect(page.locator('#odk-setup svg').count()).resolves.toBe(0);
+    await done(page);
+  });
 });

@@ -1,5 +1,6 @@
 // Administration for admins: the accounts (create one, change its role, disable or enable it, see its API tokens and
-// revoke one), and the jobs that failed after their last retry (each sent back for another round).
+// revoke one, make an observer's ODK Collect setup code), and the jobs that failed after their last retry (each sent
+// back for another round).
 // Every change goes through the API, which audits it; a refusal is shown in the words of the API's problem details.
 import { $, h, flash } from './dom.js';
 import { t, label, formatDateTime } from './i18n.js';
@@ -9,6 +10,7 @@ import {
   failedJobs,
   HttpError,
   listUsers,
+  observerOdkSetup,
   patchUser,
   resetSecondFactor,
   retryJob,
@@ -19,6 +21,8 @@ import {
 const ROLES = ['observer', 'commission', 'admin'];
 /** `tokensOf`: the account whose tokens are shown (the admin's own until another is picked). */
 const view = { users: [], jobs: [], tokens: [], me: null, tokensOf: null };
+/** The setup code on screen ({ user, setup }), kept only while shown: it is a key to the observer's account. */
+let odk = null;
 const nameOf = (u) => u.displayName || u.username;
 
 /**
@@ -121,6 +125,20 @@ function userRow(u) {
     },
     t('admin.reset2fa'),
   );
+  // A new observer without a laptop: the admin shows them the code to scan. Only for an active observer account.
+  const setup =
+    u.role === 'observer' && !u.disabled
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'user-odk',
+            'aria-label': t('admin.odkLabel', { name }),
+            on: { click: (ev) => makeOdkSetup(u, ev.currentTarget) },
+          },
+          t('admin.odkButton'),
+        )
+      : null;
   return h(
     'tr',
     { dataset: { id: u.id, username: u.username }, class: u.disabled ? 'disabled' : undefined },
@@ -128,8 +146,63 @@ function userRow(u) {
     h('td', {}, h('bdi', {}, u.displayName ?? '–')),
     h('td', {}, role),
     h('td', { class: 'user-status' }, t(u.disabled ? 'admin.disabled' : 'admin.active')),
-    h('td', { class: 'row-actions' }, toggle, ' ', tokens, ' ', reset),
+    h('td', { class: 'row-actions' }, toggle, ' ', tokens, ' ', reset, setup ? [' ', setup] : null),
   );
+}
+
+async function makeOdkSetup(u, button) {
+  button.disabled = true;
+  try {
+    odk = { user: u, setup: await observerOdkSetup(u.id) };
+    flash(t('admin.odkMade', { name: nameOf(u) }));
+    drawOdkSetup();
+    $('odk-setup-title').focus();
+  } catch (err) {
+    const reason = err instanceof HttpError ? err.body?.error?.reason : null;
+    flash(
+      reason ? t(`admin.odkRefused.${reason}`, { name: nameOf(u), fallback: problemWords(err) }) : problemWords(err),
+      'error',
+    );
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The code, what to do with it and until when; hidden (and forgotten) when closed or when the admin leaves. */
+function drawOdkSetup() {
+  const panel = $('odk-setup');
+  if (!odk) {
+    panel.hidden = true;
+    panel.replaceChildren();
+    return;
+  }
+  const name = nameOf(odk.user);
+  // The SVG is the server's own output (qrcode), parsed as an image document, not as page markup.
+  const svg = new DOMParser().parseFromString(odk.setup.svg, 'image/svg+xml').documentElement;
+  panel.replaceChildren(
+    h('h2', { id: 'odk-setup-title', tabindex: '-1' }, t('admin.odkTitle', { name })),
+    h('p', {}, t('admin.odkSteps')),
+    h(
+      'div',
+      { class: 'odk-qr', id: 'odk-setup-qr', role: 'img', 'aria-label': t('admin.odkQrLabel', { name }) },
+      document.importNode(svg, true),
+    ),
+    odk.setup.claimBy
+      ? h(
+          'p',
+          { class: 'odk-expiry', id: 'odk-setup-expiry' },
+          t('admin.odkExpiry', { time: formatDateTime(odk.setup.claimBy) }),
+        )
+      : null,
+    h('p', { class: 'warning' }, t('admin.odkWarning', { name })),
+    h('button', { type: 'button', id: 'odk-setup-close', on: { click: closeOdkSetup } }, t('admin.odkClose')),
+  );
+  panel.hidden = false;
+}
+
+function closeOdkSetup() {
+  odk = null;
+  drawOdkSetup();
 }
 
 function jobRow(j) {
@@ -227,10 +300,13 @@ export function relabelAdmin() {
   const keep = select.value || 'observer';
   select.replaceChildren(...roleOptions(keep));
   if (!$('view-admin').hidden) render();
+  if (odk) drawOdkSetup();
 }
 
 export function wireAdmin() {
   relabelAdmin();
+  // Shown once: leaving the page forgets the code.
+  window.addEventListener('hashchange', closeOdkSetup);
   $('user-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const error = $('user-form-error');

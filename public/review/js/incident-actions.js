@@ -31,10 +31,10 @@ function stateForm(i, reload) {
   const next = TRANSITIONS[i.state] ?? [];
   const select = h(
     'select',
-    {},
+    { 'data-key': 'state' },
     next.map((s) => h('option', { value: s }, label('state', s))),
   );
-  const note = h('input', { dir: 'auto', maxlength: 500 });
+  const note = h('input', { dir: 'auto', maxlength: 500, 'data-key': 'state-note' });
   const button = h('button', { type: 'submit', class: 'primary' }, t('action.changeState'));
   return h(
     'form',
@@ -60,9 +60,10 @@ function stateForm(i, reload) {
 }
 
 function assignForm(i, reload) {
-  const select = h('select', {});
+  const select = h('select', { 'data-key': 'assignee' });
   assigneeOptions(select, i.assignee?.id ?? '');
-  loadAssignees().then(() => assigneeOptions(select, i.assignee?.id ?? ''));
+  // The reader's own pick stands when the list arrives late.
+  loadAssignees().then(() => assigneeOptions(select, select.dataset.touched ? select.value : (i.assignee?.id ?? '')));
   const button = h('button', { type: 'submit' }, t('bulk.assign'));
   return h(
     'form',
@@ -89,15 +90,15 @@ function assignForm(i, reload) {
 function correctForm(i, reload) {
   const effective = new Set(i.correction?.terms ?? i.terms ?? []);
   const boxes = TERMS.map((id) =>
-    h('input', { type: 'checkbox', value: id, checked: effective.has(id), id: `corr-${id}` }),
+    h('input', { type: 'checkbox', value: id, checked: effective.has(id), id: `corr-${id}`, 'data-key': `term-${id}` }),
   );
   const stance = h(
     'select',
-    {},
+    { 'data-key': 'stance' },
     STANCES.map((s) => h('option', { value: s }, label('stance', s))),
   );
   stance.value = i.correction?.stance ?? i.stance ?? 'information';
-  const note = h('input', { dir: 'auto', maxlength: 500 });
+  const note = h('input', { dir: 'auto', maxlength: 500, 'data-key': 'correction-note' });
   const button = h('button', { type: 'submit' }, t('action.saveCorrection'));
   return h(
     'form',
@@ -130,7 +131,7 @@ function correctForm(i, reload) {
 }
 
 function commentForm(i, reload) {
-  const body = h('textarea', { rows: 3, dir: 'auto', required: true, maxlength: 5000 });
+  const body = h('textarea', { rows: 3, dir: 'auto', required: true, maxlength: 5000, 'data-key': 'comment' });
   const button = h('button', { type: 'submit' }, t('action.addComment'));
   return h(
     'form',
@@ -172,6 +173,7 @@ function mergeError(err, otherId) {
 function mergeForm(i, reload) {
   // The short id shown everywhere ("#4f2a0c1d") or the full id; the server finds the one incident it names.
   const other = h('input', {
+    'data-key': 'merge-other',
     dir: 'ltr',
     autocomplete: 'off',
     spellcheck: 'false',
@@ -300,6 +302,47 @@ function splitForm(i, picked) {
   );
 }
 
+function markTouched(ev) {
+  if (ev.target?.dataset?.key) ev.target.dataset.touched = 'true';
+}
+
+/** The values the reader typed or picked in the panel, and where the caret was: carried over a live refresh. */
+export function touchedControls(panel) {
+  const active = document.activeElement;
+  const kept = { values: [], focus: null };
+  for (const el of panel?.querySelectorAll('[data-key]') ?? []) {
+    if (el.dataset.touched) kept.values.push({ key: el.dataset.key, value: el.value, checked: el.checked });
+    if (el === active)
+      kept.focus = {
+        key: el.dataset.key,
+        start: typeof el.selectionStart === 'number' ? el.selectionStart : null,
+        end: typeof el.selectionEnd === 'number' ? el.selectionEnd : null,
+      };
+  }
+  return kept;
+}
+
+/**
+ * Puts what touchedControls kept into a freshly drawn panel; a choice the incident no longer offers is dropped. A
+ * panel greyed out (the incident was merged away) still shows the text, for the reader to copy.
+ */
+export function restoreControls(panel, kept) {
+  const byKey = (key) => panel.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  for (const { key, value, checked } of kept.values) {
+    const el = byKey(key);
+    if (!el) continue;
+    if (el.type === 'checkbox') el.checked = checked;
+    else if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === value)) continue;
+    else el.value = value;
+    el.dataset.touched = 'true';
+  }
+  const focus = kept.focus && byKey(kept.focus.key);
+  if (focus && !focus.disabled) {
+    focus.focus({ preventScroll: true });
+    if (kept.focus.start !== null) focus.setSelectionRange?.(kept.focus.start, kept.focus.end);
+  }
+}
+
 export function actionsPanel(i, { reload, picked }) {
   // An incident merged into another takes no more actions (the API would answer 409): the panel stays, greyed out,
   // so the reviewer sees why nothing can be done here.
@@ -312,7 +355,12 @@ export function actionsPanel(i, { reload, picked }) {
   }
   return h(
     'aside',
-    { class: 'incident-actions', 'aria-label': t('action.label') },
+    {
+      class: 'incident-actions',
+      'aria-label': t('action.label'),
+      // What the reader has touched is theirs: a live refresh of the page carries it over (incident.js).
+      on: { input: markTouched, change: markTouched },
+    },
     stateForm(i, reload),
     assignForm(i, reload),
     correctForm(i, reload),

@@ -1,14 +1,14 @@
 // The incident page: facts, automatic classification vs the correction, reports side by side, a map of
 // their positions (and photos' EXIF positions), comments, history; the actions live in incident-actions.js.
 import { $, h } from './dom.js';
-import { t, formatDateTime, formatNumber, formatPercent } from './i18n.js';
+import { t, label, formatDateTime, formatNumber, formatPercent } from './i18n.js';
 import { getIncident, incidentReports, describeError, custodyUrl } from './api.js';
 import { photoMatchesSection } from './photo-matches.js';
 import { stateBadge, stanceBadge, termList, partyList, incidentName, placeLabel } from './badges.js';
 import { reportCard } from './report-card.js';
 import { reportPosition } from './evidence.js';
 import { createBaseMap } from './basemap.js';
-import { actionsPanel } from './incident-actions.js';
+import { actionsPanel, restoreControls, touchedControls } from './incident-actions.js';
 import { historySection, incidentLink, sentenceWith, shortId } from './history.js';
 
 let current = null;
@@ -260,6 +260,7 @@ export async function openIncident(id) {
   const body = $('incident-body');
   if (current?.id !== id) {
     picked.clear();
+    showLiveNotice(null);
     body.replaceChildren(h('p', { class: 'note', role: 'status' }, t('queue.loading')));
   }
   try {
@@ -275,5 +276,96 @@ export async function openIncident(id) {
 }
 
 export const rerenderIncident = () => {
-  if (current && !$('view-incident').hidden) render(current);
+  if (current && !$('view-incident').hidden) {
+    render(current);
+    showLiveNotice(notice);
+  }
 };
+
+// --- Live: the open page follows what others do to its incident (events from live.js, through main.js).
+
+const LIVE_PAUSE_MS = 300;
+let liveKinds = [];
+let liveTimer = null;
+
+/**
+ * Events as they arrive. Those about the incident on screen and made by someone else gather for a short pause, then
+ * the page is drawn again from the API. The reader's own actions already reloaded the page (incident-actions.js).
+ */
+export function incidentChanged(events, me) {
+  if (!current || $('view-incident').hidden) return;
+  const id = current.id;
+  const mine = events.filter((e) => e.incidentId === id && !(me && e.actorId === me.id));
+  if (!mine.length) return;
+  liveKinds.push(...mine.map((e) => e.kind));
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => refreshIncident(id), LIVE_PAUSE_MS);
+}
+
+async function refreshIncident(id) {
+  const kinds = [...new Set(liveKinds)];
+  liveKinds = [];
+  let fresh;
+  try {
+    fresh = await getIncident(id);
+  } catch (err) {
+    if (current?.id === id) showLiveNotice({ kinds, at: new Date(), error: describeError(err, t) });
+    return;
+  }
+  if (current?.id !== id || $('view-incident').hidden) return;
+  // What the reader is in the middle of survives the redraw: typed text, picks, the caret, the scroll position.
+  const kept = touchedControls(document.querySelector('#incident-body .incident-actions'));
+  const scroll = window.scrollY;
+  current = fresh;
+  for (const rid of [...picked]) if (!current.reports.some((r) => r.id === rid)) picked.delete(rid);
+  render(current);
+  const panel = document.querySelector('#incident-body .incident-actions');
+  if (panel) restoreControls(panel, kept);
+  window.scrollTo(0, scroll);
+  if (kinds.length) showLiveNotice({ kinds, at: new Date() });
+}
+
+/** After the live stream came back from a drop: events missed meanwhile are not replayed, so the page reads again. */
+export function incidentResync() {
+  if (current && !$('view-incident').hidden) refreshIncident(current.id);
+}
+
+/** What changed, in the page language: one sentence per kind of change, in the order they came. */
+function liveWords(kinds, i) {
+  const words = [];
+  for (const kind of kinds) {
+    if (kind === 'merged' && i.mergedIntoId) {
+      words.push(sentenceWith('live.incident.mergedAway', { target: incidentLink(i.mergedIntoId) }));
+    } else if (kind === 'state') {
+      words.push(
+        t('live.incident.state', { state: i.mergedIntoId ? t('incident.mergedState') : label('state', i.state) }),
+      );
+    } else if (kind === 'assigned') {
+      words.push(
+        i.assignee ? t('live.incident.assigned', { name: i.assignee.username }) : t('live.incident.unassigned'),
+      );
+    } else {
+      words.push(t(`live.incident.${kind}`, { fallback: t('live.incident.changed') }));
+    }
+  }
+  return words.flatMap((w, n) => [n ? ' ' : '', ...(Array.isArray(w) ? w : [w])]);
+}
+
+let notice = null;
+
+/** The short notice above the page: when it was updated and what changed (null hides it); redrawn on a language switch. */
+function showLiveNotice(next) {
+  notice = next;
+  const el = $('incident-live');
+  if (!el) return;
+  el.hidden = !notice;
+  el.replaceChildren(
+    ...(notice
+      ? [
+          h('strong', {}, t('live.incident.updated', { time: formatDateTime(notice.at) })),
+          ' ',
+          ...(notice.error ? [h('span', { class: 'error' }, notice.error)] : liveWords(notice.kinds, current)),
+        ]
+      : []),
+  );
+}

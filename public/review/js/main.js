@@ -8,8 +8,8 @@ import { loadAccount, wireAccount } from './account.js';
 import { wireFilters, onFiltersChange, showFilterMap, relabelFilters } from './filters.js';
 import { wireQueue, loadQueue, relabelQueue, loadSavedQueueFilters } from './queue.js';
 import { wireReports, loadReports, relabelReports } from './reports.js';
-import { openIncident, rerenderIncident } from './incident.js';
-import { loadMap } from './mapview.js';
+import { incidentChanged, incidentResync, openIncident, rerenderIncident } from './incident.js';
+import { loadMap, mapChanged, relabelMapUpdated } from './mapview.js';
 import { wireDigests, loadDigests } from './digests.js';
 import { wireAuditLog, loadAuditLog, relabelAuditLog } from './audit-log.js';
 import { loadAssignees } from './people.js';
@@ -127,9 +127,15 @@ function goLive() {
   }
   setNotificationUser(user);
   startLive({
-    onEvents: notifyFrom,
-    // Only the queue on screen reloads (no selection is lost elsewhere); other views load fresh when opened.
-    onChange: async () => {
+    onEvents: (events) => {
+      notifyFrom(events);
+      // An open incident page follows its incident at once (keeping what the reader types).
+      incidentChanged(events, user);
+    },
+    // The queue or the map on screen updates itself; other views load fresh when opened.
+    onChange: async (events) => {
+      if (!events.length) incidentResync();
+      if (!$('view-map').hidden) await mapChanged(events);
       if ($('view-queue').hidden) return;
       await loadQueue({ refresh: true });
       markUpdated();
@@ -232,6 +238,7 @@ async function start() {
     relabelAuditLog();
     relabelAdmin();
     relabelLive();
+    relabelMapUpdated();
     renderNotifications();
     if (!$('view-account').hidden) loadAccount({ onSignedOut: signedOut });
     if (!$('view-webhooks').hidden) loadWebhooks();

@@ -10,6 +10,9 @@ import { placeLabel } from './badges.js';
 let ready = null;
 let clusters = null;
 let loading = 0;
+/** The markers on the map by incident id, so a live event redraws only the incidents it names. */
+const markers = new Map();
+let updatedAt = null;
 
 function popup(p) {
   return h(
@@ -47,6 +50,13 @@ async function ensureMap() {
     legend.addTo(map);
     drawLegend();
     document.addEventListener('languagechange', drawLegend);
+    // Where the reader is looking, on the element: kept across live updates (and read by the browser tests).
+    const keepView = () => {
+      const c = map.getCenter();
+      $('incident-map').dataset.view = `${map.getZoom()}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`;
+    };
+    map.on('moveend zoomend', keepView);
+    keepView();
     clusters = window.L.markerClusterGroup({
       chunkedLoading: true,
       showCoverageOnHover: false,
@@ -57,6 +67,27 @@ async function ensureMap() {
   return ready;
 }
 
+/** One incident's marker: stance colour, a dark ring when verified; the class names the incident. */
+function markerOf(f) {
+  const [lon, lat] = f.geometry.coordinates;
+  const p = f.properties;
+  return window.L.circleMarker([lat, lon], {
+    radius: 8,
+    // A verified incident carries a dark ring; the rest a thin white edge.
+    color: p.state === 'verified' ? '#222' : '#fff',
+    weight: p.state === 'verified' ? 3 : 2,
+    fillColor: STANCE_COLOURS[p.stance] ?? '#555',
+    fillOpacity: 0.95,
+    className: `incident-marker incident-${p.id} stance-${p.stance ?? 'none'} state-${p.state}`,
+  })
+    .bindTooltip(() => [placeLabel(p), p.stance ? label('stance', p.stance) : null].filter(Boolean).join(' · '))
+    .bindPopup(() => popup(p));
+}
+
+const showCount = () => {
+  $('map-message').textContent = t('map.count', { count: markers.size });
+};
+
 export async function loadMap() {
   const ticket = ++loading;
   const map = await ensureMap();
@@ -65,30 +96,63 @@ export async function loadMap() {
   try {
     const fc = await incidentMap(apiFilters());
     if (ticket !== loading) return;
-    const L = window.L;
     clusters.clearLayers();
-    const markers = [];
-    for (const f of fc.features ?? []) {
-      const [lon, lat] = f.geometry.coordinates;
-      const p = f.properties;
-      markers.push(
-        L.circleMarker([lat, lon], {
-          radius: 8,
-          // A verified incident carries a dark ring; the rest a thin white edge.
-          color: p.state === 'verified' ? '#222' : '#fff',
-          weight: p.state === 'verified' ? 3 : 2,
-          fillColor: STANCE_COLOURS[p.stance] ?? '#555',
-          fillOpacity: 0.95,
-          className: `incident-marker stance-${p.stance ?? 'none'} state-${p.state}`,
-        })
-          .bindTooltip(() => [placeLabel(p), p.stance ? label('stance', p.stance) : null].filter(Boolean).join(' · '))
-          .bindPopup(() => popup(p)),
-      );
-    }
-    clusters.addLayers(markers);
-    $('map-message').textContent = t('map.count', { count: markers.length });
-    if (markers.length) map.fitBounds(clusters.getBounds().pad(0.2), { maxZoom: 9 });
+    markers.clear();
+    for (const f of fc.features ?? []) markers.set(f.properties.id, markerOf(f));
+    clusters.addLayers([...markers.values()]);
+    showCount();
+    updatedAt = null;
+    relabelMapUpdated();
+    if (markers.size) map.fitBounds(clusters.getBounds().pad(0.2), { maxZoom: 9 });
   } catch (err) {
     if (ticket === loading) $('map-message').textContent = describeError(err, t);
   }
+}
+
+// At most this many incidents are asked for by id; a larger burst (or a reconnection) reloads the whole set.
+const IDS_AT_ONCE = 500;
+
+/**
+ * Live events (gathered by live.js): the incidents they name are asked for again under the current filters, and
+ * their markers added, redrawn or removed (merged away, or no longer matching). The reader's zoom and pan stay.
+ * No events means the stream came back after a drop: everything is read again, still without moving the view.
+ */
+export async function mapChanged(events) {
+  if (!clusters || $('view-map').hidden) return;
+  const ticket = loading;
+  const ids = [...new Set(events.flatMap((e) => [e.incidentId, e.mergedIntoId].filter(Boolean)))];
+  const whole = !events.length || ids.length > IDS_AT_ONCE;
+  let fc;
+  try {
+    fc = await incidentMap({ ...apiFilters(), ...(whole ? {} : { ids: ids.join(',') }) });
+  } catch {
+    return; // the map keeps what it shows; the next event or reload tries again
+  }
+  // A full load begun meanwhile has read these changes too, and draws them itself.
+  if (ticket !== loading) return;
+  const fresh = new Map((fc.features ?? []).map((f) => [f.properties.id, f]));
+  for (const id of whole ? [...markers.keys()] : ids) {
+    if (fresh.has(id)) continue;
+    const old = markers.get(id);
+    if (old) clusters.removeLayer(old);
+    markers.delete(id);
+  }
+  for (const [id, f] of fresh) {
+    const old = markers.get(id);
+    if (old) clusters.removeLayer(old);
+    const m = markerOf(f);
+    markers.set(id, m);
+    clusters.addLayer(m);
+  }
+  showCount();
+  updatedAt = new Date();
+  relabelMapUpdated();
+}
+
+/** The "updated" notice of the map, in the page language (also after a language switch). */
+export function relabelMapUpdated() {
+  const el = $('map-updated');
+  if (!el) return;
+  el.hidden = !updatedAt;
+  el.textContent = updatedAt ? t('map.updated', { time: formatDateTime(updatedAt) }) : '';
 }

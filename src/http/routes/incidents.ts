@@ -26,12 +26,12 @@ import {
   listAssignees,
   listQueue,
   mapFeatures,
+  MapFilters,
   MembersPage,
   MembersQuery,
   MergeInput,
   mergeIncidents,
   resolveIncidentId,
-  QueueFilters,
   QueueQuery,
   SplitInput,
   splitReports,
@@ -61,8 +61,9 @@ registry.registerPath({
   path: '/api/incidents/events',
   tags,
   summary:
-    'Live queue updates as server-sent events: an `incident` event (JSON array of {incidentId, kind, state, ' +
-    'severity, assigneeId, mergedIntoId}) each time incidents are opened or change; a comment line every ' +
+    'Live updates of the queue, an open incident page and the map as server-sent events: an `incident` event (JSON ' +
+    'array of {incidentId, kind, state, severity, assigneeId, mergedIntoId, actorId}; actorId null for the workers) ' +
+    'each time incidents are opened or change; a comment line every ' +
     'LIVE_HEARTBEAT_MS; ended after LIVE_STREAM_MAX_MS (credentials are checked again on reconnection). Never carries report text. Reconnect and refresh after a drop: missed events are not replayed.',
   security,
   responses: {
@@ -74,9 +75,9 @@ registry.registerPath({
   method: 'get',
   path: '/api/incidents/map',
   tags,
-  summary: 'Incident points as GeoJSON (same filters; capped at 20 000)',
+  summary: 'Incident points as GeoJSON (same filters, and `ids`; capped at 20 000)',
   security,
-  request: { query: QueueFilters },
+  request: { query: MapFilters },
   responses: { 200: ok('GeoJSON FeatureCollection'), ...errorResponses(400, 401, 403) },
 });
 registry.registerPath({
@@ -181,7 +182,7 @@ registry.registerPath({
 });
 
 const QueuePage = validate({ query: QueueQuery });
-const MapQuery = validate({ query: QueueFilters.strict() });
+const MapQuery = validate({ query: MapFilters.strict() });
 const Bulk = validate({ body: BulkInput });
 const One = validate({ params: IdParams });
 const Members = validate({ params: IdParams, query: MembersQuery });

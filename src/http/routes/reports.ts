@@ -243,7 +243,7 @@ export function reportsRouter(deps: AppDeps): Router {
   r.post('/:id/erasure', allow(canEraseReports), express.json({ limit: '16kb' }), Erase, async (req, res) => {
     const { params, body } = Erase.input(req);
     const { tombstone, created } = await eraseReport(
-      { db: deps.db, clock: deps.clock, files: deps.files },
+      { db: deps.db, clock: deps.clock, files: deps.files, events: deps.incidentEvents },
       requireUser(req),
       params.id,
       body.reason,

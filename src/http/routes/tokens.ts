@@ -1,6 +1,6 @@
 // HTTP adapter for the tokens domain (src/tokens): personal API tokens for machine clients, asked for with a
 // password (and, for commission and admin accounts, a second-factor code), listed and revoked by their owner.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
@@ -13,7 +13,7 @@ import { Forbidden, SecondFactorRequired, Unauthenticated } from '../../errors.t
 import { Credentials } from '../../auth/credentials.ts';
 import { canFileReport, needsSecondFactor } from '../../auth/policies.ts';
 import { loadAgreement } from '../../agreements/index.ts';
-import { collectSettings, encodeSettings, settingsQrSvg } from '../../openrosa/setup.ts';
+import { odkSetup, type OdkSetupDeps } from '../../openrosa/setup.ts';
 import { secondFactorStatus, verifySecondFactor } from '../../second-factor/index.ts';
 import { createToken, listTokens, revokeToken } from '../../tokens/index.ts';
 
@@ -65,6 +65,19 @@ registry.registerPath({
 const Extras = validate({ body: TokenExtras }, { bodyStatus: 400 });
 const Revoke = validate({ params: IdParams }, { resource: 'token' });
 
+/** ODK Collect's setup as answered to an observer (for themselves) and to an admin (for an observer). */
+export const OdkSetupView = z
+  .object({
+    tokenId: z.string().uuid(),
+    serverUrl: z.string(),
+    payload: z.string(),
+    svg: z.string(),
+    claimBy: z.string().nullable().meta({
+      description: 'A code an admin made for an observer works only if first used by then; null for your own.',
+    }),
+  })
+  .meta({ id: 'OdkSetup' });
+
 registry.registerPath({
   method: 'post',
   path: '/api/auth/odk-setup',
@@ -77,13 +90,25 @@ registry.registerPath({
       description: 'The settings, their QR code (SVG) and the new token id (revoke it like any token)',
       content: {
         'application/json': {
-          schema: z.object({ tokenId: z.string().uuid(), serverUrl: z.string(), payload: z.string(), svg: z.string() }),
+          schema: OdkSetupView,
         },
       },
     },
     ...errorResponses(401, 403),
   },
 });
+
+/** What ODK Collect's setup needs from the HTTP side (also for an admin's, in users.ts). */
+export function odkSetupDeps(deps: AppDeps, req: Request): OdkSetupDeps {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    // The configured public origin; the request's own only where none is configured (development, tests).
+    origin: deps.config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`,
+    title: loadAgreement(deps.config.AGREEMENT_ID).title.en,
+    claimMinutes: deps.config.ODK_SETUP_CLAIM_MINUTES,
+  };
+}
 
 /** Mounted at /api/auth, beside the sign-in routes. */
 export function tokensRouter(deps: AppDeps): Router {
@@ -117,18 +142,7 @@ export function tokensRouter(deps: AppDeps): Router {
 
   // ODK Collect's setup for the signed-in observer: a new token of its own (revocable like any), in a QR code.
   r.post('/odk-setup', allow(canFileReport), async (req, res) => {
-    const user = requireUser(req);
-    const created = await createToken(deps.db, user.id, `ODK Collect ${deps.clock.now().toISOString().slice(0, 10)}`, {
-      username: user.username,
-      clock: deps.clock,
-    });
-    // The configured public origin, never the Host header: the key must not be sent to a forged host.
-    const origin = deps.config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
-    const serverUrl = `${origin}/key/${encodeURIComponent(created.token)}`;
-    const agreement = loadAgreement(deps.config.AGREEMENT_ID);
-    const settings = collectSettings(serverUrl, `${agreement.title.en} — ${user.username}`);
-    const payload = encodeSettings(settings);
-    res.status(201).json({ tokenId: created.id, serverUrl, payload, svg: await settingsQrSvg(payload) });
+    res.status(201).json(await odkSetup(odkSetupDeps(deps, req), requireUser(req)));
   });
 
   r.get('/tokens', signedIn, async (req, res) => {

@@ -1,5 +1,5 @@
 // HTTP adapter for the users domain (src/users): user management for admins (create, list, change role, disable,
-// reset a second factor). Every change is audited in the transaction that makes it.
+// reset a second factor, an observer's ODK Collect setup code). Every change is audited in the transaction that makes it.
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -11,6 +11,8 @@ import { createUser, listUsers, NewUser } from '../../users/index.ts';
 import { updateUser, UserPatch } from '../../users/admin.ts';
 import { resetSecondFactor } from '../../second-factor/index.ts';
 import { listTokensOfUser, revokeToken } from '../../tokens/index.ts';
+import { odkSetup } from '../../openrosa/setup.ts';
+import { odkSetupDeps, OdkSetupView } from './tokens.ts';
 
 const TokenParams = IdParams.extend({ tokenId: z.string().uuid() });
 
@@ -85,8 +87,28 @@ registry.registerPath({
   responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404) },
 });
 
+registry.registerPath({
+  method: 'post',
+  path: '/api/users/{id}/odk-setup',
+  tags: ['users'],
+  summary:
+    "ODK Collect setup for an observer, made by an admin (audited as the admin's, naming the observer): a new token " +
+    'of the observer in a QR code, good only if scanned within ODK_SETUP_CLAIM_MINUTES. 409 for a disabled account ' +
+    '(reason account_disabled) or one that is not an observer (reason not_an_observer).',
+  security,
+  request: { params: IdParams },
+  responses: {
+    201: {
+      description: 'The settings and their QR code, shown once',
+      content: { 'application/json': { schema: OdkSetupView } },
+    },
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
 const Create = validate({ body: NewUser });
 const Tokens = validate({ params: IdParams }, { resource: 'user' });
+const OdkSetup = validate({ params: IdParams }, { resource: 'user' });
 const Token = validate({ params: TokenParams }, { resource: 'token' });
 const Patch = validate({ params: IdParams, body: UserPatch });
 const One = validate({ params: IdParams });
@@ -116,6 +138,10 @@ export function usersRouter(deps: AppDeps): Router {
     await revokeToken(deps, requireUser(req), tokenId, id);
     await credentialsChanged(deps);
     res.status(204).end();
+  });
+  // A new observer without a laptop: the admin shows them the QR code to scan.
+  r.post('/:id/odk-setup', OdkSetup, async (req, res) => {
+    res.status(201).json(await odkSetup(odkSetupDeps(deps, req), requireUser(req), OdkSetup.input(req).params.id));
   });
   r.delete('/:id/second-factor', One, async (req, res) => {
     const result = await resetSecondFactor(deps, requireUser(req), One.input(req).params.id);

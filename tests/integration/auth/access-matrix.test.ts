@@ -200,6 +200,12 @@ const CASES: Case[] = [
     expect: adminOnly(200),
   },
   {
+    method: 'post',
+    path: '/api/users/{id}/odk-setup',
+    req: () => ({ url: `/api/users/${u.otherObserver.user.id}/odk-setup` }),
+    expect: adminOnly(201),
+  },
+  {
     method: 'get',
     path: '/api/users/{id}/tokens',
     req: get(() => `/api/users/${ids.otherTokenOwner}/tokens`),

@@ -124,6 +124,7 @@ describe('GET /api/incidents/events', () => {
         severity: 4,
         assigneeId: other.user.id,
         mergedIntoId: null,
+        actorId: member.user.id,
       });
 
       const triaged = await bearer(s.url, member.token).patch(`/api/incidents/${incident.id}`, {
@@ -217,8 +218,14 @@ describe('the API process subscription', () => {
           { incidentId: id, kind: 'assigned', narrative: 'dropped' },
           { incidentId: 'not-an-id', kind: 'assigned' },
           { incidentId: id, kind: 'deleted' },
+          { incidentId: id, kind: 'commented', actorId: id },
+          { incidentId: id, kind: 'commented', actorId: 'not-an-id' },
         ]),
       ),
-    ).toEqual([{ incidentId: id, kind: 'assigned' }]);
+    ).toEqual([
+      { incidentId: id, kind: 'assigned', actorId: null },
+      { incidentId: id, kind: 'commented', actorId: id },
+      { incidentId: id, kind: 'commented', actorId: null },
+    ]);
   });
 });

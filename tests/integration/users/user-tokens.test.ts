@@ -26,7 +26,15 @@ describe("an account's tokens, for admins", () => {
     expect(listed.status, listed.text).toBe(200);
     expect(listed.body.items).toHaveLength(1);
     const token = listed.body.items[0];
-    expect(Object.keys(token).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'revokedAt']);
+    expect(Object.keys(token).sort()).toEqual([
+      'claimBy',
+      'claimedAt',
+      'createdAt',
+      'id',
+      'lastUsedAt',
+      'name',
+      'revokedAt',
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(observer.token);
     expect((await bearer(s.url, observer.token).get('/api/reports')).status).toBe(200);
 
