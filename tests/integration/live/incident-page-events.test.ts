@@ -87,7 +87,11 @@ describe('live events of one incident', () => {
     expect(asked.status).toBe(200);
 
     const added = hear((e) => e.incidentId === incidentId && e.kind === 'added', 'the addition event');
-    const reopened = hear((e) => e.incidentId === incidentId && e.kind === 'state', 'the state event');
+    // The member's own "needs info" event may still be in flight: listen for the observer's.
+    const reopened = hear(
+      (e) => e.incidentId === incidentId && e.kind === 'state' && e.actorId === observer.user.id,
+      'the state event',
+    );
     const a = await bearer(s.url, observer.token).post(`/api/reports/${report.id}/additions`, {
       text: 'Twelve vehicles, photographed from the checkpoint.',
     });
