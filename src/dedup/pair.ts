@@ -109,29 +109,32 @@ const termProbsOf = (f: ReportFeatures) => f.termProbs ?? Object.fromEntries(f.t
 const stanceProbsOf = (f: ReportFeatures) => f.stanceProbs ?? { [f.stance]: 1 };
 
 // What a report contributes to every pair it is in, computed once per report (a new report meets up to 40 × 30
-// members): its time, its most likely term, and the norms of its probability maps. Sums run in the same order as a
-// plain computation, so the figures are the same to the bit and training and prediction see one function.
+// members): its time, its most likely term, and the norms of its probability maps. The maps are read in the order of
+// their sorted keys, never their own: features stored as jsonb come back with their keys reordered, and a report
+// compared from memory (a batch) must score exactly as the same report read back from the database.
 interface Derived {
   t: number;
   termProbs: Record<string, number>;
+  termKeys: string[];
   termNorm: number;
   termTop: string | undefined;
   stanceProbs: Record<string, number>;
+  stanceKeys: string[];
   stanceNorm: number;
   knownParties: string[];
 }
 const derivedOf = new WeakMap<ReportFeatures, Derived>();
 
-function squares(p: Record<string, number>): number {
+function squares(p: Record<string, number>, keys: string[]): number {
   let n = 0;
-  for (const k in p) n += p[k]! * p[k]!;
+  for (const k of keys) n += p[k]! * p[k]!;
   return n;
 }
 
-/** The first key of the largest value (what a stable sort by value, descending, puts first). */
-function top(p: Record<string, number>): string | undefined {
+/** The key of the largest value; of equal values, the first in sorted order. */
+function top(p: Record<string, number>, keys: string[]): string | undefined {
   let best: string | undefined;
-  for (const k in p) if (best === undefined || p[k]! > p[best]!) best = k;
+  for (const k of keys) if (best === undefined || p[k]! > p[best]!) best = k;
   return best;
 }
 
@@ -140,13 +143,17 @@ function derived(f: ReportFeatures): Derived {
   if (!d) {
     const termProbs = termProbsOf(f);
     const stanceProbs = stanceProbsOf(f);
+    const termKeys = Object.keys(termProbs).sort();
+    const stanceKeys = Object.keys(stanceProbs).sort();
     d = {
       t: Date.parse(f.observedAt),
       termProbs,
-      termNorm: squares(termProbs),
-      termTop: top(termProbs),
+      termKeys,
+      termNorm: squares(termProbs, termKeys),
+      termTop: top(termProbs, termKeys),
       stanceProbs,
-      stanceNorm: squares(stanceProbs),
+      stanceKeys,
+      stanceNorm: squares(stanceProbs, stanceKeys),
       knownParties: f.parties.filter((x) => x === 'LAAF' || x === 'GNA'),
     };
     derivedOf.set(f, d);
@@ -154,9 +161,9 @@ function derived(f: ReportFeatures): Derived {
   return d;
 }
 
-function cosine(a: Record<string, number>, na: number, b: Record<string, number>, nb: number): number {
+function cosine(a: Record<string, number>, keys: string[], na: number, b: Record<string, number>, nb: number): number {
   let dot = 0;
-  for (const k in a) dot += a[k]! * (b[k] ?? 0);
+  for (const k of keys) dot += a[k]! * (b[k] ?? 0);
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
@@ -258,7 +265,7 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64A
   }
   const ta = da.termProbs;
   const tb = db.termProbs;
-  const tc = cosine(ta, da.termNorm, tb, db.termNorm);
+  const tc = cosine(ta, da.termKeys, da.termNorm, tb, db.termNorm);
   v[I.term_cosine] = tc;
   if (da.termTop === db.termTop) v[I.term_top_same] = 1;
   const aNone = a.terms.includes('none');
@@ -271,7 +278,7 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64A
     (a.stance === 'compliance' && b.stance === 'violation')
   )
     v[I.stance_opposite] = 1;
-  v[I.stance_cosine] = cosine(da.stanceProbs, da.stanceNorm, db.stanceProbs, db.stanceNorm);
+  v[I.stance_cosine] = cosine(da.stanceProbs, da.stanceKeys, da.stanceNorm, db.stanceProbs, db.stanceNorm);
   const nums = sharedNumbers(a.numbers, b.numbers).length;
   v[I.numbers_shared] = Math.min(nums, 3) / 3;
   if (!nums && a.numbers.some((n) => n >= 3) && b.numbers.some((n) => n >= 3)) v[I.numbers_conflict] = 1;

@@ -201,3 +201,34 @@ describe('choosing the shipped thresholds from the held-out replays', () => {
     expect(none.threshold).toBe(0.9);
   });
 });
+
+describe('pair features of stored reports', () => {
+  it('are the same whatever order the probability maps come back in (jsonb reorders keys)', () => {
+    const a = makeFeatures({
+      observedAt: '2020-11-19T12:00:00Z',
+      lat: 29.12,
+      lon: 15.95,
+      placeName: 'Jufra',
+      narrative: 'Pantsir-S1 systems positioned at Jufra airbase, crews assessed Wagner; Il-76 offloading crates.',
+    });
+    const b = makeFeatures({
+      observedAt: '2020-11-19T18:20:00Z',
+      lat: 29.1,
+      lon: 15.99,
+      placeName: 'Waddan',
+      narrative: 'Cargo flight unloading at Jufra air base, foreign crews seen beside air defence trucks.',
+    });
+    // Equal top probabilities and several terms: order decides ties and the sums' rounding if anything does.
+    const probs = { arms_transfer: 0.61, mercenary_withdrawal: 0.61, troop_return: 0.13, hostilities: 0.07 };
+    const stance = { violation: 0.83, information: 0.12, compliance: 0.05 };
+    const withProbs = (f: typeof a, p: Record<string, number>, s: Record<string, number>) => ({
+      ...f,
+      termProbs: p,
+      stanceProbs: s,
+    });
+    const reversed = (p: Record<string, number>) => Object.fromEntries(Object.entries(p).reverse());
+    const x = pairVector(withProbs(a, probs, stance), withProbs(b, reversed(probs), reversed(stance))).vector;
+    const y = pairVector(withProbs(a, reversed(probs), reversed(stance)), withProbs(b, probs, stance)).vector;
+    expect(Array.from(x)).toEqual(Array.from(y));
+  });
+});
