@@ -3,7 +3,7 @@
 // store grows. The decision is pure: best candidate above a threshold, else a new incident.
 import { blockKey, neighbourCells, type ReportFeatures } from './features.ts';
 import { photoMatch } from './photos.ts';
-import { compareReports, scorePair } from './similarity.ts';
+import { compareReports, MAX_INCIDENT_SPAN_H, scorePair } from './similarity.ts';
 import type { PairModel } from './pair-model.ts';
 
 export interface CandidateQuery {
@@ -25,6 +25,11 @@ export interface CandidateIncident {
   members: ReportFeatures[];
   /** Incidents a reviewer declared separate from this one. */
   separatedFrom: string[];
+  /**
+   * When the incident's first and last reports were observed (ms since the epoch), all members counted, also those
+   * the lookup did not read: joining must not stretch it past MAX_INCIDENT_SPAN_H.
+   */
+  span?: { first: number; last: number };
 }
 
 export interface IncidentCandidateStore {
@@ -75,6 +80,14 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
   };
 }
 
+function spanVeto(c: CandidateIncident, t: number): string | null {
+  if (!c.span) return null;
+  const hours = (Math.max(c.span.last, t) - Math.min(c.span.first, t)) / 3_600_000;
+  return hours > MAX_INCIDENT_SPAN_H
+    ? `the incident would span ${Math.round(hours)} h (more than ${MAX_INCIDENT_SPAN_H})`
+    : null;
+}
+
 /**
  * Join the best-scoring candidate incident above the threshold, or start a new incident (null).
  * A candidate is scored by its most similar member; any member that vetoes (different day, opposite
@@ -100,10 +113,13 @@ export function decideAssignment(
   // Reviewers read these reasons: "nothing nearby" and "nearby but ruled out" call for different checks.
   let firstVeto: { id: string; veto: string } | null = null;
   const byPhoto = new Set<string>();
+  const reportTime = Date.parse(f.observedAt);
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
     let top: { score: number; member: ReportFeatures } | null = null;
-    let veto: string | null = null;
+    // A lookup reads only the members near the report in time, so a place reported every day could chain into one
+    // incident over weeks, each report close to the last; the incident's own first and last times stop that.
+    let veto = spanVeto(c, reportTime);
     let photo: { distance: number } | null = null;
     const photos = !!f.photoHashes?.length;
     for (const m of c.members) {

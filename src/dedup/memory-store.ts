@@ -118,10 +118,18 @@ export function createMemoryStore(opts: { idPrefix?: string } = {}): MemoryStore
       });
       const byHashHit = list.some(({ f }) => f.attachmentHashes.some((h) => q.attachmentHashes.includes(h)));
       if (inWindow.length === 0 && !byHashHit) continue;
+      let first = Infinity;
+      let last = -Infinity;
+      for (const { f } of list) {
+        const t = Date.parse(f.observedAt);
+        first = Math.min(first, t);
+        last = Math.max(last, t);
+      }
       out.push({
         id,
         members: (byHashHit ? list : inWindow).map((m) => m.f),
         separatedFrom: [...(separated.get(id) ?? [])],
+        span: { first, last },
       });
     }
     return out;

@@ -55,8 +55,15 @@ export interface CandidateRow {
   byHash: boolean;
   separatedFrom: string[];
   members: ReportFeatures[];
+  /** The incident's first and last observation (ms), whatever members were read: see CandidateIncident.span. */
+  span?: { first: number; last: number };
 }
-type Packed = [number, string, boolean, string[], ReportFeatures[]];
+type Packed = [number, string, boolean, string[], ReportFeatures[], [number, number] | null];
+
+// The incident's first and last observation times in ms, as one JSON pair (null when it has no such row).
+const spanOf = (target: Prisma.Sql) => Prisma.sql`(SELECT json_build_array(
+    (extract(epoch FROM i."firstObservedAt") * 1000)::bigint, (extract(epoch FROM i."lastObservedAt") * 1000)::bigint)
+    FROM "Incident" i WHERE i."id" = ${target})`;
 
 /**
  * The candidate lookup of many reports in one statement, evaluated per query (LATERAL) over a JSON list.
@@ -90,11 +97,12 @@ export function candidateSqlMany(
   // (it takes a function for 100 rows): a lookup of one report estimated as one of a hundred was above
   // jit_above_cost and spent ~1 s compiling.
   return Prisma.sql`
-    SELECT COALESCE(json_agg(json_build_array(c.q, c.target, c.by_hash, c.sep, c.members) ORDER BY c.q, c.rank), '[]')::text AS doc
+    SELECT COALESCE(json_agg(json_build_array(c.q, c.target, c.by_hash, c.sep, c.members, c.span) ORDER BY c.q, c.rank), '[]')::text AS doc
     FROM (SELECT * FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, self uuid, cells text[], "from" timestamptz, "to" timestamptz,
       at timestamptz, place text, hashes text[], anywhere boolean) LIMIT ${Prisma.raw(String(queries.length))}) AS q
     CROSS JOIN LATERAL (
-      SELECT q.i AS q, t.target, t.by_hash, t.rank, ${separations(Prisma.raw('t.target'))} AS sep, mem.members
+      SELECT q.i AS q, t.target, t.by_hash, t.rank, ${separations(Prisma.raw('t.target'))} AS sep, mem.members,
+        ${spanOf(Prisma.raw('t.target'))} AS span
       FROM (
         SELECT COALESCE(m.target, g.id) AS target, bool_or(g.by_hash) AS by_hash, min(g.rank) AS rank
         FROM (
@@ -140,8 +148,15 @@ export async function findCandidatesMany(
   const out = queries.map(() => [] as CandidateRow[]);
   if (!queries.length) return out;
   const [row] = await tx.$queryRaw<Array<{ doc: string }>>(candidateSqlMany(queries, l));
-  for (const [q, target, byHash, separatedFrom, members] of JSON.parse(row!.doc) as Packed[])
-    out[q]!.push({ q, target, byHash, separatedFrom, members });
+  for (const [q, target, byHash, separatedFrom, members, span] of JSON.parse(row!.doc) as Packed[])
+    out[q]!.push({
+      q,
+      target,
+      byHash,
+      separatedFrom,
+      members,
+      ...(span ? { span: { first: span[0], last: span[1] } } : {}),
+    });
   return out;
 }
 
@@ -151,7 +166,7 @@ export function createPrismaCandidateStore(tx: SqlTx, opts: PrismaStoreOptions =
       const [rows] = await findCandidatesMany(tx, [{ q, self: opts.excludeReportId }], opts.limits);
       return rows!
         .filter((r) => r.members.length > 0)
-        .map((r) => ({ id: r.target, members: r.members, separatedFrom: r.separatedFrom }));
+        .map((r) => ({ id: r.target, members: r.members, separatedFrom: r.separatedFrom, span: r.span }));
     },
   };
 }
@@ -165,14 +180,18 @@ export async function incidentMembers(
   byHash: boolean,
   l: StoreLimits = DEFAULT_LIMITS,
 ) {
-  const [row] = await tx.$queryRaw<Array<{ features: ReportFeatures[]; separatedFrom: string[] }>>`
+  const [row] = await tx.$queryRaw<
+    Array<{ features: ReportFeatures[]; separatedFrom: string[]; span: [number, number] | null }>
+  >`
     SELECT (SELECT COALESCE(jsonb_agg(m.features ORDER BY m."observedAt" DESC, m."id"), '[]'::jsonb) FROM (
         SELECT r."features", r."observedAt", r."id" FROM "Report" r
         WHERE r."incidentId" = ${incidentId}::uuid AND r."features" IS NOT NULL
           AND (${byHash} OR r."observedAt" BETWEEN ${q.from} AND ${q.to})
         ORDER BY r."observedAt" DESC, r."id" LIMIT ${l.membersPerIncident}) m) AS features,
-      ${separations(Prisma.sql`${incidentId}::uuid`)} AS "separatedFrom"`;
-  return row!;
+      ${separations(Prisma.sql`${incidentId}::uuid`)} AS "separatedFrom",
+      ${spanOf(Prisma.sql`${incidentId}::uuid`)} AS span`;
+  const { span, ...rest } = row!;
+  return { ...rest, ...(span ? { span: { first: Number(span[0]), last: Number(span[1]) } } : {}) };
 }
 
 /**

@@ -79,10 +79,16 @@ function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: n
  * stance come in as the classifier's probabilities, so a wrong label on one report lowers the score instead of
  * ruling the pair out; only what no evidence can bridge stays a veto (a week apart, a reviewer's split).
  */
+/**
+ * No two reports of one incident are further apart than this: the learned comparison's veto, and the cap on an
+ * incident's whole span (dedup.ts), which holds even for members a lookup no longer reads.
+ */
+export const MAX_INCIDENT_SPAN_H = 72;
+
 function learnedVeto(a: ReportFeatures, b: ReportFeatures): string | null {
   if (a.routine && b.routine && a.eventDays[0] !== b.eventDays[0]) return 'routine reports of different days';
   const gapH = gapHours(a, b);
-  return gapH > 72 ? `different days (${round1(gapH)} h apart)` : null;
+  return gapH > MAX_INCIDENT_SPAN_H ? `different days (${round1(gapH)} h apart)` : null;
 }
 
 function learnedCompare(a: ReportFeatures, b: ReportFeatures, m: PairModel): PairScore {

@@ -204,7 +204,10 @@ async function candidatesFor(
   for (const r of rows) {
     let e = byId.get(r.target);
     if (!e)
-      byId.set(r.target, (e = { c: { id: r.target, members: [], separatedFrom: r.separatedFrom }, byHash: false }));
+      byId.set(
+        r.target,
+        (e = { c: { id: r.target, members: [], separatedFrom: r.separatedFrom, span: r.span }, byHash: false }),
+      );
     e.byHash ||= r.byHash;
     e.c.members.push(...r.members);
   }
@@ -232,13 +235,26 @@ async function candidatesFor(
     // An incident opened in this batch has no stored members.
     const stored = opened.has(id) ? { features: [], separatedFrom: [] } : await incidentMembers(tx, id, q, byHash);
     byId.set(id, {
-      c: { id, members: stored.features, separatedFrom: e?.c.separatedFrom ?? stored.separatedFrom },
+      c: {
+        id,
+        members: stored.features,
+        separatedFrom: e?.c.separatedFrom ?? stored.separatedFrom,
+        span: e?.c.span ?? ('span' in stored ? stored.span : undefined),
+      },
       byHash,
     });
   }
   const out: CandidateIncident[] = [];
   for (const [id, e] of byId) {
     if (batchIncidents.has(id)) {
+      // The batch's own members of the incident stretch its span as the stored ones do (an incident opened in this
+      // batch has only these).
+      for (const m of batch) {
+        if (m.incidentId !== id) continue;
+        e.c.span = e.c.span
+          ? { first: Math.min(e.c.span.first, m.t), last: Math.max(e.c.span.last, m.t) }
+          : { first: m.t, last: m.t };
+      }
       const extra = batch.filter((m) => m.incidentId === id && (e.byHash || inWindow(m.t))).map((m) => m.features);
       if (extra.length) {
         const all = [...e.c.members, ...extra].sort((a, b) => Date.parse(b.observedAt) - Date.parse(a.observedAt));

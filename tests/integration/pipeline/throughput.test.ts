@@ -72,11 +72,21 @@ describe(`pipeline throughput (${N} reports)`, () => {
     expect(Number(sums!.members)).toBe(N);
     expect(Number(sums!.mismatched)).toBe(0);
     // Dedup grouped reports and did not collapse them below one incident per hot spot. The narratives are eight
-    // texts repeated word for word: the learned pair model joins identical text at one spot hours apart (and a
-    // forwarded caption across spots), so one spot's ten days chain into one or two incidents; measured 63. How far
-    // such chains should reach in time is a dedup question (`npm run eval`), not one this concurrency test asks.
+    // texts repeated word for word, so each report is close to the last at its spot; the lookup reads only members
+    // near a report in time, and without the incident's own first and last times one spot's ten days chained into
+    // one or two incidents. No incident spans more than 72 hours (MAX_INCIDENT_SPAN_H), batches and all.
     const incidents = await s.rt.db.incident.count({ where: { reportCount: { gt: 0 } } });
     expect(incidents).toBeLessThan(N / 2);
     expect(incidents).toBeGreaterThanOrEqual(40);
+    const [stretched] = await s.rt.db.$queryRaw<Array<{ n: bigint; longest: number }>>`
+      SELECT count(*) FILTER (WHERE "lastObservedAt" - "firstObservedAt" > interval '72 hours')::bigint AS n,
+        COALESCE(max(extract(epoch FROM "lastObservedAt" - "firstObservedAt")) / 3600, 0)::float8 AS longest
+      FROM "Incident" WHERE "reportCount" > 0`;
+    expect({ n: Number(stretched!.n), longest: stretched!.longest <= 72 }).toEqual({ n: 0, longest: true });
+    // Members' own times agree with the incident's span (the cap reads the incident's first/last columns).
+    const [disagree] = await s.rt.db.$queryRaw<Array<{ n: bigint }>>`
+      SELECT count(*)::bigint AS n FROM "Incident" i WHERE i."reportCount" > 0 AND
+        (SELECT max(r."observedAt") - min(r."observedAt") FROM "Report" r WHERE r."incidentId" = i."id") > interval '72 hours'`;
+    expect(Number(disagree!.n)).toBe(0);
   }, 300_000);
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateQuery, decideAssignment } from '../../../src/dedup/dedup.ts';
 import { createMemoryStore } from '../../../src/dedup/memory-store.ts';
+import { loadPairModel } from '../../../src/dedup/pair-model.ts';
 import { makeFeatures, type ReportSpec } from '../../helpers/factories.ts';
 
 /** Feed reports through store + decideAssignment in order, as the worker does; returns report → incident. */
@@ -220,5 +221,58 @@ describe('memory store blocking', () => {
       attachmentHashes: ['h1'],
     });
     expect((await store.findCandidates(candidateQuery(b))).map((c) => c.id)).toEqual([id]);
+  });
+});
+
+describe('an incident’s span', () => {
+  const model = loadPairModel('libya-2020');
+  // One checkpoint reported in the same words every 20 hours: each report is close to the last, so without a cap on
+  // the whole span the lookup (which reads only members near the report in time) chains them into one incident.
+  const daily = (i: number) =>
+    makeFeatures({
+      observedAt: new Date(Date.parse('2021-03-02T06:00:00+02:00') + i * 20 * 3_600_000).toISOString(),
+      lat: 31.2,
+      lon: 16.59,
+      placeName: 'Sirte',
+      narrative: 'Checkpoint at the western gate of Sirte closed to civilian traffic; trucks turned back.',
+    });
+
+  it('never lets a chain of close reports stretch one incident past 72 hours', async () => {
+    const store = createMemoryStore();
+    const incidentOf: string[] = [];
+    const reasons: string[][] = [];
+    for (let i = 0; i < 10; i++) {
+      const f = daily(i);
+      const d = decideAssignment(f, await store.findCandidates(candidateQuery(f)), { pairModel: model });
+      incidentOf.push(d.incidentId ?? store.createIncident(`r${i}`, f));
+      if (d.incidentId) store.addReport(d.incidentId, `r${i}`, f);
+      reasons.push(d.reasons);
+    }
+    for (const id of new Set(incidentOf)) {
+      const times = incidentOf.flatMap((inc, i) => (inc === id ? [Date.parse(daily(i).observedAt)] : []));
+      expect((Math.max(...times) - Math.min(...times)) / 3_600_000).toBeLessThanOrEqual(72);
+    }
+    // Close reports still join: 20 hours apart, the same words, the same place.
+    expect(incidentOf[1]).toBe(incidentOf[0]);
+    expect(new Set(incidentOf).size).toBeGreaterThanOrEqual(3);
+    expect(reasons.flat().some((r) => /would span \d+ h \(more than 72\)/.test(r))).toBe(true);
+  });
+
+  it('still joins a report whose photo an incident already holds, however old the incident', () => {
+    const f = { ...daily(9), photoHashes: ['f0f0f0f0f0f0f0f0'] };
+    const old = { ...daily(0), photoHashes: ['f0f0f0f0f0f0f0f0'] };
+    const d = decideAssignment(
+      f,
+      [
+        {
+          id: 'old',
+          members: [old],
+          separatedFrom: [],
+          span: { first: Date.parse(old.observedAt), last: Date.parse(old.observedAt) },
+        },
+      ],
+      { pairModel: model },
+    );
+    expect(d.incidentId).toBe('old');
   });
 });
