@@ -138,6 +138,12 @@ describe('filters', () => {
 
   it('from and to are whole days in Libya', async () => {
     expect(await ids('from=2020-11-15')).toEqual(names('lateNight'));
+    // A date-time with its offset is that instant, whatever the server's zone.
+    expect(await ids(`from=${encodeURIComponent('2020-11-15T01:29:59+02:00')}`)).toEqual(names('lateNight'));
+    expect(await ids('from=2020-11-14T23:30:01Z')).toEqual([]);
+    expect(await ids(`to=${encodeURIComponent('2020-11-14T09:00:01+02:00')}&from=2020-11-14`)).toEqual(
+      names('sirteLatin'),
+    );
     expect(await ids('from=2020-11-14&to=2020-11-14')).toEqual(names('sirteLatin'));
     expect(await ids('to=2020-11-11&sort=-observed')).toEqual(names('unknownPlace', 'inIncident'));
   });
@@ -192,6 +198,17 @@ describe('bad input', () => {
     [`observer=${'x'.repeat(65)}`, 'observer', /64/],
     ['sort=age', 'sort', /-received|-observed/],
     ['from=14/11/2020', 'from', /YYYY-MM-DD/],
+    // Days no calendar has: Date.parse rolls them over to March or December, the day reading cannot.
+    ['to=2020-02-30', 'to', /not a calendar date/],
+    ['from=2021-02-29', 'from', /not a calendar date/],
+    ['from=2020-11-31', 'from', /not a calendar date/],
+    ['to=2020-11-14T25:00:00Z', 'to', /not a calendar date/],
+    // A time without an offset would be read in the server's zone; text around a date is not a date.
+    ['from=2020-11-14T10:30', 'from', /offset/],
+    ['to=2020-11-14T10:30:00', 'to', /offset/],
+    [`from=${encodeURIComponent('foo T 2020')}`, 'from', /YYYY-MM-DD/],
+    [`from=${encodeURIComponent('2020-11-14 10:30Z')}`, 'from', /YYYY-MM-DD/],
+    ['from=2020-11-14x', 'from', /YYYY-MM-DD/],
   ])('%s answers 400 naming %s', async (query, field, reason) => {
     const r = await bearer(s.url, member.token).get(`/api/reports?${query}`);
     expect(r.status).toBe(400);
