@@ -66,9 +66,9 @@ export const reportOrder = (sort: ReportSort): Prisma.ReportOrderByWithRelationI
   { id: 'desc' },
 ];
 
-/** Rows after the cursor's in the order of `sort`. */
+/** Rows after the cursor's in the order of `sort`; a cursor of the other order is a 400. */
 export function afterCursor(sort: ReportSort, cursor: string): Prisma.ReportWhereInput {
-  const c = decodeCursor(cursor);
+  const c = decodeCursor(cursor, sort);
   const key = KEY[sort];
   return { OR: [{ [key]: { lt: c.at } }, { [key]: c.at, id: { lt: c.id } }] };
 }

@@ -19,7 +19,7 @@ export async function listReports(db: Db, q: ReportListQuery, tz: string, onlyOb
   const and = reportWhere(q, tz, { onlyObserverId, observerIds });
   if (q.cursor) and.push(afterCursor(q.sort, q.cursor));
   const rows = await findReportPage(db, { AND: and }, reportOrder(q.sort), q.limit + 1);
-  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => sortInstant(q.sort, r));
+  const { page, nextCursor } = keysetPage(rows, q.limit, q.sort, (r) => sortInstant(q.sort, r));
   return { items: page, nextCursor };
 }
 

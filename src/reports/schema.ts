@@ -194,11 +194,9 @@ export const ReportListQuery = z
       description: '`-received`: newest received first (the default); `-observed`: newest observed first.',
     }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z
-      .string()
-      .max(200)
-      .optional()
-      .meta({ description: 'Opaque cursor from the previous page (same filters and sort).' }),
+    cursor: z.string().max(200).optional().meta({
+      description: 'Opaque cursor from the previous page (same filters and sort; one of the other sort is a 400).',
+    }),
   })
   .strict()
   .meta({ id: 'ReportListQuery' });

@@ -175,6 +175,22 @@ describe('orders and pages', () => {
     }
   });
 
+  it('a cursor is of its order: under another sort, or forged, it is a 400 naming cursor', async () => {
+    const received = await list('sort=-received&limit=2');
+    const observed = await list('sort=-observed&limit=2');
+    for (const [cursor, sort] of [
+      [received.nextCursor, '-observed'],
+      [observed.nextCursor, '-received'],
+      [Buffer.from(`2020-11-14T00:00:00.000Z|${id.sirteLatin}`).toString('base64url'), '-received'],
+    ] as const) {
+      const r = await bearer(s.url, member.token).get(`/api/reports?sort=${sort}&limit=2&cursor=${cursor}`);
+      expect(r.status, r.text).toBe(400);
+      expect(r.body.error.issues).toEqual([{ field: 'cursor', reason: expect.stringMatching(/order|cursor/) }]);
+    }
+    // The same order and filters go on from it.
+    expect((await list(`sort=-observed&limit=2&cursor=${observed.nextCursor}`)).items).toHaveLength(2);
+  });
+
   it('each row names its observer and its place in both scripts, and links its incident', async () => {
     const items = (await list('limit=200')).items as Array<Item & { incidentId: string | null }>;
     const byId = new Map(items.map((r) => [r.id, r]));
