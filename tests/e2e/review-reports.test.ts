@@ -1,7 +1,8 @@
 // The reports table (#reports) and saved filters, in English and Arabic: every report listed newest observed first and
 // paged ("More reports"); filters in the address (bookmarkable), an Arabic place name finding a report typed in Latin
 // script through the gazetteer, "flagged only"; a filter of the table and one of the queue saved, applied after a
-// reload, renamed and deleted. Screenshots: test-artifacts/screenshots/review-{en,ar}-reports*.png.
+// reload, renamed and deleted; observers named for an admin only, a commission member seeing their pseudonyms.
+// Screenshots: test-artifacts/screenshots/review-{en,ar}-reports*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
@@ -13,9 +14,11 @@ import { done, laptopContext, openReview, queueRows, signedInState, watch } from
 let s: TestServer;
 let browser: Browser;
 let chair: TestUser;
+let admin: TestUser;
 let amina: TestUser;
 let omar: TestUser;
 let chairState: Awaited<ReturnType<BrowserContext['storageState']>>;
+let adminState: Awaited<ReturnType<BrowserContext['storageState']>>;
 const ROUTINE = 55;
 let incidentId: string;
 /** Typed "Sirte" in Latin script, a phone clock ahead, in an incident: the newest observed. */
@@ -29,6 +32,7 @@ beforeAll(async () => {
   vendorPublic();
   s = await startTestServer({ relay: false });
   chair = await s.makeUser('commission');
+  admin = await s.makeUser('admin');
   amina = await s.makeUser('observer', 'amina');
   omar = await s.makeUser('observer', 'omar');
   // Routine reports from Misrata, observed hour by hour in early November: more than a page of them.
@@ -72,6 +76,7 @@ beforeAll(async () => {
   sirteArabic = arabic.id!;
   browser = await launchBrowser();
   chairState = await signedInState(browser, s.url, chair);
+  adminState = await signedInState(browser, s.url, admin);
 }, 120_000);
 
 afterAll(async () => {
@@ -79,8 +84,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function openPage(lang: 'en' | 'ar', hash: string): Promise<Page> {
-  const page = watch(await (await laptopContext(browser, { storageState: chairState })).newPage());
+async function openPage(lang: 'en' | 'ar', hash: string, storageState = chairState): Promise<Page> {
+  const page = watch(await (await laptopContext(browser, { storageState })).newPage());
   page.on('dialog', (d) => d.accept());
   await openReview(page, s.url, hash);
   if (lang === 'ar') {
@@ -97,6 +102,8 @@ async function reportRows(page: Page): Promise<string[]> {
 }
 const form = (page: Page) => page.locator('#reports-form');
 const rowOf = (page: Page, id: string) => page.locator(`#reports-rows tr[data-id="${id}"]`);
+/** What a commission member sees of an observer: the custody packages' pseudonym, never the username. */
+const pseudonymOf = (u: TestUser) => s.rt.custodySigner.pseudonym(u.user.id);
 const hashParams = (page: Page) => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
 const savedNames = (page: Page, section: string) =>
   page.locator(`#${section} .saved-list .saved-apply`).evaluateAll((els) => els.map((e: any) => e.textContent));
@@ -148,7 +155,10 @@ describe('the reports table in English', () => {
     const row = rowOf(page, sirteLatin);
     await expect(row.locator('td').nth(0).textContent()).resolves.toMatch(/20 Nov 2020.*08:00.*(EET|GMT\+2)/);
     await expect(row.locator('td').nth(1).textContent()).resolves.toBe('Sirte · سرت');
-    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('omar');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe(pseudonymOf(omar));
+    await expect(row.locator('td code.pseudonym').getAttribute('title')).resolves.toBe(
+      "A stable pseudonym: observers' names are shown to administrators only",
+    );
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe('ODK');
     await expect(row.locator('td').nth(4).textContent()).resolves.toBe('English');
     await expect(row.locator('li[data-flag="clock_ahead"]').textContent()).resolves.toBe('Phone clock ahead');
@@ -188,10 +198,25 @@ describe('the reports table in English', () => {
     // An observer filter and a date range together; "Reset" brings every report back.
     await form(page).getByRole('button', { name: 'Reset' }).click();
     await eventually(() => reportRows(page).then((r) => r.length)).toBe(50);
-    await form(page).getByLabel('Observer (part of the username)').fill('OMA');
+    await form(page).getByLabel('Observer (part of the name or pseudonym shown)').fill('OMA');
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([]);
+    await form(page).getByLabel('Observer (part of the name or pseudonym shown)').fill(pseudonymOf(omar).slice(-9));
     await form(page).getByLabel('To').fill('2020-11-19');
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteArabic]);
+    await done(page);
+  });
+
+  it("shows an admin the observers' usernames, and filters by them", async () => {
+    const page = await openPage('en', '#reports?place=Sirte', adminState);
+    await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
+    await expect(rowOf(page, sirteLatin).locator('td').nth(2).textContent()).resolves.toBe('omar');
+    await expect(page.locator('#reports-rows code.pseudonym').count()).resolves.toBe(0);
+    await form(page).getByLabel('Observer (part of the name or pseudonym shown)').fill('OMA');
+    await form(page).getByLabel('Place', { exact: true }).fill('');
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
     await done(page);
   });
 
@@ -286,6 +311,10 @@ describe('the reports table in Arabic', () => {
     await expect(row.locator('li[data-flag="clock_ahead"]').textContent()).resolves.toBe('ساعة الهاتف متقدمة');
     await expect(rowOf(page, sirteArabic).locator('td').nth(3).textContent()).resolves.toBe('رسالة نصية');
     await expect(rowOf(page, sirteArabic).locator('td').nth(4).textContent()).resolves.toBe('العربية');
+    await expect(rowOf(page, sirteArabic).locator('td code.pseudonym').getAttribute('title')).resolves.toBe(
+      'اسم مستعار ثابت: لا تُعرض أسماء المراقبين إلا للمسؤولين',
+    );
+    await expect(rowOf(page, sirteArabic).locator('td').nth(2).textContent()).resolves.toBe(pseudonymOf(omar));
 
     // A Latin place name finds the report typed in Arabic script too; then flagged only.
     await form(page).getByLabel('المكان', { exact: true }).fill('Sirte');

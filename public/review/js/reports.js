@@ -104,13 +104,20 @@ function classification(r) {
   ];
 }
 
+/** The observer as the API gives them: a username to whoever may see names, else a stable pseudonym. */
+function observer(r) {
+  if (!r.observerNamed)
+    return h('code', { class: 'pseudonym', dir: 'ltr', title: t('reports.pseudonym') }, r.observerName);
+  return r.observerName ?? h('code', { class: 'id' }, `#${shortId(r.observerId)}`);
+}
+
 function row(r) {
   return h(
     'tr',
     { dataset: { id: r.id } },
     h('td', {}, h('time', { datetime: r.observedAt }, formatDateTime(r.observedAt))),
     h('td', { class: 'place-cell' }, place(r)),
-    h('td', { dir: 'auto' }, r.observerName ?? h('code', { class: 'id' }, `#${shortId(r.observerId)}`)),
+    h('td', { dir: 'auto' }, observer(r)),
     h('td', {}, label('source', r.source)),
     h('td', {}, r.language ? h('span', { lang: r.language }, label('lang', r.language)) : '–'),
     h('td', {}, flags(r)),
