@@ -1,8 +1,8 @@
 // The reports table (#reports) and saved filters, in English and Arabic: every report listed newest observed first and
 // paged ("More reports"); filters in the address (bookmarkable), an Arabic place name finding a report typed in Latin
-// script through the gazetteer, "flagged only"; a filter of the table and one of the queue saved, applied after a
-// reload, renamed and deleted; observers named for an admin only, a commission member seeing their pseudonyms.
-// Screenshots: test-artifacts/screenshots/review-{en,ar}-reports*.png.
+// script through the gazetteer, flagged or not (from the form, the address and a saved filter); a filter of the table
+// and one of the queue saved, applied after a reload, renamed and deleted; observers named for an admin only, a
+// commission member seeing their pseudonyms. Screenshots: test-artifacts/screenshots/review-{en,ar}-reports*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
@@ -182,12 +182,30 @@ describe('the reports table in English', () => {
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
     expect(hashParams(page).get('place')).toBe('سرت');
-    // Flagged only.
-    await form(page).getByLabel('Flagged only').check();
+    // Flagged, then not flagged: three ways, "any" being the third.
+    const flags = form(page).getByLabel('Flags', { exact: true });
+    await expect(flags.locator('option').allTextContents()).resolves.toEqual(['Any', 'Flagged', 'Not flagged']);
+    await flags.selectOption({ label: 'Flagged' });
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin]);
     expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت', flagged: 'true' });
     await page.screenshot({ path: await screenshotPath('review-en-reports-filtered') });
+    await flags.selectOption({ label: 'Not flagged' });
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteArabic]);
+    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت', flagged: 'false' });
+    // An address saying flagged=false shows "Not flagged", not an unchecked box that would mean "any".
+    const unflagged = await openPage('en', `#reports?flagged=false&place=${encodeURIComponent('سرت')}`);
+    await eventually(() => reportRows(unflagged)).toEqual([sirteArabic]);
+    await expect(form(unflagged).getByLabel('Flags', { exact: true }).inputValue()).resolves.toBe('false');
+    await expect(
+      form(unflagged).getByLabel('Flags', { exact: true }).locator('option:checked').textContent(),
+    ).resolves.toBe('Not flagged');
+    await done(unflagged);
+    await flags.selectOption({ label: 'Any' });
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
+    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت' });
 
     // The address is the view: opened elsewhere, it shows the same filters and rows.
     const shared = await openPage('en', `#reports?source=sms&from=2020-11-19`);
@@ -198,10 +216,10 @@ describe('the reports table in English', () => {
     // An observer filter and a date range together; "Reset" brings every report back.
     await form(page).getByRole('button', { name: 'Reset' }).click();
     await eventually(() => reportRows(page).then((r) => r.length)).toBe(50);
-    await form(page).getByLabel('Observer (part of the name or pseudonym shown)').fill('OMA');
+    await form(page).getByLabel('Observer (name or pseudonym)').fill('OMA');
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([]);
-    await form(page).getByLabel('Observer (part of the name or pseudonym shown)').fill(pseudonymOf(omar).slice(-9));
+    await form(page).getByLabel('Observer (name or pseudonym)').fill(pseudonymOf(omar).slice(-9));
     await form(page).getByLabel('To').fill('2020-11-19');
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteArabic]);
@@ -213,7 +231,7 @@ describe('the reports table in English', () => {
     await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
     await expect(rowOf(page, sirteLatin).locator('td').nth(2).textContent()).resolves.toBe('omar');
     await expect(page.locator('#reports-rows code.pseudonym').count()).resolves.toBe(0);
-    await form(page).getByLabel('Observer (part of the name or pseudonym shown)').fill('OMA');
+    await form(page).getByLabel('Observer (name or pseudonym)').fill('OMA');
     await form(page).getByLabel('Place', { exact: true }).fill('');
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
@@ -250,7 +268,7 @@ describe('the reports table in English', () => {
     await saved.getByRole('button', { name: 'Apply the saved filter Flagged in Sirte' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin]);
     expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت', flagged: 'true' });
-    await expect(form(page).getByLabel('Flagged only').isChecked()).resolves.toBe(true);
+    await expect(form(page).getByLabel('Flags', { exact: true }).inputValue()).resolves.toBe('true');
     await expect(form(page).getByLabel('Place', { exact: true }).inputValue()).resolves.toBe('سرت');
     await page.screenshot({ path: await screenshotPath('review-en-reports-saved') });
 
@@ -316,34 +334,46 @@ describe('the reports table in Arabic', () => {
     );
     await expect(rowOf(page, sirteArabic).locator('td').nth(2).textContent()).resolves.toBe(pseudonymOf(omar));
 
-    // A Latin place name finds the report typed in Arabic script too; then flagged only.
+    // A Latin place name finds the report typed in Arabic script too; then flagged, then not flagged.
     await form(page).getByLabel('المكان', { exact: true }).fill('Sirte');
     await form(page).getByRole('button', { name: 'تطبيق' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
-    await form(page).getByLabel('ما يحتاج إلى تحقق فقط').check();
+    const flags = form(page).getByLabel('التنبيهات', { exact: true });
+    await expect(flags.locator('option').allTextContents()).resolves.toEqual([
+      'الكل',
+      'ما يحتاج إلى تحقق',
+      'ما لا يحتاج إلى تحقق',
+    ]);
+    await flags.selectOption({ label: 'ما يحتاج إلى تحقق' });
     await form(page).getByRole('button', { name: 'تطبيق' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin]);
     await page.screenshot({ path: await screenshotPath('review-ar-reports') });
+    await flags.selectOption({ label: 'ما لا يحتاج إلى تحقق' });
+    await form(page).getByRole('button', { name: 'تطبيق' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteArabic]);
 
     const saved = page.locator('#reports-saved');
     await expect(saved.getByRole('heading').textContent()).resolves.toBe('عوامل التصفية المحفوظة');
-    await saved.getByLabel('اسم لعوامل التصفية الحالية').fill('سرت مع تنبيهات');
+    await saved.getByLabel('اسم لعوامل التصفية الحالية').fill('سرت بلا تنبيهات');
     await saved.getByRole('button', { name: 'حفظ عوامل التصفية الحالية' }).click();
-    await eventually(() => savedNames(page, 'reports-saved')).toEqual(['سرت مع تنبيهات']);
-    await expect(saved.locator('.saved-message').textContent()).resolves.toBe('حُفظت «سرت مع تنبيهات».');
+    await eventually(() => savedNames(page, 'reports-saved')).toEqual(['سرت بلا تنبيهات']);
+    await expect(saved.locator('.saved-message').textContent()).resolves.toBe('حُفظت «سرت بلا تنبيهات».');
 
     await page.goto(`${s.url}/review/#reports`);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');
     await eventually(() => reportRows(page).then((r) => r.length)).toBe(50);
-    await saved.getByRole('button', { name: 'تطبيق عوامل التصفية المحفوظة سرت مع تنبيهات' }).click();
-    await eventually(() => reportRows(page)).toEqual([sirteLatin]);
-    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'Sirte', flagged: 'true' });
+    await saved.getByRole('button', { name: 'تطبيق عوامل التصفية المحفوظة سرت بلا تنبيهات' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteArabic]);
+    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'Sirte', flagged: 'false' });
+    // The saved "not flagged" shows as such, not as an unchecked box.
+    await expect(flags.inputValue()).resolves.toBe('false');
+    await expect(flags.locator('option:checked').textContent()).resolves.toBe('ما لا يحتاج إلى تحقق');
     await expect(saved.locator('li.in-use .in-use-tag').textContent()).resolves.toBe('مُطبَّقة الآن');
     await page.screenshot({ path: await screenshotPath('review-ar-reports-saved') });
 
-    await renameThenDelete(page, 'reports-saved', 'ar', 'سرت مع تنبيهات', 'تنبيهات سرت');
+    await renameThenDelete(page, 'reports-saved', 'ar', 'سرت بلا تنبيهات', 'تنبيهات سرت');
     await eventually(() => saved.locator('.saved-message').textContent()).toBe('حُذفت «تنبيهات سرت».');
     expect(await savedOfChair('reports')).toEqual([]);
     await done(page);

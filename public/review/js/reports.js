@@ -17,6 +17,8 @@ const SELECTS = {
   stance: ['stance', STANCES],
   language: ['lang', ['en', 'ar']],
   source: ['source', ['web', 'openrosa', 'sms', 'api']],
+  // Three ways, not a checkbox: flagged=false (from an address or a saved filter) must show as "not flagged".
+  flagged: ['reports.flagged', ['true', 'false']],
 };
 const PAGE = 50;
 const view = { filters: {}, items: [], nextCursor: null };
@@ -45,19 +47,14 @@ function go(f) {
 function readForm() {
   const f = {};
   for (const name of FIELDS) {
-    const el = $(`r-${name}`);
-    const v = el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value.trim();
+    const v = $(`r-${name}`).value.trim();
     if (v) f[name] = v;
   }
   return f;
 }
 
 function writeForm(f) {
-  for (const name of FIELDS) {
-    const el = $(`r-${name}`);
-    if (el.type === 'checkbox') el.checked = f[name] === 'true';
-    else el.value = f[name] ?? '';
-  }
+  for (const name of FIELDS) $(`r-${name}`).value = f[name] ?? '';
 }
 
 /** The place in both scripts, the page's first, when the gazetteer knows it; as typed when it differs or is unknown. */
