@@ -22,6 +22,8 @@ export const canSeeDeadLetters = (u: Who) => u?.role === 'commission' || u?.role
 export const canDownloadCustody = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 /** Observers are named in custody packages for admins only; everyone else gets a stable pseudonym. */
 export const canSeeObserverNames = (u: Who) => u?.role === 'admin';
+/** One observer's name (the reports table): whoever may see names, and the observer themself. */
+export const canSeeObserverName = (u: Who, observerId: string) => canSeeObserverNames(u) || u?.id === observerId;
 /** Erasing a report (its narrative and files) on request: an admin's decision, audited. */
 export const canEraseReports = (u: Who) => u?.role === 'admin';
 

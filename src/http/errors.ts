@@ -101,6 +101,11 @@ export function problemOf(err: unknown): Problem {
     // PostgreSQL refuses NUL characters in text; the statement failed whole, so nothing was stored.
     return invalidBody(400, 'text contains a NUL character or invalid encoding');
   }
+  if ((err as { code?: string })?.code === 'P2025') {
+    // Prisma's "record to update or delete not found": another request deleted the row between this one's check and
+    // its write. A lost race, not a bug: the answer the later request would have had.
+    return { status: 404, code: 'not_found', message: 'not found: it was deleted meanwhile' };
+  }
   if (isContention(err)) {
     // The database was there but busy: a transaction could not start or finish in time, or lost a write conflict
     // or a deadlock. It rolled back whole, so nothing was stored; the same request succeeds on a retry.

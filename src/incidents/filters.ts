@@ -13,12 +13,33 @@ export const INCIDENT_STATES = ['new', 'under_review', 'verified', 'rejected', '
 export type IncidentStateName = (typeof INCIDENT_STATES)[number];
 export const STANCES = ['violation', 'compliance', 'information'] as const;
 
-// Dates without a time are whole days in the agreement's zone, so `to=2020-11-30` includes the 30th in Libya.
+// A date without a time is a whole day in the agreement's zone, so `to=2020-11-30` includes the 30th in Libya; a time
+// must say its offset, or it would be read in whatever zone the server runs in. Nothing else is a date here: Date.parse
+// takes "foo T 2020" and rolls 2020-02-30 over to March, which the day reading cannot (an invalid date, a 500).
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-export const DayOrInstant = z
-  .string()
-  .refine((v) => DAY.test(v) || (!Number.isNaN(Date.parse(v)) && /T/.test(v)), 'YYYY-MM-DD or ISO 8601 date-time')
-  .refine((v) => isStorableInstant(Date.parse(v)), INSTANT_RANGE_REASON);
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
+const SHAPE_REASON = 'YYYY-MM-DD, or an ISO 8601 date-time with its offset (2020-11-14T10:30:00+02:00 or …Z)';
+
+/** The day or instant a valid value names (a day at its start in UTC: only the range is checked on it). */
+const parsed = (v: string) => DateTime.fromISO(v, DAY.test(v) ? { zone: 'UTC' } : { setZone: true });
+
+/** Why `v` is not a day or an instant with its offset, or null when it is one. */
+function dayOrInstantProblem(v: string): string | null {
+  const day = DAY.test(v);
+  if (!day && !DATE_TIME.test(v)) return SHAPE_REASON;
+  if (!day && !HAS_OFFSET.test(v))
+    return "a date-time needs its offset (Z or ±hh:mm); a date alone is a whole day in the agreement's zone";
+  const at = parsed(v);
+  if (!at.isValid) return 'not a calendar date or time';
+  return isStorableInstant(at.toMillis()) ? null : INSTANT_RANGE_REASON;
+}
+
+export const DayOrInstant = z.string().superRefine((v, ctx) => {
+  const reason = dayOrInstantProblem(v);
+  if (reason) ctx.addIssue({ code: 'custom', message: reason });
+});
+
 /** A yes/no filter as a query string carries it. */
 export const QueryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 const csvOf = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -63,8 +84,9 @@ export const QueueFilters = z.object({
 });
 export type QueueFilters = z.infer<typeof QueueFilters>;
 
+/** The instant a DayOrInstant value names: a day starts (`from`) or ends (`to`) at midnight in `tz`. */
 export function toInstant(value: string, edge: 'from' | 'to', tz: string): Date {
-  if (!DAY.test(value)) return new Date(value);
+  if (!DAY.test(value)) return parsed(value).toJSDate();
   const day = DateTime.fromISO(value, { zone: tz });
   return (edge === 'from' ? day : day.plus({ days: 1 })).toJSDate();
 }

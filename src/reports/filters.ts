@@ -1,7 +1,9 @@
 // The reports table's filters and orders (GET /api/reports) as Prisma query shapes on Report, which the repository
 // runs. Each order is an index read backwards ((receivedAt, id), (observedAt, id)) that the filters narrow; the term
-// filter has its GIN index for terms few reports carry, and a date range under the observed order is an index range
-// (prisma/migrations/*_report_list_indexes).
+// filter has its GIN index for terms few reports carry, a date range under the observed order is an index range
+// (prisma/migrations/*_report_list_indexes), and `flagged=true` reads a partial index of the flagged reports in each
+// order (*_flagged_report_indexes). The place is a substring match with no index of its own: a text no report
+// matches reads every report (a scan; see docs/http-contract.md).
 import type { Prisma } from '../db/client.ts';
 import { activeAgreement } from '../agreements/index.ts';
 import { likeLiteral } from '../db/like.ts';
@@ -32,7 +34,8 @@ export function reportWhere(q: ReportFilters, tz: string, scope: ReportScope): P
   if (q.stance) and.push({ stance: q.stance });
   if (q.language) and.push({ language: q.language });
   if (q.source) and.push({ source: q.source });
-  // Intake and the pipeline write `[]` when there is no doubt, never null.
+  // Intake and the pipeline write `[]` when there is no doubt, never null. `NOT (flags = '[]')` is the predicate of the
+  // partial indexes (flags <> '[]'), which the planner proves from it: change one, change the other.
   if (q.flagged !== undefined) and.push(q.flagged ? { NOT: { flags: { equals: [] } } } : { flags: { equals: [] } });
   if (q.place) {
     // "سرت" finds a report typed "Sirte" and the other way round: the gazetteer's names of the place in both scripts.
@@ -66,9 +69,9 @@ export const reportOrder = (sort: ReportSort): Prisma.ReportOrderByWithRelationI
   { id: 'desc' },
 ];
 
-/** Rows after the cursor's in the order of `sort`. */
+/** Rows after the cursor's in the order of `sort`; a cursor of the other order is a 400. */
 export function afterCursor(sort: ReportSort, cursor: string): Prisma.ReportWhereInput {
-  const c = decodeCursor(cursor);
+  const c = decodeCursor(cursor, sort);
   const key = KEY[sort];
   return { OR: [{ [key]: { lt: c.at } }, { [key]: c.at, id: { lt: c.id } }] };
 }

@@ -141,7 +141,15 @@ export const ReportView = z
 
 // The terms of the agreement this process runs: a term it does not have can match nothing, so it is a typing error.
 export const ReportListItem = ReportView.extend({
-  observerName: z.string().nullable().meta({ description: "The observer's username." }),
+  observerName: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        "The observer's username for whoever may see observers' names (admins; an observer on their own reports), " +
+        "else the observer's stable pseudonym (observer-<16 hex>, the custody packages' one).",
+    }),
+  observerNamed: z.boolean().meta({ description: '`false`: observerName is a pseudonym.' }),
   gazetteerPlace: z
     .object({ name: z.string(), nameAr: z.string() })
     .nullable()
@@ -179,7 +187,11 @@ export const ReportListQuery = z
       .min(1)
       .max(64)
       .optional()
-      .meta({ description: "Part of the observer's username (case-insensitive)." }),
+      .meta({
+        description:
+          "Part of the observer's username (case-insensitive) for whoever may see observers' names (admins); for " +
+          'everyone else, part of the pseudonym the list shows (a username matches nothing then).',
+      }),
     term: AgreementTerm.optional().meta({ description: 'A term id of the agreement the report is about.' }),
     stance: z.enum(STANCES).optional(),
     flagged: QueryBoolean.optional().meta({
@@ -194,11 +206,9 @@ export const ReportListQuery = z
       description: '`-received`: newest received first (the default); `-observed`: newest observed first.',
     }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z
-      .string()
-      .max(200)
-      .optional()
-      .meta({ description: 'Opaque cursor from the previous page (same filters and sort).' }),
+    cursor: z.string().max(200).optional().meta({
+      description: 'Opaque cursor from the previous page (same filters and sort; one of the other sort is a 400).',
+    }),
   })
   .strict()
   .meta({ id: 'ReportListQuery' });

@@ -102,7 +102,7 @@ export async function updateSavedFilter(deps: SavedFilterDeps, owner: Owner, id:
     if (!before) throw new NotFound('saved filter');
     const query = patch.query === undefined ? undefined : checkedQuery(before.view, patch.query);
     if (patch.name !== undefined) await assertNameFree(tx, owner.id, before.view, patch.name, id);
-    const after = await updateRow(tx, id, { name: patch.name, query });
+    const after = await updateRow(tx, owner.id, id, { name: patch.name, query });
     await audit(tx, deps, owner, 'saved_filter_updated', id, { before: facts(before), after: facts(after) });
     return view(after);
   });
@@ -110,9 +110,10 @@ export async function updateSavedFilter(deps: SavedFilterDeps, owner: Owner, id:
 
 export async function deleteSavedFilter(deps: SavedFilterDeps, owner: Owner, id: string): Promise<void> {
   await deps.db.$transaction(async (tx) => {
+    // Serialised with the owner's other changes, so of two deletions racing the second finds nothing (a 404).
+    await lockOwner(tx, owner.id);
     const before = await findOwned(tx, owner.id, id);
-    if (!before) throw new NotFound('saved filter');
-    await deleteRow(tx, id);
+    if (!before || !(await deleteRow(tx, owner.id, id))) throw new NotFound('saved filter');
     await audit(tx, deps, owner, 'saved_filter_deleted', id, { before: facts(before) });
   });
 }

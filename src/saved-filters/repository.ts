@@ -14,7 +14,10 @@ export async function listOwned(db: Db, ownerId: string, view?: SavedFilterViewN
 }
 export type SavedFilterRow = Awaited<ReturnType<typeof listOwned>>[number];
 
-/** Until the transaction ends, the owner's other saves wait: the count and the name checks below stay true. */
+/**
+ * Until the transaction ends, the owner's other saves, changes and deletions wait: the count and the name checks below
+ * stay true, and a filter read in the transaction is still there when it is changed or deleted.
+ */
 export async function lockOwner(tx: Tx, ownerId: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`saved-filters:${ownerId}`}, 0))`;
 }
@@ -42,10 +45,16 @@ export async function insertSavedFilter(
   return tx.savedFilter.create({ data, select });
 }
 
-export async function updateSavedFilter(tx: Tx, id: string, data: { name?: string; query?: Record<string, string> }) {
-  return tx.savedFilter.update({ where: { id }, data, select });
+export async function updateSavedFilter(
+  tx: Tx,
+  ownerId: string,
+  id: string,
+  data: { name?: string; query?: Record<string, string> },
+) {
+  return tx.savedFilter.update({ where: { id, ownerId }, data, select });
 }
 
-export async function deleteSavedFilter(tx: Tx, id: string): Promise<void> {
-  await tx.savedFilter.delete({ where: { id } });
+/** Whether the owner's filter was there to delete. */
+export async function deleteSavedFilter(tx: Tx, ownerId: string, id: string): Promise<boolean> {
+  return (await tx.savedFilter.deleteMany({ where: { id, ownerId } })).count > 0;
 }

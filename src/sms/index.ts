@@ -197,14 +197,17 @@ function view(m: SmsRow & { observer?: { username: string } | null }) {
   };
 }
 
+/** The one order of the SMS list, as its cursors name it. */
+const SMS_ORDER = '-received';
+
 /** Newest first: the held ones (`held`), one status, or all. */
 export async function listSms(db: Db, q: { status: 'held' | 'all' | SmsStatus; limit: number; cursor?: string }) {
   const statuses = q.status === 'held' ? HELD : q.status === 'all' ? undefined : [q.status];
   const rows = await listMessages(db, {
     statuses,
     limit: q.limit + 1,
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: q.cursor ? decodeCursor(q.cursor, SMS_ORDER) : undefined,
   });
-  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => r.receivedAt);
+  const { page, nextCursor } = keysetPage(rows, q.limit, SMS_ORDER, (r) => r.receivedAt);
   return { items: page.map(view), nextCursor };
 }

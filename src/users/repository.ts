@@ -70,6 +70,11 @@ export async function lockAccount(
   return rows[0] ?? null;
 }
 
+/** Every account's id, whatever its role now (an account that filed reports may have changed role since). */
+export async function allIds(db: Db): Promise<string[]> {
+  return (await db.user.findMany({ select: { id: true } })).map((u) => u.id);
+}
+
 /** Role and state of a would-be assignee. */
 export async function findAssignable(tx: Tx, id: string) {
   return tx.user.findUnique({ where: { id }, select: { role: true, disabledAt: true } });

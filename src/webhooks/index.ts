@@ -101,14 +101,17 @@ const deliveryView = ({ endpoint, ...d }: DeliveryRow) => ({
   deliveredAt: iso(d.deliveredAt),
 });
 
+/** The one order of the delivery list, as its cursors name it. */
+const DELIVERY_ORDER = '-created';
+
 /** Deliveries newest first (`status: 'dead'` is the dead-letter list). */
 export async function listDeliveries(db: Db, q: DeliveryQuery) {
   const rows = await listDeliveryRows(db, {
     ...q,
     limit: q.limit + 1,
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: q.cursor ? decodeCursor(q.cursor, DELIVERY_ORDER) : undefined,
   });
-  const { page, nextCursor } = keysetPage(rows, q.limit, (r) => r.createdAt);
+  const { page, nextCursor } = keysetPage(rows, q.limit, DELIVERY_ORDER, (r) => r.createdAt);
   return { items: page.map(deliveryView), nextCursor };
 }
 

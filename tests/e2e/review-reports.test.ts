@@ -1,7 +1,8 @@
 // The reports table (#reports) and saved filters, in English and Arabic: every report listed newest observed first and
 // paged ("More reports"); filters in the address (bookmarkable), an Arabic place name finding a report typed in Latin
-// script through the gazetteer, "flagged only"; a filter of the table and one of the queue saved, applied after a
-// reload, renamed and deleted. Screenshots: test-artifacts/screenshots/review-{en,ar}-reports*.png.
+// script through the gazetteer, flagged or not (from the form, the address and a saved filter); a filter of the table
+// and one of the queue saved, applied after a reload, renamed and deleted; observers named for an admin only, a
+// commission member seeing their pseudonyms. Screenshots: test-artifacts/screenshots/review-{en,ar}-reports*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
@@ -13,9 +14,11 @@ import { done, laptopContext, openReview, queueRows, signedInState, watch } from
 let s: TestServer;
 let browser: Browser;
 let chair: TestUser;
+let admin: TestUser;
 let amina: TestUser;
 let omar: TestUser;
 let chairState: Awaited<ReturnType<BrowserContext['storageState']>>;
+let adminState: Awaited<ReturnType<BrowserContext['storageState']>>;
 const ROUTINE = 55;
 let incidentId: string;
 /** Typed "Sirte" in Latin script, a phone clock ahead, in an incident: the newest observed. */
@@ -29,6 +32,7 @@ beforeAll(async () => {
   vendorPublic();
   s = await startTestServer({ relay: false });
   chair = await s.makeUser('commission');
+  admin = await s.makeUser('admin');
   amina = await s.makeUser('observer', 'amina');
   omar = await s.makeUser('observer', 'omar');
   // Routine reports from Misrata, observed hour by hour in early November: more than a page of them.
@@ -72,6 +76,7 @@ beforeAll(async () => {
   sirteArabic = arabic.id!;
   browser = await launchBrowser();
   chairState = await signedInState(browser, s.url, chair);
+  adminState = await signedInState(browser, s.url, admin);
 }, 120_000);
 
 afterAll(async () => {
@@ -79,8 +84,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function openPage(lang: 'en' | 'ar', hash: string): Promise<Page> {
-  const page = watch(await (await laptopContext(browser, { storageState: chairState })).newPage());
+async function openPage(lang: 'en' | 'ar', hash: string, storageState = chairState): Promise<Page> {
+  const page = watch(await (await laptopContext(browser, { storageState })).newPage());
   page.on('dialog', (d) => d.accept());
   await openReview(page, s.url, hash);
   if (lang === 'ar') {
@@ -97,6 +102,8 @@ async function reportRows(page: Page): Promise<string[]> {
 }
 const form = (page: Page) => page.locator('#reports-form');
 const rowOf = (page: Page, id: string) => page.locator(`#reports-rows tr[data-id="${id}"]`);
+/** What a commission member sees of an observer: the custody packages' pseudonym, never the username. */
+const pseudonymOf = (u: TestUser) => s.rt.custodySigner.pseudonym(u.user.id);
 const hashParams = (page: Page) => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
 const savedNames = (page: Page, section: string) =>
   page.locator(`#${section} .saved-list .saved-apply`).evaluateAll((els) => els.map((e: any) => e.textContent));
@@ -148,7 +155,10 @@ describe('the reports table in English', () => {
     const row = rowOf(page, sirteLatin);
     await expect(row.locator('td').nth(0).textContent()).resolves.toMatch(/20 Nov 2020.*08:00.*(EET|GMT\+2)/);
     await expect(row.locator('td').nth(1).textContent()).resolves.toBe('Sirte · سرت');
-    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('omar');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe(pseudonymOf(omar));
+    await expect(row.locator('td code.pseudonym').getAttribute('title')).resolves.toBe(
+      "A stable pseudonym: observers' names are shown to administrators only",
+    );
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe('ODK');
     await expect(row.locator('td').nth(4).textContent()).resolves.toBe('English');
     await expect(row.locator('li[data-flag="clock_ahead"]').textContent()).resolves.toBe('Phone clock ahead');
@@ -172,12 +182,30 @@ describe('the reports table in English', () => {
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
     expect(hashParams(page).get('place')).toBe('سرت');
-    // Flagged only.
-    await form(page).getByLabel('Flagged only').check();
+    // Flagged, then not flagged: three ways, "any" being the third.
+    const flags = form(page).getByLabel('Flags', { exact: true });
+    await expect(flags.locator('option').allTextContents()).resolves.toEqual(['Any', 'Flagged', 'Not flagged']);
+    await flags.selectOption({ label: 'Flagged' });
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin]);
     expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت', flagged: 'true' });
     await page.screenshot({ path: await screenshotPath('review-en-reports-filtered') });
+    await flags.selectOption({ label: 'Not flagged' });
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteArabic]);
+    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت', flagged: 'false' });
+    // An address saying flagged=false shows "Not flagged", not an unchecked box that would mean "any".
+    const unflagged = await openPage('en', `#reports?flagged=false&place=${encodeURIComponent('سرت')}`);
+    await eventually(() => reportRows(unflagged)).toEqual([sirteArabic]);
+    await expect(form(unflagged).getByLabel('Flags', { exact: true }).inputValue()).resolves.toBe('false');
+    await expect(
+      form(unflagged).getByLabel('Flags', { exact: true }).locator('option:checked').textContent(),
+    ).resolves.toBe('Not flagged');
+    await done(unflagged);
+    await flags.selectOption({ label: 'Any' });
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
+    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت' });
 
     // The address is the view: opened elsewhere, it shows the same filters and rows.
     const shared = await openPage('en', `#reports?source=sms&from=2020-11-19`);
@@ -188,10 +216,25 @@ describe('the reports table in English', () => {
     // An observer filter and a date range together; "Reset" brings every report back.
     await form(page).getByRole('button', { name: 'Reset' }).click();
     await eventually(() => reportRows(page).then((r) => r.length)).toBe(50);
-    await form(page).getByLabel('Observer (part of the username)').fill('OMA');
+    await form(page).getByLabel('Observer (name or pseudonym)').fill('OMA');
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([]);
+    await form(page).getByLabel('Observer (name or pseudonym)').fill(pseudonymOf(omar).slice(-9));
     await form(page).getByLabel('To').fill('2020-11-19');
     await form(page).getByRole('button', { name: 'Apply filters' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteArabic]);
+    await done(page);
+  });
+
+  it("shows an admin the observers' usernames, and filters by them", async () => {
+    const page = await openPage('en', '#reports?place=Sirte', adminState);
+    await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
+    await expect(rowOf(page, sirteLatin).locator('td').nth(2).textContent()).resolves.toBe('omar');
+    await expect(page.locator('#reports-rows code.pseudonym').count()).resolves.toBe(0);
+    await form(page).getByLabel('Observer (name or pseudonym)').fill('OMA');
+    await form(page).getByLabel('Place', { exact: true }).fill('');
+    await form(page).getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
     await done(page);
   });
 
@@ -225,7 +268,7 @@ describe('the reports table in English', () => {
     await saved.getByRole('button', { name: 'Apply the saved filter Flagged in Sirte' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin]);
     expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'سرت', flagged: 'true' });
-    await expect(form(page).getByLabel('Flagged only').isChecked()).resolves.toBe(true);
+    await expect(form(page).getByLabel('Flags', { exact: true }).inputValue()).resolves.toBe('true');
     await expect(form(page).getByLabel('Place', { exact: true }).inputValue()).resolves.toBe('سرت');
     await page.screenshot({ path: await screenshotPath('review-en-reports-saved') });
 
@@ -286,35 +329,51 @@ describe('the reports table in Arabic', () => {
     await expect(row.locator('li[data-flag="clock_ahead"]').textContent()).resolves.toBe('ساعة الهاتف متقدمة');
     await expect(rowOf(page, sirteArabic).locator('td').nth(3).textContent()).resolves.toBe('رسالة نصية');
     await expect(rowOf(page, sirteArabic).locator('td').nth(4).textContent()).resolves.toBe('العربية');
+    await expect(rowOf(page, sirteArabic).locator('td code.pseudonym').getAttribute('title')).resolves.toBe(
+      'اسم مستعار ثابت: لا تُعرض أسماء المراقبين إلا للمسؤولين',
+    );
+    await expect(rowOf(page, sirteArabic).locator('td').nth(2).textContent()).resolves.toBe(pseudonymOf(omar));
 
-    // A Latin place name finds the report typed in Arabic script too; then flagged only.
+    // A Latin place name finds the report typed in Arabic script too; then flagged, then not flagged.
     await form(page).getByLabel('المكان', { exact: true }).fill('Sirte');
     await form(page).getByRole('button', { name: 'تطبيق' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin, sirteArabic]);
-    await form(page).getByLabel('ما يحتاج إلى تحقق فقط').check();
+    const flags = form(page).getByLabel('التنبيهات', { exact: true });
+    await expect(flags.locator('option').allTextContents()).resolves.toEqual([
+      'الكل',
+      'ما يحتاج إلى تحقق',
+      'ما لا يحتاج إلى تحقق',
+    ]);
+    await flags.selectOption({ label: 'ما يحتاج إلى تحقق' });
     await form(page).getByRole('button', { name: 'تطبيق' }).click();
     await eventually(() => reportRows(page)).toEqual([sirteLatin]);
     await page.screenshot({ path: await screenshotPath('review-ar-reports') });
+    await flags.selectOption({ label: 'ما لا يحتاج إلى تحقق' });
+    await form(page).getByRole('button', { name: 'تطبيق' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteArabic]);
 
     const saved = page.locator('#reports-saved');
     await expect(saved.getByRole('heading').textContent()).resolves.toBe('عوامل التصفية المحفوظة');
-    await saved.getByLabel('اسم لعوامل التصفية الحالية').fill('سرت مع تنبيهات');
+    await saved.getByLabel('اسم لعوامل التصفية الحالية').fill('سرت بلا تنبيهات');
     await saved.getByRole('button', { name: 'حفظ عوامل التصفية الحالية' }).click();
-    await eventually(() => savedNames(page, 'reports-saved')).toEqual(['سرت مع تنبيهات']);
-    await expect(saved.locator('.saved-message').textContent()).resolves.toBe('حُفظت «سرت مع تنبيهات».');
+    await eventually(() => savedNames(page, 'reports-saved')).toEqual(['سرت بلا تنبيهات']);
+    await expect(saved.locator('.saved-message').textContent()).resolves.toBe('حُفظت «سرت بلا تنبيهات».');
 
     await page.goto(`${s.url}/review/#reports`);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');
     await eventually(() => reportRows(page).then((r) => r.length)).toBe(50);
-    await saved.getByRole('button', { name: 'تطبيق عوامل التصفية المحفوظة سرت مع تنبيهات' }).click();
-    await eventually(() => reportRows(page)).toEqual([sirteLatin]);
-    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'Sirte', flagged: 'true' });
+    await saved.getByRole('button', { name: 'تطبيق عوامل التصفية المحفوظة سرت بلا تنبيهات' }).click();
+    await eventually(() => reportRows(page)).toEqual([sirteArabic]);
+    expect(Object.fromEntries(hashParams(page))).toEqual({ place: 'Sirte', flagged: 'false' });
+    // The saved "not flagged" shows as such, not as an unchecked box.
+    await expect(flags.inputValue()).resolves.toBe('false');
+    await expect(flags.locator('option:checked').textContent()).resolves.toBe('ما لا يحتاج إلى تحقق');
     await expect(saved.locator('li.in-use .in-use-tag').textContent()).resolves.toBe('مُطبَّقة الآن');
     await page.screenshot({ path: await screenshotPath('review-ar-reports-saved') });
 
-    await renameThenDelete(page, 'reports-saved', 'ar', 'سرت مع تنبيهات', 'تنبيهات سرت');
+    await renameThenDelete(page, 'reports-saved', 'ar', 'سرت بلا تنبيهات', 'تنبيهات سرت');
     await eventually(() => saved.locator('.saved-message').textContent()).toBe('حُذفت «تنبيهات سرت».');
     expect(await savedOfChair('reports')).toEqual([]);
     await done(page);

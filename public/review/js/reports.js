@@ -17,6 +17,8 @@ const SELECTS = {
   stance: ['stance', STANCES],
   language: ['lang', ['en', 'ar']],
   source: ['source', ['web', 'openrosa', 'sms', 'api']],
+  // Three ways, not a checkbox: flagged=false (from an address or a saved filter) must show as "not flagged".
+  flagged: ['reports.flagged', ['true', 'false']],
 };
 const PAGE = 50;
 const view = { filters: {}, items: [], nextCursor: null };
@@ -45,19 +47,14 @@ function go(f) {
 function readForm() {
   const f = {};
   for (const name of FIELDS) {
-    const el = $(`r-${name}`);
-    const v = el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value.trim();
+    const v = $(`r-${name}`).value.trim();
     if (v) f[name] = v;
   }
   return f;
 }
 
 function writeForm(f) {
-  for (const name of FIELDS) {
-    const el = $(`r-${name}`);
-    if (el.type === 'checkbox') el.checked = f[name] === 'true';
-    else el.value = f[name] ?? '';
-  }
+  for (const name of FIELDS) $(`r-${name}`).value = f[name] ?? '';
 }
 
 /** The place in both scripts, the page's first, when the gazetteer knows it; as typed when it differs or is unknown. */
@@ -104,13 +101,20 @@ function classification(r) {
   ];
 }
 
+/** The observer as the API gives them: a username to whoever may see names, else a stable pseudonym. */
+function observer(r) {
+  if (!r.observerNamed)
+    return h('code', { class: 'pseudonym', dir: 'ltr', title: t('reports.pseudonym') }, r.observerName);
+  return r.observerName ?? h('code', { class: 'id' }, `#${shortId(r.observerId)}`);
+}
+
 function row(r) {
   return h(
     'tr',
     { dataset: { id: r.id } },
     h('td', {}, h('time', { datetime: r.observedAt }, formatDateTime(r.observedAt))),
     h('td', { class: 'place-cell' }, place(r)),
-    h('td', { dir: 'auto' }, r.observerName ?? h('code', { class: 'id' }, `#${shortId(r.observerId)}`)),
+    h('td', { dir: 'auto' }, observer(r)),
     h('td', {}, label('source', r.source)),
     h('td', {}, r.language ? h('span', { lang: r.language }, label('lang', r.language)) : '–'),
     h('td', {}, flags(r)),

@@ -6,13 +6,7 @@ import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
 import { allow, requireUser, signedIn } from '../auth-middleware.ts';
 import { IdParams, validate } from '../validate.ts';
-import {
-  canEraseReports,
-  canFileReport,
-  canListAllReports,
-  canReadReport,
-  canReviewIncidents,
-} from '../../auth/policies.ts';
+import { canEraseReports, canFileReport, canReadReport, canReviewIncidents } from '../../auth/policies.ts';
 import { eraseReport, ErasureInput, erasureView, ErasureView } from '../../erasure/index.ts';
 import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import { Invalid, NotFound } from '../../errors.ts';
@@ -85,7 +79,7 @@ registry.registerPath({
   path: '/api/reports',
   tags: ['reports'],
   summary:
-    "List reports, newest received first (observers: their own), each with its observer's username and its place in both scripts",
+    'List reports, newest received first (observers: their own), each with its observer (a username for admins and the observer themself, else a stable pseudonym) and its place in both scripts',
   security,
   request: { query: ReportListQuery },
   responses: {
@@ -195,11 +189,11 @@ export function reportsRouter(deps: AppDeps): Router {
       .json(reportView(report));
   });
 
+  const listing = { db: deps.db, tz: deps.config.DIGEST_TZ, pseudonym: deps.custodySigner.pseudonym };
   r.get('/', signedIn, List, async (req, res) => {
     const user = requireUser(req);
-    const onlyObserverId = canListAllReports(user) ? null : user.id;
-    const page = await listReports(deps.db, List.input(req).query, deps.config.DIGEST_TZ, onlyObserverId);
-    const items = await reportListItems(deps.db, page.items, await requestsFor(page.items));
+    const page = await listReports(listing, user, List.input(req).query);
+    const items = await reportListItems(listing, user, page.items, await requestsFor(page.items));
     res.json({ items, nextCursor: page.nextCursor });
   });
 

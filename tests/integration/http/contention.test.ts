@@ -1,5 +1,7 @@
 // A busy database is a 503 to retry, not a 500: a transaction that cannot start in time (the pool held by others,
-// as when the workers hold an incident's row for a batch) rolls back whole, so nothing was stored.
+// as when the workers hold an incident's row for a batch) rolls back whole, so nothing was stored. A row another
+// request deleted between a route's check and its write (Prisma's P2025) is a 404, not a 500.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../../src/db/client.ts';
 import { problemOf } from '../../../src/http/errors.ts';
@@ -58,6 +60,30 @@ describe('database contention', () => {
       expect(problemOf(failed[0]!.reason)).toMatchObject({ status: 503, code: 'busy' });
     } finally {
       await two.$disconnect();
+    }
+  });
+});
+
+const failureOf = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected the statement to fail');
+    },
+    (e: unknown) => e,
+  );
+
+describe('a row gone before the write', () => {
+  it('an update or a delete of a missing row answers 404 not_found, and nothing is logged as a bug', async () => {
+    for (const err of [
+      await failureOf(db.savedFilter.delete({ where: { id: randomUUID() } })),
+      await failureOf(db.savedFilter.update({ where: { id: randomUUID() }, data: { name: 'x' } })),
+      await failureOf(db.$transaction((tx) => tx.savedFilter.delete({ where: { id: randomUUID() } }))),
+    ]) {
+      expect((err as { code?: string }).code).toBe('P2025');
+      const p = problemOf(err);
+      expect(p).toMatchObject({ status: 404, code: 'not_found' });
+      expect(p.log).toBeUndefined();
+      expect(p.message).not.toMatch(/prisma|invocation|\n/i);
     }
   });
 });

@@ -7,18 +7,25 @@ import { insertIncidentWithReports, reportRow } from '../../helpers/factories.ts
 
 let s: TestServer;
 let member: TestUser;
+let admin: TestUser;
 let amina: TestUser;
 let omar: TestUser;
 const id: Record<string, string> = {};
 let incidentId: string;
 
-type Item = { id: string; observerName: string | null; gazetteerPlace: { name: string; nameAr: string } | null };
+type Item = {
+  id: string;
+  observerName: string | null;
+  observerNamed: boolean;
+  gazetteerPlace: { name: string; nameAr: string } | null;
+};
 
 const flag = { code: 'clock_ahead', field: 'observedAt', reported: '2030-01-01T00:00:00Z', inferred: null };
 
 beforeAll(async () => {
   s = await startTestServer({ relay: false });
   member = await s.makeUser('commission');
+  admin = await s.makeUser('admin');
   amina = await s.makeUser('observer', `amina_${Date.now()}`);
   omar = await s.makeUser('observer', `omar_${Date.now()}`);
   // Received one minute apart in this order (oldest first); observed in another order, so the two sorts differ.
@@ -129,15 +136,27 @@ describe('filters', () => {
     expect(await ids('place=wadi%20NOWHERE')).toEqual(names('unknownPlace'));
   });
 
-  it("observer matches part of the observer's username, case aside", async () => {
-    expect(await ids(`observer=${omar.username.slice(0, 5).toUpperCase()}&limit=200`)).toEqual(
-      names('lateNight', 'sirteArabic'),
-    );
-    expect(await ids('observer=nobody-has-this-name')).toEqual([]);
+  it("observer matches part of the observer's username for an admin, part of the pseudonym for the commission", async () => {
+    const omarPart = omar.username.slice(0, 5).toUpperCase();
+    expect(await ids(`observer=${omarPart}&limit=200`, admin)).toEqual(names('lateNight', 'sirteArabic'));
+    expect(await ids('observer=nobody-has-this-name', admin)).toEqual([]);
+    // A commission member sees pseudonyms only: a username finds nothing, the pseudonym (or part of it) finds the
+    // observer's reports.
+    expect(await ids(`observer=${omarPart}&limit=200`)).toEqual([]);
+    expect(await ids(`observer=${omar.username}&limit=200`)).toEqual([]);
+    const omarPseudonym = s.rt.custodySigner.pseudonym(omar.user.id);
+    expect(await ids(`observer=${omarPseudonym.toUpperCase()}&limit=200`)).toEqual(names('lateNight', 'sirteArabic'));
+    expect(await ids(`observer=${omarPseudonym.slice(-10)}&limit=200`)).toEqual(names('lateNight', 'sirteArabic'));
   });
 
   it('from and to are whole days in Libya', async () => {
     expect(await ids('from=2020-11-15')).toEqual(names('lateNight'));
+    // A date-time with its offset is that instant, whatever the server's zone.
+    expect(await ids(`from=${encodeURIComponent('2020-11-15T01:29:59+02:00')}`)).toEqual(names('lateNight'));
+    expect(await ids('from=2020-11-14T23:30:01Z')).toEqual([]);
+    expect(await ids(`to=${encodeURIComponent('2020-11-14T09:00:01+02:00')}&from=2020-11-14`)).toEqual(
+      names('sirteLatin'),
+    );
     expect(await ids('from=2020-11-14&to=2020-11-14')).toEqual(names('sirteLatin'));
     expect(await ids('to=2020-11-11&sort=-observed')).toEqual(names('unknownPlace', 'inIncident'));
   });
@@ -169,16 +188,52 @@ describe('orders and pages', () => {
     }
   });
 
-  it('each row names its observer and its place in both scripts, and links its incident', async () => {
-    const items = (await list('limit=200')).items as Array<Item & { incidentId: string | null }>;
+  it('a cursor is of its order: under another sort, or forged, it is a 400 naming cursor', async () => {
+    const received = await list('sort=-received&limit=2');
+    const observed = await list('sort=-observed&limit=2');
+    for (const [cursor, sort] of [
+      [received.nextCursor, '-observed'],
+      [observed.nextCursor, '-received'],
+      [Buffer.from(`2020-11-14T00:00:00.000Z|${id.sirteLatin}`).toString('base64url'), '-received'],
+    ] as const) {
+      const r = await bearer(s.url, member.token).get(`/api/reports?sort=${sort}&limit=2&cursor=${cursor}`);
+      expect(r.status, r.text).toBe(400);
+      expect(r.body.error.issues).toEqual([{ field: 'cursor', reason: expect.stringMatching(/order|cursor/) }]);
+    }
+    // The same order and filters go on from it.
+    expect((await list(`sort=-observed&limit=2&cursor=${observed.nextCursor}`)).items).toHaveLength(2);
+  });
+
+  it('each row names its observer (for an admin) and its place in both scripts, and links its incident', async () => {
+    const items = (await list('limit=200', admin)).items as Array<Item & { incidentId: string | null }>;
     const byId = new Map(items.map((r) => [r.id, r]));
     expect(byId.get(id.sirteArabic)).toMatchObject({
       observerName: omar.username,
+      observerNamed: true,
       gazetteerPlace: { name: 'Sirte', nameAr: 'سرت' },
     });
     expect(byId.get(id.unknownPlace)).toMatchObject({ observerName: amina.username, gazetteerPlace: null });
     expect(byId.get(id.inIncident)).toMatchObject({ incidentId, gazetteerPlace: { name: 'Sirte', nameAr: 'سرت' } });
     expect(byId.get(id.sirteLatin)).toMatchObject({ incidentId: null });
+  });
+
+  it("shows a commission member each observer's stable pseudonym, the custody package's, never a username", async () => {
+    const items = (await list('limit=200')).items;
+    const pseudonymOf = (observerId: string) => s.rt.custodySigner.pseudonym(observerId);
+    for (const r of items as Array<Item & { observerId: string }>) {
+      expect(r).toMatchObject({ observerName: pseudonymOf(r.observerId), observerNamed: false });
+      expect(r.observerName).toMatch(/^observer-[0-9a-f]{16}$/);
+    }
+    const shown = new Set(items.map((r) => r.observerName));
+    expect(shown).toEqual(new Set([pseudonymOf(amina.user.id), pseudonymOf(omar.user.id)]));
+    expect(JSON.stringify(items)).not.toMatch(new RegExp(`${amina.username}|${omar.username}`));
+    // Stable: the same on the next request and the next page.
+    const page = await list('limit=1&sort=-observed');
+    const next = await list(`limit=1&sort=-observed&cursor=${page.nextCursor}`);
+    expect([page.items[0]!.observerName, next.items[0]!.observerName]).toEqual([
+      pseudonymOf(omar.user.id),
+      pseudonymOf(amina.user.id),
+    ]);
   });
 });
 
@@ -192,6 +247,17 @@ describe('bad input', () => {
     [`observer=${'x'.repeat(65)}`, 'observer', /64/],
     ['sort=age', 'sort', /-received|-observed/],
     ['from=14/11/2020', 'from', /YYYY-MM-DD/],
+    // Days no calendar has: Date.parse rolls them over to March or December, the day reading cannot.
+    ['to=2020-02-30', 'to', /not a calendar date/],
+    ['from=2021-02-29', 'from', /not a calendar date/],
+    ['from=2020-11-31', 'from', /not a calendar date/],
+    ['to=2020-11-14T25:00:00Z', 'to', /not a calendar date/],
+    // A time without an offset would be read in the server's zone; text around a date is not a date.
+    ['from=2020-11-14T10:30', 'from', /offset/],
+    ['to=2020-11-14T10:30:00', 'to', /offset/],
+    [`from=${encodeURIComponent('foo T 2020')}`, 'from', /YYYY-MM-DD/],
+    [`from=${encodeURIComponent('2020-11-14 10:30Z')}`, 'from', /YYYY-MM-DD/],
+    ['from=2020-11-14x', 'from', /YYYY-MM-DD/],
   ])('%s answers 400 naming %s', async (query, field, reason) => {
     const r = await bearer(s.url, member.token).get(`/api/reports?${query}`);
     expect(r.status).toBe(400);
@@ -207,7 +273,11 @@ describe('access', () => {
     expect(await ids(`observerId=${amina.user.id}&limit=200`, omar)).toEqual(own);
     expect(await ids(`observer=${amina.username}`, omar)).toEqual([]);
     expect(await ids(`place=${encodeURIComponent('سرت')}`, omar)).toEqual(names('sirteArabic'));
+    // Their own name is no secret to them.
     const items = (await list('limit=200', omar)).items;
-    expect(items.map((r) => r.observerName)).toEqual([omar.username, omar.username]);
+    expect(items.map((r) => [r.observerName, r.observerNamed])).toEqual([
+      [omar.username, true],
+      [omar.username, true],
+    ]);
   });
 });

@@ -100,6 +100,11 @@ describe('bad input', () => {
     [{ view: 'reports', name: 'x', query: { flagged: 'yes' } }, 'query.flagged', /true|false/],
     [{ view: 'reports', name: 'x', query: { cursor: 'abc' } }, 'query.cursor', /not a parameter of the reports list/],
     [{ view: 'queue', name: 'x', query: { needsReview: 'maybe' } }, 'query.needsReview', /true|false/],
+    [{ view: 'reports', name: 'x', query: { to: '2020-02-30' } }, 'query.to', /not a calendar date/],
+    [{ view: 'reports', name: 'x', query: { from: '2021-02-29' } }, 'query.from', /not a calendar date/],
+    [{ view: 'queue', name: 'x', query: { from: '2020-11-31' } }, 'query.from', /not a calendar date/],
+    [{ view: 'queue', name: 'x', query: { from: '2020-11-14T10:30' } }, 'query.from', /offset/],
+    [{ view: 'reports', name: 'x', query: { from: 'foo T 2020' } }, 'query.from', /YYYY-MM-DD/],
     [{ view: 'queue', name: 'x', query: { state: ['new'] } }, 'query.state', /string/],
     [{ view: 'map', name: 'x', query: {} }, 'view', /queue|reports/],
     [{ view: 'queue', name: '   ', query: {} }, 'name', /1/],
@@ -170,6 +175,36 @@ describe('names and limits', () => {
     const one = (await api(u).get('/api/saved-filters?view=reports')).body.items[0];
     expect((await api(u).delete(`/api/saved-filters/${one.id}`)).status).toBe(204);
     expect((await save(u, { view: 'reports', name: 'After delete', query: {} })).status).toBe(201);
+  });
+});
+
+describe('racing changes of one filter', () => {
+  it('eight deletes at once: one 204, seven 404, one audit row', async () => {
+    const f = await save(chair, { view: 'reports', name: unique('Raced'), query: {} });
+    const deletes = await Promise.all(
+      Array.from({ length: 8 }, () => api(chair).delete(`/api/saved-filters/${f.body.id}`)),
+    );
+    expect(deletes.map((r) => r.status).sort()).toEqual([204, 404, 404, 404, 404, 404, 404, 404]);
+    const gone = await s.rt.db.auditEvent.count({ where: { entityId: f.body.id, action: 'saved_filter_deleted' } });
+    expect(gone).toBe(1);
+  });
+
+  it('renames and deletes at once: each a 200, a 204 or a 404, never a 500; the audit trail matches', async () => {
+    const f = await save(chair, { view: 'queue', name: unique('Raced'), query: {} });
+    const path = `/api/saved-filters/${f.body.id}`;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        i % 2 ? api(chair).delete(path) : api(chair).patch(path, { name: `${f.body.name} ${i}` }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    for (const status of statuses) expect([200, 204, 404]).toContain(status);
+    expect(statuses.filter((x) => x === 204)).toHaveLength(1);
+    const rows = await s.rt.db.auditEvent.findMany({ where: { entityId: f.body.id }, orderBy: { seq: 'asc' } });
+    expect(rows.filter((r) => r.action === 'saved_filter_updated')).toHaveLength(
+      statuses.filter((x) => x === 200).length,
+    );
+    expect(rows.at(-1)!.action).toBe('saved_filter_deleted');
   });
 });
 

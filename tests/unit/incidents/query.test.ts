@@ -1,7 +1,7 @@
 // Pure parts of the queue: filter parsing, date edges in the agreement's zone, sort orders and cursors.
 import { describe, expect, it } from 'vitest';
 import { Invalid } from '../../../src/errors.ts';
-import { incidentWhere, QueueFilters, toInstant } from '../../../src/incidents/filters.ts';
+import { DayOrInstant, incidentWhere, QueueFilters, toInstant } from '../../../src/incidents/filters.ts';
 import { afterCursor, encodeCursor, orderBy, orderOf } from '../../../src/incidents/sort.ts';
 
 const row = {
@@ -17,6 +17,33 @@ describe('toInstant', () => {
     expect(toInstant('2020-11-14', 'to', 'Africa/Tripoli').toISOString()).toBe('2020-11-14T22:00:00.000Z');
     expect(toInstant('2020-11-14T05:00:00+02:00', 'to', 'Africa/Tripoli').toISOString()).toBe(
       '2020-11-14T03:00:00.000Z',
+    );
+  });
+});
+
+describe('DayOrInstant', () => {
+  const reasonOf = (v: string) => DayOrInstant.safeParse(v).error?.issues.map((i) => i.message);
+  it.each(['2020-11-14', '2020-02-29', '2020-11-14T10:30Z', '2020-11-14T10:30:00.123+02:00', '2020-11-14T10:30+0200'])(
+    'takes %s',
+    (v) => expect(reasonOf(v)).toBeUndefined(),
+  );
+  it.each([
+    ['2020-02-30', /not a calendar date/],
+    ['2021-02-29', /not a calendar date/],
+    ['2020-11-31', /not a calendar date/],
+    ['2020-11-14T24:30Z', /not a calendar date or time/],
+    ['2020-11-14T10:30', /offset/],
+    ['2020-11-14T10:30:00.5', /offset/],
+    ['foo T 2020', /YYYY-MM-DD/],
+    ['2020-11-14 10:30Z', /YYYY-MM-DD/],
+    ['Sat Nov 14 2020', /YYYY-MM-DD/],
+    ['0000-01-01', /1900/],
+  ])('refuses %s with one reason', (v, reason) => {
+    expect(reasonOf(v)).toEqual([expect.stringMatching(reason)]);
+  });
+  it('reads an instant at its own offset, whatever the zone given', () => {
+    expect(toInstant('2020-11-14T10:30+0200', 'from', 'America/New_York').toISOString()).toBe(
+      '2020-11-14T08:30:00.000Z',
     );
   });
 });
