@@ -94,3 +94,8 @@ export async function deleteIdleUploads(db: Db, before: Date): Promise<string[]>
     DELETE FROM "PhotoUpload" WHERE "reportId" IS NULL AND "updatedAt" < ${before} RETURNING id::text AS id`;
   return rows.map((r) => r.id);
 }
+
+/** An erased report leaves no trace of its photos' uploads (their names, their hashes). */
+export async function forgetReportUploads(tx: Tx, reportId: string): Promise<void> {
+  await tx.photoUpload.deleteMany({ where: { reportId } });
+}

@@ -119,7 +119,9 @@ export async function appendChunk(
       ],
       413,
     );
-  // A transfer cut on the client's side may still be writing here: a second one would truncate under it.
+  // A transfer cut on the client's side may still be writing here: a second one would truncate under it. (Across API
+  // processes the two may overlap; both write the same photo's bytes at the same positions, only one count is kept
+  // by advanceOffset, and the sha256 is taken from the file as it ends up.)
   if (transferring.has(id))
     throw new Conflict('a transfer of this upload is still being received: ask for its offset again', {
       offsetBytes: row.offsetBytes,

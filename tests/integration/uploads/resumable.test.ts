@@ -231,6 +231,20 @@ describe('resumable upload', () => {
     await bearer(s.url, observer.token).delete(`/api/uploads/${created.body.id}`);
   });
 
+  it("leaves no upload row of an erased report's photo", async () => {
+    const admin = await s.makeUser('admin');
+    const photo = await makeJpeg(12);
+    const id = await finished(observer, photo);
+    const report = await bearer(s.url, observer.token).post('/api/reports', makeReport({ uploadIds: [id] }));
+    expect(report.status).toBe(201);
+    expect(await s.rt.db.photoUpload.count({ where: { id } })).toBe(1);
+    const erased = await bearer(s.url, admin.token).post(`/api/reports/${report.body.id}/erasure`, {
+      reason: 'filed by mistake',
+    });
+    expect(erased.status).toBe(201);
+    expect(await s.rt.db.photoUpload.count({ where: { id } })).toBe(0);
+  });
+
   it('leaves the multipart report path as it was', async () => {
     const photo = await makeJpeg(9);
     const res = await bearer(s.url, observer.token).form(
