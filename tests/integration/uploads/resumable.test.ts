@@ -183,6 +183,19 @@ describe('resumable upload', () => {
     expect(existsSync(uploadPath(s.rt.files, junkId))).toBe(false);
   });
 
+  it('lets only one of two reports sent at once use the same upload', async () => {
+    const id = await finished(other, await makeJpeg(13));
+    const [a, b] = await Promise.all(
+      [makeReport({ uploadIds: [id] }), makeReport({ uploadIds: [id] })].map((r) =>
+        bearer(s.url, other.token).post('/api/reports', r),
+      ),
+    );
+    expect([a.status, b.status].sort()).toEqual([201, 422]);
+    const refused = a.status === 422 ? a : b;
+    expect(refused.body.error.issues).toEqual([{ field: 'uploadIds[0]', reason: 'already used by another report' }]);
+    expect(await s.rt.db.attachment.count({ where: { report: { observerId: other.user.id } } })).toBe(1);
+  });
+
   it('answers limits with status, field and reason', async () => {
     const tooBig = await start(observer, MAX_BYTES + 1);
     expect(tooBig.status).toBe(413);
