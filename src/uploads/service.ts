@@ -164,8 +164,12 @@ async function receive(
       await fh.write(chunk, 0, chunk.length, offset + written);
       written += chunk.length;
     }
-  } catch (err) {
-    failure = err; // the link dropped: what was written stays and is counted below
+  } catch {
+    // The link dropped (the client's doing, not a fault here): what was written stays and is counted below.
+    failure = new Invalid(
+      [{ field: '(body)', reason: 'the transfer was cut: ask for the offset held and go on' }],
+      400,
+    );
   } finally {
     await fh.sync().catch(() => undefined);
     await fh.close();
