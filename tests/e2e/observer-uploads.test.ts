@@ -100,8 +100,18 @@ describe('observer app, photos in chunks over a link that drops', () => {
     const narrative = 'Column of armoured vehicles seen leaving Sirte eastwards at dawn. Own observation.';
     // The link drops on the second chunk, and stays down (the app's own retries fail too) until `restored`.
     let restored = false;
-    const chunks = await watchChunks(async (n) => n >= 2 && !restored);
+    // The second chunk is held until the form's progress has been read, then the link drops.
+    let letCut = () => {};
+    const cutHeld = new Promise<void>((resolve) => (letCut = resolve));
+    const chunks = await watchChunks(async (n) => {
+      if (n === 2) await cutHeld;
+      return n >= 2 && !restored;
+    });
     await fileWithPhoto(narrative, photo, 'Send report');
+    await eventually(() => s.page.locator('#submit').textContent()).toBe(
+      `Sending photos: ${bytesIn('en', CHUNK)} of ${bytesIn('en', photo.length)}…`,
+    );
+    letCut();
     await eventually(() => s.page.locator('#flash').textContent()).toContain('saved on this device');
     const [waiting] = await outboxItems(s.page);
     expect(waiting).toBeDefined();
