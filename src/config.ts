@@ -95,6 +95,10 @@ const schema = z.object({
     .int()
     .min(64 * 1024)
     .default(100 * 1024 * 1024),
+  // Resumable photo uploads (POST /api/uploads): an observer holds at most MAX_OPEN_UPLOADS unfinished or unused ones;
+  // one idle (no chunk, not cited) for UPLOAD_EXPIRY_HOURS is swept with its bytes. Each is at most MAX_ATTACHMENT_BYTES.
+  MAX_OPEN_UPLOADS: z.coerce.number().int().min(1).max(1000).default(20),
+  UPLOAD_EXPIRY_HOURS: z.coerce.number().min(0.01).max(720).default(24),
   MAX_NARRATIVE_CHARS: z.coerce.number().int().min(100).default(50_000),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce

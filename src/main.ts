@@ -10,6 +10,7 @@ import { startWorkers } from '../workers/index.ts';
 import { registerSchedules } from './queue/schedules.ts';
 import { configuredJobOptions } from './queue/names.ts';
 import { ORPHAN_GRACE_MS, sweepOrphanFiles } from './storage/sweep.ts';
+import { sweepExpiredUploads } from './uploads/service.ts';
 import { forkApiProcesses, isApiChild } from './api-cluster.ts';
 import { serveClusterMetrics } from './metrics/cluster.ts';
 import { startMetricsServer } from './metrics/server.ts';
@@ -69,6 +70,13 @@ async function main(): Promise<void> {
         sweepOrphanFiles(rt.db, rt.files, { now: rt.clock.now(), olderThanMs: ORPHAN_GRACE_MS }).then(
           (n) => n && log.info({ removed: n }, 'orphaned files removed'),
           (err) => log.warn({ err }, 'file sweep failed'),
+        ),
+        sweepExpiredUploads(rt.db, rt.files, {
+          now: rt.clock.now(),
+          expiryMs: config.UPLOAD_EXPIRY_HOURS * 3600_000,
+        }).then(
+          (n) => n && log.info({ removed: n }, 'expired uploads removed'),
+          (err) => log.warn({ err }, 'upload sweep failed'),
         ),
         pruneOutbox(rt.db, new Date(rt.clock.now().getTime() - 7 * 86_400_000)).then(
           (n) => n && log.info({ removed: n }, 'published outbox rows pruned'),

@@ -1,6 +1,6 @@
 // The report form: gathers the fields, checks what the browser can check, and hands the report to the
 // outbox, which delivers it now or later. Server-side validation issues come back per field.
-import { t, language } from './i18n.js';
+import { t, language, formatBytes } from './i18n.js';
 import { sync } from './api.js';
 import { suggestPlaces } from './places.js';
 import { discardDraft, restoreDraft, saveDraft } from './draft.js';
@@ -317,7 +317,10 @@ export function wireForm({ observer, onDone }) {
       let outcome;
       if (navigator.onLine) {
         try {
-          outcome = (await sync.flush({ force: true, only: clientId }))[clientId];
+          const onProgress = ({ sent, total }) => {
+            button.textContent = t('form.sendingPhotos', { sent: formatBytes(sent), total: formatBytes(total) });
+          };
+          outcome = (await sync.flush({ force: true, only: clientId, onProgress }))[clientId];
         } catch (err) {
           console.error(err); // the report is safe in the outbox and will be retried
         }

@@ -12,3 +12,14 @@ export function formatRelative(when) {
   if (Math.abs(minutes) < 60) return rtf.format(minutes, 'minute');
   return rtf.format(Math.round(minutes / 60), 'hour');
 }
+
+/** A size in words of the language: "256 kB", "1.2 MB" (in Arabic with its own digits and units). */
+export function formatBytes(bytes) {
+  const mb = bytes >= 1024 * 1024;
+  return formatNumber(mb ? bytes / (1024 * 1024) : bytes / 1024, {
+    style: 'unit',
+    unit: mb ? 'megabyte' : 'kilobyte',
+    unitDisplay: 'short',
+    maximumFractionDigits: mb ? 1 : 0,
+  });
+}

@@ -2,7 +2,7 @@
 // right away when the connection returns, a periodic retry for backed-off failures, and Background Sync
 // so the service worker can deliver even after the page is closed.
 import { sync } from './api.js';
-import { t, formatDateTime, formatRelative, formatNumber } from './i18n.js';
+import { t, formatBytes, formatDateTime, formatRelative, formatNumber } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const RETRY_EVERY_MS = 15000;
@@ -51,6 +51,15 @@ function renderItem(item) {
     textContent: `${t('outbox.saved', { time: formatDateTime(item.createdAt) })} · ${t('outbox.files', { count: item.files.length })}`,
   });
   li.append(head, narrative, meta);
+  // Photos partly sent (chunked uploads): how far, in words; the next attempt goes on from there.
+  const { sent, total } = sync.progressOf(item);
+  if (sent > 0 && (item.state === 'pending' || item.state === 'retry' || item.state === 'auth'))
+    li.append(
+      Object.assign(document.createElement('p'), {
+        className: 'hint upload-progress',
+        textContent: t('outbox.photos', { sent: formatBytes(sent), total: formatBytes(total) }),
+      }),
+    );
   if (item.state === 'invalid' || item.state === 'conflict') {
     const reasons = (item.issues || []).map((i) => `${i.field}: ${i.reason}`).join('; ') || item.lastError;
     if (reasons) li.append(Object.assign(document.createElement('p'), { className: 'error', textContent: reasons }));

@@ -7,6 +7,9 @@
   const STORE = 'reports';
   const CHANNEL = 'observer-outbox';
   const BASE_DELAY_MS = 5000;
+  // Photos go in chunks of this size (resumable uploads, /api/uploads): on a 2G or satellite link a dropped
+  // connection costs at most one chunk, and the next attempt starts from the last byte the server holds.
+  const CHUNK_BYTES = 256 * 1024;
   const MAX_DELAY_MS = 5 * 60 * 1000;
 
   let dbPromise = null;
@@ -51,13 +54,14 @@
     return Math.round(base * (0.75 + Math.random() * 0.5));
   }
 
-  function toFormData(item) {
+  /** The report's fields, citing its photos by their finished uploads (sent before, in chunks). */
+  function toFormData(item, uploadIds) {
     const fd = new FormData();
     for (const [k, v] of Object.entries(item.fields)) {
       if (v === undefined || v === null || v === '') continue;
       fd.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
     }
-    for (const f of item.files) fd.append('attachments', f.blob, f.name);
+    if (uploadIds.length) fd.append('uploadIds', uploadIds.join(','));
     return fd;
   }
 
@@ -91,41 +95,146 @@
     }
   }
 
-  // One attempt at delivering one report. The clientId travels with it, so the server answers a retry of a
-  // report it already stored with 200 and the same report instead of storing it twice.
-  async function sendOne(item) {
+  // A state-changing request with the CSRF token; a 403 is most often a token bound to an older session: fetch a
+  // fresh one and try once more.
+  async function send(path, init) {
     let res;
     for (let attempt = 0; attempt < 2; attempt++) {
-      let token;
-      try {
-        token = await csrf(attempt > 0);
-        res = await fetch('/api/reports', {
-          method: 'POST',
-          body: toFormData(item),
-          credentials: 'same-origin',
-          headers: { 'x-csrf-token': token },
-        });
-      } catch (err) {
-        if (err instanceof HttpError && err.status === 401) return { kind: 'auth' };
-        if (err instanceof HttpError && err.status < 500) return { kind: 'retry', message: err.message };
-        return { kind: 'retry', message: String((err && err.message) || err) };
-      }
-      // A 403 is most often a CSRF token bound to an older session: fetch a fresh one and try once more.
+      const token = await csrf(attempt > 0);
+      res = await fetch(path, {
+        ...init,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { ...init.headers, 'x-csrf-token': token },
+      });
       if (res.status !== 403) break;
+    }
+    return res;
+  }
+
+  class Outcome extends Error {
+    constructor(outcome) {
+      super(outcome.message || outcome.kind);
+      this.outcome = outcome;
+    }
+  }
+
+  function outcomeOf(res, body) {
+    const message = body && body.error ? body.error.message : `HTTP ${res.status}`;
+    if (res.status === 401) return { kind: 'auth' };
+    if (res.status === 409) return { kind: 'conflict', message };
+    if (res.status === 408 || res.status === 429 || res.status >= 500) return { kind: 'retry', message };
+    // The form shows a photo's problem at the photos field, whichever way the photo travelled.
+    const issues = ((body && body.error && body.error.issues) || []).map((i) => ({
+      ...i,
+      field: String(i.field).replace(/^uploadIds/, 'attachments'),
+    }));
+    return { kind: 'invalid', status: res.status, message, issues };
+  }
+
+  function progressOf(item) {
+    const total = item.files.reduce((n, f) => n + f.blob.size, 0);
+    const sent = item.files.reduce(
+      (n, f, i) => n + Math.min(f.blob.size, ((item.uploads || [])[i] || {}).offset || 0),
+      0,
+    );
+    return { sent, total };
+  }
+
+  /**
+   * Sends the i-th photo of the report in chunks, from the offset the server holds (asked first: the last attempt
+   * may have been cut after bytes arrived). The upload's id is kept in the outbox item, so a reload resumes too.
+   */
+  async function uploadPhoto(item, i, onProgress) {
+    const file = item.files[i];
+    const size = file.blob.size;
+    let upload = item.uploads[i];
+    if (upload) {
+      const res = await fetch(`/api/uploads/${upload.id}`, {
+        method: 'HEAD',
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+      if (res.status === 404)
+        upload = null; // swept after days without a chunk: start it again
+      else if (!res.ok) throw new Outcome(outcomeOf(res, null));
+      else upload.offset = Number(res.headers.get('upload-offset'));
+    }
+    if (!upload) {
+      const res = await send('/api/uploads', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lengthBytes: size, originalName: file.name }),
+      });
+      const body = res.ok ? await res.json() : await readError(res);
+      if (!res.ok) {
+        const o = outcomeOf(res, body);
+        if (o.issues) o.issues = o.issues.map((x) => ({ ...x, field: `attachments[${i}]` }));
+        // Too many unfinished uploads on the server is a wait, not a wrong report.
+        throw new Outcome(res.status === 409 ? { kind: 'retry', message: o.message } : o);
+      }
+      upload = { id: body.id, offset: 0 };
+      item.uploads[i] = upload;
+      await put(item);
+    }
+    while (upload.offset < size) {
+      const res = await send(`/api/uploads/${upload.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(upload.offset) },
+        body: file.blob.slice(upload.offset, upload.offset + CHUNK_BYTES),
+      });
+      if (res.ok) {
+        upload.offset = Number(res.headers.get('upload-offset'));
+      } else {
+        const body = await readError(res);
+        // The server holds another offset (an earlier chunk's answer was lost): go on from its offset.
+        if (res.status === 409 && body && body.error && typeof body.error.offsetBytes === 'number')
+          upload.offset = body.error.offsetBytes;
+        else if (res.status === 404) {
+          item.uploads[i] = null; // swept: the next attempt sends this photo again
+          await put(item);
+          throw new Outcome({ kind: 'retry', message: 'upload gone' });
+        } else throw new Outcome(outcomeOf(res, body));
+      }
+      await put(item);
+      const p = progressOf(item);
+      if (onProgress) onProgress(p);
+      announce({ type: 'progress', clientId: item.clientId, ...p });
+    }
+    return upload.id;
+  }
+
+  // One attempt at delivering one report: its photos in chunks, then the report citing them. The clientId travels
+  // with it, so the server answers a retry of a report it already stored with 200 and the same report.
+  async function sendOne(item, onProgress) {
+    if (!Array.isArray(item.uploads)) item.uploads = item.files.map(() => null);
+    let res;
+    try {
+      const uploadIds = [];
+      for (let i = 0; i < item.files.length; i++) uploadIds.push(await uploadPhoto(item, i, onProgress));
+      res = await send('/api/reports', { method: 'POST', body: toFormData(item, uploadIds) });
+    } catch (err) {
+      if (err instanceof Outcome) return err.outcome;
+      if (err instanceof HttpError && err.status === 401) return { kind: 'auth' };
+      if (err instanceof HttpError && err.status < 500) return { kind: 'retry', message: err.message };
+      return { kind: 'retry', message: String((err && err.message) || err) };
     }
     const body = res.ok ? await res.json() : await readError(res);
     if (res.status === 200 || res.status === 201) return { kind: 'sent', report: body };
-    if (res.status === 401) return { kind: 'auth' };
-    if (res.status === 409) return { kind: 'conflict', message: body && body.error ? body.error.message : 'conflict' };
-    if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      return { kind: 'retry', message: body && body.error ? body.error.message : `HTTP ${res.status}` };
+    const issues = (body && body.error && body.error.issues) || [];
+    // An upload swept while the report waited (days offline): send that photo again.
+    if (res.status === 422 && issues.some((x) => /^uploadIds/.test(x.field) && x.reason === 'no such upload')) {
+      item.uploads = item.files.map(() => null);
+      return { kind: 'retry', message: body.error.message };
     }
-    return {
-      kind: 'invalid',
-      status: res.status,
-      message: body && body.error ? body.error.message : `HTTP ${res.status}`,
-      issues: (body && body.error && body.error.issues) || [],
-    };
+    const outcome = outcomeOf(res, body);
+    // A refused report goes back to the form with its photos: the server need not hold their uploads meanwhile.
+    if (outcome.kind === 'invalid') {
+      for (const u of item.uploads)
+        if (u) await send(`/api/uploads/${u.id}`, { method: 'DELETE' }).catch(() => undefined);
+      item.uploads = item.files.map(() => null);
+    }
+    return outcome;
   }
 
   async function withLock(fn) {
@@ -146,6 +255,7 @@
   async function flush(options) {
     const force = Boolean(options && options.force);
     const only = options && options.only;
+    const onProgress = options && options.onProgress;
     return withLock(async () => {
       const outcomes = {};
       const now = Date.now();
@@ -170,7 +280,7 @@
         }
         // A shared phone must not send one observer's reports under another's session.
         if (item.observerId && item.observerId !== user.id) continue;
-        outcomes[item.clientId] = await sendOne(item);
+        outcomes[item.clientId] = await sendOne(item, onProgress);
         if (outcomes[item.clientId].kind === 'auth') forgetCsrf();
       }
       await recordOutcomes(due, outcomes, only);
@@ -211,5 +321,17 @@
     announce({ type: 'changed', sent: 0 });
   }
 
-  global.ObserverSync = { CHANNEL, enqueue, discard, get, list, flush, csrf, forgetCsrf, HttpError, readError };
+  global.ObserverSync = {
+    CHANNEL,
+    enqueue,
+    discard,
+    get,
+    list,
+    flush,
+    progressOf,
+    csrf,
+    forgetCsrf,
+    HttpError,
+    readError,
+  };
 })(typeof self !== 'undefined' ? self : globalThis);

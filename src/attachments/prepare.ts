@@ -18,6 +18,8 @@ export interface IncomingFile {
   head: Buffer;
   originalName: string;
   field?: string;
+  /** How errors name it when not `attachments[i]` (a resumable upload: `uploadIds[i]`). */
+  label?: string;
 }
 export interface PreparedAttachment {
   stagedPath: string;
@@ -53,7 +55,7 @@ export async function prepareAttachments(
   }
   const out: PreparedAttachment[] = [];
   for (const [i, f] of files.entries()) {
-    const field = `attachments[${i}]`;
+    const field = f.label ?? `attachments[${i}]`;
     if (f.sizeBytes > limits.maxAttachmentBytes) {
       throw new Invalid([{ field, reason: `larger than ${limits.maxAttachmentBytes} bytes` }], 413);
     }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/index.ts';
 import { knownHashes } from '../attachments/repository.ts';
 import { thumbnailPath } from '../attachments/service.ts';
+import { forgetReportUploads } from '../uploads/repository.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../errors.ts';
@@ -94,6 +95,7 @@ export async function eraseReport(
       erasedAt: now,
     });
     await deleteReport(tx, reportId);
+    await forgetReportUploads(tx, reportId);
     if (report.incidentId) await recomputeIncident(tx, report.incidentId);
     await appendAudit(
       tx,

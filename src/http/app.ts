@@ -29,6 +29,7 @@ import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { smsRouter } from './routes/sms.ts';
 import { tokensRouter } from './routes/tokens.ts';
+import { uploadsRouter } from './routes/uploads.ts';
 import { usersRouter } from './routes/users.ts';
 import { webhooksRouter } from './routes/webhooks.ts';
 import type { RequestHandler, Router } from 'express';
@@ -44,6 +45,7 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/auth', tokensRouter],
   ['/api/reports', reportsRouter],
   ['/api/attachments', attachmentsRouter],
+  ['/api/uploads', uploadsRouter],
   ['/api/users', usersRouter],
   ['/api/incidents', incidentsRouter],
   ['/api/exports', exportsRouter],

@@ -18,7 +18,7 @@ import {
   ReportView,
 } from '../../reports/schema.ts';
 import { correctReportClassification } from '../../reports/correction.ts';
-import { submitReport } from '../../reports/service.ts';
+import { submitReportWithUploads } from '../../uploads/service.ts';
 import { getReportRow, type ReportRow } from '../../reports/repository.ts';
 import { listReports, reportListItems } from '../../reports/list.ts';
 import { addToReport, AdditionInput } from '../../reports/additions.ts';
@@ -54,10 +54,19 @@ registry.registerPath({
   method: 'post',
   path: '/api/reports',
   tags: ['reports'],
-  summary: 'File a report (idempotent per observer and clientId)',
+  summary:
+    'File a report (idempotent per observer and clientId); photos as multipart files or as finished resumable uploads ' +
+    'cited in uploadIds (each usable by one report; a retry of the same clientId may cite them again)',
   security,
   request: {
-    body: { content: { 'application/json': { schema: ReportInput }, 'multipart/form-data': { schema: Multipart } } },
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({ ...ReportInput.shape, uploadIds: z.array(z.string().uuid()).max(50).optional() }),
+        },
+        'multipart/form-data': { schema: Multipart },
+      },
+    },
   },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: ReportView } } },
@@ -182,7 +191,13 @@ export function reportsRouter(deps: AppDeps): Router {
     const multipart = req.is('multipart/form-data');
     const raw = multipart ? fromMultipartFields({ ...(req.body as Record<string, unknown>) }) : req.body;
     const files = stagedFiles(req);
-    const { report, created } = await submitReport(deps.intake, observer, raw, files, req.viaToken ? 'api' : 'web');
+    const { report, created } = await submitReportWithUploads(
+      deps.intake,
+      observer,
+      raw,
+      files,
+      req.viaToken ? 'api' : 'web',
+    );
     res
       .status(created ? 201 : 200)
       .location(`/api/reports/${report.id}`)

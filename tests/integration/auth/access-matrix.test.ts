@@ -33,6 +33,8 @@ const ids = {
   webhook: '',
   commissionFilter: '',
   adminFilter: '',
+  upload: '',
+  uploadToDelete: '',
 };
 let documented: Array<{ method: string; path: string }>;
 
@@ -143,6 +145,35 @@ const CASES: Case[] = [
     path: '/api/reports/{id}',
     req: get(() => `/api/reports/${ids.report}`),
     expect: ownerAndStaff(200),
+  },
+  // Resumable uploads: observers file photos; another observer's upload is not found.
+  {
+    method: 'post',
+    path: '/api/uploads',
+    req: json('/api/uploads', { lengthBytes: 10, originalName: 'a.jpg' }),
+    expect: filers(201),
+  },
+  ...['head', 'get'].map((method) => ({
+    method,
+    path: '/api/uploads/{id}',
+    req: get(() => `/api/uploads/${ids.upload}`),
+    expect: { anonymous: 401, observer: 200, otherObserver: 404, commission: 403, admin: 403 },
+  })),
+  {
+    method: 'patch',
+    path: '/api/uploads/{id}',
+    req: () => ({
+      url: `/api/uploads/${ids.upload}`,
+      body: 'x',
+      headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+    }),
+    expect: { anonymous: 401, observer: 200, otherObserver: 404, commission: 403, admin: 403 },
+  },
+  {
+    method: 'delete',
+    path: '/api/uploads/{id}',
+    req: () => ({ url: `/api/uploads/${ids.uploadToDelete}` }),
+    expect: { anonymous: 401, observer: 204, otherObserver: 404, commission: 403, admin: 403 },
   },
   // Only the report's own observer adds to it; another observer's addition finds no report.
   {
@@ -437,6 +468,11 @@ beforeAll(async () => {
   const filter = async (owner: TestUser) =>
     (await bearer(s.url, owner.token).post('/api/saved-filters', { view: 'queue', name: 'matrix', query: {} })).body
       .id as string;
+  const upload = async () =>
+    (await bearer(s.url, u.observer.token).post('/api/uploads', { lengthBytes: 10, originalName: 'a.jpg' })).body
+      .id as string;
+  ids.upload = await upload();
+  ids.uploadToDelete = await upload();
   ids.commissionFilter = await filter(u.commission);
   ids.adminFilter = await filter(u.admin);
   const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
