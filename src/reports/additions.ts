@@ -8,6 +8,7 @@ import { Conflict, Invalid, NotFound, zodIssues } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
 import { lockIncident, setIncidentState } from '../incidents/repository.ts';
+import { retryOnDeadlock } from '../db/retry.ts';
 import { assertRoomFor, newEvidence, type IntakeDeps } from './service.ts';
 import { STORABLE_REASON, storable } from './schema.ts';
 import { addAttachments, findAddition, insertAddition, lockForEvidence, ownerAndIncident } from './repository.ts';
@@ -51,58 +52,61 @@ export async function addToReport(
   const attachments = await prepareAttachments(incoming, deps.limits);
   for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
 
-  const done = await deps.db.$transaction(async (tx) => {
-    // The incident first, then the report: the order every writer of both takes.
-    const incident = owner.incidentId ? await lockIncident(tx, owner.incidentId) : null;
-    const row = await lockForEvidence(tx, reportId);
-    if (!row) throw new NotFound('report');
-    const fresh = newEvidence(row.stored, attachments);
-    assertRoomFor(row.stored.length, fresh.length, deps.limits.maxAttachments);
-    // New files are processed like the first ones (the outbox job addAttachments writes).
-    if (fresh.length) await addAttachments(tx, reportId, fresh);
-    const answersRequest = incident?.state === 'needs_info' && row.incidentId === incident.id;
-    const addition = await insertAddition(tx, {
-      reportId,
-      authorId: observer.id,
-      text,
-      attachments: attachments.map((a) => a.sha256),
-      answersRequest,
-      clientId,
-    });
-    const actor = { actorId: observer.id, actorName: observer.username };
-    await appendAudit(
-      tx,
-      {
-        ...actor,
-        action: 'report_addition',
-        entityType: 'report',
-        entityId: reportId,
-        after: {
-          additionId: addition.id,
-          text,
-          answersRequest,
-          attachments: attachments.map((a) => ({ sha256: a.sha256, mime: a.mime, originalName: a.originalName })),
-        },
-      },
-      deps.clock,
-    );
-    if (answersRequest) {
-      await setIncidentState(tx, incident.id, 'under_review', deps.clock.now());
+  // Deadlock-safe to run again: the callback only reads and writes through tx.
+  const done = await retryOnDeadlock(() =>
+    deps.db.$transaction(async (tx) => {
+      // The incident first, then the report: the order every writer of both takes.
+      const incident = owner.incidentId ? await lockIncident(tx, owner.incidentId) : null;
+      const row = await lockForEvidence(tx, reportId);
+      if (!row) throw new NotFound('report');
+      const fresh = newEvidence(row.stored, attachments);
+      assertRoomFor(row.stored.length, fresh.length, deps.limits.maxAttachments);
+      // New files are processed like the first ones (the outbox job addAttachments writes).
+      if (fresh.length) await addAttachments(tx, reportId, fresh);
+      const answersRequest = incident?.state === 'needs_info' && row.incidentId === incident.id;
+      const addition = await insertAddition(tx, {
+        reportId,
+        authorId: observer.id,
+        text,
+        attachments: attachments.map((a) => a.sha256),
+        answersRequest,
+        clientId,
+      });
+      const actor = { actorId: observer.id, actorName: observer.username };
       await appendAudit(
         tx,
         {
           ...actor,
-          action: 'incident_state_changed',
-          entityType: 'incident',
-          entityId: incident.id,
-          before: { state: 'needs_info' },
-          after: { state: 'under_review', note: null, answeredBy: { reportId, additionId: addition.id } },
+          action: 'report_addition',
+          entityType: 'report',
+          entityId: reportId,
+          after: {
+            additionId: addition.id,
+            text,
+            answersRequest,
+            attachments: attachments.map((a) => ({ sha256: a.sha256, mime: a.mime, originalName: a.originalName })),
+          },
         },
         deps.clock,
       );
-    }
-    return { addition, incidentId: row.incidentId, answersRequest };
-  });
+      if (answersRequest) {
+        await setIncidentState(tx, incident.id, 'under_review', deps.clock.now());
+        await appendAudit(
+          tx,
+          {
+            ...actor,
+            action: 'incident_state_changed',
+            entityType: 'incident',
+            entityId: incident.id,
+            before: { state: 'needs_info' },
+            after: { state: 'under_review', note: null, answeredBy: { reportId, additionId: addition.id } },
+          },
+          deps.clock,
+        );
+      }
+      return { addition, incidentId: row.incidentId, answersRequest };
+    }),
+  );
   if (done.incidentId) {
     const actorId = observer.id;
     deps.events?.([

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../../src/db/client.ts';
 import { problemOf } from '../../../src/http/errors.ts';
+import { retryOnDeadlock } from '../../../src/db/retry.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
 
 let t: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -61,6 +62,50 @@ describe('database contention', () => {
     } finally {
       await two.$disconnect();
     }
+  });
+});
+
+describe('a deadlock victim run again', () => {
+  it('both transactions of a deadlock complete when each is run through retryOnDeadlock', async () => {
+    const two = createDb(t.url, { max: 2 });
+    try {
+      await two.$executeRawUnsafe('CREATE TABLE lockpair2 (id int primary key, v int)');
+      await two.$executeRawUnsafe('INSERT INTO lockpair2 VALUES (1, 0), (2, 0)');
+      let step!: () => void;
+      const bothHoldOne = new Promise<void>((r) => (step = r));
+      let holding = 0;
+      let tries = 0;
+      const grab = (first: number, second: number) =>
+        retryOnDeadlock(() =>
+          two.$transaction(async (tx) => {
+            tries++;
+            await tx.$executeRawUnsafe(`UPDATE lockpair2 SET v = v + 1 WHERE id = ${first}`);
+            if (++holding === 2) step();
+            await bothHoldOne;
+            await tx.$executeRawUnsafe(`UPDATE lockpair2 SET v = v + 1 WHERE id = ${second}`);
+          }),
+        );
+      const results = await Promise.allSettled([grab(1, 2), grab(2, 1)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      // One of the two was PostgreSQL's victim and ran again; its first run left nothing behind.
+      expect(tries).toBe(3);
+      expect(await two.$queryRawUnsafe('SELECT id, v FROM lockpair2 ORDER BY id')).toEqual([
+        { id: 1, v: 2 },
+        { id: 2, v: 2 },
+      ]);
+    } finally {
+      await two.$disconnect();
+    }
+  });
+
+  it('is not run again for any other failure', async () => {
+    let runs = 0;
+    const err = await retryOnDeadlock(async () => {
+      runs++;
+      throw Object.assign(new Error('unique constraint'), { code: 'P2002' });
+    }).catch((e: unknown) => e);
+    expect((err as { code: string }).code).toBe('P2002');
+    expect(runs).toBe(1);
   });
 });
 
