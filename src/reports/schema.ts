@@ -69,6 +69,18 @@ export const ReportInput = z
 
 export type ReportInput = z.infer<typeof ReportInput>;
 
+/** What `POST /api/reports` takes as JSON: the report, and the finished resumable uploads it cites (src/uploads). */
+export const ReportFiling = z
+  .object({
+    ...ReportInput.shape,
+    uploadIds: z
+      .array(z.string().uuid())
+      .max(50)
+      .optional()
+      .meta({ description: 'finished uploads of POST /api/uploads, each usable by one report' }),
+  })
+  .meta({ id: 'ReportFiling' });
+
 export const ClassificationView = z
   .object({
     terms: z.array(

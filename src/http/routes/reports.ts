@@ -12,7 +12,7 @@ import { loadAgreement, termIdsOf } from '../../agreements/index.ts';
 import { Invalid, NotFound } from '../../errors.ts';
 import {
   ClassificationCorrection,
-  ReportInput,
+  ReportFiling,
   ReportListItem,
   ReportListQuery,
   ReportView,
@@ -62,7 +62,7 @@ registry.registerPath({
     body: {
       content: {
         'application/json': {
-          schema: z.object({ ...ReportInput.shape, uploadIds: z.array(z.string().uuid()).max(50).optional() }),
+          schema: ReportFiling,
         },
         'multipart/form-data': { schema: Multipart },
       },

@@ -178,11 +178,12 @@ describe('service endpoints', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(doc.body.paths['/api/reports'].post.requestBody.content['application/json'].schema.$ref).toBe(
-      '#/components/schemas/ReportInput',
+      '#/components/schemas/ReportFiling',
     );
-    expect(doc.body.components.schemas.ReportInput.required).toEqual(
+    expect(doc.body.components.schemas.ReportFiling.required).toEqual(
       expect.arrayContaining(['clientId', 'observedAt', 'narrative']),
     );
+    expect(doc.body.components.schemas.ReportFiling.properties.uploadIds.type).toBe('array');
     const docs = await bearer(s.url).get('/api/docs');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger-ui');
