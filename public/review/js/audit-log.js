@@ -1,6 +1,6 @@
 // The audit log for the commission and admins: every recorded action in words, newest first, filtered by action,
 // kind of thing, its id (the short id works), who acted and the days; "Older entries" pages on by the chain's order.
-import { $, h } from './dom.js';
+import { $, h, listLoads } from './dom.js';
 import { t, label, formatDateTime } from './i18n.js';
 import { auditActions, auditLog, describeError } from './api.js';
 import { historyWords, incidentLink, shortId } from './history.js';
@@ -18,7 +18,8 @@ const ENTITY_TYPES = [
   'saved_filter',
 ];
 
-const view = { items: [], people: {}, nextCursor: null, ticket: 0, actions: [] };
+const view = { items: [], people: {}, nextCursor: null, actions: [] };
+const auditLoad = listLoads('audit-table');
 
 const options = (select, values, kind) => {
   const keep = select.value;
@@ -68,24 +69,23 @@ function render() {
 }
 
 export async function loadAuditLog({ more = false } = {}) {
-  const ticket = ++view.ticket;
+  const load = auditLoad();
   if (!view.actions.length) {
     view.actions = (await auditActions().catch(() => ({ actions: [] }))).actions;
     relabelAuditLog();
   }
-  $('audit-table').setAttribute('aria-busy', 'true');
   $('audit-message').textContent = t('queue.loading');
   try {
     const page = await auditLog({ ...filters(), cursor: more ? view.nextCursor : undefined });
-    if (ticket !== view.ticket) return;
+    if (!load.current()) return;
     view.items = more ? [...view.items, ...page.items] : page.items;
     view.people = { ...view.people, ...page.people };
     view.nextCursor = page.nextCursor;
     render();
   } catch (err) {
-    if (ticket === view.ticket) $('audit-message').textContent = describeError(err, t);
+    if (load.current()) $('audit-message').textContent = describeError(err, t);
   } finally {
-    if (ticket === view.ticket) $('audit-table').setAttribute('aria-busy', 'false');
+    load.end();
   }
 }
 

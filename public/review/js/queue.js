@@ -1,6 +1,6 @@
 // The queue: incidents matching the filters, state tabs with counts, sort, keyset "more", selection and
 // bulk actions (state, assign).
-import { $, h, flash } from './dom.js';
+import { $, h, flash, listLoads } from './dom.js';
 import { t, label, formatNumber, formatAge, formatDateTime } from './i18n.js';
 import { listIncidents, bulk, describeError, query } from './api.js';
 import { apiFilters, setFilters } from './filters.js';
@@ -11,7 +11,9 @@ import { savedFilters } from './saved-filters.js';
 
 const SORT_KEY = 'review.sort';
 const STATE_KEY = 'review.state';
-const view = { items: [], nextCursor: null, counts: null, selected: new Set(), loading: 0 };
+const view = { items: [], nextCursor: null, counts: null, selected: new Set() };
+// A slower earlier request must not overwrite the answer to a later one (filters changed meanwhile).
+const queueLoad = listLoads('queue-table');
 
 const activeState = () => sessionStorage.getItem(STATE_KEY) ?? 'new';
 let saved = null;
@@ -143,7 +145,7 @@ function renderRows() {
 
 /** `refresh`: a reload the page did by itself (live updates): the selection of rows still listed is kept. */
 export async function loadQueue({ more = false, refresh = false } = {}) {
-  const ticket = ++view.loading;
+  const load = queueLoad();
   const params = {
     ...apiFilters(),
     state: activeState() || undefined,
@@ -152,15 +154,13 @@ export async function loadQueue({ more = false, refresh = false } = {}) {
     cursor: more ? view.nextCursor : undefined,
   };
   $('queue-message').textContent = t('queue.loading');
-  $('queue-table').setAttribute('aria-busy', 'true');
   // The export links carry the same filters (and state tab) as the list they sit under.
   const selection = query({ ...params, sort: undefined, limit: undefined, cursor: undefined });
   for (const a of document.querySelectorAll('#queue-exports a[data-export]'))
     a.href = `/api/exports/${a.dataset.export}${selection}`;
   try {
     const page = await listIncidents(params);
-    // A slower earlier request must not overwrite the answer to a later one (filters changed meanwhile).
-    if (ticket !== view.loading) return;
+    if (!load.current()) return;
     view.items = more ? [...view.items, ...page.items] : page.items;
     if (refresh) {
       const listed = new Set(view.items.map((i) => i.id));
@@ -172,9 +172,9 @@ export async function loadQueue({ more = false, refresh = false } = {}) {
     renderRows();
     saved?.render();
   } catch (err) {
-    if (ticket === view.loading) $('queue-message').textContent = describeError(err, t);
+    if (load.current()) $('queue-message').textContent = describeError(err, t);
   } finally {
-    if (ticket === view.loading) $('queue-table').setAttribute('aria-busy', 'false');
+    load.end();
   }
 }
 
