@@ -2,6 +2,7 @@
 // and headers of any error once, and each protocol has its writer: JSON problem details for /api (jsonErrors:
 // {error:{code,message,issues?}}, never a stack trace) and OpenRosa XML for the OpenRosa routes
 // (src/http/routes/openrosa.ts writes the same problem as <OpenRosaResponse>).
+import { isDeadlockOrConflict } from '../db/retry.ts';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import multer from 'multer';
 import {
@@ -126,10 +127,9 @@ function retryLater(code: string, message: string, seconds: number): Problem {
   return { status: 503, code, message, headers: { 'Retry-After': String(seconds) }, log: 'warn' };
 }
 
-/** Prisma's P2028 (transaction could not start or expired) and P2034 (write conflict or deadlock). */
+/** Prisma's P2028 (transaction could not start or expired), or a deadlock or write conflict (src/db/retry.ts). */
 function isContention(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  return code === 'P2028' || code === 'P2034' || /deadlock detected/i.test((err as Error)?.message ?? '');
+  return (err as { code?: string })?.code === 'P2028' || isDeadlockOrConflict(err);
 }
 
 function isStoreOutage(err: unknown): boolean {
