@@ -18,10 +18,10 @@ import {
   ReportView,
 } from '../../reports/schema.ts';
 import { correctReportClassification } from '../../reports/correction.ts';
-import { submitReportWithUploads } from '../../uploads/service.ts';
+import { addToReportWithUploads, submitReportWithUploads } from '../../uploads/service.ts';
 import { getReportRow, type ReportRow } from '../../reports/repository.ts';
 import { listReports, reportListItems } from '../../reports/list.ts';
-import { addToReport, AdditionInput } from '../../reports/additions.ts';
+import { AdditionFiling } from '../../reports/additions.ts';
 import { openInfoRequests } from '../../reports/feedback.ts';
 import { reportView } from '../../reports/view.ts';
 import { fromMultipartFields } from '../../reports/validate.ts';
@@ -131,13 +131,14 @@ registry.registerPath({
   path: '/api/reports/{id}/additions',
   tags: ['reports'],
   summary:
-    "Add text or files to one's own sent report (answers the commission's open request for more information); audited",
+    "Add text or files to one's own sent report (answers the commission's open request for more information); photos " +
+    "as multipart files or as finished resumable uploads cited in uploadIds, checked as a new report's are; audited",
   security,
   request: {
     params: IdParams,
     body: {
       content: {
-        'application/json': { schema: AdditionInput },
+        'application/json': { schema: AdditionFiling },
         'multipart/form-data': { schema: Multipart },
       },
     },
@@ -228,7 +229,7 @@ export function reportsRouter(deps: AppDeps): Router {
     const { id } = One.input(req).params;
     const body = req.is('multipart/form-data') ? fromMultipartFields({ ...(req.body as object) }) : req.body;
     const observer = requireUser(req);
-    const addition = await addToReport(deps.intake, observer, id, body, stagedFiles(req));
+    const addition = await addToReportWithUploads(deps.intake, observer, id, body, stagedFiles(req));
     const row = await getReportRow(deps.db, id);
     res
       .status(201)
