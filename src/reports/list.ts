@@ -35,9 +35,9 @@ async function observersMatching(deps: ReportListDeps, reader: AuthUser, text: s
 
 /** `observerId` as the reader knows it (an account id, or a pseudonym for who may not see names) as an account id. */
 async function observerIdOf(deps: ReportListDeps, reader: AuthUser, key: string): Promise<string> {
-  if (canSeeObserverNames(reader)) return key;
   const wanted = key.toLowerCase();
-  // A raw account id is not what such a reader is shown, and so matches nothing (the nil UUID).
+  if (canSeeObserverNames(reader) && !wanted.startsWith('observer-')) return wanted;
+  // A pseudonym names the observer for anyone; a raw account id, for who may not see names, matches nothing.
   return (await observerIds(deps.db)).find((id) => deps.pseudonym(id) === wanted) ?? NO_ONE;
 }
 const NO_ONE = '00000000-0000-0000-0000-000000000000';

@@ -168,6 +168,12 @@ describe('an admin', () => {
     expect(detail.body.reports[0].observerId).toBe(observer.user.id);
     expect(detail.text).toContain(observer.username);
     expect((await api.get('/api/exports/reports.csv')).text).toContain(observer.user.id);
+    // The observerId filter takes either key from an admin: the account id, or the pseudonym others are shown.
+    for (const key of [observer.user.id, pseudonym]) {
+      const list = await api.get(`/api/reports?observerId=${key}`);
+      expect(list.status).toBe(200);
+      expect(list.body.items).toHaveLength(2);
+    }
     const log = await api.get(`/api/audit?actor=${observer.username}`);
     expect(log.body.items.some((r: { actorId: string }) => r.actorId === observer.user.id)).toBe(true);
   });
