@@ -242,13 +242,19 @@ describe.each([
 });
 
 describe.each([
-  { lang: 'en' as const, title: (n: number) => `${n} of 60 reports side by side`, commented: 'A comment was added.' },
+  {
+    lang: 'en' as const,
+    title: (n: number) => `${n} of 60 reports side by side`,
+    commented: 'A comment was added.',
+    zoomOut: 'Zoom out',
+  },
   {
     lang: 'ar' as const,
     title: (n: number) => new RegExp(`^${n} من 60 بلاغاً`),
     commented: 'أُضيف تعليق.',
+    zoomOut: 'تصغير',
   },
-])('$lang: the open incident page, moved and paged by the reader', ({ lang, title, commented }) => {
+])('$lang: the open incident page, moved and paged by the reader', ({ lang, title, commented, zoomOut }) => {
   it("keeps the small map's zoom and centre and the reports loaded with “more” across a live update", async () => {
     const big = await insertIncidentWithReports(
       s.rt.db,
@@ -293,7 +299,8 @@ describe.each([
       });
     await eventually(async () => (await smallMap())?.zoom ?? 0).toBeGreaterThan(0);
     const fitted = (await smallMap())!;
-    await small.locator('.leaflet-control-zoom-out').click();
+    // Its zoom buttons are named in the page's language.
+    await small.getByRole('button', { name: zoomOut, exact: true }).click();
     await eventually(async () => (await smallMap())!.settled).toBe(fitted.zoom - 1);
     const box = (await small.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
