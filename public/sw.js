@@ -2,7 +2,7 @@
 // when the network answers), /api is always the network, and Background Sync delivers the outbox.
 importScripts('/app/sync-core.js');
 
-const SHELL_CACHE = 'observer-shell-v4';
+const SHELL_CACHE = 'observer-shell-v5';
 const SHELL = [
   '/',
   '/index.html',

@@ -21,19 +21,6 @@ export async function api(path, { method = 'GET', json } = {}) {
   return res.status === 204 ? null : res.json();
 }
 
-/** A multipart POST (files with fields), with the CSRF token; the JSON answer. */
-export async function apiForm(path, body) {
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: { 'x-csrf-token': await csrf() },
-    credentials: 'same-origin',
-    cache: 'no-store',
-    body,
-  });
-  if (!res.ok) throw new HttpError(res.status, await readError(res));
-  return res.json();
-}
-
 export async function login(username, password) {
   forgetCsrf();
   const { user } = await api('/api/auth/login', { method: 'POST', json: { username, password } });

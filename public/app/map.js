@@ -22,6 +22,14 @@ async function loadLeaflet() {
   return window.L;
 }
 
+// From which zoom a place's name is written: the main cities always, other towns once a region fills the map,
+// localities, bases and ports once a district does (more would overlap into noise further out).
+const LABEL_ZOOM = { 1: 0, 2: 7, 3: 9 };
+const ranksNamedAt = (zoom) =>
+  Object.entries(LABEL_ZOOM)
+    .flatMap(([rank, from]) => (zoom >= from ? [rank] : []))
+    .join();
+
 const getJson = (url) =>
   fetch(url).then((r) => {
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
@@ -44,6 +52,7 @@ export async function openPicker(container, onPick) {
       minZoom: 4,
       maxZoom: 12,
       attributionControl: true,
+      zoomNames: () => ({ zoomIn: t('map.zoomIn'), zoomOut: t('map.zoomOut') }),
       // Zoomed in, the coastline and borders in detail (in the service worker's shell, so offline too).
       detail: () =>
         Promise.all([getJson('/map/libya-coast.geojson'), getJson('/map/neighbours.geojson')]).then(
@@ -53,8 +62,11 @@ export async function openPicker(container, onPick) {
   );
 
   const towns = L.layerGroup().addTo(map);
+  // The ranks whose names are written at the current zoom (the others show theirs on hover).
+  let labelled = '';
   const drawTowns = () => {
     towns.clearLayers();
+    labelled = ranksNamedAt(map.getZoom() ?? 0);
     for (const p of places) {
       const major = p.rank === 1;
       const m = L.circleMarker([p.lat, p.lon], {
@@ -64,13 +76,17 @@ export async function openPicker(container, onPick) {
         fillOpacity: major ? 0.9 : 0.6,
       });
       const label = language() === 'ar' && p.nameAr ? p.nameAr : p.name;
-      // Only the main towns carry permanent labels; at country zoom more would overlap into noise.
-      m.bindTooltip(label, { permanent: major, direction: 'right', className: 'town' });
+      const permanent = labelled.includes(String(p.rank));
+      m.bindTooltip(label, { permanent, direction: 'right', className: `town town-rank-${p.rank}` });
       m.on('click', () => pick(L.latLng(p.lat, p.lon)));
       towns.addLayer(m);
     }
   };
   drawTowns();
+  // Closer in, the smaller places get their names written too; redrawn only when that changes.
+  map.on('zoomend', () => {
+    if (ranksNamedAt(map.getZoom()) !== labelled) drawTowns();
+  });
   document.addEventListener('languagechange', () => {
     drawTowns();
     container.setAttribute('aria-label', t('form.mapLabel'));

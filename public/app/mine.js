@@ -1,7 +1,7 @@
 // "My reports": what the server holds for this observer: where each report stands in words, the commission's request
 // for more information with its note, what the observer added since, and a form to add text or files to a sent report.
-import { api, apiForm } from './api.js';
-import { t, formatDateTime } from './i18n.js';
+import { api, sync } from './api.js';
+import { t, formatBytes, formatDateTime } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
@@ -105,6 +105,8 @@ function additions(list) {
 }
 
 // Text and files for a report already sent. Sent at once (online only): an answer is useful while it is asked for.
+// Each file goes first as a resumable upload in chunks (the outbox's uploader), then the addition cites them by id: on
+// a weak link a drop costs one chunk, and Send again goes on from the bytes the server holds.
 function addForm(r) {
   const id = `add-${r.id}`;
   const text = el('textarea', { id: `${id}-text`, name: 'text', rows: 3, dir: 'auto' });
@@ -112,6 +114,8 @@ function addForm(r) {
   files.accept = 'image/*,application/pdf,video/mp4';
   const message = el('p', { className: 'note', role: 'status', ariaLive: 'polite' });
   const send = el('button', { type: 'submit', textContent: t('mine.addSend') });
+  // Where each chosen file's upload got to, while the page is open: the next Send resumes it.
+  const held = new Map();
   const form = el(
     'form',
     { className: 'add-form' },
@@ -128,21 +132,46 @@ function addForm(r) {
       message.textContent = t('mine.addOffline');
       return;
     }
-    const body = new FormData();
-    if (text.value.trim()) body.append('text', text.value.trim());
-    for (const f of files.files) body.append('attachments', f, f.name);
+    const chosen = [...files.files];
+    const said = text.value.trim();
+    if (!said && !chosen.length) {
+      message.textContent = t('mine.addEmpty');
+      return;
+    }
     send.disabled = true;
     message.textContent = t('mine.addSending');
+    const total = chosen.reduce((n, f) => n + f.size, 0);
+    const done = (upTo) => chosen.slice(0, upTo).reduce((n, f) => n + f.size, 0);
     try {
-      const { report } = await apiForm(`/api/reports/${r.id}/additions`, body);
+      const uploadIds = [];
+      for (const [i, f] of chosen.entries()) {
+        const keep = (h) => (h ? held.set(f, h) : held.delete(f));
+        const showProgress = (offset) => {
+          message.textContent = t('mine.addProgress', {
+            sent: formatBytes(done(i) + offset),
+            total: formatBytes(total),
+          });
+        };
+        uploadIds.push(await sync.uploadFile(f, f.name, held.get(f) ?? null, keep, `attachments[${i}]`, showProgress));
+      }
+      const json = { ...(said ? { text: said } : {}), ...(uploadIds.length ? { uploadIds } : {}) };
+      const { report } = await api(`/api/reports/${r.id}/additions`, { method: 'POST', json });
+      held.clear();
       items = items.map((x) => (x.id === report.id ? report : x));
       render();
       document.querySelector(`[data-report-id="${report.id}"] .additions`)?.setAttribute('tabindex', '-1');
       document.querySelector(`[data-report-id="${report.id}"] .additions li:last-child`)?.scrollIntoView();
     } catch (err) {
       send.disabled = false;
-      const issue = err?.body?.error?.issues?.[0];
-      message.textContent = issue?.field === 'text' ? t('mine.addEmpty') : t('mine.addFailed');
+      const issues = err?.outcome?.issues ?? err?.body?.error?.issues ?? [];
+      // An upload swept meanwhile is sent again from the start by the next Send.
+      if (issues.some((x) => x.reason === 'no such upload')) held.clear();
+      const file = issues.find((x) => /^(attachments|uploadIds)\[\d+\]/.test(x.field));
+      const index = file ? Number(/\[(\d+)\]/.exec(file.field)[1]) : -1;
+      if (issues[0]?.field === 'text') message.textContent = t('mine.addEmpty');
+      else if (file && chosen[index] && file.reason !== 'no such upload')
+        message.textContent = t('mine.addFileRefused', { name: chosen[index].name, reason: file.reason });
+      else message.textContent = t('mine.addFailed');
     }
   });
   const details = el(

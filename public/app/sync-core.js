@@ -142,13 +142,15 @@
   }
 
   /**
-   * Sends the i-th photo of the report in chunks, from the offset the server holds (asked first: the last attempt
-   * may have been cut after bytes arrived). The upload's id is kept in the outbox item, so a reload resumes too.
+   * Sends one file in chunks as a resumable upload, from the offset the server holds (asked first: the last attempt
+   * may have been cut after bytes arrived). `held` ({id, offset} or null) is where an earlier attempt got to; `keep`
+   * is told of every step, so the caller can hold on to it (the outbox in IndexedDB, a form in memory) and the next
+   * attempt resumes. `field` names the file in the errors (attachments[i]). Resolves to the finished upload's id;
+   * refusals reject with an Outcome.
    */
-  async function uploadPhoto(item, i, onProgress) {
-    const file = item.files[i];
-    const size = file.blob.size;
-    let upload = item.uploads[i];
+  async function uploadFile(blob, name, held, keep, field, onChunk) {
+    const size = blob.size;
+    let upload = held;
     if (upload) {
       const res = await fetch(`/api/uploads/${upload.id}`, {
         method: 'HEAD',
@@ -164,24 +166,23 @@
       const res = await send('/api/uploads', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ lengthBytes: size, originalName: file.name }),
+        body: JSON.stringify({ lengthBytes: size, originalName: name }),
       });
       const body = res.ok ? await res.json() : await readError(res);
       if (!res.ok) {
         const o = outcomeOf(res, body);
-        if (o.issues) o.issues = o.issues.map((x) => ({ ...x, field: `attachments[${i}]` }));
+        if (o.issues) o.issues = o.issues.map((x) => ({ ...x, field }));
         // Too many unfinished uploads on the server is a wait, not a wrong report.
         throw new Outcome(res.status === 409 ? { kind: 'retry', message: o.message } : o);
       }
       upload = { id: body.id, offset: 0 };
-      item.uploads[i] = upload;
-      await put(item);
+      await keep(upload);
     }
     while (upload.offset < size) {
       const res = await send(`/api/uploads/${upload.id}`, {
         method: 'PATCH',
         headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(upload.offset) },
-        body: file.blob.slice(upload.offset, upload.offset + CHUNK_BYTES),
+        body: blob.slice(upload.offset, upload.offset + CHUNK_BYTES),
       });
       if (res.ok) {
         upload.offset = Number(res.headers.get('upload-offset'));
@@ -191,17 +192,28 @@
         if (res.status === 409 && body && body.error && typeof body.error.offsetBytes === 'number')
           upload.offset = body.error.offsetBytes;
         else if (res.status === 404) {
-          item.uploads[i] = null; // swept: the next attempt sends this photo again
-          await put(item);
+          await keep(null); // swept: the next attempt sends this file again
           throw new Outcome({ kind: 'retry', message: 'upload gone' });
         } else throw new Outcome(outcomeOf(res, body));
       }
+      await keep(upload);
+      if (onChunk) onChunk(upload.offset);
+    }
+    return upload.id;
+  }
+
+  /** The i-th photo of an outbox report, its upload's state kept in the item (a reload resumes too). */
+  function uploadPhoto(item, i, onProgress) {
+    const file = item.files[i];
+    const keep = async (held) => {
+      item.uploads[i] = held;
       await put(item);
+    };
+    return uploadFile(file.blob, file.name, item.uploads[i], keep, `attachments[${i}]`, () => {
       const p = progressOf(item);
       if (onProgress) onProgress(p);
       announce({ type: 'progress', clientId: item.clientId, ...p });
-    }
-    return upload.id;
+    });
   }
 
   // One attempt at delivering one report: its photos in chunks, then the report citing them. The clientId travels
@@ -329,6 +341,8 @@
     list,
     flush,
     progressOf,
+    uploadFile,
+    Outcome,
     csrf,
     forgetCsrf,
     HttpError,

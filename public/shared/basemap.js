@@ -9,7 +9,11 @@ export const ROADS_MAX_ZOOM = 9;
 const LAND = { color: '#5b4a2f', weight: 1.5, fillColor: '#f3ecd9', fillOpacity: 1 };
 const ABROAD = { color: '#8f8a7c', weight: 1, fillColor: '#e4e1d8', fillOpacity: 1 };
 
-export function offlineBaseMap(L, container, { outline, roads }, { pad, detail, ...options }) {
+/**
+ * `zoomNames`: () => ({ zoomIn, zoomOut }) in the page's language; the map's zoom buttons are then named with them
+ * (Leaflet's own names are English only), again on every language change.
+ */
+export function offlineBaseMap(L, container, { outline, roads }, { pad, detail, zoomNames, ...options }) {
   textOnlyOverlays(L);
   const country = L.geoJSON(outline, {
     style: LAND,
@@ -18,7 +22,13 @@ export function offlineBaseMap(L, container, { outline, roads }, { pad, detail, 
     className: 'basemap-land',
   });
   const bounds = country.getBounds();
-  const map = L.map(container, { maxBounds: bounds.pad(pad), zoomSnap: 0.5, ...options });
+  const map = L.map(container, {
+    maxBounds: bounds.pad(pad),
+    zoomSnap: 0.5,
+    ...options,
+    ...(zoomNames ? { zoomControl: false } : {}),
+  });
+  if (zoomNames) namedZoomControl(L, map, zoomNames);
   map.attributionControl.setPrefix(false).addAttribution('Natural Earth');
   container.style.background = '#cfe3ef';
   // Land under everything else drawn (roads, places, incidents), whichever outline is on the map; the neighbours
@@ -43,6 +53,24 @@ export function offlineBaseMap(L, container, { outline, roads }, { pad, detail, 
   L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
   if (detail) sharpenWhenClose(L, map, country, detail);
   return { map, bounds };
+}
+
+/** Leaflet's zoom buttons with names (title and aria-label) from `names()`, kept in the page's language. */
+function namedZoomControl(L, map, names) {
+  const control = L.control.zoom().addTo(map);
+  const apply = () => {
+    const { zoomIn, zoomOut } = names();
+    for (const [button, name] of [
+      [control._zoomInButton, zoomIn],
+      [control._zoomOutButton, zoomOut],
+    ]) {
+      button.title = name;
+      button.setAttribute('aria-label', name);
+    }
+  };
+  apply();
+  document.addEventListener('languagechange', apply);
+  return control;
 }
 
 /** At DETAIL_ZOOM and closer: the detailed coastline instead of the outline, and the neighbours (only while close). */

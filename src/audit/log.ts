@@ -7,7 +7,10 @@ import { DayOrInstant, toInstant } from '../incidents/filters.ts';
 import { AUDIT_ACTIONS } from './actions.ts';
 import { auditLogPage, type AuditLogWhere } from './repository.ts';
 import type { Db } from '../db/client.ts';
-import { usernamesOf } from '../users/repository.ts';
+import { observerIds, usernamesOf } from '../users/repository.ts';
+import type { AuthUser } from '../users/index.ts';
+import { pseudonymiseObservers, type Pseudonym } from '../users/observer-identity.ts';
+import { canSeeObserverNames } from '../auth/policies.ts';
 
 export const AUDIT_LOG_PAGE = 50;
 
@@ -22,7 +25,10 @@ export const AuditLogQuery = z
       .max(64)
       .optional()
       .meta({ description: 'The id, or its start (the 8-character short id the pages show)' }),
-    actor: z.string().trim().min(1).max(64).optional().meta({ description: 'Part of the acting username' }),
+    actor: z.string().trim().min(1).max(64).optional().meta({
+      description:
+        "Part of the acting username; an observer acting is matched by part of the pseudonym the rows show, for whoever may not see observers' names",
+    }),
     from: DayOrInstant.optional().meta({
       description: 'At or after (a date: start of that day in the agreement zone)',
     }),
@@ -75,10 +81,23 @@ export function auditLogWhere(q: AuditLogQuery, tz: string): AuditLogWhere {
   };
 }
 
-export async function listAuditLog(db: Db, q: AuditLogQuery, tz: string) {
+/** Who reads the log, and the installation's observer pseudonym (observers are shown as the reader may see them). */
+export interface AuditReader {
+  reader: AuthUser;
+  pseudonym: Pseudonym;
+}
+
+export async function listAuditLog(db: Db, who: AuditReader, q: AuditLogQuery, tz: string) {
   const limit = q.limit ?? AUDIT_LOG_PAGE;
-  const rows = await auditLogPage(db, auditLogWhere(q, tz), limit + 1);
-  const items = rows.slice(0, limit);
+  const where = auditLogWhere(q, tz);
+  if (q.actor && !canSeeObserverNames(who.reader)) {
+    // A username typed here must not find the rows of the observer it names: that would tie name and pseudonym.
+    const unnamed = (await observerIds(db)).filter((id) => id !== who.reader.id);
+    const wanted = q.actor.toLowerCase();
+    where.actorByIds = { unnamed, matching: unnamed.filter((id) => who.pseudonym(id).includes(wanted)) };
+  }
+  const rows = await auditLogPage(db, where, limit + 1);
+  const items = await pseudonymiseObservers(db, who.reader, who.pseudonym, rows.slice(0, limit));
   return {
     items: items.map((r) => ({
       seq: r.seq.toString(),

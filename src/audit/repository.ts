@@ -90,7 +90,7 @@ export async function historyOfIncident(db: Db, incidentId: string) {
       ],
     },
     orderBy: { seq: 'asc' },
-    select: { at: true, actorName: true, action: true, entityId: true, before: true, after: true },
+    select: { at: true, actorId: true, actorName: true, action: true, entityId: true, before: true, after: true },
   });
 }
 
@@ -100,9 +100,22 @@ export interface AuditLogWhere {
   entityType?: string;
   entityIdPrefix?: string;
   actor?: string;
+  /** With `actor`: these accounts are matched by id instead of by name (observers, for who sees pseudonyms). */
+  actorByIds?: { unnamed: string[]; matching: string[] };
   from?: Date;
   to?: Date;
   beforeSeq?: bigint;
+}
+
+function actorWhere(actor: string, byIds: AuditLogWhere['actorByIds']) {
+  const byName = { actorName: { contains: likeLiteral(actor), mode: 'insensitive' as const } };
+  if (!byIds) return byName;
+  return {
+    OR: [
+      { AND: [byName, { OR: [{ actorId: null }, { actorId: { notIn: byIds.unnamed } }] }] },
+      { actorId: { in: byIds.matching } },
+    ],
+  };
 }
 
 /** Newest first, `take` rows below `beforeSeq`. */
@@ -112,7 +125,7 @@ export async function auditLogPage(db: Db, w: AuditLogWhere, take: number) {
       ...(w.action ? { action: w.action } : {}),
       ...(w.entityType ? { entityType: w.entityType } : {}),
       ...(w.entityIdPrefix ? { entityId: { startsWith: likeLiteral(w.entityIdPrefix) } } : {}),
-      ...(w.actor ? { actorName: { contains: likeLiteral(w.actor), mode: 'insensitive' as const } } : {}),
+      ...(w.actor ? actorWhere(w.actor, w.actorByIds) : {}),
       ...(w.from || w.to ? { at: { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } } : {}),
       ...(w.beforeSeq !== undefined ? { seq: { lt: w.beforeSeq } } : {}),
     },

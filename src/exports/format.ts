@@ -1,5 +1,6 @@
 // One flat record per incident or report: GeoJSON properties as they are, CSV cells with lists joined by ';'.
 import type { ExportIncident, ExportReport } from './batches.ts';
+import type { ObserverKey } from '../users/observer-identity.ts';
 
 type Value = string | number | boolean | null | string[];
 export interface Exported {
@@ -36,7 +37,8 @@ export function incidentRecord(i: ExportIncident): Exported {
   };
 }
 
-export function reportRecord(r: ExportReport): Exported {
+/** `observerKey`: the observer's id as the downloader may see it (src/users/observer-identity.ts). */
+export function reportRecord(r: ExportReport, observerKey: ObserverKey): Exported {
   const c = (r.casualties ?? {}) as Record<string, number | undefined>;
   // A report without GPS is placed where its place name was resolved, as on the map.
   const lat = r.lat ?? r.resolvedLat;
@@ -48,7 +50,7 @@ export function reportRecord(r: ExportReport): Exported {
       id: r.id,
       incidentId: r.incidentId,
       incidentState: r.incident?.state ?? null,
-      observerId: r.observerId,
+      observerId: observerKey(r.observerId),
       source: r.source,
       observedAt: iso(r.observedAt),
       receivedAt: iso(r.receivedAt),

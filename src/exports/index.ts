@@ -5,6 +5,8 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import type { QueueFilters } from '../incidents/filters.ts';
 import { exportStream, type ExportFormat, type ExportKind } from './stream.ts';
+import type { AuthUser } from '../users/index.ts';
+import { observerKeyFor, type Pseudonym } from '../users/observer-identity.ts';
 
 export {
   exportStream,
@@ -24,8 +26,8 @@ export interface ExportRequest {
 
 /** Audits the download, then opens the stream: a record exists even if the client stops halfway. */
 export async function startExport(
-  deps: { db: Db; clock: Clock; tz: string },
-  actor: { id: string; username: string },
+  deps: { db: Db; clock: Clock; tz: string; pseudonym: Pseudonym },
+  actor: AuthUser,
   req: ExportRequest,
 ) {
   await appendAudit(
@@ -42,7 +44,7 @@ export async function startExport(
   );
   const stamp = deps.clock.now().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
   return {
-    stream: exportStream(deps.db, req.kind, req.format, req.filters, deps.tz),
+    stream: exportStream(deps.db, req.kind, req.format, req.filters, deps.tz, observerKeyFor(actor, deps.pseudonym)),
     filename: `${req.kind}-${stamp}.${req.format}`,
   };
 }

@@ -14,6 +14,7 @@ import {
   type Exported,
 } from './format.ts';
 import { incidentRows, reportRows } from './batches.ts';
+import type { ObserverKey } from '../users/observer-identity.ts';
 
 export const EXPORT_KINDS = ['incidents', 'reports'] as const;
 export const EXPORT_FORMATS = ['csv', 'geojson'] as const;
@@ -25,9 +26,15 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   geojson: 'application/geo+json; charset=utf-8',
 };
 
-async function* records(db: Db, kind: ExportKind, f: QueueFilters, tz: string): AsyncGenerator<Exported> {
+async function* records(
+  db: Db,
+  kind: ExportKind,
+  f: QueueFilters,
+  tz: string,
+  observerKey: ObserverKey,
+): AsyncGenerator<Exported> {
   if (kind === 'incidents') for await (const row of incidentRows(db, f, tz)) yield incidentRecord(row);
-  else for await (const row of reportRows(db, f, tz)) yield reportRecord(row);
+  else for await (const row of reportRows(db, f, tz)) yield reportRecord(row, observerKey);
 }
 
 // A UTF-8 BOM so spreadsheet programs read Arabic narratives correctly; formulas are defused because
@@ -48,8 +55,15 @@ async function* geojsonChunks(src: AsyncGenerator<Exported>): AsyncGenerator<str
   yield '\n]}\n';
 }
 
-export function exportStream(db: Db, kind: ExportKind, format: ExportFormat, f: QueueFilters, tz: string): Readable {
-  const src = records(db, kind, f, tz);
+export function exportStream(
+  db: Db,
+  kind: ExportKind,
+  format: ExportFormat,
+  f: QueueFilters,
+  tz: string,
+  observerKey: ObserverKey,
+): Readable {
+  const src = records(db, kind, f, tz, observerKey);
   // One generator from the database to the bytes: destroying the stream (client gone) ends the reads.
   return Readable.from(
     format === 'geojson'

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { historyOfIncident } from '../audit/repository.ts';
 import { usernamesOf } from '../users/repository.ts';
+import type { AuthUser } from '../users/index.ts';
+import { observerKeyFor, pseudonymiseObservers, type Pseudonym } from '../users/observer-identity.ts';
 import { assigneeIdsIn } from '../audit/log.ts';
 import type { Db } from '../db/client.ts';
 import { Invalid, NotFound } from '../errors.ts';
@@ -81,21 +83,37 @@ function decode(cursor: string): { observedAt: Date; id: string } {
   }
 }
 
+/** Who reads the page, and the installation's observer pseudonym: observers are shown as the reader may see them. */
+export interface IncidentReader {
+  reader: AuthUser;
+  pseudonym: Pseudonym;
+}
+
 /** A page of an incident's member reports in observed order (observedAt, id), after `cursor`. */
-export async function listIncidentReports(db: Db, incidentId: string, q: { cursor?: string; limit?: number } = {}) {
+export async function listIncidentReports(
+  db: Db,
+  who: IncidentReader,
+  incidentId: string,
+  q: { cursor?: string; limit?: number } = {},
+) {
   const limit = q.limit ?? MEMBERS_PAGE;
   const after = q.cursor ? decode(q.cursor) : null;
   const rows = await reportsOfIncidentPage(db, incidentId, after, limit + 1);
   const items = rows.slice(0, limit);
   return {
-    items: items.map((r) => reportView(r)),
+    items: items.map((r) => reportView(r, observerKeyFor(who.reader, who.pseudonym))),
     nextCursor: rows.length > limit ? encode(items[items.length - 1]!) : null,
   };
 }
 
-export async function getIncidentReports(db: Db, incidentId: string, q: { cursor?: string; limit?: number }) {
+export async function getIncidentReports(
+  db: Db,
+  who: IncidentReader,
+  incidentId: string,
+  q: { cursor?: string; limit?: number },
+) {
   if (!(await incidentExists(db, incidentId))) throw new NotFound('incident');
-  return listIncidentReports(db, incidentId, q);
+  return listIncidentReports(db, who, incidentId, q);
 }
 
 /** What the machine alone says (no correction): from the tally, or for an incident stored before tallies, its members. */
@@ -105,17 +123,19 @@ async function automaticOf(db: Db, id: string, tally: Tally | null) {
   return members.length ? computeIncidentAggregate(members, null) : null;
 }
 
-export async function getIncidentDetail(db: Db, id: string) {
+export async function getIncidentDetail(db: Db, who: IncidentReader, id: string) {
   const incident = await findIncidentForPage(db, id);
   if (!incident) throw new NotFound('incident');
   const [page, comments, audited, automatic, since] = await Promise.all([
-    listIncidentReports(db, id),
+    listIncidentReports(db, who, id),
     commentsOf(db, id),
     historyOfIncident(db, id),
     automaticOf(db, id, incident.tally as Tally | null),
     newSinceVerification(db, [incident]).then((m) => m.get(id)),
   ]);
-  const history = [...audited.map((h) => ({ ...h, at: h.at.toISOString() })), ...arrivalRows(id, since)].sort((a, b) =>
+  // An observer who answered a request for more information is the actor of its rows: named as the reader may see.
+  const shown = await pseudonymiseObservers(db, who.reader, who.pseudonym, audited);
+  const history = [...shown.map((h) => ({ ...h, at: h.at.toISOString() })), ...arrivalRows(id, since)].sort((a, b) =>
     a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
   );
   return {

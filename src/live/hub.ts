@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { redisConnection } from '../queue/connection.ts';
 import { readLiveFacts } from '../incidents/repository.ts';
+import { observersAmong } from '../users/repository.ts';
 import { incidentEventsChannel, parseIncidentEvents, type IncidentEventKind } from './events.ts';
 
 export interface LiveIncidentEvent {
@@ -16,6 +17,8 @@ export interface LiveIncidentEvent {
   mergedIntoId: string | null;
   /** Who made the change (null: the machine). */
   actorId: string | null;
+  /** The actor is an observer (adding to their report): a stream shows them as its reader may see observers. */
+  actorIsObserver: boolean;
 }
 export type LiveListener = (events: LiveIncidentEvent[]) => void;
 
@@ -46,6 +49,9 @@ export function createIncidentEventHub(deps: {
     const facts = new Map(
       (await readLiveFacts(deps.db, [...new Set(events.map((e) => e.incidentId))])).map((f) => [f.id, f]),
     );
+    const observers = await observersAmong(deps.db, [
+      ...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : []))),
+    ]);
     const live = events.map((e) => {
       const f = facts.get(e.incidentId);
       return {
@@ -56,6 +62,7 @@ export function createIncidentEventHub(deps: {
         assigneeId: f?.assigneeId ?? null,
         mergedIntoId: f?.mergedIntoId ?? null,
         actorId: e.actorId ?? null,
+        actorIsObserver: !!e.actorId && observers.has(e.actorId),
       };
     });
     for (const l of listeners) l(live);

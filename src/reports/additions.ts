@@ -26,6 +26,18 @@ export const AdditionInput = z
   .strict()
   .meta({ id: 'AdditionInput' });
 
+/** What `POST /api/reports/{id}/additions` takes as JSON: the addition, and the finished resumable uploads it cites. */
+export const AdditionFiling = z
+  .object({
+    ...AdditionInput.shape,
+    uploadIds: z
+      .array(z.string().uuid())
+      .max(50)
+      .optional()
+      .meta({ description: "finished uploads of POST /api/uploads (the observer's own, not cited by anything else)" }),
+  })
+  .meta({ id: 'AdditionFiling' });
+
 export async function addToReport(
   deps: IntakeDeps,
   observer: AuthUser,

@@ -9,19 +9,20 @@ import { activeAgreement } from '../agreements/index.ts';
 import { canListAllReports, canSeeObserverName, canSeeObserverNames } from '../auth/policies.ts';
 import { bothScripts, loadGazetteer } from '../classify/places.ts';
 import type { AuthUser } from '../users/index.ts';
-import { allIds, idsWithUsernameLike, usernamesOf } from '../users/repository.ts';
+import { allIds, idsWithUsernameLike, observerIds, usernamesOf } from '../users/repository.ts';
 import { afterCursor, reportOrder, reportWhere, sortInstant } from './filters.ts';
 import { findReportPage, type ReportRow } from './repository.ts';
 import type { ReportListQuery } from './schema.ts';
 import { reportView } from './view.ts';
 import type { InfoRequest } from './feedback.ts';
+import { observerKeyFor, type Pseudonym } from '../users/observer-identity.ts';
 
 export interface ReportListDeps {
   db: Db;
   /** The agreement's zone, in which a day of `from`/`to` is read. */
   tz: string;
   /** The installation's observer pseudonym (the custody signer's). */
-  pseudonym: (observerId: string) => string;
+  pseudonym: Pseudonym;
 }
 
 /** The accounts the `observer` filter names: part of a username for who may see names, else part of a pseudonym. */
@@ -32,7 +33,17 @@ async function observersMatching(deps: ReportListDeps, reader: AuthUser, text: s
   return (await allIds(deps.db)).filter((id) => deps.pseudonym(id).includes(wanted));
 }
 
-export async function listReports(deps: ReportListDeps, reader: AuthUser, q: ReportListQuery) {
+/** `observerId` as the reader knows it (an account id, or a pseudonym for who may not see names) as an account id. */
+async function observerIdOf(deps: ReportListDeps, reader: AuthUser, key: string): Promise<string> {
+  const wanted = key.toLowerCase();
+  if (canSeeObserverNames(reader) && !wanted.startsWith('observer-')) return wanted;
+  // A pseudonym names the observer for anyone; a raw account id, for who may not see names, matches nothing.
+  return (await observerIds(deps.db)).find((id) => deps.pseudonym(id) === wanted) ?? NO_ONE;
+}
+const NO_ONE = '00000000-0000-0000-0000-000000000000';
+
+export async function listReports(deps: ReportListDeps, reader: AuthUser, query: ReportListQuery) {
+  const q = query.observerId ? { ...query, observerId: await observerIdOf(deps, reader, query.observerId) } : query;
   const onlyObserverId = canListAllReports(reader) ? null : reader.id;
   const observerIds = q.observer ? await observersMatching(deps, reader, q.observer) : undefined;
   const and = reportWhere(q, deps.tz, { onlyObserverId, observerIds });
@@ -52,10 +63,11 @@ export async function reportListItems(
   const named = [...new Set(rows.map((r) => r.observerId))].filter((id) => canSeeObserverName(reader, id));
   const names = await usernamesOf(deps.db, named);
   const gazetteer = loadGazetteer(activeAgreement().gazetteer);
+  const observerKey = observerKeyFor(reader, deps.pseudonym);
   return rows.map((r) => {
     const observerNamed = canSeeObserverName(reader, r.observerId);
     return {
-      ...reportView(r, requests),
+      ...reportView(r, observerKey, requests),
       observerName: observerNamed ? (names.get(r.observerId) ?? null) : deps.pseudonym(r.observerId),
       observerNamed,
       // The place the pipeline resolved, else the typed one when the gazetteer knows it under that spelling.

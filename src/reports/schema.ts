@@ -125,7 +125,11 @@ export const ReportView = z
   .object({
     id: z.string().uuid(),
     clientId: z.string().uuid(),
-    observerId: z.string().uuid(),
+    observerId: z.string().meta({
+      description:
+        "The observer's account id for admins and the observer themself; for everyone else the observer's stable " +
+        'pseudonym (observer-<16 hex>), the one observerName gives',
+    }),
     source: z.enum(REPORT_SOURCES),
     ...ReportContent.shape,
     receivedAt: z.string(),
@@ -209,7 +213,14 @@ export const ReportListQuery = z
       .string()
       .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLon,minLat,maxLon,maxLat')
       .optional(),
-    observerId: z.string().uuid().optional(),
+    observerId: z
+      .string()
+      .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|observer-[0-9a-f]{16})$/i)
+      .optional()
+      .meta({
+        description:
+          "One observer's reports: the observerId the list shows (an account id for admins, else the pseudonym).",
+      }),
     observer: z
       .string()
       .trim()

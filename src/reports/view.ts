@@ -5,6 +5,7 @@ import { activeAgreement } from '../agreements/index.ts';
 import { loadGazetteer, placesInReasons } from '../classify/places.ts';
 import type { ReportFlag } from './flags.ts';
 import { observerProgress, type InfoRequest } from './feedback.ts';
+import type { ObserverKey } from '../users/observer-identity.ts';
 
 interface AutoClassification {
   terms: Array<{ id: string; confidence: number; evidence: Array<{ start: number; end: number; text: string }> }>;
@@ -40,8 +41,9 @@ export function attachmentUrl(id: string): string {
 type AdditionRow = { id: string; text: string | null; attachments: string[]; answersRequest: boolean; createdAt: Date };
 type VersionRow = { version: number; content: Record<string, unknown>; replacedAt: Date };
 
-/** `requests`: the open requests for more information by incident (feedback.ts), when the caller read them. */
-export function reportView(r: ReportRow, requests?: Map<string, InfoRequest>) {
+/** `observerKey`: the observer's id as the reader may see it (src/users/observer-identity.ts); `requests`: the open
+ * requests for more information by incident (feedback.ts), when the caller read them. */
+export function reportView(r: ReportRow, observerKey: ObserverKey, requests?: Map<string, InfoRequest>) {
   // Rows fresh from intake's statement carry neither (nothing was added, no incident yet).
   const additions = (r.additions as AdditionRow[] | undefined) ?? [];
   const versions = (r.versions as VersionRow[] | undefined) ?? [];
@@ -49,7 +51,7 @@ export function reportView(r: ReportRow, requests?: Map<string, InfoRequest>) {
   return {
     id: r.id,
     clientId: r.clientId,
-    observerId: r.observerId,
+    observerId: observerKey(r.observerId),
     source: r.source,
     observedAt: r.observedAt.toISOString(),
     receivedAt: r.receivedAt.toISOString(),

@@ -3,7 +3,7 @@
 // the next chunk resumes there instead of from the start. A finished upload is evidence only once a report cites it:
 // it then goes through the same checks as a multipart file (prepareAttachments: size, type by content, EXIF) and is
 // stored under its sha256 like one.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, open, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { HEAD_BYTES } from '../attachments/sniff.ts';
 import type { IncomingFile } from '../attachments/prepare.ts';
 import { parseReportInput } from '../reports/validate.ts';
 import { submitReport, type IntakeDeps, type ReportSource, type SubmitResult } from '../reports/service.ts';
+import { addToReport } from '../reports/additions.ts';
 import { UploadIds, UploadInput, type UploadView } from './schema.ts';
 import {
   advanceOffset,
@@ -238,20 +239,61 @@ export async function submitReportWithUploads(
   const { rest, ids } = splitUploadIds(raw);
   if (!ids.length) return submitReport(deps, observer, rest, incoming, source);
   const { clientId } = parseReportInput(rest, deps.limits.maxNarrativeChars);
+  return withCitedUploads(deps, observer, ids, clientId, async (linked) => {
+    const result = await submitReport(deps, observer, rest, [...incoming, ...linked], source);
+    return { result, reportId: result.report.id };
+  });
+}
+
+/**
+ * Adds to a sent report its multipart files and the finished uploads it cites, checked and claimed as a new report's
+ * are (the observer's own, finished, not evidence of anything else); once added they are evidence of that report.
+ * `clientId`: the addition's key when the client gives one (a retry of it may cite them again); without one, the
+ * addition's claim is its own.
+ */
+export async function addToReportWithUploads(
+  deps: IntakeDeps,
+  observer: AuthUser,
+  reportId: string,
+  raw: unknown,
+  incoming: IncomingFile[],
+  clientId: string | null = null,
+): ReturnType<typeof addToReport> {
+  const { rest, ids } = splitUploadIds(raw);
+  if (!ids.length) return addToReport(deps, observer, reportId, rest, incoming, clientId);
+  return withCitedUploads(deps, observer, ids, clientId ?? randomUUID(), async (linked) => ({
+    result: await addToReport(deps, observer, reportId, rest, [...incoming, ...linked], clientId),
+    reportId,
+  }));
+}
+
+/**
+ * Claims the cited uploads under `claim` (each must be the observer's, finished, and not claimed under another key),
+ * hands them to `file` as staged files, and binds them to the report `file` stored them on; if `file` refuses, the
+ * uploads are given back for another attempt.
+ */
+async function withCitedUploads<T>(
+  deps: IntakeDeps,
+  observer: AuthUser,
+  ids: string[],
+  claim: string,
+  file: (linked: IncomingFile[]) => Promise<{ result: T; reportId: string }>,
+): Promise<T> {
   const rows = await deps.db.$transaction(async (tx) => {
     const found = new Map((await lockCited(tx, ids)).map((r) => [r.id, r]));
     const issues = ids.flatMap((id, i) => {
       const field = `uploadIds[${i}]`;
       const row = found.get(id);
+      // Another observer's, never made, or swept after UPLOAD_EXPIRY_HOURS unused: all alike to the caller.
       if (!row || row.observerId !== observer.id) return [{ field, reason: 'no such upload' }];
       if (row.offsetBytes < row.lengthBytes || !row.sha256)
         return [{ field, reason: `upload not finished (${row.offsetBytes} of ${row.lengthBytes} bytes received)` }];
-      if (row.claimClientId && row.claimClientId !== clientId)
+      if (row.claimClientId && row.claimClientId !== claim)
         return [{ field, reason: 'already used by another report' }];
       return [];
     });
     if (issues.length) throw new Invalid(issues);
-    await claimUploads(tx, ids, clientId, deps.clock.now());
+    await claimUploads(tx, ids, claim, deps.clock.now());
     return ids.map((id) => found.get(id)!);
   });
   // Already evidence of this report (an earlier attempt of it was stored): nothing more to send for them.
@@ -271,12 +313,12 @@ export async function submitReportWithUploads(
         label: `uploadIds[${i}]`,
       });
     }
-    const result = await submitReport(deps, observer, rest, [...incoming, ...linked], source);
-    await bindUploads(deps.db, ids, clientId, result.report.id);
+    const { result, reportId } = await file(linked);
+    await bindUploads(deps.db, ids, claim, reportId);
     for (const { row } of fresh) await rm(uploadPath(deps.files, row.id), { force: true });
     return result;
   } catch (err) {
-    await releaseUploads(deps.db, ids, clientId);
+    await releaseUploads(deps.db, ids, claim);
     throw err;
   } finally {
     // Adopted links have moved under their content address; the rest are this attempt's leftovers.

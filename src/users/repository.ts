@@ -110,3 +110,18 @@ export async function usernamesOf(db: Db, ids: string[]): Promise<Map<string, st
   if (!ids.length) return new Map();
   return new Map([...(await userNames(db, ids))].map(([id, u]) => [id, u.username]));
 }
+
+/** Which of these ids are observer accounts, with their names. */
+export async function observersAmong(db: Db, ids: string[]): Promise<Map<string, UserName>> {
+  if (!ids.length) return new Map();
+  const rows = await db.user.findMany({
+    where: { id: { in: ids }, role: 'observer' },
+    select: { id: true, username: true, displayName: true },
+  });
+  return new Map(rows.map((u) => [u.id, { username: u.username, displayName: u.displayName }]));
+}
+
+/** Every observer account's id. */
+export async function observerIds(db: Db): Promise<string[]> {
+  return (await db.user.findMany({ where: { role: 'observer' }, select: { id: true } })).map((u) => u.id);
+}

@@ -1,7 +1,10 @@
 // The observer hears back, in a real Chromium: each report's state in words, the commission's request for more
-// information with its note, and an answer with a photo sent from "My reports", which the commission then sees.
-// English and Arabic; screenshots mine-feedback-{en,ar}.png.
+// information with its note, and an answer with a photo sent from "My reports", which the commission then sees. The
+// answer's photos go as resumable uploads in chunks: a chunk cut on the way is resumed from the bytes the server
+// holds, and a file the server refuses is named in the observer's language.
+// English and Arabic; screenshots mine-feedback-{en,ar}.png, mine-addition-refused-ar.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
 import { bearer } from '../helpers/http.ts';
 import { makeJpeg, makeReport } from '../helpers/factories.ts';
 import { fileAndWaitProcessed } from '../helpers/wait.ts';
@@ -62,14 +65,33 @@ describe('my reports: feedback and answers', () => {
     await s.page.screenshot({ path: await screenshotPath('mine-feedback-en'), fullPage: true });
   });
 
-  it('sends an answer with a photo; the report shows it, a thumbnail, and is back under review', async () => {
+  it('sends an answer with a photo in chunks, resumed after a cut; the report shows it and is back under review', async () => {
     const r = item(answered.id);
+    // Three chunks' worth (the app sends 256 KiB at a time): trailing bytes do not change a JPEG's type.
+    const photo = Buffer.concat([await makeJpeg(5), randomBytes(600 * 1024)]);
+    const sent: string[] = [];
+    s.page.on('request', (req) => {
+      if (req.url().includes('/api/uploads') || req.url().includes('/additions'))
+        sent.push(`${req.method()} ${req.url()}`);
+    });
+    // The link drops during the second chunk, once.
+    let patches = 0;
+    await s.page.route('**/api/uploads/*', async (route) => {
+      if (route.request().method() === 'PATCH' && ++patches === 2) return route.abort('connectionreset');
+      return route.fallback();
+    });
     await r.getByLabel('Your answer').fill('The coastal road west of the Sirte gate, km 12.');
     await r.getByLabel('Photos or documents (optional)').setInputFiles({
       name: 'vehicles.jpg',
       mimeType: 'image/jpeg',
-      buffer: await makeJpeg(5),
+      buffer: photo,
     });
+    await r.getByRole('button', { name: 'Send' }).click();
+    await eventually(() => r.locator('.add-form .note').textContent()).toBe('It could not be sent. Try again.');
+    expect(sent.filter((x) => x.startsWith('POST') && x.endsWith('/api/uploads'))).toHaveLength(1);
+    const upload = await s.server.rt.db.photoUpload.findFirstOrThrow({ where: { observerId: s.observer.user.id } });
+    expect(upload).toMatchObject({ offsetBytes: 256 * 1024, reportId: null });
+
     await r.getByRole('button', { name: 'Send' }).click();
     await eventually(() => r.locator('.status').textContent()).toBe('Under review');
     await expect(r.locator('.additions li p').textContent()).resolves.toBe(
@@ -87,6 +109,13 @@ describe('my reports: feedback and answers', () => {
     await expect(
       s.server.rt.db.auditEvent.count({ where: { action: 'report_addition', entityId: answered.id } }),
     ).resolves.toBe(1);
+    // Resumed, not started again: one upload, taken up from the bytes the server held, now that report's evidence.
+    expect(sent.filter((x) => x.startsWith('POST') && x.endsWith('/api/uploads'))).toHaveLength(1);
+    const used = await s.server.rt.db.photoUpload.findUniqueOrThrow({ where: { id: upload.id } });
+    expect(used).toMatchObject({ reportId: answered.id, offsetBytes: photo.length });
+    expect(used.sha256).toBe(createHash('sha256').update(photo).digest('hex'));
+    expect(members[0].attachments.map((a: { sha256: string }) => a.sha256)).toContain(used.sha256);
+    await s.page.unroute('**/api/uploads/*');
   });
 
   it('says all of it in Arabic', async () => {
@@ -100,5 +129,26 @@ describe('my reports: feedback and answers', () => {
     await expect(w.locator('.info-request p').textContent()).resolves.toBe(NOTE_AR);
     await expect(w.getByLabel('ردك').isVisible()).resolves.toBe(true);
     await s.page.screenshot({ path: await screenshotPath('mine-feedback-ar'), fullPage: true });
+  });
+
+  it('names a file the server refuses in Arabic, then sends the answer with a photo through the uploads', async () => {
+    const w = item(waiting.id);
+    await w.getByLabel('ردك').fill('الطريق الساحلي غرب بوابة سرت');
+    // Not a photo by its content: the upload is taken, the answer citing it is refused for that file.
+    await w.locator('input[type=file]').setInputFiles({
+      name: 'notes.jpg',
+      mimeType: 'image/jpeg',
+      buffer: randomBytes(4000),
+    });
+    await w.getByRole('button', { name: 'إرسال' }).click();
+    await eventually(() => w.locator('.add-form .note').textContent()).toMatch(/^لم يُقبل notes\.jpg: /);
+    await s.page.screenshot({ path: await screenshotPath('mine-addition-refused-ar'), fullPage: true });
+
+    const photo = await makeJpeg(8);
+    await w.locator('input[type=file]').setInputFiles({ name: 'road.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await w.getByRole('button', { name: 'إرسال' }).click();
+    await eventually(() => item(waiting.id).locator('.status').textContent()).toBe('قيد المراجعة');
+    const sha = createHash('sha256').update(photo).digest('hex');
+    await expect(s.server.rt.db.photoUpload.count({ where: { reportId: waiting.id, sha256: sha } })).resolves.toBe(1);
   });
 });

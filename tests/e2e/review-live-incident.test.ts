@@ -3,13 +3,14 @@
 // of their own) comments on it and then merges it into another incident: the chair's page says each change, keeps
 // the typed text and the caret, and ends pointing at the surviving incident. On the map, zoomed in by the chair,
 // another member's verification redraws a marker, a new incident adds one and a merge removes it; the view stays.
-// Screenshots: test-artifacts/screenshots/review-{en,ar}-live-incident-*.png, review-{en,ar}-live-map.png.
+// On an incident page the reader has paged ("more reports") and whose small map they zoomed and moved, a live update
+// keeps both. Screenshots: test-artifacts/screenshots/review-{en,ar}-live-incident-*.png, review-{en,ar}-live-map.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 import type { TestServer, TestUser } from '../helpers/server.ts';
 import { bearer } from '../helpers/http.ts';
-import { makeReport } from '../helpers/factories.ts';
+import { insertIncidentWithReports, makeReport } from '../helpers/factories.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { eventually, screenshotPath } from './helpers/browser.ts';
 import { done, laptopContext, openReview, signedInState, watch } from './helpers/review-browser.ts';
@@ -236,6 +237,101 @@ describe.each([
     expect(await view()).toBe(mine);
     expect(await notReloaded(page)).toBe(true);
     await done(other);
+    await done(page);
+  });
+});
+
+describe.each([
+  {
+    lang: 'en' as const,
+    title: (n: number) => `${n} of 60 reports side by side`,
+    commented: 'A comment was added.',
+    zoomOut: 'Zoom out',
+  },
+  {
+    lang: 'ar' as const,
+    title: (n: number) => new RegExp(`^${n} من 60 بلاغاً`),
+    commented: 'أُضيف تعليق.',
+    zoomOut: 'تصغير',
+  },
+])('$lang: the open incident page, moved and paged by the reader', ({ lang, title, commented, zoomOut }) => {
+  it("keeps the small map's zoom and centre and the reports loaded with “more” across a live update", async () => {
+    const big = await insertIncidentWithReports(
+      s.rt.db,
+      observer.user.id,
+      Array.from({ length: 60 }, (_, i) => ({
+        observedAt: new Date(Date.UTC(2020, 11, 9, 5, 0, 0) + i * 60_000),
+        lat: 31.2 + (i % 6) * 0.02,
+        lon: 16.6 + (i % 5) * 0.02,
+        narrative: `Shelling heard east of Sirte, report ${i}.`,
+      })),
+      { summary: `Paged incident ${lang}` },
+    );
+    const page = await session.page(lang, '#queue');
+    // Every Leaflet map the page makes, so the test can read the small map's view (it is drawn anew on each update).
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      g.__maps = [];
+      g.L.Map.addInitHook(function (this: unknown) {
+        g.__maps.push(this);
+      });
+    });
+    await page.evaluate((id) => ((globalThis as any).location.hash = `#incident/${id}`), big.id);
+    const view = page.locator('#view-incident');
+    const reportsTitle = view.locator('#reports-title');
+    await eventually(() => reportsTitle.textContent()).toMatch(title(50));
+    await view.locator('#more-reports').click();
+    await eventually(() => reportsTitle.textContent()).toMatch(title(60));
+
+    // The reader zooms the small map out and drags it aside.
+    const small = page.locator('#incident-map-small');
+    await small.scrollIntoViewIfNeeded();
+    const smallMap = () =>
+      page.evaluate(() => {
+        const g = globalThis as any;
+        const m = g.__maps.filter((x: any) => x.getContainer().id === 'incident-map-small').at(-1);
+        if (!m) return null;
+        const c = m.getCenter();
+        // The zoom once its animation is over (null while it runs).
+        const settled = m._animatingZoom ? null : m.getZoom();
+        const moving = Boolean(m._panAnim?._inProgress || m.dragging?._draggable?._moving);
+        return { zoom: m.getZoom(), settled, moving, lat: c.lat, lng: c.lng, maps: g.__maps.length };
+      });
+    await eventually(async () => (await smallMap())?.zoom ?? 0).toBeGreaterThan(0);
+    const fitted = (await smallMap())!;
+    // Its zoom buttons are named in the page's language.
+    await small.getByRole('button', { name: zoomOut, exact: true }).click();
+    await eventually(async () => (await smallMap())!.settled).toBe(fitted.zoom - 1);
+    const box = (await small.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    // The drag's inertia carries the map on a little: read the view once it has come to rest.
+    let moved = (await smallMap())!;
+    await eventually(async () => {
+      const now = (await smallMap())!;
+      const still = now.lat === moved.lat && now.lng === moved.lng;
+      moved = now;
+      return still && !now.moving;
+    }).toBe(true);
+    expect(moved.lng).not.toBeCloseTo(fitted.lng, 3);
+
+    // Another member comments: the page is drawn again from the API.
+    const comment = await bearer(s.url, member.token).post(`/api/incidents/${big.id}/comments`, {
+      body: 'Checked against the second team.',
+    });
+    expect(comment.status).toBe(201);
+    await eventually(() => page.locator('#incident-live').textContent()).toContain(commented);
+    await eventually(async () => (await smallMap())!.maps).toBeGreaterThan(moved.maps);
+    await expect(reportsTitle.textContent()).resolves.toMatch(title(60));
+    await expect(view.locator('article.report').count()).resolves.toBe(60);
+    await expect(view.locator('#more-reports').count()).resolves.toBe(0);
+    const after = (await smallMap())!;
+    expect(after.zoom).toBe(moved.zoom);
+    expect(after.lat).toBeCloseTo(moved.lat, 6);
+    expect(after.lng).toBeCloseTo(moved.lng, 6);
+    await page.screenshot({ path: await screenshotPath(`review-${lang}-live-incident-kept-view`) });
     await done(page);
   });
 });

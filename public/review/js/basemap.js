@@ -1,7 +1,7 @@
 // Offline base layer for every commission map: Libya outline, main roads and towns from the packaged
 // GeoJSON in /map/ (the observer app's data); zoomed in, the detailed coastline and the neighbours (shared/basemap.js).
 // No tile server is reachable in the field, so none is used.
-import { language } from './i18n.js';
+import { language, t } from './i18n.js';
 import { offlineBaseMap } from '/shared/basemap.js';
 
 const getJson = (url) =>
@@ -35,7 +35,13 @@ export async function createBaseMap(container, { labels = true, minZoom = 4 } = 
     L,
     container,
     { outline, roads },
-    { pad: 0.6, minZoom, maxZoom: 14, detail: detailData },
+    {
+      pad: 0.6,
+      minZoom,
+      maxZoom: 14,
+      detail: detailData,
+      zoomNames: () => ({ zoomIn: t('map.zoomIn'), zoomOut: t('map.zoomOut') }),
+    },
   );
 
   const dots = L.layerGroup().addTo(map);

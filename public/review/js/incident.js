@@ -88,8 +88,24 @@ function comments(list) {
   );
 }
 
-async function drawMap(container, i) {
+// The small map as last drawn: which incident, and the view the page fitted to its reports. Once the reader has zoomed
+// or moved it, a redraw of the same incident (a live update, the reader's own action, a language switch) shows their
+// view again rather than fitting anew; a view the page chose itself is fitted again, to the reports as they now are.
+let smallMap = null;
+
+/** The reader's own view of the small map of incident `id`, or null when they left it where the page put it. */
+function readerView(id) {
+  if (!smallMap || smallMap.id !== id) return null;
+  const { map, fitted } = smallMap;
+  const center = map.getCenter();
+  const zoom = map.getZoom();
+  if (fitted && zoom === fitted.zoom && center.equals(fitted.center)) return null;
+  return { center, zoom };
+}
+
+async function drawMap(container, i, view) {
   const L = window.L;
+  const fittedBefore = smallMap?.id === i.id ? smallMap.fitted : null;
   const { map } = await createBaseMap(container);
   const points = [];
   for (const r of i.reports) {
@@ -122,7 +138,13 @@ async function drawMap(container, i) {
         ).addTo(map);
     }
   }
-  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 11 });
+  if (view) {
+    map.setView(view.center, view.zoom, { animate: false });
+    smallMap = { id: i.id, map, fitted: fittedBefore };
+    return;
+  }
+  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 11, animate: false });
+  smallMap = { id: i.id, map, fitted: { center: map.getCenter(), zoom: map.getZoom() } };
 }
 
 const splitSelection = {
@@ -184,6 +206,7 @@ async function loadMore(i, section) {
 
 function render(i) {
   const body = $('incident-body');
+  const view = readerView(i.id);
   body.replaceChildren(
     h(
       'div',
@@ -251,9 +274,30 @@ function render(i) {
     comments(i.comments),
     historySection(i.history, i.id, i.people),
   );
-  drawMap($('incident-map-small'), i).catch(() => {
+  drawMap($('incident-map-small'), i, view).catch(() => {
     /* the map is an aid; the page stands without it */
   });
+}
+
+/**
+ * The incident read again, with as many of its reports as the reader had loaded on this page ("more reports"), page
+ * by page in the API's order: a redraw does not take back what the reader asked to see. A page that fails leaves the
+ * rest to the button.
+ */
+async function readIncident(id) {
+  const loaded = current?.id === id ? current.reports.length : 0;
+  const fresh = await getIncident(id);
+  try {
+    while (fresh.reportsNextCursor && fresh.reports.length < loaded) {
+      const page = await incidentReports(id, fresh.reportsNextCursor);
+      const seen = new Set(fresh.reports.map((r) => r.id));
+      fresh.reports.push(...page.items.filter((r) => !seen.has(r.id)));
+      fresh.reportsNextCursor = page.nextCursor;
+    }
+  } catch {
+    /* what was read stands; "more reports" offers the rest */
+  }
+  return fresh;
 }
 
 export async function openIncident(id) {
@@ -264,7 +308,7 @@ export async function openIncident(id) {
     body.replaceChildren(h('p', { class: 'note', role: 'status' }, t('queue.loading')));
   }
   try {
-    current = await getIncident(id);
+    current = await readIncident(id);
     for (const rid of [...picked]) if (!current.reports.some((r) => r.id === rid)) picked.delete(rid);
     render(current);
   } catch (err) {
@@ -307,7 +351,7 @@ async function refreshIncident(id) {
   liveKinds = [];
   let fresh;
   try {
-    fresh = await getIncident(id);
+    fresh = await readIncident(id);
   } catch (err) {
     if (current?.id === id) showLiveNotice({ kinds, at: new Date(), error: describeError(err, t) });
     return;

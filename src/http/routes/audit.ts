@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
-import { allow } from '../auth-middleware.ts';
+import { allow, requireUser } from '../auth-middleware.ts';
 import { validate } from '../validate.ts';
 import { canReadAuditLog } from '../../auth/policies.ts';
 import { z } from 'zod';
@@ -44,7 +44,8 @@ export function auditRouter(deps: AppDeps): Router {
   const r = Router();
   r.use(allow(canReadAuditLog));
   r.get('/', List, async (req, res) => {
-    res.json(await listAuditLog(deps.db, List.input(req).query, deps.config.DIGEST_TZ));
+    const who = { reader: requireUser(req), pseudonym: deps.custodySigner.pseudonym };
+    res.json(await listAuditLog(deps.db, who, List.input(req).query, deps.config.DIGEST_TZ));
   });
   r.get('/actions', (_req, res) => {
     res.json({ actions: AUDIT_ACTIONS });

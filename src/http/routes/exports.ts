@@ -48,7 +48,7 @@ export function exportsRouter(deps: AppDeps): Router {
       query: filters,
     } = Download.input(req);
     const { stream, filename } = await startExport(
-      { db: deps.db, clock: deps.clock, tz: deps.config.DIGEST_TZ },
+      { db: deps.db, clock: deps.clock, tz: deps.config.DIGEST_TZ, pseudonym: deps.custodySigner.pseudonym },
       requireUser(req),
       { kind, format, filters },
     );

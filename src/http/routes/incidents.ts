@@ -1,6 +1,7 @@
 // HTTP adapter for the incidents domain (src/incidents): the commission's review queue and incident actions. Reading
 // needs commission or admin; every change needs the commission role. Observers get 403 on all of it.
 import express, { Router, type Request } from 'express';
+import { observerKeyFor } from '../../users/observer-identity.ts';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -204,6 +205,7 @@ export function incidentsRouter(deps: AppDeps): Router {
   const json = express.json({ limit: '64kb' });
   const write = [allow(canReviewIncidents), json];
   const actor = (req: Request) => requireUser(req);
+  const reading = (req: Request) => ({ reader: requireUser(req), pseudonym: deps.custodySigner.pseudonym });
 
   r.use(allow(canReadIncidents));
 
@@ -223,8 +225,13 @@ export function incidentsRouter(deps: AppDeps): Router {
     });
     // The browser waits this long before reconnecting after a drop.
     res.write('retry: 3000\n: live\n\n');
+    const observerKey = observerKeyFor(requireUser(req), deps.custodySigner.pseudonym);
     const unsubscribe = deps.liveEvents.subscribe((events) => {
-      res.write(`event: incident\ndata: ${JSON.stringify(events)}\n\n`);
+      const shown = events.map(({ actorIsObserver, ...e }) => ({
+        ...e,
+        actorId: actorIsObserver && e.actorId ? observerKey(e.actorId) : e.actorId,
+      }));
+      res.write(`event: incident\ndata: ${JSON.stringify(shown)}\n\n`);
     });
     // Idle streams are cut by the server (UPLOAD_IDLE_TIMEOUT_MS) and by proxies: a comment keeps this one open.
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.config.LIVE_HEARTBEAT_MS);
@@ -246,11 +253,11 @@ export function incidentsRouter(deps: AppDeps): Router {
   });
 
   r.get('/:id', One, async (req, res) => {
-    res.json(await getIncidentDetail(deps.db, One.input(req).params.id));
+    res.json(await getIncidentDetail(deps.db, reading(req), One.input(req).params.id));
   });
   r.get('/:id/reports', Members, async (req, res) => {
     const { params, query } = Members.input(req);
-    res.json(await getIncidentReports(deps.db, params.id, query));
+    res.json(await getIncidentReports(deps.db, reading(req), params.id, query));
   });
   r.get('/:id/photo-matches', One, async (req, res) => {
     res.json(await photoMatchesOfIncident(deps.db, deps.files, One.input(req).params.id));

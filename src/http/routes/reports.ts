@@ -18,14 +18,16 @@ import {
   ReportView,
 } from '../../reports/schema.ts';
 import { correctReportClassification } from '../../reports/correction.ts';
-import { submitReportWithUploads } from '../../uploads/service.ts';
+import { addToReportWithUploads, submitReportWithUploads } from '../../uploads/service.ts';
 import { getReportRow, type ReportRow } from '../../reports/repository.ts';
 import { listReports, reportListItems } from '../../reports/list.ts';
-import { addToReport, AdditionInput } from '../../reports/additions.ts';
+import { AdditionFiling } from '../../reports/additions.ts';
 import { openInfoRequests } from '../../reports/feedback.ts';
 import { reportView } from '../../reports/view.ts';
 import { fromMultipartFields } from '../../reports/validate.ts';
 import { stagedFiles, stagedUpload } from '../uploads.ts';
+import { observerKeyFor } from '../../users/observer-identity.ts';
+import type { AuthUser } from '../../users/index.ts';
 
 const ReportPage = z
   .object({ items: z.array(ReportListItem), nextCursor: z.string().nullable() })
@@ -129,13 +131,14 @@ registry.registerPath({
   path: '/api/reports/{id}/additions',
   tags: ['reports'],
   summary:
-    "Add text or files to one's own sent report (answers the commission's open request for more information); audited",
+    "Add text or files to one's own sent report (answers the commission's open request for more information); photos " +
+    "as multipart files or as finished resumable uploads cited in uploadIds, checked as a new report's are; audited",
   security,
   request: {
     params: IdParams,
     body: {
       content: {
-        'application/json': { schema: AdditionInput },
+        'application/json': { schema: AdditionFiling },
         'multipart/form-data': { schema: Multipart },
       },
     },
@@ -180,9 +183,10 @@ export function reportsRouter(deps: AppDeps): Router {
       deps.db,
       rows.flatMap((row) => (row.incident?.state === 'needs_info' && row.incidentId ? [row.incidentId] : [])),
     );
-  const present = async (rows: ReportRow[]) => {
+  const present = async (reader: AuthUser, rows: ReportRow[]) => {
     const requests = await requestsFor(rows);
-    return rows.map((row) => reportView(row, requests));
+    const observerKey = observerKeyFor(reader, deps.custodySigner.pseudonym);
+    return rows.map((row) => reportView(row, observerKey, requests));
   };
 
   // The body is validated by the domain (parseReportInput): JSON, multipart fields and OpenRosa submissions alike.
@@ -201,7 +205,7 @@ export function reportsRouter(deps: AppDeps): Router {
     res
       .status(created ? 201 : 200)
       .location(`/api/reports/${report.id}`)
-      .json(reportView(report));
+      .json(reportView(report, observerKeyFor(observer, deps.custodySigner.pseudonym)));
   });
 
   const listing = { db: deps.db, tz: deps.config.DIGEST_TZ, pseudonym: deps.custodySigner.pseudonym };
@@ -217,19 +221,20 @@ export function reportsRouter(deps: AppDeps): Router {
     const row = await getReportRow(deps.db, One.input(req).params.id);
     // Another observer's report is reported as missing, not forbidden: ids reveal nothing.
     if (!row || !canReadReport(user, row)) throw new NotFound('report');
-    res.json((await present([row]))[0]);
+    res.json((await present(user, [row]))[0]);
   });
 
   // An observer adds to a report they sent (an answer to a request for more information, a later note, files).
   r.post('/:id/additions', allow(canFileReport), One, jsonOrFiles, async (req: Request, res) => {
     const { id } = One.input(req).params;
     const body = req.is('multipart/form-data') ? fromMultipartFields({ ...(req.body as object) }) : req.body;
-    const addition = await addToReport(deps.intake, requireUser(req), id, body, stagedFiles(req));
+    const observer = requireUser(req);
+    const addition = await addToReportWithUploads(deps.intake, observer, id, body, stagedFiles(req));
     const row = await getReportRow(deps.db, id);
     res
       .status(201)
       .location(`/api/reports/${id}`)
-      .json({ additionId: addition.id, report: (await present([row!]))[0] });
+      .json({ additionId: addition.id, report: (await present(observer, [row!]))[0] });
   });
 
   r.patch(
@@ -242,10 +247,11 @@ export function reportsRouter(deps: AppDeps): Router {
         params: { id },
         body,
       } = Correct.input(req);
-      await correctReportClassification({ db: deps.db, clock: deps.clock, termIds }, requireUser(req), id, body);
+      const reviewer = requireUser(req);
+      await correctReportClassification({ db: deps.db, clock: deps.clock, termIds }, reviewer, id, body);
       const row = await getReportRow(deps.db, id);
       if (!row) throw new NotFound('report');
-      res.json(reportView(row));
+      res.json((await present(reviewer, [row]))[0]);
     },
   );
 
