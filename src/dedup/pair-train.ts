@@ -206,10 +206,9 @@ export function trainPairModel(data: DedupPrepared[]): PairTraining {
       });
     }
   }
-  // Tied merges stay off in the shipped model (merge threshold above 1): under concurrency a batch could still join
-  // an incident a tied merge had just merged away (the worker-kill test left a report in a merged incident once merges
-  // were on). Until a join follows merges under the incident's lock, the search still shows what merges would give.
-  const best = chooseThresholds(search.filter((t) => t.mergeThreshold > 1));
+  // Tied merges are among the choices (a merge threshold above 1 turns them off): a join follows merges under the
+  // incident's lock (joinTargets), so a report can no longer be left in an incident a tied merge has just merged away.
+  const best = chooseThresholds(search);
   const examples = pairExamples(data);
   const digest = createHash('sha256');
   for (const d of data) digest.update(`${d.row.group}/${d.row.id}/${d.row.incident}\n`);
