@@ -10,6 +10,8 @@ import type { Clock } from '../clock.ts';
 import type { Db, SqlTx } from '../db/client.ts';
 import { decodeCursor, keysetPage } from '../db/keyset.ts';
 import { NotFound } from '../errors.ts';
+import { appendAudit } from '../audit/index.ts';
+import { findForUpdate, findNoticeSettings, updateAccount } from '../users/repository.ts';
 import {
   activeReviewerIds,
   countUnread,
@@ -134,4 +136,70 @@ export async function readNotification(deps: { db: Db; clock: Clock }, recipient
 
 export async function readAllNotifications(deps: { db: Db; clock: Clock }, recipientId: string) {
   return { marked: await markAllNoticesRead(deps.db, recipientId, deps.clock.now()) };
+}
+
+export const NoticeSettings = z
+  .object({
+    email: z
+      .string()
+      .nullable()
+      .meta({ description: 'Where notices are emailed; set by an admin (PATCH /api/users/:id).' }),
+    emailNotifications: z.boolean(),
+    language: z
+      .enum(['en', 'ar'])
+      .nullable()
+      .meta({ description: 'Language of the emails; null: English and Arabic.' }),
+  })
+  .meta({ id: 'NoticeSettings' });
+
+export const NoticeSettingsPatch = z
+  .object({
+    emailNotifications: z.boolean().optional(),
+    language: z.enum(['en', 'ar']).nullable().optional(),
+  })
+  .strict()
+  .refine((p) => p.emailNotifications !== undefined || p.language !== undefined, {
+    message: 'give emailNotifications or language',
+  })
+  .meta({ id: 'NoticeSettingsPatch' });
+export type NoticeSettingsPatch = z.infer<typeof NoticeSettingsPatch>;
+
+const settingsView = (u: { email: string | null; emailNotifications: boolean; language: string | null }) => ({
+  email: u.email,
+  emailNotifications: u.emailNotifications,
+  language: u.language === 'en' || u.language === 'ar' ? u.language : null,
+});
+
+/** The caller's own email choice for notices. */
+export async function noticeSettings(db: Db, userId: string) {
+  const u = await findNoticeSettings(db, userId);
+  if (!u) throw new NotFound('user');
+  return settingsView(u);
+}
+
+/** A member turns email notices on or off, or picks their language, for themselves; audited as a user change. */
+export async function updateNoticeSettings(
+  deps: { db: Db; clock: Clock },
+  user: { id: string; username: string },
+  patch: NoticeSettingsPatch,
+) {
+  return deps.db.$transaction(async (tx) => {
+    const before = await findForUpdate(tx, user.id);
+    if (!before) throw new NotFound('user');
+    const after = await updateAccount(tx, user.id, patch);
+    await appendAudit(
+      tx,
+      {
+        actorId: user.id,
+        actorName: user.username,
+        action: 'user_updated',
+        entityType: 'user',
+        entityId: user.id,
+        before,
+        after,
+      },
+      deps.clock,
+    );
+    return settingsView(after);
+  });
 }

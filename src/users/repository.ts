@@ -33,6 +33,11 @@ export async function countAll(db: Db): Promise<number> {
   return db.user.count();
 }
 
+/** Where and how the account's notices are emailed. */
+export async function findNoticeSettings(db: Db | Tx, id: string) {
+  return db.user.findUnique({ where: { id }, select: noticeFields });
+}
+
 /** What an admin's change replaces. */
 export async function findForUpdate(tx: Tx, id: string) {
   return tx.user.findUnique({

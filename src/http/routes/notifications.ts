@@ -1,6 +1,6 @@
 // HTTP adapter for the notifications domain (src/notifications): the caller's own notices, newest first, and marking
 // them read. Nobody reads or marks another account's notices: another's id is not found.
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses, registry, security } from '../openapi.ts';
@@ -12,8 +12,12 @@ import {
   Notification,
   NotificationPage,
   NotificationsQuery,
+  NoticeSettings,
+  NoticeSettingsPatch,
+  noticeSettings,
   readAllNotifications,
   readNotification,
+  updateNoticeSettings,
 } from '../../notifications/index.ts';
 
 const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
@@ -52,7 +56,26 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'get',
+  path: '/api/notifications/settings',
+  tags,
+  summary: 'My email choice for notices: the address an admin set, whether to send, in which language',
+  security,
+  responses: { 200: json('The settings', NoticeSettings), ...errorResponses(401, 403) },
+});
+registry.registerPath({
+  method: 'patch',
+  path: '/api/notifications/settings',
+  tags,
+  summary: 'Turn my email notices on or off, or choose their language (audited as user_updated)',
+  security,
+  request: { body: { content: { 'application/json': { schema: NoticeSettingsPatch } } } },
+  responses: { 200: json('The settings', NoticeSettings), ...errorResponses(401, 403, 422) },
+});
+
 const List = validate({ query: NotificationsQuery });
+const Settings = validate({ body: NoticeSettingsPatch });
 const Read = validate({ params: IdParams }, { resource: 'notification' });
 
 export function notificationsRouter(deps: AppDeps): Router {
@@ -62,6 +85,12 @@ export function notificationsRouter(deps: AppDeps): Router {
 
   r.get('/', List, async (req, res) => {
     res.json(await listNotifications(deps.db, requireUser(req).id, List.input(req).query));
+  });
+  r.get('/settings', async (req, res) => {
+    res.json(await noticeSettings(deps.db, requireUser(req).id));
+  });
+  r.patch('/settings', express.json({ limit: '4kb' }), Settings, async (req, res) => {
+    res.json(await updateNoticeSettings(nd, requireUser(req), Settings.input(req).body));
   });
   r.post('/read-all', async (req, res) => {
     res.json(await readAllNotifications(nd, requireUser(req).id));

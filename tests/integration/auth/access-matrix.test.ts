@@ -415,6 +415,13 @@ const CASES: Case[] = [
     req: () => ({ url: `/api/notifications/${ids.commissionNotice}/read` }),
     expect: { ...staff(200), admin: 404 },
   },
+  { method: 'get', path: '/api/notifications/settings', req: get('/api/notifications/settings'), expect: staff(200) },
+  {
+    method: 'patch',
+    path: '/api/notifications/settings',
+    req: json('/api/notifications/settings', { emailNotifications: true }),
+    expect: staff(200),
+  },
   {
     method: 'post',
     path: '/api/notifications/read-all',

@@ -276,6 +276,35 @@ describe('email', () => {
     expect(to('off@monitoring.test')).toBeUndefined();
   });
 
+  it('lets a member turn their own email notices off and choose their language, audited; not their address', async () => {
+    const u = await s.makeUser('commission');
+    await api(admin).patch(`/api/users/${u.user.id}`, { email: 'self@monitoring.test' });
+    expect((await api(u).get('/api/notifications/settings')).body).toEqual({
+      email: 'self@monitoring.test',
+      emailNotifications: true,
+      language: null,
+    });
+    // The address is the admin's to set; an empty change and a language the pages do not speak are refused.
+    expect((await api(u).patch('/api/notifications/settings', { email: 'elsewhere@example.org' })).status).toBe(422);
+    expect((await api(u).patch('/api/notifications/settings', {})).status).toBe(422);
+    expect((await api(u).patch('/api/notifications/settings', { language: 'fr' })).status).toBe(422);
+    const off = await api(u).patch('/api/notifications/settings', { emailNotifications: false, language: 'ar' });
+    expect(off.body).toEqual({ email: 'self@monitoring.test', emailNotifications: false, language: 'ar' });
+    const audit = await s.rt.db.auditEvent.findFirstOrThrow({
+      where: { action: 'user_updated', entityId: u.user.id, actorId: u.user.id },
+    });
+    expect(audit.before).toMatchObject({ emailNotifications: true, language: null });
+    expect(audit.after).toMatchObject({ emailNotifications: false, language: 'ar' });
+
+    const id = await quietIncident();
+    await api(chair).patch(`/api/incidents/${id}`, { assigneeId: u.user.id });
+    const notice = await s.rt.db.notification.findFirstOrThrow({ where: { incidentId: id, recipientId: u.user.id } });
+    const queued = await s.rt.db.outboxEvent.count({
+      where: { topic: NOTIFICATION_EMAIL, payload: { path: ['notificationId'], equals: notice.id } },
+    });
+    expect(queued).toBe(0);
+  });
+
   it('tries again when the SMTP server refuses, and sends once', async () => {
     const u = await s.makeUser('commission');
     await api(admin).patch(`/api/users/${u.user.id}`, { email: 'retry@monitoring.test', language: 'en' });
