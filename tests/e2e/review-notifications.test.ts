@@ -129,3 +129,35 @@ describe.each([
     await done(page);
   });
 });
+
+describe.each([
+  {
+    lang: 'en' as const,
+    shown: 'Notices are emailed to \u2066self.en@monitoring.test\u2069 when the server sends email.',
+    saved: 'Your email notices are saved.',
+    language: 'en',
+  },
+  {
+    lang: 'ar' as const,
+    shown: 'تُرسل الإشعارات إلى \u2066self.ar@monitoring.test\u2069 حين يرسل الخادم البريد الإلكتروني.',
+    saved: 'حُفظت إعدادات إشعارات البريد الإلكتروني.',
+    language: 'ar',
+  },
+])('$lang: the account page', ({ lang, shown, saved, language }) => {
+  it('lets a member turn their email notices off and pick their language', async () => {
+    const admin = await s.makeUser('admin');
+    const email = `self.${lang}@monitoring.test`;
+    await bearer(s.url, admin.token).patch(`/api/users/${chair.user.id}`, { email, emailNotifications: true });
+    const page = await session.page(lang, '#account');
+    await eventually(() => page.locator('#notice-email').textContent()).toBe(shown);
+    await expect(page.locator('#notice-email-on').isChecked()).resolves.toBe(true);
+    await page.locator('#notice-email-on').setChecked(false);
+    await page.locator('#notice-language').selectOption(language);
+    await page.locator('#notice-settings-save').click();
+    await eventually(() => page.locator('#flash').textContent()).toBe(saved);
+    const stored = await bearer(s.url, chair.token).get('/api/notifications/settings');
+    expect(stored.body).toEqual({ email, emailNotifications: false, language });
+    await page.screenshot({ path: await screenshotPath(`review-${lang}-notifications-account`) });
+    await done(page);
+  });
+});
