@@ -10,18 +10,13 @@ import { api } from './api.js';
 
 export const SEVERE = 4;
 const PAGE = 50;
-// Events after which the inbox may hold something new: an assignment, a severity change, an observer's addition.
-const NOTICE_KINDS = new Set([
-  'assigned',
-  'opened',
-  'joined',
-  'reprocessed',
-  'corrected',
-  'split',
-  'merged',
-  'added',
-  'state',
-]);
+// Events after which the inbox may hold something new for me: an assignment to me, an incident severe after it,
+// an observer's addition (or answer, which changes the state) on an incident I hold. Others leave the inbox alone.
+const SEVERE_KINDS = new Set(['opened', 'joined', 'reprocessed', 'corrected', 'split', 'merged']);
+const mayNotify = (e) =>
+  (e.kind === 'assigned' && e.assigneeId === me.id) ||
+  (SEVERE_KINDS.has(e.kind) && e.severity >= SEVERE) ||
+  ((e.kind === 'added' || e.kind === 'state') && e.assigneeId === me.id);
 
 let me = null;
 let items = [];
@@ -48,7 +43,7 @@ export async function refreshNotifications() {
 
 /** The live events: those that may have brought a notice make the inbox be read again (once per burst). */
 export function notifyFrom(events) {
-  if (!me || !events.some((e) => NOTICE_KINDS.has(e.kind))) return;
+  if (!me || !events.some(mayNotify)) return;
   clearTimeout(timer);
   timer = setTimeout(refreshNotifications, 150);
 }
@@ -136,6 +131,8 @@ export function render() {
 /** Signed in (a user) or out (null). */
 export function setNotificationUser(user) {
   const same = me && user && me.id === user.id;
+  // What the bell kept in this browser before the server had an inbox.
+  if (user) localStorage.removeItem(`review.notifications.${user.id}`);
   me = user;
   if (!same) {
     items = [];
