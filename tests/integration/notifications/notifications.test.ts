@@ -123,6 +123,12 @@ describe('assignment', () => {
     const after = await noticesOn(member, id);
     expect(after.map((n) => n.read)).toEqual([false, true]);
 
+    // An assignment refused rolls back with its notice: nobody is told of what did not happen.
+    const refused = await quietIncident();
+    const bad = await api(chair).patch(`/api/incidents/${refused}`, { assigneeId: observer.user.id });
+    expect(bad.status).toBe(422);
+    expect(await s.rt.db.notification.count({ where: { incidentId: refused } })).toBe(0);
+
     // A member who takes an incident themselves is not told of it; a bulk assignment by another tells the assignee.
     const own = await quietIncident();
     await api(chair).patch(`/api/incidents/${own}`, { assigneeId: chair.user.id });
@@ -333,5 +339,35 @@ describe('email', () => {
     // Without SMTP_URL the job ends at once, sending nothing and failing nothing.
     expect(await sendNoticeEmail({ ...deps, transport: null }, notice.id)).toBe('not_configured');
     expect(mails.filter((m) => JSON.stringify(m.to).includes('retry@monitoring.test'))).toHaveLength(1);
+  });
+});
+
+describe('without SMTP_URL', () => {
+  it('emails nothing and fails nothing: the email jobs end at once, the inbox works the same', async () => {
+    const plain = await startTestServer({ workers: true });
+    try {
+      const [assigner, holder, boss] = [
+        await plain.makeUser('commission'),
+        await plain.makeUser('commission'),
+        await plain.makeUser('admin'),
+      ];
+      await bearer(plain.url, boss.token).patch(`/api/users/${holder.user.id}`, { email: 'holder@monitoring.test' });
+      const filer = await plain.makeUser('observer');
+      const { id } = await insertIncidentWithReports(plain.rt.db, filer.user.id, [{}]);
+      const res = await bearer(plain.url, assigner.token).patch(`/api/incidents/${id}`, { assigneeId: holder.user.id });
+      expect(res.status).toBe(200);
+      const notice = await plain.rt.db.notification.findFirstOrThrow({ where: { incidentId: id } });
+      const queue = plain.rt.queues.get('notifications')!;
+      const job = await waitFor(
+        async () => (await queue.getCompleted()).find((j) => j.data.notificationId === notice.id),
+        'the email job done',
+      );
+      expect(job.returnvalue).toBe('not_configured');
+      expect(await queue.getFailedCount()).toBe(0);
+      expect((await plain.rt.db.notification.findUniqueOrThrow({ where: { id: notice.id } })).emailedAt).toBeNull();
+      expect((await bearer(plain.url, holder.token).get('/api/notifications')).body.unread).toBe(1);
+    } finally {
+      await plain.close();
+    }
   });
 });
