@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'comment_added',
   'evidence_added',
   'report_addition',
+  'report_edited',
   'export_downloaded',
   'custody_downloaded',
   'report_erased',

@@ -15,7 +15,7 @@ import {
 import { enqueueMany } from '../outbox/repository.ts';
 import { EVENTS } from '../queue/names.ts';
 import { grownSevere, noticeSevere } from '../notifications/index.ts';
-import { insertIncidentRows, lockForAggregate, membersOf, writeAggregates } from './repository.ts';
+import { insertIncidentRows, lockForAggregate, lockMergeTargets, membersOf, writeAggregates } from './repository.ts';
 import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
 
 export { computeIncidentAggregate, incidentSeverity, MAX_SEVERITY } from './aggregate-rules.ts';
@@ -65,6 +65,36 @@ function severityChanges(
 ) {
   const before = new Map(locked.map((l) => [l.id, l.severity]));
   return updates.map(({ id, a }) => ({ id, before: before.get(id) ?? null, after: a?.severity ?? 0 }));
+}
+
+// Merges flatten their chains (mergeInto), so a survivor is one step away; more steps only while merges race.
+const MAX_MERGE_STEPS = 10;
+
+/**
+ * The incidents reports are about to join, each locked and followed to the incident it was merged into. Dedup
+ * picks its incident from a read without locks; a merge committed since then has moved that incident's members to
+ * the survivor, and a report written to the merged-away incident would be left behind in it, out of every queue.
+ * The lock, held to the commit, keeps any later merge from moving the members before this report is one of them.
+ */
+export async function joinTargets(tx: SqlTx, incidentIds: string[]): Promise<Map<string, string>> {
+  const target = new Map<string, string>();
+  // Each incident asked for -> where its chain has reached so far.
+  let at = new Map([...new Set(incidentIds)].map((id) => [id, id]));
+  for (let step = 0; at.size && step < MAX_MERGE_STEPS; step++) {
+    const rows = await lockMergeTargets(tx, [...new Set(at.values())].sort());
+    const mergedInto = new Map(rows.map((r) => [r.id, r.mergedIntoId]));
+    const next = new Map<string, string>();
+    for (const [asked, current] of at) {
+      const into = mergedInto.get(current);
+      if (into === null) target.set(asked, current);
+      else if (into !== undefined) next.set(asked, into);
+    }
+    at = next;
+  }
+  // A missing incident (or a chain longer than any merge makes) keeps the id asked for: joinIncidents then fails
+  // on it as it always did, and the job is retried.
+  for (const id of incidentIds) if (!target.has(id)) target.set(id, id);
+  return target;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { Conflict, NotFound } from '../errors.ts';
 import { mergeIncidents } from './merge.ts';
 import type { Actor, ReviewDeps } from './deps.ts';
-import { separated } from './repository.ts';
+import { separated, survivorsOf } from './repository.ts';
 
 /** The actor automatic merges are audited under. */
 export const DEDUP_ACTOR: Actor = { id: null, username: 'dedup' };
@@ -21,13 +21,19 @@ export async function mergeTiedIncidents(
   reportId: string,
 ): Promise<TieOutcome> {
   const out: TieOutcome = { merged: [], skipped: [] };
-  for (const other of [...new Set(otherIds)].filter((id) => id !== incidentId).sort()) {
-    if (await separated(deps.db, incidentId, other)) {
+  // The incidents may have been merged since the report tied them (by a reviewer, or by another tie): the tie
+  // holds between where they live now.
+  const now = await survivorsOf(deps.db, [incidentId, ...otherIds]);
+  const target = now.get(incidentId)!;
+  for (const original of [...new Set(otherIds)].sort()) {
+    const other = now.get(original)!;
+    if (other === target) continue;
+    if ((await separated(deps.db, target, other)) || (await separated(deps.db, incidentId, original))) {
       out.skipped.push({ id: other, reason: 'a reviewer separated them' });
       continue;
     }
     try {
-      await mergeIncidents(deps, DEDUP_ACTOR, incidentId, other, { why: `report ${reportId} matched both` });
+      await mergeIncidents(deps, DEDUP_ACTOR, target, other, { why: `report ${reportId} matched both` });
       out.merged.push(other);
     } catch (err) {
       // Merged away or gone since the report was processed: nothing left to tie (a later job follows the survivor).

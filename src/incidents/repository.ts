@@ -23,6 +23,13 @@ export async function lockForAggregate(tx: SqlTx, ids: string[]) {
     SELECT "id"::text AS id, "correction", "tally", "severity" FROM "Incident" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
 }
 
+/** Locks incidents in id order and says where each was merged into (null: it is live). */
+export async function lockMergeTargets(tx: SqlTx, ids: string[]) {
+  return tx.$queryRaw<Array<{ id: string; mergedIntoId: string | null }>>`
+    SELECT "id"::text AS id, "mergedIntoId"::text AS "mergedIntoId" FROM "Incident"
+    WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
+}
+
 /** Every member of these incidents, in the order the aggregate reads them (observedAt, id): ties go alike. */
 export async function membersOf(tx: SqlTx, ids: string[]): Promise<MemberRow[]> {
   return tx.$queryRaw<MemberRow[]>`
@@ -291,6 +298,13 @@ export async function findIncidentForCustody(db: Db, id: string) {
     where: { id },
     select: { ...summarySelect, mergedIntoId: true, createdAt: true },
   });
+}
+
+/** Where each of `ids` lives now: the incident it was merged into (merges flatten chains), or itself. */
+export async function survivorsOf(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const rows = await db.incident.findMany({ where: { id: { in: ids } }, select: { id: true, mergedIntoId: true } });
+  const into = new Map(rows.map((r) => [r.id, r.mergedIntoId ?? r.id]));
+  return new Map(ids.map((id) => [id, into.get(id) ?? id]));
 }
 
 /** Incidents merged into any of `ids` (one level: the caller walks the chain). */

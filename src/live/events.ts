@@ -16,6 +16,7 @@ export const INCIDENT_EVENT_KINDS = [
   'merged',
   'split',
   'added',
+  'edited',
   'erased',
 ] as const;
 export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];

@@ -7,6 +7,7 @@ import { formField, parseSubmission, type ParsedSubmission } from './submission.
 import { DEFAULT_MAX_XML_BYTES, readXml, type XmlElement } from './xml.ts';
 import { FOLLOWUP_ID, parseFollowup } from './followup.ts';
 import { addToReport } from '../reports/additions.ts';
+import { editReport } from '../reports/edits.ts';
 import type { IncomingFile } from '../attachments/prepare.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -22,7 +23,7 @@ export async function receiveSubmission(
   parts: IncomingFile[],
   opts: { maxXmlBytes?: number; xmlText?: Buffer } = {},
 ): Promise<
-  | (SubmitResult & { kind: 'report'; submission: ParsedSubmission })
+  | (SubmitResult & { kind: 'report'; edited: boolean; submission: ParsedSubmission })
   | { kind: 'followup'; additionId: string; reportId: string }
 > {
   const xmlParts = parts.filter((p) => p.field === XML_PART);
@@ -37,8 +38,13 @@ export async function receiveSubmission(
   if (root.attributes.id?.trim() === FOLLOWUP_ID) return receiveFollowup(intake, observer, root, parts);
   const submission = parseSubmission(root);
   const files = referencedFiles(parts, submission.attachmentNames);
-  const result = await inFormTerms(() => submitReport(intake, observer, submission.input, files, 'openrosa'));
-  return { kind: 'report', ...result, submission };
+  // An edit of a sent form is a new version of that report (reports/edits.ts), not a second report.
+  const result = await inFormTerms(() =>
+    submission.deprecatedId
+      ? editReport(intake, observer, submission.deprecatedId, submission.input, files, 'openrosa')
+      : submitReport(intake, observer, submission.input, files, 'openrosa'),
+  );
+  return { kind: 'report', edited: false, ...result, submission };
 }
 
 /** An answer or addition sent with the follow-up form: an addition to the chosen report, once per instanceID. */

@@ -12,6 +12,8 @@ export interface ParsedSubmission {
   input: ReportInput;
   /** File names the form references; each names a multipart part of the same submission. */
   attachmentNames: string[];
+  /** An edit of a sent form (ODK Collect 2025.2+): the instanceID it replaces, without `uuid:`; null for a new form. */
+  deprecatedId: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -101,6 +103,16 @@ export function parseSubmission(xml: string | Buffer | XmlElement, opts: { maxBy
   if (!instanceId) issues.push(issue('meta/instanceID', 'missing'));
   else if (!UUID.test(instanceId)) issues.push(issue('meta/instanceID', 'not a uuid'));
 
+  // Empty (<deprecatedID/>) in a form never edited; a bad one is refused as a bad instanceID is (Collect's own
+  // edits always carry a uuid), rather than filed as a new report that a later resend would duplicate.
+  const deprecatedId =
+    get('deprecatedID')
+      ?.replace(/^uuid:/i, '')
+      .toLowerCase() ?? null;
+  if (deprecatedId !== null && !UUID.test(deprecatedId)) issues.push(issue('meta/deprecatedID', 'not a uuid'));
+  if (deprecatedId !== null && deprecatedId === instanceId)
+    issues.push(issue('meta/deprecatedID', 'names the instance itself'));
+
   const candidate: Record<string, unknown> = { clientId: instanceId, narrative: get('narrative') };
   const observed = get('observed_at');
   if (observed !== undefined) {
@@ -151,5 +163,6 @@ export function parseSubmission(xml: string | Buffer | XmlElement, opts: { maxBy
     instanceId: instanceId!,
     input: parsed.data,
     attachmentNames,
+    deprecatedId,
   };
 }

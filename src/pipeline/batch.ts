@@ -18,7 +18,7 @@ import {
   lockBlockKeys,
   type CandidateRow,
 } from '../dedup/repository.ts';
-import { insertIncidents, joinIncidents, type AggregateMember } from '../incidents/aggregate.ts';
+import { insertIncidents, joinIncidents, joinTargets, type AggregateMember } from '../incidents/aggregate.ts';
 import { loadReportsForProcessing, writeReportResults, type ProcessedReport } from '../reports/repository.ts';
 import { effectiveClassification, sameEffective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
@@ -140,6 +140,17 @@ async function runBatch(
       placeKey: f.analysis.place.key,
       hashes: f.report.attachmentHashes,
     });
+  }
+
+  // The incidents joined are locked and followed to where a merge committed since the lookup moved their members.
+  if (joined.size) {
+    const targets = await joinTargets(tx, [...joined]);
+    joined.clear();
+    for (const f of fresh) {
+      if (opened.has(f.incidentId!)) continue;
+      f.incidentId = targets.get(f.incidentId!)!;
+      joined.add(f.incidentId);
+    }
   }
 
   // New incidents are written with their aggregates at once: all their members are in this batch. The members

@@ -14,6 +14,7 @@ import { createPrismaCandidateStore } from '../dedup/repository.ts';
 import {
   insertIncidents,
   joinIncidents,
+  joinTargets,
   recomputeIncident,
   recomputeIncidents,
   type AggregateMember,
@@ -100,6 +101,11 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
       ? null
       : await deps.analyzer.assign(analysis.features, analysis.query, scopedStore(tx, report));
     let incidentId = pinned ? report.incidentId! : (assignment!.incidentId ?? (await ownIncident(tx, report)));
+    if (incidentId !== null) {
+      // Locked (with the incident it leaves, in one ordered statement) and followed to where it was merged into.
+      const targets = await joinTargets(tx, report.incidentId ? [incidentId, report.incidentId] : [incidentId]);
+      incidentId = targets.get(incidentId)!;
+    }
     const opened = incidentId === null;
     const member = asMember(report, analysis, effective);
     // A new incident is written with its aggregate at once: its only member is this report.

@@ -13,6 +13,8 @@ const include = {
   attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] },
   // What the observer added after sending, and where the commission's review stands (the observer's feedback).
   additions: { orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] },
+  // The versions an observer's edits replaced (ODK Collect), oldest first.
+  versions: { orderBy: { version: 'asc' as const } },
   incident: { select: { state: true } },
 };
 
@@ -193,6 +195,53 @@ export async function addAttachments(db: SqlTx, reportId: string, attachments: P
     )
     INSERT INTO "OutboxEvent" ("topic", "payload")
     SELECT ${REPORT_RECEIVED}, jsonb_build_object('reportId', ${reportId}::text) WHERE EXISTS (SELECT 1 FROM att)`;
+}
+
+// --- Edits: an observer's new version of a sent report (src/reports/edits.ts).
+
+export interface CurrentVersion {
+  id: string;
+  clientId: string;
+  versionInstanceId: string | null;
+  version: number;
+  contentHash: string;
+  observedAt: Date;
+  lat: number | null;
+  lon: number | null;
+  accuracyM: number | null;
+  placeName: string | null;
+  narrative: string;
+  partyAlleged: string;
+  casualties: Record<string, number> | null;
+  flags: unknown;
+  incidentId: string | null;
+}
+
+/** The report's current version, locked: two deliveries of one edit, or two edits, queue here. */
+export async function lockCurrentVersion(tx: Tx, reportId: string): Promise<CurrentVersion | undefined> {
+  const [row] = await tx.$queryRaw<CurrentVersion[]>`
+    SELECT id::text, "clientId"::text AS "clientId", "versionInstanceId"::text AS "versionInstanceId", version,
+           "contentHash", "observedAt", lat, lon, "accuracyM", "placeName", narrative, "partyAlleged"::text AS "partyAlleged",
+           casualties, flags, "incidentId"::text AS "incidentId"
+    FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
+  return row;
+}
+
+/** The report row takes an edit's content as its new version; the pipeline's results stay until it runs again. */
+export async function writeEditedReport(
+  tx: Tx,
+  reportId: string,
+  e: { input: ReportInput; contentHash: string; judged: JudgedTime; version: number; instanceId: string },
+): Promise<void> {
+  const i = e.input;
+  await tx.$executeRaw`UPDATE "Report" SET "contentHash" = ${e.contentHash}, "observedAt" = ${new Date(e.judged.observedAt)},
+    "lat" = ${i.lat ?? null}::float8, "lon" = ${i.lon ?? null}::float8, "accuracyM" = ${i.accuracyM ?? null}::float8,
+    "placeName" = ${i.placeName ?? null}, "narrative" = ${i.narrative}, "partyAlleged" = ${i.partyAlleged}::"Party",
+    "casualties" = ${i.casualties ? JSON.stringify(i.casualties) : null}::jsonb,
+    -- Intake's own flags for the new content; the pipeline adds the position's when it processes the version.
+    "flags" = ${JSON.stringify(e.judged.flags)}::jsonb,
+    "version" = ${e.version}, "versionInstanceId" = ${e.instanceId}::uuid
+    WHERE "id" = ${reportId}::uuid`;
 }
 
 /**

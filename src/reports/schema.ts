@@ -109,21 +109,26 @@ export const AttachmentView = z
   })
   .meta({ id: 'Attachment' });
 
+// What an observer said in one version of a report: the current one (the report) or an earlier one (its versions).
+const ReportContent = z.object({
+  observedAt: z.string(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  accuracyM: z.number().nullable(),
+  placeName: z.string().nullable(),
+  narrative: z.string(),
+  partyAlleged: z.enum(PARTIES),
+  casualties: Casualties.nullable(),
+});
+
 export const ReportView = z
   .object({
     id: z.string().uuid(),
     clientId: z.string().uuid(),
     observerId: z.string().uuid(),
     source: z.enum(REPORT_SOURCES),
-    observedAt: z.string(),
+    ...ReportContent.shape,
     receivedAt: z.string(),
-    lat: z.number().nullable(),
-    lon: z.number().nullable(),
-    accuracyM: z.number().nullable(),
-    placeName: z.string().nullable(),
-    narrative: z.string(),
-    partyAlleged: z.enum(PARTIES),
-    casualties: Casualties.nullable(),
     status: z.enum(REPORT_STATUSES),
     failureReason: z.string().nullable(),
     language: z.string().nullable(),
@@ -147,6 +152,18 @@ export const ReportView = z
         createdAt: z.string(),
       }),
     ),
+    version: z.number().int().min(1).meta({
+      description: 'Which version of the report this is: 1 as first filed, more after edits from ODK Collect.',
+    }),
+    versions: z
+      .array(
+        ReportContent.extend({
+          version: z.number().int(),
+          replacedAt: z.string().meta({ description: 'When the edit that replaced this version arrived.' }),
+          flags: z.array(ReportFlag).meta({ description: "The version's flags when it was replaced." }),
+        }),
+      )
+      .meta({ description: 'Earlier versions, oldest first, as they were filed before the observer edited them.' }),
     attachments: z.array(AttachmentView),
   })
   .meta({ id: 'Report' });

@@ -125,7 +125,7 @@ const DECIDED_STATES = new Set(['verified', 'rejected']);
  * the per-report limit, nothing is added once its incident is decided, and what is added is audited with it.
  * The report row is locked so two retries racing cannot both pass the count.
  */
-async function addRetriedEvidence(
+export async function addRetriedEvidence(
   deps: IntakeDeps,
   observer: AuthUser,
   reportId: string,
@@ -181,7 +181,8 @@ export function assertRoomFor(stored: number, fresh: number, max: number): void 
   );
 }
 
-function offsetOf(iso: string): string {
+/** The offset an ISO time was written with (EXIF times in photos are read in it). */
+export function offsetOf(iso: string): string {
   const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
   return !m || m[1] === 'Z' ? '+00:00' : m[1]!;
 }

@@ -38,11 +38,13 @@ export function attachmentUrl(id: string): string {
 }
 
 type AdditionRow = { id: string; text: string | null; attachments: string[]; answersRequest: boolean; createdAt: Date };
+type VersionRow = { version: number; content: Record<string, unknown>; replacedAt: Date };
 
 /** `requests`: the open requests for more information by incident (feedback.ts), when the caller read them. */
 export function reportView(r: ReportRow, requests?: Map<string, InfoRequest>) {
   // Rows fresh from intake's statement carry neither (nothing was added, no incident yet).
   const additions = (r.additions as AdditionRow[] | undefined) ?? [];
+  const versions = (r.versions as VersionRow[] | undefined) ?? [];
   const incidentState = (r.incident as { state: string } | null | undefined)?.state ?? null;
   return {
     id: r.id,
@@ -76,6 +78,14 @@ export function reportView(r: ReportRow, requests?: Map<string, InfoRequest>) {
       attachments: a.attachments,
       answersRequest: a.answersRequest,
       createdAt: a.createdAt.toISOString(),
+    })),
+    version: r.version,
+    // What each earlier version said, as filed: the observer edited the report since (ODK Collect).
+    versions: versions.map((v) => ({
+      version: v.version,
+      replacedAt: v.replacedAt.toISOString(),
+      // Stored with the content fields' names and JSON values (reports/edits.ts).
+      ...(v.content as Record<string, unknown>),
     })),
     assignment: r.incidentId ? assignmentView(r.assignmentScore, (r.assignmentReasons as string[] | null) ?? []) : null,
     attachments: r.attachments.map((a) => ({

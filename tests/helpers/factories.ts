@@ -220,7 +220,7 @@ export const INSTANCE_ID = '5f0c6a3e-8d1b-4c2a-9e7f-1a2b3c4d5e6f';
 /** ODK Collect: root named after the form's instance root, meta in the OpenRosa namespace. */
 export function collectSubmission(
   fields: Partial<Record<string, string>> = {},
-  opts: { formId?: string; instanceId?: string } = {},
+  opts: { formId?: string; instanceId?: string; deprecatedId?: string } = {},
 ): string {
   const f = {
     narrative: 'Two armed pickups seen moving west on the coastal road.',
@@ -235,7 +235,7 @@ export function collectSubmission(
     photo: '1605331200123.jpg',
     ...fields,
   };
-  return `<?xml version='1.0' ?><data xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" xmlns:ev="http://www.w3.org/2001/xml-events" xmlns:xsd="http://www.w3.org/2001/XMLSchema" id="${opts.formId ?? 'ceasefire_report'}" version="2020102302"><narrative>${f.narrative}</narrative><observed_at>${f.observed_at}</observed_at><location>${f.location}</location><place_name>${f.place_name}</place_name><party>${f.party}</party><casualties><killed>${f.killed}</killed><injured>${f.injured}</injured><missing>${f.missing}</missing><detained>${f.detained}</detained></casualties><photo>${f.photo}</photo><orx:meta><orx:instanceID>uuid:${opts.instanceId ?? INSTANCE_ID}</orx:instanceID></orx:meta></data>`;
+  return `<?xml version='1.0' ?><data xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" xmlns:ev="http://www.w3.org/2001/xml-events" xmlns:xsd="http://www.w3.org/2001/XMLSchema" id="${opts.formId ?? 'ceasefire_report'}" version="2020102302"><narrative>${f.narrative}</narrative><observed_at>${f.observed_at}</observed_at><location>${f.location}</location><place_name>${f.place_name}</place_name><party>${f.party}</party><casualties><killed>${f.killed}</killed><injured>${f.injured}</injured><missing>${f.missing}</missing><detained>${f.detained}</detained></casualties><photo>${f.photo}</photo><orx:meta><orx:instanceID>uuid:${opts.instanceId ?? INSTANCE_ID}</orx:instanceID>${opts.deprecatedId ? `<orx:deprecatedID>uuid:${opts.deprecatedId}</orx:deprecatedID>` : ''}</orx:meta></data>`;
 }
 
 /** KoboCollect / Enketo from an XLSForm copy: fields inside a group, Kobo's own metadata, a bare meta block. */

@@ -6,6 +6,7 @@ import { markedNarrative, exifCheck, reportPosition } from './evidence.js';
 import { reasonText } from './reasons.js';
 import { reportFlags } from './report-flags.js';
 import { reportAdditions } from './report-additions.js';
+import { reportVersions } from './report-versions.js';
 
 const coords = (p) =>
   p
@@ -176,6 +177,7 @@ export function reportCard(r, { selected, onSelect }) {
       { class: 'narrative', dir, lang: r.language ?? undefined },
       markedNarrative(r.narrative, r.classification?.terms),
     ),
+    reportVersions(r),
     reportAdditions(r),
     classification(r.classification),
     assignment(r.assignment),

@@ -200,17 +200,15 @@ export function openRosaRouter(deps: OpenRosaDeps): Router {
       sendXml(res, 201, openRosaResponse('Your answer was added to the report.', 'submit_success'));
       return;
     }
-    const { report, created } = received;
+    const { report, created, edited } = received;
     res.set('X-OpenRosa-Accept-Content-Length', acceptLength).location(`/api/reports/${report.id}`);
     // A repeat is still 201: Collect marks the form sent only on 201, and a resend often carries missing photos.
-    sendXml(
-      res,
-      201,
-      openRosaResponse(
-        created ? `Report received (${report.id}).` : `Report already received (${report.id}).`,
-        'submit_success',
-      ),
-    );
+    const message = edited
+      ? `Report updated: version ${report.version} (${report.id}).`
+      : created
+        ? `Report received (${report.id}).`
+        : `Report already received (${report.id}).`;
+    sendXml(res, 201, openRosaResponse(message, 'submit_success'));
   };
 
   for (const prefix of ['', KEY_PREFIX]) {

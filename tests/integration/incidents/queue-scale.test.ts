@@ -72,6 +72,24 @@ describe(`queue at ${N} incidents`, () => {
     expect(deep.body.items).toHaveLength(200);
   });
 
+  it('finds a rare place by any part of its name through the trigram index, not by reading every incident', async () => {
+    await s.rt.db.$executeRawUnsafe(`
+      INSERT INTO "Incident" (state, terms, stance, parties, confidence, severity, "placeName", "firstObservedAt",
+                              "lastObservedAt", "reportCount", languages, summary, "updatedAt")
+      SELECT 'new', ARRAY['hostilities'], 'violation', ARRAY['LAAF'], 0.9, 3, 'Bir al-Ghanam', now(), now(), 1,
+             ARRAY['en'], 'generated', now()
+      FROM generate_series(1, 3)`);
+    await s.rt.db.$executeRawUnsafe('ANALYZE "Incident"');
+    const plan = await s.rt.db.$queryRawUnsafe<Array<{ 'QUERY PLAN': string }>>(
+      `EXPLAIN SELECT id FROM "Incident" WHERE "mergedIntoId" IS NULL AND "placeName" ILIKE '%ghanam%'`,
+    );
+    const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('Incident_placeName_trgm_idx');
+    expect(text).not.toMatch(/Seq Scan/);
+    const found = (await api.get('/api/incidents?place=ghanam')).body;
+    expect(found.items.map((i: { placeName: string }) => i.placeName)).toEqual(Array(3).fill('Bir al-Ghanam'));
+  });
+
   it('pages every sort order off its (key, id) index without sorting the table', async () => {
     for (const [column, index] of [
       ['severity', 'Incident_severity_id_idx'],

@@ -32,7 +32,19 @@ describe('parseSubmission: ODK Collect shape', () => {
         casualties: { injured: 2 },
       },
       attachmentNames: ['1605331200123.jpg'],
+      deprecatedId: null,
     });
+  });
+
+  it("reads an edit's deprecatedID (the instance it replaces) without uuid:, and an empty one as none", () => {
+    const replaced = 'A1B2C3D4-0000-4000-8000-0123456789AB';
+    expect(parseSubmission(collectSubmission({}, { deprecatedId: replaced })).deprecatedId).toBe(
+      replaced.toLowerCase(),
+    );
+    expect(parseSubmission(koboSubmission).deprecatedId).toBeNull();
+    expect(() => parseSubmission(collectSubmission({}, { deprecatedId: INSTANCE_ID }))).toThrow(
+      expect.objectContaining({ issues: [{ field: 'meta/deprecatedID', reason: 'names the instance itself' }] }),
+    );
   });
 
   it('accepts a Buffer, a BOM and the default XForms namespace on the root', () => {

@@ -1,0 +1,177 @@
+// An observer's edit of a report already sent. ODK Collect (2025.2 and later) lets an observer edit a sent form: the
+// edit arrives as a new submission, with its own instanceID, whose meta/deprecatedID names the instance it replaces.
+// It becomes a new version of that report, not a second report beside it (which dedup would then have to guess was
+// the same incident): the report row takes the edited content, which the pipeline classifies and compares again;
+// the version it replaces is kept as filed (ReportVersion), so what the field sent first stays evidence; and the
+// edit is audited with what changed. Nothing is refused for being an edit: an edit of a report this observer never
+// sent (the first version lost on the way, or sent from another account) is filed as a new report.
+import type { AuthUser } from '../users/index.ts';
+import { NotFound } from '../errors.ts';
+import { appendAudit } from '../audit/index.ts';
+import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
+import { retryOnDeadlock } from '../db/retry.ts';
+import { enqueue } from '../outbox/repository.ts';
+import { REPORT_RECEIVED } from '../queue/names.ts';
+import { reportContentHash } from './content-hash.ts';
+import { judgeObservedAt } from './flags.ts';
+import { parseReportInput } from './validate.ts';
+import type { ReportInput } from './schema.ts';
+import { addRetriedEvidence, assertRoomFor, newEvidence, offsetOf, submitReport, type IntakeDeps } from './service.ts';
+import {
+  addAttachments,
+  getReportRow,
+  lockCurrentVersion,
+  lockForEvidence,
+  writeEditedReport,
+  type CurrentVersion,
+  type ReportSource,
+} from './repository.ts';
+import { findReportByInstance, insertReportVersion } from './versions-repository.ts';
+
+export interface EditResult {
+  report: NonNullable<Awaited<ReturnType<typeof getReportRow>>>;
+  /** A report was stored for the first time (an edit of a report this observer never sent). */
+  created: boolean;
+  /** This delivery made a new version (false: a resend of an edit already applied, or a new report). */
+  edited: boolean;
+}
+
+// The content fields a version is made of, as the audit and ReportVersion keep them.
+const CONTENT_FIELDS = [
+  'observedAt',
+  'lat',
+  'lon',
+  'accuracyM',
+  'placeName',
+  'narrative',
+  'partyAlleged',
+  'casualties',
+] as const;
+type Content = Record<(typeof CONTENT_FIELDS)[number], unknown>;
+
+function contentOf(input: ReportInput, observedAt: string): Content {
+  return {
+    observedAt: new Date(observedAt).toISOString(),
+    lat: input.lat ?? null,
+    lon: input.lon ?? null,
+    accuracyM: input.accuracyM ?? null,
+    placeName: input.placeName ?? null,
+    narrative: input.narrative,
+    partyAlleged: input.partyAlleged,
+    casualties: input.casualties ?? null,
+  };
+}
+
+function storedContent(r: CurrentVersion): Content {
+  return {
+    observedAt: r.observedAt.toISOString(),
+    lat: r.lat,
+    lon: r.lon,
+    accuracyM: r.accuracyM,
+    placeName: r.placeName,
+    narrative: r.narrative,
+    partyAlleged: r.partyAlleged,
+    casualties: r.casualties,
+  };
+}
+
+/** The fields whose value differs, each with its value before and after. */
+export function changedFields(before: Content, after: Content): { before: Partial<Content>; after: Partial<Content> } {
+  const out = { before: {} as Partial<Content>, after: {} as Partial<Content> };
+  for (const f of CONTENT_FIELDS) {
+    if (JSON.stringify(before[f]) === JSON.stringify(after[f])) continue;
+    out.before[f] = before[f];
+    out.after[f] = after[f];
+  }
+  return out;
+}
+
+/**
+ * `raw`: the edited report (its clientId is the edit's own instanceID); `replaces`: the deprecatedID, the instance
+ * the edit replaces.
+ */
+export async function editReport(
+  deps: IntakeDeps,
+  observer: AuthUser,
+  replaces: string,
+  raw: unknown,
+  incoming: IncomingFile[],
+  source: ReportSource,
+): Promise<EditResult> {
+  const input = parseReportInput(raw, deps.limits.maxNarrativeChars);
+  // A resend of an edit already applied (Collect retries until it reads a 201) changes nothing, as for any resend;
+  // it may still bring a photo the first delivery lost.
+  const applied = await findReportByInstance(deps.db, observer.id, input.clientId);
+  if (applied) return resent(deps, observer, applied, incoming);
+  const reportId = await findReportByInstance(deps.db, observer.id, replaces);
+  if (!reportId) {
+    const r = await submitReport(deps, observer, input, incoming, source);
+    return { ...r, edited: false };
+  }
+
+  const judged = judgeObservedAt(input.observedAt, deps.clock.now());
+  const contentHash = reportContentHash(input);
+  const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
+  for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+
+  // Deadlock-safe to run again: the callback only reads and writes through tx.
+  const done = await retryOnDeadlock(() =>
+    deps.db.$transaction(async (tx) => {
+      const current = await lockCurrentVersion(tx, reportId);
+      if (!current) throw new NotFound('report');
+      // Two deliveries of one edit raced to here: the first made the version.
+      if (current.versionInstanceId === input.clientId) return null;
+      const before = storedContent(current);
+      const after = contentOf(input, judged.observedAt);
+      const version = current.version + 1;
+      await insertReportVersion(tx, {
+        reportId,
+        version: current.version,
+        instanceId: current.versionInstanceId ?? current.clientId,
+        contentHash: current.contentHash,
+        content: { ...before, flags: current.flags },
+        replacedAt: deps.clock.now(),
+      });
+      await writeEditedReport(tx, reportId, { input, contentHash, judged, version, instanceId: input.clientId });
+      const stored = (await lockForEvidence(tx, reportId))?.stored ?? [];
+      const fresh = newEvidence(stored, attachments);
+      assertRoomFor(stored.length, fresh.length, deps.limits.maxAttachments);
+      if (fresh.length) await addAttachments(tx, reportId, fresh);
+      // The new content is processed again: classified, placed, and compared for its incident.
+      await enqueue(tx, REPORT_RECEIVED, { reportId });
+      const changed = changedFields(before, after);
+      await appendAudit(
+        tx,
+        {
+          actorId: observer.id,
+          actorName: observer.username,
+          action: 'report_edited',
+          entityType: 'report',
+          entityId: reportId,
+          before: { version: current.version, ...changed.before },
+          after: {
+            version,
+            ...changed.after,
+            instanceId: input.clientId,
+            replaces,
+            flags: judged.flags,
+            attachments: fresh.map((a) => ({ sha256: a.sha256, mime: a.mime, originalName: a.originalName })),
+          },
+        },
+        deps.clock,
+      );
+      return { incidentId: current.incidentId };
+    }),
+  );
+  if (done?.incidentId) deps.events?.([{ incidentId: done.incidentId, kind: 'edited', actorId: observer.id }]);
+  return { report: (await getReportRow(deps.db, reportId))!, created: false, edited: done !== null };
+}
+
+async function resent(deps: IntakeDeps, observer: AuthUser, reportId: string, incoming: IncomingFile[]) {
+  if (incoming.length) {
+    const attachments = await prepareAttachments(incoming, deps.limits);
+    for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+    await addRetriedEvidence(deps, observer, reportId, attachments);
+  }
+  return { report: (await getReportRow(deps.db, reportId))!, created: false, edited: false };
+}

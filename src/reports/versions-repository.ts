@@ -1,0 +1,45 @@
+// The ReportVersion table's one data-access module: the earlier versions of reports their observers edited from
+// ODK Collect, and the lookup of a report by any instanceID it was ever sent with. The edit itself is
+// src/reports/edits.ts; the report row's side of it is writeEditedReport in repository.ts.
+import type { Db, Tx } from '../db/client.ts';
+
+/**
+ * The report of this observer that was sent, in any of its versions, with `instanceId`: its first one (clientId),
+ * its latest (versionInstanceId) or one replaced since. Another observer's report is never found.
+ */
+export async function findReportByInstance(
+  db: Db | Tx,
+  observerId: string,
+  instanceId: string,
+): Promise<string | null> {
+  const [row] = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT r.id::text AS id FROM "Report" r
+    WHERE r."observerId" = ${observerId}::uuid AND (r."clientId" = ${instanceId}::uuid OR r."versionInstanceId" = ${instanceId}::uuid)
+    UNION ALL
+    SELECT r.id::text FROM "ReportVersion" v JOIN "Report" r ON r.id = v."reportId"
+    WHERE v."instanceId" = ${instanceId}::uuid AND r."observerId" = ${observerId}::uuid
+    LIMIT 1`;
+  return row?.id ?? null;
+}
+
+export interface StoredVersion {
+  reportId: string;
+  version: number;
+  instanceId: string;
+  contentHash: string;
+  content: Record<string, unknown>;
+  replacedAt: Date;
+}
+
+export async function insertReportVersion(tx: Tx, v: StoredVersion): Promise<void> {
+  await tx.reportVersion.create({
+    data: {
+      reportId: v.reportId,
+      version: v.version,
+      instanceId: v.instanceId,
+      contentHash: v.contentHash,
+      content: v.content as object,
+      replacedAt: v.replacedAt,
+    },
+  });
+}

@@ -1,0 +1,156 @@
+// ODK Collect (2025.2 and later) can edit a sent form: the edit arrives with its own instanceID and a deprecatedID
+// naming the instance it replaces. Over real HTTP, PostgreSQL, Redis and workers: it becomes a new version of the
+// report (processed again), the earlier version is kept as filed, the edit is audited, a resend changes nothing,
+// an edit of the edit chains on, and an edit of a report the observer never sent is filed rather than refused.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeJpeg, collectSubmission } from '../../helpers/factories.ts';
+import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
+import { bearer } from '../../helpers/http.ts';
+
+let s: TestServer;
+let observer: TestUser;
+let other: TestUser;
+let member: TestUser;
+let jpeg: Buffer;
+const basic = (u: TestUser) => `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
+
+beforeAll(async () => {
+  s = await startTestServer({ workers: true });
+  observer = await s.makeUser('observer');
+  other = await s.makeUser('observer');
+  member = await s.makeUser('commission');
+  jpeg = await makeJpeg(11);
+}, 120_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+function body(xml: string, files: Array<[string, Buffer]> = []): FormData {
+  const form = new FormData();
+  form.append('xml_submission_file', new Blob([xml], { type: 'text/xml' }), 'submission.xml');
+  for (const [name, data] of files) form.append(name, new Blob([data], { type: 'image/jpeg' }), name);
+  return form;
+}
+const submit = (xml: string, who = observer, files: Array<[string, Buffer]> = []) =>
+  fetch(`${s.url}/submission`, { method: 'POST', headers: { authorization: basic(who) }, body: body(xml, files) });
+
+const CONVOY = 'Convoy of 12 technicals moving west toward Abu Grein on the coastal road.';
+const SHELLING = 'Correction: not a convoy. Artillery shelling hit houses east of Abu Grein, 2 civilians injured.';
+const fields = (narrative: string) => ({ narrative, photo: '', location: '31.4452 15.2503 10.0 8.0' });
+
+/** The report once the pipeline has processed the version saying `narrative` (its input hash moved on from `before`). */
+async function processedWith(id: string, narrative: string, before: string | null = null) {
+  await expect
+    .poll(
+      async () => {
+        const r = await s.rt.db.report.findUniqueOrThrow({ where: { id } });
+        return r.status === 'processed' && r.narrative === narrative && r.inputHash !== null && r.inputHash !== before;
+      },
+      { timeout: 30_000, interval: 100 },
+    )
+    .toBe(true);
+  return s.rt.db.report.findUniqueOrThrow({ where: { id } });
+}
+
+describe('an edit of a sent ODK form', () => {
+  it('becomes version 2 of the same report, processed again, with version 1 kept as filed and the edit audited', async () => {
+    const first = randomUUID();
+    const sent = await submit(collectSubmission(fields(CONVOY), { instanceId: first }));
+    expect(sent.status).toBe(201);
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    const v1 = await processedWith(id, CONVOY);
+    expect(v1.terms).toContain('troop_return');
+
+    const edit = randomUUID();
+    const res = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: first }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/api/reports/${id}`);
+    expect(await res.text()).toContain('version 2');
+
+    // One report, not two: the edit's instanceID never became a report of its own.
+    expect(await s.rt.db.report.count({ where: { observerId: observer.user.id } })).toBe(1);
+    const v2 = await processedWith(id, SHELLING, v1.inputHash);
+    expect(v2).toMatchObject({ version: 2, versionInstanceId: edit, clientId: first });
+    expect(v2.terms).toContain('hostilities');
+    expect(v2.inputHash).not.toBe(v1.inputHash);
+
+    const kept = await s.rt.db.reportVersion.findMany({ where: { reportId: id } });
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ version: 1, instanceId: first, contentHash: v1.contentHash });
+    expect((kept[0]!.content as { narrative: string }).narrative).toBe(CONVOY);
+
+    const audit = await s.rt.db.auditEvent.findFirstOrThrow({ where: { action: 'report_edited', entityId: id } });
+    expect(audit.actorName).toBe(observer.username);
+    expect(audit.before).toMatchObject({ version: 1, narrative: CONVOY });
+    expect(audit.after).toMatchObject({ version: 2, narrative: SHELLING, instanceId: edit, replaces: first });
+    // Only what changed is in the audit row.
+    expect(audit.after).not.toHaveProperty('partyAlleged');
+
+    // The commission reads the current version and the earlier one.
+    const seen = await bearer(s.url, member.token).get(`/api/reports/${id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ version: 2, narrative: SHELLING });
+    expect(seen.body.versions).toEqual([
+      expect.objectContaining({ version: 1, narrative: CONVOY, partyAlleged: 'LAAF' }),
+    ]);
+
+    // Collect resends the edit until it reads a 201: nothing changes again.
+    const again = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: first }));
+    expect(again.status).toBe(201);
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(1);
+    expect(await s.rt.db.auditEvent.count({ where: { action: 'report_edited', entityId: id } })).toBe(1);
+
+    // An edit of the edit names the edit's instanceID: version 3 of the same report, with a photo it brings.
+    const third = randomUUID();
+    const text3 = `${SHELLING} Photo of the impact attached.`;
+    const res3 = await submit(
+      collectSubmission({ ...fields(text3), photo: 'impact.jpg' }, { instanceId: third, deprecatedId: edit }),
+      observer,
+      [['impact.jpg', jpeg]],
+    );
+    expect(res3.status).toBe(201);
+    const v3 = await processedWith(id, text3, v2.inputHash);
+    expect(v3).toMatchObject({ version: 3, versionInstanceId: third });
+    expect(await s.rt.db.attachment.count({ where: { reportId: id } })).toBe(1);
+    expect(
+      (await s.rt.db.reportVersion.findMany({ where: { reportId: id }, orderBy: { version: 'asc' } })).map((v) => [
+        v.version,
+        v.instanceId,
+      ]),
+    ).toEqual([
+      [1, first],
+      [2, edit],
+    ]);
+  });
+
+  it("is filed as a new report when the report it names was never received from this observer, and leaves another observer's report alone", async () => {
+    const theirs = randomUUID();
+    const sent = await submit(collectSubmission(fields(CONVOY), { instanceId: theirs }), other);
+    expect(sent.status).toBe(201);
+    const theirId = (sent.headers.get('location') ?? '').split('/').pop()!;
+
+    for (const replaces of [theirs, randomUUID()]) {
+      const edit = randomUUID();
+      const res = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: replaces }));
+      expect(res.status).toBe(201);
+      const stored = await s.rt.db.report.findMany({ where: { clientId: edit } });
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ observerId: observer.user.id, version: 1, narrative: SHELLING });
+    }
+    expect(await s.rt.db.report.findUniqueOrThrow({ where: { id: theirId } })).toMatchObject({
+      version: 1,
+      narrative: CONVOY,
+    });
+  });
+
+  it('refuses a deprecatedID that is not an instanceID, naming the form field', async () => {
+    const xml = collectSubmission(fields(CONVOY), { instanceId: randomUUID() }).replace(
+      '</orx:instanceID>',
+      '</orx:instanceID><orx:deprecatedID>uuid:not-a-uuid</orx:deprecatedID>',
+    );
+    const res = await submit(xml);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('meta/deprecatedID');
+  });
+});
