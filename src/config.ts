@@ -138,6 +138,17 @@ const schema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Notices by email (src/notifications): the SMTP server (smtp://user:pass@host:587, smtps://... for TLS from the
+  // start) and the sender address; nothing is emailed while SMTP_URL is unset. A notice's email is tried
+  // NOTIFY_EMAIL_ATTEMPTS times, waiting NOTIFY_EMAIL_BACKOFF_MS, then twice that, and so on.
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  NOTIFY_FROM: z.string().min(3).max(320).default('Ceasefire monitoring <no-reply@localhost>'),
+  NOTIFY_EMAIL_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  NOTIFY_EMAIL_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   // The shared secret SMS gateways authenticate with (src/sms); SMS intake is off (404) while it is unset.
   SMS_GATEWAY_SECRET: z.string().min(16).optional(),
   // The bearer token Prometheus scrapes /metrics with; no /metrics (404) while it is unset. METRICS_PORT: a port of

@@ -8,6 +8,7 @@ import { modelsProcessor } from './models.ts';
 import { incidentsProcessor } from './incidents.ts';
 import { retentionProcessor } from './retention.ts';
 import { webhooksProcessor } from './webhooks.ts';
+import { notificationsProcessor } from './notifications.ts';
 
 export const processors: Record<string, (rt: Runtime) => Processor> = {
   [QUEUES.reports]: (rt) => reportsProcessor(rt) as Processor,
@@ -16,4 +17,5 @@ export const processors: Record<string, (rt: Runtime) => Processor> = {
   [QUEUES.incidents]: (rt) => incidentsProcessor(rt) as Processor,
   [QUEUES.retention]: (rt) => retentionProcessor(rt) as Processor,
   [QUEUES.webhooks]: (rt) => webhooksProcessor(rt) as Processor,
+  [QUEUES.notifications]: (rt) => notificationsProcessor(rt) as Processor,
 };

@@ -30,6 +30,9 @@ export const canEraseReports = (u: Who) => u?.role === 'admin';
 /** Named filters of the queue and the reports table: whoever reads them keeps their own. */
 export const canKeepSavedFilters = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 
+/** The notices inbox (assignments, severe incidents, observers' answers): whoever reads incidents has one. */
+export const canReadNotifications = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
+
 export const canReadAuditLog = (u: Who) => u?.role === 'commission' || u?.role === 'admin';
 export const canManageWebhooks = (u: Who) => u?.role === 'admin';
 export const canManageSms = (u: Who) => u?.role === 'admin';

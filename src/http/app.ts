@@ -25,6 +25,7 @@ import { placesRouter } from './routes/places.ts';
 import { QUEUE_DASHBOARD_PATH, queueDashboardRouter } from './routes/queues.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { savedFiltersRouter } from './routes/saved-filters.ts';
+import { notificationsRouter } from './routes/notifications.ts';
 import { secondFactorRouter } from './routes/second-factor.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { smsRouter } from './routes/sms.ts';
@@ -56,6 +57,7 @@ const API_ROUTES: Array<[string, (deps: AppDeps) => Router]> = [
   ['/api/webhooks', webhooksRouter],
   ['/api/sms', smsRouter],
   ['/api/saved-filters', savedFiltersRouter],
+  ['/api/notifications', notificationsRouter],
 ];
 
 export function createApp(

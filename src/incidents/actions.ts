@@ -12,6 +12,7 @@ import { findAssignable } from '../users/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
 import { enqueue } from '../outbox/repository.ts';
 import { EVENTS } from '../queue/names.ts';
+import { noticeAssignment } from '../notifications/index.ts';
 import {
   insertComment,
   lockIncident,
@@ -78,6 +79,7 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
     if (patch.assigneeId !== undefined && patch.assigneeId !== before.assigneeId) {
       await assertAssignable(tx, patch.assigneeId);
       await setIncidentAssignee(tx, id, patch.assigneeId);
+      await noticeAssignment(tx, id, patch.assigneeId, actor.id);
       audits.push(['incident_assigned', { assigneeId: before.assigneeId }, { assigneeId: patch.assigneeId }]);
     }
     if (patch.terms !== undefined || patch.stance !== undefined) {
@@ -92,7 +94,7 @@ export async function updateIncident(deps: ReviewDeps, actor: Actor, id: string,
       };
       await setIncidentCorrection(tx, id, correction);
       // The correction wins inside the shared aggregate, which also rescores severity and the summary line.
-      await recomputeIncident(tx, id);
+      await recomputeIncident(tx, id, actor.id);
       const after = await readTermsAndStance(tx, id);
       audits.push([
         'incident_corrected',

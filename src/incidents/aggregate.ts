@@ -3,6 +3,8 @@
 // corrections recompute both from all the members (recomputeIncident[s]). The caller passes its transaction so the
 // aggregate always matches the membership it just changed. The rules themselves live in aggregate-rules.ts; the
 // reads and writes are src/incidents/repository.ts's (raw SQL on a SqlTx: also the worker's node-postgres one).
+// Every write of an aggregate is where an incident can open severe or grow severe, so the commission's notices of it
+// are written here, in the same transaction (src/notifications).
 import type { SqlTx } from '../db/client.ts';
 import {
   computeIncidentAggregate,
@@ -12,6 +14,7 @@ import {
 } from './aggregate-rules.ts';
 import { enqueueMany } from '../outbox/repository.ts';
 import { EVENTS } from '../queue/names.ts';
+import { grownSevere, noticeSevere } from '../notifications/index.ts';
 import { insertIncidentRows, lockForAggregate, lockMergeTargets, membersOf, writeAggregates } from './repository.ts';
 import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
 
@@ -20,9 +23,9 @@ export type { AggregateMember, IncidentAggregate, IncidentCorrection } from './a
 export { aggregateFromTally, tallyOf, type Tally } from './tally.ts';
 export { writeAggregates } from './repository.ts';
 
-/** Recomputes one incident from all its members. */
-export async function recomputeIncident(tx: SqlTx, incidentId: string): Promise<void> {
-  await recomputeIncidents(tx, [incidentId]);
+/** Recomputes one incident from all its members; `actorId`: the member whose change asked for it (not told of it). */
+export async function recomputeIncident(tx: SqlTx, incidentId: string, actorId: string | null = null): Promise<void> {
+  await recomputeIncidents(tx, [incidentId], actorId);
 }
 
 /**
@@ -31,7 +34,11 @@ export async function recomputeIncident(tx: SqlTx, incidentId: string): Promise<
  * An incident left without reports keeps its last position and time span (history and audit still point at it)
  * with reportCount 0 and an empty tally.
  */
-export async function recomputeIncidents(tx: SqlTx, incidentIds: string[]): Promise<void> {
+export async function recomputeIncidents(
+  tx: SqlTx,
+  incidentIds: string[],
+  actorId: string | null = null,
+): Promise<void> {
   const ids = [...new Set(incidentIds)].sort();
   if (!ids.length) return;
   const locked = await lockForAggregate(tx, ids);
@@ -42,15 +49,22 @@ export async function recomputeIncidents(tx: SqlTx, incidentIds: string[]): Prom
     if (list) list.push(r);
     else byIncident.set(r.incidentId, [r]);
   }
-  await writeAggregates(
-    tx,
-    locked.map(({ id, correction }) => {
-      const members = byIncident.get(id) ?? [];
-      return members.length
-        ? { id, a: computeIncidentAggregate(members, correction as IncidentCorrection | null), tally: tallyOf(members) }
-        : { id, a: null, tally: emptyTally() };
-    }),
-  );
+  const updates = locked.map(({ id, correction }) => {
+    const members = byIncident.get(id) ?? [];
+    return members.length
+      ? { id, a: computeIncidentAggregate(members, correction as IncidentCorrection | null), tally: tallyOf(members) }
+      : { id, a: null, tally: emptyTally() };
+  });
+  await writeAggregates(tx, updates);
+  await noticeSevere(tx, grownSevere(severityChanges(locked, updates)), actorId);
+}
+
+function severityChanges(
+  locked: Array<{ id: string; severity: number }>,
+  updates: Array<{ id: string; a: IncidentAggregate | null }>,
+) {
+  const before = new Map(locked.map((l) => [l.id, l.severity]));
+  return updates.map(({ id, a }) => ({ id, before: before.get(id) ?? null, after: a?.severity ?? 0 }));
 }
 
 // Merges flatten their chains (mergeInto), so a survivor is one step away; more steps only while merges race.
@@ -103,6 +117,7 @@ export async function joinIncidents(tx: SqlTx, joins: Map<string, AggregateMembe
     updates.push({ id, a: aggregateFromTally(tally, correction as IncidentCorrection | null), tally });
   }
   await writeAggregates(tx, updates);
+  await noticeSevere(tx, grownSevere(severityChanges(locked, updates)));
   if (untallied.length) await recomputeIncidents(tx, untallied);
 }
 
@@ -113,13 +128,12 @@ export async function insertIncidents(
   members: Array<{ id?: string; members: AggregateMember[] }>,
 ): Promise<string[]> {
   if (!members.length) return [];
-  const ids = await insertIncidentRows(
-    tx,
-    members.map(({ id, members: ms }) => {
-      const tally = tallyOf(ms);
-      return { id: id ?? null, tally, ...aggregateFromTally(tally, null) };
-    }),
-  );
+  const rows = members.map(({ id, members: ms }) => {
+    const tally = tallyOf(ms);
+    return { id: id ?? null, tally, ...aggregateFromTally(tally, null) };
+  });
+  const ids = await insertIncidentRows(tx, rows);
+  await noticeSevere(tx, grownSevere(ids.map((id, i) => ({ id, before: null, after: rows[i]!.severity }))));
   await enqueueMany(
     tx,
     EVENTS.incidentCreated,

@@ -77,8 +77,8 @@ export async function mergeIncidents(
     const [targetBefore, otherBefore] = await Promise.all([readSummary(tx, targetId), readSummary(tx, otherId)]);
     const moved = await moveAllReports(tx, otherId, targetId);
     await mergeInto(tx, otherId, targetId);
-    await recomputeIncident(tx, targetId);
-    await recomputeIncident(tx, otherId);
+    await recomputeIncident(tx, targetId, actor.id);
+    await recomputeIncident(tx, otherId, actor.id);
     const after = await readSummary(tx, targetId);
     await audit(
       tx,
@@ -130,8 +130,8 @@ export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: str
     };
     await moveReports(tx, ids, created.id);
     await insertSeparation(tx, sourceId, created.id, deps.clock.now());
-    await recomputeIncident(tx, sourceId);
-    await recomputeIncident(tx, created.id);
+    await recomputeIncident(tx, sourceId, actor.id);
+    await recomputeIncident(tx, created.id, actor.id);
     const [sourceAfter, split] = await Promise.all([readSummary(tx, sourceId), readSummary(tx, created.id)]);
     await audit(
       tx,

@@ -19,8 +19,8 @@ export type MemberRow = AggregateMember & { incidentId: string; member: boolean 
 
 /** Locks incidents in id order (two transactions touching the same incidents queue instead of deadlocking). */
 export async function lockForAggregate(tx: SqlTx, ids: string[]) {
-  return tx.$queryRaw<Array<{ id: string; correction: unknown; tally: Tally | null }>>`
-    SELECT "id"::text AS id, "correction", "tally" FROM "Incident" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
+  return tx.$queryRaw<Array<{ id: string; correction: unknown; tally: Tally | null; severity: number }>>`
+    SELECT "id"::text AS id, "correction", "tally", "severity" FROM "Incident" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
 }
 
 /** Locks incidents in id order and says where each was merged into (null: it is live). */

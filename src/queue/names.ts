@@ -7,6 +7,8 @@ export const REPORT_RECEIVED = 'report.received';
 export const INCIDENTS_TIED = 'incidents.tied';
 /** Outbox topic of one webhook delivery to (re)send: written with the delivery row (src/webhooks). */
 export const WEBHOOK_DELIVERY = 'webhook.delivery';
+/** Outbox topic of one notice to email (src/notifications): written with the notice, for accounts that want email. */
+export const NOTIFICATION_EMAIL = 'notification.email';
 
 /**
  * Domain events other systems subscribe to (signed webhooks, src/webhooks). Each is an outbox topic written in the
@@ -31,6 +33,7 @@ export const QUEUES = {
   incidents: 'incidents',
   retention: 'retention',
   webhooks: 'webhooks',
+  notifications: 'notifications',
 } as const;
 
 export const JOBS = {
@@ -41,6 +44,7 @@ export const JOBS = {
   applyRetention: 'apply-retention',
   dispatchEvent: 'dispatch-event',
   deliverWebhook: 'deliver-webhook',
+  emailNotification: 'email-notification',
 } as const;
 
 /** One retention pass with the rules configured when it runs (src/erasure applyRetention). */
@@ -86,11 +90,17 @@ export interface DeliverWebhookJob {
   round: number;
 }
 
+/** One notice to email to its recipient (src/notifications/email.ts). */
+export interface EmailNotificationJob {
+  notificationId: string;
+}
+
 /** Which queue and job an outbox topic becomes (event topics are also dispatched to webhooks: EVENTS). */
 export const OUTBOX_ROUTES: Record<string, { queue: string; job: string }> = {
   [REPORT_RECEIVED]: { queue: QUEUES.reports, job: JOBS.processReport },
   [INCIDENTS_TIED]: { queue: QUEUES.incidents, job: JOBS.mergeTied },
   [WEBHOOK_DELIVERY]: { queue: QUEUES.webhooks, job: JOBS.deliverWebhook },
+  [NOTIFICATION_EMAIL]: { queue: QUEUES.notifications, job: JOBS.emailNotification },
 };
 
 export const DEFAULT_JOB_OPTIONS = {
@@ -109,8 +119,15 @@ export const DEFAULT_JOB_OPTIONS = {
 export function configuredJobOptions(config: {
   WEBHOOK_MAX_ATTEMPTS: number;
   WEBHOOK_BACKOFF_MS: number;
+  NOTIFY_EMAIL_ATTEMPTS?: number;
+  NOTIFY_EMAIL_BACKOFF_MS?: number;
 }): Partial<Record<string, object>> {
   return {
+    [JOBS.emailNotification]: {
+      ...DEFAULT_JOB_OPTIONS,
+      attempts: config.NOTIFY_EMAIL_ATTEMPTS ?? DEFAULT_JOB_OPTIONS.attempts,
+      backoff: { type: 'exponential', delay: config.NOTIFY_EMAIL_BACKOFF_MS ?? DEFAULT_JOB_OPTIONS.backoff.delay },
+    },
     [JOBS.deliverWebhook]: {
       ...DEFAULT_JOB_OPTIONS,
       attempts: config.WEBHOOK_MAX_ATTEMPTS,

@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
 import { lockIncident, setIncidentState } from '../incidents/repository.ts';
 import { retryOnDeadlock } from '../db/retry.ts';
+import { noticeObserverAddition } from '../notifications/index.ts';
 import { assertRoomFor, newEvidence, type IntakeDeps } from './service.ts';
 import { STORABLE_REASON, storable } from './schema.ts';
 import { addAttachments, findAddition, insertAddition, lockForEvidence, ownerAndIncident } from './repository.ts';
@@ -84,6 +85,8 @@ export async function addToReport(
         answersRequest,
         clientId,
       });
+      if (incident && row.incidentId === incident.id)
+        await noticeObserverAddition(tx, incident, answersRequest, observer.id);
       const actor = { actorId: observer.id, actorName: observer.username };
       await appendAudit(
         tx,

@@ -11,6 +11,8 @@ import { PhoneNumber } from '../sms/phone.ts';
 import { isPhoneTaken, ROLES, type AuthUser } from './index.ts';
 import { findForUpdate, updateAccount } from './repository.ts';
 
+export const NOTICE_LANGUAGES = ['en', 'ar'] as const;
+
 export const UserPatch = z
   .object({
     role: z.enum(ROLES).optional(),
@@ -19,6 +21,20 @@ export const UserPatch = z
     phone: PhoneNumber.nullable()
       .optional()
       .meta({ description: "An observer's phone (its SMS are filed as their reports); null removes it." }),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .email()
+      .nullable()
+      .optional()
+      .meta({ description: 'Where notices are emailed (when the server sends email); null removes it.' }),
+    emailNotifications: z.boolean().optional().meta({ description: 'Whether notices are also emailed.' }),
+    language: z
+      .enum(NOTICE_LANGUAGES)
+      .nullable()
+      .optional()
+      .meta({ description: 'The language of emailed notices; null: English and Arabic together.' }),
   })
   .strict()
   .meta({ id: 'UserPatch' });

@@ -3,6 +3,8 @@ import type { Db, Tx } from '../db/client.ts';
 import type { Role } from './index.ts';
 
 const select = { id: true, username: true, role: true, displayName: true } as const;
+/** Where and how notices reach the account by email (src/notifications). */
+const noticeFields = { email: true, emailNotifications: true, language: true } as const;
 
 export async function insertUser(
   db: Db | Tx,
@@ -23,7 +25,7 @@ export async function findById(db: Db, id: string) {
 export async function listAll(db: Db) {
   return db.user.findMany({
     orderBy: { username: 'asc' },
-    select: { ...select, phone: true, disabledAt: true, createdAt: true },
+    select: { ...select, ...noticeFields, phone: true, disabledAt: true, createdAt: true },
   });
 }
 
@@ -31,20 +33,33 @@ export async function countAll(db: Db): Promise<number> {
   return db.user.count();
 }
 
+/** Where and how the account's notices are emailed. */
+export async function findNoticeSettings(db: Db | Tx, id: string) {
+  return db.user.findUnique({ where: { id }, select: noticeFields });
+}
+
 /** What an admin's change replaces. */
 export async function findForUpdate(tx: Tx, id: string) {
   return tx.user.findUnique({
     where: { id },
-    select: { role: true, displayName: true, phone: true, disabledAt: true },
+    select: { role: true, displayName: true, phone: true, ...noticeFields, disabledAt: true },
   });
 }
 
 export async function updateAccount(
   tx: Tx,
   id: string,
-  data: { role?: Role; displayName?: string; phone?: string | null; disabledAt?: Date | null },
+  data: {
+    role?: Role;
+    displayName?: string;
+    phone?: string | null;
+    email?: string | null;
+    emailNotifications?: boolean;
+    language?: string | null;
+    disabledAt?: Date | null;
+  },
 ) {
-  return tx.user.update({ where: { id }, data, select: { ...select, phone: true, disabledAt: true } });
+  return tx.user.update({ where: { id }, data, select: { ...select, ...noticeFields, phone: true, disabledAt: true } });
 }
 
 export async function exists(tx: Tx, id: string): Promise<boolean> {

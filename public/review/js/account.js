@@ -1,8 +1,22 @@
 // The account page: who is signed in, the second factor's state, and the browser sessions of the account, each of
-// which can be signed out, with "all other sessions" and "everywhere" at once.
+// which can be signed out, with "all other sessions" and "everywhere" at once; and whether the account's notices are
+// emailed, in which language (the address is an admin's to set).
 import { $, h, flash } from './dom.js';
 import { t, formatDateTime, label } from './i18n.js';
-import { describeError, endSession, endSessions, listSessions, whoAmI } from './api.js';
+import { api, describeError, endSession, endSessions, listSessions, whoAmI } from './api.js';
+
+async function loadNoticeSettings() {
+  try {
+    const settings = await api('/api/notifications/settings');
+    $('notice-email').textContent = settings.email
+      ? t('account.noticeEmail', { email: `\u2066${settings.email}\u2069` })
+      : t('account.noticeNoEmail');
+    $('notice-email-on').checked = settings.emailNotifications;
+    $('notice-language').value = settings.language ?? '';
+  } catch (err) {
+    $('notice-email').textContent = describeError(err, t);
+  }
+}
 
 function browserText(s) {
   if (s.browser && s.os) return t('account.browserOn', { browser: s.browser, os: s.os });
@@ -44,6 +58,7 @@ function row(s, onEnd) {
 /** `onSignedOut()` when this browser's own session was ended. */
 export async function loadAccount({ onSignedOut }) {
   $('sessions-message').textContent = t('queue.loading');
+  loadNoticeSettings();
   try {
     const [who, { items }] = await Promise.all([whoAmI(), listSessions()]);
     const user = who?.user;
@@ -83,6 +98,19 @@ export async function loadAccount({ onSignedOut }) {
 }
 
 export function wireAccount({ onSignedOut }) {
+  $('notice-settings-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('/api/notifications/settings', {
+        method: 'PATCH',
+        json: { emailNotifications: $('notice-email-on').checked, language: $('notice-language').value || null },
+      });
+      flash(t('account.noticesSaved'));
+    } catch (err) {
+      flash(describeError(err, t), 'error');
+    }
+    await loadNoticeSettings();
+  });
   $('sessions-end-others').addEventListener('click', async () => {
     try {
       const { ended } = await endSessions('others');

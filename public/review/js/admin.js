@@ -146,7 +146,64 @@ function userRow(u) {
     h('td', {}, h('bdi', {}, u.displayName ?? '–')),
     h('td', {}, role),
     h('td', { class: 'user-status' }, t(u.disabled ? 'admin.disabled' : 'admin.active')),
+    h('td', { class: 'user-notices' }, u.role === 'observer' ? '–' : noticeForm(u, name)),
     h('td', { class: 'row-actions' }, toggle, ' ', tokens, ' ', reset, setup ? [' ', setup] : null),
+  );
+}
+
+/**
+ * Where and how a commission or admin account's notices are emailed (when the server sends email): the address, the
+ * language (none: English and Arabic together) and whether to send them at all. Saved through PATCH /api/users/:id,
+ * audited there.
+ */
+function noticeForm(u, name) {
+  const email = h('input', {
+    type: 'email',
+    class: 'user-email',
+    dir: 'ltr',
+    autocomplete: 'off',
+    value: u.email ?? '',
+    'aria-label': t('admin.emailOf', { name }),
+  });
+  const language = h(
+    'select',
+    { class: 'user-language', 'aria-label': t('admin.languageOf', { name }) },
+    ['', 'en', 'ar'].map((l) =>
+      h('option', { value: l, selected: (u.language ?? '') === l }, t(`admin.noticeLanguage.${l || 'both'}`)),
+    ),
+  );
+  const wanted = h('input', { type: 'checkbox', class: 'user-email-on', checked: u.emailNotifications !== false });
+  return h(
+    'form',
+    {
+      class: 'notice-form',
+      novalidate: true,
+      on: {
+        submit: (ev) => {
+          ev.preventDefault();
+          act(
+            () =>
+              patchUser(u.id, {
+                email: email.value.trim() || null,
+                language: language.value || null,
+                emailNotifications: wanted.checked,
+              }),
+            t('admin.noticesSaved', { name }),
+          );
+        },
+      },
+    },
+    email,
+    ' ',
+    language,
+    ' ',
+    h('label', { class: 'inline' }, wanted, ' ', t('admin.emailOn')),
+    ' ',
+    h(
+      'button',
+      { type: 'submit', class: 'user-notices-save', 'aria-label': t('admin.noticesSaveLabel', { name }) },
+      t('admin.noticesSave'),
+    ),
   );
 }
 

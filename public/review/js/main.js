@@ -15,7 +15,13 @@ import { wireAuditLog, loadAuditLog, relabelAuditLog } from './audit-log.js';
 import { loadAssignees } from './people.js';
 import { wireAdmin, loadAdmin, relabelAdmin } from './admin.js';
 import { startLive, stopLive, markUpdated, relabelLive } from './live.js';
-import { notifyFrom, setNotificationUser, wireNotifications, render as renderNotifications } from './notifications.js';
+import {
+  notifyFrom,
+  refreshNotifications,
+  setNotificationUser,
+  wireNotifications,
+  render as renderNotifications,
+} from './notifications.js';
 import { loadWebhooks, wireWebhooks } from './webhooks.js';
 import { loadSms, wireSms } from './sms.js';
 
@@ -134,7 +140,11 @@ function goLive() {
     },
     // The queue or the map on screen updates itself; other views load fresh when opened.
     onChange: async (events) => {
-      if (!events.length) incidentResync();
+      // Reconnected: events may have been missed; the incident page and the inbox read again.
+      if (!events.length) {
+        incidentResync();
+        refreshNotifications();
+      }
       if (!$('view-map').hidden) await mapChanged(events);
       if ($('view-queue').hidden) return;
       await loadQueue({ refresh: true });

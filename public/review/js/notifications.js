@@ -1,66 +1,71 @@
-// In-app notifications in the page header: an incident assigned to me, or a severe one (severity 4 or more) opened
-// or grown severe. Built from the live incident events (live.js); kept per user in this browser (localStorage), read
-// or unread, newest first.
+// In-app notifications in the page header: the signed-in member's inbox on the server (GET /api/notifications), an
+// incident assigned to me, a severe one (severity 4 or more) opened or grown severe, an observer's answer or addition
+// on an incident I hold. The server writes them when the fact happens, so a member who was away finds them on the
+// next load; the live incident events (live.js) only tell the page to read the inbox again. Read/unread is the
+// server's too, the same in every browser.
 import { $, h } from './dom.js';
 import { t, formatDateTime, formatNumber } from './i18n.js';
 import { shortId } from './history.js';
+import { api } from './api.js';
 
 export const SEVERE = 4;
-const MAX_KEPT = 50;
-const SEVERE_KINDS = new Set(['opened', 'joined', 'reprocessed', 'corrected', 'split', 'merged']);
+const PAGE = 50;
+// Events after which the inbox may hold something new for me: an assignment to me, an incident severe after it,
+// an observer's addition (or answer, which changes the state) on an incident I hold. Others leave the inbox alone.
+const SEVERE_KINDS = new Set(['opened', 'joined', 'reprocessed', 'edited', 'corrected', 'split', 'merged']);
+const mayNotify = (e) =>
+  (e.kind === 'assigned' && e.assigneeId === me.id) ||
+  (SEVERE_KINDS.has(e.kind) && e.severity >= SEVERE) ||
+  ((e.kind === 'added' || e.kind === 'state') && e.assigneeId === me.id);
 
 let me = null;
 let items = [];
+let unread = 0;
+let ticket = 0;
+let timer = null;
 
-const storageKey = () => `review.notifications.${me.id}`;
-function save() {
-  localStorage.setItem(storageKey(), JSON.stringify(items.slice(0, MAX_KEPT)));
-}
-function load() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(storageKey()) ?? '[]');
-    items = Array.isArray(stored) ? stored : [];
-  } catch {
-    items = [];
-  }
-}
-
-/** The notifications these events bring for the signed-in member. */
-export function notifyFrom(events) {
+/** Reads the inbox again; an answer that arrives after a later request's is dropped. */
+export async function refreshNotifications() {
   if (!me) return;
-  let added = false;
-  for (const e of events) {
-    if (e.mergedIntoId) continue;
-    if (e.kind === 'assigned' && e.assigneeId === me.id) {
-      // One unread notice per incident assigned: a second event for the same assignment adds nothing.
-      if (!items.some((n) => n.kind === 'assigned' && n.incidentId === e.incidentId && !n.read)) {
-        items.unshift({
-          kind: 'assigned',
-          incidentId: e.incidentId,
-          severity: e.severity,
-          at: Date.now(),
-          read: false,
-        });
-        added = true;
-      }
-    }
-    if (e.severity >= SEVERE && SEVERE_KINDS.has(e.kind)) {
-      if (!items.some((n) => n.kind === 'severe' && n.incidentId === e.incidentId)) {
-        items.unshift({ kind: 'severe', incidentId: e.incidentId, severity: e.severity, at: Date.now(), read: false });
-        added = true;
-      }
-    }
+  const mine = ++ticket;
+  const user = me;
+  try {
+    const page = await api(`/api/notifications?limit=${PAGE}`);
+    if (mine !== ticket || me !== user) return;
+    items = page.items;
+    unread = page.unread;
+  } catch {
+    // Signed out or the server away: the bell keeps what it showed, and the next event or load reads again.
+    return;
   }
-  if (added) {
-    save();
-    render();
-  }
+  render();
 }
 
-function markRead(which) {
-  for (const n of items) if (which === 'all' || n === which) n.read = true;
-  save();
+/** The live events: those that may have brought a notice make the inbox be read again (once per burst). */
+export function notifyFrom(events) {
+  if (!me || !events.some(mayNotify)) return;
+  clearTimeout(timer);
+  timer = setTimeout(refreshNotifications, 150);
+}
+
+async function markRead(which) {
+  // Shown read at once; the server's answer (the inbox read again) settles it.
+  const now = new Date().toISOString();
+  for (const n of items)
+    if ((which === 'all' || n === which) && !n.read) {
+      n.read = true;
+      n.readAt = now;
+      unread = Math.max(0, unread - 1);
+    }
+  ticket += 1;
   render();
+  try {
+    if (which === 'all') await api('/api/notifications/read-all', { method: 'POST' });
+    else await api(`/api/notifications/${encodeURIComponent(which.id)}/read`, { method: 'POST' });
+  } catch {
+    /* the next read of the inbox shows what the server holds */
+  }
+  await refreshNotifications();
 }
 
 function setOpen(open) {
@@ -71,28 +76,33 @@ function setOpen(open) {
 // The short id is Latin inside Arabic text: isolated (LRI … PDI) so "#4f2a1b3c" keeps its order.
 const idText = (id) => `\u2066#${shortId(id)}\u2069`;
 
+function textOf(n) {
+  const id = idText(n.incidentId);
+  if (n.kind === 'severe') return t('notif.severe', { id, severity: formatNumber(n.severity) });
+  return t(`notif.${n.kind}`, { id });
+}
+
 function entry(n) {
-  const text =
-    n.kind === 'assigned'
-      ? t('notif.assigned', { id: idText(n.incidentId) })
-      : t('notif.severe', { id: idText(n.incidentId), severity: formatNumber(n.severity) });
   return h(
     'li',
-    { class: n.read ? 'notif read' : 'notif unread', dataset: { kind: n.kind, incident: n.incidentId } },
+    {
+      class: n.read ? 'notif read' : 'notif unread',
+      dataset: { kind: n.kind, incident: n.incidentId, id: n.id },
+    },
     h(
       'a',
       {
         href: `#incident/${n.incidentId}`,
         on: {
           click: () => {
-            markRead(n);
             setOpen(false);
+            markRead(n);
           },
         },
       },
-      h('span', { class: 'notif-text' }, text),
+      h('span', { class: 'notif-text' }, textOf(n)),
       ' ',
-      h('time', { datetime: new Date(n.at).toISOString() }, formatDateTime(n.at)),
+      h('time', { datetime: n.createdAt }, formatDateTime(n.createdAt)),
       n.read ? null : h('span', { class: 'visually-hidden' }, ` (${t('notif.unread')})`),
     ),
   );
@@ -105,7 +115,6 @@ export function render() {
     setOpen(false);
     return;
   }
-  const unread = items.filter((n) => !n.read).length;
   button.hidden = false;
   $('notif-count').textContent = formatNumber(unread);
   $('notif-count').hidden = unread === 0;
@@ -121,14 +130,26 @@ export function render() {
 
 /** Signed in (a user) or out (null). */
 export function setNotificationUser(user) {
+  const same = me && user && me.id === user.id;
+  // What the bell kept in this browser before the server had an inbox.
+  if (user) localStorage.removeItem(`review.notifications.${user.id}`);
   me = user;
-  items = [];
-  if (me) load();
+  if (!same) {
+    items = [];
+    unread = 0;
+    ticket += 1;
+  }
   render();
+  if (me) refreshNotifications();
 }
 
 export function wireNotifications() {
-  $('notif-button').addEventListener('click', () => setOpen($('notif-panel').hidden));
+  $('notif-button').addEventListener('click', () => {
+    const open = $('notif-panel').hidden;
+    setOpen(open);
+    // Opening the bell shows what the server holds now, whatever the stream missed.
+    if (open) refreshNotifications();
+  });
   $('notif-mark-all').addEventListener('click', () => markRead('all'));
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape' && !$('notif-panel').hidden) {

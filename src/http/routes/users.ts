@@ -38,7 +38,7 @@ registry.registerPath({
   path: '/api/users/{id}',
   tags: ['users'],
   summary:
-    "Change role, name or disable (admin); disabling or a new role ends the account's sessions, and its tokens and Basic credentials stop at once",
+    "Change role, name, phone, the notices' email address, email choice and language, or disable (admin); disabling or a new role ends the account's sessions, and its tokens and Basic credentials stop at once",
   security,
   request: { params: IdParams, body: { content: { 'application/json': { schema: UserPatch } } } },
   responses: { 200: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) },

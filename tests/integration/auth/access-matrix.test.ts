@@ -35,6 +35,7 @@ const ids = {
   adminFilter: '',
   upload: '',
   uploadToDelete: '',
+  commissionNotice: '',
 };
 let documented: Array<{ method: string; path: string }>;
 
@@ -406,6 +407,27 @@ const CASES: Case[] = [
     req: () => ({ url: `/api/saved-filters/${ids.adminFilter}` }),
     expect: { ...staff(204), commission: 404 },
   },
+  // Notifications: staff have an inbox of their own; another account's notice is not found.
+  { method: 'get', path: '/api/notifications', req: get('/api/notifications'), expect: staff(200) },
+  {
+    method: 'post',
+    path: '/api/notifications/{id}/read',
+    req: () => ({ url: `/api/notifications/${ids.commissionNotice}/read` }),
+    expect: { ...staff(200), admin: 404 },
+  },
+  { method: 'get', path: '/api/notifications/settings', req: get('/api/notifications/settings'), expect: staff(200) },
+  {
+    method: 'patch',
+    path: '/api/notifications/settings',
+    req: json('/api/notifications/settings', { emailNotifications: true }),
+    expect: staff(200),
+  },
+  {
+    method: 'post',
+    path: '/api/notifications/read-all',
+    req: () => ({ url: '/api/notifications/read-all' }),
+    expect: staff(200),
+  },
   ...['retry', 'dismiss'].map((action) => ({
     method: 'post',
     path: `/api/sms/messages/{id}/${action}`,
@@ -459,6 +481,11 @@ beforeAll(async () => {
   });
   await s.rt.db.report.update({ where: { id: ids.report }, data: { incidentId: incident.id } });
   ids.incident = incident.id;
+  ids.commissionNotice = (
+    await s.rt.db.notification.create({
+      data: { recipientId: u.commission.user.id, kind: 'assigned', incidentId: incident.id, severity: 0 },
+    })
+  ).id;
   ids.webhook = (
     await bearer(s.url, u.admin.token).post('/api/webhooks', {
       url: 'http://127.0.0.1:9/hook',

@@ -64,6 +64,18 @@ describe('configuration', () => {
     expect(loadConfig({}).ALLOWED_ORIGINS).toEqual([]);
   });
 
+  it('emails notices only with an smtp:// or smtps:// SMTP_URL, and gives the sender and retries defaults', () => {
+    expect(loadConfig({}).SMTP_URL).toBeUndefined();
+    expect(loadConfig({}).NOTIFY_FROM).toMatch(/<.+@.+>/);
+    expect(loadConfig({}).NOTIFY_EMAIL_ATTEMPTS).toBeGreaterThan(1);
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.org:465' }).SMTP_URL).toBe(
+      'smtps://u:p@mail.example.org:465',
+    );
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.org' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SMTP_URL: 'mail.example.org' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ NOTIFY_EMAIL_ATTEMPTS: '0' })).toThrow(/NOTIFY_EMAIL_ATTEMPTS/);
+  });
+
   it('a bad value stops the process with a message naming the variable', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: 'not-a-port' },
