@@ -6,7 +6,7 @@
 // edit is audited with what changed. Nothing is refused for being an edit: an edit of a report this observer never
 // sent (the first version lost on the way, or sent from another account) is filed as a new report.
 import type { AuthUser } from '../users/index.ts';
-import { NotFound } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
 import { retryOnDeadlock } from '../db/retry.ts';
@@ -26,7 +26,7 @@ import {
   type CurrentVersion,
   type ReportSource,
 } from './repository.ts';
-import { findReportByInstance, insertReportVersion } from './versions-repository.ts';
+import { findInstanceContent, findReportByInstance, insertReportVersion } from './versions-repository.ts';
 
 export interface EditResult {
   report: NonNullable<Awaited<ReturnType<typeof getReportRow>>>;
@@ -99,10 +99,17 @@ export async function editReport(
   source: ReportSource,
 ): Promise<EditResult> {
   const input = parseReportInput(raw, deps.limits.maxNarrativeChars);
+  const contentHash = reportContentHash(input);
   // A resend of an edit already applied (Collect retries until it reads a 201) changes nothing, as for any resend;
-  // it may still bring a photo the first delivery lost.
-  const applied = await findReportByInstance(deps.db, observer.id, input.clientId);
-  if (applied) return resent(deps, observer, applied, incoming);
+  // it may still bring a photo the first delivery lost. An instanceID sent before with other content is not a
+  // resend (another report's, or another version's): refused as any clientId reused with other content, so neither
+  // the edit is lost as "already received" nor its files bound to a report that never said it.
+  const applied = await findInstanceContent(deps.db, observer.id, input.clientId);
+  if (applied && applied.contentHash !== contentHash)
+    throw new Conflict('this instanceID was already used for a report with different content', {
+      reportId: applied.reportId,
+    });
+  if (applied) return resent(deps, observer, applied.reportId, incoming);
   const reportId = await findReportByInstance(deps.db, observer.id, replaces);
   if (!reportId) {
     const r = await submitReport(deps, observer, input, incoming, source);
@@ -110,7 +117,6 @@ export async function editReport(
   }
 
   const judged = judgeObservedAt(input.observedAt, deps.clock.now());
-  const contentHash = reportContentHash(input);
   const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
   for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
 
@@ -119,8 +125,9 @@ export async function editReport(
     deps.db.$transaction(async (tx) => {
       const current = await lockCurrentVersion(tx, reportId);
       if (!current) throw new NotFound('report');
-      // Two deliveries of one edit raced to here: the first made the version.
-      if (current.versionInstanceId === input.clientId) return null;
+      // Two deliveries of one edit raced to here: the first made the version (current, or replaced since by a
+      // later edit, which this stale delivery must not overwrite).
+      if (await findReportByInstance(tx, observer.id, input.clientId)) return null;
       const before = storedContent(current);
       const after = contentOf(input, judged.observedAt);
       const version = current.version + 1;

@@ -144,6 +144,35 @@ describe('an edit of a sent ODK form', () => {
     });
   });
 
+  it("refuses an edit whose instanceID another of the observer's reports was sent with, touching neither report", async () => {
+    const first = randomUUID();
+    const otherInstance = randomUUID();
+    const a = await submit(collectSubmission(fields(CONVOY), { instanceId: first }));
+    const b = await submit(
+      collectSubmission(fields('Checkpoint at the Sirte gate reopened this morning.'), { instanceId: otherInstance }),
+    );
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const aId = (a.headers.get('location') ?? '').split('/').pop()!;
+    const bId = (b.headers.get('location') ?? '').split('/').pop()!;
+
+    // Not a resend of report b (it says something else): answered as any reuse of an instanceID with other content.
+    const res = await submit(
+      collectSubmission(
+        { ...fields(SHELLING), photo: 'impact.jpg' },
+        { instanceId: otherInstance, deprecatedId: first },
+      ),
+      observer,
+      [['impact.jpg', jpeg]],
+    );
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('different content');
+    for (const id of [aId, bId]) {
+      expect(await s.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({ version: 1 });
+      expect(await s.rt.db.attachment.count({ where: { reportId: id } })).toBe(0);
+    }
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: { in: [aId, bId] } } })).toBe(0);
+  });
+
   it('refuses a deprecatedID that is not an instanceID, naming the form field', async () => {
     const xml = collectSubmission(fields(CONVOY), { instanceId: randomUUID() }).replace(
       '</orx:instanceID>',
