@@ -491,6 +491,7 @@ const exportSelect = {
   stance: true,
   confidence: true,
   correction: true,
+  version: true,
   incident: { select: { state: true } },
   _count: { select: { attachments: true } },
 } as const;
