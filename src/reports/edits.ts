@@ -16,7 +16,15 @@ import { reportContentHash } from './content-hash.ts';
 import { judgeObservedAt } from './flags.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
-import { addRetriedEvidence, assertRoomFor, newEvidence, offsetOf, submitReport, type IntakeDeps } from './service.ts';
+import {
+  addRetriedEvidence,
+  assertRoomFor,
+  DECIDED_STATES,
+  newEvidence,
+  offsetOf,
+  submitReport,
+  type IntakeDeps,
+} from './service.ts';
 import {
   addAttachments,
   getReportRow,
@@ -111,7 +119,11 @@ export async function editReport(
     });
   if (applied) return resent(deps, observer, applied.reportId, incoming);
   const reportId = await findReportByInstance(deps.db, observer.id, replaces);
-  if (!reportId) {
+  // The commission decided on the report as it stands: an edit must not change what was verified or rejected without
+  // anyone seeing it (nor the pipeline move the report out of that incident). Filed as a new report, as evidence
+  // arriving after a decision is sent: dedup places it, and on a verified incident it counts as new since then.
+  const decided = reportId ? DECIDED_STATES.has((await getReportRow(deps.db, reportId))?.incident?.state ?? '') : false;
+  if (!reportId || decided) {
     const r = await submitReport(deps, observer, input, incoming, source);
     return { ...r, edited: false };
   }
@@ -128,6 +140,10 @@ export async function editReport(
       // Two deliveries of one edit raced to here: the first made the version (current, or replaced since by a
       // later edit, which this stale delivery must not overwrite).
       if (await findReportByInstance(tx, observer.id, input.clientId)) return null;
+      const evidence = await lockForEvidence(tx, reportId);
+      // Decided between the look above and the lock: Collect sends the edit again, and it is then filed as new.
+      if (evidence?.state && DECIDED_STATES.has(evidence.state))
+        throw new Conflict(`the incident of this report was just ${evidence.state}; send the edit again`, { reportId });
       const before = storedContent(current);
       const after = contentOf(input, judged.observedAt);
       const version = current.version + 1;
@@ -140,7 +156,7 @@ export async function editReport(
         replacedAt: deps.clock.now(),
       });
       await writeEditedReport(tx, reportId, { input, contentHash, judged, version, instanceId: input.clientId });
-      const stored = (await lockForEvidence(tx, reportId))?.stored ?? [];
+      const stored = evidence?.stored ?? [];
       const fresh = newEvidence(stored, attachments);
       assertRoomFor(stored.length, fresh.length, deps.limits.maxAttachments);
       if (fresh.length) await addAttachments(tx, reportId, fresh);

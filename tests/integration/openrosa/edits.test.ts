@@ -173,6 +173,38 @@ describe('an edit of a sent ODK form', () => {
     expect(await s.rt.db.reportVersion.count({ where: { reportId: { in: [aId, bId] } } })).toBe(0);
   });
 
+  it('of a report whose incident the commission already decided is filed as a new report, leaving what was decided on as it was', async () => {
+    const first = randomUUID();
+    const sent = await submit(collectSubmission(fields(CONVOY), { instanceId: first }));
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    const v1 = await processedWith(id, CONVOY);
+    const incidentId = v1.incidentId!;
+    expect(
+      (await bearer(s.url, member.token).patch(`/api/incidents/${incidentId}`, { state: 'verified' })).status,
+    ).toBe(200);
+
+    const edit = randomUUID();
+    const res = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: first }));
+    expect(res.status).toBe(201);
+    const newId = (res.headers.get('location') ?? '').split('/').pop()!;
+    expect(newId).not.toBe(id);
+    // The report the commission verified is unchanged, and stays in the verified incident.
+    expect(await s.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      version: 1,
+      narrative: CONVOY,
+      incidentId,
+    });
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(0);
+    // The edit is a report of its own, processed as any new report (a new one on a verified incident is counted
+    // as such on its page).
+    const added = await processedWith(newId, SHELLING);
+    expect(added).toMatchObject({ clientId: edit, version: 1, observerId: observer.user.id });
+    // A resend of the edit changes nothing.
+    const again = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: first }));
+    expect(again.headers.get('location')).toBe(`/api/reports/${newId}`);
+    expect(await s.rt.db.report.count({ where: { observerId: observer.user.id, clientId: edit } })).toBe(1);
+  });
+
   it('refuses a deprecatedID that is not an instanceID, naming the form field', async () => {
     const xml = collectSubmission(fields(CONVOY), { instanceId: randomUUID() }).replace(
       '</orx:instanceID>',
