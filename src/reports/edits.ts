@@ -83,15 +83,9 @@ function storedContent(r: CurrentVersion): Content {
   };
 }
 
-/** The fields whose value differs, each with its value before and after. */
-export function changedFields(before: Content, after: Content): { before: Partial<Content>; after: Partial<Content> } {
-  const out = { before: {} as Partial<Content>, after: {} as Partial<Content> };
-  for (const f of CONTENT_FIELDS) {
-    if (JSON.stringify(before[f]) === JSON.stringify(after[f])) continue;
-    out.before[f] = before[f];
-    out.after[f] = after[f];
-  }
-  return out;
+/** The content fields whose value differs between two versions. */
+export function changedFields(before: Content, after: Content): Array<(typeof CONTENT_FIELDS)[number]> {
+  return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
 }
 
 /**
@@ -171,10 +165,14 @@ export async function editReport(
           action: 'report_edited',
           entityType: 'report',
           entityId: reportId,
-          before: { version: current.version, ...changed.before },
+          // Which fields changed and the content hash of each version, not the values: an audit row is never
+          // rewritten, and an erasure must take the report's narrative and place with it (the values are the
+          // versions', ReportVersion, which go with the report).
+          before: { version: current.version, contentHash: current.contentHash },
           after: {
             version,
-            ...changed.after,
+            contentHash,
+            changed,
             instanceId: input.clientId,
             replaces,
             flags: judged.flags,

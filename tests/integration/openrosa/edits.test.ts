@@ -82,10 +82,16 @@ describe('an edit of a sent ODK form', () => {
 
     const audit = await s.rt.db.auditEvent.findFirstOrThrow({ where: { action: 'report_edited', entityId: id } });
     expect(audit.actorName).toBe(observer.username);
-    expect(audit.before).toMatchObject({ version: 1, narrative: CONVOY });
-    expect(audit.after).toMatchObject({ version: 2, narrative: SHELLING, instanceId: edit, replaces: first });
-    // Only what changed is in the audit row.
-    expect(audit.after).not.toHaveProperty('partyAlleged');
+    expect(audit.before).toEqual({ version: 1, contentHash: v1.contentHash });
+    expect(audit.after).toMatchObject({
+      version: 2,
+      contentHash: v2.contentHash,
+      changed: ['narrative'],
+      instanceId: edit,
+      replaces: first,
+    });
+    // The fields that changed are named, their values are the versions' (an erasure takes them with the report).
+    expect(JSON.stringify([audit.before, audit.after])).not.toContain('Abu Grein');
 
     // The commission reads the current version and the earlier one.
     const seen = await bearer(s.url, member.token).get(`/api/reports/${id}`);
