@@ -211,6 +211,35 @@ describe('an edit of a sent ODK form', () => {
     expect(await s.rt.db.report.count({ where: { observerId: observer.user.id, clientId: edit } })).toBe(1);
   });
 
+  it('reads as waiting for processing until its new version is processed', async () => {
+    // No workers here: the edit's processing never runs, so what the row says meanwhile can be read.
+    const quiet = await startTestServer({ relay: false });
+    try {
+      const who = await quiet.makeUser('observer');
+      const send = (xml: string) =>
+        fetch(`${quiet.url}/submission`, { method: 'POST', headers: { authorization: basic(who) }, body: body(xml) });
+      const first = randomUUID();
+      const sent = await send(collectSubmission(fields(CONVOY), { instanceId: first }));
+      const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+      // As the pipeline leaves a processed report.
+      await quiet.rt.db.report.update({
+        where: { id },
+        data: { status: 'processed', processedAt: new Date(), inputHash: 'f'.repeat(64), terms: ['troop_return'] },
+      });
+      expect(
+        (await send(collectSubmission(fields(SHELLING), { instanceId: randomUUID(), deprecatedId: first }))).status,
+      ).toBe(201);
+      expect(await quiet.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        version: 2,
+        status: 'received',
+      });
+      const seen = await bearer(quiet.url, who.token).get(`/api/reports/${id}`);
+      expect(seen.body).toMatchObject({ version: 2, status: 'received', progress: 'received' });
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('refuses a deprecatedID that is not an instanceID, naming the form field', async () => {
     const xml = collectSubmission(fields(CONVOY), { instanceId: randomUUID() }).replace(
       '</orx:instanceID>',
