@@ -184,6 +184,8 @@ export async function editReport(
       return { incidentId: current.incidentId };
     }),
   );
+  // Another delivery of this edit made the version first: this one is a resend, and may bring a photo that one lost.
+  if (done === null && attachments.length) await addRetriedEvidence(deps, observer, reportId, attachments);
   if (done?.incidentId) deps.events?.([{ incidentId: done.incidentId, kind: 'edited', actorId: observer.id }]);
   return { report: (await getReportRow(deps.db, reportId))!, created: false, edited: done !== null };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJpeg, collectSubmission } from '../../helpers/factories.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 let s: TestServer;
 let observer: TestUser;
@@ -238,6 +239,54 @@ describe('an edit of a sent ODK form', () => {
     } finally {
       await quiet.close();
     }
+  });
+
+  it('keeps the photo a second delivery of the same edit brings while the first is still being applied', async () => {
+    // Elsewhere and on another day: an incident of its own, not one an earlier test had the commission decide.
+    const apart = { location: '32.1154 20.0868 10.0 8.0', observed_at: '2020-12-20T07:15:00.000+02:00' };
+    const first = randomUUID();
+    const sent = await submit(collectSubmission({ ...fields(CONVOY), ...apart }, { instanceId: first }));
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    await processedWith(id, CONVOY);
+    // The workers idle (the earlier tests' reports processed), so the only lock waits are the deliveries'.
+    await waitFor(async () => (await s.rt.db.report.count({ where: { status: 'received' } })) === 0, 'workers idle');
+    const edit = randomUUID();
+    const text = `${SHELLING} Photo follows.`;
+    const waiting = async (n: number) =>
+      waitFor(async () => {
+        const [row] = await s.rt.db.$queryRaw<Array<{ n: number }>>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return row!.n >= n;
+      }, `${n} deliveries waiting for the report`);
+
+    // The report held meanwhile, so the two deliveries queue on it in the order they arrive: the first lost its
+    // photo on the way (Collect sends the form again to complete it), the second brings it.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
+    const holder = s.rt.db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Report" WHERE id = ${id}::uuid FOR UPDATE`;
+        holding();
+        await released;
+      },
+      { timeout: 60_000 },
+    );
+    await holds;
+    const xml = collectSubmission(
+      { ...fields(text), ...apart, photo: 'later.jpg' },
+      { instanceId: edit, deprecatedId: first },
+    );
+    const without = submit(xml);
+    await waiting(1);
+    const withPhoto = submit(xml, observer, [['later.jpg', jpeg]]);
+    await waiting(2);
+    release();
+    await holder;
+    expect((await Promise.all([without, withPhoto])).map((r) => r.status)).toEqual([201, 201]);
+    expect(await s.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({ version: 2, narrative: text });
+    expect(await s.rt.db.attachment.count({ where: { reportId: id } })).toBe(1);
   });
 
   it('refuses a deprecatedID that is not an instanceID, naming the form field', async () => {
