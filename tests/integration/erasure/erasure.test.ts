@@ -201,7 +201,7 @@ describe('POST /api/reports/:id/erasure', () => {
 });
 
 describe('an edited report', () => {
-  it('leaves none of its versions behind: neither the earlier ones kept as filed nor the audit row of the edit', async () => {
+  it('leaves none of its text behind: not the earlier versions kept as filed, nor the audit rows of the edit or of an addition', async () => {
     const FIRST = 'Mortar rounds fell near the Wadi Zamzam bridge at 04:10, one shepherd wounded.';
     const EDITED = 'Mortar rounds fell near the Wadi Zamzam bridge at 04:10; two shepherds wounded, one critically.';
     const basic = `Basic ${Buffer.from(`${observer.username}:${observer.password}`).toString('base64')}`;
@@ -225,6 +225,11 @@ describe('an edited report', () => {
     );
     expect(edit.status).toBe(201);
     expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(1);
+    // What the observer added later is the report's too.
+    const added = await bearer(s.url, observer.token).post(`/api/reports/${id}/additions`, {
+      text: 'Mortar rounds again at Wadi Zamzam the next night.',
+    });
+    expect(added.status, added.text).toBe(201);
 
     expect((await erase(admin, id)).status).toBe(201);
     expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(0);
