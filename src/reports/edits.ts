@@ -122,6 +122,28 @@ export async function editReport(
     return { ...r, edited: false };
   }
 
+  // An edit is intake as a new report is (a version to process and read): it takes a point of the account's quota,
+  // given back when this delivery makes no version. A resend (above) never takes one.
+  const charge = (await deps.quota?.take(observer.id)) ?? null;
+  let edited = false;
+  try {
+    const r = await applyEdit(deps, observer, input, contentHash, reportId, replaces, incoming);
+    edited = r.edited;
+    return r;
+  } finally {
+    if (!edited) await charge?.giveBack();
+  }
+}
+
+async function applyEdit(
+  deps: IntakeDeps,
+  observer: AuthUser,
+  input: ReportInput,
+  contentHash: string,
+  reportId: string,
+  replaces: string,
+  incoming: IncomingFile[],
+): Promise<EditResult> {
   const judged = judgeObservedAt(input.observedAt, deps.clock.now());
   const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
   for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
