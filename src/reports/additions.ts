@@ -1,7 +1,8 @@
 // An observer adds to a report already sent: text, files, or both; typically the answer to the commission's request
 // for more information. The report itself never changes (it is evidence as filed); the addition is a row of its own,
-// its files join the report's evidence, and all of it is audited in the same transaction (the text by its hash). An answer to an open
-// request puts the incident back under review, so the commission's queue shows that something came in.
+// its files join the report's evidence, and all of it is audited in the same transaction (the text by its hash).
+// An answer to an open request puts the incident back under review, so the commission's queue shows that something
+// came in.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthUser } from '../users/index.ts';
