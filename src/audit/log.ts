@@ -7,7 +7,8 @@ import { DayOrInstant, toInstant } from '../incidents/filters.ts';
 import { AUDIT_ACTIONS } from './actions.ts';
 import { auditLogPage, type AuditLogWhere } from './repository.ts';
 import type { Db } from '../db/client.ts';
-import { observerIds, usernamesOf } from '../users/repository.ts';
+import { likeLiteral } from '../db/like.ts';
+import { observerIds, staffUsernamesAmong, staffUsernamesLike, usernamesOf } from '../users/repository.ts';
 import type { AuthUser } from '../users/index.ts';
 import { pseudonymiseObservers, type Pseudonym } from '../users/observer-identity.ts';
 import { canSeeObserverNames } from '../auth/policies.ts';
@@ -94,10 +95,18 @@ export async function listAuditLog(db: Db, who: AuditReader, q: AuditLogQuery, t
     // A username typed here must not find the rows of the observer it names: that would tie name and pseudonym.
     const unnamed = (await observerIds(db)).filter((id) => id !== who.reader.id);
     const wanted = q.actor.toLowerCase();
-    where.actorByIds = { unnamed, matching: unnamed.filter((id) => who.pseudonym(id).includes(wanted)) };
+    where.actorByIds = {
+      unnamed,
+      matching: unnamed.filter((id) => who.pseudonym(id).includes(wanted)),
+      staffNames: await staffUsernamesLike(db, likeLiteral(q.actor)),
+    };
   }
   const rows = await auditLogPage(db, where, limit + 1);
-  const items = await pseudonymiseObservers(db, who.reader, who.pseudonym, rows.slice(0, limit));
+  const items = await hideAttemptedNames(
+    db,
+    who.reader,
+    await pseudonymiseObservers(db, who.reader, who.pseudonym, rows.slice(0, limit)),
+  );
   return {
     items: items.map((r) => ({
       seq: r.seq.toString(),
@@ -113,6 +122,21 @@ export async function listAuditLog(db: Db, who: AuditReader, q: AuditLogQuery, t
     nextCursor: rows.length > limit ? items[items.length - 1]!.seq.toString() : null,
     people: Object.fromEntries(await usernamesOf(db, assigneeIdsIn(items))),
   };
+}
+
+/**
+ * A failed sign-in names what was typed, with no account to pseudonymise: an observer's username (or a slip of it)
+ * must not reach who may not see observers' names. The name stays when it is a commission member's or an admin's.
+ */
+async function hideAttemptedNames<T extends { action: string; actorId: string | null; actorName: string | null }>(
+  db: Db,
+  reader: AuthUser,
+  rows: T[],
+): Promise<T[]> {
+  if (canSeeObserverNames(reader)) return rows;
+  const attempted = (r: T) => r.action === 'login_failed' && r.actorId === null && r.actorName !== null;
+  const staff = await staffUsernamesAmong(db, [...new Set(rows.filter(attempted).map((r) => r.actorName!))]);
+  return rows.map((r) => (attempted(r) && !staff.has(r.actorName!) ? { ...r, actorName: null } : r));
 }
 
 /** The accounts assignment rows name, so the page can say "assigned the incident to X" rather than show an id. */

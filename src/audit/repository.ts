@@ -100,8 +100,11 @@ export interface AuditLogWhere {
   entityType?: string;
   entityIdPrefix?: string;
   actor?: string;
-  /** With `actor`: these accounts are matched by id instead of by name (observers, for who sees pseudonyms). */
-  actorByIds?: { unnamed: string[]; matching: string[] };
+  /**
+   * With `actor`: these accounts are matched by id instead of by name (observers, for who sees pseudonyms); a failed
+   * sign-in (no account, only the name typed) is matched only by `staffNames`, the non-observer accounts' usernames.
+   */
+  actorByIds?: { unnamed: string[]; matching: string[]; staffNames: string[] };
   from?: Date;
   to?: Date;
   beforeSeq?: bigint;
@@ -112,8 +115,14 @@ function actorWhere(actor: string, byIds: AuditLogWhere['actorByIds']) {
   if (!byIds) return byName;
   return {
     OR: [
-      { AND: [byName, { OR: [{ actorId: null }, { actorId: { notIn: byIds.unnamed } }] }] },
+      {
+        AND: [
+          byName,
+          { OR: [{ actorId: null, NOT: { action: 'login_failed' } }, { actorId: { notIn: byIds.unnamed } }] },
+        ],
+      },
       { actorId: { in: byIds.matching } },
+      { actorId: null, action: 'login_failed', actorName: { in: byIds.staffNames } },
     ],
   };
 }

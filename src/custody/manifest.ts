@@ -33,6 +33,27 @@ export interface ManifestReport {
   partyAlleged: string;
   casualties: unknown;
   files: ManifestFile[];
+  /** 1 as first filed; more once the observer edited the report from ODK Collect (the fields above are the latest). */
+  version: number;
+  /** The versions the observer's edits replaced, oldest first, each as filed with the hash it was bound to. */
+  versions: ManifestReportVersion[];
+}
+
+/** An earlier version of a report: its fields as filed, the instance it was sent as and when an edit replaced it. */
+export interface ManifestReportVersion {
+  version: number;
+  instanceId: string;
+  /** SHA-256 of this version's content as submitted (src/reports/content-hash.ts). */
+  contentHash: string;
+  replacedAt: string;
+  observedAt: string;
+  lat: number | null;
+  lon: number | null;
+  accuracyM: number | null;
+  placeName: string | null;
+  narrative: string;
+  partyAlleged: string;
+  casualties: unknown;
 }
 
 /** A report erased while it belonged to the incident: its tombstone (the erasure's audit row is in `audit`). */

@@ -118,6 +118,25 @@ export async function buildManifest(deps: CustodyDeps, requester: AuthUser, inci
       partyAlleged: r.partyAlleged,
       casualties: r.casualties,
       files,
+      version: r.version,
+      versions: r.versions.map((v) => {
+        // Stored with the content fields' names and JSON values (src/reports/edits.ts); its flags stay on the page.
+        const c = v.content as Record<string, unknown>;
+        return {
+          version: v.version,
+          instanceId: v.instanceId,
+          contentHash: v.contentHash,
+          replacedAt: v.replacedAt.toISOString(),
+          observedAt: c.observedAt as string,
+          lat: (c.lat as number | null) ?? null,
+          lon: (c.lon as number | null) ?? null,
+          accuracyM: (c.accuracyM as number | null) ?? null,
+          placeName: (c.placeName as string | null) ?? null,
+          narrative: c.narrative as string,
+          partyAlleged: c.partyAlleged as string,
+          casualties: c.casualties ?? null,
+        };
+      }),
     });
   }
 

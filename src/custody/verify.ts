@@ -132,6 +132,12 @@ export async function verifyCustodyPackage(
     // The narrative and fields as received: the content hash taken at receipt must still come out of them.
     if (sha256(Buffer.from(canonicalReport(report as unknown as ReportInput))) !== report.contentHash)
       failures.push(`report ${report.id}: its narrative or fields no longer give the content hash taken at receipt`);
+    // Packages made before reports had versions have none to check.
+    for (const v of report.versions ?? [])
+      if (sha256(Buffer.from(canonicalReport(v as unknown as ReportInput))) !== v.contentHash)
+        failures.push(
+          `report ${report.id} version ${v.version}: its narrative or fields no longer give its content hash`,
+        );
     for (const f of report.files) {
       if (!f.path) continue;
       listed.add(f.path);

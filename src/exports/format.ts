@@ -72,6 +72,9 @@ export function reportRecord(r: ExportReport, observerKey: ObserverKey): Exporte
       missing: c.missing ?? null,
       detained: c.detained ?? null,
       attachments: r._count.attachments,
+      // More than 1: the observer edited the report after sending it (ODK Collect); the narrative is the latest
+      // version, the earlier ones are on the report's page and in its audit rows.
+      version: r.version,
       narrative: r.narrative,
     },
   };
@@ -123,6 +126,7 @@ export const REPORT_COLUMNS = [
   'missing',
   'detained',
   'attachments',
+  'version',
   'narrative',
 ];
 

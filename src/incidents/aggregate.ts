@@ -15,7 +15,14 @@ import {
 import { enqueueMany } from '../outbox/repository.ts';
 import { EVENTS } from '../queue/names.ts';
 import { grownSevere, noticeSevere } from '../notifications/index.ts';
-import { insertIncidentRows, lockForAggregate, lockMergeTargets, membersOf, writeAggregates } from './repository.ts';
+import {
+  insertIncidentRows,
+  lockForAggregate,
+  lockMergeTargets,
+  membersOf,
+  mergeChainIds,
+  writeAggregates,
+} from './repository.ts';
 import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
 
 export { computeIncidentAggregate, incidentSeverity, MAX_SEVERITY } from './aggregate-rules.ts';
@@ -75,25 +82,40 @@ const MAX_MERGE_STEPS = 10;
  * picks its incident from a read without locks; a merge committed since then has moved that incident's members to
  * the survivor, and a report written to the merged-away incident would be left behind in it, out of every queue.
  * The lock, held to the commit, keeps any later merge from moving the members before this report is one of them.
+ * The chains are read first without locks and then locked together in one id-ordered statement, as every other
+ * writer takes incidents: locking the incident asked for and only then its survivor (which may sort before it) would
+ * deadlock against a merge or split holding the survivor. Only a merge committed between the read and the lock
+ * makes a further step.
  */
 export async function joinTargets(tx: SqlTx, incidentIds: string[]): Promise<Map<string, string>> {
-  const target = new Map<string, string>();
-  // Each incident asked for -> where its chain has reached so far.
-  let at = new Map([...new Set(incidentIds)].map((id) => [id, id]));
-  for (let step = 0; at.size && step < MAX_MERGE_STEPS; step++) {
-    const rows = await lockMergeTargets(tx, [...new Set(at.values())].sort());
-    const mergedInto = new Map(rows.map((r) => [r.id, r.mergedIntoId]));
-    const next = new Map<string, string>();
-    for (const [asked, current] of at) {
-      const into = mergedInto.get(current);
-      if (into === null) target.set(asked, current);
-      else if (into !== undefined) next.set(asked, into);
+  const asked = [...new Set(incidentIds)];
+  // Under lock: where each incident locked was merged into (null: live). Absent and tried: no such incident.
+  const into = new Map<string, string | null>();
+  const tried = new Set<string>();
+  const follow = (id: string): { at: string; live: boolean; tried: boolean } => {
+    let at = id;
+    for (let step = 0; step <= MAX_MERGE_STEPS; step++) {
+      if (!into.has(at)) return { at, live: false, tried: tried.has(at) };
+      const next = into.get(at)!;
+      if (next === null) return { at, live: true, tried: true };
+      at = next;
     }
-    at = next;
+    return { at, live: false, tried: true };
+  };
+  let toLock = await mergeChainIds(tx, asked);
+  for (let step = 0; toLock.length && step < MAX_MERGE_STEPS; step++) {
+    const ids = [...new Set(toLock)].filter((id) => !tried.has(id)).sort();
+    for (const id of ids) tried.add(id);
+    for (const r of await lockMergeTargets(tx, ids)) into.set(r.id, r.mergedIntoId);
+    toLock = asked.map(follow).flatMap((f) => (f.live || f.tried ? [] : [f.at]));
   }
+  const target = new Map<string, string>();
   // A missing incident (or a chain longer than any merge makes) keeps the id asked for: joinIncidents then fails
   // on it as it always did, and the job is retried.
-  for (const id of incidentIds) if (!target.has(id)) target.set(id, id);
+  for (const id of asked) {
+    const f = follow(id);
+    target.set(id, f.live ? f.at : id);
+  }
   return target;
 }
 

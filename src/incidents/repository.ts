@@ -23,6 +23,21 @@ export async function lockForAggregate(tx: SqlTx, ids: string[]) {
     SELECT "id"::text AS id, "correction", "tally", "severity" FROM "Incident" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
 }
 
+/**
+ * Every incident on the way from each of `ids` to the incident it was merged into, read without locks (so they can
+ * then all be locked in one id-ordered statement). UNION, not UNION ALL: a cycle, were there one, ends.
+ */
+export async function mergeChainIds(tx: SqlTx, ids: string[]): Promise<string[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    WITH RECURSIVE chain(id) AS (
+      SELECT unnest(${ids}::uuid[])
+      UNION
+      SELECT i."mergedIntoId" FROM "Incident" i JOIN chain c ON i."id" = c.id WHERE i."mergedIntoId" IS NOT NULL
+    )
+    SELECT id::text AS id FROM chain`;
+  return rows.map((r) => r.id);
+}
+
 /** Locks incidents in id order and says where each was merged into (null: it is live). */
 export async function lockMergeTargets(tx: SqlTx, ids: string[]) {
   return tx.$queryRaw<Array<{ id: string; mergedIntoId: string | null }>>`

@@ -3,6 +3,7 @@
 // calls sendNoticeEmail once per outbox row; BullMQ tries a failure again with backoff (NOTIFY_EMAIL_ATTEMPTS).
 // A notice emailed already is not sent again (a retried job after a lost acknowledgement).
 import type { Transporter } from 'nodemailer';
+import { canReadNotifications } from '../auth/policies.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { findForEmail, markEmailed, recordEmailFailure, type NotificationKind } from './repository.ts';
@@ -81,8 +82,9 @@ export async function sendNoticeEmail(deps: NoticeEmailDeps, notificationId: str
   if (!n) return 'gone';
   if (n.emailedAt) return 'already_sent';
   const to = n.recipient;
-  // Read now, not when the notice was written: an address removed or email turned off since is respected.
-  if (!to.email || !to.emailNotifications || to.disabledAt) return 'not_wanted';
+  // Read now, not when the notice was written: an address removed, email turned off, the account disabled or given
+  // a role that no longer reads notices (an observer must not be told of incidents) since is respected.
+  if (!to.email || !to.emailNotifications || to.disabledAt || !canReadNotifications(to)) return 'not_wanted';
   const url = `${deps.publicUrl ?? ''}/review/#incident/${n.incidentId}`;
   const { subject, text } = composeNoticeEmail(
     { kind: n.kind, incidentId: n.incidentId, severity: n.severity, placeName: n.incident.placeName },

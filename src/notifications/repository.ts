@@ -110,7 +110,16 @@ export async function findForEmail(db: Db, id: string) {
       createdAt: true,
       emailedAt: true,
       recipient: {
-        select: { username: true, email: true, emailNotifications: true, language: true, disabledAt: true },
+        select: {
+          id: true,
+          username: true,
+          displayName: true,
+          role: true,
+          email: true,
+          emailNotifications: true,
+          language: true,
+          disabledAt: true,
+        },
       },
       incident: { select: { placeName: true } },
     },

@@ -1,7 +1,9 @@
 // An observer adds to a report already sent: text, files, or both; typically the answer to the commission's request
 // for more information. The report itself never changes (it is evidence as filed); the addition is a row of its own,
-// its files join the report's evidence, and all of it is audited in the same transaction. An answer to an open
-// request puts the incident back under review, so the commission's queue shows that something came in.
+// its files join the report's evidence, and all of it is audited in the same transaction (the text by its hash).
+// An answer to an open request puts the incident back under review, so the commission's queue shows that something
+// came in.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthUser } from '../users/index.ts';
 import { Conflict, Invalid, NotFound, zodIssues } from '../errors.ts';
@@ -95,9 +97,11 @@ export async function addToReport(
           action: 'report_addition',
           entityType: 'report',
           entityId: reportId,
+          // The text's hash, not the text: an audit row is never rewritten, and an erasure must take what the
+          // observer wrote with the report (the text is the addition's, deleted with it).
           after: {
             additionId: addition.id,
-            text,
+            textSha256: text === null ? null : createHash('sha256').update(text).digest('hex'),
             answersRequest,
             attachments: attachments.map((a) => ({ sha256: a.sha256, mime: a.mime, originalName: a.originalName })),
           },

@@ -6,7 +6,7 @@
 // edit is audited with what changed. Nothing is refused for being an edit: an edit of a report this observer never
 // sent (the first version lost on the way, or sent from another account) is filed as a new report.
 import type { AuthUser } from '../users/index.ts';
-import { NotFound } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
 import { retryOnDeadlock } from '../db/retry.ts';
@@ -16,7 +16,15 @@ import { reportContentHash } from './content-hash.ts';
 import { judgeObservedAt } from './flags.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
-import { addRetriedEvidence, assertRoomFor, newEvidence, offsetOf, submitReport, type IntakeDeps } from './service.ts';
+import {
+  addRetriedEvidence,
+  assertRoomFor,
+  DECIDED_STATES,
+  newEvidence,
+  offsetOf,
+  submitReport,
+  type IntakeDeps,
+} from './service.ts';
 import {
   addAttachments,
   getReportRow,
@@ -26,7 +34,7 @@ import {
   type CurrentVersion,
   type ReportSource,
 } from './repository.ts';
-import { findReportByInstance, insertReportVersion } from './versions-repository.ts';
+import { findInstanceContent, findReportByInstance, insertReportVersion } from './versions-repository.ts';
 
 export interface EditResult {
   report: NonNullable<Awaited<ReturnType<typeof getReportRow>>>;
@@ -75,15 +83,9 @@ function storedContent(r: CurrentVersion): Content {
   };
 }
 
-/** The fields whose value differs, each with its value before and after. */
-export function changedFields(before: Content, after: Content): { before: Partial<Content>; after: Partial<Content> } {
-  const out = { before: {} as Partial<Content>, after: {} as Partial<Content> };
-  for (const f of CONTENT_FIELDS) {
-    if (JSON.stringify(before[f]) === JSON.stringify(after[f])) continue;
-    out.before[f] = before[f];
-    out.after[f] = after[f];
-  }
-  return out;
+/** The content fields whose value differs between two versions. */
+export function changedFields(before: Content, after: Content): Array<(typeof CONTENT_FIELDS)[number]> {
+  return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
 }
 
 /**
@@ -99,18 +101,50 @@ export async function editReport(
   source: ReportSource,
 ): Promise<EditResult> {
   const input = parseReportInput(raw, deps.limits.maxNarrativeChars);
+  const contentHash = reportContentHash(input);
   // A resend of an edit already applied (Collect retries until it reads a 201) changes nothing, as for any resend;
-  // it may still bring a photo the first delivery lost.
-  const applied = await findReportByInstance(deps.db, observer.id, input.clientId);
-  if (applied) return resent(deps, observer, applied, incoming);
+  // it may still bring a photo the first delivery lost. An instanceID sent before with other content is not a
+  // resend (another report's, or another version's): refused as any clientId reused with other content, so neither
+  // the edit is lost as "already received" nor its files bound to a report that never said it.
+  const applied = await findInstanceContent(deps.db, observer.id, input.clientId);
+  if (applied && applied.contentHash !== contentHash)
+    throw new Conflict('this instanceID was already used for a report with different content', {
+      reportId: applied.reportId,
+    });
+  if (applied) return resent(deps, observer, applied.reportId, incoming);
   const reportId = await findReportByInstance(deps.db, observer.id, replaces);
-  if (!reportId) {
+  // The commission decided on the report as it stands: an edit must not change what was verified or rejected without
+  // anyone seeing it (nor the pipeline move the report out of that incident). Filed as a new report, as evidence
+  // arriving after a decision is sent: dedup places it, and on a verified incident it counts as new since then.
+  const decided = reportId ? DECIDED_STATES.has((await getReportRow(deps.db, reportId))?.incident?.state ?? '') : false;
+  if (!reportId || decided) {
     const r = await submitReport(deps, observer, input, incoming, source);
     return { ...r, edited: false };
   }
 
+  // An edit is intake as a new report is (a version to process and read): it takes a point of the account's quota,
+  // given back when this delivery makes no version. A resend (above) never takes one.
+  const charge = (await deps.quota?.take(observer.id)) ?? null;
+  let edited = false;
+  try {
+    const r = await applyEdit(deps, observer, input, contentHash, reportId, replaces, incoming);
+    edited = r.edited;
+    return r;
+  } finally {
+    if (!edited) await charge?.giveBack();
+  }
+}
+
+async function applyEdit(
+  deps: IntakeDeps,
+  observer: AuthUser,
+  input: ReportInput,
+  contentHash: string,
+  reportId: string,
+  replaces: string,
+  incoming: IncomingFile[],
+): Promise<EditResult> {
   const judged = judgeObservedAt(input.observedAt, deps.clock.now());
-  const contentHash = reportContentHash(input);
   const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
   for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
 
@@ -119,8 +153,13 @@ export async function editReport(
     deps.db.$transaction(async (tx) => {
       const current = await lockCurrentVersion(tx, reportId);
       if (!current) throw new NotFound('report');
-      // Two deliveries of one edit raced to here: the first made the version.
-      if (current.versionInstanceId === input.clientId) return null;
+      // Two deliveries of one edit raced to here: the first made the version (current, or replaced since by a
+      // later edit, which this stale delivery must not overwrite).
+      if (await findReportByInstance(tx, observer.id, input.clientId)) return null;
+      const evidence = await lockForEvidence(tx, reportId);
+      // Decided between the look above and the lock: Collect sends the edit again, and it is then filed as new.
+      if (evidence?.state && DECIDED_STATES.has(evidence.state))
+        throw new Conflict(`the incident of this report was just ${evidence.state}; send the edit again`, { reportId });
       const before = storedContent(current);
       const after = contentOf(input, judged.observedAt);
       const version = current.version + 1;
@@ -133,7 +172,7 @@ export async function editReport(
         replacedAt: deps.clock.now(),
       });
       await writeEditedReport(tx, reportId, { input, contentHash, judged, version, instanceId: input.clientId });
-      const stored = (await lockForEvidence(tx, reportId))?.stored ?? [];
+      const stored = evidence?.stored ?? [];
       const fresh = newEvidence(stored, attachments);
       assertRoomFor(stored.length, fresh.length, deps.limits.maxAttachments);
       if (fresh.length) await addAttachments(tx, reportId, fresh);
@@ -148,10 +187,14 @@ export async function editReport(
           action: 'report_edited',
           entityType: 'report',
           entityId: reportId,
-          before: { version: current.version, ...changed.before },
+          // Which fields changed and the content hash of each version, not the values: an audit row is never
+          // rewritten, and an erasure must take the report's narrative and place with it (the values are the
+          // versions', ReportVersion, which go with the report).
+          before: { version: current.version, contentHash: current.contentHash },
           after: {
             version,
-            ...changed.after,
+            contentHash,
+            changed,
             instanceId: input.clientId,
             replaces,
             flags: judged.flags,
@@ -163,6 +206,8 @@ export async function editReport(
       return { incidentId: current.incidentId };
     }),
   );
+  // Another delivery of this edit made the version first: this one is a resend, and may bring a photo that one lost.
+  if (done === null && attachments.length) await addRetriedEvidence(deps, observer, reportId, attachments);
   if (done?.incidentId) deps.events?.([{ incidentId: done.incidentId, kind: 'edited', actorId: observer.id }]);
   return { report: (await getReportRow(deps.db, reportId))!, created: false, edited: done !== null };
 }

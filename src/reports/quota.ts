@@ -3,7 +3,8 @@
 // sending a day's outbox at once) and an hourly ceiling. Counters live in Redis and are consumed atomically
 // (one INCR per window; two API processes cannot both take the last point); while Redis is away an in-process
 // limiter stands in, so intake keeps working through an outage as it does for the outbox.
-// Only new reports count: a retry of an accepted report (same clientId) is given its point back, and is let through
+// Only new reports count, and new versions of reports (ODK Collect's edits, src/reports/edits.ts): a retry of an
+// accepted report (same clientId) or edit is given its point back, and is let through
 // even when the account is over its quota (the report is already stored; refusing its retry helps no one).
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';

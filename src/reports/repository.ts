@@ -227,7 +227,7 @@ export async function lockCurrentVersion(tx: Tx, reportId: string): Promise<Curr
   return row;
 }
 
-/** The report row takes an edit's content as its new version; the pipeline's results stay until it runs again. */
+/** The report row takes an edit's content as its new version, to be processed; the pipeline's results stay until then. */
 export async function writeEditedReport(
   tx: Tx,
   reportId: string,
@@ -240,7 +240,10 @@ export async function writeEditedReport(
     "casualties" = ${i.casualties ? JSON.stringify(i.casualties) : null}::jsonb,
     -- Intake's own flags for the new content; the pipeline adds the position's when it processes the version.
     "flags" = ${JSON.stringify(e.judged.flags)}::jsonb,
-    "version" = ${e.version}, "versionInstanceId" = ${e.instanceId}::uuid
+    "version" = ${e.version}, "versionInstanceId" = ${e.instanceId}::uuid,
+    -- The new content waits for processing as any received report does (the backlog counts it, the observer reads
+    -- "received"); the earlier results stay until then, and a failure of its processing shows as one.
+    "status" = 'received', "failureReason" = NULL
     WHERE "id" = ${reportId}::uuid`;
 }
 
@@ -491,6 +494,7 @@ const exportSelect = {
   stance: true,
   confidence: true,
   correction: true,
+  version: true,
   incident: { select: { state: true } },
   _count: { select: { attachments: true } },
 } as const;

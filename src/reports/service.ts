@@ -118,7 +118,7 @@ async function retried(
 }
 
 // Incidents with a decision: evidence arriving after it would change what was decided on without anyone seeing it.
-const DECIDED_STATES = new Set(['verified', 'rejected']);
+export const DECIDED_STATES = new Set(['verified', 'rejected']);
 
 /**
  * Evidence a retry brings follows the same rules as the first submission: the report's files together stay within

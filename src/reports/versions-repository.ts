@@ -22,6 +22,28 @@ export async function findReportByInstance(
   return row?.id ?? null;
 }
 
+/**
+ * The content an instanceID of this observer was sent with: the report it belongs to and the content hash of that
+ * version (the current one, or one replaced since). A resend must carry the same content; null: never sent.
+ */
+export async function findInstanceContent(
+  db: Db | Tx,
+  observerId: string,
+  instanceId: string,
+): Promise<{ reportId: string; contentHash: string } | null> {
+  // A first version still current has no versionInstanceId: its instance is the clientId. Once replaced, the
+  // first version's instance is in ReportVersion with the other replaced ones.
+  const [row] = await db.$queryRaw<Array<{ reportId: string; contentHash: string }>>`
+    SELECT r.id::text AS "reportId", r."contentHash" FROM "Report" r
+    WHERE r."observerId" = ${observerId}::uuid
+      AND (r."versionInstanceId" = ${instanceId}::uuid OR (r."versionInstanceId" IS NULL AND r."clientId" = ${instanceId}::uuid))
+    UNION ALL
+    SELECT r.id::text, v."contentHash" FROM "ReportVersion" v JOIN "Report" r ON r.id = v."reportId"
+    WHERE v."instanceId" = ${instanceId}::uuid AND r."observerId" = ${observerId}::uuid
+    LIMIT 1`;
+  return row ?? null;
+}
+
 export interface StoredVersion {
   reportId: string;
   version: number;

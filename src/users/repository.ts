@@ -75,6 +75,25 @@ export async function idsWithUsernameLike(db: Db, text: string): Promise<string[
   return rows.map((u) => u.id);
 }
 
+/** Which of `names` are usernames of accounts that are not observers' (commission members, admins). */
+export async function staffUsernamesAmong(db: Db, names: string[]): Promise<Set<string>> {
+  if (!names.length) return new Set();
+  const rows = await db.user.findMany({
+    where: { username: { in: names }, role: { not: 'observer' } },
+    select: { username: true },
+  });
+  return new Set(rows.map((u) => u.username));
+}
+
+/** Usernames of accounts that are not observers' holding `text` (case-insensitive; `text` is a LIKE literal already). */
+export async function staffUsernamesLike(db: Db, text: string): Promise<string[]> {
+  const rows = await db.user.findMany({
+    where: { username: { contains: text, mode: 'insensitive' }, role: { not: 'observer' } },
+    select: { username: true },
+  });
+  return rows.map((u) => u.username);
+}
+
 /** An account's name, role and state, its row locked until the transaction ends (a disabling waits for it). */
 export async function lockAccount(
   tx: Tx,

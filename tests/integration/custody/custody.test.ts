@@ -2,7 +2,7 @@
 // the incident's package, and the offline verifier (the module and the npm script) accepts it; a changed byte in a
 // file, in the manifest or in the signature is caught and named. Downloads are audited and the chain still verifies.
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import yauzl from 'yauzl';
 import { verifyAuditChain } from '../../../src/audit/index.ts';
 import { verifyCustodyPackage, type CustodyManifest, type CustodySignature } from '../../../src/custody/index.ts';
 import { bearer } from '../../helpers/http.ts';
-import { makeJpeg, makeReport, PDF_BYTES, reportForm } from '../../helpers/factories.ts';
+import { collectSubmission, makeJpeg, makeReport, PDF_BYTES, reportForm } from '../../helpers/factories.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -184,6 +184,58 @@ describe('GET /api/incidents/:id/custody', () => {
   it('is refused to observers (403) and 404 for an incident that does not exist', async () => {
     expect((await download(observer)).r.status).toBe(403);
     expect((await download(member, '00000000-0000-4000-8000-000000000000')).r.status).toBe(404);
+  });
+});
+
+describe('a report its observer edited from ODK Collect', () => {
+  const FIRST = 'Convoy of 12 technicals moving west toward Abu Grein on the coastal road.';
+  const EDITED = 'Correction: artillery shelling hit houses east of Abu Grein, 2 civilians injured.';
+  const basic = (u: TestUser) => `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
+  const send = (xml: string) => {
+    const form = new FormData();
+    form.append('xml_submission_file', new Blob([xml], { type: 'text/xml' }), 'submission.xml');
+    return fetch(`${s.url}/submission`, { method: 'POST', headers: { authorization: basic(observer) }, body: form });
+  };
+  const fields = (narrative: string) => ({ narrative, photo: '', location: '31.4452 15.2503 10.0 8.0' });
+
+  it('is in the package as its latest version and every earlier one as filed, each giving its own content hash', async () => {
+    const first = randomUUID();
+    const sent = await send(collectSubmission(fields(FIRST), { instanceId: first }));
+    expect(sent.status).toBe(201);
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    const filed = await waitFor(async () => {
+      const r = await s.rt.db.report.findUnique({ where: { id } });
+      return r?.status === 'processed' ? r : null;
+    }, 'the first version processed');
+    const edit = await send(collectSubmission(fields(EDITED), { instanceId: randomUUID(), deprecatedId: first }));
+    expect(edit.status).toBe(201);
+    const incident = await waitFor(async () => {
+      const r = await s.rt.db.report.findUnique({ where: { id } });
+      return r?.status === 'processed' && r.version === 2 && r.inputHash !== filed.inputHash ? r.incidentId : null;
+    }, 'the edit processed');
+
+    const pkg = await download(member, incident!);
+    expect(pkg.r.status).toBe(200);
+    const manifest = JSON.parse((await unzip(pkg.file)).get('manifest.json')!.toString()) as CustodyManifest;
+    const report = manifest.reports.find((r) => r.id === id)!;
+    expect(report).toMatchObject({ version: 2, narrative: EDITED });
+    // What the field sent first, and the hash it was bound to at receipt, are evidence too.
+    expect(report.versions).toEqual([
+      expect.objectContaining({ version: 1, instanceId: first, narrative: FIRST, contentHash: filed.contentHash }),
+    ]);
+    const r = await verifyCustodyPackage(pkg.file);
+    expect(r.failures).toEqual([]);
+
+    // The first version's narrative changed by one letter in the package: named as that version's.
+    const bytes = await readFile(pkg.file);
+    const at = bytes.indexOf(Buffer.from('on the coastal road'));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 'on the '.length] = 'C'.charCodeAt(0);
+    const altered = path.join(dir, 'version-byte.zip');
+    await writeFile(altered, bytes);
+    expect((await verifyCustodyPackage(altered)).failures).toEqual(
+      expect.arrayContaining([`report ${id} version 1: its narrative or fields no longer give its content hash`]),
+    );
   });
 });
 

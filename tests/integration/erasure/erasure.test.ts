@@ -3,6 +3,7 @@
 // the audit chain still verifies (with npm run audit:verify too), the incident, exports, digests and custody package
 // agree with what is left. The retention job erases what the configured rules make due, and nothing else.
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { utimes } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,14 @@ import { sweepOrphanFiles } from '../../../src/storage/sweep.ts';
 import { JOBS, QUEUES } from '../../../src/queue/names.ts';
 import { registerSchedules, RETENTION_SCHEDULER } from '../../../src/queue/schedules.ts';
 import { bearer } from '../../helpers/http.ts';
-import { insertIncidentWithReports, makeJpeg, reportForm, shellingAr, shellingEn } from '../../helpers/factories.ts';
+import {
+  collectSubmission,
+  insertIncidentWithReports,
+  makeJpeg,
+  reportForm,
+  shellingAr,
+  shellingEn,
+} from '../../helpers/factories.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -189,6 +197,47 @@ describe('POST /api/reports/:id/erasure', () => {
     expect(await s.rt.files.exists(sha)).toBe(true);
     await sweepOrphanFiles(s.rt.db, s.rt.files, { now: new Date(Date.now() + 2 * 3600_000), olderThanMs: 3600_000 });
     expect(await s.rt.files.exists(sha)).toBe(false);
+  });
+});
+
+describe('an edited report', () => {
+  it('leaves none of its text behind: not the earlier versions kept as filed, nor the audit rows of the edit or of an addition', async () => {
+    const FIRST = 'Mortar rounds fell near the Wadi Zamzam bridge at 04:10, one shepherd wounded.';
+    const EDITED = 'Mortar rounds fell near the Wadi Zamzam bridge at 04:10; two shepherds wounded, one critically.';
+    const basic = `Basic ${Buffer.from(`${observer.username}:${observer.password}`).toString('base64')}`;
+    const send = (xml: string) => {
+      const form = new FormData();
+      form.append('xml_submission_file', new Blob([xml], { type: 'text/xml' }), 'submission.xml');
+      return fetch(`${s.url}/submission`, { method: 'POST', headers: { authorization: basic }, body: form });
+    };
+    const first = randomUUID();
+    const sent = await send(
+      collectSubmission({ narrative: FIRST, photo: '', place_name: 'Wadi Zamzam' }, { instanceId: first }),
+    );
+    expect(sent.status).toBe(201);
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    await processed(id);
+    const edit = await send(
+      collectSubmission(
+        { narrative: EDITED, photo: '', place_name: 'Wadi Zamzam bridge' },
+        { instanceId: randomUUID(), deprecatedId: first },
+      ),
+    );
+    expect(edit.status).toBe(201);
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(1);
+    // What the observer added later is the report's too.
+    const added = await bearer(s.url, observer.token).post(`/api/reports/${id}/additions`, {
+      text: 'Mortar rounds again at Wadi Zamzam the next night.',
+    });
+    expect(added.status, added.text).toBe(201);
+
+    expect((await erase(admin, id)).status).toBe(201);
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(0);
+    const rows = JSON.stringify(
+      await s.rt.db.auditEvent.findMany({ where: { entityId: id }, select: { before: true, after: true } }),
+    );
+    for (const text of ['Mortar rounds', 'Wadi Zamzam']) expect(rows).not.toContain(text);
+    expect((await verifyAuditChain(s.rt.db)).ok).toBe(true);
   });
 });
 

@@ -132,6 +132,18 @@ describe('reports export', () => {
     expect(total).toHaveLength(await s.rt.db.report.count({ where: { incident: { mergedIntoId: null } } }));
   });
 
+  it('says which version of a report it holds: one its observer edited since sending is not shown as first filed', async () => {
+    const edited = verified.reportIds[0]!;
+    await s.rt.db.report.update({ where: { id: edited }, data: { version: 2 } });
+    const rows = csv((await api.get('/api/exports/reports.csv?state=verified')).text);
+    expect(Object.fromEntries(rows.map((x) => [x.id, x.version]))).toEqual(
+      Object.fromEntries(verified.reportIds.map((id) => [id, id === edited ? '2' : '1'])),
+    );
+    const fc = JSON.parse((await api.get('/api/exports/reports.geojson?state=verified')).text);
+    const shown = fc.features.find((f: { properties: { id: string } }) => f.properties.id === edited);
+    expect(shown.properties.version).toBe(2);
+  });
+
   it('GeoJSON places a report by GPS, else by its resolved place, else without geometry', async () => {
     const fc = JSON.parse((await api.get('/api/exports/reports.geojson?state=verified')).text);
     const byNarrative = Object.fromEntries(

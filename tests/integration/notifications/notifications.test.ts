@@ -342,6 +342,23 @@ describe('email', () => {
   });
 });
 
+describe('a notice queued before its member changed', () => {
+  it('is not emailed to an account that no longer reads notices (made an observer since)', async () => {
+    const u = await s.makeUser('commission');
+    await api(admin).patch(`/api/users/${u.user.id}`, { email: 'moved@monitoring.test', language: 'en' });
+    const id = await quietIncident();
+    // Written as the fact happened; the email job not yet run when the account's role changes.
+    const notice = await s.rt.db.notification.create({
+      data: { recipientId: u.user.id, kind: 'severe', incidentId: id, severity: 4 },
+    });
+    await s.rt.db.user.update({ where: { id: u.user.id }, data: { role: 'observer' } });
+    const transport = nodemailer.createTransport(s.config.SMTP_URL!);
+    const deps = { db: s.rt.db, clock: s.rt.clock, transport, from: s.config.NOTIFY_FROM };
+    expect(await sendNoticeEmail(deps, notice.id)).toBe('not_wanted');
+    expect(mails.filter((m) => JSON.stringify(m.to).includes('moved@monitoring.test'))).toEqual([]);
+  });
+});
+
 describe('without SMTP_URL', () => {
   it('emails nothing and fails nothing: the email jobs end at once, the inbox works the same', async () => {
     const plain = await startTestServer({ workers: true });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJpeg, collectSubmission } from '../../helpers/factories.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 let s: TestServer;
 let observer: TestUser;
@@ -82,10 +83,16 @@ describe('an edit of a sent ODK form', () => {
 
     const audit = await s.rt.db.auditEvent.findFirstOrThrow({ where: { action: 'report_edited', entityId: id } });
     expect(audit.actorName).toBe(observer.username);
-    expect(audit.before).toMatchObject({ version: 1, narrative: CONVOY });
-    expect(audit.after).toMatchObject({ version: 2, narrative: SHELLING, instanceId: edit, replaces: first });
-    // Only what changed is in the audit row.
-    expect(audit.after).not.toHaveProperty('partyAlleged');
+    expect(audit.before).toEqual({ version: 1, contentHash: v1.contentHash });
+    expect(audit.after).toMatchObject({
+      version: 2,
+      contentHash: v2.contentHash,
+      changed: ['narrative'],
+      instanceId: edit,
+      replaces: first,
+    });
+    // The fields that changed are named, their values are the versions' (an erasure takes them with the report).
+    expect(JSON.stringify([audit.before, audit.after])).not.toContain('Abu Grein');
 
     // The commission reads the current version and the earlier one.
     const seen = await bearer(s.url, member.token).get(`/api/reports/${id}`);
@@ -142,6 +149,144 @@ describe('an edit of a sent ODK form', () => {
       version: 1,
       narrative: CONVOY,
     });
+  });
+
+  it("refuses an edit whose instanceID another of the observer's reports was sent with, touching neither report", async () => {
+    const first = randomUUID();
+    const otherInstance = randomUUID();
+    const a = await submit(collectSubmission(fields(CONVOY), { instanceId: first }));
+    const b = await submit(
+      collectSubmission(fields('Checkpoint at the Sirte gate reopened this morning.'), { instanceId: otherInstance }),
+    );
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const aId = (a.headers.get('location') ?? '').split('/').pop()!;
+    const bId = (b.headers.get('location') ?? '').split('/').pop()!;
+
+    // Not a resend of report b (it says something else): answered as any reuse of an instanceID with other content.
+    const res = await submit(
+      collectSubmission(
+        { ...fields(SHELLING), photo: 'impact.jpg' },
+        { instanceId: otherInstance, deprecatedId: first },
+      ),
+      observer,
+      [['impact.jpg', jpeg]],
+    );
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('different content');
+    for (const id of [aId, bId]) {
+      expect(await s.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({ version: 1 });
+      expect(await s.rt.db.attachment.count({ where: { reportId: id } })).toBe(0);
+    }
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: { in: [aId, bId] } } })).toBe(0);
+  });
+
+  it('of a report whose incident the commission already decided is filed as a new report, leaving what was decided on as it was', async () => {
+    const first = randomUUID();
+    const sent = await submit(collectSubmission(fields(CONVOY), { instanceId: first }));
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    const v1 = await processedWith(id, CONVOY);
+    const incidentId = v1.incidentId!;
+    expect(
+      (await bearer(s.url, member.token).patch(`/api/incidents/${incidentId}`, { state: 'verified' })).status,
+    ).toBe(200);
+
+    const edit = randomUUID();
+    const res = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: first }));
+    expect(res.status).toBe(201);
+    const newId = (res.headers.get('location') ?? '').split('/').pop()!;
+    expect(newId).not.toBe(id);
+    // The report the commission verified is unchanged, and stays in the verified incident.
+    expect(await s.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      version: 1,
+      narrative: CONVOY,
+      incidentId,
+    });
+    expect(await s.rt.db.reportVersion.count({ where: { reportId: id } })).toBe(0);
+    // The edit is a report of its own, processed as any new report (a new one on a verified incident is counted
+    // as such on its page).
+    const added = await processedWith(newId, SHELLING);
+    expect(added).toMatchObject({ clientId: edit, version: 1, observerId: observer.user.id });
+    // A resend of the edit changes nothing.
+    const again = await submit(collectSubmission(fields(SHELLING), { instanceId: edit, deprecatedId: first }));
+    expect(again.headers.get('location')).toBe(`/api/reports/${newId}`);
+    expect(await s.rt.db.report.count({ where: { observerId: observer.user.id, clientId: edit } })).toBe(1);
+  });
+
+  it('reads as waiting for processing until its new version is processed', async () => {
+    // No workers here: the edit's processing never runs, so what the row says meanwhile can be read.
+    const quiet = await startTestServer({ relay: false });
+    try {
+      const who = await quiet.makeUser('observer');
+      const send = (xml: string) =>
+        fetch(`${quiet.url}/submission`, { method: 'POST', headers: { authorization: basic(who) }, body: body(xml) });
+      const first = randomUUID();
+      const sent = await send(collectSubmission(fields(CONVOY), { instanceId: first }));
+      const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+      // As the pipeline leaves a processed report.
+      await quiet.rt.db.report.update({
+        where: { id },
+        data: { status: 'processed', processedAt: new Date(), inputHash: 'f'.repeat(64), terms: ['troop_return'] },
+      });
+      expect(
+        (await send(collectSubmission(fields(SHELLING), { instanceId: randomUUID(), deprecatedId: first }))).status,
+      ).toBe(201);
+      expect(await quiet.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        version: 2,
+        status: 'received',
+      });
+      const seen = await bearer(quiet.url, who.token).get(`/api/reports/${id}`);
+      expect(seen.body).toMatchObject({ version: 2, status: 'received', progress: 'received' });
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it('keeps the photo a second delivery of the same edit brings while the first is still being applied', async () => {
+    // Elsewhere and on another day: an incident of its own, not one an earlier test had the commission decide.
+    const apart = { location: '32.1154 20.0868 10.0 8.0', observed_at: '2020-12-20T07:15:00.000+02:00' };
+    const first = randomUUID();
+    const sent = await submit(collectSubmission({ ...fields(CONVOY), ...apart }, { instanceId: first }));
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    await processedWith(id, CONVOY);
+    // The workers idle (the earlier tests' reports processed), so the only lock waits are the deliveries'.
+    await waitFor(async () => (await s.rt.db.report.count({ where: { status: 'received' } })) === 0, 'workers idle');
+    const edit = randomUUID();
+    const text = `${SHELLING} Photo follows.`;
+    const waiting = async (n: number) =>
+      waitFor(async () => {
+        const [row] = await s.rt.db.$queryRaw<Array<{ n: number }>>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return row!.n >= n;
+      }, `${n} deliveries waiting for the report`);
+
+    // The report held meanwhile, so the two deliveries queue on it in the order they arrive: the first lost its
+    // photo on the way (Collect sends the form again to complete it), the second brings it.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
+    const holder = s.rt.db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Report" WHERE id = ${id}::uuid FOR UPDATE`;
+        holding();
+        await released;
+      },
+      { timeout: 60_000 },
+    );
+    await holds;
+    const xml = collectSubmission(
+      { ...fields(text), ...apart, photo: 'later.jpg' },
+      { instanceId: edit, deprecatedId: first },
+    );
+    const without = submit(xml);
+    await waiting(1);
+    const withPhoto = submit(xml, observer, [['later.jpg', jpeg]]);
+    await waiting(2);
+    release();
+    await holder;
+    expect((await Promise.all([without, withPhoto])).map((r) => r.status)).toEqual([201, 201]);
+    expect(await s.rt.db.report.findUniqueOrThrow({ where: { id } })).toMatchObject({ version: 2, narrative: text });
+    expect(await s.rt.db.attachment.count({ where: { reportId: id } })).toBe(1);
   });
 
   it('refuses a deprecatedID that is not an instanceID, naming the form field', async () => {

@@ -18,6 +18,9 @@ import {
 import { mergeIncidents } from '../../../src/incidents/merge.ts';
 import { mergeTiedIncidents } from '../../../src/incidents/auto-merge.ts';
 import { loadAgreement } from '../../../src/agreements/index.ts';
+import { joinTargets } from '../../../src/incidents/aggregate.ts';
+import { insertIncidents } from '../../helpers/factories.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const base = createAnalyzer('libya-2020');
 const termIds = loadAgreement('libya-2020').terms.map((t) => t.id);
@@ -106,6 +109,37 @@ describe('a join racing a merge', () => {
       expect(await db.report.count({ where: { incidentId: victim } })).toBe(0);
     });
   }
+
+  it('a join locks a merged-away incident and its survivor in id order: a writer holding the survivor meanwhile makes it wait, not deadlock', async () => {
+    // The survivor sorts first: a join that took the merged-away incident before following it to the survivor would
+    // hold them out of the order every other writer (lockIncidents, lockForAggregate) takes them in.
+    const [survivor, mergedAway] = [randomUUID(), randomUUID()].sort() as [string, string];
+    await insertIncidents(db, [{ id: survivor }, { id: mergedAway, mergedIntoId: survivor }]);
+    let goOn!: () => void;
+    const mayGoOn = new Promise<void>((r) => (goOn = r));
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
+    // Another writer taking both in id order (as a reviewer's merge or split does), one statement at a time.
+    const writer = db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Incident" WHERE id = ${survivor}::uuid FOR UPDATE`;
+        holding();
+        await mayGoOn;
+        await tx.$queryRaw`SELECT id FROM "Incident" WHERE id = ${mergedAway}::uuid FOR UPDATE`;
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+    await holds;
+    const join = db.$transaction((tx) => joinTargets(tx, [mergedAway]), { timeout: 30_000, maxWait: 10_000 });
+    await waitFor(async () => {
+      const [row] = await db.$queryRaw<Array<{ n: number }>>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      return row!.n > 0;
+    }, 'the join waiting for the survivor');
+    goOn();
+    const [, targets] = await Promise.all([writer, join]);
+    expect(targets.get(mergedAway)).toBe(survivor);
+  });
 
   it('a tie whose incident was merged away since is merged into where that incident lives now', async () => {
     const ids = await Promise.all(

@@ -24,11 +24,11 @@ afterAll(async () => {
   await s?.close();
 });
 
-const openRosa = (token: string, instanceId: string) => {
+const openRosa = (token: string, instanceId: string, fields: Record<string, string> = {}, deprecatedId?: string) => {
   const form = new FormData();
   form.append(
     'xml_submission_file',
-    new Blob([collectSubmission({}, { instanceId })], { type: 'text/xml' }),
+    new Blob([collectSubmission(fields, { instanceId, deprecatedId })], { type: 'text/xml' }),
     'submission.xml',
   );
   return fetch(`${s.url}/key/${token}/submission`, { method: 'POST', body: form });
@@ -78,5 +78,33 @@ describe('per-account intake quota', () => {
     // Another observer files as usual.
     expect((await bearer(s.url, other.token).post('/api/reports', makeReport())).status).toBe(201);
     expect((await openRosa(other.token, randomUUID())).status).toBe(201);
+  });
+
+  it('counts an edit of a sent form as intake too (a new version to process), never its resend', async () => {
+    const editor = await s.makeUser('observer');
+    const first = randomUUID();
+    expect((await openRosa(editor.token, first)).status).toBe(201);
+    // Edit after edit of one report: each a version the pipeline processes again. 5 a minute and 2 of burst.
+    const statuses: number[] = [];
+    let replaces = first;
+    let last = first;
+    let lastReplaced = first;
+    for (let i = 0; i < 8; i++) {
+      const instance = randomUUID();
+      const res = await openRosa(
+        editor.token,
+        instance,
+        { narrative: `Convoy seen, count revised to ${i + 3}.` },
+        replaces,
+      );
+      statuses.push(res.status);
+      if (res.status === 201) [lastReplaced, replaces, last] = [replaces, instance, instance];
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429, 429]);
+    const report = await s.rt.db.report.findFirstOrThrow({ where: { observerId: editor.user.id } });
+    expect(report.version).toBe(7);
+    // The last edit sent again is answered as ever, and costs nothing.
+    const again = await openRosa(editor.token, last, { narrative: 'Convoy seen, count revised to 8.' }, lastReplaced);
+    expect(again.status).toBe(201);
   });
 });

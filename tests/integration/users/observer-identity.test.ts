@@ -160,6 +160,29 @@ describe("an observer's identity as a commission member sees it", () => {
   });
 });
 
+describe('failed sign-ins in the audit log', () => {
+  it("do not show a commission member the observer's username (or a slip of it) typed at a sign-in that failed", async () => {
+    const basic = (name: string) => `Basic ${Buffer.from(`${name}:wrong-password`).toString('base64')}`;
+    const slip = `${observer.username}x`;
+    for (const name of [observer.username, slip, member.username]) {
+      const res = await fetch(`${s.url}/formList`, { headers: { authorization: basic(name) } });
+      expect(res.status).toBe(401);
+    }
+    const api = bearer(s.url, member.token);
+    const log = await api.get('/api/audit?action=login_failed&limit=200');
+    expect(log.status).toBe(200);
+    expectNoTrace(log.text);
+    expect(log.text).not.toContain(slip);
+    // A commission or admin account's name typed is theirs to see, as before.
+    expect(log.body.items.map((r: { actorName: string | null }) => r.actorName)).toContain(member.username);
+    // Nor does the actor filter find the observer's failed sign-ins by the name.
+    expect((await api.get(`/api/audit?action=login_failed&actor=${observer.username}`)).body.items).toEqual([]);
+    // An admin sees what was typed.
+    const all = await bearer(s.url, admin.token).get('/api/audit?action=login_failed&limit=200');
+    expect(all.text).toContain(slip);
+  });
+});
+
 describe('an admin', () => {
   it('still sees the account id and the name', async () => {
     const api = bearer(s.url, admin.token);
