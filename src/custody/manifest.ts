@@ -1,6 +1,8 @@
 // What a custody package says, as JSON (manifest.json): the incident, each report with its receipt time, observer
 // (pseudonymised unless the requester may see names) and files (SHA-256, EXIF), every audit row touching the incident
 // with its place in the chain, and the chain's head when the package was made. signature.json signs these bytes.
+import type { StoredContent } from '../reports/schema.ts';
+
 export const CUSTODY_FORMAT = 'ceasefire-custody/1';
 
 export interface ManifestFile {
@@ -17,7 +19,7 @@ export interface ManifestFile {
 
 export type ManifestObserver = { pseudonym: string } | { id: string; username: string; displayName: string | null };
 
-export interface ManifestReport {
+export interface ManifestReport extends StoredContent {
   id: string;
   observer: ManifestObserver;
   source: string;
@@ -25,13 +27,6 @@ export interface ManifestReport {
   observedAt: string;
   /** SHA-256 of the content as submitted (src/reports/content-hash.ts), taken at receipt. */
   contentHash: string;
-  lat: number | null;
-  lon: number | null;
-  accuracyM: number | null;
-  placeName: string | null;
-  narrative: string;
-  partyAlleged: string;
-  casualties: unknown;
   files: ManifestFile[];
   /** 1 as first filed; more once the observer edited the report from ODK Collect (the fields above are the latest). */
   version: number;
@@ -40,20 +35,13 @@ export interface ManifestReport {
 }
 
 /** An earlier version of a report: its fields as filed, the instance it was sent as and when an edit replaced it. */
-export interface ManifestReportVersion {
+export interface ManifestReportVersion extends StoredContent {
   version: number;
   instanceId: string;
   /** SHA-256 of this version's content as submitted (src/reports/content-hash.ts). */
   contentHash: string;
   replacedAt: string;
   observedAt: string;
-  lat: number | null;
-  lon: number | null;
-  accuracyM: number | null;
-  placeName: string | null;
-  narrative: string;
-  partyAlleged: string;
-  casualties: unknown;
 }
 
 /** A report erased while it belonged to the incident: its tombstone (the erasure's audit row is in `audit`). */

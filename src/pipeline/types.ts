@@ -3,20 +3,14 @@
 import type { Assignment, CandidateQuery, IncidentCandidateStore } from '../dedup/dedup.ts';
 import type { ReportFeatures } from '../dedup/features.ts';
 import type { ReportFlag } from '../reports/flags.ts';
+import type { StoredContent } from '../reports/schema.ts';
 
 export type Stance = 'violation' | 'compliance' | 'information';
 
-export interface ReportForProcessing {
+export interface ReportForProcessing extends StoredContent {
   id: string;
   contentHash: string;
   observedAt: Date;
-  lat: number | null;
-  lon: number | null;
-  accuracyM: number | null;
-  placeName: string | null;
-  narrative: string;
-  partyAlleged: string;
-  casualties: unknown;
   status: 'received' | 'processed' | 'failed';
   inputHash: string | null;
   correction: unknown;

@@ -7,7 +7,7 @@ import { REPORT_RECEIVED } from '../queue/names.ts';
 import type { PreparedAttachment } from '../attachments/prepare.ts';
 import type { Analysis, Assignment, ReportForProcessing } from '../pipeline/types.ts';
 import type { Effective } from '../pipeline/effective.ts';
-import type { ReportInput } from './schema.ts';
+import type { ReportInput, StoredContent } from './schema.ts';
 import type { JudgedTime } from './flags.ts';
 const include = {
   attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] },
@@ -199,20 +199,13 @@ export async function addAttachments(db: SqlTx, reportId: string, attachments: P
 
 // --- Edits: an observer's new version of a sent report (src/reports/edits.ts).
 
-export interface CurrentVersion {
+export interface CurrentVersion extends StoredContent {
   id: string;
   clientId: string;
   versionInstanceId: string | null;
   version: number;
   contentHash: string;
   observedAt: Date;
-  lat: number | null;
-  lon: number | null;
-  accuracyM: number | null;
-  placeName: string | null;
-  narrative: string;
-  partyAlleged: string;
-  casualties: Record<string, number> | null;
   flags: unknown;
   incidentId: string | null;
 }

@@ -109,6 +109,20 @@ export const AttachmentView = z
   })
   .meta({ id: 'Attachment' });
 
+/**
+ * What an observer said in a report, as stored (the time aside, which each reader keeps as a Date or as text): the
+ * report's latest version, an earlier one, a custody package's copy, the pipeline's input all carry these.
+ */
+export interface StoredContent {
+  lat: number | null;
+  lon: number | null;
+  accuracyM: number | null;
+  placeName: string | null;
+  narrative: string;
+  partyAlleged: string;
+  casualties: unknown;
+}
+
 // What an observer said in one version of a report: the current one (the report) or an earlier one (its versions).
 const ReportContent = z.object({
   observedAt: z.string(),
