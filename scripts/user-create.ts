@@ -6,7 +6,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createUser } from '../src/users/index.ts';
 import { appendAudit } from '../src/audit/index.ts';
 import { systemClock } from '../src/clock.ts';
-import { DomainError, Invalid } from '../src/errors.ts';
+import { refused } from './cli-errors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,10 +36,7 @@ try {
   );
   console.log(`created ${user.role} ${user.username} (${user.id})`);
 } catch (err) {
-  if (err instanceof Invalid) console.error(err.issues.map((i) => `--${i.field}: ${i.reason}`).join('\n'));
-  else if (err instanceof DomainError) console.error(err.message);
-  else throw err;
-  process.exitCode = 1;
+  refused(err);
 } finally {
   await db.$disconnect();
 }

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'token_revoked',
   'user_created',
   'user_updated',
+  'password_reset',
   'incident_state_changed',
   'incident_corrected',
   'incident_assigned',

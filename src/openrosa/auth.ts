@@ -7,7 +7,6 @@ import type { TokenVerifier } from '../tokens/index.ts';
 import type { CredentialEpoch } from '../auth/credential-epoch.ts';
 import type { AuthUser } from '../users/index.ts';
 import { checkCredentials, refuseUnreadable } from '../auth/credentials.ts';
-import { findUserById } from '../users/index.ts';
 import { canSignInWithBasic } from '../auth/policies.ts';
 import type { AuditEntry } from '../audit/index.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
@@ -24,13 +23,13 @@ export interface OpenRosaAuthDeps {
 
 /**
  * Collect sends Basic credentials with every request (form list, each form, HEAD, POST), and each argon2
- * check costs tens of milliseconds of CPU; a verified pair is remembered briefly, keyed by its hash. The account
- * behind it is read again (one indexed read) whenever the credential epoch has moved since (an account disabled or
- * changed through any API process: refused at once) and at least every few seconds (a change made in the database
- * by hand).
+ * check costs tens of milliseconds of CPU; a verified pair is remembered briefly, keyed by its hash. The pair is
+ * verified again in full whenever the credential epoch has moved since (an account disabled, changed or given a new
+ * password through any API process: refused at once) and at least every few seconds (a change made in the database
+ * by hand): one argon2 check per phone every few seconds at most.
  */
 export interface BasicCache {
-  /** `recheck`: the account must be read again before the pair is trusted. `epoch`: as read before this lookup. */
+  /** `recheck`: the pair must be verified again before it is trusted. `epoch`: as read before this lookup. */
   get(key: string, epoch: string | null): { user: AuthUser; recheck: boolean } | undefined;
   set(key: string, user: AuthUser, epoch: string | null): void;
   /** After a recheck: the account as it is now (the pair keeps its expiry), or null to forget the pair. */
@@ -128,14 +127,13 @@ export async function authenticateOpenRosa(deps: OpenRosaAuthDeps, c: OpenRosaCr
   const epoch = await deps.credentialEpoch.read();
   const cached = deps.basicCache?.get(key, epoch);
   if (cached && !cached.recheck) return cached.user;
-  if (cached) {
-    const current = await findUserById(deps.db, cached.user.id);
-    deps.basicCache!.rechecked(key, current && canSignInWithBasic(current) ? current : null, epoch);
-    if (!current) throw new Unauthenticated('account disabled');
-    return observerOnly(current);
-  }
+  // A pair due for a recheck (the epoch moved, or a few seconds passed) is verified again in full, password included:
+  // a password an admin replaced must stop working like a disabled account does, not live on in the cache.
   const user = await checkCredentials(deps, creds, c.ip, 'openrosa');
-  if (!user) throw new Unauthenticated('wrong username or password');
+  if (!user) {
+    if (cached) deps.basicCache!.rechecked(key, null, epoch);
+    throw new Unauthenticated('wrong username or password');
+  }
   observerOnly(user);
   deps.basicCache?.set(key, user, epoch);
   return user;

@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { Conflict, NotFound } from '../errors.ts';
 import { deleteSessionsOf } from '../sessions/repository.ts';
 import { PhoneNumber } from '../sms/phone.ts';
-import { isPhoneTaken, ROLES, type AuthUser } from './index.ts';
-import { findForUpdate, updateAccount } from './repository.ts';
+import { randomBytes } from 'node:crypto';
+import { isPhoneTaken, NewUser, ROLES, type AuthUser } from './index.ts';
+import { hashPassword } from './passwords.ts';
+import { findForUpdate, setPasswordHash, updateAccount } from './repository.ts';
 
 export const NOTICE_LANGUAGES = ['en', 'ar'] as const;
 
@@ -80,4 +82,47 @@ export async function updateUser(
         throw new Conflict(`phone ${patch.phone} belongs to another account`);
       throw err;
     });
+}
+
+export const PasswordReset = z
+  .object({
+    password: NewUser.shape.password
+      .optional()
+      .meta({ description: 'The new password; without it the server makes one (16 characters) and shows it once.' }),
+  })
+  .strict()
+  .meta({ id: 'PasswordReset' });
+export type PasswordReset = z.infer<typeof PasswordReset>;
+
+/**
+ * A forgotten password (an observer's, a member's, or the demo logins the first start printed) replaced by an admin,
+ * or on the server's own machine by `npm run user:password`: the new one is given back once, the account's browser
+ * sessions end with the old one, and the audit row says that it changed, never what to. `admin` null: the command line.
+ */
+export async function resetPassword(
+  deps: { db: Db; clock: Clock },
+  admin: Pick<AuthUser, 'id' | 'username'> | null,
+  id: string,
+  input: PasswordReset = {},
+): Promise<{ user: { id: string; username: string }; password: string; sessionsEnded: number }> {
+  const password = input.password ?? randomBytes(12).toString('base64url');
+  const passwordHash = await hashPassword(password);
+  return deps.db.$transaction(async (tx) => {
+    const account = await setPasswordHash(tx, id, passwordHash);
+    if (!account) throw new NotFound('user');
+    const sessionsEnded = await deleteSessionsOf(tx, id);
+    await appendAudit(
+      tx,
+      {
+        actorId: admin?.id ?? null,
+        actorName: admin?.username ?? 'cli',
+        action: 'password_reset',
+        entityType: 'user',
+        entityId: id,
+        after: { username: account.username, chosenBy: input.password ? 'admin' : 'server', sessionsEnded },
+      },
+      deps.clock,
+    );
+    return { user: { id, username: account.username }, password, sessionsEnded };
+  });
 }

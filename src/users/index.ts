@@ -75,6 +75,11 @@ export async function createUser(
   }
 }
 
+/** The id of the account with this username, or null. */
+export async function accountIdOf(db: Db, username: string): Promise<string | null> {
+  return (await findByUsername(db, username))?.id ?? null;
+}
+
 export async function verifyCredentials(db: Db, username: string, password: string): Promise<AuthUser | null> {
   const row = await findByUsername(db, username);
   if (!row || row.disabledAt) {

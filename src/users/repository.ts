@@ -46,6 +46,12 @@ export async function findForUpdate(tx: Tx, id: string) {
   });
 }
 
+/** Replaces the account's password hash; the username it belongs to, or null when there is no such account. */
+export async function setPasswordHash(tx: Tx, id: string, passwordHash: string): Promise<{ username: string } | null> {
+  const rows = await tx.user.updateManyAndReturn({ where: { id }, data: { passwordHash }, select: { username: true } });
+  return rows[0] ?? null;
+}
+
 export async function updateAccount(
   tx: Tx,
   id: string,

@@ -361,3 +361,49 @@ describe.each([
     await done(page);
   });
 });
+
+describe.each([
+  {
+    lang: 'en' as const,
+    button: 'New password',
+    title: (name: string) => `New password for ${name}`,
+    done: (name: string) => `${name} has a new password.`,
+  },
+  {
+    lang: 'ar' as const,
+    button: 'كلمة مرور جديدة',
+    title: (name: string) => `كلمة المرور الجديدة للحساب ${name}`,
+    done: (name: string) => `صار للحساب ${name} كلمة مرور جديدة.`,
+  },
+])('$lang: a forgotten password', ({ lang, button, title, done: doneText }) => {
+  it('makes a new one, shown once, that works where the old one no longer does; audited without it', async () => {
+    const observer = await s.makeUser('observer');
+    const basic = (password: string) =>
+      fetch(`${s.url}/formList`, {
+        headers: { authorization: `Basic ${Buffer.from(`${observer.username}:${password}`).toString('base64')}` },
+      });
+    expect((await basic(observer.password)).status).toBe(200);
+    const page = await adminPage(lang);
+    page.once('dialog', (d) => d.accept());
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/users/${observer.user.id}/password`)),
+      userRow(page, observer.username).getByRole('button', { name: button }).click(),
+    ]);
+    expect(answer.status()).toBe(200);
+    await expect(page.locator('#password-reset-title').textContent()).resolves.toBe(title(observer.username));
+    const shown = (await page.locator('#password-reset-value').textContent())!;
+    expect(shown).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    await eventually(() => page.locator('#flash').textContent()).toBe(doneText(observer.username));
+    await page.screenshot({ path: await screenshotPath(`review-${lang}-admin-password`), fullPage: true });
+
+    expect((await basic(shown)).status).toBe(200);
+    expect((await basic(observer.password)).status).toBe(401);
+    const rows = await auditRows('password_reset', observer.user.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actorName: admin.username, after: { chosenBy: 'server' } });
+    expect(JSON.stringify(rows[0])).not.toContain(shown);
+    await page.locator('#password-reset-close').click();
+    await expect(page.locator('#password-reset').isHidden()).resolves.toBe(true);
+    await done(page);
+  });
+});

@@ -13,6 +13,7 @@ import {
   observerOdkSetup,
   patchUser,
   resetSecondFactor,
+  resetPassword,
   retryJob,
   revokeUserToken,
   userTokens,
@@ -125,6 +126,21 @@ function userRow(u) {
     },
     t('admin.reset2fa'),
   );
+  // A forgotten password: the server makes a new one, shown once in the panel below the table.
+  const password = h(
+    'button',
+    {
+      type: 'button',
+      class: 'user-password',
+      'aria-label': t('admin.passwordLabel', { name }),
+      on: {
+        click: (ev) => {
+          if (confirm(t('admin.passwordConfirm', { name }))) makePassword(u, ev.currentTarget);
+        },
+      },
+    },
+    t('admin.passwordButton'),
+  );
   // A new observer without a laptop: the admin shows them the code to scan. Only for an active observer account.
   const setup =
     u.role === 'observer' && !u.disabled
@@ -147,7 +163,7 @@ function userRow(u) {
     h('td', {}, role),
     h('td', { class: 'user-status' }, t(u.disabled ? 'admin.disabled' : 'admin.active')),
     h('td', { class: 'user-notices' }, u.role === 'observer' ? '–' : noticeForm(u, name)),
-    h('td', { class: 'row-actions' }, toggle, ' ', tokens, ' ', reset, setup ? [' ', setup] : null),
+    h('td', { class: 'row-actions' }, toggle, ' ', tokens, ' ', reset, ' ', password, setup ? [' ', setup] : null),
   );
 }
 
@@ -220,6 +236,42 @@ async function makeOdkSetup(u, button) {
       reason ? t(`admin.odkRefused.${reason}`, { name: nameOf(u), fallback: problemWords(err) }) : problemWords(err),
       'error',
     );
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The new password, shown once: the panel forgets it when closed, and the server never shows it again. */
+async function makePassword(u, button) {
+  button.disabled = true;
+  const panel = $('password-reset');
+  try {
+    const done = await resetPassword(u.id);
+    const name = nameOf(u);
+    panel.replaceChildren(
+      h('h2', { id: 'password-reset-title', tabindex: '-1' }, t('admin.passwordTitle', { name })),
+      h('p', {}, h('code', { id: 'password-reset-value', class: 'secret', dir: 'ltr' }, done.password)),
+      h('p', { class: 'warning' }, t('admin.passwordWarning', { name })),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'password-reset-close',
+          on: {
+            click: () => {
+              panel.hidden = true;
+              panel.replaceChildren();
+            },
+          },
+        },
+        t('admin.odkClose'),
+      ),
+    );
+    panel.hidden = false;
+    flash(t('admin.passwordDone', { name }));
+    $('password-reset-title').focus();
+  } catch (err) {
+    flash(problemWords(err), 'error');
   } finally {
     button.disabled = false;
   }

@@ -97,6 +97,7 @@ export const failedJobs = () => api('/api/jobs/failed');
 export const retryJob = (queue, jobId) =>
   api(`/api/jobs/failed/${encodeURIComponent(queue)}/${encodeURIComponent(jobId)}/retry`, { method: 'POST' });
 export const observerOdkSetup = (id) => api(`/api/users/${encodeURIComponent(id)}/odk-setup`, { method: 'POST' });
+export const resetPassword = (id) => api(`/api/users/${encodeURIComponent(id)}/password`, { method: 'POST', json: {} });
 export const resetSecondFactor = (id) =>
   api(`/api/users/${encodeURIComponent(id)}/second-factor`, { method: 'DELETE' });
 export const userTokens = (userId) => api(`/api/users/${encodeURIComponent(userId)}/tokens`);

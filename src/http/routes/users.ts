@@ -1,5 +1,5 @@
 // HTTP adapter for the users domain (src/users): user management for admins (create, list, change role, disable,
-// reset a second factor, an observer's ODK Collect setup code). Every change is audited in the transaction that makes it.
+// reset a second factor or a password, an observer's ODK Collect setup code). Every change is audited in the transaction that makes it.
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -8,7 +8,7 @@ import { allow, credentialsChanged, requireUser } from '../auth-middleware.ts';
 import { IdParams, validate } from '../validate.ts';
 import { canManageUsers } from '../../auth/policies.ts';
 import { createUser, listUsers, NewUser } from '../../users/index.ts';
-import { updateUser, UserPatch } from '../../users/admin.ts';
+import { PasswordReset, resetPassword, updateUser, UserPatch } from '../../users/admin.ts';
 import { resetSecondFactor } from '../../second-factor/index.ts';
 import { listTokensOfUser, revokeToken } from '../../tokens/index.ts';
 import { odkSetup } from '../../openrosa/setup.ts';
@@ -106,12 +106,39 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'post',
+  path: '/api/users/{id}/password',
+  tags: ['users'],
+  summary:
+    "A new password for an account that lost its own (audited as password_reset, without the password): the admin's, " +
+    "or one the server makes, given back once. The account's browser sessions end; its API tokens stay.",
+  security,
+  request: { params: IdParams, body: { content: { 'application/json': { schema: PasswordReset } } } },
+  responses: {
+    200: {
+      description: 'The account and its new password, shown once',
+      content: {
+        'application/json': {
+          schema: z.object({
+            user: z.object({ id: z.string().uuid(), username: z.string() }),
+            password: z.string(),
+            sessionsEnded: z.number().int(),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
 const Create = validate({ body: NewUser });
 const Tokens = validate({ params: IdParams }, { resource: 'user' });
 const OdkSetup = validate({ params: IdParams }, { resource: 'user' });
 const Token = validate({ params: TokenParams }, { resource: 'token' });
 const Patch = validate({ params: IdParams, body: UserPatch });
 const One = validate({ params: IdParams });
+const Password = validate({ params: IdParams, body: PasswordReset }, { resource: 'user' });
 
 export function usersRouter(deps: AppDeps): Router {
   const r = Router();
@@ -142,6 +169,13 @@ export function usersRouter(deps: AppDeps): Router {
   // A new observer without a laptop: the admin shows them the QR code to scan.
   r.post('/:id/odk-setup', OdkSetup, async (req, res) => {
     res.status(201).json(await odkSetup(odkSetupDeps(deps, req), requireUser(req), OdkSetup.input(req).params.id));
+  });
+  r.post('/:id/password', json, Password, async (req, res) => {
+    const { params, body } = Password.input(req);
+    const done = await resetPassword(deps, requireUser(req), params.id, body);
+    // ODK Basic pairs cached with the old password stop working everywhere.
+    await credentialsChanged(deps);
+    res.set('Cache-Control', 'no-store').json(done);
   });
   r.delete('/:id/second-factor', One, async (req, res) => {
     const result = await resetSecondFactor(deps, requireUser(req), One.input(req).params.id);

@@ -233,6 +233,13 @@ const CASES: Case[] = [
   },
   {
     method: 'post',
+    path: '/api/users/{id}/password',
+    // The account keeps the password it had: later rows may still sign in with it.
+    req: () => json(`/api/users/${u.otherObserver.user.id}/password`, { password: u.otherObserver.password })(),
+    expect: adminOnly(200),
+  },
+  {
+    method: 'post',
     path: '/api/users/{id}/odk-setup',
     req: () => ({ url: `/api/users/${u.otherObserver.user.id}/odk-setup` }),
     expect: adminOnly(201),
