@@ -23,7 +23,7 @@ import {
   mergeChainIds,
   writeAggregates,
 } from './repository.ts';
-import { addMember, aggregateFromTally, emptyTally, tallyOf, type Tally } from './tally.ts';
+import { addMember, aggregateFromTally, combineTallies, emptyTally, tallyOf, type Tally } from './tally.ts';
 
 export { computeIncidentAggregate, incidentSeverity, MAX_SEVERITY } from './aggregate-rules.ts';
 export type { AggregateMember, IncidentAggregate, IncidentCorrection } from './aggregate-rules.ts';
@@ -117,6 +117,34 @@ export async function joinTargets(tx: SqlTx, incidentIds: string[]): Promise<Map
     target.set(id, f.live ? f.at : id);
   }
   return target;
+}
+
+/**
+ * A merge's aggregates: `otherId`'s members have just moved to `targetId`, so the survivor's tally is the two tallies
+ * combined (no member read, however large either incident is), under the survivor's own correction, and the
+ * merged-away incident is left empty. An incident written before tallies existed is recomputed from its members.
+ */
+export async function mergeAggregates(
+  tx: SqlTx,
+  targetId: string,
+  otherId: string,
+  actorId: string | null = null,
+): Promise<void> {
+  const locked = await lockForAggregate(tx, [targetId, otherId].sort());
+  const target = locked.find((r) => r.id === targetId);
+  const other = locked.find((r) => r.id === otherId);
+  if (!target?.tally || !other?.tally) return recomputeIncidents(tx, [targetId, otherId], actorId);
+  const tally = combineTallies(target.tally, other.tally);
+  const updates = [
+    {
+      id: targetId,
+      a: tally.n ? aggregateFromTally(tally, target.correction as IncidentCorrection | null) : null,
+      tally,
+    },
+    { id: otherId, a: null, tally: emptyTally() },
+  ];
+  await writeAggregates(tx, updates);
+  await noticeSevere(tx, grownSevere(severityChanges(locked, updates)), actorId);
 }
 
 /**

@@ -2,7 +2,7 @@
 // report is lost or left without an incident; moved reports are pinned so automatic dedup leaves them be.
 import { z } from 'zod';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
-import { recomputeIncident } from './aggregate.ts';
+import { mergeAggregates, recomputeIncident } from './aggregate.ts';
 import { countReportsOfIncident, findReportsForSplit, moveAllReports, moveReports } from '../reports/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
 import { enqueue } from '../outbox/repository.ts';
@@ -77,8 +77,8 @@ export async function mergeIncidents(
     const [targetBefore, otherBefore] = await Promise.all([readSummary(tx, targetId), readSummary(tx, otherId)]);
     const moved = await moveAllReports(tx, otherId, targetId);
     await mergeInto(tx, otherId, targetId);
-    await recomputeIncident(tx, targetId, actor.id);
-    await recomputeIncident(tx, otherId, actor.id);
+    // The survivor's tally takes the other's: no member is read again, however large the incidents.
+    await mergeAggregates(tx, targetId, otherId, actor.id);
     const after = await readSummary(tx, targetId);
     await audit(
       tx,

@@ -93,6 +93,42 @@ export function addMember(t: Tally, m: AggregateMember): Tally {
 
 export const tallyOf = (members: AggregateMember[]): Tally => members.reduce(addMember, emptyTally());
 
+const addCounts = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+};
+const addSeen = (into: Record<string, Seen>, from: Record<string, Seen>) => {
+  for (const [k, [n, at]] of Object.entries(from)) {
+    const s = into[k];
+    if (s) {
+      s[0] += n;
+      s[1] = Math.min(s[1], at);
+    } else into[k] = [n, at];
+  }
+};
+
+/**
+ * The tally of two incidents' members together, from their two tallies (a merge): every part is a count, a sum, a
+ * min or a max, so this is what folding every member of both would give, without reading any of them.
+ */
+export function combineTallies(a: Tally, b: Tally): Tally {
+  const t: Tally = JSON.parse(JSON.stringify(a));
+  t.n += b.n;
+  t.first = t.first === null ? b.first : b.first === null ? t.first : Math.min(t.first, b.first);
+  t.last = t.last === null ? b.last : b.last === null ? t.last : Math.max(t.last, b.last);
+  addCounts(t.terms, b.terms);
+  addCounts(t.stances as Record<string, number>, b.stances as Record<string, number>);
+  t.confidence = [t.confidence[0] + b.confidence[0], t.confidence[1] + b.confidence[1]];
+  addCounts(t.parties, b.parties);
+  addCounts(t.languages, b.languages);
+  addSeen(t.places, b.places);
+  addSeen(t.cells, b.cells);
+  t.gps = [t.gps[0] + b.gps[0], t.gps[1] + b.gps[1], t.gps[2] + b.gps[2]];
+  t.resolved = [t.resolved[0] + b.resolved[0], t.resolved[1] + b.resolved[1], t.resolved[2] + b.resolved[2]];
+  for (const k of Object.keys(t.casualties) as Array<keyof CasualtyCounts>)
+    t.casualties[k] = Math.max(t.casualties[k], b.casualties[k]);
+  return t;
+}
+
 /** Most seen; ties to the value seen first, then the smaller value. */
 function modeOf(m: Record<string, Seen>): string | null {
   let best: [string, Seen] | null = null;

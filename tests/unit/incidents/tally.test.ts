@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregateFromTally, computeIncidentAggregate, tallyOf } from '../../../src/incidents/aggregate.ts';
-import { addMember, emptyTally } from '../../../src/incidents/tally.ts';
+import { addMember, combineTallies, emptyTally } from '../../../src/incidents/tally.ts';
 import { expectSameAggregate, memberArb } from '../../helpers/factories.ts';
 
 describe('incident tally', () => {
@@ -24,6 +24,27 @@ describe('incident tally', () => {
         );
       }),
       { numRuns: 300, seed: 2020 },
+    );
+  });
+
+  it("combines two incidents' tallies (a merge) into what the full computation over both sets of members gives", () => {
+    fc.assert(
+      fc.property(
+        fc.array(memberArb, { minLength: 1, maxLength: 30 }),
+        fc.array(memberArb, { minLength: 0, maxLength: 30 }),
+        (a, b) => {
+          // Through JSON, as both tallies are stored; neither input is changed.
+          const ta = JSON.parse(JSON.stringify(tallyOf(a)));
+          const tb = JSON.parse(JSON.stringify(tallyOf(b)));
+          const before = JSON.stringify([ta, tb]);
+          const both = combineTallies(ta, tb);
+          expect(JSON.stringify([ta, tb])).toBe(before);
+          const byTime = [...a, ...b].sort((x, y) => x.observedAt.getTime() - y.observedAt.getTime());
+          expectSameAggregate(aggregateFromTally(both, null), computeIncidentAggregate(byTime, null));
+          expect(both.n).toBe(a.length + b.length);
+        },
+      ),
+      { numRuns: 300, seed: 2021 },
     );
   });
 
