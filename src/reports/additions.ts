@@ -8,11 +8,11 @@ import { z } from 'zod';
 import type { AuthUser } from '../users/index.ts';
 import { Conflict, Invalid, NotFound, zodIssues } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
-import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
+import type { IncomingFile } from '../attachments/prepare.ts';
 import { lockIncident, setIncidentState } from '../incidents/repository.ts';
 import { retryOnDeadlock } from '../db/retry.ts';
 import { noticeObserverAddition } from '../notifications/index.ts';
-import { assertRoomFor, newEvidence, type IntakeDeps } from './service.ts';
+import { assertRoomFor, keepEvidence, newEvidence, type IntakeDeps } from './service.ts';
 import { STORABLE_REASON, storable } from './schema.ts';
 import { addAttachments, findAddition, insertAddition, lockForEvidence, ownerAndIncident } from './repository.ts';
 
@@ -64,8 +64,7 @@ export async function addToReport(
   const owner = await ownerAndIncident(deps.db, reportId);
   // Someone else's report is missing, not forbidden: ids reveal nothing.
   if (!owner || owner.observerId !== observer.id) throw new NotFound('report');
-  const attachments = await prepareAttachments(incoming, deps.limits);
-  for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+  const attachments = await keepEvidence(deps, incoming);
 
   // Deadlock-safe to run again: the callback only reads and writes through tx.
   const done = await retryOnDeadlock(() =>

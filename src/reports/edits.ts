@@ -8,7 +8,7 @@
 import type { AuthUser } from '../users/index.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
-import { prepareAttachments, type IncomingFile } from '../attachments/prepare.ts';
+import type { IncomingFile } from '../attachments/prepare.ts';
 import { retryOnDeadlock } from '../db/retry.ts';
 import { enqueue } from '../outbox/repository.ts';
 import { REPORT_RECEIVED } from '../queue/names.ts';
@@ -20,6 +20,7 @@ import {
   addRetriedEvidence,
   assertRoomFor,
   DECIDED_STATES,
+  keepEvidence,
   newEvidence,
   offsetOf,
   submitReport,
@@ -145,8 +146,7 @@ async function applyEdit(
   incoming: IncomingFile[],
 ): Promise<EditResult> {
   const judged = judgeObservedAt(input.observedAt, deps.clock.now());
-  const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
-  for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+  const attachments = await keepEvidence(deps, incoming, offsetOf(input.observedAt));
 
   // Deadlock-safe to run again: the callback only reads and writes through tx.
   const done = await retryOnDeadlock(() =>
@@ -214,9 +214,7 @@ async function applyEdit(
 
 async function resent(deps: IntakeDeps, observer: AuthUser, reportId: string, incoming: IncomingFile[]) {
   if (incoming.length) {
-    const attachments = await prepareAttachments(incoming, deps.limits);
-    for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
-    await addRetriedEvidence(deps, observer, reportId, attachments);
+    await addRetriedEvidence(deps, observer, reportId, await keepEvidence(deps, incoming));
   }
   return { report: (await getReportRow(deps.db, reportId))!, created: false, edited: false };
 }

@@ -63,9 +63,7 @@ export async function submitReport(
   // Only a new stored report keeps its point: a retry, or a report refused on the way, gives it back.
   let created = false;
   try {
-    const attachments = await prepareAttachments(incoming, deps.limits, offsetOf(input.observedAt));
-    // Files are made durable first: a file without a row is never shown as evidence, a row without its file would be.
-    for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+    const attachments = await keepEvidence(deps, incoming, offsetOf(input.observedAt));
     const contentHash = reportContentHash(input);
     const inserted = await deps.writer.insert({
       observerId: observer.id,
@@ -81,6 +79,20 @@ export async function submitReport(
   } finally {
     if (!created) await charge?.giveBack();
   }
+}
+
+/**
+ * The files of a submission checked and made durable in the store before any row cites them: a file without a row is
+ * never shown as evidence, a row without its file would be. `offset`: the zone the photos' EXIF times are read in.
+ */
+export async function keepEvidence(
+  deps: Pick<IntakeDeps, 'files' | 'limits'>,
+  incoming: IncomingFile[],
+  offset?: string,
+): Promise<PreparedAttachment[]> {
+  const attachments = await prepareAttachments(incoming, deps.limits, offset);
+  for (const a of attachments) await deps.files.adopt(a.stagedPath, a.sha256);
+  return attachments;
 }
 
 /**

@@ -4,25 +4,6 @@
 import type { Db, Tx } from '../db/client.ts';
 
 /**
- * The report of this observer that was sent, in any of its versions, with `instanceId`: its first one (clientId),
- * its latest (versionInstanceId) or one replaced since. Another observer's report is never found.
- */
-export async function findReportByInstance(
-  db: Db | Tx,
-  observerId: string,
-  instanceId: string,
-): Promise<string | null> {
-  const [row] = await db.$queryRaw<Array<{ id: string }>>`
-    SELECT r.id::text AS id FROM "Report" r
-    WHERE r."observerId" = ${observerId}::uuid AND (r."clientId" = ${instanceId}::uuid OR r."versionInstanceId" = ${instanceId}::uuid)
-    UNION ALL
-    SELECT r.id::text FROM "ReportVersion" v JOIN "Report" r ON r.id = v."reportId"
-    WHERE v."instanceId" = ${instanceId}::uuid AND r."observerId" = ${observerId}::uuid
-    LIMIT 1`;
-  return row?.id ?? null;
-}
-
-/**
  * The content an instanceID of this observer was sent with: the report it belongs to and the content hash of that
  * version (the current one, or one replaced since). A resend must carry the same content; null: never sent.
  */
@@ -42,6 +23,18 @@ export async function findInstanceContent(
     WHERE v."instanceId" = ${instanceId}::uuid AND r."observerId" = ${observerId}::uuid
     LIMIT 1`;
   return row ?? null;
+}
+
+/**
+ * The report of this observer that was sent, in any of its versions, with `instanceId` (its first one, its latest or
+ * one replaced since). Another observer's report is never found.
+ */
+export async function findReportByInstance(
+  db: Db | Tx,
+  observerId: string,
+  instanceId: string,
+): Promise<string | null> {
+  return (await findInstanceContent(db, observerId, instanceId))?.reportId ?? null;
 }
 
 export interface StoredVersion {
