@@ -169,9 +169,13 @@ describe('the map', () => {
         .evaluateAll((ps) => [...new Set(ps.map((p: any) => `${p.classList}|${p.getAttribute('fill')}`))]);
       const fill = (stance: string) => colours.find((c) => c.includes(`stance-${stance}`))!.split('|')[1];
       expect(fill('violation')).not.toBe(fill('compliance'));
-      await compliance.click({ force: true });
       const popup = page.locator('.leaflet-popup-content');
-      await popup.waitFor();
+      // A click that lands while the map is still settling (its first fit, markers drawn again) opens nothing: click
+      // again until the marker's popup is open.
+      await eventually(async () => {
+        await compliance.click({ force: true });
+        return popup.isVisible();
+      }).toBe(true);
       await expect(popup.locator('.popup-place').textContent()).resolves.toBe(lang === 'ar' ? 'مصراتة' : 'Misrata');
       await expect(popup.locator('.popup-date').textContent()).resolves.toMatch(/2020/);
       await page.screenshot({ path: await screenshotPath(`review-${lang}-map-popup`) });
