@@ -18,6 +18,9 @@ export interface PipelineFigures {
   drainSeconds: number | null;
   /** CPU time per processed report (µs) over load + drain; null where /proc is not readable. */
   cpuUsPerReport: { api: number; workers: number; postgres: number } | null;
+  /** Incidents the processed reports formed, and how many of them dedup merged into another (tied by a late report). */
+  incidents: number;
+  tiedMerges: number;
 }
 
 async function counts(world: BenchWorld): Promise<{ accepted: number; processed: number; assigned: number }> {
@@ -91,6 +94,9 @@ export async function benchPipeline(
   await load;
   const end = drained ?? performance.now();
   const cpu1 = await cpuSnapshot(world);
+  const [formed] = await world.db.$queryRaw<Array<{ incidents: number; merges: number }>>`
+    SELECT (SELECT count(*)::int FROM "Incident") AS incidents,
+           (SELECT count(*)::int FROM "AuditEvent" WHERE "action" = 'incident_merged' AND "actorName" = 'dedup') AS merges`;
   const perReport = (ms: number) => Math.round((ms * 1000) / final.processed);
   const final = backlog[backlog.length - 1]!;
   // Growing: the backlog in the last third of the load window is clearly above the first third.
@@ -103,6 +109,8 @@ export async function benchPipeline(
     backlog,
     backlogGrowing: avg(during.slice(-third)) > 1.5 * avg(during.slice(0, third)) + 50,
     drainSeconds: drained === null ? null : round((drained - loadEnd) / 1000, 1),
+    incidents: formed!.incidents,
+    tiedMerges: formed!.merges,
     // A backend that closed during the run is missed: the PostgreSQL figure is a floor.
     cpuUsPerReport:
       cpu1.workers.size === 0

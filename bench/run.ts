@@ -139,6 +139,8 @@ async function pipeline() {
         'cpu µs/report api': f.cpuUsPerReport?.api ?? '',
         workers: f.cpuUsPerReport?.workers ?? '',
         postgres: f.cpuUsPerReport?.postgres ?? '',
+        incidents: f.incidents,
+        'tied merges': f.tiedMerges,
       },
     ]);
     printTable(

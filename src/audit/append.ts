@@ -1,6 +1,6 @@
 // Appends one row to the hash-chained audit log inside the caller's transaction, so the audit row
 // commits or rolls back with the change it describes.
-import type { Db, Tx } from '../db/client.ts';
+import type { Db, SqlTx, Tx } from '../db/client.ts';
 import type { AuditAction } from './actions.ts';
 import { asStoredJson } from './canonical.ts';
 import { auditHash, GENESIS_HASH } from './chain.ts';
@@ -25,11 +25,11 @@ export interface AuditEntry {
 export type AuditRow = StoredAuditRow;
 
 /**
- * Pass the `tx` of `db.$transaction(async (tx) => ...)`. The transaction-level advisory lock serialises
+ * Pass the `tx` of `db.$transaction(async (tx) => ...)`, or a worker's node-postgres transaction (pgTx). The transaction-level advisory lock serialises
  * writers until the caller commits, so append late in the transaction to keep the lock short.
  * Given the plain client instead, it opens a transaction of its own.
  */
-export async function appendAudit(tx: AuditTx | Db, entry: AuditEntry, clock: Clock): Promise<AuditRow> {
+export async function appendAudit(tx: AuditTx | SqlTx | Db, entry: AuditEntry, clock: Clock): Promise<AuditRow> {
   if (isClient(tx)) return tx.$transaction((inner) => appendAudit(inner, entry, clock));
   await lockChain(tx);
   // seq is chosen here, under the lock, instead of by the sequence: a rolled-back nextval would
@@ -53,6 +53,6 @@ export async function appendAudit(tx: AuditTx | Db, entry: AuditEntry, clock: Cl
 }
 
 // A transaction client has $transaction too (nested transactions) but never $connect.
-function isClient(tx: AuditTx | Db): tx is Db {
+function isClient(tx: AuditTx | SqlTx | Db): tx is Db {
   return typeof (tx as Partial<Db>).$connect === 'function';
 }

@@ -1,6 +1,6 @@
 // The AuditEvent table's one data-access module: the chain's lock, its last row, appending, and the reads of the
 // verifier, the anchors and the incident page. The hashing and the rules of the chain are in chain.ts / append.ts.
-import { Prisma, type Db, type Tx } from '../db/client.ts';
+import type { Db, SqlTx } from '../db/client.ts';
 import type { AuditContent } from './chain.ts';
 import { likeLiteral } from '../db/like.ts';
 
@@ -8,24 +8,34 @@ import { likeLiteral } from '../db/like.ts';
 export const AUDIT_LOCK_KEY = 2020_10_23_05n;
 
 /** Serialises writers of the chain until the caller's transaction ends. */
-export async function lockChain(tx: Tx): Promise<void> {
+export async function lockChain(tx: SqlTx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
 }
 
-export async function lastRow(tx: Tx | Db) {
-  return tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+// The writer's statements are raw SQL so they run in a Prisma transaction and in a worker's plain node-postgres one
+// (src/db/pg-tx.ts) alike: the tie merges dedup queues append a row each. seq travels as text: node-postgres returns
+// int8 as a string and takes no BigInt.
+export async function lastRow(tx: SqlTx): Promise<{ seq: bigint; hash: string } | null> {
+  // Ordered by the column, not the text alias of the same name (ORDER BY prefers an output name: '9' > '10').
+  const [row] = await tx.$queryRaw<Array<{ seq: string; hash: string }>>`
+    SELECT a."seq"::text AS seq, a."hash" FROM "AuditEvent" a ORDER BY a."seq" DESC LIMIT 1`;
+  return row ? { seq: BigInt(row.seq), hash: row.hash } : null;
 }
 
 /** A row as stored: its content (chain.ts) and the two hashes. */
 export type StoredAuditRow = AuditContent & { prevHash: string; hash: string };
 
-export async function insertRow(tx: Tx, row: StoredAuditRow): Promise<void> {
-  await tx.auditEvent.create({ data: { ...row, before: jsonInput(row.before), after: jsonInput(row.after) } });
+export async function insertRow(tx: SqlTx, row: StoredAuditRow): Promise<void> {
+  await tx.$executeRaw`INSERT INTO "AuditEvent"
+      ("seq", "at", "actorId", "actorName", "action", "entityType", "entityId", "before", "after", "prevHash", "hash")
+    VALUES (${row.seq.toString()}::bigint, ${row.at}::timestamptz, ${row.actorId}::uuid, ${row.actorName}, ${row.action},
+      ${row.entityType}, ${row.entityId}, ${jsonText(row.before)}::jsonb, ${jsonText(row.after)}::jsonb, ${row.prevHash},
+      ${row.hash})`;
 }
 
-function jsonInput(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
-  return value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue);
-}
+// SQL NULL for a null value, as Prisma's DbNull stored it: the verifier reads both back as null.
+const jsonText = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
 
 /** Up to `take` rows from `fromSeq` on, in seq order (the verifier walks the chain with it). */
 export async function rowsFrom(db: Db, fromSeq: bigint, take: number) {

@@ -80,6 +80,9 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
   };
 }
 
+const widen = (a: { first: number; last: number } | undefined, b: { first: number; last: number }) =>
+  a ? { first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) } : b;
+
 function spanVeto(c: CandidateIncident, t: number): string | null {
   if (!c.span) return null;
   const hours = (Math.max(c.span.last, t) - Math.min(c.span.first, t)) / 3_600_000;
@@ -168,15 +171,21 @@ export function decideAssignment(
   };
   if (best && model) {
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
-    const separated = new Set(candidates.find((c) => c.id === best.incidentId)?.separatedFrom ?? []);
-    const merge = also
-      .filter(
-        (m) =>
-          m.score >= model.mergeThreshold &&
-          !separated.has(m.incidentId!) &&
-          !(candidates.find((c) => c.id === m.incidentId)?.separatedFrom ?? []).includes(best.incidentId!),
-      )
-      .map((m) => m.incidentId!);
+    // And only while the incident they make stays within the span a join may give it: each candidate passed
+    // spanVeto alone, but two incidents either side of the report can together reach further (best first).
+    const bestIncident = candidates.find((c) => c.id === best.incidentId);
+    const separated = new Set(bestIncident?.separatedFrom ?? []);
+    let span = widen(bestIncident?.span, { first: reportTime, last: reportTime });
+    const merge: string[] = [];
+    for (const m of also) {
+      const c = candidates.find((x) => x.id === m.incidentId);
+      if (m.score < model.mergeThreshold || separated.has(m.incidentId!)) continue;
+      if ((c?.separatedFrom ?? []).includes(best.incidentId!)) continue;
+      const wider = widen(c?.span, span);
+      if ((wider.last - wider.first) / 3_600_000 > MAX_INCIDENT_SPAN_H) continue;
+      span = wider;
+      merge.push(m.incidentId!);
+    }
     const rest = also.filter((m) => !merge.includes(m.incidentId!));
     return {
       ...best,

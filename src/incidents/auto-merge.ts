@@ -1,10 +1,16 @@
 // Incidents a late report tied together (dedup's merge decision, queued by the pipeline): merged through the same
-// path a reviewer's merge takes, so the move is audited, shows in the history and can be undone by a split. Never
-// against a reviewer: incidents a reviewer separated stay apart, and one already merged away is left as it is.
+// steps a reviewer's merge takes (mergeInTransaction), so the move is audited, shows in the history and can be undone
+// by a split. Never against a reviewer: incidents a reviewer separated stay apart (checked under the merge's own
+// lock), and one already merged away is left as it is.
+// A worker passes its node-postgres pool: ties are frequent where reports are dense, and each merge is a dozen
+// statements that cost Prisma's client 1-2 ms of CPU apiece (src/db/pg-tx.ts).
+import type pg from 'pg';
 import { Conflict, NotFound } from '../errors.ts';
-import { mergeIncidents } from './merge.ts';
+import type { SqlTx } from '../db/client.ts';
+import { inPgTransaction } from '../db/pg-tx.ts';
+import { announceMerge, mergeInTransaction } from './merge.ts';
 import type { Actor, ReviewDeps } from './deps.ts';
-import { separated, survivorsOf } from './repository.ts';
+import { survivorsIn } from './repository.ts';
 
 /** The actor automatic merges are audited under. */
 export const DEDUP_ACTOR: Actor = { id: null, username: 'dedup' };
@@ -15,30 +21,42 @@ export interface TieOutcome {
 }
 
 export async function mergeTiedIncidents(
-  deps: ReviewDeps,
+  deps: ReviewDeps & { pool?: pg.Pool },
   incidentId: string,
   otherIds: string[],
   reportId: string,
 ): Promise<TieOutcome> {
   const out: TieOutcome = { merged: [], skipped: [] };
-  // The incidents may have been merged since the report tied them (by a reviewer, or by another tie): the tie
-  // holds between where they live now.
-  const now = await survivorsOf(deps.db, [incidentId, ...otherIds]);
-  const target = now.get(incidentId)!;
+  const inTransaction = <T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> =>
+    deps.pool ? inPgTransaction(deps.pool, fn) : deps.db.$transaction(fn);
   for (const original of [...new Set(otherIds)].sort()) {
-    const other = now.get(original)!;
-    if (other === target) continue;
-    if ((await separated(deps.db, target, other)) || (await separated(deps.db, incidentId, original))) {
-      out.skipped.push({ id: other, reason: 'a reviewer separated them' });
-      continue;
-    }
+    let pair: [string, string] | null = null;
     try {
-      await mergeIncidents(deps, DEDUP_ACTOR, target, other, { why: `report ${reportId} matched both` });
-      out.merged.push(other);
+      const result = await inTransaction(async (tx) => {
+        // The incidents may have been merged since the report tied them (by a reviewer, or by another tie): the tie
+        // holds between where they live now. A merge committing after this read is a Conflict at the lock below.
+        const now = await survivorsIn(tx, [incidentId, original]);
+        const target = now.get(incidentId)!;
+        const other = now.get(original)!;
+        pair = [target, other];
+        if (target === other) return 'same' as const;
+        return mergeInTransaction(tx, deps.clock, DEDUP_ACTOR, target, other, {
+          why: `report ${reportId} matched both`,
+          unlessSeparated: [
+            [target, other],
+            [incidentId, original],
+          ],
+        });
+      });
+      const [target, other] = pair!;
+      if (result === 'merged') {
+        out.merged.push(other);
+        announceMerge(deps, DEDUP_ACTOR, target, other);
+      } else if (result === 'separated') out.skipped.push({ id: other, reason: 'a reviewer separated them' });
     } catch (err) {
       // Merged away or gone since the report was processed: nothing left to tie (a later job follows the survivor).
       if (!(err instanceof Conflict) && !(err instanceof NotFound)) throw err;
-      out.skipped.push({ id: other, reason: err.message });
+      out.skipped.push({ id: pair?.[1] ?? original, reason: err.message });
     }
   }
   return out;

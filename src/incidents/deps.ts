@@ -1,7 +1,7 @@
 // What every review action shares: its dependencies, the acting user and the audit row.
 import { appendAudit, type AuditAction } from '../audit/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Db, Tx } from '../db/client.ts';
+import type { Db, SqlTx } from '../db/client.ts';
 import type { IncidentEventSink } from '../live/events.ts';
 
 export interface ReviewDeps {
@@ -18,7 +18,7 @@ export interface Actor {
 }
 
 export async function audit(
-  tx: Tx,
+  tx: SqlTx,
   clock: Clock,
   actor: Actor,
   action: AuditAction,

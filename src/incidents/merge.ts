@@ -11,11 +11,15 @@ import {
   incidentIdsStartingWith,
   insertSeparation,
   insertSplitIncident,
+  lockForMerge,
   lockIncident,
-  lockIncidents,
   mergeInto,
+  readMergedSide,
   readSummary,
+  type MergeSide,
 } from './repository.ts';
+import type { SqlTx } from '../db/client.ts';
+import type { Clock } from '../clock.ts';
 
 // The pages show incidents by the first 8 characters of their id ("#4f2a0c1d"): merge takes that, or the full id.
 const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,7 +57,7 @@ export const SplitInput = z
   .strict()
   .meta({ id: 'SplitInput' });
 
-const aggregateOf = (s: Awaited<ReturnType<typeof readSummary>>) => ({
+const aggregateOf = (s: Pick<MergeSide, 'state' | 'terms' | 'stance' | 'reportCount' | 'severity' | 'placeName'>) => ({
   state: s.state,
   terms: s.terms,
   stance: s.stance,
@@ -73,35 +77,60 @@ export async function mergeIncidents(
   if (targetId === otherId)
     throw new Invalid([{ field: 'otherId', reason: 'an incident cannot be merged into itself' }]);
   const merged = await deps.db.$transaction(async (tx) => {
-    await lockIncidents(tx, [targetId, otherId]);
-    const [targetBefore, otherBefore] = await Promise.all([readSummary(tx, targetId), readSummary(tx, otherId)]);
-    const moved = await moveAllReports(tx, otherId, targetId);
-    await mergeInto(tx, otherId, targetId);
-    // The survivor's tally takes the other's: no member is read again, however large the incidents.
-    await mergeAggregates(tx, targetId, otherId, actor.id);
-    const after = await readSummary(tx, targetId);
-    await audit(
-      tx,
-      deps.clock,
-      actor,
-      'incident_merged',
-      targetId,
-      { target: aggregateOf(targetBefore), other: { id: otherId, ...aggregateOf(otherBefore) } },
-      { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) },
-    );
-    await enqueue(tx, EVENTS.incidentMerged, {
-      incidentId: targetId,
-      mergedId: otherId,
-      movedReports: moved.length,
-      by: actor.username,
-    });
-    return after;
+    await mergeInTransaction(tx, deps.clock, actor, targetId, otherId, opts);
+    return readSummary(tx, targetId);
   });
+  announceMerge(deps, actor, targetId, otherId);
+  return merged;
+}
+
+/** Live pages hear of a committed merge on both incidents. */
+export function announceMerge(deps: Pick<ReviewDeps, 'events'>, actor: Actor, targetId: string, otherId: string) {
   deps.events?.([
     { incidentId: targetId, kind: 'merged', actorId: actor.id },
     { incidentId: otherId, kind: 'merged', actorId: actor.id },
   ]);
-  return merged;
+}
+
+/**
+ * The merge inside the caller's transaction: a Prisma one (a reviewer's request) or a worker's plain node-postgres
+ * one (dedup's tie merges, src/incidents/auto-merge.ts), so every statement is raw SQL. `unlessSeparated`: the pairs
+ * a reviewer may have declared distinct; if any is, nothing changes and 'separated' is returned (checked under the
+ * same lock the merge takes, so a split committing meanwhile is seen).
+ */
+export async function mergeInTransaction(
+  tx: SqlTx,
+  clock: Clock,
+  actor: Actor,
+  targetId: string,
+  otherId: string,
+  opts: { why?: string; unlessSeparated?: Array<[string, string]> } = {},
+): Promise<'merged' | 'separated'> {
+  const { sides, separated } = await lockForMerge(tx, [targetId, otherId], opts.unlessSeparated);
+  if (opts.unlessSeparated && separated) return 'separated';
+  const targetBefore = sides.get(targetId)!;
+  const otherBefore = sides.get(otherId)!;
+  const moved = await moveAllReports(tx, otherId, targetId);
+  await mergeInto(tx, otherId, targetId);
+  // The survivor's tally takes the other's: no member is read again, however large the incidents.
+  await mergeAggregates(tx, targetId, otherId, actor.id, [...sides.values()]);
+  const after = await readMergedSide(tx, targetId);
+  await audit(
+    tx,
+    clock,
+    actor,
+    'incident_merged',
+    targetId,
+    { target: aggregateOf(targetBefore), other: { id: otherId, ...aggregateOf(otherBefore) } },
+    { target: aggregateOf(after), mergedId: otherId, movedReportIds: moved, ...(opts.why ? { why: opts.why } : {}) },
+  );
+  await enqueue(tx, EVENTS.incidentMerged, {
+    incidentId: targetId,
+    mergedId: otherId,
+    movedReports: moved.length,
+    by: actor.username,
+  });
+  return 'merged';
 }
 
 /** Moves the given reports of `sourceId` into a new incident and records that the two are distinct. */

@@ -121,7 +121,7 @@ export interface LockedIncident {
  * in opposite directions wait for each other instead of deadlocking. Merged-away incidents are a conflict:
  * the reviewer is looking at a stale page.
  */
-export async function lockIncidents(tx: Tx, ids: string[]): Promise<Map<string, LockedIncident>> {
+export async function lockIncidents(tx: SqlTx, ids: string[]): Promise<Map<string, LockedIncident>> {
   const sorted = [...new Set(ids)].sort();
   const rows = await tx.$queryRaw<LockedIncident[]>`
     SELECT id::text, state::text AS state, "assigneeId"::text AS "assigneeId", terms, stance::text AS stance,
@@ -137,7 +137,7 @@ export async function lockIncidents(tx: Tx, ids: string[]): Promise<Map<string, 
   return byId;
 }
 
-export async function lockIncident(tx: Tx, id: string): Promise<LockedIncident> {
+export async function lockIncident(tx: SqlTx, id: string): Promise<LockedIncident> {
   return (await lockIncidents(tx, [id])).get(id)!;
 }
 
@@ -169,12 +169,76 @@ export async function insertComment(tx: Tx, incidentId: string, authorId: string
 }
 
 /** `otherId` points at `targetId` from now on, and so does every incident merged into it before. */
-export async function mergeInto(tx: Tx, otherId: string, targetId: string): Promise<void> {
-  // Comments follow the reports: the discussion stays visible on the incident that remains in the queue.
-  await tx.comment.updateMany({ where: { incidentId: otherId }, data: { incidentId: targetId } });
-  // Earlier merges into `other` now point straight at the survivor, so no chain has to be followed.
-  await tx.incident.updateMany({ where: { mergedIntoId: otherId }, data: { mergedIntoId: targetId } });
-  await tx.incident.update({ where: { id: otherId }, data: { mergedIntoId: targetId } });
+export async function mergeInto(tx: SqlTx, otherId: string, targetId: string): Promise<void> {
+  // Comments follow the reports: the discussion stays visible on the incident that remains in the queue. Earlier
+  // merges into `other` now point straight at the survivor, so no chain has to be followed. One statement.
+  await tx.$executeRaw`
+    WITH comments AS (UPDATE "Comment" SET "incidentId" = ${targetId}::uuid WHERE "incidentId" = ${otherId}::uuid),
+         earlier AS (UPDATE "Incident" SET "mergedIntoId" = ${targetId}::uuid, "updatedAt" = now()
+                     WHERE "mergedIntoId" = ${otherId}::uuid)
+    UPDATE "Incident" SET "mergedIntoId" = ${targetId}::uuid, "updatedAt" = now() WHERE "id" = ${otherId}::uuid`;
+}
+
+/** What a merge reads of each incident under its lock: the audit's before, the tallies it combines, the notices'. */
+export interface MergeSide {
+  id: string;
+  state: IncidentStateName;
+  terms: string[];
+  stance: string | null;
+  reportCount: number;
+  severity: number;
+  placeName: string | null;
+  mergedIntoId: string | null;
+  correction: unknown;
+  tally: Tally | null;
+}
+
+/**
+ * Locks the two incidents of a merge in id order and reads what the merge needs of them, with whether a reviewer
+ * separated any of `pairs` (the incidents themselves, or the ones a tie named before they were merged elsewhere).
+ * Missing: NotFound; merged away: Conflict, as lockIncidents.
+ */
+export async function lockForMerge(
+  tx: SqlTx,
+  ids: [string, string],
+  pairs: Array<[string, string]> = [ids],
+): Promise<{ sides: Map<string, MergeSide>; separated: boolean }> {
+  const sorted = pairs.map((p) => [...p].sort() as [string, string]);
+  const rows = await tx.$queryRaw<Array<MergeSide & { separated: boolean }>>`
+    SELECT i."id"::text AS id, i."state"::text AS state, i."terms", i."stance"::text AS stance, i."reportCount",
+           i."severity", i."placeName", i."mergedIntoId"::text AS "mergedIntoId", i."correction", i."tally",
+           EXISTS (SELECT 1 FROM "IncidentSeparation" s
+                   WHERE (s."incidentA", s."incidentB") IN (
+                     SELECT * FROM unnest(${sorted.map((p) => p[0])}::uuid[], ${sorted.map((p) => p[1])}::uuid[]))) AS separated
+    FROM "Incident" i WHERE i."id" = ANY(${[...ids].sort()}::uuid[]) ORDER BY i."id" FOR UPDATE OF i`;
+  const sides = new Map<string, MergeSide>();
+  for (const { separated: _s, ...side } of rows) sides.set(side.id, side);
+  for (const id of ids) {
+    const row = sides.get(id);
+    if (!row) throw new NotFound('incident');
+    if (row.mergedIntoId)
+      throw new Conflict(`incident ${id} was merged into ${row.mergedIntoId}`, { mergedIntoId: row.mergedIntoId });
+  }
+  return { sides, separated: rows.some((r) => r.separated) };
+}
+
+/** The fields of an incident a merge's audit row records after the merge. */
+export async function readMergedSide(tx: SqlTx, id: string) {
+  const [row] = await tx.$queryRaw<
+    Array<Pick<MergeSide, 'state' | 'terms' | 'stance' | 'reportCount' | 'severity' | 'placeName'>>
+  >`
+    SELECT "state"::text AS state, "terms", "stance"::text AS stance, "reportCount", "severity", "placeName"
+    FROM "Incident" WHERE "id" = ${id}::uuid`;
+  if (!row) throw new NotFound('incident');
+  return row;
+}
+
+/** Where each incident lives now (merges flatten their chains, so one step); absent ids map to themselves. */
+export async function survivorsIn(tx: SqlTx, ids: string[]): Promise<Map<string, string>> {
+  const rows = await tx.$queryRaw<Array<{ id: string; into: string | null }>>`
+    SELECT "id"::text AS id, "mergedIntoId"::text AS into FROM "Incident" WHERE "id" = ANY(${ids}::uuid[])`;
+  const into = new Map(rows.map((r) => [r.id, r.into ?? r.id]));
+  return new Map(ids.map((id) => [id, into.get(id) ?? id]));
 }
 
 /** A new incident for reports split out; its aggregate is filled in by recomputeIncident right after. */
@@ -191,15 +255,6 @@ export async function insertSeparation(tx: Tx, one: string, other: string, creat
   // Stored with the smaller id first, so one lookup per ordered pair finds it whichever side asks.
   const [a, b] = [one, other].sort() as [string, string];
   await tx.incidentSeparation.create({ data: { incidentA: a, incidentB: b, createdAt } });
-}
-
-/** Whether a reviewer declared the two incidents distinct. */
-export async function separated(db: Db, one: string, other: string): Promise<boolean> {
-  const [a, b] = [one, other].sort() as [string, string];
-  return (
-    (await db.incidentSeparation.findFirst({ where: { incidentA: a, incidentB: b }, select: { incidentA: true } })) !==
-    null
-  );
 }
 
 // --- Reads for the commission's pages, exports and digests.
@@ -313,13 +368,6 @@ export async function findIncidentForCustody(db: Db, id: string) {
     where: { id },
     select: { ...summarySelect, mergedIntoId: true, createdAt: true },
   });
-}
-
-/** Where each of `ids` lives now: the incident it was merged into (merges flatten chains), or itself. */
-export async function survivorsOf(db: Db, ids: string[]): Promise<Map<string, string>> {
-  const rows = await db.incident.findMany({ where: { id: { in: ids } }, select: { id: true, mergedIntoId: true } });
-  const into = new Map(rows.map((r) => [r.id, r.mergedIntoId ?? r.id]));
-  return new Map(ids.map((id) => [id, into.get(id) ?? id]));
 }
 
 /** Incidents merged into any of `ids` (one level: the caller walks the chain). */

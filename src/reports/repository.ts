@@ -442,14 +442,11 @@ export async function reportsOfIncidentPage(
 }
 
 /** Moves every report of `fromId` into `toId`, pinned there (automatic dedup leaves it be); their ids, sorted. */
-export async function moveAllReports(tx: Tx, fromId: string, toId: string): Promise<string[]> {
-  const moved = await tx.report.findMany({
-    where: { incidentId: fromId },
-    select: { id: true },
-    orderBy: { id: 'asc' },
-  });
-  await tx.report.updateMany({ where: { incidentId: fromId }, data: { incidentId: toId, incidentPinned: true } });
-  return moved.map((r) => r.id);
+export async function moveAllReports(tx: SqlTx, fromId: string, toId: string): Promise<string[]> {
+  const moved = await tx.$queryRaw<Array<{ id: string }>>`
+    UPDATE "Report" SET "incidentId" = ${toId}::uuid, "incidentPinned" = true
+    WHERE "incidentId" = ${fromId}::uuid RETURNING "id"::text AS id`;
+  return moved.map((r) => r.id).sort();
 }
 
 export async function findReportsForSplit(tx: Tx, ids: string[]) {

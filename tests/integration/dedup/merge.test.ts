@@ -8,6 +8,8 @@ import { makeReport } from '../../helpers/factories.ts';
 import { PAIR_FEATURES } from '../../../src/dedup/pair.ts';
 import { loadPairModel, setPairModel, type PairModel } from '../../../src/dedup/pair-model.ts';
 import { mergeTiedIncidents } from '../../../src/incidents/auto-merge.ts';
+import { verifyAuditChain } from '../../../src/audit/index.ts';
+import { createPgPool } from '../../../src/db/pg-tx.ts';
 
 const weight: Record<string, number> = {
   bias: -3,
@@ -82,6 +84,8 @@ describe('a report that ties two incidents', () => {
       actorName: 'dedup',
       after: expect.objectContaining({ mergedId: merged, why: `report ${c} matched both` }),
     });
+    // The worker appended the merge's audit row on its own node-postgres connection: the chain still verifies.
+    expect(await verifyAuditChain(s.rt.db)).toMatchObject({ ok: true });
     // Reversible: a reviewer splits the report back out.
     const split = await bearer(s.url, member.token).post(`/api/incidents/${survivor}/split`, {
       reportIds: [merged === ia ? a : b],
@@ -103,5 +107,46 @@ describe('a report that ties two incidents', () => {
     );
     expect(out).toEqual({ merged: [], skipped: [{ id: ib, reason: 'a reviewer separated them' }] });
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: ib } })).mergedIntoId).toBeNull();
+    // The same on a worker's node-postgres pool, where the check runs under the merge's own lock.
+    const pool = createPgPool(s.rt.config.DATABASE_URL, 1);
+    try {
+      const viaPool = await mergeTiedIncidents(
+        { db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'], pool },
+        ib,
+        [ia],
+        'r-2',
+      );
+      expect(viaPool).toEqual({ merged: [], skipped: [{ id: ia, reason: 'a reviewer separated them' }] });
+    } finally {
+      await pool.end();
+    }
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: ia } })).mergedIntoId).toBeNull();
+  });
+
+  it('follows an incident merged since the tie to its survivor, and merges each pair once', async () => {
+    const at = '2021-04-07T08:00:00+02:00';
+    const [a, b, c] = [
+      await file(31.2, 'Mortar rounds landed near the farms.', at),
+      await file(31.56, 'Explosions north of the town.', at),
+      await file(31.9, 'Smoke over the coast road.', at),
+    ];
+    const [ia, ib, ic] = [await incidentOf(a), await incidentOf(b), await incidentOf(c)];
+    expect(new Set([ia, ib, ic]).size).toBe(3);
+    const pool = createPgPool(s.rt.config.DATABASE_URL, 1);
+    const deps = { db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'], pool };
+    try {
+      // b goes into a; a tie naming b and c then lands in a, and a second run of it changes nothing.
+      expect(await mergeTiedIncidents(deps, ia, [ib], 'r-3')).toEqual({ merged: [ib], skipped: [] });
+      expect(await mergeTiedIncidents(deps, ib, [ic], 'r-4')).toEqual({ merged: [ic], skipped: [] });
+      expect(await mergeTiedIncidents(deps, ib, [ic], 'r-4')).toEqual({ merged: [], skipped: [] });
+    } finally {
+      await pool.end();
+    }
+    for (const r of [a, b, c]) expect(await incidentOf(r)).toBe(ia);
+    const survivor = await s.rt.db.incident.findUniqueOrThrow({ where: { id: ia } });
+    expect(survivor.reportCount).toBe(3);
+    const merges = await s.rt.db.auditEvent.findMany({ where: { action: 'incident_merged', entityId: ia } });
+    expect(merges.map((m) => (m.after as { mergedId: string }).mergedId).sort()).toEqual([ib, ic].sort());
+    expect(await verifyAuditChain(s.rt.db)).toMatchObject({ ok: true });
   });
 });

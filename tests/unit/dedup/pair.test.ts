@@ -171,6 +171,25 @@ describe('learned decisions', () => {
     expect(split.merge).toBeUndefined();
     expect(split.reasons.join(' ')).toMatch(/also matches incident/);
   });
+  it('merge only while the incident they make stays within the span a join may give it', () => {
+    const f = near('Convoy at Abu Grein.', '2020-11-14T06:00:00+02:00');
+    const m1 = near('Convoy seen at Abu Grein.', '2020-11-14T05:30:00+02:00');
+    const m2 = near('رتل عند بوقرين', '2020-11-14T06:20:00+02:00');
+    const h = 3_600_000;
+    const at = Date.parse('2020-11-14T06:00:00+02:00');
+    // Each incident alone spans at most 72 h with the report; the two together would span 90 h.
+    const candidates: CandidateIncident[] = [
+      { id: 'A', members: [m1], separatedFrom: [], span: { first: at - 45 * h, last: at - h / 2 } },
+      { id: 'B', members: [m2], separatedFrom: [], span: { first: at + h / 3, last: at + 45 * h } },
+    ];
+    const r = decideAssignment(f, candidates, { pairModel: toy });
+    expect(r.incidentId).toBeTruthy();
+    expect(r.merge).toBeUndefined();
+    expect(r.reasons.join(' ')).toMatch(/also matches incident/);
+    // Within the span, the same tie merges.
+    const close = candidates.map((c) => ({ ...c, span: { first: at - 2 * h, last: at + 2 * h } }));
+    expect(decideAssignment(f, close, { pairModel: toy }).merge).toHaveLength(1);
+  });
 });
 
 describe('choosing the shipped thresholds from the held-out replays', () => {
