@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { Conflict, NotFound } from '../errors.ts';
 import type { SqlTx } from '../db/client.ts';
 import { inPgTransaction } from '../db/pg-tx.ts';
+import { retryOnDeadlock } from '../db/retry.ts';
 import { announceMerge, mergeInTransaction } from './merge.ts';
 import type { Actor, ReviewDeps } from './deps.ts';
 import { survivorsIn } from './repository.ts';
@@ -32,22 +33,26 @@ export async function mergeTiedIncidents(
   for (const original of [...new Set(otherIds)].sort()) {
     let pair: [string, string] | null = null;
     try {
-      const result = await inTransaction(async (tx) => {
-        // The incidents may have been merged since the report tied them (by a reviewer, or by another tie): the tie
-        // holds between where they live now. A merge committing after this read is a Conflict at the lock below.
-        const now = await survivorsIn(tx, [incidentId, original]);
-        const target = now.get(incidentId)!;
-        const other = now.get(original)!;
-        pair = [target, other];
-        if (target === other) return 'same' as const;
-        return mergeInTransaction(tx, deps.clock, DEDUP_ACTOR, target, other, {
-          why: `report ${reportId} matched both`,
-          unlessSeparated: [
-            [target, other],
-            [incidentId, original],
-          ],
-        });
-      });
+      // A deadlock victim (a merge takes incidents then reports, the pipeline a report then its incident) rolled back
+      // whole and is run again here rather than failing the job.
+      const result = await retryOnDeadlock(() =>
+        inTransaction(async (tx) => {
+          // The incidents may have been merged since the report tied them (by a reviewer, or by another tie): the tie
+          // holds between where they live now. A merge committing after this read is a Conflict at the lock below.
+          const now = await survivorsIn(tx, [incidentId, original]);
+          const target = now.get(incidentId)!;
+          const other = now.get(original)!;
+          pair = [target, other];
+          if (target === other) return 'same' as const;
+          return mergeInTransaction(tx, deps.clock, DEDUP_ACTOR, target, other, {
+            why: `report ${reportId} matched both`,
+            unlessSeparated: [
+              [target, other],
+              [incidentId, original],
+            ],
+          });
+        }),
+      );
       const [target, other] = pair!;
       if (result === 'merged') {
         out.merged.push(other);

@@ -6,6 +6,7 @@ import { mergeAggregates, recomputeIncident } from './aggregate.ts';
 import { countReportsOfIncident, findReportsForSplit, moveAllReports, moveReports } from '../reports/repository.ts';
 import { audit, type Actor, type ReviewDeps } from './deps.ts';
 import { enqueue } from '../outbox/repository.ts';
+import { retryOnDeadlock } from '../db/retry.ts';
 import { EVENTS } from '../queue/names.ts';
 import {
   incidentIdsStartingWith,
@@ -76,10 +77,14 @@ export async function mergeIncidents(
 ) {
   if (targetId === otherId)
     throw new Invalid([{ field: 'otherId', reason: 'an incident cannot be merged into itself' }]);
-  const merged = await deps.db.$transaction(async (tx) => {
-    await mergeInTransaction(tx, deps.clock, actor, targetId, otherId, opts);
-    return readSummary(tx, targetId);
-  });
+  // A merge takes incidents and then reports, the workers a report and then its incident: a deadlock victim rolled
+  // back whole and is run again (src/db/retry.ts) rather than answered with a 503.
+  const merged = await retryOnDeadlock(() =>
+    deps.db.$transaction(async (tx) => {
+      await mergeInTransaction(tx, deps.clock, actor, targetId, otherId, opts);
+      return readSummary(tx, targetId);
+    }),
+  );
   announceMerge(deps, actor, targetId, otherId);
   return merged;
 }
@@ -136,44 +141,52 @@ export async function mergeInTransaction(
 /** Moves the given reports of `sourceId` into a new incident and records that the two are distinct. */
 export async function splitReports(deps: ReviewDeps, actor: Actor, sourceId: string, reportIds: string[]) {
   const ids = [...new Set(reportIds)].sort();
-  const split = await deps.db.$transaction(async (tx) => {
-    const source = await lockIncident(tx, sourceId);
-    const reports = await findReportsForSplit(tx, ids);
-    const foreign = ids.filter((id) => reports.find((r) => r.id === id)?.incidentId !== sourceId);
-    if (foreign.length)
-      throw new Invalid([{ field: 'reportIds', reason: `not reports of this incident: ${foreign.join(', ')}` }]);
-    if (ids.length >= source.reportCount) {
-      const total = await countReportsOfIncident(tx, sourceId);
-      if (ids.length >= total)
-        throw new Invalid([{ field: 'reportIds', reason: 'leave at least one report in the incident' }]);
-    }
-    const sourceBefore = await readSummary(tx, sourceId);
-    const times = reports.map((r) => r.observedAt.getTime());
-    // Placeholder span; recomputeIncident fills in every aggregate from the moved reports right after.
-    const created = {
-      id: await insertSplitIncident(
+  // Taken in the same order as a merge (incident, then reports), so run again as a deadlock victim, as a merge is.
+  const split = await retryOnDeadlock(() =>
+    deps.db.$transaction(async (tx) => {
+      const source = await lockIncident(tx, sourceId);
+      const reports = await findReportsForSplit(tx, ids);
+      const foreign = ids.filter((id) => reports.find((r) => r.id === id)?.incidentId !== sourceId);
+      if (foreign.length)
+        throw new Invalid([{ field: 'reportIds', reason: `not reports of this incident: ${foreign.join(', ')}` }]);
+      if (ids.length >= source.reportCount) {
+        const total = await countReportsOfIncident(tx, sourceId);
+        if (ids.length >= total)
+          throw new Invalid([{ field: 'reportIds', reason: 'leave at least one report in the incident' }]);
+      }
+      const sourceBefore = await readSummary(tx, sourceId);
+      const times = reports.map((r) => r.observedAt.getTime());
+      // Placeholder span; recomputeIncident fills in every aggregate from the moved reports right after.
+      const created = {
+        id: await insertSplitIncident(
+          tx,
+          { first: new Date(Math.min(...times)), last: new Date(Math.max(...times)) },
+          deps.clock.now(),
+        ),
+      };
+      await moveReports(tx, ids, created.id);
+      await insertSeparation(tx, sourceId, created.id, deps.clock.now());
+      await recomputeIncident(tx, sourceId, actor.id);
+      await recomputeIncident(tx, created.id, actor.id);
+      const [sourceAfter, split] = await Promise.all([readSummary(tx, sourceId), readSummary(tx, created.id)]);
+      await audit(
         tx,
-        { first: new Date(Math.min(...times)), last: new Date(Math.max(...times)) },
-        deps.clock.now(),
-      ),
-    };
-    await moveReports(tx, ids, created.id);
-    await insertSeparation(tx, sourceId, created.id, deps.clock.now());
-    await recomputeIncident(tx, sourceId, actor.id);
-    await recomputeIncident(tx, created.id, actor.id);
-    const [sourceAfter, split] = await Promise.all([readSummary(tx, sourceId), readSummary(tx, created.id)]);
-    await audit(
-      tx,
-      deps.clock,
-      actor,
-      'report_split',
-      sourceId,
-      { source: aggregateOf(sourceBefore) },
-      { source: aggregateOf(sourceAfter), newIncidentId: created.id, newIncident: aggregateOf(split), reportIds: ids },
-    );
-    await enqueue(tx, EVENTS.incidentCreated, { incidentId: created.id, cause: 'split', splitFrom: sourceId });
-    return split;
-  });
+        deps.clock,
+        actor,
+        'report_split',
+        sourceId,
+        { source: aggregateOf(sourceBefore) },
+        {
+          source: aggregateOf(sourceAfter),
+          newIncidentId: created.id,
+          newIncident: aggregateOf(split),
+          reportIds: ids,
+        },
+      );
+      await enqueue(tx, EVENTS.incidentCreated, { incidentId: created.id, cause: 'split', splitFrom: sourceId });
+      return split;
+    }),
+  );
   deps.events?.([
     { incidentId: sourceId, kind: 'split', actorId: actor.id },
     { incidentId: split.id, kind: 'opened', actorId: actor.id },
