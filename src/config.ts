@@ -129,6 +129,8 @@ const schema = z.object({
   // erased by a job on RETENTION_CRON (in DIGEST_TZ). Unset: kept for good.
   RETENTION_REJECTED_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   RETENTION_UNRELATED_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  // Notices a member has read are deleted this many days after they were read, in the same nightly job; 0: kept.
+  NOTICE_READ_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   RETENTION_CRON: z.string().default('15 3 * * *'),
   AGREEMENT_ID: z.string().default('libya-2020'),
   // A folder of further agreements (<id>.json, lexicon/<id>.json, gazetteer/<name>.json), searched before the built-in ones.

@@ -13,6 +13,7 @@ import { NotFound } from '../errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { findForUpdate, findNoticeSettings, updateAccount } from '../users/repository.ts';
 import {
+  deleteReadNotices,
   activeReviewerIds,
   countUnread,
   findNoticePage,
@@ -132,6 +133,21 @@ export async function readNotification(deps: { db: Db; clock: Clock }, recipient
   const row = await deps.db.$transaction((tx) => markNoticeRead(tx, recipientId, id, deps.clock.now()));
   if (!row) throw new NotFound('notification');
   return view(row);
+}
+
+/**
+ * Deletes the notices read more than `days` days ago (the nightly retention job), a batch at a time so no long
+ * statement holds the table; unread ones are kept however old. 0 days: nothing is deleted.
+ */
+export async function pruneReadNotices(deps: { db: Db; clock: Clock }, days: number, batch = 1000): Promise<number> {
+  if (days <= 0) return 0;
+  const before = new Date(deps.clock.now().getTime() - days * 86_400_000);
+  let deleted = 0;
+  for (;;) {
+    const n = await deleteReadNotices(deps.db, before, batch);
+    deleted += n;
+    if (n < batch) return deleted;
+  }
 }
 
 export async function readAllNotifications(deps: { db: Db; clock: Clock }, recipientId: string) {

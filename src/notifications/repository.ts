@@ -98,6 +98,12 @@ export async function markAllNoticesRead(db: Db, recipientId: string, at: Date):
   return (await db.notification.updateMany({ where: { recipientId, readAt: null }, data: { readAt: at } })).count;
 }
 
+/** Deletes up to `limit` notices read before `readBefore`; how many it deleted. */
+export async function deleteReadNotices(db: Db, readBefore: Date, limit: number): Promise<number> {
+  return db.$executeRaw`DELETE FROM "Notification" WHERE "id" IN (
+    SELECT "id" FROM "Notification" WHERE "readAt" < ${readBefore} LIMIT ${limit})`;
+}
+
 /** What an email of a notice says, and to whom; null for a notice that no longer exists. */
 export async function findForEmail(db: Db, id: string) {
   return db.notification.findUnique({

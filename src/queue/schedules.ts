@@ -19,12 +19,18 @@ export async function registerSchedules(
     | 'RETENTION_CRON'
     | 'RETENTION_REJECTED_DAYS'
     | 'RETENTION_UNRELATED_DAYS'
+    | 'NOTICE_READ_RETENTION_DAYS'
   >,
 ): Promise<void> {
   const retention = queues.get(QUEUES.retention);
   if (retention) {
-    // No rule configured: no schedule (one left by an earlier configuration is removed).
-    if (config.RETENTION_REJECTED_DAYS === undefined && config.RETENTION_UNRELATED_DAYS === undefined)
+    // No rule configured: no schedule (one left by an earlier configuration is removed). Read notices are pruned
+    // after 90 days unless NOTICE_READ_RETENTION_DAYS=0, so by default the job runs.
+    if (
+      config.RETENTION_REJECTED_DAYS === undefined &&
+      config.RETENTION_UNRELATED_DAYS === undefined &&
+      !config.NOTICE_READ_RETENTION_DAYS
+    )
       await retention.removeJobScheduler(RETENTION_SCHEDULER);
     else {
       const job: ApplyRetentionJob = {};

@@ -261,8 +261,17 @@ describe('retention', () => {
       ...r2.config,
       RETENTION_REJECTED_DAYS: undefined,
       RETENTION_UNRELATED_DAYS: undefined,
+      NOTICE_READ_RETENTION_DAYS: 0,
     });
     expect(await q.getJobScheduler(RETENTION_SCHEDULER)).toBeFalsy();
+    // Read notices alone (90 days by default) are a rule too.
+    await registerSchedules(r2.rt.queues, {
+      ...r2.config,
+      RETENTION_REJECTED_DAYS: undefined,
+      RETENTION_UNRELATED_DAYS: undefined,
+      NOTICE_READ_RETENTION_DAYS: 90,
+    });
+    expect(await q.getJobScheduler(RETENTION_SCHEDULER)).toMatchObject({ pattern: '15 3 * * *' });
   });
 
   it('the job erases reports of long-rejected incidents and old unrelated ones, and nothing else', async () => {
@@ -289,7 +298,10 @@ describe('retention', () => {
     );
     const job = await r2.rt.queues.get(QUEUES.retention)!.add(JOBS.applyRetention, {});
     const done = await waitFor(async () => ((await job.isCompleted()) ? job : null), 'the retention job');
-    expect((await r2.rt.queues.get(QUEUES.retention)!.getJob(done.id!))?.returnvalue).toEqual({ erased: 3 });
+    expect((await r2.rt.queues.get(QUEUES.retention)!.getJob(done.id!))?.returnvalue).toEqual({
+      erased: 3,
+      noticesDeleted: 0,
+    });
 
     const erased = await r2.rt.db.reportErasure.findMany({ orderBy: { reportId: 'asc' } });
     expect(erased.map((t) => t.reportId).sort()).toEqual([...oldRejected.reportIds, ...oldUnrelated.reportIds].sort());

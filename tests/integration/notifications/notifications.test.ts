@@ -14,7 +14,7 @@ import { bearer } from '../../helpers/http.ts';
 import { insertIncidentWithReports, makeReport } from '../../helpers/factories.ts';
 import { fileAndWaitProcessed, waitFor } from '../../helpers/wait.ts';
 import { sendNoticeEmail } from '../../../src/notifications/email.ts';
-import { NOTIFICATION_EMAIL } from '../../../src/queue/names.ts';
+import { JOBS, NOTIFICATION_EMAIL, QUEUES } from '../../../src/queue/names.ts';
 
 let s: TestServer;
 let smtp: SMTPServer;
@@ -220,6 +220,31 @@ describe('the inbox', () => {
     expect((await inbox(u, '?unread=true')).items.map((n) => n.incidentId)).toEqual([ids[1], ids[0]]);
     expect((await api(u).post('/api/notifications/read-all', {})).body).toEqual({ marked: 2 });
     expect((await inbox(u)).unread).toBe(0);
+  });
+});
+
+describe('old notices', () => {
+  it('the nightly retention job deletes notices read more than 90 days ago, never an unread one', async () => {
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const ids = await Promise.all([quietIncident(), quietIncident(), quietIncident(), quietIncident()]);
+    const notice = (incidentId: string, createdAt: Date, readAt: Date | null) =>
+      s.rt.db.notification.create({
+        data: { recipientId: away.user.id, kind: 'assigned', incidentId, severity: 1, createdAt, readAt },
+        select: { id: true },
+      });
+    const longRead = await notice(ids[0]!, days(200), days(120));
+    const readLately = await notice(ids[1]!, days(200), days(30));
+    const neverRead = await notice(ids[2]!, days(400), null);
+    const fresh = await notice(ids[3]!, days(1), days(1));
+    const job = await s.rt.queues.get(QUEUES.retention)!.add(JOBS.applyRetention, {});
+    await waitFor(async () => ((await job.isCompleted()) ? job : null), 'the retention job');
+    expect((await s.rt.queues.get(QUEUES.retention)!.getJob(job.id!))?.returnvalue).toMatchObject({
+      noticesDeleted: 1,
+    });
+    const left = await s.rt.db.notification.findMany({ where: { recipientId: away.user.id }, select: { id: true } });
+    const leftIds = left.map((n) => n.id);
+    expect(leftIds).not.toContain(longRead.id);
+    expect(leftIds).toEqual(expect.arrayContaining([readLately.id, neverRead.id, fresh.id]));
   });
 });
 
