@@ -11,6 +11,7 @@ import { inPgTransaction } from '../db/pg-tx.ts';
 import { announceMerge, mergeInTransaction } from './merge.ts';
 import type { Actor, ReviewDeps } from './deps.ts';
 import { survivorsIn } from './repository.ts';
+import { MAX_INCIDENT_SPAN_H } from '../dedup/similarity.ts';
 
 /** The actor automatic merges are audited under. */
 export const DEDUP_ACTOR: Actor = { id: null, username: 'dedup' };
@@ -50,6 +51,9 @@ export async function mergeTiedIncidents(
               [target, other],
               [incidentId, original],
             ],
+            // Dedup checked the span when it decided the tie, against the incidents as they were then; other ties
+            // (queued meanwhile, or in the same batch) may have grown either since. Checked again under the lock.
+            withinHours: MAX_INCIDENT_SPAN_H,
           });
         });
         const [target, other] = pair!;
@@ -57,6 +61,8 @@ export async function mergeTiedIncidents(
           out.merged.push(other);
           announceMerge(deps, DEDUP_ACTOR, target, other);
         } else if (result === 'separated') out.skipped.push({ id: other, reason: 'a reviewer separated them' });
+        else if (result === 'too long')
+          out.skipped.push({ id: other, reason: `the incident would span more than ${MAX_INCIDENT_SPAN_H} h` });
         break;
       } catch (err) {
         if (!(err instanceof Conflict) && !(err instanceof NotFound)) throw err;

@@ -202,4 +202,26 @@ describe('a join racing a merge', () => {
     }
     expect((await db.incident.findUniqueOrThrow({ where: { id: c! } })).mergedIntoId).toBe(a);
   });
+
+  it('two ties decided apart never merge an incident past the span a join may give it', async () => {
+    // Three incidents 40 h apart at one place: each tie alone (b with a, b with c) stays within 72 h, as dedup checked
+    // when it decided them (each against the incidents as they were then), but carried out one after the other the
+    // second would make an incident of 80 h.
+    const ids: string[] = [];
+    for (const at of ['2021-06-01T00:00:00Z', '2021-06-02T16:00:00Z', '2021-06-04T08:00:00Z']) {
+      const id = await report(SHELLING, 30.5, 18.2, at);
+      await processReport({ db, clock: systemClock, analyzer: base, pool }, id);
+      ids.push(id);
+    }
+    const [a, b, c] = await Promise.all(ids.map(incidentOf));
+    expect(new Set([a, b, c]).size).toBe(3);
+    const deps = { db, clock: systemClock, termIds, pool };
+    expect(await mergeTiedIncidents(deps, b!, [a!], ids[1]!)).toEqual({ merged: [a], skipped: [] });
+    const second = await mergeTiedIncidents(deps, b!, [c!], ids[2]!);
+    expect(second.merged).toEqual([]);
+    expect(second.skipped).toEqual([{ id: c, reason: expect.stringMatching(/would span more than 72 h/) }]);
+    expect((await db.incident.findUniqueOrThrow({ where: { id: c! } })).mergedIntoId).toBeNull();
+    const survivor = await db.incident.findUniqueOrThrow({ where: { id: b! } });
+    expect(survivor.lastObservedAt.getTime() - survivor.firstObservedAt.getTime()).toBe(40 * 3_600_000);
+  });
 });
