@@ -7,7 +7,7 @@ import { mergeTiedIncidents } from '../src/incidents/auto-merge.ts';
 import { loadAgreement } from '../src/agreements/index.ts';
 import { createPgPool } from '../src/db/pg-tx.ts';
 
-export function incidentsProcessor(rt: Runtime): Processor<MergeTiedJob> {
+export function incidentsProcessor(rt: Runtime): Processor<MergeTiedJob> & { close(): Promise<void> } {
   const termIds = loadAgreement(rt.config.AGREEMENT_ID).terms.map((t) => t.id);
   const deps = {
     db: rt.db,
@@ -18,8 +18,10 @@ export function incidentsProcessor(rt: Runtime): Processor<MergeTiedJob> {
       rt.log.warn({ err: err.message }, 'idle database connection lost'),
     ),
   };
-  return async (job: Job<MergeTiedJob>) => {
+  const processor = async (job: Job<MergeTiedJob>) => {
     const { incidentId, otherIds, reportId } = job.data;
     return mergeTiedIncidents(deps, incidentId, otherIds, reportId);
   };
+  // The pool ends with the worker (startWorkers' close).
+  return Object.assign(processor, { close: () => deps.pool.end() });
 }

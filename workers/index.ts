@@ -12,9 +12,12 @@ export interface RunningWorkers {
 
 export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
   const workers: Worker[] = [];
+  // What processors opened for their jobs (the reports' and incidents' node-postgres pools), closed after the workers.
+  const closers: Array<() => Promise<void>> = [];
   for (const [queue, make] of Object.entries(processors)) {
     if (only && !only.includes(queue)) continue;
-    const processor: Processor = make(rt);
+    const processor: Processor & { close?: () => Promise<void> } = make(rt);
+    if (processor.close) closers.push(processor.close);
     const worker = new Worker(queue, processor, {
       connection: redisConnection(rt.config.REDIS_URL, rt.log, 'worker'),
       prefix: rt.config.QUEUE_PREFIX,
@@ -42,9 +45,11 @@ export function startWorkers(rt: Runtime, only?: string[]): RunningWorkers {
   rt.log.info({ queues: workers.map((w) => w.name), concurrency: rt.config.WORKER_CONCURRENCY }, 'workers started');
   return {
     workers,
-    // close() lets running jobs finish; anything cut off is retried by BullMQ's stalled-job recovery.
+    // close() lets running jobs finish; anything cut off is retried by BullMQ's stalled-job recovery. The pools end
+    // after them (no job is left to use them): main.ts exits next, which would cut their connections mid-session.
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(closers.splice(0).map((close) => close()));
     },
   };
 }

@@ -13,7 +13,7 @@ const MODEL_REFRESH_MS = 60_000;
 export function reportsProcessor(
   rt: Runtime,
   analyzer: Analyzer = createAnalyzer(rt.config.AGREEMENT_ID),
-): Processor<ProcessReportJob> {
+): Processor<ProcessReportJob> & { close(): Promise<void> } {
   // Batches run on a small pool of their own (plain node-postgres, see src/db/pg-tx.ts): they queue on
   // block locks anyway, so a few connections carry them.
   const deps = {
@@ -37,7 +37,7 @@ export function reportsProcessor(
       ),
   });
   let checkedModelAt = 0;
-  return async (job: Job<ProcessReportJob>) => {
+  const processor = async (job: Job<ProcessReportJob>) => {
     const attempt = job.attemptsMade + 1;
     if (rt.clock.now().getTime() - checkedModelAt > MODEL_REFRESH_MS) {
       checkedModelAt = rt.clock.now().getTime();
@@ -54,4 +54,6 @@ export function reportsProcessor(
       throw err;
     }
   };
+  // The pool ends with the worker (startWorkers' close), once its jobs, and so their batches, are done.
+  return Object.assign(processor, { close: () => deps.pool.end() });
 }

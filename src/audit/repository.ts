@@ -14,7 +14,7 @@ export async function lockChain(tx: SqlTx): Promise<void> {
 
 // The writer's statements are raw SQL so they run in a Prisma transaction and in a worker's plain node-postgres one
 // (src/db/pg-tx.ts) alike: the tie merges dedup queues append a row each. seq travels as text: node-postgres returns
-// int8 as a string and takes no BigInt.
+// int8 as a string, and text reads the same through either driver.
 export async function lastRow(tx: SqlTx): Promise<{ seq: bigint; hash: string } | null> {
   // Ordered by the column, not the text alias of the same name (ORDER BY prefers an output name: '9' > '10').
   const [row] = await tx.$queryRaw<Array<{ seq: string; hash: string }>>`

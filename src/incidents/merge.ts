@@ -101,7 +101,9 @@ export function announceMerge(deps: Pick<ReviewDeps, 'events'>, actor: Actor, ta
  * The merge inside the caller's transaction: a Prisma one (a reviewer's request) or a worker's plain node-postgres
  * one (dedup's tie merges, src/incidents/auto-merge.ts), so every statement is raw SQL. `unlessSeparated`: the pairs
  * a reviewer may have declared distinct; if any is, nothing changes and 'separated' is returned (checked under the
- * same lock the merge takes, so a split committing meanwhile is seen).
+ * same lock the merge takes, so a split committing meanwhile is seen). `withinHours`: the longest the merged incident
+ * may span (first to last observation of the two incidents' reports, as they are under the lock); if longer, nothing
+ * changes and 'too long' is returned.
  */
 export async function mergeInTransaction(
   tx: SqlTx,
@@ -109,12 +111,13 @@ export async function mergeInTransaction(
   actor: Actor,
   targetId: string,
   otherId: string,
-  opts: { why?: string; unlessSeparated?: Array<[string, string]> } = {},
-): Promise<'merged' | 'separated'> {
+  opts: { why?: string; unlessSeparated?: Array<[string, string]>; withinHours?: number } = {},
+): Promise<'merged' | 'separated' | 'too long'> {
   const { sides, separated } = await lockForMerge(tx, [targetId, otherId], opts.unlessSeparated);
   if (opts.unlessSeparated && separated) return 'separated';
   const targetBefore = sides.get(targetId)!;
   const otherBefore = sides.get(otherId)!;
+  if (opts.withinHours !== undefined && spanHours([targetBefore, otherBefore]) > opts.withinHours) return 'too long';
   const moved = await moveAllReports(tx, otherId, targetId);
   await mergeInto(tx, otherId, targetId);
   // The survivor's tally takes the other's: no member is read again, however large the incidents.
@@ -136,6 +139,15 @@ export async function mergeInTransaction(
     by: actor.username,
   });
   return 'merged';
+}
+
+// An incident without reports keeps its last span (aggregate.ts) but adds nothing to the merged one's.
+function spanHours(sides: MergeSide[]): number {
+  const held = sides.filter((s) => s.reportCount > 0);
+  if (!held.length) return 0;
+  const first = Math.min(...held.map((s) => s.firstObservedAt.getTime()));
+  const last = Math.max(...held.map((s) => s.lastObservedAt.getTime()));
+  return (last - first) / 3_600_000;
 }
 
 /** Moves the given reports of `sourceId` into a new incident and records that the two are distinct. */

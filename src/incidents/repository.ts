@@ -188,6 +188,8 @@ export interface MergeSide {
   reportCount: number;
   severity: number;
   placeName: string | null;
+  firstObservedAt: Date;
+  lastObservedAt: Date;
   mergedIntoId: string | null;
   correction: unknown;
   tally: Tally | null;
@@ -206,7 +208,8 @@ export async function lockForMerge(
   const sorted = pairs.map((p) => [...p].sort() as [string, string]);
   const rows = await tx.$queryRaw<Array<MergeSide & { separated: boolean }>>`
     SELECT i."id"::text AS id, i."state"::text AS state, i."terms", i."stance"::text AS stance, i."reportCount",
-           i."severity", i."placeName", i."mergedIntoId"::text AS "mergedIntoId", i."correction", i."tally",
+           i."severity", i."placeName", i."firstObservedAt", i."lastObservedAt", i."mergedIntoId"::text AS "mergedIntoId",
+           i."correction", i."tally",
            EXISTS (SELECT 1 FROM "IncidentSeparation" s
                    WHERE (s."incidentA", s."incidentB") IN (
                      SELECT * FROM unnest(${sorted.map((p) => p[0])}::uuid[], ${sorted.map((p) => p[1])}::uuid[]))) AS separated

@@ -11,11 +11,12 @@ import type { Pool } from 'pg';
 import {
   createAnalyzer,
   createPgPool,
+  pgTx,
   processBatch,
   processReport,
   type Analyzer,
 } from '../../../src/pipeline/index.ts';
-import { mergeIncidents } from '../../../src/incidents/merge.ts';
+import { mergeIncidents, mergeInTransaction } from '../../../src/incidents/merge.ts';
 import { mergeTiedIncidents } from '../../../src/incidents/auto-merge.ts';
 import { loadAgreement } from '../../../src/agreements/index.ts';
 import { joinTargets } from '../../../src/incidents/aggregate.ts';
@@ -165,5 +166,62 @@ describe('a join racing a merge', () => {
     const tie = await mergeTiedIncidents(deps, a!, [b!], ids[0]!);
     expect(tie.merged).toEqual([b]);
     expect((await db.incident.findUniqueOrThrow({ where: { id: b! } })).mergedIntoId).toBe(c);
+  });
+
+  it('a tie waiting on a merge that commits meanwhile follows it to the survivor instead of dropping the tie', async () => {
+    const ids = await Promise.all(
+      [
+        [31.2, 15.1],
+        [31.6, 15.9],
+        [30.2, 19.0],
+      ].map(([lat, lon], i) =>
+        report(`Unrelated event ${i}: a car bomb reported near the market.`, lat!, lon!, '2021-05-01T10:00:00+02:00'),
+      ),
+    );
+    for (const id of ids) await processReport({ db, clock: systemClock, analyzer: base, pool }, id);
+    const [a, b, c] = await Promise.all(ids.map(incidentOf));
+    expect(new Set([a, b, c]).size).toBe(3);
+    // Another tie merges b into a and holds its transaction open while the tie of b with c looks b up.
+    const holder = await pool.connect();
+    const own = createPgPool(pool.options.connectionString!, 1);
+    try {
+      await holder.query('BEGIN');
+      await mergeInTransaction(pgTx(holder), systemClock, { id: null, username: 'dedup' }, a!, b!);
+      const tie = mergeTiedIncidents({ db, clock: systemClock, termIds, pool: own }, b!, [c!], ids[2]!);
+      await waitFor(async () => {
+        const [row] = await db.$queryRaw<Array<{ n: number }>>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return row!.n > 0;
+      }, 'the tie waiting for b');
+      await holder.query('COMMIT');
+      // b now lives in a: the report still ties a and c.
+      expect(await tie).toEqual({ merged: [c], skipped: [] });
+    } finally {
+      holder.release();
+      await own.end();
+    }
+    expect((await db.incident.findUniqueOrThrow({ where: { id: c! } })).mergedIntoId).toBe(a);
+  });
+
+  it('two ties decided apart never merge an incident past the span a join may give it', async () => {
+    // Three incidents 40 h apart at one place: each tie alone (b with a, b with c) stays within 72 h, as dedup checked
+    // when it decided them (each against the incidents as they were then), but carried out one after the other the
+    // second would make an incident of 80 h.
+    const ids: string[] = [];
+    for (const at of ['2021-06-01T00:00:00Z', '2021-06-02T16:00:00Z', '2021-06-04T08:00:00Z']) {
+      const id = await report(SHELLING, 30.5, 18.2, at);
+      await processReport({ db, clock: systemClock, analyzer: base, pool }, id);
+      ids.push(id);
+    }
+    const [a, b, c] = await Promise.all(ids.map(incidentOf));
+    expect(new Set([a, b, c]).size).toBe(3);
+    const deps = { db, clock: systemClock, termIds, pool };
+    expect(await mergeTiedIncidents(deps, b!, [a!], ids[1]!)).toEqual({ merged: [a], skipped: [] });
+    const second = await mergeTiedIncidents(deps, b!, [c!], ids[2]!);
+    expect(second.merged).toEqual([]);
+    expect(second.skipped).toEqual([{ id: c, reason: expect.stringMatching(/would span more than 72 h/) }]);
+    expect((await db.incident.findUniqueOrThrow({ where: { id: c! } })).mergedIntoId).toBeNull();
+    const survivor = await db.incident.findUniqueOrThrow({ where: { id: b! } });
+    expect(survivor.lastObservedAt.getTime() - survivor.firstObservedAt.getTime()).toBe(40 * 3_600_000);
   });
 });
