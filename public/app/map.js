@@ -80,6 +80,19 @@ export async function openPicker(container, onPick) {
       m.bindTooltip(label, { permanent, direction: 'right', className: `town town-rank-${p.rank}` });
       m.on('click', () => pick(L.latLng(p.lat, p.lon)));
       towns.addLayer(m);
+      // A dot is an SVG path: without these a screen reader meets nameless shapes and a keyboard cannot reach them.
+      const dot = m.getElement();
+      if (dot) {
+        dot.setAttribute('role', 'button');
+        dot.setAttribute('tabindex', '0');
+        dot.setAttribute('aria-label', t('map.pickPlace', { place: label }));
+        dot.addEventListener('keydown', (e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          e.stopPropagation();
+          pick(L.latLng(p.lat, p.lon));
+        });
+      }
     }
   };
   drawTowns();

@@ -1,6 +1,7 @@
 // The observer app's offline map picker in a real Chromium, in English and Arabic: the map and its zoom buttons are
 // named in the page's language (Leaflet's own names are English only), and zoomed in, the smaller places of the
-// offline basemap (public/map/places.json) are written on the map in that language, as the main cities always are.
+// offline basemap (public/map/places.json) are written on the map in that language, as the main cities always are;
+// every place's dot is a button named in that language that a keyboard can reach and press.
 // Screenshots: observer-map-picker-{en,ar}.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
@@ -45,6 +46,7 @@ describe.each([
     city: 'Misrata',
     town: 'Tawergha',
     locality: 'Misrata airport',
+    pickTown: 'Choose Tawergha',
   },
   {
     lang: 'ar' as const,
@@ -54,8 +56,9 @@ describe.each([
     city: 'مصراتة',
     town: 'تاورغاء',
     locality: 'مطار مصراتة',
+    pickTown: 'اختيار تاورغاء',
   },
-])('$lang: the map picker', ({ lang, mapName, zoomIn, zoomOut, city, town, locality }) => {
+])('$lang: the map picker', ({ lang, mapName, zoomIn, zoomOut, city, town, locality, pickTown }) => {
   it('names the map and its zoom buttons, and writes the smaller places once zoomed in', async () => {
     const page = s.page;
     if (lang === 'ar') {
@@ -93,6 +96,16 @@ describe.each([
     // Out again, the localities' names go (the city's stays).
     await zoomUntil(map, outButton, locality, false);
     await expect(written(map)).resolves.toContain(city);
+
+    // Each place's dot is a named button a keyboard reaches: Enter on Tawergha's puts its position in the form.
+    const dot = map.getByRole('button', { name: pickTown, exact: true });
+    await expect(dot.count()).resolves.toBe(1);
+    await dot.focus();
+    await page.keyboard.press('Enter');
+    await eventually(async () => [
+      Number(await page.locator('#lat').inputValue()).toFixed(2),
+      Number(await page.locator('#lon').inputValue()).toFixed(2),
+    ]).toEqual(['31.97', '15.12']);
     await page.locator('#map-toggle').click();
   });
 });
