@@ -27,12 +27,14 @@ const SUBJECTS: Record<NoticeLanguage, Record<NotificationKind, (f: NoticeFacts)
     severe: (f) => `Severe incident ${shortId(f.incidentId)} (severity ${f.severity} of 5)`,
     answered: (f) => `An observer answered the request for information on incident ${shortId(f.incidentId)}`,
     added: (f) => `An observer added to a report of incident ${shortId(f.incidentId)}`,
+    edited: (f) => `An observer edited a report of incident ${shortId(f.incidentId)}`,
   },
   ar: {
     assigned: (f) => `أُسندت إليك الحادثة ${iso(shortId(f.incidentId))}`,
     severe: (f) => `حادثة خطيرة ${iso(shortId(f.incidentId))} (الخطورة ${f.severity} من 5)`,
     answered: (f) => `أجاب مراقب على طلب المعلومات في الحادثة ${iso(shortId(f.incidentId))}`,
     added: (f) => `أضاف مراقب إلى بلاغ في الحادثة ${iso(shortId(f.incidentId))}`,
+    edited: (f) => `عدّل مراقب بلاغاً في الحادثة ${iso(shortId(f.incidentId))}`,
   },
 };
 const PLACE: Record<NoticeLanguage, string> = { en: 'Place', ar: 'المكان' };

@@ -57,6 +57,16 @@ export async function noticeAssignment(
   await insertNotices(tx, 'assigned', [{ incidentId, recipientId: assigneeId }], actorId);
 }
 
+/** The member an incident is assigned to hears of an observer's edit of one of its reports (a new version). */
+export async function noticeObserverEdit(
+  tx: SqlTx,
+  incident: { id: string; assigneeId: string | null },
+  observerId: string,
+): Promise<void> {
+  if (!incident.assigneeId) return;
+  await insertNotices(tx, 'edited', [{ incidentId: incident.id, recipientId: incident.assigneeId }], observerId);
+}
+
 /** The member an incident is assigned to hears of an observer's answer to a request, or of an addition. */
 export async function noticeObserverAddition(
   tx: SqlTx,

@@ -4,7 +4,7 @@
 import type { Db, SqlTx, Tx } from '../db/client.ts';
 import { NOTIFICATION_EMAIL } from '../queue/names.ts';
 
-export const NOTIFICATION_KINDS = ['assigned', 'severe', 'answered', 'added'] as const;
+export const NOTIFICATION_KINDS = ['assigned', 'severe', 'answered', 'added', 'edited'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**

@@ -35,6 +35,7 @@ import {
   type CurrentVersion,
   type ReportSource,
 } from './repository.ts';
+import { noticeObserverEdit } from '../notifications/index.ts';
 import { findInstanceContent, findReportByInstance, insertReportVersion } from './versions-repository.ts';
 
 export interface EditResult {
@@ -203,6 +204,9 @@ async function applyEdit(
         },
         deps.clock,
       );
+      // The member holding the incident hears of it: the report they are reviewing says something else now.
+      if (evidence?.incidentId)
+        await noticeObserverEdit(tx, { id: evidence.incidentId, assigneeId: evidence.assigneeId }, observer.id);
       return { incidentId: current.incidentId };
     }),
   );

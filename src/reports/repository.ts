@@ -247,13 +247,23 @@ export async function writeEditedReport(
 export async function lockForEvidence(
   tx: Tx,
   reportId: string,
-): Promise<{ state: string | null; incidentId: string | null; observerId: string; stored: string[] } | undefined> {
+): Promise<
+  | { state: string | null; incidentId: string | null; assigneeId: string | null; observerId: string; stored: string[] }
+  | undefined
+> {
   // Lock first, read after: in READ COMMITTED the read then sees what a retry holding the lock committed.
   await tx.$executeRaw`SELECT 1 FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
   const [row] = await tx.$queryRaw<
-    Array<{ state: string | null; incidentId: string | null; observerId: string; stored: string[] }>
+    Array<{
+      state: string | null;
+      incidentId: string | null;
+      assigneeId: string | null;
+      observerId: string;
+      stored: string[];
+    }>
   >`
-    SELECT i.state::text AS state, r."incidentId"::text AS "incidentId", r."observerId"::text AS "observerId",
+    SELECT i.state::text AS state, r."incidentId"::text AS "incidentId", i."assigneeId"::text AS "assigneeId",
+           r."observerId"::text AS "observerId",
            COALESCE((SELECT array_agg(a.sha256) FROM "Attachment" a WHERE a."reportId" = r.id), '{}') AS stored
     FROM "Report" r LEFT JOIN "Incident" i ON i.id = r."incidentId"
     WHERE r.id = ${reportId}::uuid`;

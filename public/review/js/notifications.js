@@ -11,12 +11,12 @@ import { api } from './api.js';
 export const SEVERE = 4;
 const PAGE = 50;
 // Events after which the inbox may hold something new for me: an assignment to me, an incident severe after it,
-// an observer's addition (or answer, which changes the state) on an incident I hold. Others leave the inbox alone.
+// an observer's addition, edit (or answer, which changes the state) on an incident I hold. Others leave the inbox alone.
 const SEVERE_KINDS = new Set(['opened', 'joined', 'reprocessed', 'edited', 'corrected', 'split', 'merged']);
 const mayNotify = (e) =>
   (e.kind === 'assigned' && e.assigneeId === me.id) ||
   (SEVERE_KINDS.has(e.kind) && e.severity >= SEVERE) ||
-  ((e.kind === 'added' || e.kind === 'state') && e.assigneeId === me.id);
+  ((e.kind === 'added' || e.kind === 'edited' || e.kind === 'state') && e.assigneeId === me.id);
 
 let me = null;
 let items = [];

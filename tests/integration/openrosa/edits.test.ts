@@ -212,6 +212,29 @@ describe('an edit of a sent ODK form', () => {
     expect(await s.rt.db.report.count({ where: { observerId: observer.user.id, clientId: edit } })).toBe(1);
   });
 
+  it('tells the member the incident is assigned to, in their inbox, once per unread notice', async () => {
+    // Another place and event than the other tests' reports, so it opens an incident of its own (not one decided
+    // above).
+    const at = (narrative: string) => ({ ...fields(narrative), location: '26.5921 12.7805 10.0 8.0' });
+    const CLOSED = 'Checkpoint on the road south of Ubari closed since morning, about 30 trucks turned back.';
+    const MINED = 'Correction: the road south of Ubari is closed because a mine was found on the shoulder.';
+    const first = randomUUID();
+    const sent = await submit(collectSubmission(at(CLOSED), { instanceId: first }));
+    const id = (sent.headers.get('location') ?? '').split('/').pop()!;
+    const incidentId = (await processedWith(id, CLOSED)).incidentId!;
+    expect(
+      (await bearer(s.url, member.token).patch(`/api/incidents/${incidentId}`, { assigneeId: member.user.id })).status,
+    ).toBe(200);
+    const res = await submit(collectSubmission(at(MINED), { instanceId: randomUUID(), deprecatedId: first }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/api/reports/${id}`);
+    const inbox = await bearer(s.url, member.token).get('/api/notifications?limit=200');
+    expect(inbox.status).toBe(200);
+    const edited = inbox.body.items.filter((n: any) => n.incidentId === incidentId && n.kind === 'edited');
+    expect(edited).toHaveLength(1);
+    expect(edited[0]).toMatchObject({ readAt: null });
+  });
+
   it('reads as waiting for processing until its new version is processed', async () => {
     // No workers here: the edit's processing never runs, so what the row says meanwhile can be read.
     const quiet = await startTestServer({ relay: false });
