@@ -13,7 +13,7 @@ import { retryOnDeadlock } from '../db/retry.ts';
 import { enqueue } from '../outbox/repository.ts';
 import { REPORT_RECEIVED } from '../queue/names.ts';
 import { reportContentHash } from './content-hash.ts';
-import { judgeObservedAt } from './flags.ts';
+import { judgeObservedAt, type ReportFlag } from './flags.ts';
 import { parseReportInput } from './validate.ts';
 import type { ReportInput } from './schema.ts';
 import {
@@ -36,7 +36,12 @@ import {
   type ReportSource,
 } from './repository.ts';
 import { noticeObserverEdit } from '../notifications/index.ts';
-import { findInstanceContent, findReportByInstance, insertReportVersion } from './versions-repository.ts';
+import {
+  findInstanceContent,
+  findReportByInstance,
+  insertReportVersion,
+  replacedVersionOf,
+} from './versions-repository.ts';
 
 export interface EditResult {
   report: NonNullable<Awaited<ReturnType<typeof getReportRow>>>;
@@ -164,6 +169,20 @@ async function applyEdit(
       const before = storedContent(current);
       const after = contentOf(input, judged.observedAt);
       const version = current.version + 1;
+      // Collect edits the copy on the phone: an edit made from an older version than the latest (a second phone, a
+      // form edited twice before either copy was sent) becomes the newest all the same, so the reviewer is told
+      // that the changes of the versions in between are not in it (they are kept as filed).
+      const basedOn =
+        replaces === (current.versionInstanceId ?? current.clientId)
+          ? current.version
+          : ((await replacedVersionOf(tx, reportId, replaces)) ?? current.version);
+      const flags: ReportFlag[] =
+        basedOn < current.version
+          ? [
+              ...judged.flags,
+              { code: 'edited_from_older', field: 'version', reported: basedOn, inferred: current.version },
+            ]
+          : judged.flags;
       await insertReportVersion(tx, {
         reportId,
         version: current.version,
@@ -172,7 +191,13 @@ async function applyEdit(
         content: { ...before, flags: current.flags },
         replacedAt: deps.clock.now(),
       });
-      await writeEditedReport(tx, reportId, { input, contentHash, judged, version, instanceId: input.clientId });
+      await writeEditedReport(tx, reportId, {
+        input,
+        contentHash,
+        judged: { ...judged, flags },
+        version,
+        instanceId: input.clientId,
+      });
       const stored = evidence?.stored ?? [];
       const fresh = newEvidence(stored, attachments);
       assertRoomFor(stored.length, fresh.length, deps.limits.maxAttachments);
@@ -198,7 +223,8 @@ async function applyEdit(
             changed,
             instanceId: input.clientId,
             replaces,
-            flags: judged.flags,
+            basedOn,
+            flags,
             attachments: fresh.map((a) => ({ sha256: a.sha256, mime: a.mime, originalName: a.originalName })),
           },
         },

@@ -12,13 +12,15 @@ export const FLAG_CODES = [
   'swapped_coordinates',
   'place_mismatch',
   'unknown_place',
+  // an ODK edit made from an earlier version than the latest: the versions in between are not in it
+  'edited_from_older',
 ] as const;
 export type FlagCode = (typeof FLAG_CODES)[number];
 
 export const ReportFlag = z
   .object({
     code: z.enum(FLAG_CODES),
-    field: z.enum(['observedAt', 'position', 'placeName']),
+    field: z.enum(['observedAt', 'position', 'placeName', 'version']),
     reported: z.unknown().meta({ description: 'The value as the observer sent it.' }),
     inferred: z.unknown().meta({ description: 'What intake and dedup use instead (null: nothing could be inferred).' }),
   })

@@ -8,7 +8,7 @@ import type { PreparedAttachment } from '../attachments/prepare.ts';
 import type { Analysis, Assignment, ReportForProcessing } from '../pipeline/types.ts';
 import type { Effective } from '../pipeline/effective.ts';
 import type { ReportInput, StoredContent } from './schema.ts';
-import type { JudgedTime } from './flags.ts';
+import { PIPELINE_FLAG_FIELDS, type JudgedTime } from './flags.ts';
 const include = {
   attachments: { orderBy: [{ createdAt: 'asc' as const }, { originalName: 'asc' as const }] },
   // What the observer added after sending, and where the commission's review stands (the observer's feedback).
@@ -338,10 +338,12 @@ export interface ReportResult {
   now: Date;
 }
 
-// The flags intake set (the time), kept when the pipeline writes its own (the position) in their place.
+// The flags intake set (the time, an edit's version), kept when the pipeline writes its own (the position and place,
+// PIPELINE_FLAG_FIELDS) in their place: every flag but the pipeline's own is intake's.
+const PIPELINE_FIELDS_SQL = PIPELINE_FLAG_FIELDS.map((f) => `'${f}'`).join(', ');
 const intakeFlags = (row: string) =>
   Prisma.raw(
-    `COALESCE((SELECT jsonb_agg(f) FROM jsonb_array_elements(${row}."flags") f WHERE f->>'field' = 'observedAt'), '[]'::jsonb)`,
+    `COALESCE((SELECT jsonb_agg(f) FROM jsonb_array_elements(${row}."flags") f WHERE f->>'field' NOT IN (${PIPELINE_FIELDS_SQL})), '[]'::jsonb)`,
   );
 
 export async function writeReportResult(tx: SqlTx, reportId: string, r: ReportResult): Promise<void> {

@@ -37,6 +37,12 @@ export async function findReportByInstance(
   return (await findInstanceContent(db, observerId, instanceId))?.reportId ?? null;
 }
 
+/** The version number a replaced instanceID of this report was (null: not one of its replaced versions). */
+export async function replacedVersionOf(tx: Db | Tx, reportId: string, instanceId: string): Promise<number | null> {
+  const row = await tx.reportVersion.findFirst({ where: { reportId, instanceId }, select: { version: true } });
+  return row?.version ?? null;
+}
+
 export interface StoredVersion {
   reportId: string;
   version: number;

@@ -82,4 +82,27 @@ describe('flags on the incident page', () => {
     await page.screenshot({ path: await screenshotPath('review-flags-ar') });
     await done(page);
   });
+
+  it('says when an ODK edit was made from an older version than the latest, in English and in Arabic', async () => {
+    // The flag as intake writes it for such an edit (tests/integration/openrosa/edits.test.ts makes one over ODK).
+    const edited = await s.rt.db.report.findUniqueOrThrow({ where: { id: reportId }, select: { flags: true } });
+    await s.rt.db.report.update({
+      where: { id: reportId },
+      data: {
+        flags: [
+          ...(edited.flags as object[]),
+          { code: 'edited_from_older', field: 'version', reported: 1, inferred: 3 },
+        ],
+      },
+    });
+    const page = watch(await (await laptopContext(browser, { storageState: chairState })).newPage());
+    await openReview(page, s.url, `#incident/${incidentId}`);
+    const flag = page.locator('#view-incident article.report .report-flags li[data-flag="edited_from_older"]');
+    await flag.waitFor();
+    await expect(flag.textContent()).resolves.toMatch(/^The observer edited version 1, not the latest \(version 3\)/);
+    await page.getByRole('button', { name: 'Switch to Arabic' }).click();
+    await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');
+    await eventually(() => flag.textContent()).toMatch(/^عدّل المراقب النسخة 1 وليس أحدثها \(النسخة 3\)/);
+    await done(page);
+  });
 });

@@ -1,5 +1,6 @@
 // What the reviewer should check in a report that was accepted as sent (a skewed phone clock, a point outside the
-// mission area, swapped coordinates, a typed place far from the point): what was reported and what was used.
+// mission area, swapped coordinates, a typed place far from the point, an edit made from an older version): what was
+// reported and what was used.
 import { h } from './dom.js';
 import { t, formatDateTime, formatNumber, language } from './i18n.js';
 
@@ -36,6 +37,8 @@ export function flagText(f) {
       });
     case 'unknown_place':
       return t('flag.unknown_place', { typed: r.placeName });
+    case 'edited_from_older':
+      return t('flag.edited_from_older', { reported: formatNumber(f.reported), inferred: formatNumber(i) });
     default:
       return t('flag.other', { code: f.code });
   }

@@ -129,6 +129,23 @@ describe('an edit of a sent ODK form', () => {
       [1, first],
       [2, edit],
     ]);
+    expect(v3.flags).toEqual([]);
+
+    // An edit made from version 1 again (a second copy of the form on the phone) becomes version 4, flagged for the
+    // reviewer: made from version 1, not from the latest, 3.
+    const fromOld = randomUUID();
+    const text4 = 'Convoy of 14 technicals moving west toward Abu Grein, counted again.';
+    const res4 = await submit(collectSubmission(fields(text4), { instanceId: fromOld, deprecatedId: first }));
+    expect(res4.status).toBe(201);
+    expect(res4.headers.get('location')).toBe(`/api/reports/${id}`);
+    const v4 = await processedWith(id, text4, v3.inputHash);
+    expect(v4).toMatchObject({ version: 4, versionInstanceId: fromOld });
+    expect(v4.flags).toEqual([{ code: 'edited_from_older', field: 'version', reported: 1, inferred: 3 }]);
+    const audited = await s.rt.db.auditEvent.findFirstOrThrow({
+      where: { action: 'report_edited', entityId: id },
+      orderBy: { seq: 'desc' },
+    });
+    expect(audited.after).toMatchObject({ version: 4, basedOn: 1, replaces: first });
   });
 
   it("is filed as a new report when the report it names was never received from this observer, and leaves another observer's report alone", async () => {
