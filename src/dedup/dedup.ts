@@ -80,12 +80,14 @@ export function candidateQuery(f: ReportFeatures, opts: DedupOptions = {}): Cand
   };
 }
 
-const widen = (a: { first: number; last: number } | undefined, b: { first: number; last: number }) =>
+type Span = { first: number; last: number };
+const widen = (a: Span | undefined, b: Span): Span =>
   a ? { first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) } : b;
+const hoursOf = (s: Span) => (s.last - s.first) / 3_600_000;
 
 function spanVeto(c: CandidateIncident, t: number): string | null {
   if (!c.span) return null;
-  const hours = (Math.max(c.span.last, t) - Math.min(c.span.first, t)) / 3_600_000;
+  const hours = hoursOf(widen(c.span, { first: t, last: t }));
   return hours > MAX_INCIDENT_SPAN_H
     ? `the incident would span ${Math.round(hours)} h (more than ${MAX_INCIDENT_SPAN_H})`
     : null;
@@ -182,7 +184,7 @@ export function decideAssignment(
       if (m.score < model.mergeThreshold || separated.has(m.incidentId!)) continue;
       if ((c?.separatedFrom ?? []).includes(best.incidentId!)) continue;
       const wider = widen(c?.span, span);
-      if ((wider.last - wider.first) / 3_600_000 > MAX_INCIDENT_SPAN_H) continue;
+      if (hoursOf(wider) > MAX_INCIDENT_SPAN_H) continue;
       span = wider;
       merge.push(m.incidentId!);
     }

@@ -123,16 +123,16 @@ export async function joinTargets(tx: SqlTx, incidentIds: string[]): Promise<Map
  * A merge's aggregates: `otherId`'s members have just moved to `targetId`, so the survivor's tally is the two tallies
  * combined (no member read, however large either incident is), under the survivor's own correction, and the
  * merged-away incident is left empty. An incident written before tallies existed is recomputed from its members.
- * `locked`: the two incidents' rows as the caller's transaction already locked them (lockForMerge); read here if absent.
+ * `locked`: the two incidents' rows as the caller's transaction locked them (lockForMerge).
  */
 export async function mergeAggregates(
   tx: SqlTx,
   targetId: string,
   otherId: string,
-  actorId: string | null = null,
-  locked?: ReadonlyArray<{ id: string; correction: unknown; tally: Tally | null; severity: number }>,
+  actorId: string | null,
+  locked: ReadonlyArray<{ id: string; correction: unknown; tally: Tally | null; severity: number }>,
 ): Promise<void> {
-  const rows = locked ?? (await lockForAggregate(tx, [targetId, otherId].sort()));
+  const rows = [...locked];
   const target = rows.find((r) => r.id === targetId);
   const other = rows.find((r) => r.id === otherId);
   if (!target?.tally || !other?.tally) return recomputeIncidents(tx, [targetId, otherId], actorId);
@@ -146,7 +146,7 @@ export async function mergeAggregates(
     { id: otherId, a: null, tally: emptyTally() },
   ];
   await writeAggregates(tx, updates);
-  await noticeSevere(tx, grownSevere(severityChanges([...rows], updates)), actorId);
+  await noticeSevere(tx, grownSevere(severityChanges(rows, updates)), actorId);
 }
 
 /**

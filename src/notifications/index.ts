@@ -22,6 +22,7 @@ import {
   markNoticeRead,
   NOTIFICATION_KINDS,
   type NoticeRow,
+  type NotificationKind,
 } from './repository.ts';
 
 export { NOTIFICATION_KINDS, type NotificationKind } from './repository.ts';
@@ -57,30 +58,18 @@ export async function noticeAssignment(
   await insertNotices(tx, 'assigned', [{ incidentId, recipientId: assigneeId }], actorId);
 }
 
-/** The member an incident is assigned to hears of an observer's edit of one of its reports (a new version). */
-export async function noticeObserverEdit(
+/**
+ * The member an incident is assigned to hears of what an observer did to one of its reports: an answer to a request
+ * for information, another addition, or an ODK edit (a new version).
+ */
+export async function noticeObserverChange(
   tx: SqlTx,
   incident: { id: string; assigneeId: string | null },
+  kind: Extract<NotificationKind, 'answered' | 'added' | 'edited'>,
   observerId: string,
 ): Promise<void> {
   if (!incident.assigneeId) return;
-  await insertNotices(tx, 'edited', [{ incidentId: incident.id, recipientId: incident.assigneeId }], observerId);
-}
-
-/** The member an incident is assigned to hears of an observer's answer to a request, or of an addition. */
-export async function noticeObserverAddition(
-  tx: SqlTx,
-  incident: { id: string; assigneeId: string | null },
-  answersRequest: boolean,
-  observerId: string,
-): Promise<void> {
-  if (!incident.assigneeId) return;
-  await insertNotices(
-    tx,
-    answersRequest ? 'answered' : 'added',
-    [{ incidentId: incident.id, recipientId: incident.assigneeId }],
-    observerId,
-  );
+  await insertNotices(tx, kind, [{ incidentId: incident.id, recipientId: incident.assigneeId }], observerId);
 }
 
 export const NotificationsQuery = z

@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { IncomingFile } from '../attachments/prepare.ts';
 import { lockIncident, setIncidentState } from '../incidents/repository.ts';
 import { retryOnDeadlock } from '../db/retry.ts';
-import { noticeObserverAddition } from '../notifications/index.ts';
+import { noticeObserverChange } from '../notifications/index.ts';
 import { assertRoomFor, keepEvidence, newEvidence, type IntakeDeps } from './service.ts';
 import { STORABLE_REASON, storable } from './schema.ts';
 import { addAttachments, findAddition, insertAddition, lockForEvidence, ownerAndIncident } from './repository.ts';
@@ -87,7 +87,7 @@ export async function addToReport(
         clientId,
       });
       if (incident && row.incidentId === incident.id)
-        await noticeObserverAddition(tx, incident, answersRequest, observer.id);
+        await noticeObserverChange(tx, incident, answersRequest ? 'answered' : 'added', observer.id);
       const actor = { actorId: observer.id, actorName: observer.username };
       await appendAudit(
         tx,

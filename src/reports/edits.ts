@@ -35,7 +35,7 @@ import {
   type CurrentVersion,
   type ReportSource,
 } from './repository.ts';
-import { noticeObserverEdit } from '../notifications/index.ts';
+import { noticeObserverChange } from '../notifications/index.ts';
 import {
   findInstanceContent,
   findReportByInstance,
@@ -232,7 +232,12 @@ async function applyEdit(
       );
       // The member holding the incident hears of it: the report they are reviewing says something else now.
       if (evidence?.incidentId)
-        await noticeObserverEdit(tx, { id: evidence.incidentId, assigneeId: evidence.assigneeId }, observer.id);
+        await noticeObserverChange(
+          tx,
+          { id: evidence.incidentId, assigneeId: evidence.assigneeId },
+          'edited',
+          observer.id,
+        );
       return { incidentId: current.incidentId };
     }),
   );
