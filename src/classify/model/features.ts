@@ -128,59 +128,110 @@ export function stem(token: string): string {
 }
 
 /**
- * Accumulates hashed features in a dense scratch array (one per bucket count, reused: a report touches about a
- * thousand buckets of 2^18), then emits them sorted, log-scaled and L2-normalised, with the bias last.
+ * Accumulates hashed features in a small open-addressed table (a report touches about five hundred buckets of
+ * 2^18; a dense array of 2^18 sums would cost a cache miss per feature, and the weights a report is scored with
+ * need the cache more), then emits them sorted by bucket, log-scaled and L2-normalised, with the bias last. Each
+ * bucket's sum is added in the order the features came, so the vector is the same to the bit as a dense sum's.
  */
-class Bag {
-  private static scratch = new Map<number, { acc: Float64Array; touched: Int32Array }>();
-  private readonly acc: Float64Array;
-  private touched: Int32Array;
+// One bag at a time: every bag shares one scratch table, emptied by `vector()` (features are built one report after another).
+export class Bag {
+  private static scratch: { keys: Int32Array; sums: Float64Array; order: Int32Array } | null = null;
+  private keys: Int32Array;
+  private sums: Float64Array;
+  private order: Int32Array;
   private n = 0;
   constructor(private readonly mask: number) {
-    let s = Bag.scratch.get(mask);
-    if (!s) Bag.scratch.set(mask, (s = { acc: new Float64Array(mask + 1), touched: new Int32Array(4096) }));
-    this.acc = s.acc;
-    this.touched = s.touched;
+    const s = (Bag.scratch ??= {
+      keys: new Int32Array(2048).fill(-1),
+      sums: new Float64Array(2048),
+      order: new Int32Array(1024),
+    });
+    this.keys = s.keys;
+    this.sums = s.sums;
+    this.order = s.order;
   }
   addHash(h: number, v: number): void {
     const i = h & this.mask;
-    if (this.acc[i] === 0) {
-      if (this.n === this.touched.length) {
-        const grown = new Int32Array(this.n * 2);
-        grown.set(this.touched);
-        this.touched = grown;
-        Bag.scratch.get(this.mask)!.touched = grown;
+    const slots = this.keys.length - 1;
+    let at = (Math.imul(i, 0x9e3779b1) >>> 0) & slots;
+    while (this.keys[at] !== i) {
+      if (this.keys[at] === -1) {
+        if (2 * (this.n + 1) > this.keys.length) {
+          this.grow();
+          return this.addHash(h, v);
+        }
+        this.keys[at] = i;
+        this.order[this.n++] = at;
+        break;
       }
-      this.touched[this.n++] = i;
+      at = (at + 1) & slots;
     }
-    // A sum that lands exactly on 0 would be lost from `touched`; a tiny offset keeps the bucket listed.
-    this.acc[i] = this.acc[i]! + v || 1e-12;
+    // A sum that lands exactly on 0 stays listed as a tiny one (as the features were always computed).
+    this.sums[at] = this.sums[at]! + v || 1e-12;
+  }
+  /** Twice the slots: re-insert what is there (the sums move with their keys, unchanged). */
+  private grow(): void {
+    const keys = new Int32Array(this.keys.length * 2).fill(-1);
+    const sums = new Float64Array(keys.length);
+    const order = new Int32Array(keys.length / 2);
+    const slots = keys.length - 1;
+    for (let j = 0; j < this.n; j++) {
+      const from = this.order[j]!;
+      const k = this.keys[from]!;
+      let at = (Math.imul(k, 0x9e3779b1) >>> 0) & slots;
+      while (keys[at] !== -1) at = (at + 1) & slots;
+      keys[at] = k;
+      sums[at] = this.sums[from]!;
+      order[j] = at;
+    }
+    this.keys = keys;
+    this.sums = sums;
+    this.order = order;
+    Bag.scratch = { keys, sums, order };
   }
   add(name: string, v = 1): void {
     this.addHash(hash32(name), v);
   }
+  /** The feature `prefix + a` (prefix given as its hash): the same bucket, without making the string. */
+  addAfter(prefix: number, a: string, v = 1): void {
+    this.addHash(hash32(a, prefix), v);
+  }
+  /** The feature `prefix + a + "_" + b`, likewise. */
+  addPair(prefix: number, a: string, b: string, v = 1): void {
+    this.addHash(hash32(b, Math.imul(hash32(a, prefix) ^ 95 /* _ */, FNV_PRIME) >>> 0), v);
+  }
   vector(bias = true): SparseVector {
-    const keys = this.touched.slice(0, this.n).sort(); // typed arrays sort numerically
+    // Slot and bucket in one number for the sort: buckets are below 2^18 and slots below 2^13 in practice; a
+    // float64 holds both exactly whatever their size.
+    const n = this.n;
+    const pairs = new Float64Array(n);
+    const slotSpan = this.keys.length;
+    for (let j = 0; j < n; j++) {
+      const at = this.order[j]!;
+      pairs[j] = this.keys[at]! * slotSpan + at;
+    }
+    pairs.sort();
     const extra = bias ? 1 : 0;
-    const index = new Int32Array(keys.length + extra);
-    const value = new Float32Array(keys.length + extra);
+    const index = new Int32Array(n + extra);
+    const value = new Float32Array(n + extra);
     let norm = 0;
-    for (let j = 0; j < keys.length; j++) {
-      const k = keys[j]!;
-      const c = this.acc[k]!;
-      this.acc[k] = 0;
+    for (let j = 0; j < n; j++) {
+      const at = pairs[j]! % slotSpan;
+      const c = this.sums[at]!;
+      index[j] = this.keys[at]!;
+      this.sums[at] = 0;
+      this.keys[at] = -1;
       const v = Math.sign(c) * Math.log1p(Math.abs(c));
-      index[j] = k;
       value[j] = v;
       norm += v * v;
     }
     this.n = 0;
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < keys.length; j++) value[j] = value[j]! * scale;
+    for (let j = 0; j < n; j++) value[j] = value[j]! * scale;
     // A constant feature in the last slot: the bias, learned like any weight (index = mask + 1 is never hashed to).
     if (bias) {
-      index[keys.length] = this.mask + 1;
-      value[keys.length] = 1;
+      index[n] = this.mask + 1;
+      value[n] = 1;
     }
     return { index, value };
   }
@@ -225,6 +276,10 @@ export function words(text: string): Word[] {
   return out;
 }
 
+const W = hash32('w:');
+const NEG = hash32('n:');
+const BIGRAM = hash32('b:');
+
 const bucketOf = (x: number) => (x <= 0 ? '0' : x < 0.5 ? 'lo' : x < 1.5 ? 'mid' : x < 3 ? 'hi' : 'vhi');
 
 export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): ReportText {
@@ -232,13 +287,13 @@ export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): Report
   const ws = words(input.text);
   for (let i = 0; i < ws.length; i++) {
     const { w, s, neg } = ws[i]!;
-    bag.add(neg ? `n:${s}` : `w:${s}`);
+    bag.addAfter(neg ? NEG : W, s);
     if (/^\d+$/.test(w)) {
       bag.add(w.length >= 3 ? 'num:big' : 'num:small');
       continue;
     }
     const next = ws[i + 1];
-    if (next) bag.add(`b:${s}_${next.s}`);
+    if (next) bag.addPair(BIGRAM, s, next.s);
     // Character n-grams of the word as written: shared by spelling variants, dialect forms and typos.
     addCharGrams(bag, w, 0.3);
   }
@@ -282,11 +337,13 @@ export function termContextFeatures(
   const bag = new Bag((1 << bits) - 1);
   for (const t of terms) {
     bag.add(`t:${t}`, 2);
+    const term = hash32(t);
+    const [w, n, b] = [hash32('|w:', term), hash32('|n:', term), hash32('|b:', term)];
     for (let i = 0; i < ws.length; i++) {
       const { s, neg } = ws[i]!;
-      bag.add(`${t}|${neg ? 'n' : 'w'}:${s}`);
+      bag.addAfter(neg ? n : w, s);
       const next = ws[i + 1];
-      if (next) bag.add(`${t}|b:${s}_${next.s}`);
+      if (next) bag.addPair(b, s, next.s);
     }
     for (const [k, v] of Object.entries(rules.stanceSums)) if (v > 0) bag.add(`${t}|rs:${k}`, 2 * Math.min(v, 4));
   }
