@@ -80,7 +80,8 @@ export function neighbourCells(cell: string): string[] {
   return out;
 }
 
-const NUMBER_WORDS: Record<string, number> = {
+// No prototype: a narrative's word is looked up as a key, and "constructor" must not find Object's.
+const NUMBER_WORDS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
   one: 1,
   two: 2,
   three: 3,
@@ -154,7 +155,7 @@ const NUMBER_WORDS: Record<string, number> = {
   مايتين: 200,
   ميتا: 200,
   الف: 1000,
-};
+});
 const UNITS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
 /** Counts in the narrative (digits and number words, en + ar), without clock times and years. */
@@ -166,6 +167,11 @@ export function extractNumbers(normalized: string): number[] {
     .split(/\s+/)
     .filter(Boolean);
   for (let i = 0; i < words.length; i++) {
+    // Most words are neither digits nor number words: nothing below can match a word that does not start with a
+    // digit, "~", or a proclitic و/ب, and is not a number word itself.
+    const c = words[i].charCodeAt(0);
+    if (!((c >= 48 && c <= 57) || c === 126 || c === 0x648 || c === 0x628) && NUMBER_WORDS[words[i]] === undefined)
+      continue;
     let w = words[i].replace(/^[وب]/, (m) => (NUMBER_WORDS[words[i]] !== undefined ? '' : m));
     const digits = /^~?(\d{1,5})(\+|x)?$/.exec(w);
     if (digits) {

@@ -11,6 +11,8 @@ describe('numbers', () => {
     ['Column of ~15 vehicles between 2220 and 2235', [15]],
     ['نحو مئتي مقاتل في أربعين سيارة', [40, 200]],
     ['maybe 150.', [150]],
+    // Words that are names on every plain object are not numbers.
+    ['A Turkish constructor, valueOf and toString say 12 trucks', [12]],
   ])('%s', (text, nums) => {
     expect(extractNumbers(normalizeText(text))).toEqual(nums);
   });
