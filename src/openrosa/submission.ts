@@ -35,7 +35,8 @@ const FORM_FIELD: Record<string, string> = {
 /** The form's question for an API field ("casualties.killed" → "casualties/killed"), so errors name what Collect shows. */
 export function formField(apiField: string): string {
   const [head = '', ...rest] = apiField.split('.');
-  return [FORM_FIELD[head] ?? head, ...rest].join('/') || 'xml_submission_file';
+  // Own keys only: a submitted element named like a prototype member ("constructor") is named as sent.
+  return [Object.hasOwn(FORM_FIELD, head) ? FORM_FIELD[head] : head, ...rest].join('/') || 'xml_submission_file';
 }
 
 /**

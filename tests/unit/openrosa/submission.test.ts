@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Invalid, NotFound } from '../../../src/errors.ts';
-import { normaliseDateTime, parseGeopoint, parseSubmission } from '../../../src/openrosa/submission.ts';
+import { formField, normaliseDateTime, parseGeopoint, parseSubmission } from '../../../src/openrosa/submission.ts';
 import { INSTANCE_ID, collectSubmission, koboSubmission } from '../../helpers/factories.ts';
 
 function invalid(fn: () => unknown): Invalid {
@@ -169,4 +169,13 @@ describe('ODK value formats', () => {
     ['32.3754 15.0925 1 2 3', null],
     ['north east', null],
   ])('geopoint %j', (raw, expected) => expect(parseGeopoint(raw)).toEqual(expected));
+});
+
+describe('formField', () => {
+  it("names the form's question for an API field, and any other name as sent", () => {
+    expect(formField('casualties.killed')).toBe('casualties/killed');
+    expect(formField('lat')).toBe('location');
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(formField(`${name}.x`)).toBe(`${name}/x`);
+  });
 });
