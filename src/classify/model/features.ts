@@ -201,22 +201,20 @@ export class Bag {
     this.addHash(hash32(b, Math.imul(hash32(a, prefix) ^ 95 /* _ */, FNV_PRIME) >>> 0), v);
   }
   vector(bias = true): SparseVector {
-    // Slot and bucket in one number for the sort: buckets are below 2^18 and slots below 2^13 in practice; a
-    // float64 holds both exactly whatever their size.
+    // Buckets sorted, each found again in the table (a probe or two in a table that sits in the cache).
     const n = this.n;
-    const pairs = new Float64Array(n);
-    const slotSpan = this.keys.length;
-    for (let j = 0; j < n; j++) {
-      const at = this.order[j]!;
-      pairs[j] = this.keys[at]! * slotSpan + at;
-    }
-    pairs.sort();
+    const sorted = new Int32Array(n);
+    for (let j = 0; j < n; j++) sorted[j] = this.keys[this.order[j]!]!;
+    sorted.sort();
+    const slots = this.keys.length - 1;
     const extra = bias ? 1 : 0;
     const index = new Int32Array(n + extra);
     const value = new Float32Array(n + extra);
     let norm = 0;
     for (let j = 0; j < n; j++) {
-      const at = pairs[j]! % slotSpan;
+      const k = sorted[j]!;
+      let at = (Math.imul(k, 0x9e3779b1) >>> 0) & slots;
+      while (this.keys[at] !== k) at = (at + 1) & slots;
       const c = this.sums[at]!;
       index[j] = this.keys[at]!;
       this.sums[at] = 0;
