@@ -4,7 +4,17 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { RuleEvidence } from '../classifier.ts';
 import { reportFeatures, termContextFeatures } from './features.ts';
-import { frozen, predict, rowWidth, type LinearModel } from './linear.ts';
+import {
+  addLogits,
+  fromLogits,
+  frozen,
+  fuse,
+  fusedLogits,
+  logits,
+  rowWidth,
+  type FusedHeads,
+  type LinearModel,
+} from './linear.ts';
 
 export const STANCES = ['violation', 'compliance', 'information'] as const;
 export type StanceLabel = (typeof STANCES)[number];
@@ -25,6 +35,8 @@ export interface ClassifierModel {
   trainedOn: { rows: number; dataSha256: string };
   /** `<agreement>@<first 12 hex of the file's SHA-256>`: recorded with every classification it makes. */
   version: string;
+  /** A model read from its file: both heads' bytes side by side per bucket (linear.ts, `fuse`). */
+  fused?: FusedHeads | null;
 }
 
 export interface ModelInput {
@@ -55,7 +67,11 @@ export function decideTerms(probs: Record<string, number>, threshold: number): s
 
 export function modelPredict(model: ClassifierModel, input: ModelInput): ModelPrediction {
   const { words, base } = reportFeatures(input, model.bits);
-  const tp = predict(model.terms, [base]);
+  // Both heads read the base features; a shipped model reads them for both at once (the same logits either way).
+  const z = model.fused
+    ? fusedLogits(model.fused, model.terms, model.stance, base)
+    : { terms: logits(model.terms, [base]), stance: null };
+  const tp = fromLogits(model.terms, z.terms);
   const termProbs = Object.fromEntries(model.terms.labels.map((t, k) => [t, round3(tp[k]!)]));
   const terms = decideTerms(termProbs, model.termThreshold);
   let stanceProbs: Record<StanceLabel, number>;
@@ -65,7 +81,11 @@ export function modelPredict(model: ClassifierModel, input: ModelInput): ModelPr
     stanceProbs = { violation: 0, compliance: 0, information: 1 };
     stance = 'information';
   } else {
-    const sp = predict(model.stance, [base, termContextFeatures(words, input.rules, terms, model.bits)]);
+    const context = termContextFeatures(words, input.rules, terms, model.bits);
+    const sp = fromLogits(
+      model.stance,
+      z.stance ? addLogits(model.stance, z.stance, [context]) : logits(model.stance, [base, context]),
+    );
     stanceProbs = Object.fromEntries(STANCES.map((s, k) => [s, round3(sp[k]!)])) as Record<StanceLabel, number>;
     stance = STANCES[sp.indexOf(Math.max(...sp))]!;
   }
@@ -154,17 +174,23 @@ export function decodeModel(file: Buffer): ClassifierModel {
   const sBytes = new Int8Array(
     raw.buffer.slice(raw.byteOffset + sAt, raw.byteOffset + sAt + header.stance.labels.length * width),
   );
+  const terms = frozen(dequantize('ovr', header.bits, header.terms, tBytes), {
+    bytes: tBytes,
+    scales: header.terms.scales,
+  });
+  const stance = frozen(dequantize('softmax', header.bits, header.stance, sBytes), {
+    bytes: sBytes,
+    scales: header.stance.scales,
+  });
   return {
     agreement: header.agreement,
     bits: header.bits,
     termThreshold: header.termThreshold,
     reviewThreshold: header.reviewThreshold,
     trainedOn: header.trainedOn,
-    terms: frozen(dequantize('ovr', header.bits, header.terms, tBytes), { bytes: tBytes, scales: header.terms.scales }),
-    stance: frozen(dequantize('softmax', header.bits, header.stance, sBytes), {
-      bytes: sBytes,
-      scales: header.stance.scales,
-    }),
+    terms,
+    stance,
+    fused: fuse(terms, stance),
     version: `${header.agreement}@${createHash('sha256').update(file).digest('hex').slice(0, 12)}`,
   };
 }

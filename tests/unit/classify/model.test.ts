@@ -15,7 +15,7 @@ import {
 import { decideTerms, decodeModel, encodeModel, modelPredict } from '../../../src/classify/model/model.ts';
 import { modelFile } from '../../../src/classify/model/index.ts';
 import { classifyWithRules } from '../../../src/classify/classifier.ts';
-import { frozen, logits } from '../../../src/classify/model/linear.ts';
+import { addLogits, frozen, fusedLogits, logits } from '../../../src/classify/model/linear.ts';
 import { reportFeatures, termContextFeatures } from '../../../src/classify/model/features.ts';
 
 const agreement = loadAgreement('libya-2020');
@@ -120,6 +120,12 @@ describe('prediction on a shipped model', () => {
       const wantStance = Array.from(logits(plainStance, [x.base, ctx]));
       expect(Array.from(logits(shipped.stance, [x.base, ctx]))).toEqual(wantStance);
       expect(Array.from(logits(floatStance, [x.base, ctx]))).toEqual(wantStance);
+      // Both heads read side by side, the stance finished with the term-context features: the same numbers.
+      const both = fusedLogits(shipped.fused!, shipped.terms, shipped.stance, x.base);
+      expect(Array.from(both.terms)).toEqual(want);
+      expect(Array.from(addLogits(shipped.stance, both.stance, [ctx]))).toEqual(wantStance);
+      const input = { text: result.normalizedText, rules: evidence };
+      expect(modelPredict(shipped, input)).toEqual(modelPredict({ ...shipped, fused: null }, input));
     }
   });
 });
