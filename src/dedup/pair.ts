@@ -64,6 +64,8 @@ export const PAIR_FEATURES = [
   'terms_differ_sure',
   'later_fresh',
   'later_fresh_other_day',
+  'later_follow_up',
+  'follow_up_and_term',
 ] as const;
 export type PairFeature = (typeof PAIR_FEATURES)[number];
 // Feature positions as plain properties: the vector is built for every pair a new report meets.
@@ -267,6 +269,11 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64A
   const tb = db.termProbs;
   const tc = cosine(ta, da.termKeys, da.termNorm, tb, db.termNorm);
   v[I.term_cosine] = tc;
+  // The later report saying it is more on an event already told: evidence of one incident when the kind agrees.
+  if (later.followUp) {
+    v[I.later_follow_up] = 1;
+    v[I.follow_up_and_term] = tc;
+  }
   if (da.termTop === db.termTop) v[I.term_top_same] = 1;
   const aNone = a.terms.includes('none');
   const bNone = b.terms.includes('none');

@@ -98,6 +98,35 @@ describe('pair features', () => {
     expect(pairVector(first, same).vector[at('later_fresh')]).toBe(0);
     expect(pairVector(again, first).vector[at('later_fresh')]).toBe(1);
   });
+  it('see a later report that says it is more on an event already told, in either language', () => {
+    const first = makeFeatures({
+      narrative: 'Mortar impacts east of Abu Grein junction since 0115, source says 4 wounded.',
+      observedAt: '2020-10-27T01:40:00+02:00',
+      placeName: 'Abu Grein',
+    });
+    const updates = [
+      'UPDATE: the shelling stopped around 0300, 2 wounded not 4.',
+      'Follow-up on the mortar fire: both wounded stable at Misrata Medical Centre.',
+      "Correction on this morning's report: impacts were west of the junction.",
+      'تحديث بخصوص قصف أبوقرين: عدد الجرحى اثنان وليس أربعة.',
+      'متابعة: الجرحى في حالة مستقرة.',
+      'إلحاقاً بالبلاغ السابق، توقف القصف قرابة الثالثة فجراً.',
+    ].map((narrative) => makeFeatures({ narrative, observedAt: '2020-10-27T08:00:00+02:00' }));
+    for (const u of updates) {
+      const v = pairVector(first, u).vector;
+      expect(v[at('later_follow_up')], u.observedAt).toBe(1);
+      expect(v[at('follow_up_and_term')]).toBe(v[at('term_cosine')]);
+      // Only the later report's wording counts: the first telling is not a follow-up of the update.
+      expect(pairVector(u, first).vector[at('later_follow_up')]).toBe(1);
+    }
+    const fresh = makeFeatures({
+      narrative: 'Mortar impacts again at Abu Grein, 3 rounds, no casualties.',
+      observedAt: '2020-10-28T22:00:00+02:00',
+    });
+    expect(pairVector(first, fresh).vector[at('later_follow_up')]).toBe(0);
+    // An earlier report's marker is not the later one's.
+    expect(pairVector(updates[0]!, { ...fresh, followUp: false }).vector[at('later_follow_up')]).toBe(0);
+  });
   it('catch a word-for-word forwarded caption', () => {
     const text = 'منقول: رتل كبير من المرتزقة السوريين وصل الجفرة الليلة، انشروها';
     const x = makeFeatures({ narrative: text, observedAt: '2020-12-01T20:00:00+02:00' });
