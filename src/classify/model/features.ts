@@ -133,22 +133,31 @@ export function stem(token: string): string {
  * need the cache more), then emits them sorted by bucket, log-scaled and L2-normalised, with the bias last. Each
  * bucket's sum is added in the order the features came, so the vector is the same to the bit as a dense sum's.
  */
-// One bag at a time: every bag shares one scratch table, emptied by `vector()` (features are built one report after another).
+// A bag takes the spare table when there is one and hands it back, emptied, from `vector()`: a bag dropped half
+// built (a report whose features threw) keeps its table, so no later report ever reads another's leftovers, and
+// two bags alive at once each have their own.
+interface Table {
+  keys: Int32Array;
+  sums: Float64Array;
+  order: Int32Array;
+}
+const newTable = (slots: number): Table => ({
+  keys: new Int32Array(slots).fill(-1),
+  sums: new Float64Array(slots),
+  order: new Int32Array(slots / 2),
+});
 export class Bag {
-  private static scratch: { keys: Int32Array; sums: Float64Array; order: Int32Array } | null = null;
+  private static spare: Table | null = null;
   private keys: Int32Array;
   private sums: Float64Array;
   private order: Int32Array;
   private n = 0;
   constructor(private readonly mask: number) {
-    const s = (Bag.scratch ??= {
-      keys: new Int32Array(2048).fill(-1),
-      sums: new Float64Array(2048),
-      order: new Int32Array(1024),
-    });
-    this.keys = s.keys;
-    this.sums = s.sums;
-    this.order = s.order;
+    const t = Bag.spare ?? newTable(2048);
+    Bag.spare = null;
+    this.keys = t.keys;
+    this.sums = t.sums;
+    this.order = t.order;
   }
   addHash(h: number, v: number): void {
     const i = h & this.mask;
@@ -171,9 +180,7 @@ export class Bag {
   }
   /** Twice the slots: re-insert what is there (the sums move with their keys, unchanged). */
   private grow(): void {
-    const keys = new Int32Array(this.keys.length * 2).fill(-1);
-    const sums = new Float64Array(keys.length);
-    const order = new Int32Array(keys.length / 2);
+    const { keys, sums, order } = newTable(this.keys.length * 2);
     const slots = keys.length - 1;
     for (let j = 0; j < this.n; j++) {
       const from = this.order[j]!;
@@ -187,7 +194,6 @@ export class Bag {
     this.keys = keys;
     this.sums = sums;
     this.order = order;
-    Bag.scratch = { keys, sums, order };
   }
   add(name: string, v = 1): void {
     this.addHash(hash32(name), v);
@@ -224,6 +230,8 @@ export class Bag {
       norm += v * v;
     }
     this.n = 0;
+    // Every slot this bag used is empty again: the table can serve the next report.
+    Bag.spare = { keys: this.keys, sums: this.sums, order: this.order };
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let j = 0; j < n; j++) value[j] = value[j]! * scale;
     // A constant feature in the last slot: the bias, learned like any weight (index = mask + 1 is never hashed to).

@@ -54,13 +54,46 @@ describe('feature bag', () => {
     }
   });
 
-  it('is empty again after each vector (its table is shared by every report)', () => {
-    const bag = new Bag(255);
-    bag.add('w:convoy');
-    bag.vector();
-    bag.add('w:shelling', 2);
-    const v = bag.vector(false);
-    expect(Array.from(v.index)).toEqual([hash32('w:shelling') & 255]);
+  it('leaves nothing for the next report: after a vector, after a bag dropped half built, and with two bags alive', () => {
+    const mask = (1 << 18) - 1;
+    const fresh = () => {
+      const b = new Bag(mask);
+      b.add('w:convoy', 2);
+      b.add('w:shelling', 0.5);
+      return b.vector();
+    };
+    const want = fresh();
+    expect(want.index.length).toBe(3);
+    // A report's features after another report's (the table is handed on emptied).
+    expect(fresh()).toEqual(want);
+    // A bag dropped before its vector (a report whose features threw): its sums never reach the next report.
+    const dropped = new Bag(mask);
+    for (let i = 0; i < 3000; i++) dropped.add(`w:${i}`);
+    dropped.add('w:convoy', 5);
+    expect(fresh()).toEqual(want);
+    // Two bags at once each keep their own sums.
+    const a = new Bag(mask);
+    a.add('w:convoy', 2);
+    const b = new Bag(mask);
+    b.add('w:airstrike');
+    a.add('w:shelling', 0.5);
+    expect(a.vector()).toEqual(want);
+    expect(Array.from(b.vector().index)).toEqual([hash32('w:airstrike') & mask, mask + 1]);
+  });
+
+  it('does not carry a failed report into the next (features of a report that threw, then the same report)', () => {
+    const rules = {
+      termScores: {},
+      negatedTermScores: {},
+      noneScore: 0,
+      stanceSums: {},
+      concepts: [],
+      negatedConcepts: [],
+    };
+    const text = Array.from({ length: 60 }, (_, i) => `word${i} convoy shelling`).join(' ');
+    const want = reportFeatures({ text, placeName: 'Sirte', rules } as never);
+    for (let i = 0; i < 3; i++) expect(() => reportFeatures({ text, placeName: 42, rules } as never)).toThrow();
+    expect(reportFeatures({ text, placeName: 'Sirte', rules } as never)).toEqual(want);
   });
 
   it('hashes a prefix and its parts as the whole string, without making it', () => {
