@@ -55,7 +55,7 @@ export interface ReportFeatures {
   fresh?: boolean;
   /**
    * The narrative presents itself as more about an event already reported ("UPDATE:", "follow-up on the convoy",
-   * "correction on yesterday's report", "further to", "تحديث", "متابعة", "بخصوص", "تصحيح", "إلحاقاً"): how field
+   * "correction on yesterday's report", "further to", "تحديث", "متابعة", "بخصوص", "تصحيح"): how field
    * teams of either language file what they learn later, often without the place or time, with revised counts or
    * the other side's denial. The pair model weighs it for joining an earlier incident of the same kind.
    */
@@ -251,9 +251,11 @@ const FRESH =
   /(?<![\p{L}\p{N}])(?:new|another|fresh|renewed|separate|distinct|again|more|second|(?:[وفب])?(?:ال)?(?:جديد|جديده|جدد|اخري|اخريين|اخرين|مجددا|مجدد|ثانيه|منفصل|منفصله|المزيد))(?![\p{L}\p{N}])/u;
 
 // Words that present a report as more on an event already told (see ReportFeatures.followUp); the same Arabic
-// normalisation. Discourse markers of a follow-up, not words of any term: they carry to writers not seen.
+// normalisation. Discourse markers of a follow-up, not words of any term: they carry to writers not seen. Not the
+// everyday prepositions ("regarding", "بشأن", "as reported", "كما ورد") or "المتابعة" (a monitoring committee),
+// nor "correction" alone (the prisons are "correction and rehabilitation institutions").
 const FOLLOW_UP =
-  /(?<![\p{L}\p{N}])(?:updates?|updated|follow ?ups?|followups?|following up|corrections?|corrected|further to|regarding|with reference to|(?:earlier|previous|last|this morning s|yesterday s|last night s) (?:report|message|update|sitrep)|as reported|reported earlier|(?:[وفب])?(?:ال)?(?:تحديث|متابعه|تصحيح|تصويب|استدراك)|(?:و)?بخصوص|(?:و)?بشان|الحاقا|عطفا|استكمالا|(?:ال)?(?:تقرير|بلاغ) (?:ال)?سابق|كما ورد)(?![\p{L}\p{N}])/u;
+  /(?<![\p{L}\p{N}])(?:updates?|updated|follow ?ups?|followups?|following up|correction (?:on|to|of|re)|corrected|further to|with reference to|(?:earlier|previous|last|this morning s|yesterday s|last night s) (?:report|message|update|sitrep)|(?:[وفب])?(?:تحديث|متابعه|تصحيح|تصويب|استدراك)|التحديث|التصحيح|(?:و)?بخصوص|(?:ال)?(?:تقرير|بلاغ) (?:ال)?سابق)(?![\p{L}\p{N}])/u;
 
 const MAX_WORDS = 80;
 const round2 = (x: number) => Math.round(x * 100) / 100;

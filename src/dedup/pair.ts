@@ -270,7 +270,7 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64A
   const tc = cosine(ta, da.termKeys, da.termNorm, tb, db.termNorm);
   v[I.term_cosine] = tc;
   // The later report saying it is more on an event already told: evidence of one incident when the kind agrees.
-  if (later.followUp) {
+  if (later.followUp || (earlier.followUp && a.observedAt === b.observedAt)) {
     v[I.later_follow_up] = 1;
     v[I.follow_up_and_term] = tc;
   }

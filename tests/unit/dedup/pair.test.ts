@@ -110,7 +110,7 @@ describe('pair features', () => {
       "Correction on this morning's report: impacts were west of the junction.",
       'تحديث بخصوص قصف أبوقرين: عدد الجرحى اثنان وليس أربعة.',
       'متابعة: الجرحى في حالة مستقرة.',
-      'إلحاقاً بالبلاغ السابق، توقف القصف قرابة الثالثة فجراً.',
+      'متابعة للبلاغ السابق: توقف القصف قرابة الثالثة فجراً.',
     ].map((narrative) => makeFeatures({ narrative, observedAt: '2020-10-27T08:00:00+02:00' }));
     for (const u of updates) {
       const v = pairVector(first, u).vector;
@@ -124,8 +124,29 @@ describe('pair features', () => {
       observedAt: '2020-10-28T22:00:00+02:00',
     });
     expect(pairVector(first, fresh).vector[at('later_follow_up')]).toBe(0);
-    // An earlier report's marker is not the later one's.
+    // An earlier report's marker is not the later one's, unless the two carry the same time.
     expect(pairVector(updates[0]!, { ...fresh, followUp: false }).vector[at('later_follow_up')]).toBe(0);
+    const sameTime = { ...fresh, observedAt: updates[0]!.observedAt, followUp: false };
+    expect(pairVector(updates[0]!, sameTime).vector[at('later_follow_up')]).toBe(1);
+    expect(pairVector(sameTime, updates[0]!).vector[at('later_follow_up')]).toBe(1);
+  });
+  it('do not read everyday prepositions and institutions as a follow-up', () => {
+    const first = makeFeatures({
+      narrative: 'Mortar impacts east of Abu Grein junction since 0115.',
+      observedAt: '2020-10-27T01:40:00+02:00',
+    });
+    for (const narrative of [
+      'Regarding the ceasefire, LAAF artillery shelled Ain Zara this morning.',
+      'Shelling near Abu Grein, as reported by residents.',
+      'Three men held at the Correction and Rehabilitation Institution in Mitiga.',
+      'بشأن الهدنة، قصف مدفعي على عين زارة صباح اليوم.',
+      'لجنة المتابعة رصدت قصفاً جديداً قرب أبوقرين.',
+      'كما ورد في الأخبار، اشتباكات في العزيزية.',
+    ]) {
+      const later = makeFeatures({ narrative, observedAt: '2020-10-27T09:00:00+02:00' });
+      expect(later.followUp, narrative).toBe(false);
+      expect(pairVector(first, later).vector[at('later_follow_up')]).toBe(0);
+    }
   });
   it('catch a word-for-word forwarded caption', () => {
     const text = 'منقول: رتل كبير من المرتزقة السوريين وصل الجفرة الليلة، انشروها';
