@@ -260,8 +260,11 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64A
   if (a.eventDays[0] === b.eventDays[0]) v[I.same_day] = 1;
   const [earlier, later] = da.t <= db.t ? [a, b] : [b, a];
   if (later.eventDays.slice(1).includes(earlier.eventDays[0]!)) v[I.back_reference] = 1;
+  // What the later report says of itself; with the same time either may be the later one, so either counts.
+  const laterSays = (cue: 'fresh' | 'followUp') =>
+    later[cue] === true || (earlier[cue] === true && a.observedAt === b.observedAt);
   // The later report calling its event new or another is evidence of a follow-on incident, more so on another day.
-  if (later.fresh || (earlier.fresh && a.observedAt === b.observedAt)) {
+  if (laterSays('fresh')) {
     v[I.later_fresh] = 1;
     if (later.eventDays[0] !== earlier.eventDays[0]) v[I.later_fresh_other_day] = 1;
   }
@@ -270,7 +273,7 @@ export function pairVector(a: ReportFeatures, b: ReportFeatures, into?: Float64A
   const tc = cosine(ta, da.termKeys, da.termNorm, tb, db.termNorm);
   v[I.term_cosine] = tc;
   // The later report saying it is more on an event already told: evidence of one incident when the kind agrees.
-  if (later.followUp || (earlier.followUp && a.observedAt === b.observedAt)) {
+  if (laterSays('followUp')) {
     v[I.later_follow_up] = 1;
     v[I.follow_up_and_term] = tc;
   }

@@ -141,6 +141,8 @@ interface Table {
   sums: Float64Array;
   order: Int32Array;
 }
+/** Where bucket `k` is first looked for in a table of `slots + 1` slots (then the next ones, in turn). */
+const home = (k: number, slots: number) => (Math.imul(k, 0x9e3779b1) >>> 0) & slots;
 const newTable = (slots: number): Table => ({
   keys: new Int32Array(slots).fill(-1),
   sums: new Float64Array(slots),
@@ -162,7 +164,7 @@ export class Bag {
   addHash(h: number, v: number): void {
     const i = h & this.mask;
     const slots = this.keys.length - 1;
-    let at = (Math.imul(i, 0x9e3779b1) >>> 0) & slots;
+    let at = home(i, slots);
     while (this.keys[at] !== i) {
       if (this.keys[at] === -1) {
         if (2 * (this.n + 1) > this.keys.length) {
@@ -185,7 +187,7 @@ export class Bag {
     for (let j = 0; j < this.n; j++) {
       const from = this.order[j]!;
       const k = this.keys[from]!;
-      let at = (Math.imul(k, 0x9e3779b1) >>> 0) & slots;
+      let at = home(k, slots);
       while (keys[at] !== -1) at = (at + 1) & slots;
       keys[at] = k;
       sums[at] = this.sums[from]!;
@@ -219,7 +221,7 @@ export class Bag {
     let norm = 0;
     for (let j = 0; j < n; j++) {
       const k = sorted[j]!;
-      let at = (Math.imul(k, 0x9e3779b1) >>> 0) & slots;
+      let at = home(k, slots);
       while (this.keys[at] !== k) at = (at + 1) & slots;
       const c = this.sums[at]!;
       index[j] = this.keys[at]!;

@@ -70,7 +70,7 @@ export function modelPredict(model: ClassifierModel, input: ModelInput): ModelPr
   // Both heads read the base features; a shipped model reads them for both at once (the same logits either way).
   const z = model.fused
     ? fusedLogits(model.fused, model.terms, model.stance, base)
-    : { terms: logits(model.terms, [base]), stance: null };
+    : { terms: logits(model.terms, [base]), stance: logits(model.stance, [base]) };
   const tp = fromLogits(model.terms, z.terms);
   const termProbs = Object.fromEntries(model.terms.labels.map((t, k) => [t, round3(tp[k]!)]));
   const terms = decideTerms(termProbs, model.termThreshold);
@@ -82,10 +82,7 @@ export function modelPredict(model: ClassifierModel, input: ModelInput): ModelPr
     stance = 'information';
   } else {
     const context = termContextFeatures(words, input.rules, terms, model.bits);
-    const sp = fromLogits(
-      model.stance,
-      z.stance ? addLogits(model.stance, z.stance, [context]) : logits(model.stance, [base, context]),
-    );
+    const sp = fromLogits(model.stance, addLogits(model.stance, z.stance, [context]));
     stanceProbs = Object.fromEntries(STANCES.map((s, k) => [s, round3(sp[k]!)])) as Record<StanceLabel, number>;
     stance = STANCES[sp.indexOf(Math.max(...sp))]!;
   }
