@@ -4,7 +4,10 @@ import type { ClassificationScore } from './metrics.ts';
 
 const f = (x: number) => x.toFixed(3);
 
+// A language with no reports, or a file with no cross-language pairs, has nothing to score: its vacuous 1.000 would
+// read as a perfect figure.
 function block(name: string, s: ClassificationScore): string {
+  if (!s.count) return `${name.padEnd(8)} n=   0  (no reports)`;
   return `${name.padEnd(8)} n=${String(s.count).padStart(4)}  micro-F1 ${f(s.microF1)}  macro-F1 ${f(s.macroF1)}  stance acc ${f(s.stanceAccuracy)}`;
 }
 
@@ -31,6 +34,10 @@ export function formatEval(r: EvalResult): string {
   lines.push(
     `  precision ${f(d.precision)}  recall ${f(d.recall)}  F1 ${f(d.f1)}  (gold pairs ${d.goldPairs}, predicted pairs ${d.predictedPairs})`,
   );
-  lines.push(`  cross-language duplicate recall ${f(d.crossLanguageRecall)}  (${d.crossLanguagePairs} en/ar pairs)`);
+  lines.push(
+    d.crossLanguagePairs
+      ? `  cross-language duplicate recall ${f(d.crossLanguageRecall)}  (${d.crossLanguagePairs} en/ar pairs)`
+      : '  cross-language duplicate recall: no en/ar pairs in this file',
+  );
   return lines.join('\n');
 }
