@@ -14,3 +14,35 @@ describe('time formats', () => {
     expect(localDay(at, 'UTC')).toBe('2020-10-23');
   });
 });
+
+describe('localDay', () => {
+  // Zones with half- and three-quarter-hour offsets, a half-hour daylight shift, and transitions either way.
+  const zones = [
+    'Africa/Tripoli',
+    'Europe/Berlin',
+    'America/St_Johns',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'UTC',
+  ];
+  const intl = (at: Date, timeZone: string) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+
+  it('agrees with Intl minute by minute around local midnights and daylight-saving changes', () => {
+    const starts = ['2020-10-24T21:00:00Z', '2021-03-27T22:00:00Z', '2021-10-30T22:00:00Z', '2021-04-03T12:00:00Z'];
+    for (const timeZone of zones)
+      for (const s of starts)
+        for (let m = 0; m < 36 * 60; m += 7) {
+          const at = new Date(Date.parse(s) + m * 60_000 + 13_000);
+          expect(localDay(at, timeZone), `${timeZone} ${at.toISOString()}`).toBe(intl(at, timeZone));
+        }
+  });
+
+  it('keeps zones apart: one instant, two days', () => {
+    const at = new Date('2020-10-23T23:30:00Z');
+    expect(localDay(at, 'UTC')).toBe('2020-10-23');
+    expect(localDay(at, 'Africa/Tripoli')).toBe('2020-10-24');
+    expect(localDay(at, 'UTC')).toBe('2020-10-23');
+  });
+});
