@@ -9,9 +9,11 @@ export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptio
   return f;
 }
 
-// Since 1972 every zone's offset is a whole number of quarter hours and changes only on a quarter hour, so the local
-// day is the same for every instant of one UTC quarter hour: dedup asks for the day of every report it meets, and a
-// formatted day costs 5 µs where a lookup costs 0.2.
+// The local day of an instant is remembered per UTC quarter hour: in nearly every zone and year offsets are whole
+// quarter hours and change on one, so one quarter hour falls in one local day. Not in all (Canada changed clocks at
+// 00:01 local until 2011, Kiritimati was -10:40 until 1979): a quarter hour whose first and last instants fall on
+// different days is never remembered, and each of its instants is formatted. Dedup asks for the day of every report
+// it meets; a remembered day costs well under a microsecond, a formatted one a few.
 const QUARTER_HOUR = 900_000;
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 const days = new Map<string, Map<number, string>>();
@@ -19,9 +21,8 @@ const MAX_DAYS_PER_ZONE = 50_000;
 
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone: 23:30 UTC is the next day in Tripoli. */
 export function localDay(at: Date, timeZone: string): string {
-  const t = at.getTime();
+  const quarter = Math.floor(at.getTime() / QUARTER_HOUR);
   let zone = days.get(timeZone);
-  const quarter = Math.floor(t / QUARTER_HOUR);
   const known = zone?.get(quarter);
   if (known !== undefined) return known;
   let f = dayFormats.get(timeZone);
@@ -30,6 +31,9 @@ export function localDay(at: Date, timeZone: string): string {
     dayFormats.set(timeZone, f);
   }
   const day = f.format(at);
+  const start = quarter * QUARTER_HOUR;
+  // A day boundary inside this quarter hour: its instants are not all on one day.
+  if (f.format(start) !== day || f.format(start + QUARTER_HOUR - 1) !== day) return day;
   if (!zone) days.set(timeZone, (zone = new Map()));
   else if (zone.size >= MAX_DAYS_PER_ZONE) zone.clear();
   zone.set(quarter, day);
