@@ -2,6 +2,8 @@
 // labeled file, the reports arriving in observedAt order (default), in file order, or shuffled with a seed.
 // npm run eval -- --cv [--json]: the grouped cross-validation over the committed corpus (each writer or source held
 // out in turn, never trained on the text it is scored on), per group, per kind and per language.
+// npm run eval -- --second <labels.jsonl> [--json]: how a second, independent annotator's labels for corpus rows agree
+// with the corpus's own (data/corpus/second-annotator/): what two careful readers make of the same text.
 import { readFileSync } from 'node:fs';
 import { parseLabeledJsonl, runEval, formatEval, type EvalResult } from '../src/eval/index.ts';
 import { crossValidateCorpus, reliability, scoreHeldOut, type CvScore } from '../src/eval/cv.ts';
@@ -9,6 +11,7 @@ import { loadCorpus } from '../src/classify/model/corpus.ts';
 import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../src/agreements/index.ts';
 import { loadClassifierModel } from '../src/classify/model/index.ts';
 import { scoreModel, trainWith } from '../src/learning/retrain.ts';
+import { annotatorAgreement, parseSecondLabels } from '../src/eval/agreement.ts';
 
 /**
  * "N corrections later": the file's reports in observed order stand for what the commission corrects; for each N the
@@ -53,7 +56,7 @@ const f3 = (x: number) => x.toFixed(3);
 const line = (name: string, s: CvScore) =>
   `${name.padEnd(22)} ${String(s.classification.count).padStart(5)}  term ${f3(s.classification.microF1)} (en ${f3(s.classification.perLanguage.en.microF1)} ar ${f3(s.classification.perLanguage.ar.microF1)})` +
   `  stance ${f3(s.classification.stanceAccuracy)} (en ${f3(s.classification.perLanguage.en.stanceAccuracy)} ar ${f3(s.classification.perLanguage.ar.stanceAccuracy)})` +
-  `  dedup P ${f3(s.dedup.precision)} R ${f3(s.dedup.recall)} F1 ${f3(s.dedup.f1)} x-lang R ${f3(s.dedup.crossLanguageRecall)}`;
+  `  dedup P ${f3(s.dedup.precision)} R ${f3(s.dedup.recall)} F1 ${f3(s.dedup.f1)} x-lang R ${s.dedup.crossLanguagePairs ? f3(s.dedup.crossLanguageRecall) : '-'}`;
 
 async function crossValidation(json: boolean): Promise<void> {
   const cv = crossValidateCorpus(loadCorpus(), loadAgreement(DEFAULT_AGREEMENT_ID));
@@ -152,6 +155,30 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--cv')) {
     await crossValidation(args.includes('--json'));
+    return;
+  }
+  if (args.includes('--second')) {
+    const file = args[args.indexOf('--second') + 1];
+    if (!file || file.startsWith('--')) {
+      process.stderr.write('usage: npm run eval -- --second <labels.jsonl> [--json]\n');
+      process.exit(2);
+    }
+    const a = annotatorAgreement(loadCorpus(), parseSecondLabels(readFileSync(file, 'utf8')));
+    if (args.includes('--json')) process.stdout.write(`${JSON.stringify(a)}\n`);
+    else
+      process.stdout.write(
+        `Second annotator against the corpus labels (${a.count} rows)\n` +
+          ['overall', 'en', 'ar']
+            .map((k) => {
+              const s = k === 'overall' ? a : a.perLanguage[k as 'en' | 'ar'];
+              // No rows in a language: nothing to agree on, not a perfect figure.
+              return s.count
+                ? `  ${k.padEnd(8)} n=${String(s.count).padStart(4)}  term micro-F1 ${f3(s.microF1)}  stance agreement ${f3(s.stanceAccuracy)}`
+                : `  ${k.padEnd(8)} n=   0  (no rows)`;
+            })
+            .join('\n') +
+          '\n',
+      );
     return;
   }
   if (args.includes('--learn')) {

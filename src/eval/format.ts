@@ -1,4 +1,4 @@
-// Human-readable report of an eval run (the --json output is the EvalResult itself).
+// Human-readable report of an eval run (scripts/eval.ts's --json prints the figures in the shape issue 12 names, without the counts).
 import type { EvalResult } from './run.ts';
 import type { ClassificationScore } from './metrics.ts';
 
