@@ -22,11 +22,17 @@ afterAll(async () => {
 describe('database contention', () => {
   it('a transaction that cannot start in time answers 503 with Retry-After', async () => {
     let release!: () => void;
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
     const held = db.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT 1`;
-      await new Promise<void>((r) => (release = r));
+      await new Promise<void>((r) => {
+        release = r;
+        holding();
+      });
     });
-    await new Promise((r) => setTimeout(r, 200));
+    // Wait until the one connection is really held (a fixed pause lost the race on a loaded host).
+    await holds;
     const err = await db
       .$transaction(async (tx) => tx.$queryRaw`SELECT 1`, { maxWait: 100 })
       .then(
