@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { annotatorAgreement, parseSecondLabels } from '../../../src/eval/agreement.ts';
 import { loadCorpus, type CorpusRow } from '../../../src/classify/model/corpus.ts';
 
-const row = (id: string, lang: 'en' | 'ar', terms: string[], stance: string): CorpusRow => ({
+const row = (id: string, lang: 'en' | 'ar', terms: string[], stance: CorpusRow['labels']['stance']): CorpusRow => ({
   id: `g/${id}`,
   group: 'g',
   kind: 'published',
