@@ -15,7 +15,6 @@ export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptio
 // different days is never remembered, and each of its instants is formatted. Dedup asks for the day of every report
 // it meets; a remembered day costs well under a microsecond, a formatted one a few.
 const QUARTER_HOUR = 900_000;
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
 const days = new Map<string, Map<number, string>>();
 const MAX_DAYS_PER_ZONE = 50_000;
 
@@ -25,11 +24,8 @@ export function localDay(at: Date, timeZone: string): string {
   let zone = days.get(timeZone);
   const known = zone?.get(quarter);
   if (known !== undefined) return known;
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, f);
-  }
+  // Only on a quarter hour not yet remembered: the formatter cache's key costs nothing that matters here.
+  const f = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const day = f.format(at);
   const start = quarter * QUARTER_HOUR;
   // A day boundary inside this quarter hour: its instants are not all on one day.
