@@ -9,8 +9,10 @@ import {
   nearestPlace,
   NAME_AGREES_KM,
   placeByName,
+  resolvePlace,
   type Gazetteer,
   type Place,
+  type ResolvedPlace,
 } from './places.ts';
 
 export interface ReportedPosition {
@@ -120,3 +122,18 @@ const flag = (
   reported,
   inferred,
 });
+
+/**
+ * Where a report is, as dedup and the map read it: the position judged first (an out-of-area or swapped point gives
+ * way to what is likely true), then resolved to a place. The workers, the eval command and the dedup training all
+ * locate a report through this one function: a step one of them skipped would make the pair model learn, or be
+ * scored on, positions the workers never use.
+ */
+export function locateReport(
+  reported: ReportedPosition,
+  g: Gazetteer,
+  declared?: Area,
+): JudgedPosition & { place: ResolvedPlace } {
+  const judged = judgePosition(reported, g, declared);
+  return { ...judged, place: resolvePlace(judged.use, g) };
+}

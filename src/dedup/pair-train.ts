@@ -2,7 +2,8 @@
 // through the same assignment the workers run (candidate blocking, best match, merges): a threshold is judged by
 // the incidents it produces, not by how it scores pairs in isolation.
 import { createHash } from 'node:crypto';
-import { resolvePlace } from '../classify/places.ts';
+import { loadGazetteer } from '../classify/places.ts';
+import { locateReport } from '../classify/position.ts';
 import type { Agreement } from '../agreements/index.ts';
 import type { ClassifyResult } from '../classify/classifier.ts';
 import type { ModelReading } from '../classify/classify.ts';
@@ -39,23 +40,32 @@ const WINDOW_H = 48;
 const HOUR = 3_600_000;
 
 export function dedupFeatures(rows: DedupRow[], agreement: Agreement): DedupPrepared[] {
-  return rows.map((row) => ({
-    row,
-    features: extractFeatures(
-      {
-        observedAt: row.observedAt,
-        lat: row.lat,
-        lon: row.lon,
-        placeName: row.placeName,
-        narrative: row.narrative,
-        partyAlleged: row.partyAlleged,
-        attachmentHashes: row.attachmentHashes,
-      },
-      row.classification,
-      resolvePlace({ lat: row.lat, lon: row.lon, placeName: row.placeName }),
-      { timeZone: agreement.timezone, gazetteer: agreement.gazetteer },
-    ),
-  }));
+  const gazetteer = loadGazetteer(agreement.gazetteer);
+  return rows.map((row) => {
+    // Located as the workers locate it (pipeline/analyzer.ts), so the pair model learns the positions it will meet.
+    const { use, place } = locateReport(
+      { lat: row.lat, lon: row.lon, placeName: row.placeName },
+      gazetteer,
+      agreement.area,
+    );
+    return {
+      row,
+      features: extractFeatures(
+        {
+          observedAt: row.observedAt,
+          lat: use.lat,
+          lon: use.lon,
+          placeName: row.placeName,
+          narrative: row.narrative,
+          partyAlleged: row.partyAlleged,
+          attachmentHashes: row.attachmentHashes,
+        },
+        row.classification,
+        place,
+        { timeZone: agreement.timezone, gazetteer: agreement.gazetteer },
+      ),
+    };
+  });
 }
 
 /**

@@ -3,9 +3,10 @@
 // in the field they arrive as observers get signal, so `order` can replay them as filed or shuffled too.
 import { classify, type Classification } from '../classify/classify.ts';
 import { loadPairModel } from '../dedup/pair-model.ts';
-import { resolvePlace } from '../classify/places.ts';
+import { loadGazetteer } from '../classify/places.ts';
+import { locateReport } from '../classify/position.ts';
 import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../agreements/index.ts';
-import { extractFeatures } from '../dedup/features.ts';
+import { extractFeatures, type ReportFeatures } from '../dedup/features.ts';
 import { candidateQuery, decideAssignment, type Assignment, type DedupOptions } from '../dedup/dedup.ts';
 import { createMemoryStore } from '../dedup/memory-store.ts';
 import { scoreClassification, scoreDedup, type ClassificationScore, type DedupScore } from './metrics.ts';
@@ -18,6 +19,7 @@ export interface EvalResult {
 export interface EvalTrace {
   id: string;
   classification: Classification;
+  features: ReportFeatures;
   assignment: Assignment;
   incidentId: string;
 }
@@ -46,6 +48,7 @@ export async function runEval(
 ): Promise<EvalResult> {
   const agreement = loadAgreement(opts.agreementId ?? DEFAULT_AGREEMENT_ID);
   const dedup: DedupOptions = { pairModel: loadPairModel(agreement.id), ...opts.dedup };
+  const gazetteer = loadGazetteer(agreement.gazetteer);
   const store = createMemoryStore();
   const ordered = arrivalOrder(reports, opts.order ?? 'observed');
   const predicted = new Map<string, { terms: string[]; stance: string; incident: string }>();
@@ -53,18 +56,17 @@ export async function runEval(
     // Only what an observer submits goes in; r.labels and r.lang stay out of the pipeline.
     const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
     const classification = classify(input, agreement);
-    const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
+    // Located as the workers locate it (pipeline/analyzer.ts): an out-of-area or swapped point gives way first.
+    const { use, place } = locateReport(
+      { lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null },
+      gazetteer,
+      agreement.area,
+    );
     const features = extractFeatures(
-      {
-        ...input,
-        observedAt: r.observedAt,
-        lat: r.lat ?? null,
-        lon: r.lon ?? null,
-        attachmentHashes: r.attachmentHashes,
-      },
+      { ...input, observedAt: r.observedAt, lat: use.lat, lon: use.lon, attachmentHashes: r.attachmentHashes },
       classification,
       place,
-      { timeZone: agreement.timezone },
+      { timeZone: agreement.timezone, gazetteer: agreement.gazetteer },
     );
     const candidates = await store.findCandidates(candidateQuery(features, dedup));
     const assignment = decideAssignment(features, candidates, dedup);
@@ -76,7 +78,7 @@ export async function runEval(
       stance: classification.stance,
       incident: incidentId,
     });
-    opts.trace?.({ id: r.id, classification, assignment, incidentId });
+    opts.trace?.({ id: r.id, classification, features, assignment, incidentId });
   }
   const items = (subset: LabeledReport[]) =>
     subset.map((r) => {

@@ -3,8 +3,8 @@
 import { loadAgreement } from '../agreements/index.ts';
 import { classify } from '../classify/classify.ts';
 import { loadPairModel } from '../dedup/pair-model.ts';
-import { loadGazetteer, resolvePlace } from '../classify/places.ts';
-import { judgePosition } from '../classify/position.ts';
+import { loadGazetteer } from '../classify/places.ts';
+import { locateReport } from '../classify/position.ts';
 import { candidateQuery, decideAssignment } from '../dedup/dedup.ts';
 import { blockKey, extractFeatures, geoCell } from '../dedup/features.ts';
 import type { Analyzer } from './types.ts';
@@ -23,12 +23,12 @@ export function createAnalyzer(agreementId: string): Analyzer {
         agreement,
       );
       // An implausible point (outside the area, swapped) gives way to what is likely true; the report keeps its own.
-      const position = judgePosition(
+      const position = locateReport(
         { lat: report.lat, lon: report.lon, placeName: report.placeName },
         gazetteer,
         agreement.area,
       );
-      const place = resolvePlace(position.use, gazetteer);
+      const place = position.place;
       const features = extractFeatures({ ...report, lat: position.use.lat, lon: position.use.lon }, c, place, {
         timeZone: agreement.timezone,
         gazetteer: agreement.gazetteer,

@@ -6,9 +6,11 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { classifyReport } from '../../src/classify/classifier.ts';
-import { resolvePlace } from '../../src/classify/places.ts';
+import { loadGazetteer } from '../../src/classify/places.ts';
+import { locateReport } from '../../src/classify/position.ts';
 import type { Db, Prisma } from '../../src/db/client.ts';
 import { extractFeatures, type ReportFeatures } from '../../src/dedup/features.ts';
+import type { ReportForProcessing } from '../../src/pipeline/types.ts';
 import type { AggregateMember, IncidentAggregate } from '../../src/incidents/aggregate.ts';
 
 export function makeReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -154,7 +156,34 @@ export async function insertIncidentWithReports(
   return { id: id!, reportIds: data.map((d) => d.id!) };
 }
 
-// --- Dedup features built the way the worker does: classify → resolve place → extract features.
+// --- A stored report as the worker's analyzer reads it (pipeline/types.ts), fresh from intake.
+export function reportForProcessing(
+  r: Pick<ReportForProcessing, 'observedAt' | 'narrative'> & Partial<ReportForProcessing>,
+): ReportForProcessing {
+  return {
+    id: '00000000-0000-0000-0000-000000000001',
+    contentHash: 'x',
+    lat: null,
+    lon: null,
+    accuracyM: null,
+    placeName: null,
+    partyAlleged: 'unknown',
+    casualties: null,
+    status: 'received',
+    inputHash: null,
+    correction: null,
+    classification: null,
+    terms: [],
+    stance: null,
+    incidentId: null,
+    incidentPinned: false,
+    attachmentHashes: [],
+    photoHashes: [],
+    ...r,
+  };
+}
+
+// --- Dedup features built the way the worker does: classify → locate (judge, resolve) → extract features.
 export interface ReportSpec {
   narrative: string;
   observedAt: string;
@@ -168,15 +197,12 @@ export interface ReportSpec {
 export function makeFeatures(r: ReportSpec): ReportFeatures {
   const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
   const c = classifyReport(input, 'libya-2020');
-  const place = resolvePlace({ lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null });
+  const { use, place } = locateReport(
+    { lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null },
+    loadGazetteer(),
+  );
   return extractFeatures(
-    {
-      ...input,
-      observedAt: r.observedAt,
-      lat: r.lat ?? null,
-      lon: r.lon ?? null,
-      attachmentHashes: r.attachmentHashes,
-    },
+    { ...input, observedAt: r.observedAt, lat: use.lat, lon: use.lon, attachmentHashes: r.attachmentHashes },
     c,
     place,
   );

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { candidateSql, createPrismaCandidateStore, DEFAULT_LIMITS } from '../../../src/dedup/repository.ts';
 import { createAnalyzer } from '../../../src/pipeline/index.ts';
+import { reportForProcessing } from '../../helpers/factories.ts';
 
 const N = Number(process.env.PIPELINE_SCALE_N ?? 200_000);
 let s: TestServer;
@@ -43,24 +44,7 @@ async function seed(from: number, to: number, observerId: string) {
 
 async function probe() {
   const analyzer = createAnalyzer(s.config.AGREEMENT_ID);
-  const base = {
-    id: '00000000-0000-0000-0000-000000000001',
-    contentHash: 'x',
-    accuracyM: null,
-    placeName: null,
-    partyAlleged: 'unknown',
-    casualties: null,
-    status: 'received' as const,
-    inputHash: null,
-    correction: null,
-    classification: null,
-    terms: [],
-    stance: null,
-    incidentId: null,
-    incidentPinned: false,
-    attachmentHashes: ['f'.repeat(64)],
-    photoHashes: [],
-  };
+  const base = reportForProcessing({ observedAt: new Date(0), narrative: '', attachmentHashes: ['f'.repeat(64)] });
   const queries = Array.from(
     { length: 30 },
     (_, k) =>
