@@ -160,6 +160,14 @@ export interface PairTraining {
 }
 
 const THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.96];
+/**
+ * Merge thresholds tried with a join threshold: as loose as the join or a little firmer, and the firm ones (a tie at
+ * 0.95 on both sides keeps field precision where a tie at the join threshold loses it), and off (above 1).
+ */
+export const mergeCandidates = (threshold: number): number[] =>
+  [threshold, threshold + 0.05, threshold + 0.1, 0.8, 0.85, 0.9, 0.95, 1.01]
+    .map((m) => Math.round(m * 100) / 100)
+    .filter((m, i, a) => m >= threshold && m <= 1.01 && a.indexOf(m) === i);
 /** The precision dedup must keep on held-out field writers: a wrong join hides an incident from the commission. */
 export const MIN_PRECISION = 0.97;
 
@@ -199,9 +207,7 @@ export function trainPairModel(data: DedupPrepared[]): PairTraining {
   for (const g of groups) held.set(g, trainPairWeights(pairExamples(data.filter((d) => d.row.group !== g))));
   const search: ThresholdTrial[] = [];
   for (const threshold of THRESHOLDS) {
-    for (const mergeThreshold of [threshold, threshold + 0.05, threshold + 0.1, 1.01].filter(
-      (m, i, a) => m <= 1.01 && a.indexOf(m) === i,
-    )) {
+    for (const mergeThreshold of mergeCandidates(threshold)) {
       const counts = new Map<string, Counts>();
       for (const g of groups) {
         const part = data.filter((d) => d.row.group === g);

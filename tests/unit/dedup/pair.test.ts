@@ -9,7 +9,7 @@ import { PAIR_FEATURES, pairVector } from '../../../src/dedup/pair.ts';
 import { compareReports } from '../../../src/dedup/similarity.ts';
 import { decideAssignment, type CandidateIncident } from '../../../src/dedup/dedup.ts';
 import type { PairModel } from '../../../src/dedup/pair-model.ts';
-import { chooseThresholds } from '../../../src/dedup/pair-train.ts';
+import { chooseThresholds, mergeCandidates } from '../../../src/dedup/pair-train.ts';
 import { makeFeatures } from '../../helpers/factories.ts';
 
 const at = (f: string) => PAIR_FEATURES.indexOf(f as (typeof PAIR_FEATURES)[number]);
@@ -268,6 +268,13 @@ describe('choosing the shipped thresholds from the held-out replays', () => {
     expect(tie.threshold).toBe(0.7);
     const none = chooseThresholds([trial(0.5, 0.5, [0.9, 0.95], [0.8, 0.9]), trial(0.9, 0.9, [0.95, 0.6], [0.6, 0.9])]);
     expect(none.threshold).toBe(0.9);
+  });
+
+  it('tries firm merge thresholds with every join threshold, each once, none looser than the join', () => {
+    expect(mergeCandidates(0.65)).toEqual([0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01]);
+    // 0.7 + 0.1 is 0.7999… in floating point: it must not be tried beside 0.8 as a second trial.
+    expect(mergeCandidates(0.7)).toEqual([0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01]);
+    expect(mergeCandidates(0.96)).toEqual([0.96, 1.01]);
   });
 });
 
