@@ -175,18 +175,24 @@ export function decideAssignment(
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
     // And only while the incident they make stays within the span a join may give it: each candidate passed
     // spanVeto alone, but two incidents either side of the report can together reach further (best first).
+    // No two of the incidents that end up together may be ones a reviewer separated: each further one is checked
+    // against the chosen incident and every one already taken, from both sides (a report tying A, B and C must not
+    // merge B and C into A when a reviewer split C from B).
     const bestIncident = candidates.find((c) => c.id === best.incidentId);
+    const together = [best.incidentId!];
     const separated = new Set(bestIncident?.separatedFrom ?? []);
     let span = widen(bestIncident?.span, { first: reportTime, last: reportTime });
     const merge: string[] = [];
     for (const m of also) {
       const c = candidates.find((x) => x.id === m.incidentId);
       if (m.score < model.mergeThreshold || separated.has(m.incidentId!)) continue;
-      if ((c?.separatedFrom ?? []).includes(best.incidentId!)) continue;
+      if (together.some((id) => (c?.separatedFrom ?? []).includes(id))) continue;
       const wider = widen(c?.span, span);
       if (hoursOf(wider) > MAX_INCIDENT_SPAN_H) continue;
       span = wider;
       merge.push(m.incidentId!);
+      together.push(m.incidentId!);
+      for (const id of c?.separatedFrom ?? []) separated.add(id);
     }
     const rest = also.filter((m) => !merge.includes(m.incidentId!));
     return {

@@ -168,14 +168,27 @@ export async function insertComment(tx: Tx, incidentId: string, authorId: string
   });
 }
 
-/** `otherId` points at `targetId` from now on, and so does every incident merged into it before. */
+/**
+ * `otherId` points at `targetId` from now on, and so does every incident merged into it before; and every incident a
+ * reviewer declared distinct from `other` is distinct from `target` too.
+ */
 export async function mergeInto(tx: SqlTx, otherId: string, targetId: string): Promise<void> {
   // Comments follow the reports: the discussion stays visible on the incident that remains in the queue. Earlier
-  // merges into `other` now point straight at the survivor, so no chain has to be followed. One statement.
+  // merges into `other` now point straight at the survivor, so no chain has to be followed. The separations follow
+  // the reports as well: the reports a reviewer said are another incident than other's are still another incident
+  // than target's, and dedup and later merges read separations of live incidents only (a merge of B into C must not
+  // let a tie merge C into the A a reviewer had split from B). Stored smaller id first, as insertSeparation does.
+  // One statement.
   await tx.$executeRaw`
     WITH comments AS (UPDATE "Comment" SET "incidentId" = ${targetId}::uuid WHERE "incidentId" = ${otherId}::uuid),
          earlier AS (UPDATE "Incident" SET "mergedIntoId" = ${targetId}::uuid, "updatedAt" = now()
-                     WHERE "mergedIntoId" = ${otherId}::uuid)
+                     WHERE "mergedIntoId" = ${otherId}::uuid),
+         carried AS (INSERT INTO "IncidentSeparation" ("incidentA", "incidentB")
+                     SELECT least(x.o, ${targetId}::uuid), greatest(x.o, ${targetId}::uuid)
+                     FROM (SELECT s."incidentB" AS o FROM "IncidentSeparation" s WHERE s."incidentA" = ${otherId}::uuid
+                           UNION SELECT s."incidentA" FROM "IncidentSeparation" s WHERE s."incidentB" = ${otherId}::uuid) x
+                     WHERE x.o <> ${targetId}::uuid
+                     ON CONFLICT DO NOTHING)
     UPDATE "Incident" SET "mergedIntoId" = ${targetId}::uuid, "updatedAt" = now() WHERE "id" = ${otherId}::uuid`;
 }
 

@@ -8,6 +8,7 @@ import { makeReport } from '../../helpers/factories.ts';
 import { PAIR_FEATURES } from '../../../src/dedup/pair.ts';
 import { loadPairModel, setPairModel, type PairModel } from '../../../src/dedup/pair-model.ts';
 import { mergeTiedIncidents } from '../../../src/incidents/auto-merge.ts';
+import { separatedFrom } from '../../../src/incidents/repository.ts';
 import { verifyAuditChain } from '../../../src/audit/index.ts';
 import { createPgPool } from '../../../src/db/pg-tx.ts';
 
@@ -59,6 +60,22 @@ async function file(lat: number, narrative: string, at = '2021-02-03T08:00:00+02
   return r.body.id;
 }
 const incidentOf = async (id: string) => (await s.rt.db.report.findUniqueOrThrow({ where: { id } })).incidentId!;
+
+/** Three reports at once, far enough apart (the toy model's place and time) to start three incidents. */
+async function threeIncidents(at: string, narratives: [string, string, string]) {
+  const reports = [
+    await file(31.2, narratives[0], at),
+    await file(31.56, narratives[1], at),
+    await file(31.9, narratives[2], at),
+  ];
+  const incidents = [await incidentOf(reports[0]!), await incidentOf(reports[1]!), await incidentOf(reports[2]!)];
+  expect(new Set(incidents).size).toBe(3);
+  return { reports, incidents };
+}
+const separate = (one: string, other: string) => {
+  const [x, y] = [one, other].sort() as [string, string];
+  return s.rt.db.incidentSeparation.create({ data: { incidentA: x, incidentB: y } });
+};
 
 describe('a report that ties two incidents', () => {
   it('merges them, audited under dedup, and a reviewer can split them again', async () => {
@@ -123,15 +140,63 @@ describe('a report that ties two incidents', () => {
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: ia } })).mergedIntoId).toBeNull();
   });
 
+  it("keeps a reviewer's separation after either incident is merged elsewhere, and across one tie of three", async () => {
+    const {
+      reports: [a, b],
+      incidents: [ia, ib, ic],
+    } = await threeIncidents('2021-05-09T08:00:00+02:00', [
+      'Tracer fire over the farms.',
+      'Heavy machine gun north of the town.',
+      'Shooting on the coast road.',
+    ]);
+    await separate(ia!, ib!);
+    const pool = createPgPool(s.rt.config.DATABASE_URL, 1);
+    const deps = { db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'], pool };
+    try {
+      // b goes into c (a tie), then a tie of c and a: a's reports must not join b's through c.
+      expect(await mergeTiedIncidents(deps, ic, [ib], 'r-5')).toEqual({ merged: [ib], skipped: [] });
+      expect(await mergeTiedIncidents(deps, ic, [ia], 'r-6')).toEqual({
+        merged: [],
+        skipped: [{ id: ia, reason: 'a reviewer separated them' }],
+      });
+    } finally {
+      await pool.end();
+    }
+    expect(await incidentOf(a)).not.toBe(await incidentOf(b));
+    // Dedup reads the separation from the survivor too: c's candidate row names a.
+    expect(await separatedFrom(s.rt.db, ic)).toContain(ia);
+  });
+
+  it('merges only one of two incidents a reviewer separated when one tie names both', async () => {
+    const {
+      reports: [, b, c],
+      incidents: [ia, ib, ic],
+    } = await threeIncidents('2021-05-19T08:00:00+02:00', [
+      'Rockets landed near the camp.',
+      'Explosions heard at the port.',
+      'Artillery near the airstrip.',
+    ]);
+    await separate(ib!, ic!);
+    const out = await mergeTiedIncidents(
+      { db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'] },
+      ia,
+      [ib, ic],
+      'r-7',
+    );
+    expect(out.merged).toHaveLength(1);
+    expect(out.skipped).toEqual([{ id: expect.any(String), reason: 'a reviewer separated them' }]);
+    expect(await incidentOf(b)).not.toBe(await incidentOf(c));
+  });
+
   it('follows an incident merged since the tie to its survivor, and merges each pair once', async () => {
-    const at = '2021-04-07T08:00:00+02:00';
-    const [a, b, c] = [
-      await file(31.2, 'Mortar rounds landed near the farms.', at),
-      await file(31.56, 'Explosions north of the town.', at),
-      await file(31.9, 'Smoke over the coast road.', at),
-    ];
-    const [ia, ib, ic] = [await incidentOf(a), await incidentOf(b), await incidentOf(c)];
-    expect(new Set([ia, ib, ic]).size).toBe(3);
+    const {
+      reports: [a, b, c],
+      incidents: [ia, ib, ic],
+    } = await threeIncidents('2021-04-07T08:00:00+02:00', [
+      'Mortar rounds landed near the farms.',
+      'Explosions north of the town.',
+      'Smoke over the coast road.',
+    ]);
     const pool = createPgPool(s.rt.config.DATABASE_URL, 1);
     const deps = { db: s.rt.db, clock: s.rt.clock, termIds: ['hostilities', 'none'], pool };
     try {

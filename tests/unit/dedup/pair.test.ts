@@ -221,6 +221,33 @@ describe('learned decisions', () => {
     expect(split.merge).toBeUndefined();
     expect(split.reasons.join(' ')).toMatch(/also matches incident/);
   });
+  it('merge no two incidents a reviewer split, among three a late report ties', () => {
+    const f = near('Convoy at Abu Grein.', '2020-11-14T06:00:00+02:00');
+    const m = [
+      near('Convoy seen at Abu Grein.', '2020-11-14T05:30:00+02:00'),
+      near('رتل عند بوقرين', '2020-11-14T06:20:00+02:00'),
+      near('Convoy at Abu Grein, trucks.', '2020-11-14T06:10:00+02:00'),
+    ];
+    const all = decideAssignment(
+      f,
+      ['A', 'B', 'C'].map((id, i) => ({ id, members: [m[i]!], separatedFrom: [] })),
+      { pairModel: toy },
+    );
+    expect(all.merge).toHaveLength(2);
+    // A reviewer split C from B: whichever of the three the report joins, B and C never end up together.
+    const split = decideAssignment(
+      f,
+      ['A', 'B', 'C'].map((id, i) => ({
+        id,
+        members: [m[i]!],
+        separatedFrom: id === 'B' ? ['C'] : id === 'C' ? ['B'] : [],
+      })),
+      { pairModel: toy },
+    );
+    const together = [split.incidentId!, ...(split.merge ?? [])];
+    expect(together.includes('B') && together.includes('C')).toBe(false);
+    expect(split.merge).toHaveLength(1);
+  });
   it('merge only while the incident they make stays within the span a join may give it', () => {
     const f = near('Convoy at Abu Grein.', '2020-11-14T06:00:00+02:00');
     const m1 = near('Convoy seen at Abu Grein.', '2020-11-14T05:30:00+02:00');
