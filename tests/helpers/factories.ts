@@ -5,6 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { expect } from 'vitest';
+import { loadAgreement } from '../../src/agreements/index.ts';
 import { classifyReport } from '../../src/classify/classifier.ts';
 import { loadGazetteer } from '../../src/classify/places.ts';
 import { locateReport } from '../../src/classify/position.ts';
@@ -197,9 +198,11 @@ export interface ReportSpec {
 export function makeFeatures(r: ReportSpec): ReportFeatures {
   const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
   const c = classifyReport(input, 'libya-2020');
+  const agreement = loadAgreement('libya-2020');
   const { use, place } = locateReport(
     { lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null },
-    loadGazetteer(),
+    loadGazetteer(agreement.gazetteer),
+    agreement.area,
   );
   return extractFeatures(
     { ...input, observedAt: r.observedAt, lat: use.lat, lon: use.lon, attachmentHashes: r.attachmentHashes },

@@ -43,6 +43,15 @@ const cases: Case[] = [
     narrative: 'Shelling hit positions east of Sirte at 0540L, 12 rounds.',
   },
   {
+    // Inside the agreement's declared area but south of the box around the gazetteer's own places: the area read
+    // must be the agreement's, as the workers read it.
+    name: 'a point in the far south, inside the declared area',
+    lat: 21.0,
+    lon: 20.0,
+    placeName: null,
+    narrative: 'Armed convoy of 15 vehicles crossing south of Kufra toward the border.',
+  },
+  {
     name: 'a point in the area',
     lat: 31.205,
     lon: 16.588,
@@ -109,10 +118,11 @@ describe('a report is located the same way by the workers, the eval command and 
       expect(where(await byEval(c))).toEqual(worker);
     });
 
-  it('a point far abroad is not given the nearest Libyan place (Geneva is not Ras Ajdir)', () => {
-    const f = byWorker(cases[0]!);
-    expect(f.placeKey).not.toBe('ras_ajdir');
-    expect(f.places).not.toContain('ras_ajdir');
-    expect(f.lat).not.toBeCloseTo(46.2, 1);
+  it('a point far abroad is not given the nearest Libyan place (Geneva is not Ras Ajdir)', async () => {
+    for (const f of [byWorker(cases[0]!), byTraining(cases[0]!), await byEval(cases[0]!)]) {
+      expect(f.placeKey).not.toBe('ras_ajdir');
+      expect(f.places).not.toContain('ras_ajdir');
+      expect(f.lat).not.toBeCloseTo(46.2, 1);
+    }
   });
 });
