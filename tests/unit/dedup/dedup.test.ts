@@ -276,3 +276,38 @@ describe('an incident’s span', () => {
     expect(d.incidentId).toBe('old');
   });
 });
+
+describe('tied merges with the shipped pair model', () => {
+  const model = loadPairModel('libya-2020')!;
+  const at = (min: number) => new Date(Date.parse('2021-03-02T06:00:00+02:00') + min * 60_000).toISOString();
+  const text = 'Mortar rounds hit the GNA position east of Abu Grein, 6 rounds, 2 soldiers wounded.';
+  const report = (min: number) =>
+    makeFeatures({ observedAt: at(min), lat: 31.45, lon: 15.25, placeName: 'Abu Grein', narrative: text });
+
+  it('merges two incidents a late report ties firmly (the model ships with merges on)', () => {
+    expect(model.mergeThreshold).toBeLessThanOrEqual(1);
+    const d = decideAssignment(
+      report(30),
+      [
+        { id: 'A', members: [report(0)], separatedFrom: [] },
+        { id: 'B', members: [report(50)], separatedFrom: [] },
+      ],
+      { pairModel: model },
+    );
+    expect(d.score).toBeGreaterThanOrEqual(model.mergeThreshold);
+    expect([d.incidentId, ...(d.merge ?? [])].sort()).toEqual(['A', 'B']);
+  });
+
+  it('never merges two incidents a reviewer split, however firm the tie', () => {
+    const d = decideAssignment(
+      report(30),
+      [
+        { id: 'A', members: [report(0)], separatedFrom: ['B'] },
+        { id: 'B', members: [report(50)], separatedFrom: ['A'] },
+      ],
+      { pairModel: model },
+    );
+    expect(d.incidentId).toBeTruthy();
+    expect(d.merge).toBeUndefined();
+  });
+});
