@@ -291,10 +291,19 @@ describe('email', () => {
       `Incident #${other.slice(0, 8)} was assigned to you / أُسندت إليك الحادثة \u2068#${other.slice(0, 8)}\u2069`,
     );
     expect(en.text).toContain('Place: Sirte');
-    const sent = await s.rt.db.notification.findFirstOrThrow({
-      where: { incidentId: other, recipientId: both.user.id },
-    });
-    expect(sent.emailedAt).not.toBeNull();
+    // The worker records emailedAt once the SMTP server has answered, so after the mail can already be read here:
+    // waited for, not read at once (a CI run on a loaded host read it in between).
+    await expect
+      .poll(
+        async () =>
+          (
+            await s.rt.db.notification.findFirstOrThrow({
+              where: { incidentId: other, recipientId: both.user.id },
+            })
+          ).emailedAt,
+        { timeout: 15_000, interval: 100 },
+      )
+      .not.toBeNull();
 
     // Email off: the notice is in the inbox, and no email is even queued for it.
     const kept = await s.rt.db.notification.findFirstOrThrow({
