@@ -7,6 +7,8 @@ import type { ResolvedPlace } from '../classify/places.ts';
 import { loadGazetteer, looseSkeleton } from '../classify/places.ts';
 import { normalizeText } from '../classify/normalize.ts';
 import { localDay } from '../time-format.ts';
+import type { Agreement } from '../agreements/index.ts';
+import { locateReport, type JudgedPosition } from '../classify/position.ts';
 
 export interface ReportFeatures {
   /** 2: adds the classifier's probabilities, word hashes and the place skeleton the learned pair model reads. */
@@ -412,4 +414,29 @@ export function extractFeatures(
     fresh: FRESH.test(text),
     followUp: FOLLOW_UP.test(text),
   };
+}
+
+/**
+ * A report's dedup features as the workers compute them: located first (an out-of-area or swapped point gives way to
+ * what is likely true), then read with the agreement's gazetteer and time zone. The analyzer, `npm run eval` and the
+ * pair model's training all call this, so the model never learns, nor is scored on, features the workers would not
+ * compute.
+ */
+export function locatedFeatures(
+  report: FeatureReport,
+  classification: ClassifyResult & { model?: ModelReading },
+  agreement: Pick<Agreement, 'gazetteer' | 'timezone' | 'area'>,
+): { features: ReportFeatures; place: ResolvedPlace; flags: JudgedPosition['flags'] } {
+  const position = locateReport(
+    { lat: report.lat ?? null, lon: report.lon ?? null, placeName: report.placeName ?? null },
+    loadGazetteer(agreement.gazetteer),
+    agreement.area,
+  );
+  const features = extractFeatures(
+    { ...report, lat: position.use.lat, lon: position.use.lon },
+    classification,
+    position.place,
+    { timeZone: agreement.timezone, gazetteer: agreement.gazetteer },
+  );
+  return { features, place: position.place, flags: position.flags };
 }

@@ -2,13 +2,11 @@
 // through the same assignment the workers run (candidate blocking, best match, merges): a threshold is judged by
 // the incidents it produces, not by how it scores pairs in isolation.
 import { createHash } from 'node:crypto';
-import { loadGazetteer } from '../classify/places.ts';
-import { locateReport } from '../classify/position.ts';
 import type { Agreement } from '../agreements/index.ts';
 import type { ClassifyResult } from '../classify/classifier.ts';
 import type { ModelReading } from '../classify/classify.ts';
 import { candidateQuery, decideAssignment } from './dedup.ts';
-import { extractFeatures, type ReportFeatures } from './features.ts';
+import { locatedFeatures, type ReportFeatures } from './features.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { pairVector, PAIR_FEATURES } from './pair.ts';
 import { trainPairWeights, type PairExample, type PairModel } from './pair-model.ts';
@@ -40,32 +38,23 @@ const WINDOW_H = 48;
 const HOUR = 3_600_000;
 
 export function dedupFeatures(rows: DedupRow[], agreement: Agreement): DedupPrepared[] {
-  const gazetteer = loadGazetteer(agreement.gazetteer);
-  return rows.map((row) => {
+  return rows.map((row) => ({
+    row,
     // Located as the workers locate it (pipeline/analyzer.ts), so the pair model learns the positions it will meet.
-    const { use, place } = locateReport(
-      { lat: row.lat, lon: row.lon, placeName: row.placeName },
-      gazetteer,
-      agreement.area,
-    );
-    return {
-      row,
-      features: extractFeatures(
-        {
-          observedAt: row.observedAt,
-          lat: use.lat,
-          lon: use.lon,
-          placeName: row.placeName,
-          narrative: row.narrative,
-          partyAlleged: row.partyAlleged,
-          attachmentHashes: row.attachmentHashes,
-        },
-        row.classification,
-        place,
-        { timeZone: agreement.timezone, gazetteer: agreement.gazetteer },
-      ),
-    };
-  });
+    features: locatedFeatures(
+      {
+        observedAt: row.observedAt,
+        lat: row.lat,
+        lon: row.lon,
+        placeName: row.placeName,
+        narrative: row.narrative,
+        partyAlleged: row.partyAlleged,
+        attachmentHashes: row.attachmentHashes,
+      },
+      row.classification,
+      agreement,
+    ).features,
+  }));
 }
 
 /**

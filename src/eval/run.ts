@@ -3,10 +3,8 @@
 // in the field they arrive as observers get signal, so `order` can replay them as filed or shuffled too.
 import { classify, type Classification } from '../classify/classify.ts';
 import { loadPairModel } from '../dedup/pair-model.ts';
-import { loadGazetteer } from '../classify/places.ts';
-import { locateReport } from '../classify/position.ts';
 import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../agreements/index.ts';
-import { extractFeatures, type ReportFeatures } from '../dedup/features.ts';
+import { locatedFeatures, type ReportFeatures } from '../dedup/features.ts';
 import { candidateQuery, decideAssignment, type Assignment, type DedupOptions } from '../dedup/dedup.ts';
 import { createMemoryStore } from '../dedup/memory-store.ts';
 import { scoreClassification, scoreDedup, type ClassificationScore, type DedupScore } from './metrics.ts';
@@ -48,7 +46,6 @@ export async function runEval(
 ): Promise<EvalResult> {
   const agreement = loadAgreement(opts.agreementId ?? DEFAULT_AGREEMENT_ID);
   const dedup: DedupOptions = { pairModel: loadPairModel(agreement.id), ...opts.dedup };
-  const gazetteer = loadGazetteer(agreement.gazetteer);
   const store = createMemoryStore();
   const ordered = arrivalOrder(reports, opts.order ?? 'observed');
   const predicted = new Map<string, { terms: string[]; stance: string; incident: string }>();
@@ -57,16 +54,16 @@ export async function runEval(
     const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
     const classification = classify(input, agreement);
     // Located as the workers locate it (pipeline/analyzer.ts): an out-of-area or swapped point gives way first.
-    const { use, place } = locateReport(
-      { lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null },
-      gazetteer,
-      agreement.area,
-    );
-    const features = extractFeatures(
-      { ...input, observedAt: r.observedAt, lat: use.lat, lon: use.lon, attachmentHashes: r.attachmentHashes },
+    const { features } = locatedFeatures(
+      {
+        ...input,
+        observedAt: r.observedAt,
+        lat: r.lat ?? null,
+        lon: r.lon ?? null,
+        attachmentHashes: r.attachmentHashes,
+      },
       classification,
-      place,
-      { timeZone: agreement.timezone, gazetteer: agreement.gazetteer },
+      agreement,
     );
     const candidates = await store.findCandidates(candidateQuery(features, dedup));
     const assignment = decideAssignment(features, candidates, dedup);

@@ -4,9 +4,8 @@ import { loadAgreement } from '../agreements/index.ts';
 import { classify } from '../classify/classify.ts';
 import { loadPairModel } from '../dedup/pair-model.ts';
 import { loadGazetteer } from '../classify/places.ts';
-import { locateReport } from '../classify/position.ts';
 import { candidateQuery, decideAssignment } from '../dedup/dedup.ts';
-import { blockKey, extractFeatures, geoCell } from '../dedup/features.ts';
+import { blockKey, geoCell, locatedFeatures } from '../dedup/features.ts';
 import type { Analyzer } from './types.ts';
 
 // Bump when stored results should be recomputed by a reprocessing run (new lexicon semantics, new features).
@@ -23,16 +22,7 @@ export function createAnalyzer(agreementId: string): Analyzer {
         agreement,
       );
       // An implausible point (outside the area, swapped) gives way to what is likely true; the report keeps its own.
-      const position = locateReport(
-        { lat: report.lat, lon: report.lon, placeName: report.placeName },
-        gazetteer,
-        agreement.area,
-      );
-      const place = position.place;
-      const features = extractFeatures({ ...report, lat: position.use.lat, lon: position.use.lon }, c, place, {
-        timeZone: agreement.timezone,
-        gazetteer: agreement.gazetteer,
-      });
+      const { features, place, flags } = locatedFeatures(report, c, agreement);
       // The block key: the gazetteer place, else the typed name's skeleton (never shown as a place name).
       const key = blockKey(features);
       return {
@@ -56,7 +46,7 @@ export function createAnalyzer(agreementId: string): Analyzer {
         geoCell: features.lat != null && features.lon != null ? geoCell(features.lat, features.lon) : null,
         query: candidateQuery(features),
         features,
-        flags: position.flags,
+        flags,
       };
     },
     async assign(features, query, store) {

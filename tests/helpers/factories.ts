@@ -7,10 +7,8 @@ import sharp from 'sharp';
 import { expect } from 'vitest';
 import { loadAgreement } from '../../src/agreements/index.ts';
 import { classifyReport } from '../../src/classify/classifier.ts';
-import { loadGazetteer } from '../../src/classify/places.ts';
-import { locateReport } from '../../src/classify/position.ts';
 import type { Db, Prisma } from '../../src/db/client.ts';
-import { extractFeatures, type ReportFeatures } from '../../src/dedup/features.ts';
+import { locatedFeatures, type ReportFeatures } from '../../src/dedup/features.ts';
 import type { ReportForProcessing } from '../../src/pipeline/types.ts';
 import type { AggregateMember, IncidentAggregate } from '../../src/incidents/aggregate.ts';
 
@@ -198,17 +196,17 @@ export interface ReportSpec {
 export function makeFeatures(r: ReportSpec): ReportFeatures {
   const input = { narrative: r.narrative, placeName: r.placeName ?? null, partyAlleged: r.partyAlleged ?? null };
   const c = classifyReport(input, 'libya-2020');
-  const agreement = loadAgreement('libya-2020');
-  const { use, place } = locateReport(
-    { lat: r.lat ?? null, lon: r.lon ?? null, placeName: r.placeName ?? null },
-    loadGazetteer(agreement.gazetteer),
-    agreement.area,
-  );
-  return extractFeatures(
-    { ...input, observedAt: r.observedAt, lat: use.lat, lon: use.lon, attachmentHashes: r.attachmentHashes },
+  return locatedFeatures(
+    {
+      ...input,
+      observedAt: r.observedAt,
+      lat: r.lat ?? null,
+      lon: r.lon ?? null,
+      attachmentHashes: r.attachmentHashes,
+    },
     c,
-    place,
-  );
+    loadAgreement('libya-2020'),
+  ).features;
 }
 
 // --- One shelling incident told in English and Arabic, and an unrelated road reopening at the same place.
