@@ -58,6 +58,8 @@ export async function mergeTiedIncidents(
               // Dedup checked the span when it decided the tie, against the incidents as they were then; other ties
               // (queued meanwhile, or in the same batch) may have grown either since. Checked again under the lock.
               withinHours: MAX_INCIDENT_SPAN_H,
+              // No human decided this: a rerun (a new model) may move these reports again, as any it joined.
+              pin: false,
             });
           }),
         );

@@ -1,5 +1,6 @@
 // A reviewer's merge and split. Reports only ever move between incidents inside one transaction, so no
-// report is lost or left without an incident; moved reports are pinned so automatic dedup leaves them be.
+// report is lost or left without an incident; reports a reviewer moves are pinned so automatic dedup leaves them be
+// (dedup's own tie merges, which take the same steps, leave each report's pin as it was).
 import { z } from 'zod';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { mergeAggregates, recomputeIncident } from './aggregate.ts';
@@ -103,7 +104,8 @@ export function announceMerge(deps: Pick<ReviewDeps, 'events'>, actor: Actor, ta
  * a reviewer may have declared distinct; if any is, nothing changes and 'separated' is returned (checked under the
  * same lock the merge takes, so a split committing meanwhile is seen). `withinHours`: the longest the merged incident
  * may span (first to last observation of the two incidents' reports, as they are under the lock); if longer, nothing
- * changes and 'too long' is returned.
+ * changes and 'too long' is returned. `pin` (default true): the moved reports are pinned to the survivor, as a reviewer's
+ * decision is; dedup's merges pass false.
  */
 export async function mergeInTransaction(
   tx: SqlTx,
@@ -111,14 +113,14 @@ export async function mergeInTransaction(
   actor: Actor,
   targetId: string,
   otherId: string,
-  opts: { why?: string; unlessSeparated?: Array<[string, string]>; withinHours?: number } = {},
+  opts: { why?: string; unlessSeparated?: Array<[string, string]>; withinHours?: number; pin?: boolean } = {},
 ): Promise<'merged' | 'separated' | 'too long'> {
   const { sides, separated } = await lockForMerge(tx, [targetId, otherId], opts.unlessSeparated);
   if (opts.unlessSeparated && separated) return 'separated';
   const targetBefore = sides.get(targetId)!;
   const otherBefore = sides.get(otherId)!;
   if (opts.withinHours !== undefined && spanHours([targetBefore, otherBefore]) > opts.withinHours) return 'too long';
-  const moved = await moveAllReports(tx, otherId, targetId);
+  const moved = await moveAllReports(tx, otherId, targetId, opts.pin ?? true);
   await mergeInto(tx, otherId, targetId);
   // The survivor's tally takes the other's: no member is read again, however large the incidents.
   await mergeAggregates(tx, targetId, otherId, actor.id, [...sides.values()]);

@@ -453,10 +453,14 @@ export async function reportsOfIncidentPage(
   });
 }
 
-/** Moves every report of `fromId` into `toId`, pinned there (automatic dedup leaves it be); their ids, sorted. */
-export async function moveAllReports(tx: SqlTx, fromId: string, toId: string): Promise<string[]> {
+/**
+ * Moves every report of `fromId` into `toId`; their ids, sorted. `pin`: a reviewer's merge pins them there (automatic
+ * dedup leaves them be); dedup's own merge keeps each report's pin as it was, so a rerun may reconsider what no human
+ * decided.
+ */
+export async function moveAllReports(tx: SqlTx, fromId: string, toId: string, pin = true): Promise<string[]> {
   const moved = await tx.$queryRaw<Array<{ id: string }>>`
-    UPDATE "Report" SET "incidentId" = ${toId}::uuid, "incidentPinned" = true
+    UPDATE "Report" SET "incidentId" = ${toId}::uuid, "incidentPinned" = "incidentPinned" OR ${pin}
     WHERE "incidentId" = ${fromId}::uuid RETURNING "id"::text AS id`;
   return moved.map((r) => r.id).sort();
 }

@@ -101,6 +101,9 @@ describe('a report that ties two incidents', () => {
       actorName: 'dedup',
       after: expect.objectContaining({ mergedId: merged, why: `report ${c} matched both` }),
     });
+    // No human decided it: the moved reports stay unpinned, so a rerun for a new model may reconsider them.
+    const pins = await s.rt.db.report.findMany({ where: { id: { in: [a, b, c] } }, select: { incidentPinned: true } });
+    expect(pins.map((p) => p.incidentPinned)).toEqual([false, false, false]);
     // The worker appended the merge's audit row on its own node-postgres connection: the chain still verifies.
     expect(await verifyAuditChain(s.rt.db)).toMatchObject({ ok: true });
     // Reversible: a reviewer splits the report back out.
