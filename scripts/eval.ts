@@ -4,11 +4,12 @@
 // out in turn, never trained on the text it is scored on), per group, per kind and per language.
 // npm run eval -- --second <labels.jsonl> [--json]: how a second, independent annotator's labels for corpus rows agree
 // with the corpus's own (data/corpus/second-annotator/): what two careful readers make of the same text.
+// The agreement is the one the workers run: AGREEMENT_ID (default libya-2020), found in AGREEMENTS_DIR first.
 import { readFileSync } from 'node:fs';
 import { parseLabeledJsonl, runEval, formatEval, type EvalResult } from '../src/eval/index.ts';
 import { crossValidateCorpus, reliability, scoreHeldOut, type CvScore } from '../src/eval/cv.ts';
 import { loadCorpus } from '../src/classify/model/corpus.ts';
-import { loadAgreement, DEFAULT_AGREEMENT_ID } from '../src/agreements/index.ts';
+import { useAgreements, DEFAULT_AGREEMENT_ID, type Agreement } from '../src/agreements/index.ts';
 import { loadClassifierModel } from '../src/classify/model/index.ts';
 import { scoreModel, trainWith } from '../src/learning/retrain.ts';
 import { annotatorAgreement, parseSecondLabels } from '../src/eval/agreement.ts';
@@ -17,8 +18,7 @@ import { annotatorAgreement, parseSecondLabels } from '../src/eval/agreement.ts'
  * "N corrections later": the file's reports in observed order stand for what the commission corrects; for each N the
  * model is retrained with the first N as corrections and every model is scored on the same rest of the file.
  */
-async function learningCurve(file: string, steps: number[], json: boolean): Promise<void> {
-  const agreement = loadAgreement(DEFAULT_AGREEMENT_ID);
+async function learningCurve(agreement: Agreement, file: string, steps: number[], json: boolean): Promise<void> {
   const shipped = loadClassifierModel(agreement.id);
   if (!shipped) throw new Error(`agreement ${agreement.id} has no trained model`);
   const rows = parseLabeledJsonl(readFileSync(file, 'utf8'))
@@ -58,8 +58,8 @@ const line = (name: string, s: CvScore) =>
   `  stance ${f3(s.classification.stanceAccuracy)} (en ${f3(s.classification.perLanguage.en.stanceAccuracy)} ar ${f3(s.classification.perLanguage.ar.stanceAccuracy)})` +
   `  dedup P ${f3(s.dedup.precision)} R ${f3(s.dedup.recall)} F1 ${f3(s.dedup.f1)} x-lang R ${s.dedup.crossLanguagePairs ? f3(s.dedup.crossLanguageRecall) : '-'}`;
 
-async function crossValidation(json: boolean): Promise<void> {
-  const cv = crossValidateCorpus(loadCorpus(), loadAgreement(DEFAULT_AGREEMENT_ID));
+async function crossValidation(agreement: Agreement, json: boolean): Promise<void> {
+  const cv = crossValidateCorpus(loadCorpus(), agreement);
   const groups = [...new Set(cv.heldOut.map((h) => h.row.group))];
   const pooled = {
     field: scoreHeldOut(cv, (r) => r.kind === 'field'),
@@ -153,8 +153,13 @@ function toJson(r: EvalResult) {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  // Scored as the workers would decide: the same agreement, lexicon, gazetteer and models (src/config.ts reads these).
+  const agreement = useAgreements({
+    AGREEMENT_ID: process.env.AGREEMENT_ID || DEFAULT_AGREEMENT_ID,
+    AGREEMENTS_DIR: process.env.AGREEMENTS_DIR || undefined,
+  });
   if (args.includes('--cv')) {
-    await crossValidation(args.includes('--json'));
+    await crossValidation(agreement, args.includes('--json'));
     return;
   }
   if (args.includes('--second')) {
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
       process.stderr.write('usage: npm run eval -- <labeled.jsonl> --learn 0,50,100\n');
       process.exit(2);
     }
-    await learningCurve(learnFile, steps, args.includes('--json'));
+    await learningCurve(agreement, learnFile, steps, args.includes('--json'));
     return;
   }
   const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--order');
@@ -211,6 +216,7 @@ async function main(): Promise<void> {
   }
   const trace = args.includes('--trace');
   const result = await runEval(reports, {
+    agreementId: agreement.id,
     order,
     trace: trace
       ? (t) =>

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseLabeledJsonl, runEval } from '../../../src/eval/index.ts';
 import { expectFloors } from './floors.ts';
@@ -60,6 +62,46 @@ describe('eval on the labeled dev file (in the training corpus)', () => {
       expect.objectContaining({ precision: expect.any(Number), recall: expect.any(Number), f1: expect.any(Number) }),
     );
     expect(Object.keys(j.dedup)).toEqual(['precision', 'recall', 'f1', 'crossLanguageRecall']);
+  }, 60_000);
+  it('scores against the agreement the workers run (AGREEMENT_ID, AGREEMENTS_DIR), not always the Libyan one', () => {
+    const row = (id: string, narrative: string, term: string, stance: string) =>
+      JSON.stringify({
+        id,
+        lang: 'en',
+        observedAt: '2024-02-06T05:40:00+02:00',
+        lat: null,
+        lon: null,
+        accuracyM: null,
+        placeName: null,
+        narrative,
+        partyAlleged: null,
+        labels: { terms: [term], stance, incident: id },
+      });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'eval-agreement-')), 'coastal.jsonl');
+    writeFileSync(
+      file,
+      [
+        row(
+          'c1',
+          'Three tanks and a rocket launcher were moved into the buffer zone east of Sirte at dawn.',
+          'heavy_weapons',
+          'violation',
+        ),
+        row('c2', 'Twelve prisoners were released at Zawiya this morning.', 'prisoner_release', 'compliance'),
+      ].join('\n'),
+    );
+    const out = execFileSync('npx', ['tsx', 'scripts/eval.ts', file, '--json'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        AGREEMENT_ID: 'coastal-truce-2024',
+        AGREEMENTS_DIR: path.resolve('tests/fixtures/agreements'),
+      },
+    });
+    const j = JSON.parse(out.trim().split('\n').pop()!);
+    expect(j.classification.perTerm.heavy_weapons.f1).toBe(1);
+    expect(j.classification.perTerm.prisoner_release.f1).toBe(1);
+    expect(j.classification.stanceAccuracy).toBe(1);
   }, 60_000);
   it('rejects malformed files with the line number', () => {
     expect(() => parseLabeledJsonl('{"id":"x"}\n')).toThrow(/line 1/);
