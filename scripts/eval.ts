@@ -4,12 +4,13 @@
 // out in turn, never trained on the text it is scored on), per group, per kind and per language.
 // npm run eval -- --second <labels.jsonl> [--json]: how a second, independent annotator's labels for corpus rows agree
 // with the corpus's own (data/corpus/second-annotator/): what two careful readers make of the same text.
-// The agreement is the one the workers run: AGREEMENT_ID (default libya-2020), found in AGREEMENTS_DIR first.
+// A file (and --learn) is scored against the agreement the workers run: AGREEMENT_ID (default libya-2020), found in
+// AGREEMENTS_DIR first; --cv and --second read the committed corpus, labeled for libya-2020.
 import { readFileSync } from 'node:fs';
 import { parseLabeledJsonl, runEval, formatEval, type EvalResult } from '../src/eval/index.ts';
 import { crossValidateCorpus, reliability, scoreHeldOut, type CvScore } from '../src/eval/cv.ts';
 import { loadCorpus } from '../src/classify/model/corpus.ts';
-import { useAgreements, DEFAULT_AGREEMENT_ID, type Agreement } from '../src/agreements/index.ts';
+import { loadAgreement, useAgreements, DEFAULT_AGREEMENT_ID, type Agreement } from '../src/agreements/index.ts';
 import { loadClassifierModel } from '../src/classify/model/index.ts';
 import { scoreModel, trainWith } from '../src/learning/retrain.ts';
 import { annotatorAgreement, parseSecondLabels } from '../src/eval/agreement.ts';
@@ -153,13 +154,10 @@ function toJson(r: EvalResult) {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  // Scored as the workers would decide: the same agreement, lexicon, gazetteer and models (src/config.ts reads these).
-  const agreement = useAgreements({
-    AGREEMENT_ID: process.env.AGREEMENT_ID || DEFAULT_AGREEMENT_ID,
-    AGREEMENTS_DIR: process.env.AGREEMENTS_DIR || undefined,
-  });
+  // The committed corpus is labeled with the Libyan agreement's terms: its cross-validation stays on that agreement
+  // whatever the environment names (another agreement would silently drop every row whose terms it lacks).
   if (args.includes('--cv')) {
-    await crossValidation(agreement, args.includes('--json'));
+    await crossValidation(loadAgreement(DEFAULT_AGREEMENT_ID), args.includes('--json'));
     return;
   }
   if (args.includes('--second')) {
@@ -186,6 +184,13 @@ async function main(): Promise<void> {
       );
     return;
   }
+  // A labeled file is scored as the workers would decide it: the agreement they run (AGREEMENT_ID, found in
+  // AGREEMENTS_DIR first, as src/config.ts reads them), its lexicon and gazetteer, and its shipped models (a model
+  // promoted by retraining lives in the database and is not read here).
+  const agreement = useAgreements({
+    AGREEMENT_ID: process.env.AGREEMENT_ID || DEFAULT_AGREEMENT_ID,
+    AGREEMENTS_DIR: process.env.AGREEMENTS_DIR || undefined,
+  });
   if (args.includes('--learn')) {
     const steps = (args[args.indexOf('--learn') + 1] ?? '').split(',').map(Number);
     const learnFile = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--learn');

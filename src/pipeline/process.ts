@@ -94,8 +94,9 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
       };
     await lockBlocks(tx, analysis, report);
 
-    // A merge or split pins a report to its incident; so does a reviewer's correction, made while looking at the
-    // report in that incident: a rerun for a new model version must not move what a human has already judged.
+    // A reviewer's merge or split pins a report to its incident (dedup's own tie merges do not); so does a reviewer's
+    // correction, made while looking at the report in that incident: a rerun for a new model version must not move
+    // what a human has already judged.
     const pinned = (report.incidentPinned || report.correction !== null) && report.incidentId !== null;
     const assignment = pinned
       ? null

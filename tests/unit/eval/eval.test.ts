@@ -102,6 +102,14 @@ describe('eval on the labeled dev file (in the training corpus)', () => {
     expect(j.classification.perTerm.heavy_weapons.f1).toBe(1);
     expect(j.classification.perTerm.prisoner_release.f1).toBe(1);
     expect(j.classification.stanceAccuracy).toBe(1);
+    // The committed corpus stays on the agreement it is labeled for, whatever the environment names: the second
+    // annotator's comparison still runs (it failed with "no agreement" when only AGREEMENT_ID was set).
+    const second = execFileSync(
+      'npx',
+      ['tsx', 'scripts/eval.ts', '--second', 'data/corpus/second-annotator/published-sample.jsonl', '--json'],
+      { encoding: 'utf8', env: { ...process.env, AGREEMENT_ID: 'coastal-truce-2024' } },
+    );
+    expect(JSON.parse(second.trim().split('\n').pop()!).count).toBeGreaterThan(100);
   }, 60_000);
   it('rejects malformed files with the line number', () => {
     expect(() => parseLabeledJsonl('{"id":"x"}\n')).toThrow(/line 1/);
