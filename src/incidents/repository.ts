@@ -174,22 +174,30 @@ export async function insertComment(tx: Tx, incidentId: string, authorId: string
  */
 export async function mergeInto(tx: SqlTx, otherId: string, targetId: string): Promise<void> {
   // Comments follow the reports: the discussion stays visible on the incident that remains in the queue. Earlier
-  // merges into `other` now point straight at the survivor, so no chain has to be followed. The separations follow
-  // the reports as well: the reports a reviewer said are another incident than other's are still another incident
-  // than target's, and dedup and later merges read separations of live incidents only (a merge of B into C must not
-  // let a tie merge C into the A a reviewer had split from B). Stored smaller id first, as insertSeparation does.
-  // One statement.
+  // merges into `other` now point straight at the survivor, so no chain has to be followed.
   await tx.$executeRaw`
     WITH comments AS (UPDATE "Comment" SET "incidentId" = ${targetId}::uuid WHERE "incidentId" = ${otherId}::uuid),
          earlier AS (UPDATE "Incident" SET "mergedIntoId" = ${targetId}::uuid, "updatedAt" = now()
-                     WHERE "mergedIntoId" = ${otherId}::uuid),
-         carried AS (INSERT INTO "IncidentSeparation" ("incidentA", "incidentB")
-                     SELECT least(x.o, ${targetId}::uuid), greatest(x.o, ${targetId}::uuid)
-                     FROM (SELECT s."incidentB" AS o FROM "IncidentSeparation" s WHERE s."incidentA" = ${otherId}::uuid
-                           UNION SELECT s."incidentA" FROM "IncidentSeparation" s WHERE s."incidentB" = ${otherId}::uuid) x
-                     WHERE x.o <> ${targetId}::uuid
-                     ON CONFLICT DO NOTHING)
+                     WHERE "mergedIntoId" = ${otherId}::uuid)
     UPDATE "Incident" SET "mergedIntoId" = ${targetId}::uuid, "updatedAt" = now() WHERE "id" = ${otherId}::uuid`;
+  // The separations follow the reports as well: dedup and later merges read separations of live incidents only (a
+  // merge of B into C must not let a tie merge C into the A a reviewer had split from B).
+  await carrySeparations(tx, otherId, targetId);
+}
+
+/**
+ * Every incident a reviewer declared distinct from `fromId` is distinct from `toId` too: `toId` now holds reports
+ * the reviewer judged with `fromId`'s (a merge's survivor, or the incident a rerun opens for a report leaving
+ * `fromId`). Stored smaller id first, as insertSeparation does.
+ */
+export async function carrySeparations(tx: SqlTx, fromId: string, toId: string): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "IncidentSeparation" ("incidentA", "incidentB")
+    SELECT least(x.o, ${toId}::uuid), greatest(x.o, ${toId}::uuid)
+    FROM (SELECT s."incidentB" AS o FROM "IncidentSeparation" s WHERE s."incidentA" = ${fromId}::uuid
+          UNION SELECT s."incidentA" FROM "IncidentSeparation" s WHERE s."incidentB" = ${fromId}::uuid) x
+    WHERE x.o <> ${toId}::uuid
+    ON CONFLICT DO NOTHING`;
 }
 
 /** What a merge reads of each incident under its lock: the audit's before, the tallies it combines, the notices'. */

@@ -30,6 +30,7 @@ import type { IncidentEvent, IncidentEventSink } from '../live/events.ts';
 import { effectiveClassification, sameEffective, type Effective, type ReportCorrection } from './effective.ts';
 import { processingInputHash } from './input-hash.ts';
 import { queueTiedMerges } from './ties.ts';
+import { carrySeparations } from '../incidents/repository.ts';
 import type { Analysis, Analyzer, AutoClassification, ReportForProcessing } from './types.ts';
 
 export interface PipelineDeps {
@@ -110,7 +111,12 @@ export async function processReport(deps: PipelineDeps, reportId: string, opts: 
     const opened = incidentId === null;
     const member = asMember(report, analysis, effective);
     // A new incident is written with its aggregate at once: its only member is this report.
-    if (incidentId === null) [incidentId] = (await insertIncidents(tx, [{ members: [member] }])) as [string];
+    if (incidentId === null) {
+      [incidentId] = (await insertIncidents(tx, [{ members: [member] }])) as [string];
+      // A rerun that takes the report out of an incident a reviewer split from others: the report was judged with
+      // that incident's reports, so its own incident stays apart from those others too.
+      if (report.incidentId !== null) await carrySeparations(tx, report.incidentId, incidentId);
+    }
     await writeReportResult(tx, reportId, {
       inputHash,
       analysis,

@@ -11,6 +11,8 @@ import { mergeTiedIncidents } from '../../../src/incidents/auto-merge.ts';
 import { separatedFrom } from '../../../src/incidents/repository.ts';
 import { verifyAuditChain } from '../../../src/audit/index.ts';
 import { createPgPool } from '../../../src/db/pg-tx.ts';
+import { processReport } from '../../../src/pipeline/process.ts';
+import { createAnalyzer } from '../../../src/pipeline/analyzer.ts';
 
 const weight: Record<string, number> = {
   bias: -3,
@@ -111,6 +113,37 @@ describe('a report that ties two incidents', () => {
       reportIds: [merged === ia ? a : b],
     });
     expect(split.status).toBe(201);
+  });
+
+  it("keeps a reviewer's split when a rerun takes a merged report out into its own incident", async () => {
+    const at = '2021-06-02T08:00:00+02:00';
+    const a = await file(31.2, 'Gunfire south of the town.', at);
+    const b = await file(31.56, 'Burning vehicles north of the town.', at);
+    const c = await file(31.38, 'Clashes on the road, gunfire and burning vehicles.', at);
+    await expect
+      .poll(async () => new Set([await incidentOf(a), await incidentOf(b), await incidentOf(c)]).size, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe(1);
+    const merged = await incidentOf(c);
+    // A reviewer splits b out: b's new incident is declared another incident than the one a and c stay in.
+    const split = await bearer(s.url, member.token).post(`/api/incidents/${merged}/split`, { reportIds: [b] });
+    expect(split.status).toBe(201);
+    const apart = await incidentOf(b);
+    expect(await separatedFrom(s.rt.db, merged)).toContain(apart);
+    // A new model that joins nothing: a rerun of a (moved by dedup, so not pinned) opens an incident of its own.
+    setPairModel('libya-2020', { ...toy, weights: toy.weights.map((_, i) => (i === 0 ? -20 : 0)) });
+    try {
+      const v2 = { ...createAnalyzer('libya-2020'), version: 'test-split-rerun' };
+      expect(await processReport({ db: s.rt.db, clock: s.rt.clock, analyzer: v2 }, a)).toBe('processed');
+    } finally {
+      setPairModel('libya-2020', toy);
+    }
+    const own = await incidentOf(a);
+    expect(own).not.toBe(merged);
+    // It was judged with the reports the reviewer split b from: it stays apart from b's incident too.
+    expect(await separatedFrom(s.rt.db, own)).toContain(apart);
   });
 
   it('never merges incidents a reviewer separated', async () => {
