@@ -97,6 +97,15 @@ const NEGATORS = new Set([
   'ينفي',
   'تنفي',
   'ولا',
+  // Libyan negation typed in Arabizi.
+  'mish',
+  'mush',
+  'mosh',
+  'mafish',
+  'mafeesh',
+  'mafi',
+  'mafamash',
+  'mafammash',
 ]);
 const NEG_SCOPE = 3;
 
@@ -260,7 +269,130 @@ function addCharGrams(bag: Bag, w: string, v: number): void {
   }
 }
 
+/**
+ * Arabizi (Libyan Arabic typed in Latin letters, digits standing for the letters Latin lacks: 3 ع, 7 ح, 9 ق, 5 خ)
+ * and Arabic script meet on a consonant skeleton: "tari9" and "الطريق" are both t-r-q, "7ashd" and "حشد" H-c-d. Long
+ * and short vowels, hamza and the emphatic/plain pairs a Latin keyboard cannot tell apart (ط/ت, ص/س, ض/د) fold
+ * together, so the weights the model learns from the Arabic-script corpus also reach a writer who types Arabizi.
+ */
+const AR_SKELETON: Record<string, string> = {
+  ب: 'b',
+  ت: 't',
+  ط: 't',
+  ث: 't',
+  ج: 'j',
+  ح: 'H',
+  خ: 'x',
+  د: 'd',
+  ض: 'd',
+  ذ: 'd',
+  ظ: 'd',
+  ر: 'r',
+  ز: 'z',
+  س: 's',
+  ص: 's',
+  ش: 'c',
+  ع: '3',
+  غ: 'G',
+  ف: 'f',
+  ق: 'q',
+  ڨ: 'q',
+  ك: 'k',
+  گ: 'q',
+  ل: 'l',
+  م: 'm',
+  ن: 'n',
+  ه: 'h',
+  ة: '',
+};
+const LATIN_SKELETON: Record<string, string> = {
+  b: 'b',
+  p: 'b',
+  t: 't',
+  '6': 't',
+  j: 'j',
+  '7': 'H',
+  '5': 'x',
+  d: 'd',
+  r: 'r',
+  z: 'z',
+  s: 's',
+  '3': '3',
+  f: 'f',
+  v: 'f',
+  q: 'q',
+  '9': 'q',
+  g: 'q',
+  k: 'k',
+  c: 'k',
+  l: 'l',
+  m: 'm',
+  n: 'n',
+  h: 'h',
+};
+const LATIN_DIGRAPHS: Record<string, string> = { sh: 'c', ch: 'c', kh: 'x', gh: 'G', th: 't', dh: 'd' };
+const AR_ARTICLE = /^(?:[وفبك]?ال|لل)(?=..)/;
+
+/** The consonant skeleton of an Arabic-script or Arabizi word ('' when it has fewer than two consonants). */
+export function consonantSkeleton(word: string): string {
+  let k = '';
+  if (ARABIC.test(word)) {
+    const w = word.replace(AR_ARTICLE, '');
+    for (let i = 0; i < w.length; i++) {
+      const c = w[i]!;
+      // A final ha is the normalised ta marbuta (or a vowel ending), not a consonant.
+      if (c === 'ه' && i === w.length - 1) continue;
+      k += AR_SKELETON[c] ?? '';
+    }
+  } else {
+    for (let i = 0; i < word.length; i++) {
+      const two = LATIN_DIGRAPHS[word.slice(i, i + 2)];
+      if (two) {
+        k += two;
+        i++;
+      } else k += LATIN_SKELETON[word[i]!] ?? '';
+    }
+  }
+  k = k.replace(/(.)\1+/g, '$1');
+  return k.length >= 2 ? k : '';
+}
+
+// A Latin word with a digit standing for a letter ("3and", "ta7arokat", "tari9"); not counts, times, ordinals or
+// designators ("7th", "6am", "9km", "t72", "mq9" needs a second such word).
+const ARABIZI_WORD = /^(?:[a-z]*[a-z][235679][a-z]*|[235679][a-z]{2,})$/;
+const NOT_ARABIZI = /^\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|km|kg|mm|cm|x|k|m|s|min|mins)$/;
+const ARABIZI_FUNCTION = new Set([
+  'w',
+  'el',
+  'fi',
+  'ya',
+  'mta3',
+  'fama',
+  'famma',
+  'illi',
+  'elli',
+  'tawa',
+  'towa',
+  '3la',
+  'lel',
+  'fel',
+]);
+
+/** Whether a report's Latin words are Arabizi: two words with letter digits, or one beside an Arabizi function word. */
+export function isArabizi(ws: readonly Word[]): boolean {
+  let digits = 0;
+  let functionWords = 0;
+  for (const { w } of ws) {
+    if (w.length >= 3 && ARABIZI_WORD.test(w) && !NOT_ARABIZI.test(w)) digits++;
+    else if (ARABIZI_FUNCTION.has(w)) functionWords++;
+    if (digits >= 2 || (digits >= 1 && functionWords >= 1)) return true;
+  }
+  return false;
+}
+
 const MAX_TOKENS = 400;
+// Half a word's weight: a skeleton is coarser than the word it comes from (root-like: several words share one).
+const SKELETON_WEIGHT = 0.5;
 
 /** The words of a normalised text with their stems and whether a negator governs them. */
 export function words(text: string): Word[] {
@@ -293,6 +425,7 @@ const bucketOf = (x: number) => (x <= 0 ? '0' : x < 0.5 ? 'lo' : x < 1.5 ? 'mid'
 export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): ReportText {
   const bag = new Bag((1 << bits) - 1);
   const ws = words(input.text);
+  const arabizi = isArabizi(ws);
   for (let i = 0; i < ws.length; i++) {
     const { w, s, neg } = ws[i]!;
     bag.addAfter(neg ? NEG : W, s);
@@ -304,6 +437,10 @@ export function reportFeatures(input: FeatureInput, bits = DEFAULT_BITS): Report
     if (next) bag.addPair(BIGRAM, s, next.s);
     // Character n-grams of the word as written: shared by spelling variants, dialect forms and typos.
     addCharGrams(bag, w, 0.3);
+    if (arabizi || ARABIC.test(w)) {
+      const k = consonantSkeleton(w);
+      if (k) bag.add(`k:${k}`, SKELETON_WEIGHT);
+    }
   }
   if (input.placeName)
     for (const t of input.placeName.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) bag.add(`p:${stem(t)}`);
