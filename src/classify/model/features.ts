@@ -357,10 +357,13 @@ export function consonantSkeleton(word: string): string {
   return k.length >= 2 ? k : '';
 }
 
-// A Latin word with a digit standing for a letter ("3and", "ta7arokat", "tari9"); not counts, times, ordinals or
-// designators ("7th", "6am", "9km", "t72", "mq9" needs a second such word).
+// A Latin word with a digit standing for a letter ("3and", "ta7arokat", "tari9"), with a vowel: not a designator
+// ("MQ9", "TB2", "RPG7", "SPG9"), nor a count with its unit, a time, an ordinal or a sitrep abbreviation ("7th", "6am",
+// "9km", "3KIA", "2WIA", "3vehs", "2IC", French "2eme").
 const ARABIZI_WORD = /^(?:[a-z]*[a-z][235679][a-z]*|[235679][a-z]{2,})$/;
-const NOT_ARABIZI = /^\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|km|kg|mm|cm|x|k|m|s|min|mins)$/;
+const NOT_ARABIZI =
+  /^\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|km|kms|kg|mm|cm|ft|x|k|m|s|min|mins|kia|wia|pax|veh|vehs|bn|ic|rds|e|er|eme|ieme|nde)$/;
+const VOWEL = /[aeiou]/;
 const ARABIZI_FUNCTION = new Set([
   'w',
   'el',
@@ -383,7 +386,7 @@ export function isArabizi(ws: readonly Word[]): boolean {
   let digits = 0;
   let functionWords = 0;
   for (const { w } of ws) {
-    if (w.length >= 3 && ARABIZI_WORD.test(w) && !NOT_ARABIZI.test(w)) digits++;
+    if (w.length >= 3 && ARABIZI_WORD.test(w) && !NOT_ARABIZI.test(w) && VOWEL.test(w)) digits++;
     else if (ARABIZI_FUNCTION.has(w)) functionWords++;
     if (digits >= 2 || (digits >= 1 && functionWords >= 1)) return true;
   }

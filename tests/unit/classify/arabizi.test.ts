@@ -43,11 +43,17 @@ describe('Arabizi detection', () => {
     'fama 7ashd kbeer 3and bawabat el 27 w ta7arokat sayarat msal7a',
     'sma3na rmayat 9rib el mataar',
     'el tari9 el sa7ili ma7loul men el sob7',
+    // One word with a letter digit beside an Arabizi function word.
+    'el tari9 msakar',
   ])('reads "%s" as Arabizi', (t) => expect(isArabizi(words(normalizeText(t)))).toBe(true));
   it.each([
     'Convoy of the 7th brigade at 6am: T72 tanks and an MQ9 drone seen, 9km west of Sirte.',
     'Su24 and MiG29 aircraft at Jufra, 3rd sighting this week; B2 not confirmed.',
-    'Checkpoint 27 closed since 0700.',
+    // Designators, casualty and vehicle counts, sitrep abbreviations, French ordinals: English and French reports.
+    'MQ9 drone seen, 9km W of Sirte.',
+    'Convoy w/ TB2 overhead, RPG7 and SPG9 teams at the berm.',
+    '3KIA 2WIA, 3vehs and 2pax, 5kms from the gate, 2IC on scene.',
+    'la 2eme et la 3eme compagnie sont arrivées.',
   ])('does not read "%s" as Arabizi', (t) => expect(isArabizi(words(normalizeText(t)))).toBe(false));
 });
 
