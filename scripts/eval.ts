@@ -12,6 +12,7 @@ import { crossValidateCorpus, reliability, scoreHeldOut, type CvScore } from '..
 import { loadCorpus } from '../src/classify/model/corpus.ts';
 import { loadAgreement, useAgreements, DEFAULT_AGREEMENT_ID, type Agreement } from '../src/agreements/index.ts';
 import { loadClassifierModel } from '../src/classify/model/index.ts';
+import { loadConfig } from '../src/config.ts';
 import { scoreModel, trainWith } from '../src/learning/retrain.ts';
 import { annotatorAgreement, parseSecondLabels } from '../src/eval/agreement.ts';
 
@@ -187,10 +188,7 @@ async function main(): Promise<void> {
   // A labeled file is scored as the workers would decide it: the agreement they run (AGREEMENT_ID, found in
   // AGREEMENTS_DIR first, as src/config.ts reads them), its lexicon and gazetteer, and its shipped models (a model
   // promoted by retraining lives in the database and is not read here).
-  const agreement = useAgreements({
-    AGREEMENT_ID: process.env.AGREEMENT_ID || DEFAULT_AGREEMENT_ID,
-    AGREEMENTS_DIR: process.env.AGREEMENTS_DIR || undefined,
-  });
+  const agreement = useAgreements(loadConfig());
   if (args.includes('--learn')) {
     const steps = (args[args.indexOf('--learn') + 1] ?? '').split(',').map(Number);
     const learnFile = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--learn');

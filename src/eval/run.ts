@@ -58,8 +58,8 @@ export async function runEval(
       {
         ...input,
         observedAt: r.observedAt,
-        lat: r.lat ?? null,
-        lon: r.lon ?? null,
+        lat: r.lat,
+        lon: r.lon,
         attachmentHashes: r.attachmentHashes,
       },
       classification,

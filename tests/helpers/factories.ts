@@ -200,8 +200,8 @@ export function makeFeatures(r: ReportSpec): ReportFeatures {
     {
       ...input,
       observedAt: r.observedAt,
-      lat: r.lat ?? null,
-      lon: r.lon ?? null,
+      lat: r.lat,
+      lon: r.lon,
       attachmentHashes: r.attachmentHashes,
     },
     c,

@@ -275,6 +275,7 @@ function addCharGrams(bag: Bag, w: string, v: number): void {
  * and short vowels, hamza and the emphatic/plain pairs a Latin keyboard cannot tell apart (ط/ت, ص/س, ض/د) fold
  * together, so the weights the model learns from the Arabic-script corpus also reach a writer who types Arabizi.
  */
+// Letters not listed (alef, waw, ya, hamza forms) are vowels or glides here and give nothing.
 const AR_SKELETON: Record<string, string> = {
   ب: 'b',
   ت: 't',
@@ -303,7 +304,6 @@ const AR_SKELETON: Record<string, string> = {
   م: 'm',
   ن: 'n',
   ه: 'h',
-  ة: '',
 };
 const LATIN_SKELETON: Record<string, string> = {
   b: 'b',

@@ -63,6 +63,12 @@ async function file(lat: number, narrative: string, at = '2021-02-03T08:00:00+02
 }
 const incidentOf = async (id: string) => (await s.rt.db.report.findUniqueOrThrow({ where: { id } })).incidentId!;
 
+/** Waits until the workers have put all the given reports into one incident (a tie and its merge are queued). */
+const oneIncident = (...reports: string[]) =>
+  expect
+    .poll(async () => new Set(await Promise.all(reports.map(incidentOf))).size, { timeout: 30_000, interval: 200 })
+    .toBe(1);
+
 /** Three reports at once, far enough apart (the toy model's place and time) to start three incidents. */
 async function threeIncidents(at: string, narratives: [string, string, string]) {
   const reports = [
@@ -86,12 +92,7 @@ describe('a report that ties two incidents', () => {
     const [ia, ib] = [await incidentOf(a), await incidentOf(b)];
     expect(ia).not.toBe(ib);
     const c = await file(31.38, 'Clashes between two groups on the road, vehicles burning, gunfire since dawn.');
-    await expect
-      .poll(async () => new Set([await incidentOf(a), await incidentOf(b), await incidentOf(c)]).size, {
-        timeout: 30_000,
-        interval: 200,
-      })
-      .toBe(1);
+    await oneIncident(a, b, c);
     const survivor = await incidentOf(c);
     const merged = survivor === ia ? ib : ia;
     expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: merged } })).mergedIntoId).toBe(survivor);
@@ -120,12 +121,7 @@ describe('a report that ties two incidents', () => {
     const a = await file(31.2, 'Gunfire south of the town.', at);
     const b = await file(31.56, 'Burning vehicles north of the town.', at);
     const c = await file(31.38, 'Clashes on the road, gunfire and burning vehicles.', at);
-    await expect
-      .poll(async () => new Set([await incidentOf(a), await incidentOf(b), await incidentOf(c)]).size, {
-        timeout: 30_000,
-        interval: 200,
-      })
-      .toBe(1);
+    await oneIncident(a, b, c);
     const merged = await incidentOf(c);
     // A reviewer splits b out: b's new incident is declared another incident than the one a and c stay in.
     const split = await bearer(s.url, member.token).post(`/api/incidents/${merged}/split`, { reportIds: [b] });
