@@ -24,6 +24,17 @@ const REPLACE: Record<string, string> = {
   ة: 'ه',
   ؤ: 'و',
   ئ: 'ي',
+  // Letters of Persian and Urdu keyboards that writers of Arabic type for their Arabic twins (Farsi yeh, keheh, the
+  // heh forms; peh, tcheh and veh for the Latin sounds of loanwords): one letter each, as the lexicon spells it.
+  ی: 'ي',
+  ک: 'ك',
+  ھ: 'ه',
+  ہ: 'ه',
+  ۀ: 'ه',
+  ە: 'ه',
+  پ: 'ب',
+  چ: 'ج',
+  ڤ: 'ف',
   '،': ',',
   '؛': ';',
   '؟': '?',

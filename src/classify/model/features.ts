@@ -332,6 +332,9 @@ const LATIN_SKELETON: Record<string, string> = {
 };
 const LATIN_DIGRAPHS: Record<string, string> = { sh: 'c', ch: 'c', kh: 'x', gh: 'G', th: 't', dh: 'd' };
 const AR_ARTICLE = /^(?:[وفبك]?ال|لل)(?=..)/;
+// "el"/"al" (or "w el", "fel" glued on) before a consonant and at least three more letters: "elmataar", "welsoug".
+const LATIN_ARTICLE = /^(?:w|f|b)?[ae]l(?=[b-df-hj-np-tv-z235679][a-z\d]{3})/;
+const LATIN_FINAL_HA = /(?<=[a-z\d]{2}[aei])h$/;
 
 /** The consonant skeleton of an Arabic-script or Arabizi word ('' when it has fewer than two consonants). */
 export function consonantSkeleton(word: string): string {
@@ -345,12 +348,15 @@ export function consonantSkeleton(word: string): string {
       k += AR_SKELETON[c] ?? '';
     }
   } else {
-    for (let i = 0; i < word.length; i++) {
-      const two = LATIN_DIGRAPHS[word.slice(i, i + 2)];
+    // The article typed onto its word ("elmataar", "welsoug") and a final vowel-ha ("mantiqah") are dropped, as the
+    // Arabic side drops the article and a final ha.
+    const w = word.replace(LATIN_ARTICLE, '').replace(LATIN_FINAL_HA, '');
+    for (let i = 0; i < w.length; i++) {
+      const two = LATIN_DIGRAPHS[w.slice(i, i + 2)];
       if (two) {
         k += two;
         i++;
-      } else k += LATIN_SKELETON[word[i]!] ?? '';
+      } else k += LATIN_SKELETON[w[i]!] ?? '';
     }
   }
   k = k.replace(/(.)\1+/g, '$1');

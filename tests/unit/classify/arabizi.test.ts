@@ -27,6 +27,13 @@ describe('consonant skeleton', () => {
     ['sma3na', 'سمعنا'],
     ['5arjo', 'خرجوا'],
     ['shel', 'شال'],
+    // The article typed onto its word, and a final vowel-ha, as the Arabic side drops them.
+    ['elmataar', 'المطار'],
+    ['el3assa', 'العصا'],
+    ['fel7arb', 'الحرب'],
+    ['welsoug', 'والسوق'],
+    ['mantiqah', 'منطقة'],
+    ['7arakah', 'حركة'],
   ])('%s and %s are one skeleton', (arabizi, arabic) => {
     const k = consonantSkeleton(arabizi);
     expect(k.length).toBeGreaterThanOrEqual(2);

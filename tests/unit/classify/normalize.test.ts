@@ -14,6 +14,13 @@ describe('Arabic normalisation', () => {
     expect(normalizeText('مؤسسة')).toBe('موسسه');
     expect(normalizeText('قذائف')).toBe('قذايف');
   });
+  it('folds the letters of Persian and Urdu keyboards into their Arabic twins', () => {
+    // Farsi yeh and keheh look like ya and kaf; a writer on such a keyboard must meet the same lexicon and model.
+    expect(normalizeText('تحرکات عسکریة فی سرت')).toBe(normalizeText('تحركات عسكرية في سرت'));
+    expect(normalizeText('ھجوم ہنا')).toBe(normalizeText('هجوم هنا'));
+    expect(normalizeText('ڤاغنر پ چ')).toBe('فاغنر ب ج');
+    expect(normalizeWithMap('عسکری').map).toEqual([0, 1, 2, 3, 4, 5]);
+  });
   it('maps Arabic-Indic digits and punctuation', () => {
     expect(normalizeText('١٥ آلية، ؟')).toBe('15 اليه, ?');
   });
