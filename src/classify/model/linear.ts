@@ -15,7 +15,7 @@ export interface LinearModel {
   temperature: number;
   /**
    * A shipped (frozen) model's weights again, bucket-major: the labels' weights of one bucket side by side. A report
-   * touches about a thousand buckets scattered over 2^18; read label-major, every bucket costs one cache miss per
+   * touches about a thousand buckets scattered over 2^20; read label-major, every bucket costs one cache miss per
    * label (ten heads: ten misses), read bucket-major one. Never set on a model being trained.
    */
   byBucket?: Float32Array;
@@ -55,7 +55,7 @@ export function logits(m: LinearModel, xs: Input): Float64Array {
 /**
  * A shipped term model and stance model read together: the bytes of both heads side by side per bucket, so the
  * report's base features (which both read) cost one memory read each instead of one per model. A report touches
- * about five hundred buckets scattered over 2^18; those reads, not the arithmetic, are most of a prediction's cost.
+ * about five hundred buckets scattered over 2^20; those reads, not the arithmetic, are most of a prediction's cost.
  */
 export interface FusedHeads {
   kt: number;

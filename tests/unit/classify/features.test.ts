@@ -1,7 +1,13 @@
 // The model's feature vectors are part of what the committed weights mean: any faster way of computing them must
 // give the same vector to the bit, or the shipped model reads different features from the ones it was trained on.
 import { describe, expect, it } from 'vitest';
-import { Bag, hash32, reportFeatures, termContextFeatures } from '../../../src/classify/model/features.ts';
+import {
+  Bag,
+  hash32,
+  reportFeatures,
+  termContextFeatures,
+  DEFAULT_BITS,
+} from '../../../src/classify/model/features.ts';
 import type { RuleEvidence } from '../../../src/classify/classifier.ts';
 
 /** The plain definition: a dense sum per bucket (a sum landing on 0 kept as 1e-12), sorted, log-scaled, L2-normed. */
@@ -124,7 +130,7 @@ describe('report features', () => {
   it('names every word, word pair and negated word by its string', () => {
     const text = 'heavy shelling near abu grein no casualties';
     const { words, base } = reportFeatures({ text, placeName: null, partyAlleged: null, rules });
-    const mask = (1 << 18) - 1;
+    const mask = (1 << DEFAULT_BITS) - 1;
     const has = (name: string) => base.index.includes(hash32(name) & mask);
     for (const name of ['w:heavy', 'b:heavy_shell', 'w:shell', 'n:casualty', 'party:none', 'rt:hostilities'])
       expect(has(name), name).toBe(true);
