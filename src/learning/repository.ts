@@ -51,21 +51,20 @@ export async function insertModelVersion(
   return row.id;
 }
 
-/** The newest promoted model of an agreement, or null (the shipped file then stands). */
-export async function promotedModel(db: Db, agreementId: string): Promise<ModelVersionRow | null> {
+/**
+ * The newest model promoted on top of the given shipped model. One promoted on top of an earlier release's model is
+ * not in use any more: the release's own model (trained on a larger corpus, perhaps with other features) replaces
+ * it, and the next retrain learns the stored corrections again on top of it.
+ */
+export async function promotedModel(
+  db: Db,
+  agreementId: string,
+  shippedVersion: string,
+): Promise<ModelVersionRow | null> {
   return db.modelVersion.findFirst({
-    where: { agreementId, promoted: true },
+    where: { agreementId, promoted: true, metrics: { path: ['shipped'], equals: shippedVersion } },
     orderBy: { promotedAt: 'desc' },
   }) as Promise<ModelVersionRow | null>;
-}
-
-export async function promotedVersion(db: Db, agreementId: string): Promise<string | null> {
-  const row = await db.modelVersion.findFirst({
-    where: { agreementId, promoted: true },
-    orderBy: { promotedAt: 'desc' },
-    select: { version: true },
-  });
-  return row?.version ?? null;
 }
 
 export async function listModelVersions(db: Db, agreementId: string, limit = 20) {

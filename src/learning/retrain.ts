@@ -9,7 +9,7 @@ import { appendAudit } from '../audit/index.ts';
 import { loadCorpus, type CorpusRow } from '../classify/model/corpus.ts';
 import { finalClassifier, prepare, type TrainingRow } from '../classify/model/train.ts';
 import { decodeModel, encodeModel, modelPredict, type ClassifierModel } from '../classify/model/model.ts';
-import { loadClassifierModel, setClassifierModel } from '../classify/model/index.ts';
+import { loadClassifierModel, setClassifierModel, shippedClassifierModel } from '../classify/model/index.ts';
 import { classifyWithRules } from '../classify/classifier.ts';
 import { scoreClassification } from '../eval/metrics.ts';
 import { correctionExamples, insertModelVersion, promotedModel } from './repository.ts';
@@ -73,16 +73,17 @@ export function trainWith(
     stanceTemperature: current.stance.temperature,
     termThreshold: current.termThreshold,
   };
-  return decodeModel(
-    encodeModel(finalClassifier(prepare([...corpus, ...extra], agreement, current.bits), agreement, cal)),
-  );
+  // Features hashed into the buckets the candidate is trained with (this release's), not the current model's: a model
+  // promoted under an earlier release may have other buckets, and mixing the two leaves the candidate's bias untrained.
+  return decodeModel(encodeModel(finalClassifier(prepare([...corpus, ...extra], agreement), agreement, cal)));
 }
 
 export async function retrainFromCorrections(deps: RetrainDeps): Promise<RetrainResult> {
   const { db, agreement } = deps;
-  const stored = await promotedModel(db, agreement.id);
-  const current = stored ? decodeModel(Buffer.from(stored.weights)) : loadClassifierModel(agreement.id);
-  if (!current) return { status: 'skipped', reason: `agreement ${agreement.id} has no model to improve on` };
+  const shipped = shippedClassifierModel(agreement.id);
+  if (!shipped) return { status: 'skipped', reason: `agreement ${agreement.id} has no model to improve on` };
+  const stored = await promotedModel(db, agreement.id, shipped.version);
+  const current = stored ? decodeModel(Buffer.from(stored.weights)) : shipped;
   const examples = (await correctionExamples(db)).filter((e) =>
     e.labels.terms.every((t) => current.terms.labels.includes(t)),
   );
@@ -108,7 +109,7 @@ export async function retrainFromCorrections(deps: RetrainDeps): Promise<Retrain
         weights,
         corrections: train.length,
         heldOut: heldOut.length,
-        metrics: { ...scores, replaces: current.version },
+        metrics: { ...scores, replaces: current.version, shipped: shipped.version },
         promoted: promote,
         promotedAt: promote ? now : null,
       });
@@ -146,11 +147,13 @@ export async function retrainFromCorrections(deps: RetrainDeps): Promise<Retrain
 }
 
 /**
- * The model this process should classify with: the newest promoted one when it differs from what is loaded.
+ * The model this process should classify with: the newest one promoted on top of this release's shipped model, when it
+ * differs from what is loaded.
  * Workers call it now and then (another worker process may have promoted a model); cheap: one indexed read.
  */
 export async function refreshActiveModel(db: Db, agreementId: string): Promise<string | null> {
-  const row = await promotedModel(db, agreementId);
+  const shipped = shippedClassifierModel(agreementId);
+  const row = shipped ? await promotedModel(db, agreementId, shipped.version) : null;
   if (!row) return null;
   const loaded = loadClassifierModel(agreementId);
   if (loaded?.version !== row.version) setClassifierModel(agreementId, decodeModel(Buffer.from(row.weights)));

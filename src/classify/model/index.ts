@@ -17,14 +17,24 @@ export {
 export const modelFile = (agreementId: string) => new URL(`./weights/${agreementId}.model.gz`, import.meta.url);
 
 const cache = new Map<string, ClassifierModel | null>();
+const shipped = new Map<string, ClassifierModel | null>();
 
-/** The agreement's shipped model, or null when it has none (its reports are classified by the lexicon alone). */
+/** The model this release ships for the agreement (its weights file), whatever a process has swapped in since. */
+export function shippedClassifierModel(agreementId: string): ClassifierModel | null {
+  if (!shipped.has(agreementId)) {
+    const file = modelFile(agreementId);
+    shipped.set(agreementId, existsSync(file) ? decodeModel(readFileSync(file)) : null);
+  }
+  return shipped.get(agreementId)!;
+}
+
+/**
+ * The model in use for the agreement: the shipped one, or one a promotion swapped in; null when it has none (its
+ * reports are classified by the lexicon alone).
+ */
 export function loadClassifierModel(agreementId: string): ClassifierModel | null {
-  if (cache.has(agreementId)) return cache.get(agreementId)!;
-  const file = modelFile(agreementId);
-  const model = existsSync(file) ? decodeModel(readFileSync(file)) : null;
-  cache.set(agreementId, model);
-  return model;
+  if (!cache.has(agreementId)) cache.set(agreementId, shippedClassifierModel(agreementId));
+  return cache.get(agreementId)!;
 }
 
 /**

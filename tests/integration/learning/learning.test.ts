@@ -3,13 +3,13 @@
 // the model in use on the newest corrections, and promotes it only when it is not worse. Each classification says
 // which model made it. (The corpus here is a small test manifest: retraining on the whole corpus takes minutes.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { bearer } from '../../helpers/http.ts';
 import { makeReport } from '../../helpers/factories.ts';
 import { JOBS, QUEUES } from '../../../src/queue/names.ts';
 import { loadClassifierModel, modelFile, setClassifierModel } from '../../../src/classify/model/index.ts';
-import { notWorse } from '../../../src/learning/retrain.ts';
+import { notWorse, refreshActiveModel } from '../../../src/learning/retrain.ts';
 
 const hasModel = existsSync(modelFile('libya-2020'));
 
@@ -106,6 +106,8 @@ describe.runIf(hasModel)('corrections become training data', () => {
     expect(version.corrections).toBeGreaterThanOrEqual(21);
     expect(version.heldOut).toBeGreaterThanOrEqual(7);
     expect(await s.rt.db.auditEvent.count({ where: { action: 'model_promoted', entityId: version.id } })).toBe(1);
+    // It names the shipped model it was built on: a later release's model supersedes it.
+    expect((version.metrics as { shipped: string }).shipped).toBe(shipped!.version);
     // A new report is classified by the promoted model, and says so.
     const [fresh] = await fileAndProcess([phrase(99)]);
     const row = await s.rt.db.report.findUniqueOrThrow({ where: { id: fresh } });
@@ -134,4 +136,24 @@ describe.runIf(hasModel)('corrections become training data', () => {
     expect(after.id).toBe(before.id);
     expect(await s.rt.db.auditEvent.count({ where: { action: 'model_refused' } })).toBe(1);
   }, 300_000);
+
+  it("leaves a model promoted on top of an earlier release's model out of use", async () => {
+    const inUse = await refreshActiveModel(s.rt.db, 'libya-2020');
+    // Promoted later than any other, but on top of another shipped model (an earlier release, other buckets).
+    await s.rt.db.modelVersion.create({
+      data: {
+        agreementId: 'libya-2020',
+        version: 'libya-2020@earlier-release',
+        weights: new Uint8Array(readFileSync(modelFile('libya-2020'))),
+        corrections: 30,
+        heldOut: 10,
+        metrics: { replaces: 'libya-2020@older', shipped: 'libya-2020@older' },
+        promoted: true,
+        promotedAt: new Date(Date.now() + 60_000),
+      },
+    });
+    expect(inUse).not.toBeNull();
+    expect(await refreshActiveModel(s.rt.db, 'libya-2020')).toBe(inUse);
+    expect(loadClassifierModel('libya-2020')!.version).toBe(inUse);
+  });
 });
