@@ -9,13 +9,20 @@ async function local() {
 
 // Lower-case, strip Latin accents, Arabic diacritics/tatweel, and unify alef forms, for forgiving matching.
 export function fold(s) {
-  return s
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, '')
-    .replace(/[أإآ]/g, 'ا')
-    .replace(/ة/g, 'ه')
-    .replace(/ى/g, 'ي')
-    .toLowerCase();
+  return (
+    s
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, '')
+      .replace(/[أإآ]/g, 'ا')
+      .replace(/[ةھہۀەۃ]/g, 'ه')
+      // Persian and Urdu keyboards' letters, as the server's normalisation folds them (src/classify/normalize.ts).
+      .replace(/[ىیے]/g, 'ي')
+      .replace(/[کڪ]/g, 'ك')
+      .replace(/پ/g, 'ب')
+      .replace(/چ/g, 'ج')
+      .replace(/[ڤڥ]/g, 'ف')
+      .toLowerCase()
+  );
 }
 
 export async function suggestPlaces(q, limit = 10) {

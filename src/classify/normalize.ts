@@ -35,6 +35,10 @@ const REPLACE: Record<string, string> = {
   پ: 'ب',
   چ: 'ج',
   ڤ: 'ف',
+  ڥ: 'ف',
+  ڪ: 'ك',
+  ے: 'ي',
+  ۃ: 'ه',
   '،': ',',
   '؛': ';',
   '؟': '?',
@@ -87,7 +91,8 @@ const SLASH = 47;
 const UNDERSCORE = 95;
 
 /**
- * Lowercases, folds Arabic letter variants (alef/hamza forms, ta marbuta, alef maqsura), drops diacritics
+ * Lowercases, folds Arabic letter variants (alef/hamza forms, ta marbuta, alef maqsura, the letters of Persian and
+ * Urdu keyboards), drops diacritics
  * and tatweel, maps Arabic digits to ASCII, turns word-internal hyphens and slashes into spaces
  * ("Al-Jufra" → "al jufra", "سرت-مصراتة" → "سرت مصراته") and collapses whitespace.
  */

@@ -34,6 +34,11 @@ describe('consonant skeleton', () => {
     ['welsoug', 'والسوق'],
     ['mantiqah', 'منطقة'],
     ['7arakah', 'حركة'],
+    ['lelmataar', 'للمطار'],
+    // A word that only looks like one with an article keeps its root: b-l-G, b-l-d.
+    ['ballghu', 'بلغو'],
+    ['ballaghna', 'بلغنا'],
+    ['baldiya', 'بلدية'],
   ])('%s and %s are one skeleton', (arabizi, arabic) => {
     const k = consonantSkeleton(arabizi);
     expect(k.length).toBeGreaterThanOrEqual(2);

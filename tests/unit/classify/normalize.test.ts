@@ -19,6 +19,7 @@ describe('Arabic normalisation', () => {
     expect(normalizeText('تحرکات عسکریة فی سرت')).toBe(normalizeText('تحركات عسكرية في سرت'));
     expect(normalizeText('ھجوم ہنا')).toBe(normalizeText('هجوم هنا'));
     expect(normalizeText('ڤاغنر پ چ')).toBe('فاغنر ب ج');
+    expect(normalizeText('ڪتيبہ ڥ ے ۃ')).toBe('كتيبه ف ي ه');
     expect(normalizeWithMap('عسکری').map).toEqual([0, 1, 2, 3, 4, 5]);
   });
   it('maps Arabic-Indic digits and punctuation', () => {
