@@ -2,24 +2,16 @@
 // earlier release (another DEFAULT_BITS) must not make the candidate learn from features hashed one way and be read
 // with features hashed another.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { loadAgreement } from '../../../src/agreements/index.ts';
-import { finalClassifier, prepare, DEFAULT_SETTINGS, type TrainingRow } from '../../../src/classify/model/train.ts';
+import { finalClassifier, prepare, DEFAULT_SETTINGS } from '../../../src/classify/model/train.ts';
+import { loadCorpus } from '../../../src/classify/model/corpus.ts';
 import { decodeModel, encodeModel } from '../../../src/classify/model/model.ts';
 import { DEFAULT_BITS } from '../../../src/classify/model/features.ts';
-import { parseLabeledJsonl } from '../../../src/eval/index.ts';
 import { scoreModel, trainWith } from '../../../src/learning/retrain.ts';
 
 const agreement = loadAgreement('libya-2020');
-const rows: TrainingRow[] = parseLabeledJsonl(readFileSync('data/corpus/team/dev-reports.jsonl', 'utf8')).map((r) => ({
-  id: r.id,
-  group: 'dev',
-  lang: r.lang,
-  narrative: r.narrative,
-  placeName: r.placeName ?? null,
-  partyAlleged: r.partyAlleged ?? null,
-  labels: { terms: r.labels.terms, stance: r.labels.stance },
-}));
+// The small corpus the retraining tests train on (TRAINING_MANIFEST of the integration test).
+const rows = loadCorpus(process.cwd(), 'tests/fixtures/learning/manifest.json');
 const cal = { termTemperature: 1, stanceTemperature: 1, termThreshold: 0.5 };
 
 describe('retraining on top of a model with other buckets', () => {
