@@ -19,7 +19,7 @@ export function fold(s) {
       .replace(/[ىیے]/g, 'ي')
       .replace(/[کڪ]/g, 'ك')
       .replace(/پ/g, 'ب')
-      .replace(/چ/g, 'ج')
+      .replace(/چ/g, 'تش')
       .replace(/[ڤڥ]/g, 'ف')
       .toLowerCase()
   );

@@ -25,7 +25,8 @@ const REPLACE: Record<string, string> = {
   ؤ: 'و',
   ئ: 'ي',
   // Letters of Persian and Urdu keyboards that writers of Arabic type for their Arabic twins (Farsi yeh, keheh, the
-  // heh forms; peh, tcheh and veh for the Latin sounds of loanwords): one letter each, as the lexicon spells it.
+  // heh forms; peh and veh for the Latin sounds of loanwords): one letter each, as the lexicon spells it. Tcheh is
+  // two letters (TCHEH below).
   ی: 'ي',
   ک: 'ك',
   ھ: 'ه',
@@ -33,7 +34,6 @@ const REPLACE: Record<string, string> = {
   ۀ: 'ه',
   ە: 'ه',
   پ: 'ب',
-  چ: 'ج',
   ڤ: 'ف',
   ڥ: 'ف',
   ڪ: 'ك',
@@ -86,23 +86,36 @@ function fold(c: number): number {
   }
   return f;
 }
+// Tcheh (چ) is the "ch" of Chad and Czech, which Arabic spells تش (تشاد); folded to ج it made چادیین "serious"
+// (جاديين) instead of Chadians. The one fold that writes two letters, both mapped to the tcheh's offset.
+const TCHEH = 0x0686;
+const TEH = 0x062a;
+const SHEEN = 0x0634;
 const HYPHEN = 45;
 const SLASH = 47;
 const UNDERSCORE = 95;
 
 /**
  * Lowercases, folds Arabic letter variants (alef/hamza forms, ta marbuta, alef maqsura, the letters of Persian and
- * Urdu keyboards), drops diacritics
+ * Urdu keyboards, tcheh as تش), drops diacritics
  * and tatweel, maps Arabic digits to ASCII, turns word-internal hyphens and slashes into spaces
  * ("Al-Jufra" → "al jufra", "سرت-مصراتة" → "سرت مصراته") and collapses whitespace.
  */
 export function normalizeWithMap(input: string): NormalizedText {
-  const out = new Uint16Array(input.length);
+  // Room for every tcheh's second letter; the scan costs nothing next to the loop below.
+  const out = new Uint16Array(input.includes('چ') ? 2 * input.length : input.length);
   const map: number[] = [];
   let n = 0;
   for (let i = 0; i < input.length; i++) {
     const code = input.charCodeAt(i);
     if (isDropped(code)) continue;
+    if (code === TCHEH) {
+      out[n++] = TEH;
+      map.push(i);
+      out[n++] = SHEEN;
+      map.push(i);
+      continue;
+    }
     // Lowercasing never makes or unmakes a space or a joiner, so the folded unit answers both tests.
     let c = fold(code);
     if (

@@ -18,9 +18,19 @@ describe('Arabic normalisation', () => {
     // Farsi yeh and keheh look like ya and kaf; a writer on such a keyboard must meet the same lexicon and model.
     expect(normalizeText('تحرکات عسکریة فی سرت')).toBe(normalizeText('تحركات عسكرية في سرت'));
     expect(normalizeText('ھجوم ہنا')).toBe(normalizeText('هجوم هنا'));
-    expect(normalizeText('ڤاغنر پ چ')).toBe('فاغنر ب ج');
+    expect(normalizeText('ڤاغنر پ')).toBe('فاغنر ب');
     expect(normalizeText('ڪتيبہ ڥ ے ۃ')).toBe('كتيبه ف ي ه');
     expect(normalizeWithMap('عسکری').map).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+  it('spells tcheh as the two letters Arabic writes for "ch", each mapped back to it', () => {
+    // Folded to one letter (ج), "Chadians" typed with tcheh read as "serious" (جاديين).
+    expect(normalizeText('مقاتلين چادیین')).toBe(normalizeText('مقاتلين تشاديين'));
+    const src = 'چاد';
+    const n = normalizeWithMap(src);
+    expect(n.text).toBe('تشاد');
+    expect(n.map).toEqual([0, 0, 1, 2, 3]);
+    expect(originalSpan(n, 0, 4)).toEqual({ start: 0, end: 3 });
+    expect(normalizeText('چ'.repeat(5000))).toBe('تش'.repeat(5000));
   });
   it('maps Arabic-Indic digits and punctuation', () => {
     expect(normalizeText('١٥ آلية، ؟')).toBe('15 اليه, ?');
