@@ -25,7 +25,10 @@ export type LiveListener = (events: LiveIncidentEvent[]) => void;
 export interface IncidentEventHub {
   /** Returns the function that ends the subscription. */
   subscribe(listener: LiveListener): () => void;
-  /** Settles once the Redis subscription is in place (or has failed: the stream stays open and waits). */
+  /**
+   * Opens the Redis subscription if it is not open, and settles once it is in place (or has failed: the stream stays
+   * open and waits).
+   */
   ready(): Promise<void>;
   close(): Promise<void>;
 }
@@ -90,6 +93,9 @@ export function createIncidentEventHub(deps: {
       };
     },
     ready() {
+      // Opened here too: a stream awaits ready() before it subscribes, and a ready() that settled before the first
+      // subscription existed let the first stream of a process miss what happened while it was being set up.
+      open();
       return subscribed;
     },
     async close() {

@@ -9,7 +9,7 @@ import { startApi, type RunningApi } from '../../../src/api.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
 import { createIncidentEventHub, type LiveIncidentEvent } from '../../../src/live/hub.ts';
-import { parseIncidentEvents } from '../../../src/live/events.ts';
+import { incidentEventsChannel, parseIncidentEvents } from '../../../src/live/events.ts';
 
 let s: TestServer;
 let second: RunningApi;
@@ -168,6 +168,27 @@ describe('GET /api/incidents/events', () => {
 });
 
 describe('the API process subscription', () => {
+  it('has its Redis subscription in place when ready() settles, before any stream subscribed', async () => {
+    // A stream sends its headers once ready() settles; if the subscription came later, the first stream of a process
+    // missed what happened in between (seen as a lost assignment event under a loaded CI run).
+    const hub = createIncidentEventHub({
+      db: s.rt.db,
+      log: s.rt.log,
+      redisUrl: s.config.REDIS_URL,
+      prefix: `${s.config.QUEUE_PREFIX}-fresh`,
+    });
+    try {
+      await hub.ready();
+      const [, count] = (await s.rt.redis.pubsub(
+        'NUMSUB',
+        incidentEventsChannel(`${s.config.QUEUE_PREFIX}-fresh`),
+      )) as [string, number];
+      expect(count).toBe(1);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('subscribes again after losing Redis, and drops messages that are not events', async () => {
     const url = new URL(s.config.REDIS_URL);
     const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 6379) });
