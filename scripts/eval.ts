@@ -61,7 +61,7 @@ const line = (name: string, s: CvScore) =>
   `  dedup P ${f3(s.dedup.precision)} R ${f3(s.dedup.recall)} F1 ${f3(s.dedup.f1)} x-lang R ${s.dedup.crossLanguagePairs ? f3(s.dedup.crossLanguageRecall) : '-'}`;
 
 async function crossValidation(agreement: Agreement, json: boolean): Promise<void> {
-  const cv = crossValidateCorpus(loadCorpus(), agreement);
+  const cv = await crossValidateCorpus(loadCorpus(), agreement);
   const groups = [...new Set(cv.heldOut.map((h) => h.row.group))];
   const pooled = {
     field: scoreHeldOut(cv, (r) => r.kind === 'field'),

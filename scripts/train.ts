@@ -18,7 +18,7 @@ const args = process.argv.slice(2);
 const agreementId = args.includes('--agreement') ? args[args.indexOf('--agreement') + 1]! : 'libya-2020';
 const agreement = loadAgreement(agreementId);
 const started = Date.now();
-const cv = crossValidateCorpus(loadCorpus(), agreement);
+const cv = await crossValidateCorpus(loadCorpus(), agreement);
 const model = finalClassifier(cv.prepared, agreement, cv.calibration);
 const files: Array<[string, Buffer]> = [
   [fileURLToPath(modelFile(agreementId)), encodeModel(model)],

@@ -7,9 +7,9 @@ import type { Agreement } from '../agreements/index.ts';
 import type { Classification } from '../classify/classify.ts';
 import { sigmoid, softmax } from '../classify/model/linear.ts';
 import { decideTerms, NONE, STANCES } from '../classify/model/model.ts';
+import { crossValidateInThreads } from '../classify/model/cv-pool.ts';
 import {
   calibrate,
-  crossValidate,
   prepare,
   termLabels,
   DEFAULT_SETTINGS,
@@ -20,13 +20,11 @@ import {
 import type { CorpusRow } from '../classify/model/corpus.ts';
 import {
   dedupFeatures,
-  pairExamples,
   replayGroup,
   trainPairModel,
   type DedupPrepared,
   type PairTraining,
 } from '../dedup/pair-train.ts';
-import { trainPairWeights } from '../dedup/pair-model.ts';
 import { scoreClassification, scoreDedup, type ClassificationScore, type DedupScore } from './metrics.ts';
 
 export interface HeldOut {
@@ -83,15 +81,15 @@ export interface CorpusCv {
   incidents: Map<string, string>;
 }
 
-export function crossValidateCorpus(
+export async function crossValidateCorpus(
   rows: CorpusRow[],
   agreement: Agreement,
   s: TrainSettings = DEFAULT_SETTINGS,
-): CorpusCv {
+): Promise<CorpusCv> {
   const labels = termLabels(agreement);
   const usable = rows.filter((r) => r.labels.terms.every((t) => labels.includes(t)));
   const prepared = prepare(usable, agreement, s.bits);
-  const oof = crossValidate(prepared, labels, s);
+  const oof = await crossValidateInThreads(prepared, labels, s);
   const cal = calibrate(oof, prepared, labels);
   const byId = new Map(oof.map((o) => [o.id, o]));
   const classifications = prepared.map((p) => classificationOf(p, byId.get(p.row.id)!, labels, cal, s.reviewThreshold));
@@ -117,7 +115,8 @@ export function crossValidateCorpus(
   const incidents = new Map<string, string>();
   for (const g of [...new Set(usable.map((r) => r.group))].sort()) {
     const part = dedup.filter((d) => d.row.group === g);
-    const weights = trainPairWeights(pairExamples(dedup.filter((d) => d.row.group !== g)));
+    // The weights fitted without this group, as the threshold search used them.
+    const weights = pair.heldOut.get(g)!;
     for (const [id, inc] of replayGroup(part, { ...pair.model, weights })) incidents.set(id, `${g}/${inc}`);
   }
   const heldOut = usable.map((row, i) => {

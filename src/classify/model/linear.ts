@@ -188,25 +188,42 @@ const MIN_GRADIENT = 1e-3;
 export function train(examples: Example[], opts: TrainOptions): LinearModel {
   const width = rowWidth(opts.bits);
   const K = opts.labels.length;
-  const w = new Float64Array(K * width);
-  const g2 = new Float64Array(K * width).fill(1e-8);
+  // Bucket-major while training, each weight beside its AdaGrad accumulator: an example touches about a thousand
+  // buckets scattered over 2^bits, and reading them label-major cost K cache misses per bucket (and as many again
+  // for the accumulators). Every weight sees the same updates in the same order as label-major loops would give
+  // it, so the weights are the same to the bit; the model is handed back label-major.
+  const stride = 2 * K;
+  const wg = new Float64Array(stride * width);
+  for (let at = 1; at < wg.length; at += 2) wg[at] = 1e-8;
   const rate = opts.rate ?? 0.5;
   const l2 = opts.l2 ?? 1e-5;
   const epochs = opts.epochs ?? 12;
   const grad = new Float64Array(K);
   const z = new Float64Array(K);
+  const active = new Int32Array(K);
+  let bases = new Int32Array(4096);
+  let values = new Float64Array(4096);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (const i of shuffled(examples.length, (opts.seed ?? 1) + epoch)) {
       const { x: xs, y, weight = 1 } = examples[i]!;
-      for (let k = 0; k < K; k++) {
-        let s = 0;
-        const base = k * width;
-        for (const x of xs) {
-          const idx = x.index;
-          const val = x.value;
-          for (let j = 0; j < idx.length; j++) s += w[base + idx[j]!]! * val[j]!;
+      // The example's buckets and values in input order, once for the forward and the backward pass.
+      let n = 0;
+      for (const x of xs) n += x.index.length;
+      if (n > bases.length) {
+        bases = new Int32Array(n * 2);
+        values = new Float64Array(n * 2);
+      }
+      n = 0;
+      for (const x of xs)
+        for (let j = 0; j < x.index.length; j++, n++) {
+          bases[n] = x.index[j]! * stride;
+          values[n] = x.value[j]!;
         }
-        z[k] = s;
+      z.fill(0);
+      for (let t = 0; t < n; t++) {
+        const base = bases[t]!;
+        const v = values[t]!;
+        for (let k = 0; k < K; k++) z[k] = z[k]! + wg[base + 2 * k]! * v;
       }
       if (opts.kind === 'softmax') {
         const p = softmax(z);
@@ -214,26 +231,27 @@ export function train(examples: Example[], opts: TrainOptions): LinearModel {
       } else {
         for (let k = 0; k < K; k++) grad[k] = (sigmoid(z[k]!) - y[k]!) * weight;
       }
-      for (let k = 0; k < K; k++) {
-        const gk = grad[k]!;
-        if (Math.abs(gk) < MIN_GRADIENT) continue;
-        const base = k * width;
-        for (const x of xs) {
-          const idx = x.index;
-          const val = x.value;
-          for (let j = 0; j < idx.length; j++) {
-            const at = base + idx[j]!;
-            const wa = w[at]!;
-            const g = gk * val[j]! + l2 * wa;
-            const acc = g2[at]! + g * g;
-            g2[at] = acc;
-            w[at] = wa - (rate * g) / Math.sqrt(acc);
-          }
+      let na = 0;
+      for (let k = 0; k < K; k++) if (Math.abs(grad[k]!) >= MIN_GRADIENT) active[na++] = k;
+      if (!na) continue;
+      for (let t = 0; t < n; t++) {
+        const base = bases[t]!;
+        const v = values[t]!;
+        for (let a = 0; a < na; a++) {
+          const k = active[a]!;
+          const at = base + 2 * k;
+          const wa = wg[at]!;
+          const g = grad[k]! * v + l2 * wa;
+          const acc = wg[at + 1]! + g * g;
+          wg[at + 1] = acc;
+          wg[at] = wa - (rate * g) / Math.sqrt(acc);
         }
       }
     }
   }
-  return { kind: opts.kind, bits: opts.bits, labels: [...opts.labels], weights: Float32Array.from(w), temperature: 1 };
+  const weights = new Float32Array(K * width);
+  for (let b = 0; b < width; b++) for (let k = 0; k < K; k++) weights[k * width + b] = wg[b * stride + 2 * k]!;
+  return { kind: opts.kind, bits: opts.bits, labels: [...opts.labels], weights, temperature: 1 };
 }
 
 /**

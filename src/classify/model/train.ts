@@ -103,12 +103,21 @@ export interface OutOfFold {
   stance: string;
 }
 
+/** The groups of a grouped cross-validation, in the order their held-out predictions are listed. */
+export const cvGroups = (data: Prepared[]) => [...new Set(data.map((p) => p.row.group))].sort();
+
 /**
- * Grouped cross-validation: for each group, heads fitted on all other groups predict it. Decisions use the
+ * Grouped cross-validation: for each group, heads fitted on all other groups predict it (`only`: just those groups'
+ * folds, so that folds can run in separate threads; see cv-pool.ts). Decisions use the
  * uncalibrated probabilities and threshold 0.5; `calibrate` turns the logits into temperatures and a threshold.
  */
-export function crossValidate(data: Prepared[], labels: string[], s: TrainSettings = DEFAULT_SETTINGS): OutOfFold[] {
-  const groups = [...new Set(data.map((p) => p.row.group))].sort();
+export function crossValidate(
+  data: Prepared[],
+  labels: string[],
+  s: TrainSettings = DEFAULT_SETTINGS,
+  only?: readonly string[],
+): OutOfFold[] {
+  const groups = cvGroups(data).filter((g) => !only || only.includes(g));
   const out: OutOfFold[] = [];
   for (const g of groups) {
     const heads = fitHeads(

@@ -15,6 +15,7 @@ import {
 import { decideTerms, decodeModel, encodeModel, modelPredict } from '../../../src/classify/model/model.ts';
 import { modelFile } from '../../../src/classify/model/index.ts';
 import { classifyWithRules } from '../../../src/classify/classifier.ts';
+import { crossValidateInThreads } from '../../../src/classify/model/cv-pool.ts';
 import { addLogits, frozen, fusedLogits, logits } from '../../../src/classify/model/linear.ts';
 import { reportFeatures, termContextFeatures } from '../../../src/classify/model/features.ts';
 
@@ -64,6 +65,18 @@ describe('training', () => {
     const p = oof.find((o) => o.id === 'probe')!;
     expect(p.group).toBe('w01-sitrep');
     expect(p.terms).not.toContain('hate_speech');
+  });
+});
+
+describe('grouped cross-validation on threads', () => {
+  it('gives the same held-out predictions, in the same order, on three threads as in one', async () => {
+    const prepared = prepare(slice, agreement, fast.bits);
+    const one = crossValidate(prepared, labels, fast);
+    const three = await crossValidateInThreads(prepared, labels, fast, 3);
+    expect(three.map((o) => o.group)).toEqual(one.map((o) => o.group));
+    // Logits compared as numbers to the bit: calibration and the shipped model are fitted on them.
+    expect(three).toEqual(one);
+    expect(new Set(three.map((o) => o.group)).size).toBe(3);
   });
 });
 
