@@ -39,17 +39,18 @@ function tsxEsmApi(): string {
   };
   return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
 }
-const tsxApi = tsxEsmApi();
 const workerUrl = new URL('./cv-worker.ts', import.meta.url).href;
 
-function runJob(job: CvJob): Promise<OutOfFold[]> {
+function runJob(job: CvJob, started: Worker[]): Promise<OutOfFold[]> {
   return new Promise((resolve, reject) => {
+    const tsxApi = tsxEsmApi();
     // The worker is TypeScript like the rest: a thread does not inherit the loader that runs this one (tsx, vitest),
     // so it registers tsx's hooks itself before loading it.
     const worker = new Worker(
       `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl)}); });`,
       { eval: true, workerData: job },
     );
+    started.push(worker);
     let result: OutOfFold[] | null = null;
     worker.once('message', (m: OutOfFold[]) => (result = m));
     worker.once('error', reject);
@@ -73,11 +74,16 @@ export async function crossValidateInThreads(
   // A fold costs about the same whichever group it holds out (it trains on all the others), so dealing the groups
   // round-robin balances the threads; the rows are copied to each thread once.
   const rows = data.map((p) => ({ row: p.row, rules: p.rules, text: p.text }));
+  const started: Worker[] = [];
   const parts = await Promise.all(
     Array.from({ length: n }, (_, t) =>
-      runJob({ data: rows, labels, settings: s, groups: groups.filter((_, i) => i % n === t) }),
+      runJob({ data: rows, labels, settings: s, groups: groups.filter((_, i) => i % n === t) }, started),
     ),
-  );
+  ).catch(async (err: unknown) => {
+    // One thread failed: the others' folds are of no use, and they would keep the process busy for many minutes.
+    await Promise.all(started.map((w) => w.terminate()));
+    throw err;
+  });
   const byGroup = new Map<string, OutOfFold[]>();
   for (const part of parts)
     for (const o of part) {

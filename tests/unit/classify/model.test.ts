@@ -78,6 +78,13 @@ describe('grouped cross-validation on threads', () => {
     expect(three).toEqual(one);
     expect(new Set(three.map((o) => o.group)).size).toBe(3);
   });
+
+  it("rejects with the thread's error when a fold fails, instead of hanging or returning part of the folds", async () => {
+    const prepared = prepare(slice, agreement, fast.bits);
+    // A row without features: the folds that train on it throw inside their threads.
+    const broken = prepared.map((p, i) => (i === 0 ? { ...p, text: null as unknown as typeof p.text } : p));
+    await expect(crossValidateInThreads(broken, labels, fast, 2)).rejects.toThrow();
+  });
 });
 
 describe('the committed model', () => {
