@@ -64,14 +64,10 @@ export function dedupFeatures(rows: DedupRow[], agreement: Agreement): DedupPrep
  */
 export const KIND_WEIGHT = { field: 1, published: 1, team: 3 } as const;
 
-/** Every pair of reports of one group observed within 48 h of each other, labeled by the gold incident. */
-export function pairExamples(data: DedupPrepared[]): PairExample[] {
-  return [...pairExamplesByGroup(data).values()].flat();
-}
-
 /**
- * The pairs of `pairExamples` per group, groups in sorted order: the examples without one group are the other
- * groups' lists joined, so the grouped folds compute each pair once instead of once per fold.
+ * Every pair of reports of one group observed within 48 h of each other, labeled by the gold incident, per group
+ * (groups in sorted order): the examples without one group are the other groups' lists joined, so the grouped
+ * folds compute each pair once instead of once per fold.
  */
 export function pairExamplesByGroup(data: DedupPrepared[]): Map<string, PairExample[]> {
   const byGroup = new Map<string, DedupPrepared[]>();
@@ -207,12 +203,14 @@ export function trainPairModel(data: DedupPrepared[]): PairTraining {
   const byGroup = pairExamplesByGroup(data);
   const held = new Map<string, number[]>();
   for (const g of groups) held.set(g, trainPairWeights(groups.flatMap((h) => (h === g ? [] : byGroup.get(h)!))));
+  // Each group's rows once, for the replays of every trial.
+  const parts = new Map(groups.map((g) => [g, data.filter((d) => d.row.group === g)]));
   const search: ThresholdTrial[] = [];
   for (const threshold of THRESHOLDS) {
     for (const mergeThreshold of mergeCandidates(threshold)) {
       const counts = new Map<string, Counts>();
       for (const g of groups) {
-        const part = data.filter((d) => d.row.group === g);
+        const part = parts.get(g)!;
         const c = pairCounts(part, replayGroup(part, stub(held.get(g)!, threshold, mergeThreshold)));
         const k = counts.get(kindOf.get(g)!) ?? { tp: 0, fp: 0, fn: 0 };
         counts.set(kindOf.get(g)!, { tp: k.tp + c.tp, fp: k.fp + c.fp, fn: k.fn + c.fn });

@@ -41,9 +41,8 @@ function tsxEsmApi(): string {
 }
 const workerUrl = new URL('./cv-worker.ts', import.meta.url).href;
 
-function runJob(job: CvJob, started: Worker[]): Promise<OutOfFold[]> {
+function runJob(job: CvJob, tsxApi: string, started: Worker[]): Promise<OutOfFold[]> {
   return new Promise((resolve, reject) => {
-    const tsxApi = tsxEsmApi();
     // The worker is TypeScript like the rest: a thread does not inherit the loader that runs this one (tsx, vitest),
     // so it registers tsx's hooks itself before loading it.
     const worker = new Worker(
@@ -60,24 +59,24 @@ function runJob(job: CvJob, started: Worker[]): Promise<OutOfFold[]> {
   });
 }
 
-/** `crossValidate` with its folds on `threads` threads (`only`: those groups' folds); the same predictions in the same order. */
+/** `crossValidate` with its folds on `threads` threads; the same predictions in the same order. */
 export async function crossValidateInThreads(
   data: Prepared[],
   labels: string[],
   s: TrainSettings = DEFAULT_SETTINGS,
   threads = cvThreads(),
-  only?: readonly string[],
 ): Promise<OutOfFold[]> {
-  const groups = cvGroups(data).filter((g) => !only || only.includes(g));
+  const groups = cvGroups(data);
   const n = Math.min(threads, groups.length);
-  if (n <= 1) return crossValidate(data, labels, s, only);
+  if (n <= 1) return crossValidate(data, labels, s);
   // A fold costs about the same whichever group it holds out (it trains on all the others), so dealing the groups
   // round-robin balances the threads; the rows are copied to each thread once.
   const rows = data.map((p) => ({ row: p.row, rules: p.rules, text: p.text }));
+  const tsxApi = tsxEsmApi();
   const started: Worker[] = [];
   const parts = await Promise.all(
     Array.from({ length: n }, (_, t) =>
-      runJob({ data: rows, labels, settings: s, groups: groups.filter((_, i) => i % n === t) }, started),
+      runJob({ data: rows, labels, settings: s, groups: groups.filter((_, i) => i % n === t) }, tsxApi, started),
     ),
   ).catch(async (err: unknown) => {
     // One thread failed: the others' folds are of no use, and they would keep the process busy for many minutes.
