@@ -7,6 +7,7 @@ import type { AppDeps } from './http/deps.ts';
 import { authDeps, type Runtime } from './runtime.ts';
 import { createIncidentEventHub } from './live/hub.ts';
 import { metricsExposition } from './metrics/cluster.ts';
+import { idleCutOnlyWhileTheClientIsDue } from './http/idle-cut.ts';
 
 export interface RunningApi {
   url: string;
@@ -37,6 +38,8 @@ export async function startApi(rt: Runtime, port = rt.config.PORT, host = rt.con
   // Field links are slow but steady: no limit on a whole request, only on a silence within it (config.ts).
   server.requestTimeout = 0;
   server.timeout = rt.config.UPLOAD_IDLE_TIMEOUT_MS;
+  // ...the client's silence, that is: not the server's own while it works on the answer (idle-cut.ts).
+  idleCutOnlyWhileTheClientIsDue(server);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const addr = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;

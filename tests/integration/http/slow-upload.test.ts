@@ -5,16 +5,19 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipart } from '../../../bench/fixtures.ts';
-import { makeJpeg, makeReport } from '../../helpers/factories.ts';
+import { incidentRow, makeJpeg, makeReport } from '../../helpers/factories.ts';
+import { bearer } from '../../helpers/http.ts';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 
 let s: TestServer;
 let observer: TestUser;
+let member: TestUser;
 const IDLE_MS = 1000;
 
 beforeAll(async () => {
   s = await startTestServer({ relay: false, env: { UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_MS) } });
   observer = await s.makeUser('observer');
+  member = await s.makeUser('commission');
 });
 afterAll(async () => {
   await s?.close();
@@ -76,5 +79,30 @@ describe('uploads on slow links', () => {
     expect(outcome.status).toBeUndefined();
     expect(outcome.error).toMatch(/ECONNRESET|EPIPE|socket hang up/);
     expect(await s.rt.db.report.count({ where: { clientId } })).toBe(0);
+  });
+
+  it('a request the server takes longer than the idle limit to answer is answered, not cut', async () => {
+    // The silence is the server's: a review action waits on a lock another transaction holds (a merge, say) for
+    // three times the idle limit. Before the idle cut paused while the server works, the client saw the
+    // connection close with no answer ("other side closed").
+    const incident = incidentRow();
+    await s.rt.db.incident.create({ data: incident });
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((r) => (locked = r));
+    const holder = s.rt.db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Incident" WHERE id = ${incident.id}::uuid FOR UPDATE`;
+        locked();
+        await sleep(IDLE_MS * 3);
+      },
+      { timeout: 30_000 },
+    );
+    await lockHeld;
+    const started = Date.now();
+    const res = await bearer(s.url, member.token).patch(`/api/incidents/${incident.id}`, { state: 'under_review' });
+    await holder;
+    expect(Date.now() - started).toBeGreaterThan(IDLE_MS * 2);
+    expect(res.status).toBe(200);
+    expect((await s.rt.db.incident.findUniqueOrThrow({ where: { id: incident.id } })).state).toBe('under_review');
   });
 });
