@@ -19,11 +19,9 @@ export function idleCutOnlyWhileTheClientIsDue(server: http.Server): void {
     const pause = () => {
       if (!res.headersSent) socket.setTimeout(0);
     };
-    // A keep-alive socket comes back from its keep-alive wait with that wait's timer: the body is the client's due.
-    if (hasBody(req) && !req.complete) {
-      socket.setTimeout(idle);
-      req.once('end', pause);
-    } else pause();
+    // Node has set the idle timer again for this request (a kept-alive socket too): it runs while the body is due.
+    if (hasBody(req) && !req.complete) req.once('end', pause);
+    else pause();
     onHeaders(res, () => {
       if (!socket.destroyed) socket.setTimeout(idle);
     });
