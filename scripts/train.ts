@@ -27,7 +27,7 @@ const files: Array<[string, Buffer]> = [
 process.stdout.write(
   `trained on ${model.trainedOn.rows} rows (data ${model.trainedOn.dataSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
     `term temperature ${model.terms.temperature}, stance temperature ${model.stance.temperature}, term threshold ${model.termThreshold}; ` +
-    `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}\n`,
+    `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}, linkage ${cv.pair.model.linkage}\n`,
 );
 for (const kind of ['field', 'published', 'team'] as const) {
   const c = scoreHeldOut(cv, (r) => r.kind === kind);
@@ -39,7 +39,7 @@ for (const kind of ['field', 'published', 'team'] as const) {
 if (args.includes('--search'))
   for (const t of cv.pair.search)
     process.stdout.write(
-      `  dedup join ${t.threshold} merge ${t.mergeThreshold}: ` +
+      `  dedup join ${t.threshold} merge ${t.mergeThreshold} linkage ${t.linkage ?? 1}: ` +
         Object.entries(t.byKind)
           .map(([k, c]) => `${k} P ${c.precision.toFixed(3)} R ${c.recall.toFixed(3)} F1 ${c.f1.toFixed(3)}`)
           .join(', ') +

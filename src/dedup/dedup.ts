@@ -95,8 +95,9 @@ function spanVeto(c: CandidateIncident, t: number): string | null {
 
 /**
  * Join the best-scoring candidate incident above the threshold, or start a new incident (null).
- * A candidate is scored by its most similar member; any member that vetoes (different day, opposite
- * stance, different terms) rules the incident out, so merged incidents stay internally consistent.
+ * A candidate is scored by its most similar member, blended with the mean over its members when the pair model
+ * says so (PairModel.linkage); any member that vetoes (different day, opposite stance, different terms) rules the
+ * incident out, so merged incidents stay internally consistent.
  */
 export function decideAssignment(
   f: ReportFeatures,
@@ -108,7 +109,8 @@ export function decideAssignment(
   const excluded = new Set(opts.excludeIncidentIds ?? []);
   // Each incident is scored by its closest member; that pair alone is put into words for the reviewer (reasonsFor),
   // and only for the incidents the answer names.
-  type Scored = Assignment & { member?: ReportFeatures };
+  type Scored = Assignment & { member?: ReportFeatures; blend?: string };
+  const linkage = model?.linkage ?? 1;
   const reasonsFor = (m: ReportFeatures) => compareReports(f, m, model).reasons;
   // Every candidate above the threshold, best first: a report that matches two incidents may be the link between
   // two halves of one event that arrived in an order where they did not recognise each other; it joins the
@@ -122,6 +124,8 @@ export function decideAssignment(
   for (const c of candidates) {
     if (excluded.has(c.id) || c.members.length === 0) continue;
     let top: { score: number; member: ReportFeatures } | null = null;
+    let sum = 0;
+    let compared = 0;
     // A lookup reads only the members near the report in time, so a place reported every day could chain into one
     // incident over weeks, each report close to the last; the incident's own first and last times stop that.
     let veto = spanVeto(c, reportTime);
@@ -138,7 +142,17 @@ export function decideAssignment(
         if (!photos) break;
         continue;
       }
+      sum += p.score;
+      compared++;
       if (!top || p.score > top.score) top = { score: p.score, member: m };
+    }
+    // One member alike is not enough when the rest of the incident is not (PairModel.linkage).
+    let blend: string | undefined;
+    if (top && compared > 1 && linkage < 1) {
+      const mean = sum / compared;
+      const score = Math.round((linkage * top.score + (1 - linkage) * mean) * 1000) / 1000;
+      blend = `scored ${score}: closest report ${top.score}, mean over the ${compared} reports compared ${Math.round(mean * 1000) / 1000}`;
+      top = { score, member: top.member };
     }
     // Same photo ⇒ same incident (src/dedup/photos.ts): a near-identical picture outweighs the text's score and vetoes.
     if (photo) {
@@ -158,9 +172,10 @@ export function decideAssignment(
       continue;
     }
     if (!top) continue;
-    if (top.score >= threshold) matches.push({ incidentId: c.id, score: top.score, reasons: [], member: top.member });
+    if (top.score >= threshold)
+      matches.push({ incidentId: c.id, score: top.score, reasons: [], member: top.member, blend });
     else if (!bestRejected || top.score > bestRejected.score)
-      bestRejected = { incidentId: c.id, score: top.score, reasons: [], member: top.member };
+      bestRejected = { incidentId: c.id, score: top.score, reasons: [], member: top.member, blend };
   }
   // A photo match outranks any text score (the same picture is the stronger evidence); then best score first. Stable:
   // of equal scores the candidate met first wins, as before.
@@ -169,7 +184,7 @@ export function decideAssignment(
   const best: Assignment | undefined = first && {
     incidentId: first.incidentId,
     score: first.score,
-    reasons: first.member ? reasonsFor(first.member) : first.reasons,
+    reasons: first.member ? [...(first.blend ? [first.blend] : []), ...reasonsFor(first.member)] : first.reasons,
   };
   if (best && model) {
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
@@ -227,6 +242,7 @@ export function decideAssignment(
       score: bestRejected.score,
       reasons: [
         `new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`,
+        ...(bestRejected.blend ? [bestRejected.blend] : []),
         ...reasonsFor(bestRejected.member!),
       ],
     };

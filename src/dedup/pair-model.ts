@@ -13,6 +13,13 @@ export interface PairModel {
   threshold: number;
   /** A report that reaches this with a second incident too ties the two: they are merged (unless a reviewer split them). */
   mergeThreshold: number;
+  /**
+   * How an incident of several reports is scored against a new one: this share from its closest member, the rest from
+   * the mean over the members compared (1: the closest member alone). Below 1, one paragraph of a long story that
+   * happens to look like the new report no longer carries the whole incident: the chains that join one article's
+   * different acts (measured: `npm run train -- --search`). Files trained before it was learned read as 1.
+   */
+  linkage?: number;
   trainedOn: { pairs: number; positives: number; dataSha256: string };
 }
 
@@ -21,6 +28,7 @@ const PairModelSchema = z.object({
   weights: z.array(z.number()),
   threshold: z.number(),
   mergeThreshold: z.number(),
+  linkage: z.number().min(0).max(1).optional(),
   trainedOn: z.object({ pairs: z.number(), positives: z.number(), dataSha256: z.string() }),
 });
 

@@ -248,6 +248,32 @@ describe('learned decisions', () => {
     expect(together.includes('B') && together.includes('C')).toBe(false);
     expect(split.merge).toHaveLength(1);
   });
+  it('score an incident by its closest member alone, or blended with the mean of its members (linkage)', () => {
+    // One paragraph of a long story looks like the new report; the story's other members do not (another place, hours
+    // apart): under the closest member alone the report joins the story, blended with the mean it starts its own.
+    const f = near('Convoy at Abu Grein.', '2020-11-14T06:00:00+02:00');
+    const alike = near('Convoy seen at Abu Grein.', '2020-11-14T05:30:00+02:00');
+    const far = (h: string) =>
+      makeFeatures({
+        narrative: 'Talks in Sirte went on.',
+        observedAt: `2020-11-14T${h}:00:00+02:00`,
+        lat: 31.2,
+        lon: 16.6,
+      });
+    const story: CandidateIncident[] = [
+      { id: 'S', members: [alike, far('00'), far('01'), far('11')], separatedFrom: [] },
+    ];
+    const closest = decideAssignment(f, story, { pairModel: toy });
+    expect(closest.incidentId).toBe('S');
+    const blended = decideAssignment(f, story, { pairModel: { ...toy, linkage: 0.25 } });
+    expect(blended.incidentId).toBeNull();
+    expect(blended.reasons.join(' ')).toMatch(/closest report 0\.\d+, mean over the 4 reports compared/);
+    // An incident of one report scores the same under any linkage.
+    const one = decideAssignment(f, [{ id: 'A', members: [alike], separatedFrom: [] }], {
+      pairModel: { ...toy, linkage: 0 },
+    });
+    expect(one).toEqual(decideAssignment(f, [{ id: 'A', members: [alike], separatedFrom: [] }], { pairModel: toy }));
+  });
   it('merge only while the incident they make stays within the span a join may give it', () => {
     const f = near('Convoy at Abu Grein.', '2020-11-14T06:00:00+02:00');
     const m1 = near('Convoy seen at Abu Grein.', '2020-11-14T05:30:00+02:00');
@@ -270,9 +296,16 @@ describe('learned decisions', () => {
 });
 
 describe('choosing the shipped thresholds from the held-out replays', () => {
-  const trial = (threshold: number, mergeThreshold: number, field: [number, number], others: number[]) => ({
+  const trial = (
+    threshold: number,
+    mergeThreshold: number,
+    field: [number, number],
+    others: number[],
+    linkage = 1,
+  ) => ({
     threshold,
     mergeThreshold,
+    linkage,
     byKind: {
       field: { precision: field[0], recall: 1, f1: field[1] },
       published: { precision: 0.8, recall: 0.8, f1: others[0]! },
@@ -295,6 +328,20 @@ describe('choosing the shipped thresholds from the held-out replays', () => {
     expect(tie.threshold).toBe(0.7);
     const none = chooseThresholds([trial(0.5, 0.5, [0.9, 0.95], [0.8, 0.9]), trial(0.9, 0.9, [0.95, 0.6], [0.6, 0.9])]);
     expect(none.threshold).toBe(0.9);
+  });
+
+  it('takes a blended linkage when it does better held out, and the closest member alone on a tie', () => {
+    const better = chooseThresholds([
+      trial(0.6, 0.8, [0.974, 0.951], [0.809, 0.935]),
+      trial(0.5, 0.6, [0.972, 0.955], [0.817, 0.933], 0.25),
+    ]);
+    expect([better.threshold, better.mergeThreshold, better.linkage]).toEqual([0.5, 0.6, 0.25]);
+    const tie = chooseThresholds([
+      trial(0.6, 0.8, [0.98, 0.9], [0.8, 0.9], 0.5),
+      trial(0.6, 0.8, [0.98, 0.9], [0.8, 0.9]),
+      trial(0.6, 0.8, [0.98, 0.9], [0.8, 0.9], 0),
+    ]);
+    expect(tie.linkage).toBe(1);
   });
 
   it('tries firm merge thresholds with every join threshold, each once, none looser than the join', () => {
