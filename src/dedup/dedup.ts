@@ -107,8 +107,9 @@ export function decideAssignment(
   const model = opts.pairModel ?? null;
   const threshold = opts.threshold ?? model?.threshold ?? DEFAULT_THRESHOLD;
   const excluded = new Set(opts.excludeIncidentIds ?? []);
-  // Each incident is scored by its closest member; that pair alone is put into words for the reviewer (reasonsFor),
-  // and only for the incidents the answer names.
+  // Each incident is scored by its closest member, blended with the mean over its members when the model says so;
+  // the closest pair alone is put into words for the reviewer (reasonsFor), with the blend when there is one, and
+  // only for the incidents the answer names.
   type Scored = Assignment & { member?: ReportFeatures; blend?: string };
   const linkage = model?.linkage ?? 1;
   const reasonsFor = (m: ReportFeatures) => compareReports(f, m, model).reasons;
@@ -162,7 +163,7 @@ export function decideAssignment(
         score: Math.max(veto ? 0 : (top?.score ?? 0), threshold),
         reasons: [
           `same photo as a report of this incident (${photo.distance} of 64 bits differ)`,
-          ...(veto || !top ? [] : reasonsFor(top.member)),
+          ...(veto || !top ? [] : [...(blend ? [blend] : []), ...reasonsFor(top.member)]),
         ],
       });
       continue;

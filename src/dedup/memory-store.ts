@@ -6,6 +6,12 @@ import type { CandidateIncident, CandidateQuery, IncidentCandidateStore } from '
 const DAY = 86_400_000;
 /** The database's lookup reads this many reports per block on each side of a report's time (prisma-store.ts). */
 const NEAREST_PER_SIDE = 20;
+/**
+ * The database's lookup reads at most this many members of a candidate incident, the latest first (repository.ts,
+ * DEFAULT_LIMITS.membersPerIncident): with an incident scored on the mean of its members (PairModel.linkage), replays
+ * must compare the same members the workers do.
+ */
+export const MEMBERS_PER_INCIDENT = 30;
 const dayOf = (iso: string) => Math.floor(Date.parse(iso) / DAY);
 
 export interface MemoryStore extends IncidentCandidateStore {
@@ -81,6 +87,14 @@ export function createMemoryStore(opts: { idPrefix?: string } = {}): MemoryStore
     findCandidatesNow,
   };
 
+  /** The members the database would read: the latest by time (then report id), as many as it reads. */
+  function latest<T extends { reportId: string; f: ReportFeatures }>(list: T[]): T[] {
+    return list
+      .slice()
+      .sort((a, b) => Date.parse(b.f.observedAt) - Date.parse(a.f.observedAt) || a.reportId.localeCompare(b.reportId))
+      .slice(0, MEMBERS_PER_INCIDENT);
+  }
+
   /** Incidents of the reports nearest in time on each side of the query's centre, as many as the database reads. */
   function nearestInTime(q: CandidateQuery): string[] {
     const at = (q.from.getTime() + q.to.getTime()) / 2;
@@ -125,9 +139,10 @@ export function createMemoryStore(opts: { idPrefix?: string } = {}): MemoryStore
         first = Math.min(first, t);
         last = Math.max(last, t);
       }
+      const compared = byHashHit ? list : inWindow;
       out.push({
         id,
-        members: (byHashHit ? list : inWindow).map((m) => m.f),
+        members: (compared.length > MEMBERS_PER_INCIDENT ? latest(compared) : compared).map((m) => m.f),
         separatedFrom: [...(separated.get(id) ?? [])],
         span: { first, last },
       });

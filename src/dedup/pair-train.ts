@@ -183,7 +183,7 @@ export const MIN_PRECISION = 0.97;
  * varied set of text no model saw; the team's files are few and written to a stricter convention (a closure and the
  * reopening the same afternoon are two incidents), and binding on them leaves field recall at 0.6 (measured: see
  * `npm run train -- --search`). Ties keep the firmer thresholds (a wrong join hides an incident), then the closest
- * member alone.
+ * member alone (the simpler rule).
  */
 export function chooseThresholds(search: ThresholdTrial[]): ThresholdTrial {
   const fieldPrecision = (t: ThresholdTrial) => t.byKind.field?.precision ?? 1;
@@ -192,7 +192,9 @@ export function chooseThresholds(search: ThresholdTrial[]): ThresholdTrial {
     return f.reduce((a, b) => a + b, 0) / f.length;
   };
   const ok = search.filter((t) => fieldPrecision(t) >= MIN_PRECISION);
-  const firmer = (a: ThresholdTrial, b: ThresholdTrial) =>
+  // On a tie: the firmer thresholds, then the closest member alone (the rule before session 18, and the one that needs
+  // no mean: of two equal trials the simpler is kept, not the one that joins less).
+  const preferred = (a: ThresholdTrial, b: ThresholdTrial) =>
     b.threshold > a.threshold ||
     (b.threshold === a.threshold &&
       (b.mergeThreshold > a.mergeThreshold ||
@@ -200,7 +202,7 @@ export function chooseThresholds(search: ThresholdTrial[]): ThresholdTrial {
   return ok.length
     ? ok.reduce((a, b) => {
         const d = meanF1(b) - meanF1(a);
-        return d > 1e-9 || (Math.abs(d) <= 1e-9 && firmer(a, b)) ? b : a;
+        return d > 1e-9 || (Math.abs(d) <= 1e-9 && preferred(a, b)) ? b : a;
       })
     : search.reduce((a, b) => (fieldPrecision(b) > fieldPrecision(a) + 1e-12 ? b : a));
 }

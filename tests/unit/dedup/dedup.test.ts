@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateQuery, decideAssignment } from '../../../src/dedup/dedup.ts';
-import { createMemoryStore } from '../../../src/dedup/memory-store.ts';
+import { createMemoryStore, MEMBERS_PER_INCIDENT } from '../../../src/dedup/memory-store.ts';
+import { DEFAULT_LIMITS } from '../../../src/dedup/repository.ts';
 import { loadPairModel } from '../../../src/dedup/pair-model.ts';
 import { makeFeatures, type ReportSpec } from '../../helpers/factories.ts';
 
@@ -202,6 +203,27 @@ describe('memory store blocking', () => {
       narrative: 'Clashes in Sabha.',
     });
     expect(await store.findCandidates(candidateQuery(q))).toEqual([]);
+  });
+  it('compares a new report with the members the database reads: the latest, as many as it reads', async () => {
+    // An incident scored on the mean of its members (PairModel.linkage) must score in replays as in the workers.
+    expect(MEMBERS_PER_INCIDENT).toBe(DEFAULT_LIMITS.membersPerIncident);
+    const store = createMemoryStore();
+    const at = Date.parse('2021-03-02T06:00:00+02:00');
+    const member = (i: number) =>
+      makeFeatures({
+        observedAt: new Date(at + i * 60_000).toISOString(),
+        lat: 27.04,
+        lon: 14.43,
+        placeName: 'Sabha',
+        narrative: 'Clashes in Sabha.',
+      });
+    store.createIncident('r0', member(0));
+    const id = store.incidentOf('r0')!;
+    for (let i = 1; i < MEMBERS_PER_INCIDENT + 5; i++) store.addReport(id, `r${i}`, member(i));
+    const [c] = await store.findCandidates(candidateQuery(member(60)));
+    expect(c!.members).toHaveLength(MEMBERS_PER_INCIDENT);
+    const times = c!.members.map((m) => Date.parse(m.observedAt));
+    expect(Math.min(...times)).toBe(at + 5 * 60_000);
   });
   it('finds candidates by shared attachment hash regardless of place and time', async () => {
     const store = createMemoryStore();
