@@ -93,6 +93,9 @@ function spanVeto(c: CandidateIncident, t: number): string | null {
     : null;
 }
 
+/** Pair scores are kept to three decimals (similarity.ts): a blend of them is too. */
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 /**
  * Join the best-scoring candidate incident above the threshold, or start a new incident (null).
  * A candidate is scored by its most similar member, blended with the mean over its members when the pair model
@@ -113,6 +116,8 @@ export function decideAssignment(
   type Scored = Assignment & { member?: ReportFeatures; blend?: string };
   const linkage = model?.linkage ?? 1;
   const reasonsFor = (m: ReportFeatures) => compareReports(f, m, model).reasons;
+  // The closest pair in words, after the blend that scored the incident when there was one.
+  const explain = (m: ReportFeatures, blend: string | undefined) => [...(blend ? [blend] : []), ...reasonsFor(m)];
   // Every candidate above the threshold, best first: a report that matches two incidents may be the link between
   // two halves of one event that arrived in an order where they did not recognise each other; it joins the
   // better one, and reviewers are told about the other.
@@ -151,8 +156,8 @@ export function decideAssignment(
     let blend: string | undefined;
     if (top && compared > 1 && linkage < 1) {
       const mean = sum / compared;
-      const score = Math.round((linkage * top.score + (1 - linkage) * mean) * 1000) / 1000;
-      blend = `scored ${score}: closest report ${top.score}, mean over the ${compared} reports compared ${Math.round(mean * 1000) / 1000}`;
+      const score = round3(linkage * top.score + (1 - linkage) * mean);
+      blend = `scored ${score}: closest report ${top.score}, mean over the ${compared} reports compared ${round3(mean)}`;
       top = { score, member: top.member };
     }
     // Same photo ⇒ same incident (src/dedup/photos.ts): a near-identical picture outweighs the text's score and vetoes.
@@ -163,7 +168,7 @@ export function decideAssignment(
         score: Math.max(veto ? 0 : (top?.score ?? 0), threshold),
         reasons: [
           `same photo as a report of this incident (${photo.distance} of 64 bits differ)`,
-          ...(veto || !top ? [] : [...(blend ? [blend] : []), ...reasonsFor(top.member)]),
+          ...(veto || !top ? [] : explain(top.member, blend)),
         ],
       });
       continue;
@@ -185,7 +190,7 @@ export function decideAssignment(
   const best: Assignment | undefined = first && {
     incidentId: first.incidentId,
     score: first.score,
-    reasons: first.member ? [...(first.blend ? [first.blend] : []), ...reasonsFor(first.member)] : first.reasons,
+    reasons: first.member ? explain(first.member, first.blend) : first.reasons,
   };
   if (best && model) {
     // Merged only when the report ties them firmly and no reviewer has said the two are separate incidents.
@@ -243,8 +248,7 @@ export function decideAssignment(
       score: bestRejected.score,
       reasons: [
         `new incident: closest ${bestRejected.incidentId} scored ${bestRejected.score} < ${threshold}`,
-        ...(bestRejected.blend ? [bestRejected.blend] : []),
-        ...reasonsFor(bestRejected.member!),
+        ...explain(bestRejected.member!, bestRejected.blend),
       ],
     };
   }
