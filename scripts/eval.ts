@@ -92,7 +92,7 @@ async function crossValidation(agreement: Agreement, json: boolean): Promise<voi
       },
     });
     process.stdout.write(
-      `${JSON.stringify({ pooled: { field: short(pooled.field), published: short(pooled.published), team: short(pooled.team) }, groups: Object.fromEntries(groups.map((g) => [g, short(scoreHeldOut(cv, (r) => r.group === g))])), calibration: { ...cv.calibration, dedupThreshold: cv.pair.model.threshold, dedupMergeThreshold: cv.pair.model.mergeThreshold, dedupLinkage: cv.pair.model.linkage ?? 1 }, reliability: rel })}\n`,
+      `${JSON.stringify({ pooled: { field: short(pooled.field), published: short(pooled.published), team: short(pooled.team) }, groups: Object.fromEntries(groups.map((g) => [g, short(scoreHeldOut(cv, (r) => r.group === g))])), calibration: { ...cv.calibration, dedupThreshold: cv.pair.model.threshold, dedupMergeThreshold: cv.pair.model.mergeThreshold, dedupLinkage: cv.pair.model.linkage ?? 1, dedupTrees: cv.pair.model.trees?.length ?? 0 }, reliability: rel })}\n`,
     );
     return;
   }
@@ -112,7 +112,7 @@ async function crossValidation(agreement: Agreement, json: boolean): Promise<voi
     '',
   );
   out.push(
-    `Calibration: term temperature ${cv.calibration.termTemperature}, stance temperature ${cv.calibration.stanceTemperature}, term threshold ${cv.calibration.termThreshold}; dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}, linkage ${cv.pair.model.linkage ?? 1}`,
+    `Calibration: term temperature ${cv.calibration.termTemperature}, stance temperature ${cv.calibration.stanceTemperature}, term threshold ${cv.calibration.termThreshold}; dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}, linkage ${cv.pair.model.linkage ?? 1}, ${cv.pair.model.trees?.length ?? 0} trees`,
   );
   out.push('Reliability (held out: a decision is right when every term and the stance are):');
   for (const b of rel.bins)

@@ -27,7 +27,7 @@ const files: Array<[string, Buffer]> = [
 process.stdout.write(
   `trained on ${model.trainedOn.rows} rows (data ${model.trainedOn.dataSha256.slice(0, 12)}) in ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
     `term temperature ${model.terms.temperature}, stance temperature ${model.stance.temperature}, term threshold ${model.termThreshold}; ` +
-    `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}, linkage ${cv.pair.model.linkage}\n`,
+    `dedup joins at ${cv.pair.model.threshold}, merges at ${cv.pair.model.mergeThreshold}, linkage ${cv.pair.model.linkage}, ${cv.pair.model.trees?.length ?? 0} trees\n`,
 );
 for (const kind of ['field', 'published', 'team'] as const) {
   const c = scoreHeldOut(cv, (r) => r.kind === kind);

@@ -45,6 +45,21 @@ export interface DedupOptions {
   windowHours?: number;
   /** Incidents this report must not join (a reviewer split it out of them). */
   excludeIncidentIds?: string[];
+  /**
+   * Pair scores already computed with this same model, for replays that assign one group many times over (the
+   * threshold search: every trial meets the same pairs). Never set by the workers: a memo would grow without end.
+   */
+  pairScores?: PairScoreMemo;
+}
+
+export type PairScoreMemo = WeakMap<ReportFeatures, Map<ReportFeatures, { score: number; veto: string | null }>>;
+
+function memoScore(memo: PairScoreMemo, f: ReportFeatures, m: ReportFeatures, model: PairModel | null) {
+  let row = memo.get(f);
+  if (!row) memo.set(f, (row = new Map()));
+  let p = row.get(m);
+  if (!p) row.set(m, (p = scorePair(f, m, model)));
+  return p;
 }
 
 export interface Assignment {
@@ -142,7 +157,7 @@ export function decideAssignment(
       if (seen && (!photo || seen.distance < photo.distance)) photo = seen;
       // Once a member vetoes, only the other members' photos are still worth looking at.
       if (veto) continue;
-      const p = scorePair(f, m, model);
+      const p = opts.pairScores ? memoScore(opts.pairScores, f, m, model) : scorePair(f, m, model);
       if (p.veto) {
         veto = p.veto;
         if (!photos) break;

@@ -1,10 +1,12 @@
 // The learned weighing of two reports' likeness (pair.ts): a logistic regression over the pair features, trained on
 // the labeled corpus's same/different-incident pairs (scripts/train.ts), stored as readable JSON beside the
-// classifier weights so a reviewer can see what counts. Deterministic training (seeded order, IEEE doubles).
+// classifier weights so a reviewer can see what counts, with small boosted trees added to its logit for what the
+// features say together (pair-trees.ts). Deterministic training (seeded order, fixed split order, IEEE doubles).
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PAIR_FEATURES, pairVector } from './pair.ts';
 import type { ReportFeatures } from './features.ts';
+import { treeLogit, type PairTree } from './pair-trees.ts';
 
 export interface PairModel {
   features: string[];
@@ -20,6 +22,11 @@ export interface PairModel {
    * different acts (measured: `npm run train -- --search`). Files trained before it was learned read as 1.
    */
   linkage?: number;
+  /**
+   * Boosted trees added to the linear logit (pair-trees.ts): the features' interactions the weights cannot express.
+   * Files trained before them have none and score by the weights alone.
+   */
+  trees?: PairTree[];
   trainedOn: { pairs: number; positives: number; dataSha256: string };
 }
 
@@ -29,6 +36,9 @@ const PairModelSchema = z.object({
   threshold: z.number(),
   mergeThreshold: z.number(),
   linkage: z.number().min(0).max(1).optional(),
+  trees: z
+    .array(z.object({ f: z.array(z.number().int()), v: z.array(z.number()), hi: z.array(z.number().int()) }))
+    .optional(),
   trainedOn: z.object({ pairs: z.number(), positives: z.number(), dataSha256: z.string() }),
 });
 
@@ -37,7 +47,7 @@ const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / 
 export function pairLogit(m: PairModel, v: Float64Array): number {
   let z = 0;
   for (let i = 0; i < v.length; i++) z += m.weights[i]! * v[i]!;
-  return z;
+  return m.trees?.length ? z + treeLogit(m.trees, v) : z;
 }
 
 /** The probability alone, for scanning many pairs (pairProbability adds what weighed, for the reviewer). */
@@ -56,6 +66,7 @@ export function pairProbability(
   const contributions: Array<[string, number]> = [];
   for (let i = 1; i < vector.length; i++)
     if (vector[i] !== 0) contributions.push([m.features[i]!, m.weights[i]! * vector[i]!]);
+  if (m.trees?.length) contributions.push(['interactions', treeLogit(m.trees, vector)]);
   contributions.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
   return { p: sigmoid(z), contributions, km, gapH };
 }

@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import type { Agreement } from '../agreements/index.ts';
 import type { ClassifyResult } from '../classify/classifier.ts';
 import type { ModelReading } from '../classify/classify.ts';
-import { candidateQuery, decideAssignment } from './dedup.ts';
+import { candidateQuery, decideAssignment, type PairScoreMemo } from './dedup.ts';
 import { locatedFeatures, type ReportFeatures } from './features.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { pairVector, PAIR_FEATURES } from './pair.ts';
-import { trainPairWeights, type PairExample, type PairModel } from './pair-model.ts';
+import { pairLogit, trainPairWeights, type PairExample, type PairModel } from './pair-model.ts';
+import { trainPairTrees, type PairTree, type TreeOptions } from './pair-trees.ts';
 
 export interface DedupRow {
   id: string;
@@ -99,13 +100,16 @@ export function pairExamplesByGroup(data: DedupPrepared[]): Map<string, PairExam
   return result;
 }
 
-/** Replays one group in observed order through blocking and assignment; returns the predicted incident per row. */
-export function replayGroup(data: DedupPrepared[], model: PairModel): Map<string, string> {
+/**
+ * Replays one group in observed order through blocking and assignment; returns the predicted incident per row.
+ * `pairScores`: a memo shared by replays with the same weights and trees (only the thresholds or linkage differ).
+ */
+export function replayGroup(data: DedupPrepared[], model: PairModel, pairScores?: PairScoreMemo): Map<string, string> {
   const store = createMemoryStore();
   const ordered = data
     .slice()
     .sort((a, b) => Date.parse(a.row.observedAt) - Date.parse(b.row.observedAt) || a.row.id.localeCompare(b.row.id));
-  const opts = { pairModel: model };
+  const opts = { pairModel: model, pairScores };
   for (const d of ordered) {
     // The memory store answers synchronously behind its promise; replay stays a plain loop for the threshold search.
     const candidates = store.findCandidatesNow(candidateQuery(d.features, opts));
@@ -154,8 +158,9 @@ export interface ThresholdTrial {
 export interface PairTraining {
   model: PairModel;
   search: ThresholdTrial[];
-  /** Per group, the pair weights fitted without it (the replays' held-out weights). */
+  /** Per group, the pair weights (and trees) fitted without it (the replays' held-out model). */
   heldOut: Map<string, number[]>;
+  heldOutTrees: Map<string, PairTree[]>;
 }
 
 const THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.96];
@@ -208,17 +213,27 @@ export function chooseThresholds(search: ThresholdTrial[]): ThresholdTrial {
 }
 
 /**
- * Weights from all pairs; thresholds and linkage from grouped replays (each group assigned by weights fitted without
- * it), chosen by chooseThresholds; merges need a tie at least as firm as a join.
+ * Weights and trees from all pairs; thresholds and linkage from grouped replays (each group assigned by weights and
+ * trees fitted without it), chosen by chooseThresholds; merges need a tie at least as firm as a join. `trees: false`
+ * fits the weights alone (the model before session 19, for comparisons).
  */
-export function trainPairModel(data: DedupPrepared[]): PairTraining {
+export function trainPairModel(data: DedupPrepared[], opts: { trees?: TreeOptions | false } = {}): PairTraining {
   const groups = [...new Set(data.map((d) => d.row.group))].sort();
   const kindOf = new Map(data.map((d) => [d.row.group, d.row.kind ?? 'field']));
   const byGroup = pairExamplesByGroup(data);
   const held = new Map<string, number[]>();
-  for (const g of groups) held.set(g, trainPairWeights(groups.flatMap((h) => (h === g ? [] : byGroup.get(h)!))));
-  // Each group's rows once, for the replays of every trial.
+  const heldTrees = new Map<string, PairTree[]>();
+  const treeOpts = opts.trees ?? {};
+  for (const g of groups) {
+    const examples = groups.flatMap((h) => (h === g ? [] : byGroup.get(h)!));
+    const weights = trainPairWeights(examples);
+    held.set(g, weights);
+    heldTrees.set(g, treeOpts ? fitTrees(examples, weights, treeOpts) : []);
+  }
+  // Each group's rows once, for the replays of every trial; its pairs scored once too (the held-out model is the same
+  // in every trial).
   const parts = new Map(groups.map((g) => [g, data.filter((d) => d.row.group === g)]));
+  const memos = new Map<string, PairScoreMemo>(groups.map((g) => [g, new WeakMap()]));
   const search: ThresholdTrial[] = [];
   for (const linkage of LINKAGES) {
     for (const threshold of THRESHOLDS) {
@@ -226,7 +241,8 @@ export function trainPairModel(data: DedupPrepared[]): PairTraining {
         const counts = new Map<string, Counts>();
         for (const g of groups) {
           const part = parts.get(g)!;
-          const c = pairCounts(part, replayGroup(part, stub(held.get(g)!, threshold, mergeThreshold, linkage)));
+          const model = { ...stub(held.get(g)!, threshold, mergeThreshold, linkage), trees: heldTrees.get(g)! };
+          const c = pairCounts(part, replayGroup(part, model, memos.get(g)));
           const k = counts.get(kindOf.get(g)!) ?? { tp: 0, fp: 0, fn: 0 };
           counts.set(kindOf.get(g)!, { tp: k.tp + c.tp, fp: k.fp + c.fp, fn: k.fn + c.fn });
         }
@@ -243,11 +259,14 @@ export function trainPairModel(data: DedupPrepared[]): PairTraining {
   // incident's lock (joinTargets), so a report can no longer be left in an incident a tied merge has just merged away.
   const best = chooseThresholds(search);
   const examples = groups.flatMap((g) => byGroup.get(g)!);
+  const weights = trainPairWeights(examples);
+  const trees = treeOpts ? fitTrees(examples, weights, treeOpts) : [];
   const digest = createHash('sha256');
   for (const d of data) digest.update(`${d.row.group}/${d.row.id}/${d.row.incident}\n`);
   return {
     model: {
-      ...stub(trainPairWeights(examples), best.threshold, best.mergeThreshold, best.linkage ?? 1),
+      ...stub(weights, best.threshold, best.mergeThreshold, best.linkage ?? 1),
+      ...(trees.length ? { trees } : {}),
       trainedOn: {
         pairs: examples.length,
         positives: examples.filter((e) => e.y === 1).length,
@@ -256,7 +275,18 @@ export function trainPairModel(data: DedupPrepared[]): PairTraining {
     },
     search,
     heldOut: held,
+    heldOutTrees: heldTrees,
   };
+}
+
+/** Trees boosted on what the linear weights leave: each example starts from its linear logit. */
+function fitTrees(examples: PairExample[], weights: number[], o: TreeOptions): PairTree[] {
+  const linear = stub(weights, 0, 0, 1);
+  return trainPairTrees(
+    examples,
+    Float64Array.from(examples, (e) => pairLogit(linear, e.x)),
+    o,
+  );
 }
 
 const stub = (weights: number[], threshold: number, mergeThreshold: number, linkage: number): PairModel => ({

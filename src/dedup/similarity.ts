@@ -69,6 +69,9 @@ function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: n
       return 'same attachment';
     case 'close_and_recent':
       return 'close in space and time';
+    case 'interactions':
+      // The boosted trees (pair-trees.ts): what the features say together, beyond each one's weight.
+      return sign ? 'the details together fit one incident' : 'the details together fit separate incidents';
     default:
       return null;
   }

@@ -115,9 +115,10 @@ export async function crossValidateCorpus(
   const incidents = new Map<string, string>();
   for (const g of [...new Set(usable.map((r) => r.group))].sort()) {
     const part = dedup.filter((d) => d.row.group === g);
-    // The weights fitted without this group, as the threshold search used them.
+    // The weights and trees fitted without this group, as the threshold search used them.
     const weights = pair.heldOut.get(g)!;
-    for (const [id, inc] of replayGroup(part, { ...pair.model, weights })) incidents.set(id, `${g}/${inc}`);
+    const trees = pair.heldOutTrees.get(g)!;
+    for (const [id, inc] of replayGroup(part, { ...pair.model, weights, trees })) incidents.set(id, `${g}/${inc}`);
   }
   const heldOut = usable.map((row, i) => {
     const c = classifications[i]!;
