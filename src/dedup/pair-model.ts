@@ -30,15 +30,34 @@ export interface PairModel {
   trainedOn: { pairs: number; positives: number; dataSha256: string };
 }
 
+/**
+ * A tree as scoring walks it: three arrays of one length; an inner node names a feature and sends a pair low to the
+ * next node or high to a later one, so every walk moves forward and ends at a leaf. A file that says otherwise (a
+ * node pointing back would loop forever in every dedup call; one pointing nowhere would score NaN and join nothing)
+ * is refused when it is read.
+ */
+const TreeSchema = z
+  .object({ f: z.array(z.number().int()), v: z.array(z.number().finite()), hi: z.array(z.number().int()) })
+  .refine(
+    (t) =>
+      t.f.length > 0 &&
+      t.v.length === t.f.length &&
+      t.hi.length === t.f.length &&
+      t.f.every(
+        (f, n) =>
+          (f === -1 && t.hi[n] === -1) ||
+          (f >= 0 && f < PAIR_FEATURES.length && n + 1 < t.f.length && t.hi[n]! > n + 1 && t.hi[n]! < t.f.length),
+      ),
+    { message: 'a tree must walk forward to a leaf: equal lengths, known features, children after their node' },
+  );
+
 const PairModelSchema = z.object({
   features: z.array(z.string()),
   weights: z.array(z.number()),
   threshold: z.number(),
   mergeThreshold: z.number(),
   linkage: z.number().min(0).max(1).optional(),
-  trees: z
-    .array(z.object({ f: z.array(z.number().int()), v: z.array(z.number()), hi: z.array(z.number().int()) }))
-    .optional(),
+  trees: z.array(TreeSchema).optional(),
   trainedOn: z.object({ pairs: z.number(), positives: z.number(), dataSha256: z.string() }),
 });
 
@@ -66,7 +85,8 @@ export function pairProbability(
   const contributions: Array<[string, number]> = [];
   for (let i = 1; i < vector.length; i++)
     if (vector[i] !== 0) contributions.push([m.features[i]!, m.weights[i]! * vector[i]!]);
-  if (m.trees?.length) contributions.push(['interactions', treeLogit(m.trees, vector)]);
+  const trees = m.trees?.length ? treeLogit(m.trees, vector) : 0;
+  if (trees !== 0) contributions.push(['interactions', trees]);
   contributions.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
   return { p: sigmoid(z), contributions, km, gapH };
 }
@@ -111,6 +131,11 @@ export function trainPairWeights(
   return Array.from(w, (x) => Math.round(x * 1e6) / 1e6);
 }
 
+/** A pair model file's text, checked: a malformed file is refused at start rather than mis-scoring every pair. */
+export function parsePairModel(text: string): PairModel {
+  return PairModelSchema.parse(JSON.parse(text));
+}
+
 export const pairModelFile = (agreementId: string) => new URL(`./weights/${agreementId}.pair.json`, import.meta.url);
 
 const cache = new Map<string, PairModel | null>();
@@ -121,7 +146,7 @@ export function loadPairModel(agreementId: string): PairModel | null {
   const file = pairModelFile(agreementId);
   let model: PairModel | null = null;
   if (existsSync(file)) {
-    model = PairModelSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    model = parsePairModel(readFileSync(file, 'utf8'));
     if (model.features.join() !== PAIR_FEATURES.join())
       throw new Error(`${file.pathname}: trained on other pair features; run npm run train`);
   }

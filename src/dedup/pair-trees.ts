@@ -38,7 +38,10 @@ export interface TreeOptions {
 export const TREE_DEFAULTS: Required<TreeOptions> = { trees: 60, depth: 3, rate: 0.1, lambda: 5, minChild: 20 };
 
 const STEPS = 20;
-/** Cut k sends values below (k + 0.5) / 20 low: midway between grid points, so a binary feature splits at 0.525. */
+/**
+ * Cut k sends values below (k + 0.5) / 20 low: midway between grid points. A 0/1 feature splits at the first cut,
+ * 0.025 (every cut up to 0.975 splits it the same way, and the first strictly best is kept).
+ */
 const CUTS = Array.from({ length: STEPS }, (_, k) => (k + 0.5) / STEPS);
 const BINS = STEPS + 1;
 

@@ -70,8 +70,9 @@ function phrase(feature: string, a: ReportFeatures, b: ReportFeatures, weight: n
     case 'close_and_recent':
       return 'close in space and time';
     case 'interactions':
-      // The boosted trees (pair-trees.ts): what the features say together, beyond each one's weight.
-      return sign ? 'the details together fit one incident' : 'the details together fit separate incidents';
+      // The boosted trees (pair-trees.ts): a correction to the weights for what the features say together, so it
+      // says which way it moved the score, not what the score is.
+      return sign ? 'the details taken together raise the match' : 'the details taken together lower the match';
     default:
       return null;
   }

@@ -3,9 +3,12 @@
 // from the same pairs, and score a pair exactly as training binned it.
 import { describe, expect, it } from 'vitest';
 import { PAIR_FEATURES } from '../../../src/dedup/pair.ts';
+import { readFileSync } from 'node:fs';
 import {
   loadPairModel,
   pairLogit,
+  pairModelFile,
+  parsePairModel,
   pairProbability,
   trainPairWeights,
   type PairExample,
@@ -70,14 +73,32 @@ describe('boosted pair trees', () => {
     );
   });
 
-  it('split a value exactly where training binned it', () => {
-    // A feature on the grid's cut point goes high at scoring time as in training (the same comparison).
-    const x = new Float64Array(d);
-    x[at('words_jaccard')] = 0.525;
-    const tree = { f: [at('words_jaccard'), -1, -1], v: [0.525, -1, 1], hi: [2, -1, -1] };
-    expect(treeLogit([tree], x)).toBe(1);
-    x[at('words_jaccard')] = 0.5249;
-    expect(treeLogit([tree], x)).toBe(-1);
+  it('score a value on a cut point on the side training put it', () => {
+    // 0.5 and 0.525 (a cut point) are two incidents' worth apart: training must bin 0.525 with the values above the
+    // cut, and scoring must send it the same way, or the pairs it learned from score on the wrong side.
+    const pairs: PairExample[] = [];
+    for (let i = 0; i < 400; i++) {
+      const x = new Float64Array(d);
+      x[0] = 1;
+      x[at('words_jaccard')] = i % 2 ? 0.525 : 0.5;
+      pairs.push({ x, y: i % 2 ? 1 : 0 });
+    }
+    const trees = trainPairTrees(pairs, new Float64Array(pairs.length), { trees: 20 });
+    expect(treeLogit(trees, pairs[1]!.x)).toBeGreaterThan(1);
+    expect(treeLogit(trees, pairs[0]!.x)).toBeLessThan(-1);
+  });
+
+  it('refuse a model file whose tree would not walk forward to a leaf', () => {
+    const file = readFileSync(pairModelFile('libya-2020'), 'utf8');
+    expect(() => parsePairModel(file)).not.toThrow();
+    const withTree = (tree: object) => JSON.stringify({ ...JSON.parse(file), trees: [tree] });
+    // A node sending pairs back to itself would hang every dedup call; one pointing past the end would score NaN.
+    expect(() => parsePairModel(withTree({ f: [0], v: [0.5], hi: [0] }))).toThrow(/walk forward/);
+    expect(() => parsePairModel(withTree({ f: [3, -1, -1], v: [0.5, 1, -1], hi: [7, -1, -1] }))).toThrow(/walk/);
+    expect(() => parsePairModel(withTree({ f: [3, -1], v: [0.5, 1], hi: [1, -1] }))).toThrow(/walk/);
+    expect(() => parsePairModel(withTree({ f: [999, -1, -1], v: [0.5, 1, -1], hi: [2, -1, -1] }))).toThrow(/walk/);
+    expect(() => parsePairModel(withTree({ f: [], v: [], hi: [] }))).toThrow(/walk/);
+    expect(() => parsePairModel(withTree({ f: [3, -1, -1], v: [0.5, 1, -1], hi: [2, -1, -1] }))).not.toThrow();
   });
 
   it('add nothing when nothing is left to learn', () => {
