@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PAIR_FEATURES, pairVector } from './pair.ts';
 import type { ReportFeatures } from './features.ts';
 import { treeLogit, type PairTree } from './pair-trees.ts';
+import { sigmoid } from '../classify/model/linear.ts';
 
 export interface PairModel {
   features: string[];
@@ -61,12 +62,16 @@ const PairModelSchema = z.object({
   trainedOn: z.object({ pairs: z.number(), positives: z.number(), dataSha256: z.string() }),
 });
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-
-export function pairLogit(m: PairModel, v: Float64Array): number {
+function linearLogit(m: PairModel, v: Float64Array): number {
   let z = 0;
   for (let i = 0; i < v.length; i++) z += m.weights[i]! * v[i]!;
-  return m.trees?.length ? z + treeLogit(m.trees, v) : z;
+  return z;
+}
+
+const treesLogit = (m: PairModel, v: Float64Array) => (m.trees?.length ? treeLogit(m.trees, v) : 0);
+
+export function pairLogit(m: PairModel, v: Float64Array): number {
+  return linearLogit(m, v) + treesLogit(m, v);
 }
 
 /** The probability alone, for scanning many pairs (pairProbability adds what weighed, for the reviewer). */
@@ -81,11 +86,12 @@ export function pairProbability(
   b: ReportFeatures,
 ): { p: number; contributions: Array<[string, number]>; km: number | null; gapH: number } {
   const { vector, km, gapH } = pairVector(a, b);
-  const z = pairLogit(m, vector);
+  // The trees walked once: their sum is both part of the logit and what the reviewer is told they weighed.
+  const trees = treesLogit(m, vector);
+  const z = linearLogit(m, vector) + trees;
   const contributions: Array<[string, number]> = [];
   for (let i = 1; i < vector.length; i++)
     if (vector[i] !== 0) contributions.push([m.features[i]!, m.weights[i]! * vector[i]!]);
-  const trees = m.trees?.length ? treeLogit(m.trees, vector) : 0;
   if (trees !== 0) contributions.push(['interactions', trees]);
   contributions.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
   return { p: sigmoid(z), contributions, km, gapH };

@@ -9,6 +9,8 @@
 // histogram per node (cost linear in the pairs), and deterministic (features and cut points tried in a fixed order,
 // a split kept only when strictly better).
 
+import { sigmoid } from '../classify/model/linear.ts';
+
 export interface PairTree {
   /** Feature index per inner node, -1 for a leaf (depth-first order: a node's low child follows it). */
   f: number[];
@@ -62,7 +64,6 @@ export function treeLogit(trees: PairTree[], x: Float64Array): number {
   return z;
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**

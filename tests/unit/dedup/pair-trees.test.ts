@@ -145,7 +145,7 @@ describe('the threshold search’s replays', () => {
     expect(memo.get(rows[1]!.features)?.size).toBeGreaterThan(0);
   });
 
-  it('score with the shipped model’s trees, and say so in the reasons', () => {
+  it('score with the shipped model’s trees, and name them among what weighed', () => {
     expect(shipped.trees?.length).toBeGreaterThan(0);
     const r = pairProbability(shipped, rows[0]!.features, rows[1]!.features);
     expect(r.contributions.map(([f]) => f)).toContain('interactions');
