@@ -113,10 +113,13 @@ const schema = z.object({
   INTAKE_BURST: z.coerce.number().int().min(0).default(120),
   INTAKE_PER_HOUR: z.coerce.number().int().min(1).default(600),
   // Reports jobs run at once per worker process; they are processed in batches of up to PIPELINE_BATCH_SIZE
-  // (1: one transaction per report), so twice the batch size keeps one batch forming while another commits.
+  // (1: one transaction per report), so twice the batch size keeps one batch forming while another commits
+  // (PIPELINE_BATCHES_IN_FLIGHT at once per process).
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),
   PIPELINE_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(64),
   PIPELINE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(5),
+  // Batches a worker process commits at once; the next one forms meanwhile (src/pipeline/batcher.ts).
+  PIPELINE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(1),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
   DIGEST_CRON: z.string().default('0 6 * * 1'),
   DIGEST_TZ: z.string().default('Africa/Tripoli'),

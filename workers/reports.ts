@@ -30,6 +30,7 @@ export function reportsProcessor(
   const batcher = createBatcher(deps, {
     maxBatch: rt.config.PIPELINE_BATCH_SIZE,
     maxWaitMs: rt.config.PIPELINE_BATCH_WAIT_MS,
+    maxInFlight: rt.config.PIPELINE_BATCHES_IN_FLIGHT,
     onBatchError: (err, size) =>
       rt.log.warn(
         { size, err: err instanceof Error ? err.message : String(err) },

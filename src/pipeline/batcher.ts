@@ -8,6 +8,13 @@ import { processReport, type Outcome, type PipelineDeps } from './process.ts';
 export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
+  /**
+   * Batches of one process committing at once (default 1; with maxBatch 1, no limit): the next batch forms while one commits, and starts with
+   * every job that came meanwhile. Batches started side by side every few milliseconds were small (8 reports on
+   * average in the pipeline benchmark) and, sharing the blocks of the reports around them, waited on each other's
+   * block locks (about 170 ms a batch) while each paid its own round trips.
+   */
+  maxInFlight?: number;
   /** Told when a batch transaction failed and its reports were processed one by one instead. */
   onBatchError?: (err: unknown, size: number) => void;
 }
@@ -23,16 +30,24 @@ interface Pending extends BatchItem {
 export function createBatcher(deps: PipelineDeps, opts: BatcherOptions): Batcher {
   let pending: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
+  let inFlight = 0;
+  // One report per transaction (maxBatch 1) keeps its jobs side by side, as before batching.
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? (opts.maxBatch > 1 ? 1 : Infinity));
 
   const flush = () => {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
-    while (pending.length) {
+    while (pending.length && inFlight < maxInFlight) {
       const batch = pending.slice(0, opts.maxBatch);
       pending = pending.slice(batch.length);
-      void run(batch);
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        // The jobs that came while it ran have waited already: they go at once.
+        flush();
+      });
     }
   };
 

@@ -36,7 +36,8 @@ afterAll(async () => {
   await redisProxy?.close();
 });
 
-// Batches of 4 among 16 jobs in flight: a batch blocked on a lock holds 4 jobs while the others go on.
+// Batches of 4 among 16 jobs in flight, 4 batches committing at once (the default is one): a batch blocked on a
+// lock holds 4 jobs while the others go on.
 const workerEnv = (redisUrl: string) => ({
   NODE_ENV: 'test',
   LOG_LEVEL: 'info',
@@ -46,6 +47,7 @@ const workerEnv = (redisUrl: string) => ({
   STORAGE_DIR: s.config.STORAGE_DIR,
   WORKER_CONCURRENCY: '16',
   PIPELINE_BATCH_SIZE: '4',
+  PIPELINE_BATCHES_IN_FLIGHT: '4',
   SESSION_SECRET: randomBytes(16).toString('hex'),
 });
 

@@ -228,4 +228,42 @@ describe('batched processing', () => {
     expect((await db.report.findUniqueOrThrow({ where: { id: bad } })).status).toBe('received');
     await consistent(db);
   });
+
+  it('commits one batch at a time per process: the next forms meanwhile and takes every job that came', async () => {
+    const db = await world();
+    // The pool as the batches see it, counting the transactions open at once (each batch holds one client).
+    const pool = pools.get(db)!;
+    let open = 0;
+    let mostOpen = 0;
+    let transactions = 0;
+    const counted = {
+      connect: async () => {
+        const client = await pool.connect();
+        transactions++;
+        mostOpen = Math.max(mostOpen, ++open);
+        const release = client.release.bind(client);
+        client.release = (err?: Error | boolean) => {
+          open--;
+          return release(err);
+        };
+        return client;
+      },
+    } as unknown as Pool;
+    const batcher = createBatcher({ ...deps(db), pool: counted }, { maxBatch: 8, maxWaitMs: 5 });
+    // 40 jobs at once: five full batches, one after the other (before, all five started together).
+    const first = Promise.all(ids.slice(0, 40).map((id) => batcher.submit(id, 1)));
+    // 30 more while those commit: they wait, then go in full batches of 8 (4 batches), not one batch each.
+    await new Promise((r) => setTimeout(r, 10));
+    const later: Array<Promise<string>> = [];
+    for (const id of ids.slice(40, 70)) {
+      later.push(batcher.submit(id, 1));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(new Set(await first)).toEqual(new Set(['processed']));
+    expect(new Set(await Promise.all(later))).toEqual(new Set(['processed']));
+    expect(mostOpen).toBe(1);
+    expect(transactions).toBe(9);
+    expect(await db.report.count({ where: { status: 'processed' } })).toBe(70);
+    await consistent(db);
+  });
 });
