@@ -13,7 +13,7 @@ export function blockKeys(analysis: Analysis, report: ReportForProcessing): stri
   ];
 }
 
+/** Also with no keys: the statement sets the candidate lookup's settings, which its plan is made under (LOOKUP_SETTINGS). */
 export async function lockBlocks(tx: SqlTx, analysis: Analysis, report: ReportForProcessing): Promise<void> {
-  const keys = blockKeys(analysis, report);
-  if (keys.length) await lockBlockKeys(tx, keys);
+  await lockBlockKeys(tx, blockKeys(analysis, report));
 }

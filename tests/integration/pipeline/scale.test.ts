@@ -3,7 +3,15 @@
 // about as long as on a small store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
-import { candidateSql, createPrismaCandidateStore, DEFAULT_LIMITS } from '../../../src/dedup/repository.ts';
+import {
+  candidateSql,
+  createPrismaCandidateStore,
+  DEFAULT_LIMITS,
+  findCandidatesMany,
+  lockBlockKeys,
+} from '../../../src/dedup/repository.ts';
+import { createPgPool, inPgTransaction, PREPARED } from '../../../src/db/pg-tx.ts';
+import { Prisma } from '../../../src/db/client.ts';
 import { createAnalyzer } from '../../../src/pipeline/index.ts';
 import { reportForProcessing } from '../../helpers/factories.ts';
 
@@ -65,10 +73,27 @@ async function probe() {
       found.reduce((n, c) => n + c.members.length, 0),
     );
   }
-  const [plan] = await s.rt.db.$queryRaw<
-    Array<{ 'QUERY PLAN': unknown }>
-  >`EXPLAIN (FORMAT JSON) ${candidateSql(queries[0]!, base.id, DEFAULT_LIMITS)}`;
-  return { maxRows, plan: JSON.stringify(plan!['QUERY PLAN']) };
+  const lookup = candidateSql(queries[0]!, base.id, DEFAULT_LIMITS);
+  const [plan] = await s.rt.db.$queryRaw<Array<{ 'QUERY PLAN': unknown }>>`EXPLAIN (FORMAT JSON) ${lookup}`;
+  // The workers' driver keeps one plan per connection for the lookup, made at its first run: it must be as good.
+  const pool = createPgPool(s.config.DATABASE_URL, 1);
+  try {
+    const kept = await inPgTransaction(pool, async (tx) => {
+      await lockBlockKeys(tx, []);
+      for (const q of queries.slice(0, 5)) await findCandidatesMany(tx, [{ q, self: base.id }]);
+      const [statement] = await tx.$queryRaw<Array<{ name: string; generic_plans: number; custom_plans: number }>>`
+        SELECT name, generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE statement LIKE ${`${PREPARED}%`}`;
+      // The kept plan itself, for the lookup of the first query (its one parameter written as a literal).
+      const list = `'${String(lookup.values[0]).replace(/'/g, "''")}'`;
+      const [explained] = await tx.$queryRaw<Array<{ 'QUERY PLAN': unknown }>>(
+        Prisma.raw(`EXPLAIN (FORMAT JSON) EXECUTE ${statement!.name}(${list})`),
+      );
+      return { ...statement!, plan: JSON.stringify(explained!['QUERY PLAN']) };
+    });
+    return { maxRows, plan: JSON.stringify(plan!['QUERY PLAN']), kept, parameters: lookup.values.length };
+  } finally {
+    await pool.end();
+  }
 }
 
 describe(`candidate lookup with ${N} stored reports`, () => {
@@ -83,5 +108,14 @@ describe(`candidate lookup with ${N} stored reports`, () => {
     expect(large.plan).toMatch(/Report_geoCell_observedAt_idx/);
     expect(small.plan).toMatch(/Report_geoCell_observedAt_idx/);
     expect(large.maxRows).toBeLessThanOrEqual(DEFAULT_LIMITS.incidents * DEFAULT_LIMITS.membersPerIncident);
+    // On the workers' driver: one parameter (the JSON list), one plan made once and reused, on the same indexes.
+    expect(large.parameters).toBe(1);
+    expect(large.kept).toMatchObject({ custom_plans: 0 });
+    expect(large.kept.generic_plans).toBeGreaterThanOrEqual(4);
+    expect(large.kept.plan).not.toMatch(/"Node Type":\s*"Seq Scan",[^}]*"Relation Name":\s*"(Report|Attachment)"/);
+    for (const kept of [small.kept.plan, large.kept.plan]) {
+      expect(kept).not.toMatch(/Bitmap/);
+      expect(kept).toMatch(/Report_geoCell_observedAt_idx/);
+    }
   }, 600_000);
 });
