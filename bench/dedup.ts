@@ -49,6 +49,8 @@ export async function benchDedup(world: BenchWorld, opts: { stored: number; prob
   );
   const pool = createPgPool(world.url, 1);
   const client = await pool.connect();
+  // The settings a worker's transaction gives its lookups (LOOKUP_SETTINGS), for the whole session here.
+  await client.query('SET enable_bitmapscan = off');
   const pipelineStore = createPrismaCandidateStore(pgTx(client));
   const prismaStore = createPrismaCandidateStore(world.db);
   const times: number[] = [];

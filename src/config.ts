@@ -118,8 +118,9 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(128),
   PIPELINE_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(64),
   PIPELINE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(5),
-  // Batches a worker process commits at once; the next one forms meanwhile (src/pipeline/batcher.ts).
-  PIPELINE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(1),
+  // Batches a worker process commits at once; the next one forms meanwhile (src/pipeline/batcher.ts). Unset: 1, and
+  // no limit with batches of one report.
+  PIPELINE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
   DIGEST_CRON: z.string().default('0 6 * * 1'),
   DIGEST_TZ: z.string().default('Africa/Tripoli'),

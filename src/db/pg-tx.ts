@@ -10,8 +10,8 @@ import pg from 'pg';
 import { Prisma, type SqlTx } from './client.ts';
 
 /**
- * A statement that begins with this comment runs on this driver as a named statement, parsed and planned once per
- * connection and then executed on that plan (the pools here keep one generic plan per statement: createPgPool). For a
+ * A statement that begins with this comment runs on this driver as a named statement: parsed once per connection,
+ * and after PostgreSQL's first five runs executed on one generic plan when that costs no more (createPgPool). For a
  * statement whose only parameters are values the planner cannot see into (a JSON list) and whose limits are written
  * into its text, the plan made once is the plan it would make every time; the candidate lookup spent 1.5-2 ms of its
  * 3-5 ms parsing and planning on each call. Through Prisma the comment is only a comment.
@@ -57,14 +57,17 @@ export function createPgPool(
   max = 4,
   onIdleError: (err: Error) => void = () => undefined,
 ): pg.Pool {
-  // allowExitOnIdle: an idle pool does not keep a stopping worker alive. plan_cache_mode: the named statements
-  // (PREPARED) keep the plan made at their first run; every other statement here is unnamed and planned per run. JIT
-  // off, as the lookups already set it (LOOKUP_SETTINGS): compiling cost far more than these statements' work.
+  // allowExitOnIdle: an idle pool does not keep a stopping worker alive. JIT off, as the lookups already set it
+  // (LOOKUP_SETTINGS): compiling cost far more than these statements' work. lock_timeout: a batch waiting on a lock
+  // an abandoned transaction holds fails after a minute and its reports go one by one (src/pipeline/batcher.ts),
+  // instead of holding up the worker process. plan_cache_mode is left as it is (auto): forcing generic plans also
+  // applies to unnamed statements, whose ids, times and limits the planner needs; a named statement (PREPARED) goes
+  // to its generic plan after five runs when that plan costs no more, as the lookup's does.
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max,
     allowExitOnIdle: true,
-    options: '-c plan_cache_mode=force_generic_plan -c jit=off',
+    options: '-c jit=off -c lock_timeout=60000',
   });
   // An idle connection cut by the server (restart, failover, database dropped) is an 'error' event, which
   // unheard would end the process; the pool drops that connection and opens a new one when next needed.

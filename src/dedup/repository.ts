@@ -84,9 +84,9 @@ const spanOf = (target: Prisma.Sql) => Prisma.sql`(SELECT json_build_array(
  * them when a photo matched, as the in-memory store does — most recent first. The whole answer is one JSON
  * text: one value to hand over instead of a row per member keeps the client's per-row cost out of the way.
  * On the workers' driver the lookup of one report is a named statement (PREPARED, src/db/pg-tx.ts): its one
- * parameter is the JSON list, which the planner cannot see into, and its limits are in its text, so the plan made at
- * its first run in a connection (under LOOKUP_SETTINGS, which every transaction sets before its lookups) is the one it
- * would make every time; PostgreSQL plans it again when the tables' statistics change (ANALYZE), so a growing store
+ * parameter is the JSON list, which the planner cannot see into, and its limits are in its text, so the generic plan
+ * PostgreSQL keeps after five runs in a connection (made under LOOKUP_SETTINGS, which every transaction sets before
+ * its lookups) is the one it would make every time; PostgreSQL plans it again when the tables' statistics change (ANALYZE), so a growing store
  * is replanned. Measured in `npm run bench -- dedup` beside the unnamed statement, same probes, one run: 3.4 / 3.8 /
  * 4.7 ms unnamed, 1.0 / 1.7 / 2.7 ms on the kept plan at 10k / 100k / 1M stored.
  */

@@ -43,24 +43,35 @@ export function createBatcher(deps: PipelineDeps, opts: BatcherOptions): Batcher
       const batch = pending.slice(0, opts.maxBatch);
       pending = pending.slice(batch.length);
       inFlight++;
-      void run(batch).finally(() => {
+      let done = false;
+      const release = () => {
+        if (done) return;
+        done = true;
         inFlight--;
         // The jobs that came while it ran have waited already: they go at once.
         flush();
-      });
+      };
+      void run(batch, release).finally(release);
     }
   };
 
-  const run = async (batch: Pending[]) => {
+  // `release` frees the batch's place once its transaction is over: the reports it hands back to processReport run
+  // beside the next batch, so one report waiting on a lock does not hold up the process.
+  const run = async (batch: Pending[], release: () => void) => {
     let outcomes: BatchOutcome[] | null = null;
     if (opts.maxBatch > 1) {
       try {
         outcomes = await processBatch(deps, batch);
       } catch (err) {
         outcomes = null;
-        opts.onBatchError?.(err, batch.length);
+        try {
+          opts.onBatchError?.(err, batch.length);
+        } catch {
+          // A failing listener must not leave the batch's jobs unsettled.
+        }
       }
     }
+    release();
     await Promise.all(
       batch.map(async (p, i) => {
         const o = outcomes?.[i];

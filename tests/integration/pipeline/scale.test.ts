@@ -80,7 +80,8 @@ async function probe() {
   try {
     const kept = await inPgTransaction(pool, async (tx) => {
       await lockBlockKeys(tx, []);
-      for (const q of queries.slice(0, 5)) await findCandidatesMany(tx, [{ q, self: base.id }]);
+      // Five runs on custom plans, then PostgreSQL keeps the generic one when it costs no more.
+      for (const q of queries.slice(0, 10)) await findCandidatesMany(tx, [{ q, self: base.id }]);
       const [statement] = await tx.$queryRaw<Array<{ name: string; generic_plans: number; custom_plans: number }>>`
         SELECT name, generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE statement LIKE ${`${PREPARED}%`}`;
       // The kept plan itself, for the lookup of the first query (its one parameter written as a literal).
@@ -110,8 +111,7 @@ describe(`candidate lookup with ${N} stored reports`, () => {
     expect(large.maxRows).toBeLessThanOrEqual(DEFAULT_LIMITS.incidents * DEFAULT_LIMITS.membersPerIncident);
     // On the workers' driver: one parameter (the JSON list), one plan made once and reused, on the same indexes.
     expect(large.parameters).toBe(1);
-    expect(large.kept).toMatchObject({ custom_plans: 0 });
-    expect(large.kept.generic_plans).toBeGreaterThanOrEqual(4);
+    expect(large.kept).toMatchObject({ custom_plans: 5, generic_plans: 5 });
     expect(large.kept.plan).not.toMatch(/"Node Type":\s*"Seq Scan",[^}]*"Relation Name":\s*"(Report|Attachment)"/);
     for (const kept of [small.kept.plan, large.kept.plan]) {
       expect(kept).not.toMatch(/Bitmap/);
