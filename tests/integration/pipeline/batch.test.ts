@@ -266,4 +266,31 @@ describe('batched processing', () => {
     expect(await db.report.count({ where: { status: 'processed' } })).toBe(70);
     await consistent(db);
   });
+
+  it('keeps reports side by side when batches hold one report each (PIPELINE_BATCH_SIZE=1)', async () => {
+    const db = await world();
+    // processReport's transactions open at once, counted around the client's $transaction.
+    let open = 0;
+    let mostOpen = 0;
+    const counted = new Proxy(db, {
+      get(target, prop) {
+        if (prop === '$transaction')
+          return async (...args: Parameters<Db['$transaction']>) => {
+            mostOpen = Math.max(mostOpen, ++open);
+            try {
+              return await (target.$transaction as (...a: unknown[]) => Promise<unknown>)(...args);
+            } finally {
+              open--;
+            }
+          };
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const batcher = createBatcher({ ...deps(db), db: counted }, { maxBatch: 1, maxWaitMs: 5 });
+    const outcomes = await Promise.all(ids.slice(0, 6).map((id) => batcher.submit(id, 1)));
+    expect(new Set(outcomes)).toEqual(new Set(['processed']));
+    expect(mostOpen).toBeGreaterThan(1);
+    await consistent(db);
+  });
 });
