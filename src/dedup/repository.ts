@@ -31,8 +31,9 @@ const separations = (
                 UNION SELECT s."incidentA" FROM "IncidentSeparation" s WHERE s."incidentB" = ${id})`;
 
 /**
- * A limit written into the statement, not passed as a parameter: the lookup runs on a plan made once per connection
- * (see candidateSqlMany), and a plan made for `LIMIT $n` assumes a tenth of the rows instead of the limit it gets.
+ * A limit written into the statement, not passed as a parameter: the lookup of one report runs on the generic plan
+ * PostgreSQL keeps per connection (see candidateSqlMany), and a plan made for `LIMIT $n` assumes a tenth of the rows
+ * instead of the limit it gets.
  */
 const literal = (n: number) => {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`a limit must be a whole number, got ${n}`);
@@ -86,9 +87,9 @@ const spanOf = (target: Prisma.Sql) => Prisma.sql`(SELECT json_build_array(
  * On the workers' driver the lookup of one report is a named statement (PREPARED, src/db/pg-tx.ts): its one
  * parameter is the JSON list, which the planner cannot see into, and its limits are in its text, so the generic plan
  * PostgreSQL keeps after five runs in a connection (made under LOOKUP_SETTINGS, which every transaction sets before
- * its lookups) is the one it would make every time; PostgreSQL plans it again when the tables' statistics change (ANALYZE), so a growing store
- * is replanned. Measured in `npm run bench -- dedup` beside the unnamed statement, same probes, one run: 3.4 / 3.8 /
- * 4.7 ms unnamed, 1.0 / 1.7 / 2.7 ms on the kept plan at 10k / 100k / 1M stored.
+ * its lookups) is the one it would make every time; PostgreSQL plans it again when the tables' statistics change
+ * (ANALYZE), so a growing store is replanned. `npm run bench -- dedup`, one run each, session 20: 3.2-3.8 / 4.5-4.6 /
+ * 5.6-6.5 ms unnamed, 1.3 / 3.0 / 3.7 ms named, at 10k / 100k / 1M stored.
  */
 export function candidateSqlMany(
   queries: Array<{ q: CandidateQuery; self?: string }>,
@@ -112,12 +113,13 @@ export function candidateSqlMany(
   // The LIMIT (a literal) tells the planner how long the list is
   // (it takes a function for 100 rows): a lookup of one report estimated as one of a hundred was above
   // jit_above_cost and spent ~1 s compiling.
-  // A lookup of many reports (a batch) stays unnamed: on one kept plan the batched lookup cost PostgreSQL more
-  // (bench pipeline, PostgreSQL CPU per report 0.62 of the unbatched code's on per-run plans, 0.85-0.89 on kept ones).
+  // A lookup of many reports (a batch) stays unnamed, planned per run, as measured best before (pg-tx.ts). A first
+  // version of this change that kept plans for every statement of the pools, batches' lookups among them, cost
+  // PostgreSQL more per report in the pipeline benchmark; the batch's lookup alone was not measured apart.
   return Prisma.sql`${Prisma.raw(queries.length === 1 ? PREPARED : '')}
     SELECT COALESCE(json_agg(json_build_array(c.q, c.target, c.by_hash, c.sep, c.members, c.span) ORDER BY c.q, c.rank), '[]')::text AS doc
     FROM (SELECT * FROM jsonb_to_recordset(${list}::jsonb) AS v(i int, self uuid, cells text[], "from" timestamptz, "to" timestamptz,
-      at timestamptz, place text, hashes text[], anywhere boolean) LIMIT ${Prisma.raw(String(queries.length))}) AS q
+      at timestamptz, place text, hashes text[], anywhere boolean) LIMIT ${literal(queries.length)}) AS q
     CROSS JOIN LATERAL (
       SELECT q.i AS q, t.target, t.by_hash, t.rank, ${separations(Prisma.raw('t.target'))} AS sep, mem.members,
         ${spanOf(Prisma.raw('t.target'))} AS span

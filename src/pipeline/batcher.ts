@@ -9,8 +9,8 @@ export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
   /**
-   * Batches of one process committing at once (default 1; with maxBatch 1, no limit): the next batch forms while one commits, and starts with
-   * every job that came meanwhile. Batches started side by side every few milliseconds were small (8 reports on
+   * Batches of one process committing at once (default 1; with maxBatch 1, no limit): the next batch forms while one
+   * commits, and starts with every job that came meanwhile. Batches started side by side every few milliseconds were small (8 reports on
    * average in the pipeline benchmark) and, sharing the blocks of the reports around them, waited on each other's
    * block locks (about 170 ms a batch) while each paid its own round trips.
    */

@@ -13,7 +13,7 @@ export function blockKeys(analysis: Analysis, report: ReportForProcessing): stri
   ];
 }
 
-/** Also with no keys: the statement sets the candidate lookup's settings, which its plan is made under (LOOKUP_SETTINGS). */
+/** Also with no keys: the statement sets the candidate lookup's settings (LOOKUP_SETTINGS), as in a batch. */
 export async function lockBlocks(tx: SqlTx, analysis: Analysis, report: ReportForProcessing): Promise<void> {
   await lockBlockKeys(tx, blockKeys(analysis, report));
 }

@@ -75,7 +75,7 @@ async function probe() {
   }
   const lookup = candidateSql(queries[0]!, base.id, DEFAULT_LIMITS);
   const [plan] = await s.rt.db.$queryRaw<Array<{ 'QUERY PLAN': unknown }>>`EXPLAIN (FORMAT JSON) ${lookup}`;
-  // The workers' driver keeps one plan per connection for the lookup, made at its first run: it must be as good.
+  // The workers' driver keeps one generic plan per connection for the lookup of one report: it must be as good.
   const pool = createPgPool(s.config.DATABASE_URL, 1);
   try {
     const kept = await inPgTransaction(pool, async (tx) => {
